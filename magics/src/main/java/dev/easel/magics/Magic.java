@@ -1,0 +1,37 @@
+package dev.easel.magics;
+
+/**
+ * One magic, e.g. {@code %txt2img}. Implementations are found with {@link java.util.ServiceLoader}
+ * ({@code META-INF/services/dev.easel.magics.Magic}), so a jar on the class path can add its own.
+ */
+public interface Magic {
+
+    /** The name without percent signs, e.g. {@code txt2img}. */
+    String name();
+
+    /** One line for {@code %lsmagic}. */
+    String summary();
+
+    /** The full help shown by {@code %name --help} and {@code %name?}: usage, options, an example. */
+    String help();
+
+    /** Whether {@code %name} is accepted. */
+    default boolean isLineMagic() {
+        return true;
+    }
+
+    /** Whether {@code %%name} (with the rest of the cell as body) is accepted. */
+    default boolean isCellMagic() {
+        return false;
+    }
+
+    /** Option names (with their dashes) for Tab completion. */
+    default java.util.List<String> optionNames() {
+        return java.util.List.of();
+    }
+
+    /**
+     * Runs the magic. Bad arguments and other user errors throw {@link MagicException} with a one-line message.
+     */
+    void run(CellPart.MagicCall call, MagicContext context) throws Exception;
+}

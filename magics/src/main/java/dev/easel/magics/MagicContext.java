@@ -1,0 +1,64 @@
+package dev.easel.magics;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * What a magic may ask of the kernel it runs in. The kernel implements it; magics never see ZeroMQ or JShell types.
+ *
+ * <p>Output: a magic prints with {@code System.out}/{@code System.err} (captured for the running cell) and shows rich
+ * output through {@link dev.easel.display.Display}. Interrupt: the kernel interrupts the thread running the cell, so
+ * long work checks {@code Thread.currentThread().isInterrupted()} between steps and stops with
+ * {@link java.util.concurrent.CancellationException}.
+ */
+public interface MagicContext {
+
+    /**
+     * Runs Java exactly as if it stood in the cell at this point: its output, the value of its last expression and
+     * its errors are shown as for any Java in a cell.
+     *
+     * @return false when it failed (the error has already been shown)
+     */
+    boolean runJava(String code);
+
+    /**
+     * Evaluates Java quietly in the cells' scope (nothing is shown).
+     *
+     * @return JShell's text of the last expression's value, or "" when the code has no value
+     * @throws MagicException with a one-line message when the code does not compile or throws
+     */
+    String evalJava(String code);
+
+    /** Makes the classes in a jar or folder visible to cells from now on. */
+    void addToClasspath(Path jarOrFolder);
+
+    /** The folder of the notebook (the kernel's working directory), where outputs go by default. */
+    Path workingDirectory();
+
+    /** Declares (or redeclares) the cell variable {@code name} of type {@code type}, holding {@code value}. */
+    default void bind(String name, Class<?> type, Object value) {
+        if (!javax.lang.model.SourceVersion.isName(name)) {
+            throw new MagicException("'" + name + "' is not a Java variable name: use letters, digits and _, "
+                    + "not starting with a digit, and not a keyword");
+        }
+        String key = UUID.randomUUID().toString();
+        Bindings.put(key, value);
+        String typeName = type.getCanonicalName();
+        evalJava(typeName + " " + name + " = (" + typeName + ") dev.easel.magics.Bindings.take(\"" + key + "\");");
+    }
+
+    /** The value of the cell variable {@code name}, or empty when there is no such variable. */
+    default Optional<Object> variable(String name) {
+        if (!javax.lang.model.SourceVersion.isName(name)) {
+            return Optional.empty();
+        }
+        String key = UUID.randomUUID().toString();
+        try {
+            evalJava("dev.easel.magics.Bindings.put(\"" + key + "\", " + name + ");");
+        } catch (MagicException notDefined) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(Bindings.take(key));
+    }
+}
