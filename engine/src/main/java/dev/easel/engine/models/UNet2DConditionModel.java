@@ -424,7 +424,7 @@ public final class UNet2DConditionModel extends Module {
             x = attn1.forward(scope, norm1.forward(scope, x), null).add(x);
             x = attn2.forward(scope, norm2.forward(scope, x), context).add(x);
             NDArray proj = geglu.forward(scope, norm3.forward(scope, x));
-            NDList parts = proj.split(2, -1);
+            NDList parts = proj.split(2, proj.getShape().dimension() - 1);
             NDArray hidden = parts.get(0).mul(Activations.gelu(parts.get(1)));
             return ffOut.forward(scope, hidden).add(x);
         }
