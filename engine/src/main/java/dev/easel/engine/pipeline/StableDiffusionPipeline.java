@@ -431,7 +431,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     }
 
     /** Image → [1, 3, H, W] in [-1, 1], resized (bicubic) to the requested size when it differs. */
-    static NDArray imageTensor(NDManager scope, BufferedImage img, int width, int height) {
+    public static NDArray imageTensor(NDManager scope, BufferedImage img, int width, int height) {
         BufferedImage src = img;
         if (img.getWidth() != width || img.getHeight() != height || img.getType() != BufferedImage.TYPE_INT_RGB) {
             src = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);

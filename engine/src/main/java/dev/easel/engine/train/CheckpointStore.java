@@ -2,6 +2,7 @@ package dev.easel.engine.train;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.easel.engine.io.Folders;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -75,7 +76,7 @@ public final class CheckpointStore {
             sync(runFolder);
         } catch (IOException | RuntimeException e) {
             try {
-                deleteTree(temporary);
+                Folders.deleteTree(temporary);
             } catch (IOException ignored) {
                 // The partial folder is hidden and ignored; the next save removes it.
             }
@@ -143,7 +144,7 @@ public final class CheckpointStore {
     private void deleteLeftovers() throws IOException {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(runFolder, ".checkpoint-*")) {
             for (Path entry : entries) {
-                deleteTree(entry);
+                Folders.deleteTree(entry);
             }
         }
     }
@@ -156,7 +157,7 @@ public final class CheckpointStore {
             try {
                 // Rename first so a crash mid-delete never leaves a half-deleted folder that looks complete.
                 Files.move(old, doomed, StandardCopyOption.ATOMIC_MOVE);
-                deleteTree(doomed);
+                Folders.deleteTree(doomed);
             } catch (IOException e) {
                 System.err.println("could not remove old checkpoint " + old + ": " + e.getMessage());
             }
@@ -170,10 +171,10 @@ public final class CheckpointStore {
         }
         // Saving a step again (after a resume): swap the old one out before moving the new one in.
         Path old = runFolder.resolve("." + target.getFileName() + ".replaced");
-        deleteTree(old);
+        Folders.deleteTree(old);
         move(target, old);
         move(temporary, target);
-        deleteTree(old);
+        Folders.deleteTree(old);
     }
 
     private static void move(Path from, Path to) throws IOException {
@@ -203,17 +204,6 @@ public final class CheckpointStore {
             channel.force(true);
         } catch (IOException ignored) {
             // Directories can't be opened for sync on some platforms; the rename is still atomic.
-        }
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
         }
     }
 

@@ -1,0 +1,19 @@
+package dev.easel.engine.train;
+
+/** Hears about a training run as it goes, e.g. to draw a progress bar or a live loss chart. */
+public interface TrainingListener {
+
+    TrainingListener NONE = new TrainingListener() { };
+
+    /** Before the first step: the run's name (its folder), the step it starts from (0, or a resumed step). */
+    default void onStart(String name, long startStep, long totalSteps) {
+    }
+
+    /** After each optimizer step. */
+    default void onStep(TrainingLog.Row row, long totalSteps, TrainingLog log) {
+    }
+
+    /** After each checkpoint is written. */
+    default void onCheckpoint(CheckpointStore.Checkpoint checkpoint) {
+    }
+}
