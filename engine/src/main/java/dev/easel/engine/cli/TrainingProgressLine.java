@@ -43,6 +43,12 @@ final class TrainingProgressLine implements TrainingListener {
     }
 
     @Override
+    public void onProgress(String name, long done, long total) {
+        out.printf("\r%s %d/%d   ", name, done, total);
+        out.flush();
+    }
+
+    @Override
     public void onCheckpoint(CheckpointStore.Checkpoint checkpoint) {
         // The line shows progress; checkpoints are listed at the end.
     }

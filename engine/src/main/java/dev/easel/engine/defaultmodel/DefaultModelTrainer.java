@@ -82,8 +82,9 @@ public final class DefaultModelTrainer {
             report.add("stage 1 (autoencoder): " + vaeResult.summary());
 
             SchedulerConfig scheduler = SchedulerConfig.sd1();
+            listener.onStart("latents", 0, recipe.latentPool());
             try (LatentCache latents = LatentCache.encode(vae, dataset, LATENT_POOL_START, recipe.latentPool(),
-                    done -> { })) {
+                    done -> listener.onProgress("latents", done, recipe.latentPool()))) {
                 double scalingFactor = 1.0 / latents.latentStd();
                 ClipTextModel textEncoder = new ClipTextModel(Init.random(manager),
                         recipe.textEncoder(vocabularySize));

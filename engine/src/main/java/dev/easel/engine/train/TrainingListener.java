@@ -9,6 +9,10 @@ public interface TrainingListener {
     default void onStart(String name, long startStep, long totalSteps) {
     }
 
+    /** Progress of work between steps that isn't a step (e.g. encoding a latent pool): done of total. */
+    default void onProgress(String name, long done, long total) {
+    }
+
     /** After each optimizer step. */
     default void onStep(TrainingLog.Row row, long totalSteps, TrainingLog log) {
     }
