@@ -337,7 +337,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             }
 
             // 3. initial latents from the seeded CPU generator (torch.Generator("cpu").manual_seed(seed))
-            Engine.getInstance().setRandomSeed((int) s.seed());
+            JniUtils.setSeed(s.seed()); // = torch.manual_seed(seed) (its CPU generator keeps the low 32 bits)
             int f = vaeScaleFactor();
             Shape latentShape = new Shape(batch, unet.config.inChannels(), s.height() / f, s.width() / f);
             if (s.initLatents() != null && !new Shape(s.initLatents().shape()).equals(latentShape)) {
