@@ -254,6 +254,9 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         if (initImage == null) {
             throw new EngineException("img2img needs an init image");
         }
+        if (settings.initLatents() != null) {
+            throw new EngineException("img2img starts from the init image; initial latents are for txt2img");
+        }
         if (!(strength > 0 && strength <= 1)) {
             throw new EngineException("strength must be in (0, 1], got " + strength);
         }
