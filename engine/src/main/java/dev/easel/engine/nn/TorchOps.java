@@ -125,9 +125,7 @@ public final class TorchOps {
         NDArray marker = scope.create(0f);
         marker.setName("module_method:" + method);
         in.add(marker);
-        // Run as "training" whenever gradients are recorded: DJL runs a module's inference under InferenceMode,
-        // whose outputs autograd refuses to save for backward.
-        NDList out = IValueUtils.forward(module(), in, ai.djl.pytorch.jni.JniUtils.isGradMode());
+        NDList out = IValueUtils.forward(module(), in, JniUtils.isGradMode());
         marker.close();
         NDArray y = out.singletonOrThrow();
         y.attach(scope);
