@@ -36,7 +36,7 @@ class EaselKernelTests(jupyter_kernel_test.KernelTests):
         {"code": 'display(Markdown("*emphasis*"));', "mime": "text/markdown"},
         {"code": "display(new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB));", "mime": "image/png"},
     ]
-    code_history_pattern = "6 *"
+    code_history_pattern = "6 * 7"
     supported_history_operations = ("tail", "range", "search")
     code_inspect_sample = "Math.abs"
     code_clear_output = "clearOutput();"

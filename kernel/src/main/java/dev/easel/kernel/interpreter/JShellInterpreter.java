@@ -78,6 +78,7 @@ public final class JShellInterpreter implements Interpreter {
         this.control = provider.created();
         this.analysis = jshell.sourceCodeAnalysis();
         this.magics = Magics.load(parent);
+        interrupter.submit(() -> { }); // start its thread outside any cell's thread group
         Thread.currentThread().setContextClassLoader(control.loader());
         for (String imported : DEFAULT_IMPORTS) {
             jshell.eval(imported);
