@@ -28,6 +28,13 @@ public final class KernelSpecInstaller {
     /** The default heap: room for notebook work; Stable Diffusion's tensors live off-heap in PyTorch. */
     public static final String DEFAULT_HEAP = "-Xmx2g";
 
+    /**
+     * Always passed: no AWT window system; the serial collector, returning free heap to the OS (a notebook kernel
+     * idles most of the time and should stay small), as -XX options a later --jvm-arg can override.
+     */
+    public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Djava.awt.headless=true", "-XX:+UseSerialGC",
+            "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30");
+
     /** What to install. {@code classPath} null means "the jar Easel runs from". */
     public record Spec(String name, String displayName, String java, List<String> jvmArgs, String classPath) {
     }
@@ -72,7 +79,7 @@ public final class KernelSpecInstaller {
         if (spec.jvmArgs().stream().noneMatch(arg -> arg.startsWith("-Xmx"))) {
             argv.add(DEFAULT_HEAP);
         }
-        argv.add("-Djava.awt.headless=true");
+        argv.addAll(DEFAULT_JVM_OPTIONS);
         argv.addAll(spec.jvmArgs());
         if (spec.classPath() != null) {
             argv.add("-cp");
