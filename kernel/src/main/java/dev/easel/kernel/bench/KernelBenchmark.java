@@ -50,12 +50,16 @@ public final class KernelBenchmark implements Subcommand {
     public int run(List<String> args) throws Exception {
         int runs = 200;
         String java = KernelSpecInstaller.currentJava();
+        String kernelName = "easel";
         for (int i = 0; i < args.size(); i++) {
             switch (args.get(i)) {
                 case "--runs" -> runs = Integer.parseInt(args.get(++i));
                 case "--java" -> java = args.get(++i);
+                case "--kernel" -> kernelName = args.get(++i);
                 case "--help", "-h" -> {
-                    System.out.println("usage: java -jar easel.jar bench-kernel [--runs 200] [--java PATH]");
+                    System.out.println("usage: java -jar easel.jar bench-kernel [--runs 200] [--kernel easel] [--java PATH]\n"
+                            + "Starts the kernel the way the installed kernelspec --kernel does (argv from its kernel.json),\n"
+                            + "or, with none installed, from this jar with --java (default: this JVM).");
                     return 0;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args.get(i));
@@ -64,7 +68,7 @@ public final class KernelBenchmark implements Subcommand {
         System.out.println("Easel kernel benchmark — Java " + Runtime.version() + ", "
                 + Runtime.getRuntime().availableProcessors() + " cores");
         double[] raw = rawJShell(runs);
-        Results results = driveKernel(java, runs);
+        Results results = driveKernel(kernelCommand(kernelName, java), runs);
         double rawP50 = percentile(raw, 50);
         double p50 = percentile(results.execute, 50);
         System.out.println();
@@ -115,7 +119,29 @@ public final class KernelBenchmark implements Subcommand {
                            int streamMessages, double interruptMillis, long rssMiB) {
     }
 
-    private Results driveKernel(String java, int runs) throws Exception {
+    /** The installed kernelspec's argv (so the figures include its JVM options and class-data archive), else our own. */
+    private static List<String> kernelCommand(String kernelName, String java) throws Exception {
+        Path spec = dev.easel.kernel.install.JupyterPaths.userKernels().resolve(kernelName).resolve("kernel.json");
+        if (Files.isRegularFile(spec)) {
+            List<String> argv = new ArrayList<>();
+            Json.MAPPER.readTree(spec.toFile()).get("argv").forEach(node -> argv.add(node.asText()));
+            System.out.println("kernel command from " + spec);
+            return argv;
+        }
+        List<String> command = new ArrayList<>(List.of(java, KernelSpecInstaller.DEFAULT_HEAP));
+        command.addAll(KernelSpecInstaller.DEFAULT_JVM_OPTIONS);
+        Path self = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        if (Files.isRegularFile(self)) {
+            command.addAll(List.of("-jar", self.toString()));
+        } else {
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        }
+        command.addAll(List.of("kernel", "{connection_file}"));
+        System.out.println("no kernelspec " + kernelName + " installed; kernel command: java " + KernelSpecInstaller.DEFAULT_HEAP + " … kernel");
+        return command;
+    }
+
+    private Results driveKernel(List<String> kernelCommand, int runs) throws Exception {
         String key = UUID.randomUUID().toString();
         int[] ports = freePorts(5);
         Map<String, Object> connection = new LinkedHashMap<>();
@@ -132,15 +158,7 @@ public final class KernelBenchmark implements Subcommand {
         Path history = Files.createTempDirectory("easel-bench-data");
         Files.writeString(file, Json.MAPPER.writeValueAsString(connection));
 
-        List<String> command = new ArrayList<>(List.of(java, KernelSpecInstaller.DEFAULT_HEAP));
-        command.addAll(KernelSpecInstaller.DEFAULT_JVM_OPTIONS);
-        Path self = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        if (Files.isRegularFile(self)) {
-            command.addAll(List.of("-jar", self.toString()));
-        } else {
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        }
-        command.addAll(List.of("kernel", file.toString()));
+        List<String> command = kernelCommand.stream().map(a -> a.replace("{connection_file}", file.toString())).toList();
         WireCodec codec = new WireCodec(new HmacSigner(key, "hmac-sha256"));
         try (ZContext context = new ZContext()) {
             ZMQ.Socket shell = context.createSocket(SocketType.DEALER);

@@ -47,7 +47,7 @@ public final class JShellInterpreter implements Interpreter {
             "import static dev.easel.display.Display.*;");
 
     /** How long a polite interrupt ({@code Thread.interrupt}) gets before the snippet is stopped by force. */
-    static final long GRACE_MILLIS = 30;
+    static final long GRACE_MILLIS = 10;
 
     private static final Object NO_VALUE = new Object();
 

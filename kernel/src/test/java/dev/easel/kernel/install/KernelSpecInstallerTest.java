@@ -48,7 +48,7 @@ class KernelSpecInstallerTest {
     @Test
     void installCommandParsesItsOptions() throws Exception {
         int exit = new InstallCommand().run(List.of("--prefix", dir.toString(), "--name", "easel-x",
-                "--display-name", "X", "--jvm-arg", "-Xmx1g", "--java", "/j/bin/java", "--class-path", "/c.jar"));
+                "--display-name", "X", "--jvm-arg", "-Xmx1g", "--java", "/j/bin/java", "--class-path", "/c.jar", "--no-cds"));
         assertEquals(0, exit);
         Path spec = dir.resolve("share/jupyter/kernels/easel-x/kernel.json");
         assertTrue(Files.readString(spec).contains("\"/j/bin/java\""));
