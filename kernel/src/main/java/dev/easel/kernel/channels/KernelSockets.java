@@ -69,7 +69,7 @@ public final class KernelSockets implements AutoCloseable {
                 outboxOut.send(frames.get(i), i < frames.size() - 1 ? ZMQ.SNDMORE : 0);
             }
             if (frames.size() == 1) {
-                return; // stop() asked to end, after everything queued before it
+                return; // the stop marker: nothing is sent after it
             }
         }
     }
@@ -89,7 +89,8 @@ public final class KernelSockets implements AutoCloseable {
             for (ZMQ.Socket socket : sockets) {
                 poller.register(socket, ZMQ.Poller.POLLIN);
             }
-            while (running && !Thread.currentThread().isInterrupted()) {
+            boolean stopped = false;
+            while (!stopped && !Thread.currentThread().isInterrupted()) {
                 if (poller.poll(-1) < 0) {
                     break;
                 }
@@ -101,7 +102,7 @@ public final class KernelSockets implements AutoCloseable {
                     if (channels[i] == Channel.HEARTBEAT) {
                         heartbeat.send(frames.get(0));
                     } else if (channels[i] == null) {
-                        forward(frames);
+                        stopped |= forward(frames);
                     } else {
                         dispatch(listener, channels[i], frames);
                     }
@@ -129,10 +130,15 @@ public final class KernelSockets implements AutoCloseable {
         }
     }
 
-    /** Sends from the outbox: the first frame names the channel, the rest is the encoded message. */
-    private void forward(List<byte[]> frames) {
+    /**
+     * Sends from the outbox: the first frame names the channel, the rest is the encoded message. A lone frame is
+     * {@link #stop}'s marker, which arrives after everything queued before it (the shutdown reply included).
+     *
+     * @return true for the stop marker
+     */
+    private boolean forward(List<byte[]> frames) {
         if (frames.size() < 2) {
-            return; // the wake-up sent by stop()
+            return true;
         }
         Channel channel = Channel.valueOf(new String(frames.get(0), StandardCharsets.US_ASCII));
         ZMQ.Socket socket = switch (channel) {
@@ -145,6 +151,7 @@ public final class KernelSockets implements AutoCloseable {
         for (int i = 1; i < frames.size(); i++) {
             socket.send(frames.get(i), i < frames.size() - 1 ? ZMQ.SNDMORE : 0);
         }
+        return false;
     }
 
     private static List<byte[]> receive(ZMQ.Socket socket) {
