@@ -77,8 +77,9 @@ public final class KernelBenchmark implements Subcommand {
         row("kernel execute 1+1 p50 / p95 (" + runs + " runs)", fmt(p50) + " / " + fmt(percentile(results.execute, 95))
                 + " ms", "p50 ≤ 1.15 × raw");
         row("  ratio p50 / raw p50", String.format("%.2f", p50 / rawP50), "≤ 1.15");
-        row("10,000-line cell (execute → idle)", fmt(results.linesMillis) + " ms, " + results.linesLost + " lost, "
-                + results.streamMessages + " stream messages", "≤ 100 ms, 0 lost");
+        row("10,000-line cell (execute → idle), first / median of 5", fmt(results.linesMillis[0]) + " / "
+                + fmt(percentile(results.linesMillis, 50)) + " ms", "≤ 100 ms");
+        row("  lines lost in 5 × 10,000; stream messages per cell", results.linesLost + "; " + results.streamMessages, "0 lost");
         row("busy-loop interrupt → execute_reply", fmt(results.interruptMillis) + " ms", "≤ 100 ms");
         row("idle RSS", results.rssMiB < 0 ? "n/a" : results.rssMiB + " MiB", "≤ 200 MiB");
         return 0;
@@ -115,7 +116,7 @@ public final class KernelBenchmark implements Subcommand {
         }
     }
 
-    private record Results(double startMillis, double[] execute, double linesMillis, int linesLost,
+    private record Results(double startMillis, double[] execute, double[] linesMillis, int linesLost,
                            int streamMessages, double interruptMillis, long rssMiB) {
     }
 
@@ -191,23 +192,27 @@ public final class KernelBenchmark implements Subcommand {
                     execute[i] = (System.nanoTime() - start) / 1e6;
                 }
 
-                client.execute("for (int i = 0; i < 100; i++) System.out.println(i);"); // warm the loop's path
-                long linesStart = System.nanoTime();
-                List<ObjectNode> outputs = client.execute("for (int i = 0; i < 10_000; i++) System.out.println(i);");
-                double linesMillis = (System.nanoTime() - linesStart) / 1e6;
-                StringBuilder text = new StringBuilder();
-                int streams = 0;
-                for (ObjectNode output : outputs) {
-                    if (output.has("name") && output.has("text")) {
-                        text.append(output.get("text").asText());
-                        streams++;
-                    }
-                }
-                String[] lines = text.toString().split("\n");
+                // The first 10,000-line cell runs the print path cold (interpreted); later ones show the steady state.
+                double[] linesMillis = new double[5];
                 int lost = 0;
-                for (int i = 0; i < 10_000; i++) {
-                    if (i >= lines.length || !lines[i].equals(String.valueOf(i))) {
-                        lost++;
+                int streams = 0;
+                for (int run = 0; run < linesMillis.length; run++) {
+                    long linesStart = System.nanoTime();
+                    List<ObjectNode> outputs = client.execute("for (int i = 0; i < 10_000; i++) System.out.println(i);");
+                    linesMillis[run] = (System.nanoTime() - linesStart) / 1e6;
+                    StringBuilder text = new StringBuilder();
+                    streams = 0;
+                    for (ObjectNode output : outputs) {
+                        if (output.has("name") && output.has("text")) {
+                            text.append(output.get("text").asText());
+                            streams++;
+                        }
+                    }
+                    String[] lines = text.toString().split("\n");
+                    for (int i = 0; i < 10_000; i++) {
+                        if (i >= lines.length || !lines[i].equals(String.valueOf(i))) {
+                            lost++;
+                        }
                     }
                 }
 
