@@ -1,7 +1,7 @@
 """Integration tests of the Easel kernel through jupyter_client (run by KernelIntegrationIT through JUnit).
 
-EASEL_KERNEL_NAME names the kernelspec; EASEL_ONLY=interrupt limits the run to the interrupt and exit tests
-(used for the JDK 25 kernel).
+EASEL_KERNEL_NAME names the kernelspec; EASEL_ONLY=interrupt limits the run to the interrupt and survival tests
+(handy when trying another JDK by hand).
 """
 import os
 import queue

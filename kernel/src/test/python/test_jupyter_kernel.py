@@ -17,7 +17,7 @@ class EaselKernelTests(jupyter_kernel_test.KernelTests):
     code_stderr = 'System.err.println("oops");'
 
     completion_samples = [
-        {"text": "Math.fl", "matches": {"floor(", "floorDiv(", "floorMod("}},
+        {"text": "Integer.parseI", "matches": {"parseInt("}},
         {"text": "int a = 1;\nMath.ab", "matches": {"abs(", "absExact("}},
     ]
     complete_code_samples = ["1 + 1", "int x = 3;", "void f() { }", "", "// a comment", "x++;\nx++;"]
