@@ -36,7 +36,7 @@ public final class JupyterHarness {
         }
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         KernelSpecInstaller.install(jupyterDir.resolve("kernels"),
-                new KernelSpecInstaller.Spec(name, "Java (Easel, test)", java, List.of("-Xmx512m"), classPath));
+                new KernelSpecInstaller.Spec(name, "Java (Easel, test)", java, List.of("-Xmx1g", "-Dai.djl.offline=true"), classPath));
         return jupyterDir;
     }
 
