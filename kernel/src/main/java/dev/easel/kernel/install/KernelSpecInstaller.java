@@ -29,10 +29,12 @@ public final class KernelSpecInstaller {
     public static final String DEFAULT_HEAP = "-Xmx2g";
 
     /**
-     * Always passed: no AWT window system; the serial collector, returning free heap to the OS (a notebook kernel
-     * idles most of the time and should stay small), as -XX options a later --jvm-arg can override.
+     * Always passed: no AWT window system; a small initial heap (the JVM's default is 1/64 of the machine's memory,
+     * gigabytes on a big box) and the serial collector returning free heap to the OS — a notebook kernel idles
+     * most of the time and should stay small. A later --jvm-arg overrides any of them.
      */
-    public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Djava.awt.headless=true", "-XX:+UseSerialGC",
+    public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Djava.awt.headless=true", "-Xms32m",
+            "-XX:+UseSerialGC",
             "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30");
 
     /** What to install. {@code classPath} null means "the jar Easel runs from". */
