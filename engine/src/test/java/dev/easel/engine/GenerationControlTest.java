@@ -131,6 +131,15 @@ class GenerationControlTest {
             assertArrayEquals(r.finalLatents().data(), again.finalLatents().data(), 0f);
         }
         assertThrows(EngineException.class, () -> pipe.img2img(base().build(), init, 0.0, null, null));
+        // second-order Heun: diffusers slices its doubled schedule at t_start·order → 2·10−1 − 2·5 = 9 calls
+        AtomicInteger heun = new AtomicInteger();
+        pipe.img2img(base().steps(10).sampler("heun").build(), init, 0.5, (step, t, ms) -> heun.set(t), null);
+        assertEquals(9, heun.get());
+        GenerationResult karras = pipe.img2img(base().steps(10).sampler("dpmpp_2m_karras").build(), init, 0.6,
+                null, null);
+        for (float v : karras.finalLatents().data()) {
+            assertTrue(Float.isFinite(v));
+        }
     }
 
     @Test
