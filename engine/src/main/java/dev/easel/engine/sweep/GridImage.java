@@ -41,8 +41,13 @@ public final class GridImage {
     private static final Color FAILED = new Color(225, 225, 225);
     private static final Color FAILED_MARK = new Color(200, 40, 40);
 
+    /** Tiles smaller than this are shown enlarged (whole-number factor, nearest neighbour) so labels fit. */
+    private static final int MIN_TILE = 96;
+
     private final Content content;
     private final Options options;
+    private final int tileWidth;
+    private final int tileHeight;
     private final Font font;
     private final Font titleFont;
     private final FontMetrics metrics;
@@ -56,7 +61,10 @@ public final class GridImage {
     private GridImage(Content content, Options options) {
         this.content = content;
         this.options = options;
-        int tile = Math.min(content.tileWidth(), content.tileHeight());
+        int scale = Math.max(1, (int) Math.ceil((double) MIN_TILE / Math.min(content.tileWidth(), content.tileHeight())));
+        this.tileWidth = content.tileWidth() * scale;
+        this.tileHeight = content.tileHeight() * scale;
+        int tile = Math.min(tileWidth, tileHeight);
         int fontSize = Math.max(11, Math.min(48, tile / 9));
         this.font = new Font(Font.SANS_SERIF, Font.PLAIN, fontSize);
         this.titleFont = new Font(Font.SANS_SERIF, Font.BOLD, Math.round(fontSize * 1.25f));
@@ -64,10 +72,10 @@ public final class GridImage {
         this.metrics = scratch.getFontMetrics(font);
         this.titleMetrics = scratch.getFontMetrics(titleFont);
         scratch.dispose();
-        this.gap = Math.max(options.margin(), content.zTitles().size() > 1 ? content.tileWidth() / 4 : 0);
+        this.gap = Math.max(options.margin(), content.zTitles().size() > 1 ? tileWidth / 4 : 0);
         boolean hasY = content.yLabels().size() > 1 || !content.yLabels().get(0).isEmpty();
-        this.labelColumn = hasY ? Math.max(content.tileWidth(), metrics.charWidth('m') * 10) : 0;
-        this.labelRow = lines(content.xLabels(), content.tileWidth(), metrics) * metrics.getHeight() + fontSize / 2;
+        this.labelColumn = hasY ? Math.max(tileWidth, metrics.charWidth('m') * 10) : 0;
+        this.labelRow = lines(content.xLabels(), tileWidth, metrics) * metrics.getHeight() + fontSize / 2;
         boolean hasZ = content.zTitles().size() > 1 || !content.zTitles().get(0).isEmpty();
         this.titleRow = hasZ ? titleMetrics.getHeight() * 3 / 2 : 0;
         this.legendRow = options.legend() && content.legend() != null
@@ -97,7 +105,7 @@ public final class GridImage {
 
     private int subGridWidth() {
         int xs = content.xLabels().size();
-        return labelColumn + xs * content.tileWidth() + (xs - 1) * options.margin();
+        return labelColumn + xs * tileWidth + (xs - 1) * options.margin();
     }
 
     private int width() {
@@ -107,7 +115,7 @@ public final class GridImage {
 
     private int height() {
         int ys = content.yLabels().size();
-        return titleRow + labelRow + ys * content.tileHeight() + (ys - 1) * options.margin() + legendRow;
+        return titleRow + labelRow + ys * tileHeight + (ys - 1) * options.margin() + legendRow;
     }
 
     private BufferedImage draw() {
@@ -134,8 +142,8 @@ public final class GridImage {
     }
 
     private void drawSubGrid(Graphics2D g, int z, int left) {
-        int tileW = content.tileWidth();
-        int tileH = content.tileHeight();
+        int tileW = tileWidth;
+        int tileH = tileHeight;
         int top = titleRow + labelRow;
         g.setColor(TEXT);
         if (titleRow > 0) {

@@ -54,9 +54,15 @@ public final class SweepRunner {
         return run(SweepPlan.of(spec, models));
     }
 
+    /** Runs a plan into a new {@code xyz-DATE-TIME} folder under the spec's output folder. */
     public SweepResult run(SweepPlan plan) {
+        Path folder = uniqueFolder(plan.spec().outputFolder());
+        return run(plan, folder, folder.resolve("grid.png"));
+    }
+
+    /** Runs a plan with its images in {@code folder} and the grid at {@code gridFile}. */
+    public SweepResult run(SweepPlan plan, Path folder, Path gridFile) {
         SweepSpec spec = plan.spec();
-        Path folder = uniqueFolder(spec.outputFolder());
         List<SweepCell> cells = plan.cells();
         int total = cells.size();
         listener.onStart(total);
@@ -109,7 +115,6 @@ public final class SweepRunner {
             markNotMade(cells, tiles, attempted, plan);
         }
         BufferedImage grid = GridImage.render(plan.gridContent(tiles), spec.grid());
-        Path gridFile = folder.resolve("grid.png");
         Png.write(grid, Map.of("parameters", "X/Y/Z plot: " + describe(plan)), gridFile);
         return new SweepResult(grid, table.table(), folder, gridFile, done - failed, failed, interrupted);
     }

@@ -13,7 +13,7 @@ class GridImageTest {
 
     @Test
     void tilesLandWhereTheLabelsSayAndFailedTilesAreMarked() {
-        int tile = 64;
+        int tile = 96; // at or above the size where tiles are shown 1:1
         BufferedImage[][][] tiles = new BufferedImage[2][2][3];
         for (int z = 0; z < 2; z++) {
             for (int y = 0; y < 2; y++) {
