@@ -13,6 +13,13 @@ public interface TrainingListener {
     default void onProgress(String name, long done, long total) {
     }
 
+    /**
+     * After clipping, before the optimizer update of step {@code step} (1-based): the gradients by parameter name
+     * and their global norm before clipping. The arrays are only valid during the call.
+     */
+    default void onGradients(long step, java.util.Map<String, ai.djl.ndarray.NDArray> clipped, double normBeforeClip) {
+    }
+
     /** After each optimizer step. */
     default void onStep(TrainingLog.Row row, long totalSteps, TrainingLog log) {
     }

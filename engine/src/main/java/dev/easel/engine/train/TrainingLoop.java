@@ -86,6 +86,7 @@ public final class TrainingLoop {
                         Map<String, NDArray> gradients = gradients(parameters, scope);
                         JniUtils.setGradMode(false);
                         gradNorm = GradientClipping.clipGlobalNorm(gradients.values(), settings.maxGradNorm());
+                        listener.onGradients(step + 1, gradients, gradNorm);
                         optimizer.update(parameters, gradients, lr);
                         parameters.values().forEach(p -> JniUtils.zeroGrad((PtNDArray) p));
                     } finally {
