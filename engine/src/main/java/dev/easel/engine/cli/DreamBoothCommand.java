@@ -21,7 +21,7 @@ public final class DreamBoothCommand implements Subcommand {
     private static final String USAGE = "usage: dreambooth --model PATH|default --instance-dir DIR --instance-prompt TEXT"
             + " [--class-prompt TEXT --class-dir DIR --num-class-images N --prior-loss-weight F] [--steps N] [--lr F]"
             + " [--lr-scheduler constant|constant_with_warmup|linear|cosine --warmup N] [--batch N --grad-accum N]"
-            + " [--train-text-encoder] [--flip] [--max-grad-norm F] [--offset-noise F] [--snr-gamma F]"
+            + " [--train-text-encoder] [--lora-rank R --lora-alpha A] [--flip] [--max-grad-norm F] [--offset-noise F] [--snr-gamma F]"
             + " [--validation-prompt TEXT --validation-every N] [--checkpoint-every N --keep K] [--output DIR]"
             + " [--resume DIR] [--seed N]";
 
@@ -47,7 +47,7 @@ public final class DreamBoothCommand implements Subcommand {
                     Set.of("model", "instance-dir", "instance-prompt", "class-prompt", "class-dir", "num-class-images",
                             "prior-loss-weight", "steps", "lr", "lr-scheduler", "warmup", "batch", "grad-accum",
                             "max-grad-norm", "offset-noise", "snr-gamma", "validation-prompt", "validation-every",
-                            "checkpoint-every", "keep", "output", "resume", "seed"));
+                            "checkpoint-every", "keep", "output", "resume", "seed", "lora-rank", "lora-alpha"));
             String modelArg = a.required("model");
             Path model = DefaultModel.isDefault(modelArg) ? DefaultModel.path() : Path.of(modelArg);
             DreamBoothSettings.Builder b = DreamBoothSettings.builder(Path.of(a.required("instance-dir")),
@@ -61,6 +61,7 @@ public final class DreamBoothCommand implements Subcommand {
                     .offsetNoise(a.number("offset-noise", 0)).snrGamma(a.number("snr-gamma", 0))
                     .seed(a.longValue("seed", 0))
                     .checkpoints(a.integer("checkpoint-every", 500), a.integer("keep", 3))
+                    .lora(a.integer("lora-rank", 0), a.number("lora-alpha", 0))
                     .outputDir(Path.of(a.string("output", "dreambooth-model")));
             if (a.has("class-prompt")) {
                 b.priorPreservation(a.string("class-prompt", null), a.has("class-dir")
@@ -117,7 +118,7 @@ public final class DreamBoothCommand implements Subcommand {
                     System.out.println("stopped; continue with --resume " + settings.outputDir().resolve("checkpoints"));
                     return 130;
                 }
-                System.out.println("model written to " + run.model());
+                System.out.println((settings.lora() ? "LoRA" : "model") + " written to " + run.model());
                 return 0;
             } finally {
                 finished.countDown();

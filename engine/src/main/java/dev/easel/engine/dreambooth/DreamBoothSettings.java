@@ -15,7 +15,8 @@ public record DreamBoothSettings(Path instanceDir, String instancePrompt, Path c
                                  int lrWarmupSteps, int maxTrainSteps, int trainBatchSize,
                                  int gradientAccumulationSteps, double maxGradNorm, AdamW.Settings adam, long seed,
                                  double offsetNoise, double snrGamma, String validationPrompt, int validationEvery,
-                                 int checkpointEvery, int keepCheckpoints, Path outputDir) {
+                                 int checkpointEvery, int keepCheckpoints, Path outputDir, int loraRank,
+                                 double loraAlpha) {
 
     public DreamBoothSettings {
         if (instancePrompt == null || instancePrompt.isBlank()) {
@@ -26,10 +27,18 @@ public record DreamBoothSettings(Path instanceDir, String instancePrompt, Path c
                     + " (--class-dir); it is filled with generated images when it has fewer than "
                     + numClassImages);
         }
+        if (loraRank < 0) {
+            throw new IllegalArgumentException("LoRA rank must be ≥ 1 (or 0 for full fine-tuning), got " + loraRank);
+        }
         if (numClassImages < 0 || trainBatchSize < 1 || maxTrainSteps < 1 || validationEvery < 0) {
             throw new IllegalArgumentException("class images ≥ 0, batch ≥ 1, steps ≥ 1 and validation every ≥ 0"
                     + " are required");
         }
+    }
+
+    /** LoRA (rank > 0) instead of full fine-tuning. */
+    public boolean lora() {
+        return loraRank > 0;
     }
 
     public boolean withPriorPreservation() {
@@ -70,6 +79,8 @@ public record DreamBoothSettings(Path instanceDir, String instancePrompt, Path c
         private int checkpointEvery = 500;
         private int keepCheckpoints = 3;
         private Path outputDir = Path.of("dreambooth-model");
+        private int loraRank;
+        private double loraAlpha;
 
         private Builder(Path instanceDir, String instancePrompt) {
             this.instanceDir = instanceDir;
@@ -153,6 +164,13 @@ public record DreamBoothSettings(Path instanceDir, String instancePrompt, Path c
             return this;
         }
 
+        /** Trains LoRA adapters of this rank instead of the whole model; alpha 0 means alpha = rank. */
+        public Builder lora(int rank, double alpha) {
+            loraRank = rank;
+            loraAlpha = alpha;
+            return this;
+        }
+
         public Builder outputDir(Path v) {
             outputDir = v;
             return this;
@@ -162,7 +180,8 @@ public record DreamBoothSettings(Path instanceDir, String instancePrompt, Path c
             return new DreamBoothSettings(instanceDir, instancePrompt, classDir, classPrompt, numClassImages,
                     priorLossWeight, randomFlip, trainTextEncoder, learningRate, lrScheduler, lrWarmupSteps,
                     maxTrainSteps, trainBatchSize, gradientAccumulationSteps, maxGradNorm, adam, seed, offsetNoise,
-                    snrGamma, validationPrompt, validationEvery, checkpointEvery, keepCheckpoints, outputDir);
+                    snrGamma, validationPrompt, validationEvery, checkpointEvery, keepCheckpoints, outputDir, loraRank,
+                    loraAlpha > 0 ? loraAlpha : loraRank);
         }
     }
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.defaultmodel.DiffusersWriter;
 import dev.easel.engine.io.Png;
+import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
@@ -44,7 +45,10 @@ public final class DreamBoothTrainer {
         }
     }
 
-    /** A finished or interrupted run: its pipeline (usable either way), losses, checkpoints and written model. */
+    /**
+     * A finished or interrupted run: its pipeline (usable either way), losses, checkpoints and what was written —
+     * the model folder, or the LoRA file for a LoRA run (null when interrupted).
+     */
     public record Run(StableDiffusionPipeline pipeline, TrainingResult result, TrainingLog log,
                       List<CheckpointStore.Checkpoint> checkpoints, Path model) {
     }
@@ -86,11 +90,14 @@ public final class DreamBoothTrainer {
             List<BufferedImage> classes = settings.withPriorPreservation()
                     ? classImages(pipeline, resolution) : List.of();
             DenoisingLoss denoising = new DenoisingLoss(pipeline.schedulerConfig());
+            LoraNetwork lora = settings.lora() ? LoraNetwork.create(pipeline.unet(),
+                    settings.trainTextEncoder() ? pipeline.textEncoder() : null, settings.loraRank(),
+                    settings.loraAlpha(), pipeline.manager()) : null;
             DreamBoothObjective objective = new DreamBoothObjective(pipeline.vae(), pipeline.textEncoder(),
                     pipeline.unet(), denoising, data(pipeline, instances, classes),
                     NoiseDraws.random(denoising, settings.offsetNoise()),
-                    new DreamBoothObjective.Options(settings.trainTextEncoder(), settings.priorLossWeight(),
-                            settings.snrGamma()), identity());
+                    new DreamBoothObjective.Options(settings.trainTextEncoder() && lora == null,
+                            settings.priorLossWeight(), settings.snrGamma()), identity(), lora);
             Path runFolder = settings.outputDir().resolve("checkpoints");
             TrainingSettings loopSettings = new TrainingSettings(settings.maxTrainSteps(), settings.learningRate(),
                     settings.schedule(), settings.gradientAccumulationSteps(), settings.maxGradNorm(), settings.adam(),
@@ -122,7 +129,10 @@ public final class DreamBoothTrainer {
             }
             TrainingResult result = new TrainingLoop(loopSettings, withValidation, cancel).run(objective, resumeFrom);
             Path model = null;
-            if (!result.interrupted()) {
+            if (!result.interrupted() && lora != null) {
+                model = settings.outputDir().resolve("pytorch_lora_weights.safetensors");
+                lora.save(model);
+            } else if (!result.interrupted()) {
                 model = settings.outputDir().resolve("model");
                 DiffusersWriter.write(model, pipeline.textEncoder(), pipeline.unet(), pipeline.vae(), tokenizerFolder,
                         pipeline.schedulerConfig(), ai.djl.ndarray.types.DataType.FLOAT32);
@@ -218,6 +228,7 @@ public final class DreamBoothTrainer {
         Map<String, Object> identity = new LinkedHashMap<>();
         identity.put("base_model", baseModel.toAbsolutePath().normalize().toString());
         identity.put("train_text_encoder", settings.trainTextEncoder());
+        identity.put("lora_rank", settings.loraRank());
         return identity;
     }
 }

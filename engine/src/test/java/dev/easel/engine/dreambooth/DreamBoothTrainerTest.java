@@ -119,6 +119,48 @@ class DreamBoothTrainerTest {
         assertTrue(e.getMessage().contains("is not a checkpoint"), e.getMessage());
     }
 
+    @Test
+    void loraTrainsOnlyItsAdaptersAndAppliesWithAWeight() throws Exception {
+        DreamBoothTrainer.Run run = new DreamBoothTrainer(Reference.model(), LoadOptions.cpu(),
+                settings(folder.resolve("lora")).validation(null, 0).learningRate(5e-2).lora(4, 4).build(), null, null)
+                .train(null);
+        Path file = run.model();
+        assertEquals("pytorch_lora_weights.safetensors", file.getFileName().toString());
+        GenerationSettings prompt = GenerationSettings.builder().prompt("a photo of sks shape").steps(3).size(32, 32)
+                .seed(4).build();
+        try (StableDiffusionPipeline base = StableDiffusionPipeline.load(Reference.model(), LoadOptions.cpu());
+             dev.easel.engine.weights.SafeTensors lora = dev.easel.engine.weights.SafeTensors.open(file)) {
+            assertTrue(lora.contains("unet.down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q.lora.down.weight"));
+            assertTrue(lora.contains("text_encoder.text_model.encoder.layers.0.self_attn.q_proj.lora_linear_layer.up.weight"));
+            // The base weights were frozen: the trained pipeline's own parameters equal the base model's.
+            var trainedUnet = run.pipeline().unet().parameters();
+            base.unet().parameters().forEach((name, weight) ->
+                    assertEquals(0, Reference.maxDiff(weight, trainedUnet.get(name)), 0.0, name));
+            BufferedImage plain = base.txt2img(prompt).images().get(0);
+            var network = base.loadLora(file, 0.0);
+            assertEquals(0, differingPixels(plain, base.txt2img(prompt).images().get(0)), "weight 0 = no LoRA");
+            network.setWeight(1.0);
+            assertTrue(differingPixels(plain, base.txt2img(prompt).images().get(0)) > 0, "weight 1 changes the image");
+            network.remove();
+            assertEquals(0, differingPixels(plain, base.txt2img(prompt).images().get(0)), "removed again");
+        } finally {
+            run.pipeline().close();
+        }
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> settings(folder.resolve("bad")).lora(-1, 0).build());
+        assertTrue(e.getMessage().startsWith("LoRA rank must be ≥ 1"), e.getMessage());
+    }
+
+    private static int differingPixels(BufferedImage a, BufferedImage b) {
+        int n = 0;
+        for (int y = 0; y < a.getHeight(); y++) {
+            for (int x = 0; x < a.getWidth(); x++) {
+                n += a.getRGB(x, y) == b.getRGB(x, y) ? 0 : 1;
+            }
+        }
+        return n;
+    }
+
     private static List<String> losses(DreamBoothTrainer.Run run) {
         run.pipeline().close();
         return run.log().rows().stream().map(r -> Double.toString(r.loss())).toList();
