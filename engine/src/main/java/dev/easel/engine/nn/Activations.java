@@ -1,0 +1,42 @@
+package dev.easel.engine.nn;
+
+import ai.djl.ndarray.NDArray;
+
+/** Activation functions by the names used in the model configs. */
+public final class Activations {
+
+    private Activations() {
+    }
+
+    /** x·sigmoid(x). */
+    public static NDArray silu(NDArray x) {
+        NDArray s = x.getNDArrayInternal().sigmoid();
+        NDArray y = x.mul(s);
+        s.close();
+        return y;
+    }
+
+    /** x·sigmoid(1.702x), OpenAI CLIP's activation. */
+    public static NDArray quickGelu(NDArray x) {
+        NDArray t = x.mul(1.702f);
+        NDArray s = t.getNDArrayInternal().sigmoid();
+        t.close();
+        NDArray y = x.mul(s);
+        s.close();
+        return y;
+    }
+
+    /** Exact (erf) GELU. */
+    public static NDArray gelu(NDArray x) {
+        return x.getNDArrayInternal().gelu();
+    }
+
+    public static NDArray apply(String name, NDArray x) {
+        switch (name) {
+            case "silu": case "swish": return silu(x);
+            case "quick_gelu": return quickGelu(x);
+            case "gelu": return gelu(x);
+            default: throw new dev.easel.engine.EngineException("unsupported activation " + name);
+        }
+    }
+}

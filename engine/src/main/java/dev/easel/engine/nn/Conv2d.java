@@ -1,0 +1,33 @@
+package dev.easel.engine.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+/** {@code torch.nn.Conv2d} with square kernel, stride and padding; weight [out, in, k, k]. */
+public final class Conv2d extends Module {
+
+    public final long in;
+    public final long out;
+    public final int kernel;
+    private final Shape stride;
+    private final Shape padding;
+
+    public Conv2d(Init init, long in, long out, int kernel, int stride, int padding) {
+        this.in = in;
+        this.out = out;
+        this.kernel = kernel;
+        this.stride = new Shape(stride, stride);
+        this.padding = new Shape(padding, padding);
+        long fanIn = in * kernel * kernel;
+        declare(init, "weight", new Shape(out, in, kernel, kernel), Init.Kind.WEIGHT, fanIn);
+        declare(init, "bias", new Shape(out), Init.Kind.BIAS, fanIn);
+    }
+
+    public NDArray forward(NDManager scope, NDArray x) {
+        NDArray y = ai.djl.nn.convolutional.Conv2d.conv2d(x, p("weight"), p("bias"), stride, padding,
+                new Shape(1, 1), 1).singletonOrThrow();
+        y.attach(scope);
+        return y;
+    }
+}

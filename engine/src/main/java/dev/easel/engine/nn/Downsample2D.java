@@ -1,0 +1,33 @@
+package dev.easel.engine.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * diffusers' {@code Downsample2D} with a strided 3×3 {@code conv}. With padding 0 (the VAE encoder) the input is
+ * first padded by one row/column at the bottom/right, as diffusers does.
+ */
+public final class Downsample2D extends Module {
+
+    private final Conv2d conv;
+    private final int padding;
+
+    public Downsample2D(Init init, long channels, long out, int padding) {
+        this.padding = padding;
+        conv = register("conv", new Conv2d(init, channels, out, 3, 2, padding));
+    }
+
+    public NDArray forward(NDManager scope, NDArray x) {
+        if (padding == 0) {
+            Shape s = x.getShape();
+            NDArray col = scope.zeros(new Shape(s.get(0), s.get(1), s.get(2), 1), x.getDataType(), x.getDevice());
+            NDArray wide = NDArrays.concat(new ai.djl.ndarray.NDList(x, col), 3);
+            NDArray row = scope.zeros(new Shape(s.get(0), s.get(1), 1, s.get(3) + 1), x.getDataType(),
+                    x.getDevice());
+            x = NDArrays.concat(new ai.djl.ndarray.NDList(wide, row), 2);
+        }
+        return conv.forward(scope, x);
+    }
+}

@@ -1,0 +1,29 @@
+package dev.easel.engine.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+/** {@code torch.nn.Linear}: y = x·Wᵀ + b, weight [out, in]. */
+public final class Linear extends Module {
+
+    public final long in;
+    public final long out;
+    private final boolean bias;
+
+    public Linear(Init init, long in, long out, boolean bias) {
+        this.in = in;
+        this.out = out;
+        this.bias = bias;
+        declare(init, "weight", new Shape(out, in), Init.Kind.WEIGHT, in);
+        if (bias) {
+            declare(init, "bias", new Shape(out), Init.Kind.BIAS, in);
+        }
+    }
+
+    public NDArray forward(NDManager scope, NDArray x) {
+        NDArray y = ai.djl.nn.core.Linear.linear(x, p("weight"), bias ? p("bias") : null).singletonOrThrow();
+        y.attach(scope);
+        return y;
+    }
+}

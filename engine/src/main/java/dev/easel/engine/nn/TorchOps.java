@@ -1,0 +1,220 @@
+package dev.easel.engine.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValueUtils;
+import ai.djl.pytorch.jni.JniUtils;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * ATen operators that DJL has no binding for (fused scaled-dot-product attention, group norm), reached through a
+ * tiny TorchScript module whose source this class writes itself and loads once. Autograd flows through it.
+ *
+ * <p>If the module cannot be loaded, or {@code -Deasel.attention=plain} / {@code -Deasel.groupnorm=layernorm} is
+ * set, the plain DJL formulations are used instead (matmul-softmax-matmul; reshape + layer norm + affine).
+ */
+public final class TorchOps {
+
+    private static final String SOURCE = String.join("\n",
+            "class Ops(Module):",
+            "  __parameters__ = []",
+            "  __buffers__ = []",
+            "  training : bool",
+            "  def forward(self: __torch__.Ops,",
+            "    x: Tensor) -> Tensor:",
+            "    return x",
+            "  def sdpa(self: __torch__.Ops,",
+            "    q: Tensor, k: Tensor, v: Tensor) -> Tensor:",
+            "    return torch.scaled_dot_product_attention(q, k, v)",
+            "  def sdpa_causal(self: __torch__.Ops,",
+            "    q: Tensor, k: Tensor, v: Tensor) -> Tensor:",
+            "    return torch.scaled_dot_product_attention(q, k, v, None, 0., True)",
+            "  def group_norm(self: __torch__.Ops,",
+            "    x: Tensor, w: Tensor, b: Tensor, groups: Tensor, eps: Tensor) -> Tensor:",
+            "    return torch.group_norm(x, int(groups), w, b, float(eps))",
+            "");
+
+    private static volatile PtSymbolBlock module;
+    private static volatile boolean failed;
+    private static NDManager moduleManager;
+
+    private TorchOps() {
+    }
+
+    /** Whether fused SDPA is used (module loaded and not disabled by {@code -Deasel.attention=plain}). */
+    public static boolean fusedAttention() {
+        return !"plain".equals(System.getProperty("easel.attention")) && module() != null;
+    }
+
+    /** Whether group norm runs as {@code torch.group_norm} (else the reshape + layer-norm formulation). */
+    public static boolean fusedGroupNorm() {
+        return !"layernorm".equals(System.getProperty("easel.groupnorm")) && module() != null;
+    }
+
+    private static PtSymbolBlock module() {
+        if (module != null || failed) {
+            return module;
+        }
+        synchronized (TorchOps.class) {
+            if (module == null && !failed) {
+                try {
+                    Path dir = Files.createTempDirectory("easel-ops");
+                    Path zip = dir.resolve("ops.pt");
+                    Files.write(zip, moduleZip());
+                    moduleManager = NDManager.newBaseManager();
+                    module = JniUtils.loadModule((PtNDManager) moduleManager, zip, false, new String[0],
+                            new String[0], false);
+                    Files.deleteIfExists(zip);
+                    Files.deleteIfExists(dir);
+                } catch (IOException | RuntimeException | Error e) {
+                    failed = true;
+                    System.err.println("easel: fused attention unavailable, using plain attention ("
+                            + e.getMessage() + ")");
+                }
+            }
+        }
+        return module;
+    }
+
+    /** A TorchScript archive holding {@link #SOURCE}: stored (uncompressed) zip entries. */
+    static byte[] moduleZip() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            // data.pkl: pickle protocol 2 of __torch__.Ops() with state {'training': False}
+            ByteArrayOutputStream pkl = new ByteArrayOutputStream();
+            pkl.write(new byte[] {(byte) 0x80, 2});
+            pkl.writeBytes("c__torch__\nOps\nq\u0000)\u0081}(X".getBytes(StandardCharsets.ISO_8859_1));
+            pkl.write(new byte[] {8, 0, 0, 0});
+            pkl.writeBytes("trainingq\u0001\u0089ubq\u0002.".getBytes(StandardCharsets.ISO_8859_1));
+            stored(zip, "ops/data.pkl", pkl.toByteArray());
+            stored(zip, "ops/code/__torch__.py", SOURCE.getBytes(StandardCharsets.UTF_8));
+            stored(zip, "ops/constants.pkl", new byte[] {(byte) 0x80, 2, ')', 'q', 0, '.'});
+            stored(zip, "ops/version", "10\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void stored(ZipOutputStream zip, String name, byte[] data) throws IOException {
+        ZipEntry e = new ZipEntry(name);
+        e.setMethod(ZipEntry.STORED);
+        e.setSize(data.length);
+        e.setCompressedSize(data.length);
+        CRC32 crc = new CRC32();
+        crc.update(data);
+        e.setCrc(crc.getValue());
+        zip.putNextEntry(e);
+        zip.write(data);
+        zip.closeEntry();
+    }
+
+    private static NDArray call(NDManager scope, String method, NDArray... inputs) {
+        NDList in = new NDList(inputs);
+        NDArray marker = scope.create(0f);
+        marker.setName("module_method:" + method);
+        in.add(marker);
+        NDList out = IValueUtils.forward(module(), in, false);
+        marker.close();
+        NDArray y = out.singletonOrThrow();
+        y.attach(scope);
+        return y;
+    }
+
+    /**
+     * softmax(q·kᵀ/√d [+ causal mask])·v for q,k,v of shape [B, heads, L, d]. Upcasts the plain path's scores to
+     * float32 when {@code upcast} is set (diffusers' {@code upcast_attention}).
+     */
+    public static NDArray attention(NDManager scope, NDArray q, NDArray k, NDArray v, boolean causal,
+                                    boolean upcast) {
+        if (fusedAttention()) {
+            return call(scope, causal ? "sdpa_causal" : "sdpa", q, k, v);
+        }
+        long d = q.getShape().get(q.getShape().dimension() - 1);
+        float scale = (float) (1.0 / Math.sqrt(d));
+        DataType type = q.getDataType();
+        NDArray qq = upcast ? q.toType(DataType.FLOAT32, false) : q;
+        NDArray kk = upcast ? k.toType(DataType.FLOAT32, false) : k;
+        NDArray qs = qq.mul(scale);
+        NDArray kt = kk.transpose(0, 1, 3, 2);
+        NDArray scores = qs.matMul(kt);
+        qs.close();
+        kt.close();
+        if (causal) {
+            long lq = q.getShape().get(2);
+            long lk = k.getShape().get(2);
+            float[] m = new float[(int) (lq * lk)];
+            for (int i = 0; i < lq; i++) {
+                for (int j = i + 1; j < lk; j++) {
+                    m[(int) (i * lk + j)] = -Float.MAX_VALUE;
+                }
+            }
+            NDArray mask = scope.create(m, new Shape(lq, lk)).toType(scores.getDataType(), false);
+            NDArray masked = scores.add(mask);
+            scores.close();
+            mask.close();
+            scores = masked;
+        }
+        NDArray probs = scores.softmax(-1);
+        scores.close();
+        if (probs.getDataType() != type) {
+            NDArray c = probs.toType(type, false);
+            probs.close();
+            probs = c;
+        }
+        NDArray out = probs.matMul(v);
+        probs.close();
+        out.attach(scope);
+        return out;
+    }
+
+    /** {@code torch.group_norm} on NCHW input (or reshape + layer norm + per-channel affine as fallback). */
+    public static NDArray groupNorm(NDManager scope, NDArray x, int groups, NDArray weight, NDArray bias,
+                                    float eps) {
+        if (fusedGroupNorm()) {
+            NDArray g = scope.create((long) groups);
+            NDArray e = scope.create((double) eps);
+            NDArray y = call(scope, "group_norm", x, weight, bias, g, e);
+            g.close();
+            e.close();
+            return y;
+        }
+        Shape s = x.getShape();
+        long n = s.get(0);
+        long c = s.get(1);
+        long rest = s.size() / (n * groups);
+        NDArray r = x.reshape(n, groups, rest);
+        NDArray ones = scope.ones(new Shape(rest), x.getDataType());
+        NDArray zeros = scope.zeros(new Shape(rest), x.getDataType());
+        NDArray ln = ai.djl.nn.norm.LayerNorm.layerNorm(r, new Shape(rest), ones, zeros, eps).singletonOrThrow();
+        ones.close();
+        zeros.close();
+        r.close();
+        long[] bshape = new long[s.dimension()];
+        java.util.Arrays.fill(bshape, 1);
+        bshape[1] = c;
+        NDArray back = ln.reshape(s);
+        ln.close();
+        NDArray w = weight.reshape(bshape);
+        NDArray b = bias.reshape(bshape);
+        NDArray scaled = back.mul(w);
+        back.close();
+        NDArray y = scaled.add(b);
+        scaled.close();
+        w.close();
+        b.close();
+        y.attach(scope);
+        return y;
+    }
+}

@@ -1,0 +1,202 @@
+package dev.easel.engine.pipeline;
+
+import dev.easel.engine.EngineException;
+import dev.easel.engine.samplers.Samplers;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything that decides one txt2img/img2img generation, immutable. Build with {@link #builder()}.
+ *
+ * @param prompts one or more prompts (a batch may mix prompts)
+ * @param negativePrompts none (empty → ""), one for all prompts, or one per prompt
+ * @param steps number of inference steps
+ * @param guidanceScale classifier-free guidance scale (no CFG at ≤ 1)
+ * @param sampler sampler id or web-UI name
+ * @param seed seed of the CPU generator (as {@code torch.Generator("cpu").manual_seed(seed)})
+ * @param width image width, a multiple of 8
+ * @param height image height, a multiple of 8
+ * @param imagesPerPrompt images per prompt
+ * @param clipSkip diffusers' clip_skip (0 = last layer; 1 = the layer before, A1111's "clip skip 2")
+ * @param eta DDIM eta
+ * @param spacing timestep spacing override ("leading", "linspace", "trailing") or null for the sampler's default
+ * @param initLatents explicit N(0,1) initial latents instead of seeded noise (txt2img), or null
+ */
+public record GenerationSettings(List<String> prompts, List<String> negativePrompts, int steps, double guidanceScale,
+                                 String sampler, long seed, int width, int height, int imagesPerPrompt,
+                                 int clipSkip, double eta, String spacing, Latents initLatents) {
+
+    public GenerationSettings {
+        prompts = List.copyOf(prompts);
+        negativePrompts = List.copyOf(negativePrompts);
+    }
+
+    /** Total images: prompts × images per prompt. */
+    public int batchSize() {
+        return prompts.size() * imagesPerPrompt;
+    }
+
+    /** Checks the values; throws {@link EngineException} naming the bad setting. */
+    public void validate() {
+        if (prompts.isEmpty()) {
+            throw new EngineException("no prompt given");
+        }
+        if (!negativePrompts.isEmpty() && negativePrompts.size() != 1 && negativePrompts.size() != prompts.size()) {
+            throw new EngineException("got " + negativePrompts.size() + " negative prompts for " + prompts.size()
+                    + " prompts; give none, one, or one per prompt");
+        }
+        if (steps < 1 || steps > 1000) {
+            throw new EngineException("steps must be between 1 and 1000, got " + steps);
+        }
+        if (width < 8 || height < 8 || width % 8 != 0 || height % 8 != 0) {
+            throw new EngineException("width and height must be positive multiples of 8, got " + width + "x"
+                    + height);
+        }
+        if (imagesPerPrompt < 1) {
+            throw new EngineException("images per prompt must be at least 1, got " + imagesPerPrompt);
+        }
+        if (clipSkip < 0) {
+            throw new EngineException("clip skip must be ≥ 0, got " + clipSkip);
+        }
+        if (Double.isNaN(guidanceScale) || Double.isNaN(eta) || eta < 0) {
+            throw new EngineException("guidance scale must be a number and eta ≥ 0");
+        }
+        Samplers.resolve(sampler);
+        if (spacing != null && !List.of("leading", "linspace", "trailing").contains(spacing)) {
+            throw new EngineException("unknown timestep spacing " + spacing + " (use leading, linspace or trailing)");
+        }
+        if (initLatents != null) {
+            long[] s = initLatents.shape();
+            if (s[0] != batchSize() || s[2] != height / 8 || s[3] != width / 8) {
+                throw new EngineException("initial latents have shape " + java.util.Arrays.toString(s)
+                        + ", expected [" + batchSize() + ", 4, " + height / 8 + ", " + width / 8 + "]");
+            }
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.prompts = new ArrayList<>(prompts);
+        b.negativePrompts = new ArrayList<>(negativePrompts);
+        b.steps = steps;
+        b.guidanceScale = guidanceScale;
+        b.sampler = sampler;
+        b.seed = seed;
+        b.width = width;
+        b.height = height;
+        b.imagesPerPrompt = imagesPerPrompt;
+        b.clipSkip = clipSkip;
+        b.eta = eta;
+        b.spacing = spacing;
+        b.initLatents = initLatents;
+        return b;
+    }
+
+    /** Builder with diffusers' defaults (50 steps, CFG 7.5, Euler a is NOT assumed: DDIM as in SD's config). */
+    public static final class Builder {
+        private List<String> prompts = new ArrayList<>();
+        private List<String> negativePrompts = new ArrayList<>();
+        private int steps = 50;
+        private double guidanceScale = 7.5;
+        private String sampler = "ddim";
+        private long seed = 0;
+        private int width = 512;
+        private int height = 512;
+        private int imagesPerPrompt = 1;
+        private int clipSkip = 0;
+        private double eta = 0;
+        private String spacing;
+        private Latents initLatents;
+
+        public Builder prompt(String p) {
+            prompts.add(p);
+            return this;
+        }
+
+        public Builder prompts(List<String> p) {
+            prompts = new ArrayList<>(p);
+            return this;
+        }
+
+        public Builder negativePrompt(String p) {
+            negativePrompts.add(p);
+            return this;
+        }
+
+        public Builder negativePrompts(List<String> p) {
+            negativePrompts = new ArrayList<>(p);
+            return this;
+        }
+
+        public Builder steps(int v) {
+            steps = v;
+            return this;
+        }
+
+        public Builder guidanceScale(double v) {
+            guidanceScale = v;
+            return this;
+        }
+
+        public Builder sampler(String v) {
+            sampler = v;
+            return this;
+        }
+
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        public Builder size(int w, int h) {
+            width = w;
+            height = h;
+            return this;
+        }
+
+        public Builder width(int v) {
+            width = v;
+            return this;
+        }
+
+        public Builder height(int v) {
+            height = v;
+            return this;
+        }
+
+        public Builder imagesPerPrompt(int v) {
+            imagesPerPrompt = v;
+            return this;
+        }
+
+        public Builder clipSkip(int v) {
+            clipSkip = v;
+            return this;
+        }
+
+        public Builder eta(double v) {
+            eta = v;
+            return this;
+        }
+
+        public Builder spacing(String v) {
+            spacing = v;
+            return this;
+        }
+
+        public Builder initLatents(Latents v) {
+            initLatents = v;
+            return this;
+        }
+
+        public GenerationSettings build() {
+            return new GenerationSettings(prompts, negativePrompts, steps, guidanceScale, sampler, seed, width, height,
+                    imagesPerPrompt, clipSkip, eta, spacing, initLatents);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dev.easel.engine.samplers;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+
+/**
+ * Base of the multistep DPM-Solver family (DPM++ 2M, UniPC): integer timesteps from
+ * {@code linspace(0, T−1, n+1)} (last dropped), sigmas interpolated at them, the final sigma √((1−ᾱ₀)/ᾱ₀) — or
+ * Karras sigmas with the last one repeated — and data (x0) predictions as the model's converted output.
+ */
+abstract class DpmSolverSampler extends AbstractSampler {
+
+    protected final boolean karras;
+    protected float[] sigmas;
+
+    DpmSolverSampler(SchedulerConfig config, boolean karras) {
+        super(config);
+        this.karras = karras;
+    }
+
+    @Override
+    public void setTimesteps(int steps, NDManager state) {
+        this.state = state;
+        int trainSteps = config.numTrainTimesteps();
+        double[] t;
+        switch (spacing("linspace")) {
+            case "linspace": {
+                double[] l = Schedules.reverse(Schedules.round(Schedules.linspace(0, trainSteps - 1, steps + 1)));
+                t = java.util.Arrays.copyOf(l, steps);
+                break;
+            }
+            case "leading": {
+                int ratio = trainSteps / (steps + 1);
+                t = new double[steps];
+                for (int i = 0; i < steps; i++) {
+                    t[i] = (double) (steps - i) * ratio + config.stepsOffset();
+                }
+                break;
+            }
+            case "trailing":
+                t = Schedules.spacedTimesteps("trailing", steps, trainSteps, 0);
+                break;
+            default:
+                throw new dev.easel.engine.EngineException("unknown timestep spacing " + config.timestepSpacing());
+        }
+        float[] train = Schedules.trainSigmas(alphasCumprod);
+        if (karras) {
+            float[] logSigmas = Schedules.logs(train);
+            double[] ks = Schedules.karras(train[0], train[train.length - 1], steps);
+            sigmas = new float[steps + 1];
+            for (int i = 0; i < steps; i++) {
+                sigmas[i] = (float) ks[i];
+                t[i] = Math.rint(Schedules.sigmaToT(ks[i], logSigmas));
+            }
+            sigmas[steps] = sigmas[steps - 1];
+        } else {
+            double[] s = Schedules.interp(t, train);
+            sigmas = new float[steps + 1];
+            for (int i = 0; i < steps; i++) {
+                sigmas[i] = (float) s[i];
+            }
+            sigmas[steps] = (float) Math.sqrt((1 - alphasCumprod[0]) / alphasCumprod[0]);
+        }
+        // drop duplicate timesteps (possible when steps approach the training steps), keeping first occurrences
+        java.util.LinkedHashSet<Double> unique = new java.util.LinkedHashSet<>();
+        for (double v : t) {
+            unique.add(v);
+        }
+        timesteps = unique.stream().mapToDouble(Double::doubleValue).toArray();
+        numInferenceSteps = timesteps.length;
+        reset();
+    }
+
+    /** Clears the multistep history. */
+    protected abstract void reset();
+
+    @Override
+    public float[] sigmas() {
+        return sigmas.clone();
+    }
+
+    @Override
+    public float initNoiseSigma() {
+        return 1f;
+    }
+
+    /** α_t = 1/√(σ²+1). */
+    protected static float alpha(float sigma) {
+        return 1f / (float) Math.sqrt(sigma * sigma + 1f);
+    }
+
+    /** λ = log α − log σ_t with σ_t = σ·α. */
+    protected static float lambda(float sigma) {
+        float a = alpha(sigma);
+        float s = sigma * a;
+        return (float) Math.log(a) - (float) Math.log(s);
+    }
+
+    /** The data prediction x0 from the model output at call {@code index}. */
+    protected NDArray convert(NDArray modelOutput, NDArray sample, int index) {
+        float sigma = sigmas[index];
+        float a = alpha(sigma);
+        float s = sigma * a;
+        if (config.vPrediction()) {
+            return lin(a, sample, -s, modelOutput);
+        }
+        NDArray scaled = modelOutput.mul(s);
+        NDArray diff = sample.sub(scaled);
+        NDArray x0 = diff.div(a);
+        scaled.close();
+        diff.close();
+        return x0;
+    }
+
+    @Override
+    public NDArray addNoise(NDArray original, NDArray noise, int index) {
+        return addNoiseAtTimestep(original, noise, (int) timesteps[index]);
+    }
+}

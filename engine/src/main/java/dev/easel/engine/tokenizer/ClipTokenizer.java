@@ -1,0 +1,292 @@
+package dev.easel.engine.tokenizer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.easel.engine.EngineException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * CLIP's byte-level BPE tokenizer, as transformers' {@code CLIPTokenizer} runs it without ftfy: control characters
+ * dropped, whitespace collapsed, CJK characters spaced, lower-cased; then the CLIP regex, the byte-to-unicode map
+ * and BPE merges from {@code merges.txt}; ids from {@code vocab.json}.
+ */
+public final class ClipTokenizer {
+
+    private static final Pattern PAT = Pattern.compile(
+            "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+",
+            Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
+    private static final String BOS = "<|startoftext|>";
+    private static final String EOS = "<|endoftext|>";
+
+    private final Map<String, Integer> vocab;
+    private final Map<String, Integer> ranks;
+    private final char[] byteEncoder = new char[256];
+    private final Map<String, String> cache = new java.util.concurrent.ConcurrentHashMap<>();
+    private final int bosId;
+    private final int eosId;
+    private final int padId;
+    private final int unkId;
+    private final int maxLength;
+
+    private ClipTokenizer(Map<String, Integer> vocab, List<String> merges, String padToken, String unkToken,
+                          int maxLength) {
+        this.vocab = vocab;
+        this.ranks = new HashMap<>();
+        for (int i = 0; i < merges.size(); i++) {
+            ranks.put(merges.get(i), i);
+        }
+        List<Integer> bs = new ArrayList<>();
+        for (int b = '!'; b <= '~'; b++) {
+            bs.add(b);
+        }
+        for (int b = 0xA1; b <= 0xAC; b++) {
+            bs.add(b);
+        }
+        for (int b = 0xAE; b <= 0xFF; b++) {
+            bs.add(b);
+        }
+        int n = 0;
+        for (int b = 0; b < 256; b++) {
+            if (bs.contains(b)) {
+                byteEncoder[b] = (char) b;
+            } else {
+                byteEncoder[b] = (char) (256 + n++);
+            }
+        }
+        this.bosId = id(BOS);
+        this.eosId = id(EOS);
+        this.padId = vocab.getOrDefault(padToken, eosId);
+        this.unkId = vocab.getOrDefault(unkToken, eosId);
+        this.maxLength = maxLength;
+    }
+
+    private int id(String token) {
+        Integer i = vocab.get(token);
+        if (i == null) {
+            throw new EngineException("tokenizer vocab.json: missing special token " + token);
+        }
+        return i;
+    }
+
+    /** Loads {@code vocab.json}, {@code merges.txt} and (if present) the special-token files from a folder. */
+    public static ClipTokenizer load(Path dir) {
+        ObjectMapper json = new ObjectMapper();
+        Path vocabFile = dir.resolve("vocab.json");
+        Path mergesFile = dir.resolve("merges.txt");
+        Map<String, Integer> vocab = new HashMap<>();
+        try {
+            if (!Files.isRegularFile(vocabFile)) {
+                throw new EngineException(vocabFile + ": file not found");
+            }
+            if (!Files.isRegularFile(mergesFile)) {
+                throw new EngineException(mergesFile + ": file not found");
+            }
+            JsonNode v;
+            try {
+                v = json.readTree(vocabFile.toFile());
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new EngineException(vocabFile + ": invalid JSON (" + e.getOriginalMessage() + ")");
+            }
+            v.fields().forEachRemaining(e -> vocab.put(e.getKey(), e.getValue().asInt()));
+            List<String> lines = Files.readAllLines(mergesFile, StandardCharsets.UTF_8);
+            List<String> merges = new ArrayList<>();
+            // transformers: merges.read().strip().split("\n")[1 : 49152 - 256 - 2 + 1]
+            int limit = 49152 - 256 - 2 + 1;
+            for (int i = 1; i < lines.size() && i < limit; i++) {
+                String line = lines.get(i).strip();
+                if (!line.isEmpty()) {
+                    merges.add(line);
+                }
+            }
+            String pad = EOS;
+            String unk = EOS;
+            int max = 77;
+            for (String f : new String[] {"special_tokens_map.json", "tokenizer_config.json"}) {
+                Path p = dir.resolve(f);
+                if (Files.isRegularFile(p)) {
+                    JsonNode n = json.readTree(p.toFile());
+                    pad = token(n.get("pad_token"), pad);
+                    unk = token(n.get("unk_token"), unk);
+                    if (n.has("model_max_length") && n.get("model_max_length").asLong() < 100_000) {
+                        max = n.get("model_max_length").asInt();
+                    }
+                }
+            }
+            return new ClipTokenizer(vocab, merges, pad, unk, max);
+        } catch (IOException e) {
+            throw new EngineException(dir + ": cannot read tokenizer (" + e.getMessage() + ")");
+        }
+    }
+
+    private static String token(JsonNode n, String dflt) {
+        if (n == null || n.isNull()) {
+            return dflt;
+        }
+        if (n.isObject() && n.has("content")) {
+            return n.get("content").asText();
+        }
+        return n.asText();
+    }
+
+    public int bosId() {
+        return bosId;
+    }
+
+    public int eosId() {
+        return eosId;
+    }
+
+    public int padId() {
+        return padId;
+    }
+
+    public int maxLength() {
+        return maxLength;
+    }
+
+    /** BPE tokens of a text (no bos/eos), e.g. {@code ["a</w>", "photo</w>"]}. */
+    public List<String> tokenize(String text) {
+        List<String> out = new ArrayList<>();
+        // special tokens written in the text stay whole (transformers splits on added tokens first)
+        String normalised = normalise(text);
+        Matcher m = PAT.matcher(normalised);
+        while (m.find()) {
+            String t = m.group();
+            if (t.equals(BOS) || t.equals(EOS)) {
+                out.add(t);
+                continue;
+            }
+            byte[] utf8 = t.getBytes(StandardCharsets.UTF_8);
+            StringBuilder sb = new StringBuilder();
+            for (byte b : utf8) {
+                sb.append(byteEncoder[b & 0xff]);
+            }
+            out.addAll(Arrays.asList(bpe(sb.toString()).split(" ")));
+        }
+        return out;
+    }
+
+    /** bos + ids + eos, untruncated. */
+    public long[] encodeFull(String text) {
+        List<String> toks = tokenize(text);
+        long[] ids = new long[toks.size() + 2];
+        ids[0] = bosId;
+        for (int i = 0; i < toks.size(); i++) {
+            ids[i + 1] = vocab.getOrDefault(toks.get(i), unkId);
+        }
+        ids[ids.length - 1] = eosId;
+        return ids;
+    }
+
+    /** bos + ids + eos truncated to {@code maxLength} (eos kept) and padded with the pad id. */
+    public long[] encode(String text) {
+        long[] full = encodeFull(text);
+        long[] out = new long[maxLength];
+        Arrays.fill(out, padId);
+        int n = Math.min(full.length - 1, maxLength - 1);
+        System.arraycopy(full, 0, out, 0, n);
+        out[n] = eosId;
+        return out;
+    }
+
+    /** transformers' BasicTokenizer without accent stripping or punctuation splitting. */
+    static String normalise(String text) {
+        StringBuilder clean = new StringBuilder();
+        text.codePoints().forEach(cp -> {
+            if (cp == 0 || cp == 0xFFFD) {
+                return;
+            }
+            if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || Character.getType(cp) == Character.SPACE_SEPARATOR) {
+                clean.append(' ');
+                return;
+            }
+            int type = Character.getType(cp);
+            boolean control = type == Character.CONTROL || type == Character.FORMAT || type == Character.UNASSIGNED
+                    || type == Character.PRIVATE_USE || type == Character.SURROGATE;
+            if (control) {
+                return;
+            }
+            if (isCjk(cp)) {
+                clean.append(' ').appendCodePoint(cp).append(' ');
+            } else {
+                clean.appendCodePoint(cp);
+            }
+        });
+        String[] words = clean.toString().trim().split(" +");
+        StringBuilder out = new StringBuilder();
+        for (String w : words) {
+            if (w.isEmpty()) {
+                continue;
+            }
+            if (out.length() > 0) {
+                out.append(' ');
+            }
+            out.append(w.toLowerCase(Locale.ROOT));
+        }
+        return out.toString();
+    }
+
+    private static boolean isCjk(int cp) {
+        return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x20000 && cp <= 0x2A6DF)
+                || (cp >= 0x2A700 && cp <= 0x2B73F) || (cp >= 0x2B740 && cp <= 0x2B81F)
+                || (cp >= 0x2B820 && cp <= 0x2CEAF) || (cp >= 0xF900 && cp <= 0xFAFF)
+                || (cp >= 0x2F800 && cp <= 0x2FA1F);
+    }
+
+    private String bpe(String token) {
+        String cached = cache.get(token);
+        if (cached != null) {
+            return cached;
+        }
+        List<String> word = new ArrayList<>();
+        for (int i = 0; i < token.length() - 1; i++) {
+            word.add(String.valueOf(token.charAt(i)));
+        }
+        word.add(token.charAt(token.length() - 1) + "</w>");
+        while (word.size() > 1) {
+            int bestRank = Integer.MAX_VALUE;
+            String bestA = null;
+            String bestB = null;
+            for (int i = 0; i < word.size() - 1; i++) {
+                Integer r = ranks.get(word.get(i) + " " + word.get(i + 1));
+                if (r != null && r < bestRank) {
+                    bestRank = r;
+                    bestA = word.get(i);
+                    bestB = word.get(i + 1);
+                }
+            }
+            if (bestA == null) {
+                break;
+            }
+            List<String> merged = new ArrayList<>();
+            int i = 0;
+            while (i < word.size()) {
+                if (i < word.size() - 1 && word.get(i).equals(bestA) && word.get(i + 1).equals(bestB)) {
+                    merged.add(bestA + bestB);
+                    i += 2;
+                } else {
+                    merged.add(word.get(i));
+                    i++;
+                }
+            }
+            word = merged;
+        }
+        String result = String.join(" ", word);
+        if (cache.size() < 10_000) {
+            cache.put(token, result);
+        }
+        return result;
+    }
+}

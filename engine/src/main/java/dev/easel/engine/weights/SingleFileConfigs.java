@@ -1,0 +1,129 @@
+package dev.easel.engine.weights;
+
+import dev.easel.engine.EngineException;
+import dev.easel.engine.models.AutoencoderKL;
+import dev.easel.engine.models.ClipTextModel;
+import dev.easel.engine.models.UNet2DConditionModel;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Infers the model configs of an original single-file checkpoint from its tensor shapes (SD 1.x: 8 heads per
+ * block; SD 2.x, recognised by a 1024-wide cross-attention, 64-channel heads and linear projections).
+ */
+public final class SingleFileConfigs {
+
+    private SingleFileConfigs() {
+    }
+
+    private static long[] shape(SafeTensors f, String key) {
+        return f.entry(key).shape();
+    }
+
+    public static UNet2DConditionModel.Config unet(SafeTensors f) {
+        String p = LdmKeys.UNET;
+        long[] convIn = shape(f, p + "input_blocks.0.0.weight");
+        int firstOp = -1;
+        for (int n = 1; n < 64; n++) {
+            if (f.contains(p + "input_blocks." + n + ".0.op.weight")) {
+                firstOp = n;
+                break;
+            }
+        }
+        if (firstOp < 2) {
+            throw new EngineException(f.file() + ": cannot infer the UNet layout (no downsampler keys)");
+        }
+        int layers = firstOp - 1;
+        List<Integer> channels = new ArrayList<>();
+        List<Boolean> attn = new ArrayList<>();
+        for (int i = 0; ; i++) {
+            String res = p + "input_blocks." + (1 + i * (layers + 1)) + ".0.";
+            if (!f.contains(res + "in_layers.2.weight")) {
+                break;
+            }
+            channels.add((int) shape(f, res + "in_layers.2.weight")[0]);
+            attn.add(f.contains(p + "input_blocks." + (1 + i * (layers + 1)) + ".1.proj_in.weight"));
+        }
+        int n = channels.size();
+        String anyAttn = null;
+        for (String k : f.keys()) {
+            if (k.startsWith(p) && k.endsWith("attn2.to_k.weight")) {
+                anyAttn = k;
+                break;
+            }
+        }
+        if (anyAttn == null) {
+            throw new EngineException(f.file() + ": cannot infer the UNet layout (no cross-attention keys)");
+        }
+        int crossDim = (int) shape(f, anyAttn)[1];
+        String projIn = anyAttn.substring(0, anyAttn.indexOf("transformer_blocks.")) + "proj_in.weight";
+        boolean linear = shape(f, projIn).length == 2;
+        int tl = 0;
+        String firstAttn = anyAttn.substring(0, anyAttn.indexOf("transformer_blocks."));
+        while (f.contains(firstAttn + "transformer_blocks." + tl + ".attn2.to_k.weight")) {
+            tl++;
+        }
+        boolean sd2 = crossDim == 1024;
+        int[] boc = channels.stream().mapToInt(Integer::intValue).toArray();
+        int[] heads = new int[n];
+        String[] down = new String[n];
+        String[] up = new String[n];
+        int[] tlpb = new int[n];
+        for (int i = 0; i < n; i++) {
+            heads[i] = sd2 ? Math.max(1, boc[i] / 64) : 8;
+            down[i] = attn.get(i) ? "CrossAttnDownBlock2D" : "DownBlock2D";
+            up[n - 1 - i] = attn.get(i) ? "CrossAttnUpBlock2D" : "UpBlock2D";
+            tlpb[i] = tl;
+        }
+        int outChannels = (int) shape(f, p + "out.2.weight")[0];
+        return new UNet2DConditionModel.Config((int) convIn[1], outChannels, boc, down, up, layers, crossDim, heads,
+                tlpb, 32, 1e-5, true, 0, linear, sd2, 64);
+    }
+
+    public static AutoencoderKL.Config vae(SafeTensors f) {
+        String p = LdmKeys.VAE;
+        List<Integer> channels = new ArrayList<>();
+        for (int i = 0; f.contains(p + "encoder.down." + i + ".block.0.conv1.weight"); i++) {
+            channels.add((int) shape(f, p + "encoder.down." + i + ".block.0.conv1.weight")[0]);
+        }
+        if (channels.isEmpty()) {
+            throw new EngineException(f.file() + ": missing key " + p + "encoder.down.0.block.0.conv1.weight");
+        }
+        int layers = 0;
+        while (f.contains(p + "encoder.down.0.block." + layers + ".conv1.weight")) {
+            layers++;
+        }
+        int latent = (int) shape(f, p + "post_quant_conv.weight")[0];
+        int in = (int) shape(f, p + "encoder.conv_in.weight")[1];
+        int out = (int) shape(f, p + "decoder.conv_out.weight")[0];
+        return new AutoencoderKL.Config(in, out, latent, channels.stream().mapToInt(Integer::intValue).toArray(),
+                layers, 32, 0.18215, 512);
+    }
+
+    public static ClipTextModel.Config text(SafeTensors f) {
+        String p = LdmKeys.TEXT + "text_model.";
+        if (!f.contains(p + "embeddings.token_embedding.weight")) {
+            if (f.keys().stream().anyMatch(k -> k.startsWith("cond_stage_model.model."))) {
+                throw new EngineException(f.file() + ": OpenCLIP text encoder (SD 2.x single file) needs a config;"
+                        + " pass a diffusers folder of the same model as config");
+            }
+            throw new EngineException(f.file() + ": missing key " + p + "embeddings.token_embedding.weight");
+        }
+        long[] tok = shape(f, p + "embeddings.token_embedding.weight");
+        long[] pos = shape(f, p + "embeddings.position_embedding.weight");
+        int layers = 0;
+        while (f.contains(p + "encoder.layers." + layers + ".mlp.fc1.weight")) {
+            layers++;
+        }
+        int inter = (int) shape(f, p + "encoder.layers.0.mlp.fc1.weight")[0];
+        int hidden = (int) tok[1];
+        return new ClipTextModel.Config((int) tok[0], hidden, inter, layers, Math.max(1, hidden / 64), (int) pos[0],
+                "quick_gelu", 1e-5, 2);
+    }
+
+    static String describe(UNet2DConditionModel.Config c) {
+        return Arrays.toString(c.blockOutChannels());
+    }
+}

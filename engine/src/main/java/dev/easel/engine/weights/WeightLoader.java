@@ -1,0 +1,91 @@
+package dev.easel.engine.weights;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.easel.engine.EngineException;
+import dev.easel.engine.nn.Module;
+
+import java.util.Map;
+import java.util.function.Function;
+
+/** Fills a module's parameters from a safetensors file: a walk over the module's own names. */
+public final class WeightLoader {
+
+    /** Called after each tensor (for a progress bar). */
+    @FunctionalInterface
+    public interface Progress {
+        void loaded(int done, int total);
+    }
+
+    private WeightLoader() {
+    }
+
+    /**
+     * Loads every parameter of {@code model} from {@code file}; the key of parameter {@code name} is
+     * {@code keyOf.apply(name)} (null → name). Missing keys and wrong shapes fail with one line naming the file.
+     * Old diffusers VAE attention names ({@code query/key/value/proj_attn}) are accepted.
+     */
+    public static void load(Module model, SafeTensors file, Function<String, String> keyOf, NDManager manager,
+                            Progress progress) {
+        Map<String, NDArray> params = model.parameters();
+        int total = params.size();
+        int done = 0;
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+            String name = e.getKey();
+            String key = keyOf == null ? name : keyOf.apply(name);
+            if (!file.contains(key)) {
+                String legacy = legacyName(key);
+                if (legacy != null && file.contains(legacy)) {
+                    key = legacy;
+                } else {
+                    throw new EngineException(file.file() + ": missing key " + key);
+                }
+            }
+            Shape expected = e.getValue().getShape();
+            SafeTensors.Entry entry = file.entry(key);
+            Shape actual = new Shape(entry.shape());
+            boolean squeezable = actual.dimension() == 4 && actual.get(2) == 1 && actual.get(3) == 1
+                    && expected.dimension() == 2 && expected.equals(new Shape(actual.get(0), actual.get(1)));
+            if (!actual.equals(expected) && !squeezable) {
+                throw new EngineException(file.file() + ": wrong shape for " + key + ": " + actual + ", expected "
+                        + expected);
+            }
+            NDArray a = file.read(key, manager, DataType.FLOAT32);
+            if (!a.getDataType().isFloating()) {
+                throw new EngineException(file.file() + ": tensor " + key + " has non-float dtype "
+                        + entry.dtype());
+            }
+            if (squeezable) {
+                NDArray r = a.reshape(expected);
+                a.close();
+                a = r;
+            }
+            model.setParameter(name, a);
+            done++;
+            if (progress != null) {
+                progress.loaded(done, total);
+            }
+        }
+    }
+
+    private static String legacyName(String key) {
+        if (!key.contains("attentions.")) {
+            return null;
+        }
+        if (key.contains(".to_q.")) {
+            return key.replace(".to_q.", ".query.");
+        }
+        if (key.contains(".to_k.")) {
+            return key.replace(".to_k.", ".key.");
+        }
+        if (key.contains(".to_v.")) {
+            return key.replace(".to_v.", ".value.");
+        }
+        if (key.contains(".to_out.0.")) {
+            return key.replace(".to_out.0.", ".proj_attn.");
+        }
+        return null;
+    }
+}
