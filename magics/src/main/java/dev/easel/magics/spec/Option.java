@@ -13,7 +13,7 @@ public record Option(String name, Type type, String metavar, Object defaultValue
                      Double min, Double max) {
 
     /** What the value is; {@link #FLAG} takes no value. */
-    public enum Type { INT, FLOAT, STRING, CHOICE, SIZE, FLAG }
+    public enum Type { INT, LONG, FLOAT, STRING, CHOICE, SIZE, FLAG }
 
     /** A size such as {@code 512x768}: width × height in pixels. */
     public record Size(int width, int height) {
@@ -29,6 +29,11 @@ public record Option(String name, Type type, String metavar, Object defaultValue
 
     public static Option integer(String name, String metavar, Integer defaultValue, String help) {
         return new Option(name, Type.INT, metavar, defaultValue, help, null, null, null);
+    }
+
+    /** A whole number that may exceed 2^31, e.g. a seed. */
+    public static Option longInteger(String name, String metavar, Long defaultValue, String help) {
+        return new Option(name, Type.LONG, metavar, defaultValue, help, null, null, null);
     }
 
     public static Option floating(String name, String metavar, Double defaultValue, String help) {
@@ -72,6 +77,7 @@ public record Option(String name, Type type, String metavar, Object defaultValue
     public Object convert(String text) {
         return switch (type) {
             case INT -> checkRange(parseInt(text), text);
+            case LONG -> checkRange(parseLong(text), text);
             case FLOAT -> checkRange(parseFloat(text), text);
             case STRING -> text;
             case CHOICE -> choices.stream().filter(c -> c.equalsIgnoreCase(text)).findFirst()
@@ -85,6 +91,14 @@ public record Option(String name, Type type, String metavar, Object defaultValue
     private int parseInt(String text) {
         try {
             return Integer.parseInt(text.strip());
+        } catch (NumberFormatException e) {
+            throw new MagicException(spelled() + " takes a whole number, got '" + text + "'");
+        }
+    }
+
+    private long parseLong(String text) {
+        try {
+            return Long.parseLong(text.strip());
         } catch (NumberFormatException e) {
             throw new MagicException(spelled() + " takes a whole number, got '" + text + "'");
         }
@@ -111,7 +125,7 @@ public record Option(String name, Type type, String metavar, Object defaultValue
     }
 
     private String rangeText() {
-        String what = type == Type.INT ? "a whole number" : "a number";
+        String what = type == Type.FLOAT ? "a number" : "a whole number";
         if (min != null && max != null) {
             return what + " from " + fmt(min) + " to " + fmt(max);
         }

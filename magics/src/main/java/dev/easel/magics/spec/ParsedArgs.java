@@ -43,6 +43,10 @@ public final class ParsedArgs {
         return (Integer) value(option);
     }
 
+    public Long longInteger(String option) {
+        return (Long) value(option);
+    }
+
     public Double number(String option) {
         return (Double) value(option);
     }
