@@ -169,7 +169,8 @@ public final class Easel {
             case "cpu" -> Device.cpu();
             case "gpu", "cuda" -> {
                 if (gpus == 0) {
-                    throw new IllegalArgumentException("no GPU is visible to PyTorch here; use device cpu");
+                    throw new IllegalArgumentException("no GPU is visible to PyTorch here (a CPU build of the natives, "
+                            + "or no CUDA device): load on the cpu instead");
                 }
                 yield Device.gpu();
             }

@@ -294,8 +294,9 @@ public final class MagicSpec {
                 right.append(" [").append(o.min() == null ? "" : Option.fmt(o.min())).append("..")
                         .append(o.max() == null ? "" : Option.fmt(o.max())).append(']');
             }
-            if (o.defaultValue() != null && o.takesValue()) {
-                right.append(" (default ").append(o.defaultValue()).append(')');
+            Object def = o.defaultValue();
+            if (def != null && o.takesValue() && !"".equals(def)) {
+                right.append(" (default ").append(def instanceof Double d ? Option.fmt(d) : def).append(')');
             }
             out.append(String.format("  %-22s %s%n", left, right));
         }

@@ -270,6 +270,10 @@ class DiffusionMagicsTest {
                 error("%txt2img --model sd3 a cat"));
         assertEquals("--device takes one of cpu, gpu, got 'tpu' — did you mean cpu?",
                 error("%load_model default --device tpu"));
+        if (ai.djl.engine.Engine.getInstance().getGpuCount() == 0) {
+            assertEquals("%load_model: no GPU is visible to PyTorch here (a CPU build of the natives, or no CUDA "
+                    + "device): load on the cpu instead", error("%load_model default --device gpu"));
+        }
         for (String cell : List.of("%load_model no/such/model", "%txt2img --sampler eulr a cat", "%txt2img --size 1x1 a")) {
             assertFalse(error(cell).contains("\n"), cell);
         }
