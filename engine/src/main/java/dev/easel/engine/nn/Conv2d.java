@@ -28,6 +28,9 @@ public final class Conv2d extends Module {
         NDArray y = ai.djl.nn.convolutional.Conv2d.conv2d(x, p("weight"), p("bias"), stride, padding,
                 new Shape(1, 1), 1).singletonOrThrow();
         y.attach(scope);
+        if (FlopCounter.on()) {
+            FlopCounter.add(2L * y.getShape().size() * in * kernel * kernel);
+        }
         return y;
     }
 }

@@ -24,6 +24,9 @@ public final class Linear extends Module {
     public NDArray forward(NDManager scope, NDArray x) {
         NDArray y = ai.djl.nn.core.Linear.linear(x, p("weight"), bias ? p("bias") : null).singletonOrThrow();
         y.attach(scope);
+        if (FlopCounter.on()) {
+            FlopCounter.add(2L * y.getShape().size() * in);
+        }
         return y;
     }
 }

@@ -138,6 +138,10 @@ public final class TorchOps {
      */
     public static NDArray attention(NDManager scope, NDArray q, NDArray k, NDArray v, boolean causal,
                                     boolean upcast) {
+        if (FlopCounter.on()) {
+            // q·kᵀ and p·v: 2 · (B·H·L·S·d) MACs
+            FlopCounter.add(4L * q.getShape().size() * k.getShape().get(2));
+        }
         if (fusedAttention()) {
             return call(scope, causal ? "sdpa_causal" : "sdpa", q, k, v);
         }

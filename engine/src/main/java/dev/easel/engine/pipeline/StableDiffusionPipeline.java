@@ -216,6 +216,11 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         return vae;
     }
 
+    /** Pixels per latent cell: 2^(VAE levels − 1), 8 for Stable Diffusion. */
+    public int vaeScaleFactor() {
+        return 1 << (vae.config.blockOutChannels().length - 1);
+    }
+
     public SchedulerConfig schedulerConfig() {
         return schedulerConfig;
     }
@@ -333,7 +338,12 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
             // 3. initial latents from the seeded CPU generator (torch.Generator("cpu").manual_seed(seed))
             Engine.getInstance().setRandomSeed((int) s.seed());
-            Shape latentShape = new Shape(batch, unet.config.inChannels(), s.height() / 8, s.width() / 8);
+            int f = vaeScaleFactor();
+            Shape latentShape = new Shape(batch, unet.config.inChannels(), s.height() / f, s.width() / f);
+            if (s.initLatents() != null && !new Shape(s.initLatents().shape()).equals(latentShape)) {
+                throw new EngineException("initial latents have shape " + new Shape(s.initLatents().shape())
+                        + ", expected " + latentShape + " for " + s.width() + "x" + s.height());
+            }
             Sampler.Noise noise = shape -> {
                 NDArray r = cpu.randomNormal(shape);
                 NDArray d = r.toDevice(device, false);

@@ -39,6 +39,12 @@ public final class Samplers {
         ALIASES.put("dpm++ 2m karras", "dpmpp_2m_karras");
     }
 
+    private static final Map<String, String> DIFFUSERS_CLASS = Map.of("ddim", "DDIMScheduler",
+            "euler", "EulerDiscreteScheduler", "euler_a", "EulerAncestralDiscreteScheduler",
+            "dpmpp_2m", "DPMSolverMultistepScheduler", "dpmpp_2m_karras", "DPMSolverMultistepScheduler",
+            "pndm", "PNDMScheduler", "heun", "HeunDiscreteScheduler", "lms", "LMSDiscreteScheduler",
+            "unipc", "UniPCMultistepScheduler");
+
     private Samplers() {
     }
 
@@ -74,7 +80,9 @@ public final class Samplers {
 
     /** A fresh sampler for a generation. {@code eta} only affects DDIM. */
     public static Sampler create(String name, SchedulerConfig config, double eta) {
-        switch (resolve(name)) {
+        String id = resolve(name);
+        config = config.forSamplerClass(DIFFUSERS_CLASS.get(id));
+        switch (id) {
             case "ddim": return new DdimSampler(config, eta);
             case "euler": return new EulerSampler(config);
             case "euler_a": return new EulerAncestralSampler(config);

@@ -13,11 +13,11 @@ import dev.easel.engine.EngineException;
  */
 public record SchedulerConfig(int numTrainTimesteps, double betaStart, double betaEnd, String betaSchedule,
                               String predictionType, int stepsOffset, boolean setAlphaToOne,
-                              String timestepSpacing) {
+                              String timestepSpacing, String className) {
 
     /** Stable Diffusion 1.x's schedule. */
     public static SchedulerConfig sd1() {
-        return new SchedulerConfig(1000, 0.00085, 0.012, "scaled_linear", "epsilon", 1, false, null);
+        return new SchedulerConfig(1000, 0.00085, 0.012, "scaled_linear", "epsilon", 1, false, null, null);
     }
 
     public static SchedulerConfig fromJson(JsonNode n) {
@@ -26,17 +26,31 @@ public record SchedulerConfig(int numTrainTimesteps, double betaStart, double be
                 n.path("beta_start").asDouble(d.betaStart()), n.path("beta_end").asDouble(d.betaEnd()),
                 n.path("beta_schedule").asText(d.betaSchedule()), n.path("prediction_type").asText("epsilon"),
                 n.path("steps_offset").asInt(0), n.path("set_alpha_to_one").asBoolean(true),
-                n.hasNonNull("timestep_spacing") ? n.get("timestep_spacing").asText() : null);
+                n.hasNonNull("timestep_spacing") ? n.get("timestep_spacing").asText() : null,
+                n.hasNonNull("_class_name") ? n.get("_class_name").asText() : null);
     }
 
+    /** An explicit spacing for whichever sampler uses this config (forgets which class the file was saved for). */
     public SchedulerConfig withSpacing(String spacing) {
         return new SchedulerConfig(numTrainTimesteps, betaStart, betaEnd, betaSchedule, predictionType, stepsOffset,
-                setAlphaToOne, spacing);
+                setAlphaToOne, spacing, null);
     }
 
     public SchedulerConfig withPredictionType(String type) {
         return new SchedulerConfig(numTrainTimesteps, betaStart, betaEnd, betaSchedule, type, stepsOffset,
-                setAlphaToOne, timestepSpacing);
+                setAlphaToOne, timestepSpacing, className);
+    }
+
+    /**
+     * The config a sampler of another class sees: the file's {@code timestep_spacing} belongs to the scheduler class
+     * it was saved for, so other samplers fall back to their own class default (as with SD 1.5's original config,
+     * which has no spacing).
+     */
+    public SchedulerConfig forSamplerClass(String samplerClass) {
+        if (className != null && !className.equals(samplerClass)) {
+            return withSpacing(null);
+        }
+        return this;
     }
 
     public boolean vPrediction() {

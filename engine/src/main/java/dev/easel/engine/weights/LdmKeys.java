@@ -18,6 +18,34 @@ public final class LdmKeys {
     private LdmKeys() {
     }
 
+    /**
+     * Writes the three models as one original-layout checkpoint (LDM key names; the VAE's attention projections
+     * as 1×1 convolutions, as the original code stores them).
+     */
+    public static void export(dev.easel.engine.models.ClipTextModel text, UNet2DConditionModel unet,
+                              AutoencoderKL vae, java.nio.file.Path file) {
+        java.util.Map<String, ai.djl.ndarray.NDArray> out = new java.util.LinkedHashMap<>();
+        java.util.List<ai.djl.ndarray.NDArray> temp = new java.util.ArrayList<>();
+        try {
+            unet.parameters().forEach((k, v) -> out.put(unet(k, unet.config), v));
+            vae.parameters().forEach((k, v) -> {
+                String key = vae(k, vae.config);
+                boolean proj = key.contains("mid.attn_1.") && key.endsWith(".weight") && !key.contains(".norm.");
+                if (proj) {
+                    ai.djl.ndarray.NDArray r = v.reshape(v.getShape().get(0), v.getShape().get(1), 1, 1);
+                    temp.add(r);
+                    out.put(key, r);
+                } else {
+                    out.put(key, v);
+                }
+            });
+            text.parameters().forEach((k, v) -> out.put(text(k), v));
+            SafeTensors.write(out, java.util.Map.of("format", "pt"), file);
+        } finally {
+            temp.forEach(ai.djl.ndarray.NDArray::close);
+        }
+    }
+
     /** CLIP text encoder: the HF names under {@code cond_stage_model.transformer.}. */
     public static String text(String name) {
         return TEXT + name;

@@ -1,0 +1,26 @@
+package dev.easel.engine.cli;
+
+/** Small helpers shared by the engine's subcommands. */
+final class Cli {
+
+    private Cli() {
+    }
+
+    /** Keeps DJL's informational logging off the terminal (errors still show). */
+    static void quietLogs() {
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
+        }
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+    }
+
+    static String firstLine(String s) {
+        if (s == null) {
+            return "(no message)";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

@@ -1,0 +1,168 @@
+package dev.easel.engine.cli;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import dev.easel.engine.EngineException;
+import dev.easel.engine.io.Png;
+import dev.easel.engine.pipeline.GenerationResult;
+import dev.easel.engine.pipeline.GenerationSettings;
+import dev.easel.engine.pipeline.Infotext;
+import dev.easel.engine.pipeline.Latents;
+import dev.easel.engine.pipeline.LoadOptions;
+import dev.easel.engine.pipeline.StableDiffusionPipeline;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** {@code txt2img} and {@code img2img}: one generation from the command line, images written as PNG. */
+public class GenerateCommand implements Subcommand {
+
+    private static final Set<String> COMMON = Set.of("model", "prompt", "negative", "steps", "cfg", "sampler", "seed",
+            "width", "height", "batch", "clip-skip", "eta", "spacing", "init-latents", "save-latents", "out",
+            "config", "device");
+
+    private final boolean img2img;
+
+    public GenerateCommand() {
+        this(false);
+    }
+
+    protected GenerateCommand(boolean img2img) {
+        this.img2img = img2img;
+    }
+
+    /** The img2img registration. */
+    public static final class Img2Img extends GenerateCommand {
+        public Img2Img() {
+            super(true);
+        }
+    }
+
+    @Override
+    public String name() {
+        return img2img ? "img2img" : "txt2img";
+    }
+
+    @Override
+    public String summary() {
+        return img2img ? "generate images from an init image and a prompt (Stable Diffusion img2img)"
+                : "generate images from a prompt (Stable Diffusion txt2img)";
+    }
+
+    static String usage(boolean img2img) {
+        return "usage: " + (img2img ? "img2img" : "txt2img") + " --model PATH --prompt TEXT [--prompt TEXT]..."
+                + " [--negative TEXT]... [--steps N] [--cfg F] [--sampler ID] [--seed N] [--width W] [--height H]"
+                + " [--batch N] [--clip-skip N] [--eta F] [--spacing leading|linspace|trailing]"
+                + " [--init-latents FILE.npy] [--save-latents FILE.npy] [--config DIR] [--device cpu|gpu]"
+                + (img2img ? " --init-image FILE.png --strength F" : "") + " --out FILE.png";
+    }
+
+    @Override
+    public int run(List<String> argv) {
+        Cli.quietLogs();
+        try {
+            if (argv.contains("--help") || argv.contains("-h")) {
+                System.out.println(usage(img2img));
+                return 0;
+            }
+            Set<String> known = new java.util.HashSet<>(COMMON);
+            if (img2img) {
+                known.add("init-image");
+                known.add("strength");
+            }
+            Args a = new Args(argv, known);
+            Path model = Path.of(a.required("model"));
+            Path out = Path.of(a.required("out"));
+            List<String> prompts = a.all("prompt");
+            if (prompts.isEmpty()) {
+                throw new UsageException("missing required option --prompt");
+            }
+            GenerationSettings.Builder b = GenerationSettings.builder().prompts(prompts)
+                    .negativePrompts(a.all("negative")).steps(a.integer("steps", 20))
+                    .guidanceScale(a.number("cfg", 7.5)).sampler(a.string("sampler", "euler"))
+                    .seed(a.longValue("seed", new java.util.Random().nextInt(Integer.MAX_VALUE)))
+                    .width(a.integer("width", 512)).height(a.integer("height", 512))
+                    .imagesPerPrompt(a.integer("batch", 1)).clipSkip(a.integer("clip-skip", 0))
+                    .eta(a.number("eta", 0)).spacing(a.string("spacing", null));
+            if (a.has("init-latents")) {
+                if (img2img) {
+                    throw new UsageException("--init-latents is for txt2img");
+                }
+                b.initLatents(Latents.read(Path.of(a.string("init-latents", null))));
+            }
+            try {
+                dev.easel.engine.samplers.Samplers.resolve(a.string("sampler", "euler"));
+            } catch (EngineException e) {
+                throw new UsageException(e.getMessage());
+            }
+            BufferedImage init = null;
+            double strength = 0;
+            if (img2img) {
+                init = Png.read(Path.of(a.required("init-image")));
+                strength = a.number("strength", 0.75);
+                if (!a.has("width") && !a.has("height")) {
+                    b.width(init.getWidth() - init.getWidth() % 8).height(init.getHeight() - init.getHeight() % 8);
+                }
+            }
+            GenerationSettings s = b.build();
+            s.validate();
+            LoadOptions opts = LoadOptions.defaults();
+            String device = a.string("device", null);
+            if ("cpu".equals(device)) {
+                opts = opts.withDevice(Device.cpu(), DataType.FLOAT32);
+            } else if ("gpu".equals(device)) {
+                opts = opts.withDevice(Device.gpu(), DataType.FLOAT16);
+            } else if (device != null) {
+                throw new UsageException("--device must be cpu or gpu, got '" + device + "'");
+            }
+            if (a.has("config")) {
+                opts = opts.withConfigDir(Path.of(a.string("config", null)));
+            }
+            GenerationResult r;
+            try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(model, opts)) {
+                r = img2img ? pipe.img2img(s, init, strength, null, null) : pipe.txt2img(s);
+            }
+            List<Path> files = outputs(out, r.images().size());
+            for (int i = 0; i < files.size(); i++) {
+                Map<String, String> text = Map.of("parameters",
+                        Infotext.of(s, i, model.getFileName().toString(), img2img ? strength : null));
+                Png.write(r.images().get(i), text, files.get(i));
+                System.out.println(files.get(i));
+            }
+            if (a.has("save-latents")) {
+                r.finalLatents().write(Path.of(a.string("save-latents", null)));
+            }
+            return 0;
+        } catch (UsageException e) {
+            System.err.println(name() + ": " + e.getMessage());
+            System.err.println(usage(img2img));
+            return 2;
+        } catch (EngineException e) {
+            System.err.println(name() + ": " + e.getMessage());
+            return 1;
+        } catch (RuntimeException | Error e) {
+            System.err.println(name() + ": " + e.getClass().getSimpleName() + ": " + Cli.firstLine(e.getMessage()));
+            return 1;
+        }
+    }
+
+    /** FILE.png for one image; FILE-0.png, FILE-1.png, … for several. */
+    static List<Path> outputs(Path out, int n) {
+        if (n == 1) {
+            return List.of(out);
+        }
+        String name = out.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String stem = dot > 0 ? name.substring(0, dot) : name;
+        String ext = dot > 0 ? name.substring(dot) : ".png";
+        Path dir = out.toAbsolutePath().getParent();
+        List<Path> l = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            l.add(dir.resolve(stem + "-" + i + ext));
+        }
+        return l;
+    }
+}
