@@ -1,0 +1,188 @@
+package dev.easel.kernel;
+
+import dev.easel.display.Display;
+import dev.easel.kernel.channels.ConnectionInfo;
+import dev.easel.kernel.channels.KernelSockets;
+import dev.easel.kernel.comm.Comm;
+import dev.easel.kernel.comm.CommManager;
+import dev.easel.kernel.display.KernelDisplaySink;
+import dev.easel.kernel.handlers.CommHandlers;
+import dev.easel.kernel.handlers.CompleteHandler;
+import dev.easel.kernel.handlers.ExecuteHandler;
+import dev.easel.kernel.handlers.Handler;
+import dev.easel.kernel.handlers.HistoryHandler;
+import dev.easel.kernel.handlers.InspectHandler;
+import dev.easel.kernel.handlers.InterruptHandler;
+import dev.easel.kernel.handlers.IsCompleteHandler;
+import dev.easel.kernel.handlers.KernelInfoHandler;
+import dev.easel.kernel.handlers.Request;
+import dev.easel.kernel.handlers.ShutdownHandler;
+import dev.easel.kernel.history.HistoryStore;
+import dev.easel.kernel.interpreter.Interpreter;
+import dev.easel.kernel.interpreter.JShellInterpreter;
+import dev.easel.kernel.interpreter.KernelInput;
+import dev.easel.kernel.interpreter.OutputCapture;
+import dev.easel.kernel.protocol.Channel;
+import dev.easel.kernel.protocol.Contents;
+import dev.easel.kernel.protocol.Message;
+import dev.easel.kernel.protocol.MessageType;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * Wiring: sockets, the interpreter, output capture, displays, comms and history, and the table of handlers.
+ *
+ * <p>Threads: the socket thread receives everything; control requests and {@code kernel_info} are handled right
+ * there (so interrupt and shutdown work while a cell runs); other shell requests run one at a time on the shell
+ * thread, which also builds the interpreter at start-up (so the first {@code kernel_info_reply} does not wait for
+ * JShell).
+ */
+public final class Kernel {
+
+    private final KernelSockets sockets;
+    private final OutputCapture capture;
+    private final KernelInput input = new KernelInput();
+    private final KernelDisplaySink displays;
+    private final HistoryStore history;
+    private final ExecutorService shell = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "easel-shell");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final CompletableFuture<Interpreter> interpreter;
+    private final AtomicLong received = new AtomicLong();
+    private final Map<MessageType, Handler> handlers = new EnumMap<>(MessageType.class);
+    private final ExecuteHandler execute;
+    private volatile Request lastRequest;
+
+    public Kernel(ConnectionInfo connection, Path historyFile) {
+        Log.stream(); // the real stderr, before it is redirected
+        this.sockets = new KernelSockets(connection);
+        this.capture = new OutputCapture((name, text) -> Log.stream().print(text));
+        capture.install();
+        System.setIn(input);
+        this.displays = new KernelDisplaySink(capture);
+        Display.setSink(displays);
+        this.history = new HistoryStore(historyFile);
+        CommManager.global().setPublisher(new CommPublisher());
+        this.interpreter = CompletableFuture.supplyAsync(() -> {
+            JShellInterpreter created = new JShellInterpreter(Kernel.class.getClassLoader());
+            created.warmUp();
+            return created;
+        }, shell);
+
+        Supplier<Interpreter> ready = interpreter::join;
+        Supplier<Optional<Interpreter>> ifReady = () -> Optional.ofNullable(interpreter.getNow(null));
+        this.execute = new ExecuteHandler(ready, capture, input, displays, history, received);
+        handlers.put(MessageType.KERNEL_INFO_REQUEST, new KernelInfoHandler());
+        handlers.put(MessageType.EXECUTE_REQUEST, execute);
+        handlers.put(MessageType.COMPLETE_REQUEST, new CompleteHandler(ready));
+        handlers.put(MessageType.INSPECT_REQUEST, new InspectHandler(ready));
+        handlers.put(MessageType.IS_COMPLETE_REQUEST, new IsCompleteHandler(ready));
+        handlers.put(MessageType.HISTORY_REQUEST, new HistoryHandler(history));
+        handlers.put(MessageType.COMM_INFO_REQUEST, CommHandlers.info(CommManager.global()));
+        handlers.put(MessageType.COMM_OPEN, CommHandlers.open(CommManager.global()));
+        handlers.put(MessageType.COMM_MSG, CommHandlers.message(CommManager.global()));
+        handlers.put(MessageType.COMM_CLOSE, CommHandlers.close(CommManager.global()));
+        handlers.put(MessageType.SHUTDOWN_REQUEST, new ShutdownHandler(this::shutdown));
+        handlers.put(MessageType.INTERRUPT_REQUEST, new InterruptHandler(ifReady));
+    }
+
+    /** Serves until a {@code shutdown_request}. */
+    public void run() {
+        Log.info("Easel kernel " + Version.get() + " on Java " + Runtime.version() + ", history session "
+                + history.session());
+        try {
+            sockets.run(this::onMessage);
+        } finally {
+            interpreter.thenAccept(Interpreter::close);
+            sockets.close();
+        }
+    }
+
+    private void onMessage(Channel channel, Message message) {
+        long sequence = received.incrementAndGet();
+        Optional<MessageType> type = message.type();
+        if (channel == Channel.STDIN) {
+            if (type.orElse(null) == MessageType.INPUT_REPLY) {
+                execute.inputReply(message.content(Contents.InputReply.class).value());
+            } else {
+                Log.warn("ignored " + message.header().msgType() + " on stdin");
+            }
+            return;
+        }
+        Request request = new Request(channel, message, sequence, sockets::send);
+        if (channel == Channel.CONTROL || type.orElse(null) == MessageType.KERNEL_INFO_REQUEST) {
+            dispatch(request);
+        } else {
+            shell.execute(() -> dispatch(request));
+        }
+    }
+
+    /** Busy, the handler, idle; a request without a handler still gets a reply. */
+    private void dispatch(Request request) {
+        lastRequest = request;
+        request.publish(MessageType.STATUS, new Contents.KernelStatus("busy"));
+        String name = request.message().header().msgType();
+        try {
+            Handler handler = request.message().type().map(handlers::get).orElse(null);
+            if (handler == null) {
+                Log.warn("no handler for " + name + " on " + request.channel().name().toLowerCase());
+                if (name.endsWith("_request")) {
+                    request.replyUnknown(Map.of("status", "error", "ename", "UnknownMessageType",
+                            "evalue", "Easel does not handle " + name, "traceback", java.util.List.of()));
+                }
+            } else {
+                handler.handle(request);
+            }
+        } catch (Exception | StackOverflowError | OutOfMemoryError e) {
+            Log.error("handling " + name + " failed", e);
+            if (name.endsWith("_request")) {
+                request.replyUnknown(Map.of("status", "error", "ename", e.getClass().getSimpleName(),
+                        "evalue", String.valueOf(e.getMessage()), "traceback", java.util.List.of()));
+            }
+        } finally {
+            request.publish(MessageType.STATUS, new Contents.KernelStatus("idle"));
+        }
+    }
+
+    private void shutdown() {
+        interpreter.getNow(null);
+        Optional.ofNullable(interpreter.getNow(null)).ifPresent(Interpreter::interrupt);
+        sockets.stop();
+    }
+
+    /** Kernel-side comm events, published under the request being handled (or the last one). */
+    private final class CommPublisher implements CommManager.Publisher {
+
+        @Override
+        public void open(Comm comm, Map<String, Object> data) {
+            publish(MessageType.COMM_OPEN, new Contents.CommOpen(comm.id(), comm.targetName(), data, null));
+        }
+
+        @Override
+        public void message(Comm comm, Map<String, Object> data) {
+            publish(MessageType.COMM_MSG, new Contents.CommMsg(comm.id(), data));
+        }
+
+        @Override
+        public void close(Comm comm, Map<String, Object> data) {
+            publish(MessageType.COMM_CLOSE, new Contents.CommClose(comm.id(), data));
+        }
+
+        private void publish(MessageType type, Object content) {
+            Request parent = displays.parent() != null ? displays.parent() : lastRequest;
+            if (parent != null) {
+                capture.flush();
+                parent.publish(type, content);
+            }
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package dev.easel.kernel.channels;
+
+import dev.easel.kernel.Log;
+import dev.easel.kernel.protocol.Channel;
+import dev.easel.kernel.protocol.MalformedMessageException;
+import dev.easel.kernel.protocol.Message;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * The five kernel sockets and the one thread that owns them. That thread blocks in a single {@link ZMQ.Poller} over
+ * shell, control, stdin, heartbeat and an in-process "outbox" socket: requests are decoded and handed to the
+ * {@link Listener}; messages other threads {@link #send} travel through the outbox, so no ZeroMQ socket is ever
+ * touched by two threads and nothing sleeps waiting for work.
+ */
+public final class KernelSockets implements AutoCloseable {
+
+    /** Receives every well-formed, correctly signed message, on the socket thread. Must not block. */
+    public interface Listener {
+        void onMessage(Channel channel, Message message);
+    }
+
+    private static final String OUTBOX = "inproc://easel-outbox";
+
+    private final ZContext context = new ZContext(1);
+    private final WireCodec codec;
+    private final ZMQ.Socket shell;
+    private final ZMQ.Socket control;
+    private final ZMQ.Socket stdin;
+    private final ZMQ.Socket iopub;
+    private final ZMQ.Socket heartbeat;
+    private final ZMQ.Socket outboxIn;
+    private final ZMQ.Socket outboxOut;
+    private volatile boolean running = true;
+
+    public KernelSockets(ConnectionInfo info) {
+        this.codec = new WireCodec(new HmacSigner(info.key(), info.signatureScheme()));
+        shell = bind(SocketType.ROUTER, info.address(info.shellPort()));
+        control = bind(SocketType.ROUTER, info.address(info.controlPort()));
+        stdin = bind(SocketType.ROUTER, info.address(info.stdinPort()));
+        iopub = bind(SocketType.PUB, info.address(info.iopubPort()));
+        heartbeat = bind(SocketType.REP, info.address(info.hbPort()));
+        outboxIn = bind(SocketType.PULL, OUTBOX);
+        outboxOut = context.createSocket(SocketType.PUSH);
+        outboxOut.setLinger(1000);
+        outboxOut.connect(OUTBOX);
+    }
+
+    private ZMQ.Socket bind(SocketType type, String address) {
+        ZMQ.Socket socket = context.createSocket(type);
+        socket.setLinger(1000);
+        socket.bind(address);
+        return socket;
+    }
+
+    /** Runs the socket loop on the calling thread until {@link #stop}. */
+    public void run(Listener listener) {
+        ZMQ.Socket[] sockets = {shell, control, stdin, heartbeat, outboxIn};
+        Channel[] channels = {Channel.SHELL, Channel.CONTROL, Channel.STDIN, Channel.HEARTBEAT, null};
+        try (ZMQ.Poller poller = context.createPoller(sockets.length)) {
+            for (ZMQ.Socket socket : sockets) {
+                poller.register(socket, ZMQ.Poller.POLLIN);
+            }
+            while (running && !Thread.currentThread().isInterrupted()) {
+                if (poller.poll(-1) < 0) {
+                    break;
+                }
+                for (int i = 0; i < sockets.length; i++) {
+                    if (!poller.pollin(i)) {
+                        continue;
+                    }
+                    List<byte[]> frames = receive(sockets[i]);
+                    if (channels[i] == Channel.HEARTBEAT) {
+                        heartbeat.send(frames.get(0));
+                    } else if (channels[i] == null) {
+                        forward(frames);
+                    } else {
+                        dispatch(listener, channels[i], frames);
+                    }
+                }
+            }
+        } catch (org.zeromq.ZMQException e) {
+            if (running) {
+                throw e;
+            }
+        }
+    }
+
+    private void dispatch(Listener listener, Channel channel, List<byte[]> frames) {
+        Message message;
+        try {
+            message = codec.decode(frames);
+        } catch (MalformedMessageException e) {
+            Log.warn("dropped a message on " + channel.name().toLowerCase() + ": " + e.getMessage());
+            return;
+        }
+        try {
+            listener.onMessage(channel, message);
+        } catch (RuntimeException e) {
+            Log.error("handling " + message + " failed", e);
+        }
+    }
+
+    /** Sends from the outbox: the first frame names the channel, the rest is the encoded message. */
+    private void forward(List<byte[]> frames) {
+        if (frames.size() < 2) {
+            return; // the wake-up sent by stop()
+        }
+        Channel channel = Channel.valueOf(new String(frames.get(0), StandardCharsets.US_ASCII));
+        ZMQ.Socket socket = switch (channel) {
+            case SHELL -> shell;
+            case CONTROL -> control;
+            case STDIN -> stdin;
+            case IOPUB -> iopub;
+            case HEARTBEAT -> throw new IllegalArgumentException("nothing is sent on heartbeat");
+        };
+        for (int i = 1; i < frames.size(); i++) {
+            socket.send(frames.get(i), i < frames.size() - 1 ? ZMQ.SNDMORE : 0);
+        }
+    }
+
+    private static List<byte[]> receive(ZMQ.Socket socket) {
+        List<byte[]> frames = new ArrayList<>();
+        do {
+            frames.add(socket.recv(0));
+        } while (socket.hasReceiveMore());
+        return frames;
+    }
+
+    /** Queues {@code message} for {@code channel}; safe from any thread. IOPub messages get a topic as identity. */
+    public void send(Channel channel, Message message) {
+        if (channel == Channel.IOPUB) {
+            message = new Message(List.of(("kernel." + message.header().msgType()).getBytes(StandardCharsets.UTF_8)),
+                    message.header(), message.parentHeader(), message.metadata(), message.content(), message.buffers());
+        }
+        List<byte[]> frames = codec.encode(message);
+        synchronized (outboxOut) {
+            if (!running) {
+                return;
+            }
+            outboxOut.sendMore(channel.name());
+            for (int i = 0; i < frames.size(); i++) {
+                outboxOut.send(frames.get(i), i < frames.size() - 1 ? ZMQ.SNDMORE : 0);
+            }
+        }
+    }
+
+    /** Ends {@link #run} after what is queued has been sent. */
+    public void stop() {
+        synchronized (outboxOut) {
+            running = false;
+            outboxOut.send("STOP");
+        }
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}

@@ -1,0 +1,130 @@
+package dev.easel.kernel.install;
+
+import dev.easel.kernel.Main;
+import dev.easel.kernel.protocol.Json;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+
+/**
+ * Writes and removes {@code kernels/<name>/kernel.json} (plus logos) in a Jupyter data directory. The kernel runs
+ * as {@code java <jvm args> -jar easel.jar kernel {connection_file}}, or with {@code -cp} when Easel runs from a
+ * class path rather than the jar (tests).
+ */
+public final class KernelSpecInstaller {
+
+    /** The default heap: room for notebook work; Stable Diffusion's tensors live off-heap in PyTorch. */
+    public static final String DEFAULT_HEAP = "-Xmx2g";
+
+    /** What to install. {@code classPath} null means "the jar Easel runs from". */
+    public record Spec(String name, String displayName, String java, List<String> jvmArgs, String classPath) {
+    }
+
+    private KernelSpecInstaller() {
+    }
+
+    public static Path install(Path kernelsDir, Spec spec) throws IOException {
+        Path dir = kernelsDir.resolve(spec.name());
+        Files.createDirectories(dir);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("argv", argv(spec));
+        json.put("display_name", spec.displayName());
+        json.put("language", "java");
+        json.put("interrupt_mode", "message");
+        json.put("env", Map.of());
+        json.put("metadata", Map.of("debugger", false));
+        Files.writeString(dir.resolve("kernel.json"),
+                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n");
+        ImageIO.write(logo(32), "png", dir.resolve("logo-32x32.png").toFile());
+        ImageIO.write(logo(64), "png", dir.resolve("logo-64x64.png").toFile());
+        return dir;
+    }
+
+    /** Removes the kernelspec; false when there was none. */
+    public static boolean uninstall(Path kernelsDir, String name) throws IOException {
+        Path dir = kernelsDir.resolve(name);
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (var files = Files.walk(dir)) {
+            for (Path path : files.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+                Files.delete(path);
+            }
+        }
+        return true;
+    }
+
+    static List<String> argv(Spec spec) {
+        List<String> argv = new ArrayList<>();
+        argv.add(spec.java());
+        if (spec.jvmArgs().stream().noneMatch(arg -> arg.startsWith("-Xmx"))) {
+            argv.add(DEFAULT_HEAP);
+        }
+        argv.add("-Djava.awt.headless=true");
+        argv.addAll(spec.jvmArgs());
+        if (spec.classPath() != null) {
+            argv.add("-cp");
+            argv.add(spec.classPath());
+            argv.add(Main.class.getName());
+        } else {
+            argv.add("-jar");
+            argv.add(runningJar().toString());
+        }
+        argv.add("kernel");
+        argv.add("{connection_file}");
+        return argv;
+    }
+
+    /** The jar this code runs from. */
+    static Path runningJar() {
+        try {
+            Path location = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (!Files.isRegularFile(location)) {
+                throw new IllegalArgumentException("Easel is not running from its jar (" + location
+                        + "); build it with 'mvn package' and run java -jar kernel/target/easel.jar install");
+            }
+            return location.toAbsolutePath();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The java binary running now. */
+    public static String currentJava() {
+        return ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /** A small easel-and-canvas logo, drawn rather than shipped. */
+    static BufferedImage logo(int size) {
+        BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_INT_ARGB);
+        Graphics2D g = image.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        float s = size / 32f;
+        g.setColor(new Color(0x8B5A2B));
+        g.setStroke(new BasicStroke(2.2f * s, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+        g.drawLine(Math.round(16 * s), Math.round(3 * s), Math.round(7 * s), Math.round(30 * s));
+        g.drawLine(Math.round(16 * s), Math.round(3 * s), Math.round(25 * s), Math.round(30 * s));
+        g.setColor(new Color(0xF4F1E8));
+        g.fillRect(Math.round(5 * s), Math.round(6 * s), Math.round(22 * s), Math.round(16 * s));
+        g.setColor(new Color(0xE76F51));
+        g.fillOval(Math.round(8 * s), Math.round(9 * s), Math.round(9 * s), Math.round(9 * s));
+        g.setColor(new Color(0x2A9D8F));
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, Math.round(10 * s)));
+        g.drawString("J", Math.round(18 * s), Math.round(19 * s));
+        g.dispose();
+        return image;
+    }
+}

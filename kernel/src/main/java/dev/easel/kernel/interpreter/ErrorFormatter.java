@@ -1,0 +1,152 @@
+package dev.easel.kernel.interpreter;
+
+import dev.easel.kernel.interpreter.Interpreter.ErrorInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import jdk.jshell.Diag;
+import jdk.jshell.EvalException;
+import jdk.jshell.JShellException;
+import jdk.jshell.UnresolvedReferenceException;
+
+/**
+ * Turns JShell's diagnostics and exceptions into what a notebook shows: a compile error as the offending source
+ * line with its span marked {@code ^^^}, an exception as a trace in which snippet frames are named by cell line and
+ * JShell's and the kernel's own frames are left out.
+ */
+public final class ErrorFormatter {
+
+    private static final String RED = "\u001b[0;31m";
+    private static final String BOLD_RED = "\u001b[1;31m";
+    private static final String RESET = "\u001b[0m";
+
+    private ErrorFormatter() {
+    }
+
+    /** A compile error: {@code source} is the snippet, {@code firstLine} its 0-based line in the cell. */
+    public static ErrorInfo compileError(String source, List<Diag> diagnostics, int firstLine) {
+        List<String> traceback = new ArrayList<>();
+        String evalue = "";
+        for (Diag diag : diagnostics) {
+            if (!diag.isError()) {
+                continue;
+            }
+            String message = diag.getMessage(null);
+            if (evalue.isEmpty()) {
+                evalue = message.lines().findFirst().orElse(message);
+            }
+            int start = clamp((int) diag.getStartPosition(), source.length());
+            int end = clamp((int) Math.max(diag.getEndPosition(), start + 1), source.length());
+            int lineStart = start == 0 ? 0 : source.lastIndexOf('\n', start - 1) + 1;
+            int lineEnd = source.indexOf('\n', start);
+            lineEnd = lineEnd < 0 ? source.length() : lineEnd;
+            int lineNumber = firstLine + (int) source.substring(0, lineStart).chars().filter(c -> c == '\n').count() + 1;
+            String line = source.substring(lineStart, lineEnd);
+            int markFrom = start - lineStart;
+            int markTo = Math.max(markFrom + 1, Math.min(end, lineEnd) - lineStart);
+            traceback.add(BOLD_RED + "Compile error" + RESET + " in line " + lineNumber + ":");
+            traceback.add("    " + line);
+            traceback.add("    " + " ".repeat(markFrom) + RED + "^".repeat(markTo - markFrom) + RESET);
+            traceback.add(message);
+        }
+        if (traceback.isEmpty()) {
+            traceback.add("the code was rejected without a diagnostic");
+        }
+        return new ErrorInfo("CompilationError", evalue.isEmpty() ? "the code does not compile" : evalue, traceback);
+    }
+
+    /** An exception thrown by a snippet; {@code snippetLines} maps snippet ids to their 0-based line in the cell. */
+    public static ErrorInfo exception(JShellException exception, Map<String, Integer> snippetLines) {
+        if (exception instanceof UnresolvedReferenceException unresolved) {
+            String what = unresolved.getSnippet().toString();
+            String message = "this uses a definition that is missing something it refers to; define that first";
+            return new ErrorInfo("UnresolvedReference", message,
+                    List.of(BOLD_RED + "UnresolvedReference" + RESET + ": " + message, "    " + what.strip()));
+        }
+        EvalException eval = (EvalException) exception;
+        String className = eval.getExceptionClassName();
+        if (ExitTrap.SystemExit.class.getName().equals(className)) {
+            return new ErrorInfo("SystemExit", eval.getMessage(), List.of(BOLD_RED + "SystemExit" + RESET + ": " + eval.getMessage()));
+        }
+        List<String> traceback = new ArrayList<>();
+        Throwable current = eval;
+        boolean first = true;
+        while (current != null) {
+            String name = current instanceof EvalException e ? e.getExceptionClassName() : current.getClass().getName();
+            String message = current.getMessage();
+            String headline = (first ? "" : "Caused by: ") + name + (message == null ? "" : ": " + message);
+            traceback.add(first ? BOLD_RED + headline + RESET : headline);
+            for (StackTraceElement frame : current.getStackTrace()) {
+                if (isInternal(frame)) {
+                    break;
+                }
+                traceback.add("    at " + describe(frame, snippetLines));
+            }
+            current = current.getCause();
+            first = false;
+        }
+        String evalue = eval.getMessage() == null ? "" : eval.getMessage();
+        return new ErrorInfo(simpleName(className), evalue, traceback);
+    }
+
+    public static ErrorInfo interrupted() {
+        return new ErrorInfo("Interrupted", "the cell was interrupted",
+                List.of(BOLD_RED + "Interrupted" + RESET + ": the cell was interrupted; what it defined before stays defined"));
+    }
+
+    /** A magic's user error: the one-line message is all there is to show. */
+    public static ErrorInfo magicError(String message) {
+        return new ErrorInfo("MagicError", message, List.of(BOLD_RED + "MagicError" + RESET + ": " + message));
+    }
+
+    /** An unexpected exception from kernel-side code (a magic's bug, a renderer). */
+    public static ErrorInfo javaException(Throwable error) {
+        List<String> traceback = new ArrayList<>();
+        Throwable current = error;
+        boolean first = true;
+        while (current != null) {
+            String headline = (first ? "" : "Caused by: ") + current;
+            traceback.add(first ? BOLD_RED + headline + RESET : headline);
+            for (StackTraceElement frame : current.getStackTrace()) {
+                if (frame.getClassName().startsWith("dev.easel.kernel.")) {
+                    break;
+                }
+                traceback.add("    at " + frame);
+            }
+            current = current.getCause();
+            first = false;
+        }
+        String evalue = error.getMessage() == null ? "" : error.getMessage();
+        return new ErrorInfo(error.getClass().getSimpleName(), evalue, traceback);
+    }
+
+    private static boolean isInternal(StackTraceElement frame) {
+        String type = frame.getClassName();
+        return type.startsWith("jdk.internal.reflect.") || type.startsWith("java.lang.reflect.")
+                || type.startsWith("jdk.jshell.") || type.startsWith("dev.easel.kernel.");
+    }
+
+    private static String describe(StackTraceElement frame, Map<String, Integer> snippetLines) {
+        String file = frame.getFileName() == null ? "" : frame.getFileName();
+        boolean snippet = frame.getClassName().isEmpty() || frame.getClassName().startsWith("REPL.")
+                || file.startsWith("#");
+        if (!snippet) {
+            return frame.toString();
+        }
+        String method = frame.getMethodName().isEmpty() || frame.getMethodName().equals("do_it$") ? "<cell>"
+                : frame.getMethodName();
+        Integer firstLine = snippetLines.get(file.startsWith("#") ? file.substring(1) : file);
+        if (firstLine == null || frame.getLineNumber() < 0) {
+            return method + " (cell)";
+        }
+        return method + " (cell line " + (firstLine + frame.getLineNumber()) + ")";
+    }
+
+    private static String simpleName(String className) {
+        return className.substring(className.lastIndexOf('.') + 1);
+    }
+
+    private static int clamp(int value, int length) {
+        return Math.max(0, Math.min(value, length));
+    }
+}

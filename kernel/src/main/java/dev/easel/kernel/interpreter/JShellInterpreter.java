@@ -1,0 +1,518 @@
+package dev.easel.kernel.interpreter;
+
+import dev.easel.display.MimeBundle;
+import dev.easel.display.Renderers;
+import dev.easel.kernel.Log;
+import dev.easel.magics.CellParser;
+import dev.easel.magics.CellPart;
+import dev.easel.magics.MagicException;
+import dev.easel.magics.Magics;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import jdk.jshell.Diag;
+import jdk.jshell.ExpressionSnippet;
+import jdk.jshell.JShell;
+import jdk.jshell.Snippet;
+import jdk.jshell.SnippetEvent;
+import jdk.jshell.SourceCodeAnalysis;
+import jdk.jshell.SourceCodeAnalysis.CompletionInfo;
+import jdk.jshell.VarSnippet;
+
+/**
+ * Java cells through the JDK's JShell, executed in this JVM ({@link KernelExecutionControl}), with magics wired in:
+ * a cell is split by {@link CellParser} and its Java parts and magic calls run in order.
+ */
+public final class JShellInterpreter implements Interpreter {
+
+    /** Imports every cell starts with. */
+    public static final List<String> DEFAULT_IMPORTS = List.of(
+            "import java.util.*;",
+            "import java.util.stream.*;",
+            "import java.io.*;",
+            "import java.nio.file.*;",
+            "import java.time.*;",
+            "import java.awt.image.BufferedImage;",
+            "import dev.easel.display.*;",
+            "import static dev.easel.display.Display.*;");
+
+    /** How long a polite interrupt ({@code Thread.interrupt}) gets before the snippet is stopped by force. */
+    static final long GRACE_MILLIS = 30;
+
+    private static final Object NO_VALUE = new Object();
+
+    private final KernelExecutionControl control;
+    private final JShell jshell;
+    private final SourceCodeAnalysis analysis;
+    private final Magics magics;
+    private final Map<String, String> variableClasses = new ConcurrentHashMap<>();
+    private final Map<String, Integer> snippetLines = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService interrupter = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "easel-interrupter");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final AtomicLong cellNumber = new AtomicLong();
+
+    private volatile Thread cellThread;
+    private volatile boolean inJShell;
+    private volatile boolean interruptRequested;
+    private CellOutput currentOutput;
+    private ErrorInfo firstError;
+    private int currentLine;
+
+    /** A JShell whose snippets see every class {@code parent} sees; magics are found through the same loader. */
+    public JShellInterpreter(ClassLoader parent) {
+        KernelExecutionControl.Provider provider = new KernelExecutionControl.Provider(parent);
+        this.jshell = JShell.builder().executionEngine(provider, Map.of()).build();
+        this.control = provider.created();
+        this.analysis = jshell.sourceCodeAnalysis();
+        this.magics = Magics.load(parent);
+        Thread.currentThread().setContextClassLoader(control.loader());
+        for (String imported : DEFAULT_IMPORTS) {
+            jshell.eval(imported);
+        }
+    }
+
+    /** Compiles and runs a trivial snippet so the first user cell does not pay javac's warm-up. */
+    public void warmUp() {
+        jshell.eval("int $easelWarmUp = 1 + 1;");
+        analysis.analyzeCompletion("1+1");
+    }
+
+    /** The class loader of cell classes (its parent is the kernel's). */
+    public ClassLoader cellClassLoader() {
+        return control.loader();
+    }
+
+    // ---------------------------------------------------------------------------------------------------- execute
+
+    @Override
+    public Optional<ErrorInfo> execute(String code, CellOutput output) {
+        cellNumber.incrementAndGet();
+        interruptRequested = false;
+        currentOutput = output;
+        firstError = null;
+        cellThread = Thread.currentThread();
+        Thread.currentThread().setContextClassLoader(control.loader());
+        try {
+            if (CellParser.isPlainJava(code)) {
+                runJava(code, 0, true);
+            } else {
+                for (CellPart part : CellParser.parse(code)) {
+                    boolean ok = part instanceof CellPart.Java java
+                            ? runJava(java.code(), java.line(), true)
+                            : runMagic((CellPart.MagicCall) part);
+                    if (!ok) {
+                        break;
+                    }
+                }
+            }
+        } finally {
+            cellThread = null;
+            Thread.interrupted(); // a late interrupt must not leak into the next cell
+        }
+        return Optional.ofNullable(firstError);
+    }
+
+    private boolean runMagic(CellPart.MagicCall call) {
+        currentLine = call.line();
+        try {
+            magics.run(call, new KernelMagicContext(this));
+            if (interruptRequested) {
+                return fail(ErrorFormatter.interrupted());
+            }
+            return firstError == null;
+        } catch (MagicException e) {
+            return fail(ErrorFormatter.magicError(e.getMessage()));
+        } catch (CancellationException | InterruptedException e) {
+            return fail(ErrorFormatter.interrupted());
+        } catch (Exception | StackOverflowError | OutOfMemoryError e) {
+            return fail(interruptRequested ? ErrorFormatter.interrupted() : ErrorFormatter.javaException(e));
+        }
+    }
+
+    private boolean fail(ErrorInfo error) {
+        if (firstError == null) {
+            firstError = error;
+        }
+        currentOutput.error(error);
+        return false;
+    }
+
+    /** Runs Java as part of the running cell, showing its value; false when it failed (the error is shown). */
+    boolean runJava(String code, int firstLine, boolean showValue) {
+        Object value;
+        try {
+            value = evalAll(code, firstLine);
+        } catch (EvaluationException e) {
+            return fail(e.error());
+        }
+        if (showValue && value != NO_VALUE) {
+            currentOutput.result(render(value));
+        }
+        return true;
+    }
+
+    /** Used by magics: evaluates quietly, returning JShell's text of the last value. */
+    String evalQuietly(String code) {
+        List<String> text = new ArrayList<>(List.of(""));
+        try {
+            evalAll(code, currentLine, text);
+        } catch (EvaluationException e) {
+            throw new MagicException(e.error().ename() + ": " + e.error().evalue());
+        }
+        return text.get(0);
+    }
+
+    void addToClasspath(Path path) {
+        jshell.addToClasspath(path.toAbsolutePath().toString());
+    }
+
+    CellOutput currentOutput() {
+        return currentOutput;
+    }
+
+    private Object evalAll(String code, int firstLine) throws EvaluationException {
+        return evalAll(code, firstLine, null);
+    }
+
+    /** Evaluates each snippet of {@code code} in turn; the last displayable value, or {@link #NO_VALUE}. */
+    private Object evalAll(String code, int firstLine, List<String> valueText) throws EvaluationException {
+        Object last = NO_VALUE;
+        String remaining = code;
+        int consumed = 0;
+        while (!remaining.isBlank()) {
+            CompletionInfo info = analysis.analyzeCompletion(remaining);
+            if (info.completeness() == SourceCodeAnalysis.Completeness.EMPTY) {
+                break;
+            }
+            String source;
+            String rest;
+            if (info.completeness().isComplete()) {
+                source = info.source();
+                rest = info.remaining();
+            } else {
+                source = remaining; // incomplete or invalid: let eval produce the diagnostic
+                rest = "";
+            }
+            int start = consumed + leadingWhitespace(remaining);
+            int line = firstLine + countLines(code, start);
+            consumed += remaining.length() - rest.length();
+            remaining = rest;
+            last = evalSnippet(source, line, last, valueText);
+            if (interruptRequested) {
+                throw new EvaluationException(ErrorFormatter.interrupted());
+            }
+        }
+        return last;
+    }
+
+    private Object evalSnippet(String source, int line, Object previous, List<String> valueText)
+            throws EvaluationException {
+        List<SnippetEvent> events;
+        inJShell = true;
+        try {
+            events = jshell.eval(source);
+        } finally {
+            inJShell = false;
+        }
+        Object value = previous;
+        for (SnippetEvent event : events) {
+            if (event.causeSnippet() != null) {
+                continue; // a dependent snippet updated by this one
+            }
+            Snippet snippet = event.snippet();
+            snippetLines.put(snippet.id(), line);
+            if (event.status() == Snippet.Status.REJECTED) {
+                List<Diag> diagnostics = jshell.diagnostics(snippet).toList();
+                throw new EvaluationException(ErrorFormatter.compileError(source.stripLeading(), diagnostics, line));
+            }
+            if (event.exception() != null) {
+                if (interruptRequested) {
+                    throw new EvaluationException(ErrorFormatter.interrupted());
+                }
+                throw new EvaluationException(ErrorFormatter.exception(event.exception(), snippetLines));
+            }
+            if (snippet instanceof VarSnippet variable && event.status().isDefined()
+                    && control.lastInvokedClass() != null) {
+                variableClasses.put(variable.name(), control.lastInvokedClass());
+            }
+            Snippet.SubKind kind = snippet.subKind();
+            if (event.value() != null && (kind == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND
+                    || kind == Snippet.SubKind.VAR_VALUE_SUBKIND)) {
+                value = valueOf(snippet, event.value());
+                if (valueText != null) {
+                    valueText.set(0, event.value());
+                }
+            } else if (!(kind == Snippet.SubKind.VAR_DECLARATION_SUBKIND)) {
+                value = NO_VALUE;
+            }
+        }
+        return value;
+    }
+
+    /** The object itself behind a value JShell only reports as text: read from the snippet class's field. */
+    private Object valueOf(Snippet snippet, String text) {
+        String name = snippet instanceof VarSnippet variable ? variable.name()
+                : snippet instanceof ExpressionSnippet expression ? expression.name() : null;
+        String className = name == null ? null : variableClasses.get(name);
+        if (className != null) {
+            try {
+                return control.fieldValue(className, name);
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                Log.debug("could not read " + name + " from " + className + ": " + e);
+            }
+        }
+        return MimeBundle.text(text);
+    }
+
+    private static MimeBundle render(Object value) {
+        try {
+            return Renderers.global().render(value);
+        } catch (RuntimeException | LinkageError e) {
+            return MimeBundle.text(String.valueOf(value));
+        }
+    }
+
+    @Override
+    public MimeBundle evaluate(String expression) throws EvaluationException {
+        Object value = evalAll(expression, 0);
+        return value == NO_VALUE ? MimeBundle.text("") : render(value);
+    }
+
+    // ---------------------------------------------------------------------------------------------------- interrupt
+
+    @Override
+    public void interrupt() {
+        Thread running = cellThread;
+        if (running == null) {
+            return;
+        }
+        long cell = cellNumber.get();
+        interruptRequested = true;
+        // First politely: code that checks the flag (engine loops, magics, sleeps, waits, stdin reads) stops itself.
+        for (Thread thread : snippetThreads()) {
+            thread.interrupt();
+        }
+        if (!inJShell) {
+            running.interrupt(); // a magic on the cell's own thread; never while JShell waits for its snippet
+        }
+        interrupter.schedule(() -> forceStop(cell, 0), GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Then by force, if the same cell is still running: JShell stops the snippet (Thread.stop or stop checks). */
+    private void forceStop(long cell, int attempt) {
+        if (cellThread == null || cellNumber.get() != cell || attempt > 50) {
+            return;
+        }
+        if (inJShell) {
+            Log.debug("stopping the running snippet (attempt " + (attempt + 1) + ")");
+            jshell.stop();
+        }
+        interrupter.schedule(() -> forceStop(cell, attempt + 1), 100, TimeUnit.MILLISECONDS);
+    }
+
+    private static List<Thread> snippetThreads() {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        Thread[] threads = new Thread[root.activeCount() + 16];
+        int count = root.enumerate(threads, true);
+        List<Thread> found = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ThreadGroup group = threads[i].getThreadGroup();
+            if (group != null && group.getName().startsWith("JShell")) {
+                found.add(threads[i]);
+            }
+        }
+        return found;
+    }
+
+    // ---------------------------------------------------------------------------------------------------- analysis
+
+    @Override
+    public Completion complete(String code, int cursor) {
+        cursor = Math.max(0, Math.min(cursor, code.length()));
+        int lineStart = code.lastIndexOf('\n', cursor - 1) + 1;
+        String line = code.substring(lineStart, indexOrEnd(code, '\n', lineStart));
+        if (line.stripLeading().startsWith("%")) {
+            List<String> matches = magics.complete(line, cursor - lineStart);
+            int wordStart = cursor;
+            while (wordStart > lineStart && !Character.isWhitespace(code.charAt(wordStart - 1))) {
+                wordStart--;
+            }
+            return new Completion(matches, wordStart, cursor, List.of());
+        }
+        Piece piece = pieceAt(code, cursor);
+        int[] anchor = new int[1];
+        Set<String> matches = new LinkedHashSet<>();
+        List<SourceCodeAnalysis.Suggestion> suggestions =
+                analysis.completionSuggestions(piece.text, cursor - piece.start, anchor);
+        boolean anyMatchingType = suggestions.stream().anyMatch(SourceCodeAnalysis.Suggestion::matchesType);
+        for (SourceCodeAnalysis.Suggestion suggestion : suggestions) {
+            if (!anyMatchingType || suggestion.matchesType()) {
+                matches.add(suggestion.continuation());
+            }
+        }
+        int start = piece.start + anchor[0];
+        List<Map<String, Object>> types = new ArrayList<>();
+        for (String match : matches) {
+            types.add(Map.of("start", start, "end", cursor, "text", match, "type", kindOf(match)));
+        }
+        return new Completion(new ArrayList<>(matches), start, cursor, types);
+    }
+
+    private static String kindOf(String match) {
+        if (match.endsWith("(") || match.endsWith("()")) {
+            return "function";
+        }
+        if (!match.isEmpty() && Character.isUpperCase(match.charAt(0))) {
+            return "class";
+        }
+        return "variable";
+    }
+
+    @Override
+    public Optional<String> inspect(String code, int cursor, int detailLevel) {
+        cursor = Math.max(0, Math.min(cursor, code.length()));
+        Piece piece = pieceAt(code, cursor);
+        String text = piece.text;
+        int at = cursor - piece.start;
+        int end = at;
+        while (end < text.length() && Character.isJavaIdentifierPart(text.charAt(end))) {
+            end++;
+        }
+        int begin = end;
+        while (begin > 0 && (Character.isJavaIdentifierPart(text.charAt(begin - 1)) || text.charAt(begin - 1) == '.')) {
+            begin--;
+        }
+        if (begin == end) {
+            return Optional.empty();
+        }
+        String upToName = text.substring(0, end);
+        List<SourceCodeAnalysis.Documentation> docs = analysis.documentation(upToName + "(", end + 1, true);
+        if (docs.isEmpty()) {
+            docs = analysis.documentation(upToName, end, true);
+        }
+        StringBuilder out = new StringBuilder();
+        for (SourceCodeAnalysis.Documentation doc : docs) {
+            out.append(doc.signature()).append('\n');
+            if (doc.javadoc() != null && !doc.javadoc().isBlank()) {
+                out.append('\n').append(doc.javadoc().strip()).append("\n\n");
+            }
+        }
+        if (out.length() == 0) {
+            String type = analysis.analyzeType(upToName, end);
+            if (type != null && !type.isBlank()) {
+                String expression = text.substring(begin, end);
+                out.append(expression).append(" : ").append(type).append('\n');
+                jshell.variables().filter(v -> v.name().equals(expression) && jshell.status(v).isActive())
+                        .findFirst().ifPresent(v -> out.append("value: ").append(jshell.varValue(v)).append('\n'));
+            }
+        }
+        return out.length() == 0 ? Optional.empty() : Optional.of(out.toString().strip());
+    }
+
+    @Override
+    public Interpreter.Completeness isComplete(String code) {
+        if (!CellParser.isPlainJava(code)) {
+            return new Interpreter.Completeness("complete", null);
+        }
+        String remaining = code;
+        while (!remaining.isBlank()) {
+            CompletionInfo info = analysis.analyzeCompletion(remaining);
+            switch (info.completeness()) {
+                case COMPLETE, COMPLETE_WITH_SEMI -> {
+                    if (info.remaining().length() >= remaining.length()) {
+                        return new Interpreter.Completeness("complete", null);
+                    }
+                    remaining = info.remaining();
+                }
+                case EMPTY -> {
+                    return new Interpreter.Completeness("complete", null);
+                }
+                case DEFINITELY_INCOMPLETE, CONSIDERED_INCOMPLETE -> {
+                    return new Interpreter.Completeness("incomplete", indentFor(code));
+                }
+                default -> {
+                    return new Interpreter.Completeness("invalid", null);
+                }
+            }
+        }
+        return new Interpreter.Completeness("complete", null);
+    }
+
+    private static String indentFor(String code) {
+        int depth = 0;
+        for (char c : code.toCharArray()) {
+            if (c == '{' || c == '(') {
+                depth++;
+            } else if (c == '}' || c == ')') {
+                depth--;
+            }
+        }
+        return "    ".repeat(Math.max(0, depth));
+    }
+
+    private record Piece(String text, int start) {
+    }
+
+    /** The snippet of a multi-snippet cell that holds {@code cursor}, so analysis sees one snippet. */
+    private Piece pieceAt(String code, int cursor) {
+        String remaining = code;
+        int start = 0;
+        while (true) {
+            CompletionInfo info = analysis.analyzeCompletion(remaining);
+            if (!info.completeness().isComplete() || info.remaining().isBlank()) {
+                return new Piece(remaining, start);
+            }
+            int end = start + remaining.length() - info.remaining().length();
+            if (cursor <= end) {
+                return new Piece(code.substring(start, end), start);
+            }
+            start = end;
+            remaining = info.remaining();
+        }
+    }
+
+    private static int indexOrEnd(String text, char c, int from) {
+        int index = text.indexOf(c, from);
+        return index < 0 ? text.length() : index;
+    }
+
+    private static int leadingWhitespace(String text) {
+        int i = 0;
+        while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
+            i++;
+        }
+        return i;
+    }
+
+    private static int countLines(String text, int end) {
+        int lines = 0;
+        for (int i = 0; i < end && i < text.length(); i++) {
+            if (text.charAt(i) == '\n') {
+                lines++;
+            }
+        }
+        return lines;
+    }
+
+    @Override
+    public void close() {
+        interrupter.shutdownNow();
+        jshell.close();
+    }
+}

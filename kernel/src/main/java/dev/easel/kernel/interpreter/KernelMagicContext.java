@@ -1,0 +1,34 @@
+package dev.easel.kernel.interpreter;
+
+import dev.easel.magics.MagicContext;
+import java.nio.file.Path;
+
+/** What magics may ask of the kernel, answered by the running {@link JShellInterpreter}. */
+final class KernelMagicContext implements MagicContext {
+
+    private final JShellInterpreter interpreter;
+
+    KernelMagicContext(JShellInterpreter interpreter) {
+        this.interpreter = interpreter;
+    }
+
+    @Override
+    public boolean runJava(String code) {
+        return interpreter.runJava(code, 0, true);
+    }
+
+    @Override
+    public String evalJava(String code) {
+        return interpreter.evalQuietly(code);
+    }
+
+    @Override
+    public void addToClasspath(Path jarOrFolder) {
+        interpreter.addToClasspath(jarOrFolder);
+    }
+
+    @Override
+    public Path workingDirectory() {
+        return Path.of("").toAbsolutePath();
+    }
+}

@@ -1,0 +1,158 @@
+package dev.easel.kernel.interpreter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.easel.display.MimeBundle;
+import dev.easel.magics.Bindings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class JShellInterpreterTest {
+
+    static JShellInterpreter interpreter;
+
+    static final class Recorder implements Interpreter.CellOutput {
+        final List<MimeBundle> results = new ArrayList<>();
+        final List<Interpreter.ErrorInfo> errors = new ArrayList<>();
+
+        @Override
+        public void result(MimeBundle value) {
+            results.add(value);
+        }
+
+        @Override
+        public void error(Interpreter.ErrorInfo error) {
+            errors.add(error);
+        }
+    }
+
+    @BeforeAll
+    static void start() {
+        interpreter = new JShellInterpreter(JShellInterpreterTest.class.getClassLoader());
+    }
+
+    @AfterAll
+    static void stop() {
+        interpreter.close();
+    }
+
+    static Recorder run(String code) {
+        Recorder recorder = new Recorder();
+        Optional<Interpreter.ErrorInfo> error = interpreter.execute(code, recorder);
+        assertEquals(error.isPresent(), !recorder.errors.isEmpty(), "the returned error was also shown");
+        return recorder;
+    }
+
+    @Test
+    void lastExpressionIsRenderedFromTheObjectItself() {
+        Recorder strings = run("\"hello, \" + \"world\"");
+        assertEquals(List.of(), strings.errors);
+        assertEquals("hello, world", strings.results.get(0).plainText());
+        Recorder image = run("new BufferedImage(3, 2, BufferedImage.TYPE_INT_RGB)");
+        assertTrue(image.results.get(0).data().containsKey(MimeBundle.PNG), image.results.toString());
+        run("int answer = 42;");
+        assertEquals("42", run("answer").results.get(0).plainText());
+    }
+
+    @Test
+    void declarationsShowNoValue() {
+        assertTrue(run("int declared = 1;").results.isEmpty());
+        assertTrue(run("void nothing() { }").results.isEmpty());
+    }
+
+    @Test
+    void cellsSeeTheKernelsOwnClasses() {
+        run("dev.easel.magics.Bindings.put(\"from-cell\", new StringBuilder(\"same\"));");
+        Object value = Bindings.take("from-cell");
+        assertEquals(StringBuilder.class, value.getClass(), "a cell made an object of the kernel's own class");
+        assertEquals("same", value.toString());
+    }
+
+    @Test
+    void multiSnippetCellsAndRedefinition() {
+        Recorder cell = run("int twice(int x) { return 2 * x; }\nint base = 5;\ntwice(base)");
+        assertEquals("10", cell.results.get(0).plainText());
+        run("int twice(int x) { return 3 * x; }");
+        assertEquals("15", run("twice(base)").results.get(0).plainText());
+    }
+
+    @Test
+    void compileErrorsMarkTheSpan() {
+        Recorder cell = run("int ok = 1;\nint bad = \"text\";");
+        Interpreter.ErrorInfo error = cell.errors.get(0);
+        assertEquals("CompilationError", error.ename());
+        String traceback = String.join("\n", error.traceback());
+        assertTrue(traceback.contains("line 2"), traceback);
+        assertTrue(traceback.contains("^^^^^^"), traceback);
+    }
+
+    @Test
+    void exceptionsShowCellLinesWithoutJShellFrames() {
+        Recorder cell = run("void explode() {\n  throw new IllegalStateException(\"boom\");\n}\nexplode();");
+        Interpreter.ErrorInfo error = cell.errors.get(0);
+        assertEquals("IllegalStateException", error.ename());
+        assertEquals("boom", error.evalue());
+        String traceback = String.join("\n", error.traceback());
+        assertTrue(traceback.contains("explode (cell line 2)"), traceback);
+        assertFalse(traceback.contains("jdk.jshell"), traceback);
+        assertFalse(traceback.contains("jdk.internal.reflect"), traceback);
+    }
+
+    @Test
+    void systemExitFailsTheCellOnly() {
+        Recorder cell = run("System.out.println(\"before\"); System.exit(3);");
+        assertEquals("SystemExit", cell.errors.get(0).ename());
+        assertEquals("2", run("1 + 1").results.get(0).plainText());
+    }
+
+    @Test
+    void stackOverflowAndOutOfMemoryAreCellErrors() {
+        assertEquals("StackOverflowError", run("int down(int n) { return down(n + 1) + 1; }\ndown(0);").errors.get(0).ename());
+        assertEquals("OutOfMemoryError", run("long[][] hog = new long[100_000][]; for (int i = 0; i < hog.length; i++) hog[i] = new long[1_000_000];").errors.get(0).ename());
+        run("hog = null;");
+        assertEquals("2", run("1 + 1").results.get(0).plainText());
+    }
+
+    @Test
+    void unknownMagicIsAOneLineError() {
+        Interpreter.ErrorInfo error = run("%nosuchmagic 1 2").errors.get(0);
+        assertEquals("MagicError", error.ename());
+        assertEquals(1, error.traceback().size());
+        assertTrue(error.evalue().contains("unknown magic %nosuchmagic"), error.evalue());
+    }
+
+    @Test
+    void isComplete() {
+        assertEquals("complete", interpreter.isComplete("1 + 1").status());
+        assertEquals("complete", interpreter.isComplete("int a = 1;\nint b = 2;").status());
+        assertEquals("incomplete", interpreter.isComplete("void f() {").status());
+        assertEquals("    ", interpreter.isComplete("void f() {").indent());
+        assertEquals("incomplete", interpreter.isComplete("int y = (1 +").status());
+        assertEquals("invalid", interpreter.isComplete("int x = ;").status());
+        assertEquals("invalid", interpreter.isComplete(")").status());
+    }
+
+    @Test
+    void completionAnywhereInTheCell() {
+        Interpreter.Completion completion = interpreter.complete("int a = 1;\nMath.ab", 18);
+        assertEquals(java.util.Set.of("abs(", "absExact("), java.util.Set.copyOf(completion.matches()));
+        assertEquals(16, completion.cursorStart());
+        Interpreter.Completion middle = interpreter.complete("Math.fl + 1;\nint z = 2;", 7);
+        assertTrue(middle.matches().contains("floor("), middle.matches().toString());
+        assertEquals("function", middle.types().get(0).get("type"));
+    }
+
+    @Test
+    void inspectWithTheCursorAtTheEndOrInside() {
+        assertTrue(interpreter.inspect("Math.abs", 8, 0).orElseThrow().contains("abs("));
+        assertTrue(interpreter.inspect("Math.abs(-1)", 6, 0).orElseThrow().contains("abs("));
+        run("String inspected = \"x\";");
+        assertTrue(interpreter.inspect("inspected", 9, 0).orElseThrow().contains("String"));
+    }
+}
