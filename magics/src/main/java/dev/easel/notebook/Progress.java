@@ -112,9 +112,7 @@ public final class Progress implements AutoCloseable {
         if (total > 0) {
             done = Math.max(done, total);
         }
-        if (finalMessage != null) {
-            message = finalMessage;
-        }
+        message = finalMessage == null ? "" : finalMessage; // a running status ("image 2/4") is over
         refresh(true);
     }
 
