@@ -17,7 +17,7 @@ class EaselKernelTests(jupyter_kernel_test.KernelTests):
     code_stderr = 'System.err.println("oops");'
 
     completion_samples = [
-        {"text": "Math.fl", "matches": {"floor(", "floorDiv(", "floorMod("}},
+        {"text": "Integer.parseI", "matches": {"parseInt("}},
         {"text": "int a = 1;\nMath.ab", "matches": {"abs(", "absExact("}},
     ]
     complete_code_samples = ["1 + 1", "int x = 3;", "void f() { }", "", "// a comment", "x++;\nx++;"]
@@ -36,7 +36,7 @@ class EaselKernelTests(jupyter_kernel_test.KernelTests):
         {"code": 'display(Markdown("*emphasis*"));', "mime": "text/markdown"},
         {"code": "display(new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB));", "mime": "image/png"},
     ]
-    code_history_pattern = "6 *"
+    code_history_pattern = "6 * 7"
     supported_history_operations = ("tail", "range", "search")
     code_inspect_sample = "Math.abs"
     code_clear_output = "clearOutput();"

@@ -56,11 +56,19 @@ public final class Kernel {
         thread.setDaemon(true);
         return thread;
     });
-    private final CompletableFuture<Interpreter> interpreter;
+    private final CompletableFuture<Interpreter> interpreter = new CompletableFuture<>();
+    private final java.util.concurrent.atomic.AtomicBoolean interpreterStarted = new java.util.concurrent.atomic.AtomicBoolean();
     private final AtomicLong received = new AtomicLong();
     private final Map<MessageType, Handler> handlers = new EnumMap<>(MessageType.class);
     private final ExecuteHandler execute;
     private volatile Request lastRequest;
+    private final java.util.concurrent.ScheduledExecutorService idle =
+            Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "easel-idle");
+                thread.setDaemon(true);
+                return thread;
+            });
+    private volatile java.util.concurrent.ScheduledFuture<?> idleCollection;
 
     public Kernel(ConnectionInfo connection, Path historyFile) {
         Log.stream(); // the real stderr, before it is redirected
@@ -71,12 +79,8 @@ public final class Kernel {
         this.displays = new KernelDisplaySink(capture);
         Display.setSink(displays);
         this.history = new HistoryStore(historyFile);
+        idle.submit(() -> { }); // its thread starts here, not inside some cell's thread group
         CommManager.global().setPublisher(new CommPublisher());
-        this.interpreter = CompletableFuture.supplyAsync(() -> {
-            JShellInterpreter created = new JShellInterpreter(Kernel.class.getClassLoader());
-            created.warmUp();
-            return created;
-        }, shell);
 
         Supplier<Interpreter> ready = interpreter::join;
         Supplier<Optional<Interpreter>> ifReady = () -> Optional.ofNullable(interpreter.getNow(null));
@@ -99,6 +103,9 @@ public final class Kernel {
     public void run() {
         Log.info("Easel kernel " + Version.get() + " on Java " + Runtime.version() + ", history session "
                 + history.session());
+        // JShell (javac) starts after the first kernel_info_reply, which clients wait for before anything else, so
+        // it does not compete with the kernel's own start-up for the CPU; at the latest one second from now.
+        CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.SECONDS).execute(this::startInterpreter);
         try {
             sockets.run(this::onMessage);
         } finally {
@@ -121,7 +128,9 @@ public final class Kernel {
         Request request = new Request(channel, message, sequence, sockets::send);
         if (channel == Channel.CONTROL || type.orElse(null) == MessageType.KERNEL_INFO_REQUEST) {
             dispatch(request);
+            startInterpreter();
         } else {
+            startInterpreter();
             shell.execute(() -> dispatch(request));
         }
     }
@@ -150,6 +159,36 @@ public final class Kernel {
             }
         } finally {
             request.publish(MessageType.STATUS, new Contents.KernelStatus("idle"));
+            if (request.channel() == Channel.SHELL) {
+                collectWhenIdle();
+            }
+        }
+    }
+
+    /**
+     * Two seconds after the last shell request, one full GC, so that with the serial collector's free-ratio settings
+     * the heap a cell grew is handed back to the OS while the notebook sits idle.
+     */
+    private void collectWhenIdle() {
+        java.util.concurrent.ScheduledFuture<?> previous = idleCollection;
+        if (previous != null) {
+            previous.cancel(false);
+        }
+        idleCollection = idle.schedule(System::gc, 2, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    private void startInterpreter() {
+        if (interpreterStarted.compareAndSet(false, true)) {
+            shell.execute(() -> {
+                try {
+                    JShellInterpreter created = new JShellInterpreter(Kernel.class.getClassLoader());
+                    created.warmUp();
+                    interpreter.complete(created);
+                } catch (RuntimeException | Error e) {
+                    Log.error("JShell could not start", e);
+                    interpreter.completeExceptionally(e);
+                }
+            });
         }
     }
 

@@ -45,12 +45,14 @@ public final class BenchEngineCommand implements Subcommand {
             int iters = a.integer("iters", 10);
             int generations = a.integer("generations", 100);
             int genSteps = a.integer("gen-steps", 20);
+            ai.djl.engine.Engine.getInstance(); // loads the natives
             JniUtils.setGradMode(false);
-            System.out.printf("attention: %s, group norm: %s, threads: %d%n",
+            say("attention: %s, group norm: %s, cores: %d, libtorch threads: %s%n",
                     TorchOps.fusedAttention() ? "fused SDPA" : "plain", TorchOps.fusedGroupNorm() ? "torch.group_norm"
-                            : "layer-norm formulation", Runtime.getRuntime().availableProcessors());
+                            : "layer-norm formulation", Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("ai.djl.pytorch.num_threads", "default"));
             double matmul = matmulGflops();
-            System.out.printf("float32 matmul 2048^3: %.1f GFLOP/s%n", matmul);
+            say("float32 matmul 2048^3: %.1f GFLOP/s%n", matmul);
 
             try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(model, LoadOptions.cpu())) {
                 int s = pipe.unet().config.sampleSize();
@@ -59,7 +61,7 @@ public final class BenchEngineCommand implements Subcommand {
                 try (NDManager m = NDManager.newBaseManager()) {
                     UNet2DConditionModel mid = new UNet2DConditionModel(Init.random(m),
                             UNet2DConditionModel.Config.sd1Like(new int[] {128, 256, 256}, 2, 768, 8, 32));
-                    System.out.printf("mid UNet: %.1f M parameters%n", mid.parameterCount() / 1e6);
+                    say("mid UNet: %.1f M parameters%n", mid.parameterCount() / 1e6);
                     unetStep("mid UNet (128/256/256, 2 layers, cross 768), batch 2, 32x32 latents", mid, 32, matmul,
                             iters);
                 }
@@ -70,7 +72,7 @@ public final class BenchEngineCommand implements Subcommand {
                 pipe.txt2img(gs);
                 long t0 = System.nanoTime();
                 pipe.txt2img(gs);
-                System.out.printf("txt2img 20 steps (tiny, %dx%d, CFG): %.0f ms%n", size, size,
+                say("txt2img 20 steps (tiny, %dx%d, CFG): %.0f ms%n", size, size,
                         (System.nanoTime() - t0) / 1e6);
 
                 GenerationSettings many = gs.toBuilder().steps(genSteps).build();
@@ -80,12 +82,12 @@ public final class BenchEngineCommand implements Subcommand {
                 for (int i = 0; i < generations; i++) {
                     pipe.txt2img(many.toBuilder().seed(i).build());
                     if (i == 9) {
-                        System.out.printf("RSS after 10 generations: %d MB%n", rssKb() / 1024);
+                        say("RSS after 10 generations: %d MB%n", rssKb() / 1024);
                     }
                 }
                 System.gc();
                 long after = rssKb();
-                System.out.printf("RSS before %d generations (%d steps each): %d MB, after: %d MB (%.1f s)%n",
+                say("RSS before %d generations (%d steps each): %d MB, after: %d MB (%.1f s)%n",
                         generations, genSteps, before / 1024, after / 1024, (System.nanoTime() - t1) / 1e9);
             }
             return 0;
@@ -100,6 +102,11 @@ public final class BenchEngineCommand implements Subcommand {
             System.err.println("bench-engine: " + e.getClass().getSimpleName() + ": " + Cli.firstLine(e.getMessage()));
             return 1;
         }
+    }
+
+    private static void say(String format, Object... args) {
+        System.out.printf(format, args);
+        System.out.flush();
     }
 
     static double matmulGflops() {
@@ -142,7 +149,7 @@ public final class BenchEngineCommand implements Subcommand {
             }
             double ms = (System.nanoTime() - t0) / 1e6 / iters;
             double gflops = flops / (ms / 1000) / 1e9;
-            System.out.printf("%s: %.2f ms/step, %.2f GFLOP/step, %.1f GFLOP/s = %.0f%% of matmul%n", label, ms,
+            say("%s: %.2f ms/step, %.2f GFLOP/step, %.1f GFLOP/s = %.0f%% of matmul%n", label, ms,
                     flops / 1e9, gflops, 100 * gflops / matmul);
         }
     }

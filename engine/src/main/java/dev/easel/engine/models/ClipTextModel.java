@@ -114,15 +114,9 @@ public final class ClipTextModel extends Module {
                 }
                 rows.add(last.get(new NDIndex("{}, {}", i, pos)).expandDims(0));
             }
-            NDArray pooled = NDArrays.concat(rows, 0);
+            NDArray pooled = rows.size() == 1 ? rows.get(0) : ai.djl.ndarray.NDArrays.concat(rows, 0);
             pooled.attach(scope);
             return new Output(last, pooled, hidden);
-        }
-    }
-
-    static final class NDArrays {
-        static NDArray concat(NDList l, int axis) {
-            return l.size() == 1 ? l.get(0) : ai.djl.ndarray.NDArrays.concat(l, axis);
         }
     }
 

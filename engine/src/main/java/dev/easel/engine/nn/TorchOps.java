@@ -125,7 +125,7 @@ public final class TorchOps {
         NDArray marker = scope.create(0f);
         marker.setName("module_method:" + method);
         in.add(marker);
-        NDList out = IValueUtils.forward(module(), in, false);
+        NDList out = IValueUtils.forward(module(), in, JniUtils.isGradMode());
         marker.close();
         NDArray y = out.singletonOrThrow();
         y.attach(scope);

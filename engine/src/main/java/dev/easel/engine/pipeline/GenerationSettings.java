@@ -96,7 +96,7 @@ public record GenerationSettings(List<String> prompts, List<String> negativeProm
         return b;
     }
 
-    /** Builder with diffusers' defaults (50 steps, CFG 7.5, Euler a is NOT assumed: DDIM as in SD's config). */
+    /** Builder; defaults: 50 steps, CFG 7.5, DDIM, seed 0, 512×512, one image per prompt, no clip skip, eta 0. */
     public static final class Builder {
         private List<String> prompts = new ArrayList<>();
         private List<String> negativePrompts = new ArrayList<>();

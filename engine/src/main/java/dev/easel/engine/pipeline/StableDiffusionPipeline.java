@@ -254,6 +254,9 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         if (initImage == null) {
             throw new EngineException("img2img needs an init image");
         }
+        if (settings.initLatents() != null) {
+            throw new EngineException("img2img starts from the init image; initial latents are for txt2img");
+        }
         if (!(strength > 0 && strength <= 1)) {
             throw new EngineException("strength must be in (0, 1], got " + strength);
         }
@@ -337,7 +340,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             }
 
             // 3. initial latents from the seeded CPU generator (torch.Generator("cpu").manual_seed(seed))
-            Engine.getInstance().setRandomSeed((int) s.seed());
+            JniUtils.setSeed(s.seed()); // = torch.manual_seed(seed) (its CPU generator keeps the low 32 bits)
             int f = vaeScaleFactor();
             Shape latentShape = new Shape(batch, unet.config.inChannels(), s.height() / f, s.width() / f);
             if (s.initLatents() != null && !new Shape(s.initLatents().shape()).equals(latentShape)) {
@@ -431,7 +434,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     }
 
     /** Image → [1, 3, H, W] in [-1, 1], resized (bicubic) to the requested size when it differs. */
-    static NDArray imageTensor(NDManager scope, BufferedImage img, int width, int height) {
+    public static NDArray imageTensor(NDManager scope, BufferedImage img, int width, int height) {
         BufferedImage src = img;
         if (img.getWidth() != width || img.getHeight() != height || img.getType() != BufferedImage.TYPE_INT_RGB) {
             src = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);

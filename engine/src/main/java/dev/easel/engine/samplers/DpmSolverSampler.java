@@ -112,8 +112,11 @@ abstract class DpmSolverSampler extends AbstractSampler {
         return x0;
     }
 
+    /** α·x + σ_t·ε at the sigma of call {@code index} (diffusers 0.25's sigma-based add_noise). */
     @Override
     public NDArray addNoise(NDArray original, NDArray noise, int index) {
-        return addNoiseAtTimestep(original, noise, (int) timesteps[index]);
+        float sigma = sigmas[index];
+        float a = alpha(sigma);
+        return lin(a, original, sigma * a, noise);
     }
 }

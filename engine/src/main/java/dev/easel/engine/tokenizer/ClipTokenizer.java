@@ -14,8 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * CLIP's byte-level BPE tokenizer, as transformers' {@code CLIPTokenizer} runs it without ftfy: control characters
@@ -24,15 +22,11 @@ import java.util.regex.Pattern;
  */
 public final class ClipTokenizer {
 
-    private static final Pattern PAT = Pattern.compile(
-            "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+",
-            Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
-    private static final String BOS = "<|startoftext|>";
-    private static final String EOS = "<|endoftext|>";
+    private static final String BOS = ByteLevel.BOS;
+    private static final String EOS = ByteLevel.EOS;
 
     private final Map<String, Integer> vocab;
     private final Map<String, Integer> ranks;
-    private final char[] byteEncoder = new char[256];
     private final Map<String, String> cache = new java.util.concurrent.ConcurrentHashMap<>();
     private final int bosId;
     private final int eosId;
@@ -46,24 +40,6 @@ public final class ClipTokenizer {
         this.ranks = new HashMap<>();
         for (int i = 0; i < merges.size(); i++) {
             ranks.put(merges.get(i), i);
-        }
-        List<Integer> bs = new ArrayList<>();
-        for (int b = '!'; b <= '~'; b++) {
-            bs.add(b);
-        }
-        for (int b = 0xA1; b <= 0xAC; b++) {
-            bs.add(b);
-        }
-        for (int b = 0xAE; b <= 0xFF; b++) {
-            bs.add(b);
-        }
-        int n = 0;
-        for (int b = 0; b < 256; b++) {
-            if (bs.contains(b)) {
-                byteEncoder[b] = (char) b;
-            } else {
-                byteEncoder[b] = (char) (256 + n++);
-            }
         }
         this.bosId = id(BOS);
         this.eosId = id(EOS);
@@ -160,20 +136,12 @@ public final class ClipTokenizer {
     public List<String> tokenize(String text) {
         List<String> out = new ArrayList<>();
         // special tokens written in the text stay whole (transformers splits on added tokens first)
-        String normalised = normalise(text);
-        Matcher m = PAT.matcher(normalised);
-        while (m.find()) {
-            String t = m.group();
-            if (t.equals(BOS) || t.equals(EOS)) {
-                out.add(t);
-                continue;
+        for (String word : ByteLevel.words(normalise(text))) {
+            if (ByteLevel.isSpecial(word)) {
+                out.add(word);
+            } else {
+                out.addAll(Arrays.asList(bpe(word).split(" ")));
             }
-            byte[] utf8 = t.getBytes(StandardCharsets.UTF_8);
-            StringBuilder sb = new StringBuilder();
-            for (byte b : utf8) {
-                sb.append(byteEncoder[b & 0xff]);
-            }
-            out.addAll(Arrays.asList(bpe(sb.toString()).split(" ")));
         }
         return out;
     }
@@ -202,7 +170,7 @@ public final class ClipTokenizer {
     }
 
     /** transformers' BasicTokenizer without accent stripping or punctuation splitting. */
-    static String normalise(String text) {
+    public static String normalise(String text) {
         StringBuilder clean = new StringBuilder();
         text.codePoints().forEach(cp -> {
             if (cp == 0 || cp == 0xFFFD) {
@@ -250,11 +218,7 @@ public final class ClipTokenizer {
         if (cached != null) {
             return cached;
         }
-        List<String> word = new ArrayList<>();
-        for (int i = 0; i < token.length() - 1; i++) {
-            word.add(String.valueOf(token.charAt(i)));
-        }
-        word.add(token.charAt(token.length() - 1) + "</w>");
+        List<String> word = ByteLevel.initialSymbols(token);
         while (word.size() > 1) {
             int bestRank = Integer.MAX_VALUE;
             String bestA = null;

@@ -6,7 +6,6 @@ import dev.easel.engine.models.ClipTextModel;
 import dev.easel.engine.models.UNet2DConditionModel;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -121,9 +120,5 @@ public final class SingleFileConfigs {
         int hidden = (int) tok[1];
         return new ClipTextModel.Config((int) tok[0], hidden, inter, layers, Math.max(1, hidden / 64), (int) pos[0],
                 "quick_gelu", 1e-5, 2);
-    }
-
-    static String describe(UNet2DConditionModel.Config c) {
-        return Arrays.toString(c.blockOutChannels());
     }
 }

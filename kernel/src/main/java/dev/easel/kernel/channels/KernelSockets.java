@@ -14,8 +14,9 @@ import org.zeromq.ZMQ;
 /**
  * The five kernel sockets and the one thread that owns them. That thread blocks in a single {@link ZMQ.Poller} over
  * shell, control, stdin, heartbeat and an in-process "outbox" socket: requests are decoded and handed to the
- * {@link Listener}; messages other threads {@link #send} travel through the outbox, so no ZeroMQ socket is ever
- * touched by two threads and nothing sleeps waiting for work.
+ * {@link Listener}; messages other threads {@link #send} are queued and moved into the outbox by one sender thread,
+ * so no ZeroMQ socket is ever touched by two threads, nothing sleeps waiting for work, and a cell's thread with its
+ * interrupt flag set never touches ZeroMQ (an interrupted thread would close JeroMQ's NIO pipes).
  */
 public final class KernelSockets implements AutoCloseable {
 
@@ -35,6 +36,8 @@ public final class KernelSockets implements AutoCloseable {
     private final ZMQ.Socket heartbeat;
     private final ZMQ.Socket outboxIn;
     private final ZMQ.Socket outboxOut;
+    private final java.util.concurrent.BlockingQueue<List<byte[]>> outgoing = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final Thread sender;
     private volatile boolean running = true;
 
     public KernelSockets(ConnectionInfo info) {
@@ -48,6 +51,27 @@ public final class KernelSockets implements AutoCloseable {
         outboxOut = context.createSocket(SocketType.PUSH);
         outboxOut.setLinger(1000);
         outboxOut.connect(OUTBOX);
+        sender = new Thread(this::sendLoop, "easel-outbox");
+        sender.setDaemon(true);
+        sender.start();
+    }
+
+    /** Moves queued messages into the outbox; the only thread that uses {@link #outboxOut}. */
+    private void sendLoop() {
+        while (true) {
+            List<byte[]> frames;
+            try {
+                frames = outgoing.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            for (int i = 0; i < frames.size(); i++) {
+                outboxOut.send(frames.get(i), i < frames.size() - 1 ? ZMQ.SNDMORE : 0);
+            }
+            if (frames.size() == 1) {
+                return; // the stop marker: nothing is sent after it
+            }
+        }
     }
 
     private ZMQ.Socket bind(SocketType type, String address) {
@@ -65,7 +89,8 @@ public final class KernelSockets implements AutoCloseable {
             for (ZMQ.Socket socket : sockets) {
                 poller.register(socket, ZMQ.Poller.POLLIN);
             }
-            while (running && !Thread.currentThread().isInterrupted()) {
+            boolean stopped = false;
+            while (!stopped && !Thread.currentThread().isInterrupted()) {
                 if (poller.poll(-1) < 0) {
                     break;
                 }
@@ -77,7 +102,7 @@ public final class KernelSockets implements AutoCloseable {
                     if (channels[i] == Channel.HEARTBEAT) {
                         heartbeat.send(frames.get(0));
                     } else if (channels[i] == null) {
-                        forward(frames);
+                        stopped |= forward(frames);
                     } else {
                         dispatch(listener, channels[i], frames);
                     }
@@ -105,10 +130,15 @@ public final class KernelSockets implements AutoCloseable {
         }
     }
 
-    /** Sends from the outbox: the first frame names the channel, the rest is the encoded message. */
-    private void forward(List<byte[]> frames) {
+    /**
+     * Sends from the outbox: the first frame names the channel, the rest is the encoded message. A lone frame is
+     * {@link #stop}'s marker, which arrives after everything queued before it (the shutdown reply included).
+     *
+     * @return true for the stop marker
+     */
+    private boolean forward(List<byte[]> frames) {
         if (frames.size() < 2) {
-            return; // the wake-up sent by stop()
+            return true;
         }
         Channel channel = Channel.valueOf(new String(frames.get(0), StandardCharsets.US_ASCII));
         ZMQ.Socket socket = switch (channel) {
@@ -121,6 +151,7 @@ public final class KernelSockets implements AutoCloseable {
         for (int i = 1; i < frames.size(); i++) {
             socket.send(frames.get(i), i < frames.size() - 1 ? ZMQ.SNDMORE : 0);
         }
+        return false;
     }
 
     private static List<byte[]> receive(ZMQ.Socket socket) {
@@ -137,24 +168,18 @@ public final class KernelSockets implements AutoCloseable {
             message = new Message(List.of(("kernel." + message.header().msgType()).getBytes(StandardCharsets.UTF_8)),
                     message.header(), message.parentHeader(), message.metadata(), message.content(), message.buffers());
         }
-        List<byte[]> frames = codec.encode(message);
-        synchronized (outboxOut) {
-            if (!running) {
-                return;
-            }
-            outboxOut.sendMore(channel.name());
-            for (int i = 0; i < frames.size(); i++) {
-                outboxOut.send(frames.get(i), i < frames.size() - 1 ? ZMQ.SNDMORE : 0);
-            }
+        List<byte[]> frames = new ArrayList<>();
+        frames.add(channel.name().getBytes(StandardCharsets.US_ASCII));
+        frames.addAll(codec.encode(message));
+        if (running) {
+            outgoing.add(frames);
         }
     }
 
     /** Ends {@link #run} after what is queued has been sent. */
     public void stop() {
-        synchronized (outboxOut) {
-            running = false;
-            outboxOut.send("STOP");
-        }
+        running = false;
+        outgoing.add(List.of("STOP".getBytes(StandardCharsets.US_ASCII)));
     }
 
     @Override

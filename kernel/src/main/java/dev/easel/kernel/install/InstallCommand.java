@@ -20,6 +20,7 @@ public final class InstallCommand implements Subcommand {
               --jvm-arg ARG     extra JVM option, repeatable; an -Xmx here replaces the default %s
               --java PATH       java binary to run the kernel with (default: the one running this)
               --class-path CP   run Easel from this class path instead of the jar (for development and tests)
+              --no-cds          skip recording the class-data archive that speeds up kernel start
             """.formatted(KernelSpecInstaller.DEFAULT_HEAP);
 
     @Override
@@ -40,6 +41,7 @@ public final class InstallCommand implements Subcommand {
         String java = KernelSpecInstaller.currentJava();
         String classPath = null;
         List<String> jvmArgs = new ArrayList<>();
+        boolean cds = true;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
@@ -55,14 +57,21 @@ public final class InstallCommand implements Subcommand {
                 case "--jvm-arg" -> jvmArgs.add(value(args, ++i, arg));
                 case "--java" -> java = value(args, ++i, arg);
                 case "--class-path" -> classPath = value(args, ++i, arg);
+                case "--no-cds" -> cds = false;
                 default -> throw new IllegalArgumentException("unknown option " + arg + "\n" + USAGE);
             }
         }
         if (!name.matches("[A-Za-z0-9._-]+")) {
             throw new IllegalArgumentException("a kernel name may use letters, digits, '.', '_' and '-', got '" + name + "'");
         }
-        Path dir = KernelSpecInstaller.install(kernels,
-                new KernelSpecInstaller.Spec(name, displayName, java, jvmArgs, classPath));
+        KernelSpecInstaller.Spec spec = new KernelSpecInstaller.Spec(name, displayName, java, jvmArgs, classPath);
+        Path dir = KernelSpecInstaller.install(kernels, spec);
+        if (cds) {
+            System.out.println("Recording a class-data archive for faster kernel start…");
+            if (!KernelSpecInstaller.addClassDataArchive(dir, spec)) {
+                System.out.println("(could not record it; the kernel starts without it)");
+            }
+        }
         System.out.println("Installed kernelspec " + name + " in " + dir);
         return 0;
     }

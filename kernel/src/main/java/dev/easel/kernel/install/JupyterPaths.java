@@ -6,13 +6,13 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /** Where Jupyter looks for kernelspecs, by the same rules as {@code jupyter_core.paths}. */
-final class JupyterPaths {
+public final class JupyterPaths {
 
     private JupyterPaths() {
     }
 
     /** The user's {@code kernels} folder: {@code $JUPYTER_DATA_DIR}, {@code $XDG_DATA_HOME/jupyter} or {@code ~/.local/share/jupyter}. */
-    static Path userKernels() {
+    public static Path userKernels() {
         String dataDir = System.getenv("JUPYTER_DATA_DIR");
         if (dataDir != null && !dataDir.isBlank()) {
             return Path.of(dataDir, "kernels");

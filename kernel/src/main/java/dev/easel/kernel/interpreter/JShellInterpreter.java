@@ -47,7 +47,7 @@ public final class JShellInterpreter implements Interpreter {
             "import static dev.easel.display.Display.*;");
 
     /** How long a polite interrupt ({@code Thread.interrupt}) gets before the snippet is stopped by force. */
-    static final long GRACE_MILLIS = 30;
+    static final long GRACE_MILLIS = 10;
 
     private static final Object NO_VALUE = new Object();
 
@@ -78,6 +78,7 @@ public final class JShellInterpreter implements Interpreter {
         this.control = provider.created();
         this.analysis = jshell.sourceCodeAnalysis();
         this.magics = Magics.load(parent);
+        interrupter.submit(() -> { }); // start its thread outside any cell's thread group
         Thread.currentThread().setContextClassLoader(control.loader());
         for (String imported : DEFAULT_IMPORTS) {
             jshell.eval(imported);

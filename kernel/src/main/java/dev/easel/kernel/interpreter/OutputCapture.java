@@ -37,6 +37,9 @@ public final class OutputCapture {
 
     public OutputCapture(StreamTarget initial) {
         this.target = initial;
+        // Start the timer thread now, from the kernel's thread: created lazily by a cell's first print it would join
+        // the cell's thread group, and JShell stops or joins that whole group.
+        timer.submit(() -> { });
     }
 
     /** Routes this JVM's {@code System.out} and {@code System.err} here. */

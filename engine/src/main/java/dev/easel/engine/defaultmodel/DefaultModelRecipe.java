@@ -1,0 +1,79 @@
+package dev.easel.engine.defaultmodel;
+
+import dev.easel.engine.models.AutoencoderKL;
+import dev.easel.engine.models.ClipTextModel;
+import dev.easel.engine.models.UNet2DConditionModel;
+
+/**
+ * Everything that decides the default model: its architecture (exactly SD 1.x's three components, only smaller) and
+ * how it is trained. {@link #standard()} is the recipe the shipped model was made with; tests use {@link #tiny()}.
+ *
+ * @param imageSize training images are imageSize × imageSize
+ * @param vaeSteps optimizer steps of stage 1 (the autoencoder)
+ * @param denoiserSteps optimizer steps of stage 2 (text encoder + UNet)
+ * @param latentPool how many dataset images stage 2 encodes once and samples from
+ * @param captionDropout fraction of stage-2 captions replaced by "" so classifier-free guidance works
+ */
+public record DefaultModelRecipe(long seed, int imageSize, int maxMerges,
+                                 AutoencoderKL.Config vae, ClipTextModel.Config textEncoderShape,
+                                 UNet2DConditionModel.Config unet,
+                                 int vaeSteps, int vaeBatch, double vaeLearningRate, double klWeight,
+                                 int denoiserSteps, int denoiserBatch, double denoiserLearningRate,
+                                 int latentPool, double captionDropout, double emaDecay, int warmupSteps,
+                                 int checkpointEvery) {
+
+    /** The recipe of the shipped default model. */
+    public static DefaultModelRecipe standard() {
+        int textWidth = 64;
+        return new DefaultModelRecipe(20261122L, 64, 400,
+                // Small convnets on a CPU are bound by memory traffic more than FLOPs: the full-resolution level of
+                // the autoencoder is kept narrow (16 channels), the UNet works on 16×16 latents.
+                new AutoencoderKL.Config(3, 3, 4, new int[] {16, 32, 64}, 1, 16, 1.0, 64),
+                new ClipTextModel.Config(0, textWidth, 4 * textWidth, 2, 4, 77, "quick_gelu", 1e-5, 0),
+                unet(new int[] {32, 64, 128}, 1, textWidth, 4, 16),
+                600, 16, 1e-3, 1e-4,
+                3000, 32, 5e-4, 8_000, 0.1, 0.999, 200, 250);
+    }
+
+    /** A few-step recipe of the same shape for tests: proves the whole path, learns nothing. */
+    public static DefaultModelRecipe tiny() {
+        int textWidth = 32;
+        return new DefaultModelRecipe(7L, 64, 100,
+                new AutoencoderKL.Config(3, 3, 4, new int[] {32, 32}, 1, 32, 1.0, 64),
+                new ClipTextModel.Config(0, textWidth, 2 * textWidth, 1, 2, 77, "quick_gelu", 1e-5, 0),
+                unet(new int[] {32, 32}, 1, textWidth, 2, 32),
+                3, 2, 1e-3, 1e-4,
+                3, 2, 1e-3, 8, 0.1, 0.999, 1, 2);
+    }
+
+    /** An SD 1.x-shaped UNet: cross-attention in every block but the deepest, as in SD 1.5. */
+    static UNet2DConditionModel.Config unet(int[] widths, int layers, int crossDim, int heads, int sampleSize) {
+        return UNet2DConditionModel.Config.sd1Like(widths, layers, crossDim, heads, sampleSize);
+    }
+
+    /** This recipe with another seed and step budgets (for calibration runs and tests). */
+    public DefaultModelRecipe withBudget(long newSeed, int newVaeSteps, int newDenoiserSteps) {
+        return new DefaultModelRecipe(newSeed, imageSize, maxMerges, vae, textEncoderShape, unet, newVaeSteps, vaeBatch,
+                vaeLearningRate, klWeight, newDenoiserSteps, denoiserBatch, denoiserLearningRate, latentPool,
+                captionDropout, emaDecay, warmupSteps, checkpointEvery);
+    }
+
+    /** The text encoder's config once the vocabulary (and so the start/end ids) is known. */
+    public ClipTextModel.Config textEncoder(int vocabularySize) {
+        ClipTextModel.Config s = textEncoderShape;
+        return new ClipTextModel.Config(vocabularySize, s.hiddenSize(), s.intermediateSize(), s.numHiddenLayers(),
+                s.numAttentionHeads(), s.maxPositionEmbeddings(), s.hiddenAct(), s.layerNormEps(), vocabularySize - 1);
+    }
+
+    /** The autoencoder's config with the latent scaling factor measured after stage 1. */
+    public AutoencoderKL.Config vae(double scalingFactor) {
+        AutoencoderKL.Config v = vae;
+        return new AutoencoderKL.Config(v.inChannels(), v.outChannels(), v.latentChannels(), v.blockOutChannels(),
+                v.layersPerBlock(), v.normNumGroups(), scalingFactor, v.sampleSize());
+    }
+
+    /** The latent side length: each autoencoder block but the last halves the image. */
+    public int latentSize() {
+        return imageSize >> (vae.blockOutChannels().length - 1);
+    }
+}

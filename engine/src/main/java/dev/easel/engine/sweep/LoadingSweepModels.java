@@ -1,0 +1,55 @@
+package dev.easel.engine.sweep;
+
+import dev.easel.engine.DefaultModel;
+import dev.easel.engine.EngineException;
+import dev.easel.engine.pipeline.LoadOptions;
+import dev.easel.engine.pipeline.StableDiffusionPipeline;
+import dev.easel.engine.weights.ModelSource;
+import java.nio.file.Path;
+
+/**
+ * Models for a sweep outside a notebook: {@code default} or a path, loaded when first asked for. Only one is kept
+ * loaded — the sweep asks for each model once, outermost — so a sweep over several checkpoints needs the memory of one.
+ */
+public final class LoadingSweepModels implements SweepModels, AutoCloseable {
+
+    private final LoadOptions options;
+    private String loadedName;
+    private StableDiffusionPipeline loaded;
+
+    public LoadingSweepModels(LoadOptions options) {
+        this.options = options;
+    }
+
+    @Override
+    public void check(String model) {
+        try {
+            ModelSource.resolve(path(model));
+        } catch (EngineException | IllegalStateException e) {
+            throw new AxisSyntaxException("model '" + model + "': " + e.getMessage());
+        }
+    }
+
+    @Override
+    public StableDiffusionPipeline pipeline(String model) {
+        if (!model.equals(loadedName)) {
+            close();
+            loaded = StableDiffusionPipeline.load(path(model), options);
+            loadedName = model;
+        }
+        return loaded;
+    }
+
+    private static Path path(String model) {
+        return DefaultModel.isDefault(model) ? DefaultModel.path() : Path.of(model);
+    }
+
+    @Override
+    public void close() {
+        if (loaded != null) {
+            loaded.close();
+            loaded = null;
+            loadedName = null;
+        }
+    }
+}

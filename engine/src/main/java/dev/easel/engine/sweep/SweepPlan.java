@@ -1,0 +1,196 @@
+package dev.easel.engine.sweep;
+
+import dev.easel.engine.EngineException;
+import dev.easel.engine.pipeline.GenerationSettings;
+import dev.easel.engine.samplers.Samplers;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A sweep checked and expanded into its cells before any image is made: every axis value applied to the base settings
+ * and validated, random seeds drawn, models checked, the grid's size guarded. Any problem is one line naming the axis.
+ */
+public final class SweepPlan {
+
+    private final SweepSpec spec;
+    private final List<Axis> axes;
+    private final List<SweepCell> cells;
+
+    private SweepPlan(SweepSpec spec, List<Axis> axes, List<SweepCell> cells) {
+        this.spec = spec;
+        this.axes = axes;
+        this.cells = cells;
+    }
+
+    /**
+     * Checks and expands {@code spec}.
+     *
+     * @throws AxisSyntaxException (or IllegalArgumentException from the size guard) with a one-line message
+     */
+    public static SweepPlan of(SweepSpec spec, SweepModels models) {
+        Random random = new Random();
+        Axis x = spec.x().withRandomSeedsResolved(random);
+        Axis y = spec.y() == null ? null : spec.y().withRandomSeedsResolved(random);
+        Axis z = spec.z() == null ? null : spec.z().withRandomSeedsResolved(random);
+        Map<AxisType, String> used = new HashMap<>();
+        String[] roles = {"X", "Y", "Z"};
+        Axis[] all = {x, y, z};
+        for (int i = 0; i < 3; i++) {
+            Axis axis = all[i];
+            if (axis == null) {
+                continue;
+            }
+            String earlier = used.put(axis.type(), roles[i]);
+            if (earlier != null) {
+                throw new AxisSyntaxException("the " + axis.type().id() + " axis is used twice (" + earlier + " and "
+                        + roles[i] + "); use each axis once");
+            }
+            check(axis, spec, models);
+        }
+        GenerationSettings base = spec.base().seed() == -1
+                ? spec.base().toBuilder().seed(random.nextInt(Integer.MAX_VALUE)).build() : spec.base();
+        List<SweepCell> cells = new ArrayList<>();
+        int ys = y == null ? 1 : y.size();
+        int zs = z == null ? 1 : z.size();
+        for (int zi = 0; zi < zs; zi++) {
+            for (int yi = 0; yi < ys; yi++) {
+                for (int xi = 0; xi < x.size(); xi++) {
+                    SweepCell cell = new SweepCell(xi, yi, zi, base, spec.model(), spec.strength());
+                    cell = apply(cell, x, xi);
+                    cell = y == null ? cell : apply(cell, y, yi);
+                    cell = z == null ? cell : apply(cell, z, zi);
+                    try {
+                        cell.settings().validate();
+                    } catch (EngineException e) {
+                        throw new AxisSyntaxException("the cell at X " + (xi + 1) + ", Y " + (yi + 1) + ", Z " + (zi + 1)
+                                + " is invalid: " + e.getMessage());
+                    }
+                    cells.add(cell);
+                }
+            }
+        }
+        // Models outermost: each loads once, however the axes are arranged.
+        Map<String, Integer> modelOrder = new LinkedHashMap<>();
+        cells.forEach(c -> modelOrder.putIfAbsent(c.model(), modelOrder.size()));
+        cells.sort(Comparator.comparingInt(c -> modelOrder.get(c.model())));
+        List<Axis> axes = new ArrayList<>();
+        axes.add(x);
+        axes.add(y);
+        axes.add(z);
+        SweepPlan plan = new SweepPlan(spec, axes, cells);
+        GridImage.checkSize(plan.gridContent(new java.awt.image.BufferedImage[zs][ys][x.size()]), spec.grid());
+        return plan;
+    }
+
+    public List<SweepCell> cells() {
+        return cells;
+    }
+
+    public SweepSpec spec() {
+        return spec;
+    }
+
+    /** X, Y and Z after random seeds were drawn; Y and Z may be null. */
+    public Axis axis(int role) {
+        return axes.get(role);
+    }
+
+    /** The grid around {@code tiles[z][y][x]}, labelled with the axes' values. */
+    GridImage.Content gridContent(java.awt.image.BufferedImage[][][] tiles) {
+        int tileWidth = cells.stream().mapToInt(c -> c.settings().width()).max().orElse(64);
+        int tileHeight = cells.stream().mapToInt(c -> c.settings().height()).max().orElse(64);
+        String legend = spec.base().prompts().get(0) + " · seed " + cells.get(0).settings().seed() + " · " + spec.model();
+        return new GridImage.Content(labels(axis(0)), labels(axis(1)), labels(axis(2)), tiles, tileWidth, tileHeight,
+                legend);
+    }
+
+    private static List<String> labels(Axis axis) {
+        if (axis == null) {
+            return List.of("");
+        }
+        List<String> labels = new ArrayList<>();
+        for (int i = 0; i < axis.size(); i++) {
+            labels.add(axis.label(i));
+        }
+        return labels;
+    }
+
+    private static void check(Axis axis, SweepSpec spec, SweepModels models) {
+        switch (axis.type()) {
+            case SAMPLER -> axis.values().forEach(v -> {
+                try {
+                    Samplers.resolve((String) v);
+                } catch (EngineException e) {
+                    throw new AxisSyntaxException("sampler axis: " + e.getMessage());
+                }
+            });
+            case PROMPT_SR -> {
+                String search = (String) axis.values().get(0);
+                GenerationSettings base = spec.base();
+                boolean found = base.prompts().get(0).contains(search)
+                        || base.negativePrompts().stream().anyMatch(n -> n.contains(search));
+                if (!found) {
+                    throw new AxisSyntaxException("prompt_sr axis: '" + search + "' is not in the prompt or the"
+                            + " negative prompt; its first value must be text they contain");
+                }
+            }
+            case MODEL -> axis.values().forEach(v -> models.check((String) v));
+            case STRENGTH -> {
+                if (spec.initImage() == null) {
+                    throw new AxisSyntaxException("the strength axis is for img2img sweeps; give an init image");
+                }
+                axis.values().forEach(v -> {
+                    double s = (Double) v;
+                    if (s <= 0 || s > 1) {
+                        throw new AxisSyntaxException("strength axis: " + s + " is outside (0, 1]");
+                    }
+                });
+            }
+            case CLIP_SKIP -> axis.values().forEach(v -> {
+                if ((Long) v < 1) {
+                    throw new AxisSyntaxException("clip_skip axis: " + v + " is below 1 (1 = the last layer, as in"
+                            + " the web UI)");
+                }
+            });
+            case LORA_WEIGHT, CHECKPOINT -> throw new AxisSyntaxException("the " + axis.type().id() + " axis needs"
+                    + " LoRA / DreamBooth runs, which this version of Easel cannot make yet");
+            default -> {
+                // numbers and sizes were checked while parsing; the cell validation checks their ranges
+            }
+        }
+    }
+
+    private static SweepCell apply(SweepCell cell, Axis axis, int index) {
+        Object value = axis.values().get(index);
+        GenerationSettings.Builder b = cell.settings().toBuilder();
+        String model = cell.model();
+        double strength = cell.strength();
+        switch (axis.type()) {
+            case SEED -> b.seed((Long) value);
+            case STEPS -> b.steps(Math.toIntExact((Long) value));
+            case CFG -> b.guidanceScale((Double) value);
+            case SAMPLER -> b.sampler((String) value);
+            case PROMPT_SR -> {
+                String search = (String) axis.values().get(0);
+                String replacement = (String) value;
+                b.prompts(cell.settings().prompts().stream().map(p -> p.replace(search, replacement)).toList());
+                b.negativePrompts(cell.settings().negativePrompts().stream()
+                        .map(n -> n.replace(search, replacement)).toList());
+            }
+            case NEGATIVE -> b.negativePrompts(List.of((String) value));
+            case MODEL -> model = (String) value;
+            case SIZE -> b.size(((ImageSize) value).width(), ((ImageSize) value).height());
+            // The web UI's clip skip: 1 is the last layer, i.e. diffusers' clip_skip 0.
+            case CLIP_SKIP -> b.clipSkip(Math.toIntExact((Long) value) - 1);
+            case ETA -> b.eta((Double) value);
+            case STRENGTH -> strength = (Double) value;
+            case LORA_WEIGHT, CHECKPOINT -> throw new IllegalStateException("checked before");
+        }
+        return new SweepCell(cell.x(), cell.y(), cell.z(), b.build(), model, strength);
+    }
+}

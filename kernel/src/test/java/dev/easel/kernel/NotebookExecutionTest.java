@@ -1,0 +1,33 @@
+package dev.easel.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** {@code jupyter nbconvert --execute} of every notebook in notebooks/ (a failing cell fails the conversion). */
+class NotebookExecutionTest {
+
+    @Test
+    void notebooksExecuteHeadless() throws Exception {
+        Path jupyter = JupyterHarness.install("easel-test", JupyterHarness.currentJava());
+        Path notebooks = Path.of("..", "notebooks").toAbsolutePath().normalize();
+        Path output = Files.createDirectories(Path.of("target", "notebooks").toAbsolutePath());
+        try (Stream<Path> files = Files.list(notebooks)) {
+            for (Path notebook : files.filter(p -> p.toString().endsWith(".ipynb")).sorted().toList()) {
+                int exit = JupyterHarness.run(Duration.ofMinutes(4), Map.of(), "/usr/bin/jupyter", "nbconvert",
+                        "--to", "html", "--execute", "--ExecutePreprocessor.kernel_name=easel-test",
+                        "--ExecutePreprocessor.timeout=600", "--output-dir", output.toString(), notebook.toString());
+                assertEquals(0, exit, "nbconvert --execute " + notebook.getFileName() + " failed (output above)");
+                String name = notebook.getFileName().toString().replace(".ipynb", ".html");
+                assertTrue(Files.size(output.resolve(name)) > 0);
+            }
+        }
+        assertTrue(Files.isDirectory(jupyter));
+    }
+}
