@@ -30,6 +30,11 @@ public interface Magic {
         return java.util.List.of();
     }
 
+    /** Values of one option for Tab completion (e.g. the samplers after {@code --sampler}); empty when free-form. */
+    default java.util.List<String> optionValues(String option) {
+        return java.util.List.of();
+    }
+
     /**
      * Runs the magic. Bad arguments and other user errors throw {@link MagicException} with a one-line message.
      */

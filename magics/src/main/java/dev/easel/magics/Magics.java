@@ -1,8 +1,8 @@
 package dev.easel.magics;
 
+import dev.easel.magics.spec.Suggest;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -10,7 +10,7 @@ import java.util.TreeMap;
 
 /**
  * The magic registry the kernel calls: finds magics with {@link ServiceLoader}, runs a {@link CellPart.MagicCall},
- * answers {@code --help} / {@code ?}, and completes magic names and options.
+ * answers {@code --help} / {@code ?}, and completes magic names, options and option values.
  */
 public final class Magics {
 
@@ -24,12 +24,20 @@ public final class Magics {
         return magics;
     }
 
+    /** Adds a magic (replacing one of the same name); a {@link RegistryAware} magic is told about this registry. */
     public void register(Magic magic) {
         byName.put(magic.name(), magic);
+        if (magic instanceof RegistryAware aware) {
+            aware.setRegistry(this);
+        }
     }
 
     public Collection<Magic> all() {
         return byName.values();
+    }
+
+    public java.util.Optional<Magic> find(String name) {
+        return java.util.Optional.ofNullable(byName.get(name));
     }
 
     /** Runs one magic call; user errors come out as {@link MagicException} with a one-line message. */
@@ -56,9 +64,24 @@ public final class Magics {
         magic.run(call, context);
     }
 
+    /** Runs a piece of cell text — Java and magics mixed — as the kernel would (used by {@code %%time}). */
+    public void runCell(String cell, MagicContext context) throws Exception {
+        for (CellPart part : CellParser.parse(cell)) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new java.util.concurrent.CancellationException("interrupted");
+            }
+            if (part instanceof CellPart.MagicCall call) {
+                run(call, context);
+            } else if (part instanceof CellPart.Java java && !context.runJava(java.code())) {
+                return;
+            }
+        }
+    }
+
     /**
      * Completions for the magic at {@code cursor} in {@code line} (a line starting with {@code %}): magic names after
-     * the percent signs, option names after them. Empty when the cursor is elsewhere.
+     * the percent signs, option names after them, and the choices of an option after the option. Empty when the
+     * cursor is elsewhere.
      */
     public List<String> complete(String line, int cursor) {
         String before = line.substring(0, Math.min(cursor, line.length())).stripLeading();
@@ -67,7 +90,7 @@ public final class Magics {
         }
         String prefix = before.startsWith("%%") ? "%%" : "%";
         String rest = before.substring(prefix.length());
-        int space = rest.indexOf(' ');
+        int space = indexOfWhitespace(rest);
         List<String> matches = new ArrayList<>();
         if (space < 0) {
             for (Magic magic : byName.values()) {
@@ -79,9 +102,21 @@ public final class Magics {
             return matches;
         }
         Magic magic = byName.get(rest.substring(0, space));
-        String word = rest.substring(rest.lastIndexOf(' ') + 1);
-        if (magic != null && word.startsWith("-")) {
+        if (magic == null) {
+            return matches;
+        }
+        String[] words = rest.substring(space).strip().split("\\s+", -1);
+        boolean endsInSpace = Character.isWhitespace(rest.charAt(rest.length() - 1));
+        String word = endsInSpace ? "" : words[words.length - 1];
+        String previous = endsInSpace ? words[words.length - 1] : words.length > 1 ? words[words.length - 2] : "";
+        if (word.startsWith("--") && word.contains("=")) {
+            String option = word.substring(0, word.indexOf('='));
+            String value = word.substring(word.indexOf('=') + 1);
+            magic.optionValues(option).stream().filter(v -> v.startsWith(value)).forEach(v -> matches.add(option + "=" + v));
+        } else if (word.startsWith("-")) {
             magic.optionNames().stream().filter(o -> o.startsWith(word)).forEach(matches::add);
+        } else if (previous.startsWith("--")) {
+            magic.optionValues(previous).stream().filter(v -> v.startsWith(word)).forEach(matches::add);
         }
         return matches;
     }
@@ -92,30 +127,21 @@ public final class Magics {
     }
 
     private String unknown(String spelled, String name) {
-        String closest = byName.keySet().stream()
-                .min(Comparator.comparingInt(candidate -> editDistance(candidate, name)))
-                .orElse(null);
-        String hint = closest == null ? "" : " — did you mean %" + closest + "?";
+        String hint = Suggest.hint(name, byName.keySet(), "%");
         return "unknown magic " + spelled + hint + " (%lsmagic lists them all)";
     }
 
     /** Levenshtein distance, for "did you mean". */
     static int editDistance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+        return Suggest.distance(a, b);
+    }
+
+    private static int indexOfWhitespace(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (Character.isWhitespace(text.charAt(i))) {
+                return i;
             }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
         }
-        return previous[b.length()];
+        return -1;
     }
 }

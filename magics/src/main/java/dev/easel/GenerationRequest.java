@@ -1,0 +1,261 @@
+package dev.easel;
+
+import dev.easel.engine.EngineException;
+import dev.easel.engine.pipeline.GenerationResult;
+import dev.easel.engine.pipeline.GenerationSettings;
+import dev.easel.engine.pipeline.ProgressListener;
+import dev.easel.engine.samplers.Samplers;
+import dev.easel.notebook.GenerationParameters;
+import dev.easel.notebook.Progress;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * What {@link Txt2Img} and {@link Img2Img} share: the options of a generation, their checks, and the run with a
+ * progress bar. Setters return {@code this} so calls chain; {@link #run()} does the work.
+ *
+ * <p>A batch of N images uses seeds {@code seed, seed+1, …} like AUTOMATIC1111, so each image can be re-made alone
+ * from the parameters saved with it.
+ */
+public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SELF>> permits Txt2Img, Img2Img {
+
+    /** AUTOMATIC1111's defaults. */
+    public static final int DEFAULT_STEPS = 20;
+    public static final double DEFAULT_CFG = 7.0;
+    public static final String DEFAULT_SAMPLER = "euler_a";
+
+    protected final Model model;
+    protected final String prompt;
+    private String negative = "";
+    private int steps = DEFAULT_STEPS;
+    private double cfg = DEFAULT_CFG;
+    private String sampler = DEFAULT_SAMPLER;
+    private Long seed;
+    private Integer width;
+    private Integer height;
+    private int batch = 1;
+    private int clipSkip = 1;
+    private double eta = 0;
+    private boolean showProgress = true;
+    private Path saveTo;
+
+    GenerationRequest(Model model, String prompt) {
+        this.model = model;
+        if (prompt == null) {
+            throw new IllegalArgumentException("the prompt is null; pass a text such as \"a red circle\"");
+        }
+        this.prompt = prompt;
+    }
+
+    @SuppressWarnings("unchecked")
+    private SELF self() {
+        return (SELF) this;
+    }
+
+    /** What not to draw. */
+    public SELF negative(String text) {
+        negative = text == null ? "" : text;
+        return self();
+    }
+
+    /** Sampling steps, at least 1 (default 20). */
+    public SELF steps(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("steps must be at least 1, got " + n);
+        }
+        steps = n;
+        return self();
+    }
+
+    /** Classifier-free guidance scale (default 7; 1 or less turns guidance off). */
+    public SELF cfg(double scale) {
+        if (!(scale >= 0) || Double.isInfinite(scale)) {
+            throw new IllegalArgumentException("cfg must be a number ≥ 0, got " + scale);
+        }
+        cfg = scale;
+        return self();
+    }
+
+    /** A sampler id ({@link #samplers()}) or its web-UI name such as "DPM++ 2M Karras" (default euler_a). */
+    public SELF sampler(String idOrName) {
+        sampler = checkSampler(idOrName);
+        return self();
+    }
+
+    /** The seed of the first image (default: random). */
+    public SELF seed(long value) {
+        if (value < 0) {
+            throw new IllegalArgumentException("seed must be ≥ 0, got " + value + " (leave it out for a random seed)");
+        }
+        seed = value;
+        return self();
+    }
+
+    /** Image size in pixels, multiples of 8 (default: the model's native size, or the init image's). */
+    public SELF size(int w, int h) {
+        checkSize(w, h);
+        width = w;
+        height = h;
+        return self();
+    }
+
+    /** How many images, with seeds seed, seed+1, … (default 1). */
+    public SELF batch(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("batch must be at least 1, got " + n);
+        }
+        batch = n;
+        return self();
+    }
+
+    /** A1111's "Clip skip": 1 uses the text encoder's last layer (default), 2 the one before, … */
+    public SELF clipSkip(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("clip skip must be at least 1 (1 = last layer), got " + n);
+        }
+        clipSkip = n;
+        return self();
+    }
+
+    /** DDIM's eta (noise added per step; other samplers ignore it). */
+    public SELF eta(double value) {
+        if (!(value >= 0)) {
+            throw new IllegalArgumentException("eta must be ≥ 0, got " + value);
+        }
+        eta = value;
+        return self();
+    }
+
+    /** Whether to show a progress bar while sampling (default true). */
+    public SELF progress(boolean show) {
+        showProgress = show;
+        return self();
+    }
+
+    /** Also save every image as a PNG with its parameters into {@code dir} (default: don't save). */
+    public SELF saveTo(Path dir) {
+        saveTo = dir;
+        return self();
+    }
+
+    /** The sampler ids this engine knows. */
+    public static List<String> samplers() {
+        return Samplers.all().stream().map(Samplers.Info::id).toList();
+    }
+
+    /** Makes the images. Interrupting the thread stops within one step ({@link CancellationException}). */
+    public Generation run() {
+        int w = width != null ? width : defaultWidth();
+        int h = height != null ? height : defaultHeight();
+        checkSize(w, h);
+        long firstSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong(1L << 32);
+        String samplerLabel = Samplers.info(sampler).displayName();
+        List<BufferedImage> images = new ArrayList<>();
+        List<GenerationParameters> parameters = new ArrayList<>();
+        long start = System.nanoTime();
+        Progress[] bar = new Progress[1];
+        try {
+            for (int i = 0; i < batch; i++) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new CancellationException("interrupted before image " + (i + 1) + " of " + batch);
+                }
+                long imageSeed = firstSeed + i;
+                int index = i;
+                GenerationSettings settings = GenerationSettings.builder()
+                        .prompt(prompt).negativePrompt(negative).steps(steps).guidanceScale(cfg).sampler(sampler)
+                        .seed(imageSeed).size(w, h).imagesPerPrompt(1).clipSkip(clipSkip - 1).eta(eta).build();
+                ProgressListener listener = (step, total, elapsed) -> {
+                    if (showProgress) {
+                        if (bar[0] == null) {
+                            bar[0] = Progress.start(progressLabel(), (long) total * batch, "it");
+                        }
+                        bar[0].set((long) index * total + step);
+                        if (batch > 1) {
+                            bar[0].message("image " + (index + 1) + "/" + batch);
+                        }
+                    }
+                };
+                GenerationResult result = generate(settings, listener);
+                images.addAll(result.images());
+                parameters.add(parameters(samplerLabel, imageSeed, w, h));
+            }
+            if (bar[0] != null) {
+                bar[0].done();
+            }
+        } catch (CancellationException e) {
+            if (bar[0] != null) {
+                bar[0].stop("interrupted");
+            }
+            throw e;
+        } catch (EngineException e) {
+            if (bar[0] != null) {
+                bar[0].stop("failed");
+            }
+            throw new IllegalArgumentException(e.getMessage(), e);
+        } finally {
+            if (bar[0] != null) {
+                bar[0].close();
+            }
+        }
+        Generation generation = new Generation(images, parameters, (System.nanoTime() - start) / 1e9);
+        if (saveTo != null) {
+            generation.save(saveTo);
+        }
+        return generation;
+    }
+
+    private GenerationParameters parameters(String samplerLabel, long imageSeed, int w, int h) {
+        GenerationParameters p = new GenerationParameters(prompt, negative, steps, samplerLabel, cfg, imageSeed, w, h,
+                model.name(), Map.of());
+        if (clipSkip > 1) {
+            p = p.with("Clip skip", clipSkip);
+        }
+        if (eta != 0) {
+            p = p.with("Eta", eta);
+        }
+        return extra(p);
+    }
+
+    abstract String progressLabel();
+
+    abstract GenerationResult generate(GenerationSettings settings, ProgressListener listener);
+
+    /** Fields only this kind of request writes (e.g. img2img's denoising strength). */
+    GenerationParameters extra(GenerationParameters p) {
+        return p;
+    }
+
+    int defaultWidth() {
+        return model.defaultSize();
+    }
+
+    int defaultHeight() {
+        return model.defaultSize();
+    }
+
+    static String checkSampler(String idOrName) {
+        try {
+            return Samplers.resolve(idOrName);
+        } catch (EngineException e) {
+            throw new IllegalArgumentException("unknown sampler '" + idOrName + "'"
+                    + dev.easel.magics.spec.Suggest.hint(String.valueOf(idOrName), samplers(), "")
+                    + " (samplers: " + String.join(", ", samplers()) + ")");
+        }
+    }
+
+    static void checkSize(int w, int h) {
+        if (w < 8 || h < 8 || w % 8 != 0 || h % 8 != 0) {
+            throw new IllegalArgumentException("size must be a multiple of 8 on each side, got " + w + "x" + h
+                    + " (try " + round8(w) + "x" + round8(h) + ")");
+        }
+    }
+
+    static int round8(int v) {
+        return Math.max(8, Math.round(v / 8f) * 8);
+    }
+}

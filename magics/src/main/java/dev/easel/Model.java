@@ -1,0 +1,122 @@
+package dev.easel;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import dev.easel.engine.pipeline.StableDiffusionPipeline;
+import dev.easel.notebook.ModelRegistry;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+
+/**
+ * A loaded Stable Diffusion model, as notebook cells use it: {@code Easel.load("default")} or
+ * {@code %load_model default} gives one (the variable {@code sd} by default).
+ *
+ * <pre>{@code
+ * var result = sd.txt2img("a red circle").steps(20).seed(42).run();
+ * var again  = sd.img2img(result.image(), "a blue circle").strength(0.6).run();
+ * }</pre>
+ *
+ * The engine's pipeline is at hand through {@link #pipeline()} for anything the builders don't cover.
+ */
+public final class Model implements AutoCloseable {
+
+    private final StableDiffusionPipeline pipeline;
+    private final String displayName;
+    private final Path source;
+    private volatile boolean closed;
+
+    Model(StableDiffusionPipeline pipeline, String displayName, Path source) {
+        this.pipeline = pipeline;
+        this.displayName = displayName;
+        this.source = source;
+    }
+
+    /** Starts a text-to-image request; set options on it, then {@link Txt2Img#run()}. */
+    public Txt2Img txt2img(String prompt) {
+        return new Txt2Img(this, prompt);
+    }
+
+    /** Starts an image-to-image request from {@code init}. */
+    public Img2Img img2img(BufferedImage init, String prompt) {
+        return new Img2Img(this, init, prompt);
+    }
+
+    /** Image-to-image from an image file. */
+    public Img2Img img2img(Path init, String prompt) {
+        return new Img2Img(this, read(init), prompt);
+    }
+
+    /** Image-to-image from the first image of an earlier result. */
+    public Img2Img img2img(Generation init, String prompt) {
+        return new Img2Img(this, init.image(), prompt);
+    }
+
+    /** The name used in saved parameters ({@code Model: …}): the folder or file name. */
+    public String name() {
+        return displayName;
+    }
+
+    /** The diffusers folder or checkpoint file it was loaded from. */
+    public Path source() {
+        return source;
+    }
+
+    /** {@code cpu} or {@code gpu0}, … */
+    public String device() {
+        Device device = pipeline.device();
+        return device.isGpu() ? "gpu" + device.getDeviceId() : "cpu";
+    }
+
+    /** {@code fp32} or {@code fp16}. */
+    public String dtype() {
+        return pipeline.dtype() == DataType.FLOAT16 ? "fp16" : "fp32";
+    }
+
+    /** The size images get when none is asked for, as in diffusers: the UNet's sample size × the VAE's scale. */
+    public int defaultSize() {
+        int vaeScale = 1 << (pipeline.vae().config.blockOutChannels().length - 1);
+        return Math.max(8, pipeline.unet().config.sampleSize() * vaeScale / 8 * 8);
+    }
+
+    /** The engine's pipeline, for what the builders don't cover. */
+    public StableDiffusionPipeline pipeline() {
+        if (closed) {
+            throw new IllegalStateException("model " + displayName + " was closed; load it again with Easel.load");
+        }
+        return pipeline;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Frees the model's memory; it is forgotten by {@code %engine} and {@code --model}. */
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            ModelRegistry.global().remove(this);
+            pipeline.close();
+        }
+    }
+
+    static BufferedImage read(Path file) {
+        try {
+            BufferedImage image = ImageIO.read(file.toFile());
+            if (image == null) {
+                throw new IllegalArgumentException(file + " is not an image file Java can read (PNG, JPEG, BMP, GIF)");
+            }
+            return image;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Model " + displayName + " (" + (closed ? "closed" : device() + ", " + dtype()) + ") from " + source;
+    }
+}

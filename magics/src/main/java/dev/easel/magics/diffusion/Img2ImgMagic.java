@@ -1,0 +1,98 @@
+package dev.easel.magics.diffusion;
+
+import dev.easel.Generation;
+import dev.easel.Img2Img;
+import dev.easel.Model;
+import dev.easel.magics.CellPart;
+import dev.easel.magics.MagicContext;
+import dev.easel.magics.MagicException;
+import dev.easel.magics.spec.MagicSpec;
+import dev.easel.magics.spec.Option;
+import dev.easel.magics.spec.ParsedArgs;
+import dev.easel.magics.spec.SpecMagic;
+import java.awt.image.BufferedImage;
+import java.awt.image.RenderedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import javax.imageio.ImageIO;
+import javax.lang.model.SourceVersion;
+
+/** {@code %img2img --init PATH_OR_VARIABLE [--strength F] [options] PROMPT…}, and the cell form. */
+public final class Img2ImgMagic extends SpecMagic {
+
+    @Override
+    protected MagicSpec declare() {
+        return GenerationOptions.declare(MagicSpec.magic("img2img", "Redraw an image towards a text prompt")
+                        .option(Option.string("init", "PATH_OR_VARIABLE", null,
+                                "the image to start from: a file, or a cell variable holding a BufferedImage or a result"))
+                        .option(Option.floating("strength", "F", Img2Img.DEFAULT_STRENGTH,
+                                "how much to change it: near 0 keeps it, 1 redraws it").min(0).max(1)))
+                .rest("PROMPT", "what to draw: the rest of the line (options come first)")
+                .cellBody("the prompt")
+                .note("Without --size the output has the init image's size (rounded down to multiples of 8).")
+                .example("%img2img --init outputs/00000-42.png --strength 0.6 a blue circle")
+                .example("%img2img --init result --strength 0.5 the same, at night");
+    }
+
+    @Override
+    public List<String> optionValues(String option) {
+        return GenerationOptions.values(option);
+    }
+
+    @Override
+    protected void run(ParsedArgs args, CellPart.MagicCall call, MagicContext context) {
+        String initText = args.string("init");
+        if (initText == null) {
+            throw new MagicException("%img2img needs --init PATH_OR_VARIABLE: the image to start from");
+        }
+        double strength = args.number("strength");
+        if (strength <= 0) {
+            throw new MagicException("--strength takes a number more than 0 and at most 1, got " + strength);
+        }
+        String prompt = GenerationOptions.prompt(args, call);
+        Model model = GenerationOptions.model(args, context);
+        BufferedImage init = initImage(initText, context);
+        Img2Img request = GenerationOptions.apply(model.img2img(init, prompt).strength(strength), args);
+        Generation generation = DiffusionRun.run(request::run, call);
+        Txt2ImgMagic.show(generation, args, context);
+    }
+
+    /** A file (relative to the notebook) or a cell variable holding an image or a result. */
+    static BufferedImage initImage(String text, MagicContext context) {
+        Path file = context.workingDirectory().resolve(text);
+        if (Files.isRegularFile(file)) {
+            try {
+                BufferedImage image = ImageIO.read(file.toFile());
+                if (image == null) {
+                    throw new MagicException("--init: " + file + " is not an image Java can read (PNG, JPEG, BMP, GIF)");
+                }
+                return image;
+            } catch (java.io.IOException e) {
+                throw new MagicException("--init: cannot read " + file + ": " + e.getMessage());
+            }
+        }
+        Optional<Object> variable = SourceVersion.isName(text) ? context.variable(text) : Optional.empty();
+        if (variable.isPresent()) {
+            Object value = variable.get();
+            if (value instanceof Generation generation) {
+                return generation.image();
+            }
+            if (value instanceof BufferedImage image) {
+                return image;
+            }
+            if (value instanceof RenderedImage rendered) {
+                BufferedImage copy = new BufferedImage(rendered.getWidth(), rendered.getHeight(),
+                        BufferedImage.TYPE_INT_RGB);
+                copy.createGraphics().drawRenderedImage(rendered, new java.awt.geom.AffineTransform());
+                return copy;
+            }
+            throw new MagicException("--init: the variable " + text + " holds a "
+                    + (value == null ? "null" : value.getClass().getSimpleName())
+                    + ", not an image (a BufferedImage or a txt2img result)");
+        }
+        throw new MagicException("--init: no file " + file + " and no cell variable " + text
+                + " — give an image file or a variable holding a BufferedImage");
+    }
+}

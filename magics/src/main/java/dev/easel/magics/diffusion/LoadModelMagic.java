@@ -1,0 +1,60 @@
+package dev.easel.magics.diffusion;
+
+import dev.easel.Easel;
+import dev.easel.Model;
+import dev.easel.magics.CellPart;
+import dev.easel.magics.MagicContext;
+import dev.easel.magics.MagicException;
+import dev.easel.magics.spec.MagicSpec;
+import dev.easel.magics.spec.Option;
+import dev.easel.magics.spec.ParsedArgs;
+import dev.easel.magics.spec.SpecMagic;
+import dev.easel.notebook.ModelRegistry;
+import java.nio.file.Path;
+import java.util.List;
+import javax.lang.model.SourceVersion;
+
+/** {@code %load_model [PATH | default] [--as NAME] [--device cpu|gpu] [--dtype fp32|fp16]}. */
+public final class LoadModelMagic extends SpecMagic {
+
+    @Override
+    protected MagicSpec declare() {
+        return MagicSpec.magic("load_model", "Load a Stable Diffusion model and bind it to a Java variable (sd)")
+                .optionalPositional("PATH", "a diffusers folder, a .safetensors checkpoint, or default (the default)")
+                .option(Option.string("as", "NAME", "sd", "the Java variable (and --model name) to bind it to"))
+                .option(Option.choice("device", List.of("cpu", "gpu"), null, "where to run (default: gpu if present)"))
+                .option(Option.choice("dtype", List.of("fp32", "fp16"), null,
+                        "weights precision (default: fp16 on gpu, fp32 on cpu)"))
+                .note("Loading the same path on the same device and dtype again reuses the loaded model.\n"
+                        + "Then: %txt2img a red circle, or in Java: sd.txt2img(\"a red circle\").run()")
+                .example("%load_model default")
+                .example("%load_model models/v1-5-pruned-emaonly.safetensors --as v15 --device gpu --dtype fp16");
+    }
+
+    @Override
+    protected void run(ParsedArgs args, CellPart.MagicCall call, MagicContext context) {
+        String name = args.string("as");
+        if (!SourceVersion.isName(name)) {
+            throw new MagicException("--as: '" + name + "' is not a Java variable name — use letters, digits and _, "
+                    + "not starting with a digit, and not a keyword (e.g. --as sd2)");
+        }
+        String requested = args.positional("PATH").orElse("default");
+        long start = System.nanoTime();
+        ModelRegistry.Loaded loaded;
+        try {
+            Path path = Easel.resolveModelPath(requested, context.workingDirectory());
+            loaded = Easel.load(path, args.string("device"), args.string("dtype"), true);
+        } catch (java.util.concurrent.CancellationException interrupted) {
+            throw interrupted;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new MagicException("%load_model: " + DiffusionRun.firstLine(e.getMessage()));
+        }
+        Model model = loaded.model();
+        context.bind(name, Model.class, model);
+        ModelRegistry.global().name(name, model);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.println((loaded.reused() ? "Reusing " + model.name() + " (" + model.device() + ", "
+                + model.dtype() + "), already loaded" : String.format("Loaded %s (%s, %s) in %.1f s", model.name(),
+                model.device(), model.dtype(), seconds)) + " → variable " + name);
+    }
+}

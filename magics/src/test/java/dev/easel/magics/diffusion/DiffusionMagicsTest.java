@@ -1,0 +1,313 @@
+package dev.easel.magics.diffusion;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.easel.Easel;
+import dev.easel.Generation;
+import dev.easel.Model;
+import dev.easel.display.MimeBundle;
+import dev.easel.magics.Captured;
+import dev.easel.magics.JShellContext;
+import dev.easel.magics.MagicException;
+import dev.easel.magics.Magics;
+import dev.easel.notebook.GenerationParameters;
+import dev.easel.notebook.ModelRegistry;
+import dev.easel.notebook.Outputs;
+import dev.easel.notebook.PngText;
+import dev.easel.notebook.RecordingSink;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The diffusion magics against the real tiny reference model (random weights: the images are noise, but real). */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DiffusionMagicsTest {
+
+    static JShellContext context;
+    static Path notebook;
+    static final Magics MAGICS = Magics.load(DiffusionMagicsTest.class.getClassLoader());
+
+    @BeforeAll
+    static void start(@TempDir Path dir) {
+        notebook = dir;
+        context = new JShellContext(dir);
+        Outputs.setFolder(null);
+        ModelRegistry.global().all().forEach(Model::close);
+    }
+
+    @AfterAll
+    static void stop() {
+        context.close();
+    }
+
+    static String run(String cell) throws Exception {
+        return Captured.out(() -> MAGICS.runCell(cell, context));
+    }
+
+    static String error(String cell) {
+        return assertThrows(MagicException.class, () -> MAGICS.runCell(cell, context)).getMessage();
+    }
+
+    static List<Path> outputs() throws Exception {
+        Path dir = notebook.resolve("outputs");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.sorted().toList();
+        }
+    }
+
+    static BufferedImage png(MimeBundle bundle) throws Exception {
+        return ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode((String) bundle.data().get(MimeBundle.PNG))));
+    }
+
+    @Test
+    @Order(1)
+    void txt2imgBeforeAnyModelSaysToLoadOne() {
+        assertEquals("%txt2img: no model loaded — run %load_model default (or %load_model PATH) first",
+                error("%txt2img a red circle"));
+        assertEquals("%%txt2img: no model loaded — run %load_model default (or %load_model PATH) first",
+                error("%%txt2img\na red circle"));
+    }
+
+    @Test
+    @Order(2)
+    void loadModelBindsTheVariableAndReusesTheSamePath() throws Exception {
+        try (RecordingSink sink = new RecordingSink()) {
+            String out = run("%load_model default");
+            assertTrue(out.matches("Loaded tiny-sd \\(cpu, fp32\\) in [\\d.]+ s → variable sd\\n"), out);
+            String lastProgress = sink.events.get(sink.events.size() - 1).bundle().plainText();
+            assertTrue(lastProgress.startsWith("Loading tiny-sd [") && lastProgress.contains("3/3 part"), lastProgress);
+        }
+        assertEquals("\"tiny-sd\"", context.evalJava("sd.name()"));
+        assertEquals("\"dev.easel.Model\"", context.evalJava("sd.getClass().getName()"));
+        Model first = ModelRegistry.global().byName("sd").orElseThrow();
+
+        String again = run("%load_model " + first.source() + " --as sd2 --device cpu --dtype fp32");
+        assertEquals("Reusing tiny-sd (cpu, fp32), already loaded → variable sd2\n", again);
+        assertTrue(ModelRegistry.global().byName("sd2").orElseThrow() == first);
+        assertEquals(1, ModelRegistry.global().all().size());
+        assertTrue(run("%engine").contains("sd, sd2 = Model tiny-sd (cpu, fp32) from " + first.source()));
+    }
+
+    @Test
+    @Order(3)
+    void txt2imgShowsProgressThenTheImageAndSavesAPngWithParameters() throws Exception {
+        try (RecordingSink sink = new RecordingSink()) {
+            run("%txt2img --steps 3 --seed 42 --size 64x48 --negative 'blurry, ugly' a red circle, (detailed:1.2)");
+            List<RecordingSink.Event> displays = sink.of("display");
+            assertEquals(2, displays.size(), "a progress bar, then the image");
+            String progressId = displays.get(0).displayId();
+            String lastProgress = sink.events.stream().filter(e -> progressId.equals(e.displayId()))
+                    .reduce((a, b) -> b).orElseThrow().bundle().plainText();
+            assertTrue(lastProgress.startsWith("txt2img [") && lastProgress.contains("3/3 it 100%")
+                    && (lastProgress.contains(" it/s") || lastProgress.contains(" s/it")), lastProgress);
+            BufferedImage shown = png(displays.get(1).bundle());
+            assertEquals(engineSize(64, 48), List.of(shown.getWidth(), shown.getHeight()));
+        }
+        List<Path> files = outputs();
+        assertEquals(List.of("00000-42.png"), files.stream().map(p -> p.getFileName().toString()).toList());
+        String parameters = PngText.read(files.get(0)).get("parameters");
+        assertEquals("a red circle, (detailed:1.2)\nNegative prompt: blurry, ugly\n"
+                + "Steps: 3, Sampler: Euler a, CFG scale: 7, Seed: 42, Size: 64x48, Model: tiny-sd", parameters);
+        assertEquals(parameters + "\n", run("%png_info outputs/00000-42.png"));
+    }
+
+    @Test
+    @Order(4)
+    void cellFormBatchesAGridWithSeedsAndTheSameSeedRemakesTheImage() throws Exception {
+        try (RecordingSink sink = new RecordingSink()) {
+            run("%%txt2img --steps 2 --seed 7 --batch 2 --size 32x32 --sampler ddim --no-save\na blue square");
+            MimeBundle shown = sink.of("display").get(sink.of("display").size() - 1).bundle();
+            BufferedImage grid = png(shown);
+            int tile = engineSize(32, 32).get(0);
+            assertTrue(grid.getWidth() > 2 * tile && grid.getHeight() > tile, grid.getWidth() + "x" + grid.getHeight());
+            assertTrue(shown.plainText().startsWith("2 images 32x32 in "), shown.plainText());
+            assertTrue(shown.plainText().contains("2 steps DDIM · CFG 7 · seeds [7, 8]"), shown.plainText());
+        }
+        assertEquals(1, outputs().size(), "--no-save saved nothing");
+
+        Model sd = Easel.model("sd");
+        Generation batch = sd.txt2img("a blue square").steps(2).seed(7).batch(2).size(32, 32).sampler("DDIM").run();
+        Generation alone = sd.txt2img("a blue square").steps(2).seed(8).size(32, 32).sampler("ddim").run();
+        assertEquals(List.of(7L, 8L), batch.seeds());
+        assertTrue(sameImage(batch.images().get(1), alone.image()), "image 2 of a batch = the same seed alone");
+        assertFalse(sameImage(batch.images().get(0), alone.image()));
+    }
+
+    @Test
+    @Order(5)
+    void img2imgFromAFileOrAVariable() throws Exception {
+        try (RecordingSink sink = new RecordingSink()) {
+            run("%img2img --init outputs/00000-42.png --strength 0.5 --steps 4 --seed 1 a green circle");
+            BufferedImage shown = png(sink.of("display").get(sink.of("display").size() - 1).bundle());
+            BufferedImage init = ImageIO.read(outputs().get(0).toFile());
+            BufferedImage same = Easel.model("sd").img2img(init, "a green circle").strength(0.5).steps(4).seed(1)
+                    .progress(false).run().image();
+            assertTrue(sameImage(same, shown), "the Java API remakes the %img2img image");
+        }
+        String parameters = PngText.read(outputs().get(outputs().size() - 1)).get("parameters");
+        assertTrue(parameters.endsWith(", Model: tiny-sd, Denoising strength: 0.5"), parameters);
+
+        context.evalJava("var first = sd.txt2img(\"x\").steps(2).seed(3).size(40, 40).run();");
+        try (RecordingSink sink = new RecordingSink()) {
+            run("%img2img --init first --size 32x32 --steps 2 --seed 5 --no-save a variation");
+            BufferedImage shown = png(sink.of("display").get(sink.of("display").size() - 1).bundle());
+            Generation first = (Generation) context.variable("first").orElseThrow();
+            BufferedImage same = Easel.model("sd").img2img(first, "a variation").size(32, 32).steps(2).seed(5)
+                    .progress(false).run().image();
+            assertTrue(sameImage(same, shown), "--init VARIABLE uses the variable's first image");
+        }
+        assertTrue(error("%img2img --init nothing_here --steps 2 x").startsWith("--init: no file "
+                + notebook.resolve("nothing_here") + " and no cell variable nothing_here"));
+        context.evalJava("String notAnImage = \"hello\";");
+        assertEquals("--init: the variable notAnImage holds a String, not an image (a BufferedImage or a txt2img result)",
+                error("%img2img --init notAnImage x"));
+        assertEquals("%img2img needs --init PATH_OR_VARIABLE: the image to start from", error("%img2img x"));
+        assertEquals("--strength takes a number more than 0 and at most 1, got 0.0",
+                error("%img2img --init first --strength 0 x"));
+    }
+
+    @Test
+    @Order(6)
+    void javaApiRunsRendersAndSaves() throws Exception {
+        String text = context.evalJava("var r = dev.easel.Easel.load(\"default\").txt2img(\"a red circle\")"
+                + ".steps(2).seed(42).size(64, 48).run(); r.seeds()");
+        assertEquals("[42]", text);
+        assertEquals("true", context.evalJava("dev.easel.Easel.load(\"default\") == sd"));
+        Generation result = Easel.model("sd").txt2img("a red circle, (detailed:1.2)").negative("blurry, ugly").steps(3).seed(42)
+                .size(64, 48).progress(false).run();
+        BufferedImage magicImage = ImageIO.read(outputs().get(0).toFile());
+        assertTrue(sameImage(magicImage, result.image()), "the Java API remakes the %txt2img image from its seed");
+        List<Path> saved = result.save(notebook.resolve("kept"));
+        assertEquals(result.parameters().get(0), Easel.pngInfo(saved.get(0)));
+        assertEquals(GenerationParameters.parse(PngText.read(outputs().get(0)).get("parameters")),
+                result.parameters().get(0));
+    }
+
+    @Test
+    @Order(6)
+    void sameSeedSameImage() {
+        Model sd = Easel.model("sd");
+        Generation a = sd.txt2img("a red circle").steps(3).seed(42).size(64, 48).progress(false).run();
+        Generation b = sd.txt2img("a red circle").steps(3).seed(42).size(64, 48).progress(false).run();
+        assertTrue(sameImage(a.image(), b.image()), "euler_a twice");
+    }
+
+    @Test
+    @Order(7)
+    void interruptStopsWithinOneStepAndTheModelStaysUsable() throws Exception {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        long[] interruptedAt = new long[1];
+        long[] stoppedAt = new long[1];
+        try (RecordingSink sink = new RecordingSink()) {
+            Thread worker = new Thread(() -> {
+                try {
+                    MAGICS.runCell("%txt2img --steps 1000 --size 64x64 --no-save a long job", context);
+                } catch (Throwable t) {
+                    failure.set(t);
+                } finally {
+                    stoppedAt[0] = System.nanoTime();
+                }
+            });
+            worker.start();
+            while (sink.of("display").isEmpty() && worker.isAlive()) {
+                Thread.sleep(5);
+            }
+            Thread.sleep(100);
+            interruptedAt[0] = System.nanoTime();
+            worker.interrupt();
+            worker.join(30_000);
+            assertFalse(worker.isAlive());
+            String last = sink.events.get(sink.events.size() - 1).bundle().plainText();
+            assertTrue(last.endsWith("· interrupted"), last);
+            assertFalse(last.contains("1000/1000"), last);
+        }
+        assertInstanceOf(CancellationException.class, failure.get(), String.valueOf(failure.get()));
+        assertTrue((stoppedAt[0] - interruptedAt[0]) / 1e6 < 2000, "stopped " + (stoppedAt[0] - interruptedAt[0]) / 1e6 + " ms after the interrupt");
+        assertNotNull(Easel.model("sd").txt2img("after").steps(1).size(32, 32).progress(false).run().image());
+    }
+
+    @Test
+    @Order(8)
+    void badInputIsAOneLineErrorSayingWhatToDo() {
+        assertEquals("%load_model: no model at " + notebook.resolve("no/such/model") + ": give a diffusers folder "
+                + "(with model_index.json), a .safetensors checkpoint, or 'default'", error("%load_model no/such/model"));
+        assertEquals("--as: 'my-model' is not a Java variable name — use letters, digits and _, not starting with a "
+                + "digit, and not a keyword (e.g. --as sd2)", error("%load_model default --as my-model"));
+        assertEquals("--as: 'class' is not a Java variable name — use letters, digits and _, not starting with a "
+                + "digit, and not a keyword (e.g. --as sd2)", error("%load_model --as class"));
+        assertEquals("--sampler: unknown sampler 'eulr' — did you mean euler? (samplers: ddim, euler, euler_a, "
+                + "dpmpp_2m, dpmpp_2m_karras, pndm, heun, lms, unipc)", error("%txt2img --sampler eulr a cat"));
+        assertEquals("--size must be a multiple of 8 on each side, got 500x512 (try 504x512)",
+                error("%txt2img --size 500x512 a cat"));
+        assertEquals("--steps takes a whole number from 1 to 1000, got -5", error("%txt2img --steps -5 a cat"));
+        assertEquals("--steps takes a whole number, got 'abc'", error("%txt2img --steps abc a cat"));
+        assertEquals("unknown option --stpes for %txt2img — did you mean --steps? (%txt2img --help lists them)",
+                error("%txt2img --stpes 20 a cat"));
+        assertEquals("%txt2img needs a prompt, e.g. %txt2img --steps 20 a red circle", error("%txt2img --steps 2"));
+        assertEquals("%txt2img: no model called sd3 — did you mean sd? (loaded: sd, sd2)",
+                error("%txt2img --model sd3 a cat"));
+        assertEquals("--device takes one of cpu, gpu, got 'tpu' — did you mean cpu?",
+                error("%load_model default --device tpu"));
+        if (ai.djl.engine.Engine.getInstance().getGpuCount() == 0) {
+            assertEquals("%load_model: no GPU is visible to PyTorch here (a CPU build of the natives, or no CUDA "
+                    + "device): load on the cpu instead", error("%load_model default --device gpu"));
+        }
+        for (String cell : List.of("%load_model no/such/model", "%txt2img --sampler eulr a cat", "%txt2img --size 1x1 a")) {
+            assertFalse(error(cell).contains("\n"), cell);
+        }
+    }
+
+    @Test
+    @Order(9)
+    void completesSamplersAndModelNames() {
+        assertEquals(List.of("euler", "euler_a"), MAGICS.complete("%txt2img --sampler eu", 21));
+        assertEquals(List.of("sd", "sd2"), MAGICS.complete("%txt2img --model ", 17));
+        assertTrue(MAGICS.complete("%load_model --d", 15).containsAll(List.of("--device", "--dtype")));
+    }
+
+    /**
+     * The pixel size the engine returns for a requested size. Real SD models return the requested size; the tiny
+     * reference model's VAE upsamples by 2, not 8, so the engine (which makes latents of size/8) returns a quarter.
+     */
+    static List<Integer> engineSize(int width, int height) {
+        BufferedImage image = Easel.model("sd").txt2img("size probe").steps(1).seed(0).size(width, height)
+                .progress(false).run().image();
+        return List.of(image.getWidth(), image.getHeight());
+    }
+
+    static boolean sameImage(BufferedImage a, BufferedImage b) {
+        if (a.getWidth() != b.getWidth() || a.getHeight() != b.getHeight()) {
+            return false;
+        }
+        for (int y = 0; y < a.getHeight(); y++) {
+            for (int x = 0; x < a.getWidth(); x++) {
+                if ((a.getRGB(x, y) & 0xffffff) != (b.getRGB(x, y) & 0xffffff)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+}
