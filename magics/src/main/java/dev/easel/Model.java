@@ -55,6 +55,11 @@ public final class Model implements AutoCloseable {
     }
 
     /** The name used in saved parameters ({@code Model: …}): the folder or file name. */
+    /** A DreamBooth fine-tuning of this model on the images in {@code instanceDir}; see {@link DreamBooth}. */
+    public DreamBooth dreambooth(Path instanceDir, String instancePrompt) {
+        return new DreamBooth(this, instanceDir, instancePrompt);
+    }
+
     /** An X/Y/Z sweep around {@code prompt} with default settings; see {@link Xyz}. */
     public Xyz xyz(String prompt) {
         return new Xyz(this, txt2img(prompt));

@@ -115,7 +115,13 @@ public final class DreamBoothTrainer {
                     listener.onStep(row, totalSteps, log);
                     boolean due = settings.validationEvery() > 0 && row.step() % settings.validationEvery() == 0;
                     if (settings.validationPrompt() != null && (due || row.step() == totalSteps)) {
-                        listener.onValidation(row.step(), validationImages(pipeline));
+                        try {
+                            listener.onValidation(row.step(), validationImages(pipeline));
+                        } catch (java.util.concurrent.CancellationException interrupted) {
+                            // Interrupted while drawing validation images: let the loop stop at this step
+                            // boundary and write its checkpoint, as for any interrupt.
+                            Thread.currentThread().interrupt();
+                        }
                     }
                 }
 
