@@ -193,12 +193,11 @@ public final class Kernel {
     }
 
     private void shutdown() {
-        interpreter.getNow(null);
         Optional.ofNullable(interpreter.getNow(null)).ifPresent(Interpreter::interrupt);
         sockets.stop();
     }
 
-    /** Kernel-side comm events, published under the request being handled (or the last one). */
+    /** Kernel-side comm events, published under the running (or last) cell's request, else the last request. */
     private final class CommPublisher implements CommManager.Publisher {
 
         @Override
