@@ -159,7 +159,9 @@ public final class JShellInterpreter implements Interpreter {
         } catch (EvaluationException e) {
             return fail(e.error());
         }
-        if (showValue && value != NO_VALUE) {
+        // display(x) returns its handle; as a cell's last expression that would show the output twice, like
+        // IPython's display() returning None, it shows nothing more.
+        if (showValue && value != NO_VALUE && !(value instanceof dev.easel.display.DisplayHandle)) {
             currentOutput.result(render(value));
         }
         return true;

@@ -61,6 +61,11 @@ class JShellInterpreterTest {
     }
 
     @Test
+    void aDisplayHandleAsLastValueShowsNothingMore() {
+        assertTrue(run("display(\"shown once\")").results.isEmpty());
+    }
+
+    @Test
     void declarationsShowNoValue() {
         assertTrue(run("int declared = 1;").results.isEmpty());
         assertTrue(run("void nothing() { }").results.isEmpty());
