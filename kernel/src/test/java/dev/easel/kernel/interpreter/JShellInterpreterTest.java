@@ -125,6 +125,42 @@ class JShellInterpreterTest {
     }
 
     @Test
+    void interruptStopsABusySnippetLoopAndKeepsState() throws Exception {
+        run("int survivor = 11;");
+        Thread interrupter = new Thread(() -> {
+            sleep(500);
+            interpreter.interrupt();
+        });
+        interrupter.start();
+        long start = System.nanoTime();
+        Recorder cell = run("long n = 0; while (true) { n++; }");
+        assertEquals("Interrupted", cell.errors.get(0).ename());
+        assertTrue((System.nanoTime() - start) / 1_000_000 < 3_000);
+        assertEquals("11", run("survivor").results.get(0).plainText());
+    }
+
+    @Test
+    void libraryCodeIsLetToStopAtItsNextStepNotKilledMidStep() throws Exception {
+        Thread interrupter = new Thread(() -> {
+            sleep(300);
+            interpreter.interrupt();
+        });
+        interrupter.start();
+        Recorder cell = run("dev.easel.kernel.interpreter.CooperativeWork.run(100, 200);");
+        assertEquals("Interrupted", cell.errors.get(0).ename());
+        assertTrue(CooperativeWork.stoppedBetweenSteps, "the step was cut short instead of finishing");
+        assertTrue(CooperativeWork.stepsDone < 100);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void unknownMagicIsAOneLineError() {
         Interpreter.ErrorInfo error = run("%nosuchmagic 1 2").errors.get(0);
         assertEquals("MagicError", error.ename());
