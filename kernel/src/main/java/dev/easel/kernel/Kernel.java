@@ -149,7 +149,9 @@ public final class Kernel {
                             "evalue", "Easel does not handle " + name, "traceback", java.util.List.of()));
                 }
             } else {
+                long start = System.nanoTime();
                 handler.handle(request);
+                Log.debug(name + " handled in " + (System.nanoTime() - start) / 1000 + " µs");
             }
         } catch (Exception | StackOverflowError | OutOfMemoryError e) {
             Log.error("handling " + name + " failed", e);

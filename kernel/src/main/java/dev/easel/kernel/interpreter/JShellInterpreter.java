@@ -232,11 +232,13 @@ public final class JShellInterpreter implements Interpreter {
             throws EvaluationException {
         List<SnippetEvent> events;
         inJShell = true;
+        long start = System.nanoTime();
         try {
             events = jshell.eval(source);
         } finally {
             inJShell = false;
         }
+        Log.debug("jshell.eval took " + (System.nanoTime() - start) / 1000 + " µs");
         Object value = previous;
         for (SnippetEvent event : events) {
             if (event.causeSnippet() != null) {
