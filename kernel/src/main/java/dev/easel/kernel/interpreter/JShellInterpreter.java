@@ -49,6 +49,13 @@ public final class JShellInterpreter implements Interpreter {
     /** How long a polite interrupt ({@code Thread.interrupt}) gets before the snippet is stopped by force. */
     static final long GRACE_MILLIS = 10;
 
+    /**
+     * How long code outside the cell (the engine, a library) gets to notice the interrupt flag before it is stopped
+     * by force: stopping it mid-step could leave its objects (a loaded model) broken; snippet code itself is stopped
+     * after {@link #GRACE_MILLIS}.
+     */
+    static final long LIBRARY_GRACE_MILLIS = 5_000;
+
     private static final Object NO_VALUE = new Object();
 
     private final KernelExecutionControl control;
@@ -159,7 +166,9 @@ public final class JShellInterpreter implements Interpreter {
         } catch (EvaluationException e) {
             return fail(e.error());
         }
-        if (showValue && value != NO_VALUE) {
+        // display(x) returns its handle; as a cell's last expression that would show the output twice, like
+        // IPython's display() returning None, it shows nothing more.
+        if (showValue && value != NO_VALUE && !(value instanceof dev.easel.display.DisplayHandle)) {
             currentOutput.result(render(value));
         }
         return true;
@@ -223,11 +232,13 @@ public final class JShellInterpreter implements Interpreter {
             throws EvaluationException {
         List<SnippetEvent> events;
         inJShell = true;
+        long start = System.nanoTime();
         try {
             events = jshell.eval(source);
         } finally {
             inJShell = false;
         }
+        Log.debug("jshell.eval took " + (System.nanoTime() - start) / 1000 + " µs");
         Object value = previous;
         for (SnippetEvent event : events) {
             if (event.causeSnippet() != null) {
@@ -309,19 +320,42 @@ public final class JShellInterpreter implements Interpreter {
         if (!inJShell) {
             running.interrupt(); // a magic on the cell's own thread; never while JShell waits for its snippet
         }
-        interrupter.schedule(() -> forceStop(cell, 0), GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        long requested = System.nanoTime();
+        interrupter.schedule(() -> forceStop(cell, requested, 0), GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** Then by force, if the same cell is still running: JShell stops the snippet (Thread.stop or stop checks). */
-    private void forceStop(long cell, int attempt) {
-        if (cellThread == null || cellNumber.get() != cell || attempt > 50) {
+    /**
+     * Then by force, if the same cell is still running: JShell stops the snippet (Thread.stop on JDK 17, stop checks
+     * woven into snippet code on JDK 20+) — at once when the cell's thread is in snippet code, after
+     * {@link #LIBRARY_GRACE_MILLIS} when it is inside a library that may still stop cleanly at its next step.
+     */
+    private void forceStop(long cell, long requested, int attempt) {
+        if (cellThread == null || cellNumber.get() != cell || attempt > 200) {
             return;
         }
-        if (inJShell) {
+        long waited = (System.nanoTime() - requested) / 1_000_000;
+        boolean inLibrary = snippetThreads().stream().anyMatch(JShellInterpreter::runsLibraryCode);
+        if (inJShell && (!inLibrary || waited >= LIBRARY_GRACE_MILLIS)) {
             Log.debug("stopping the running snippet (attempt " + (attempt + 1) + ")");
             jshell.stop();
         }
-        interrupter.schedule(() -> forceStop(cell, attempt + 1), 100, TimeUnit.MILLISECONDS);
+        interrupter.schedule(() -> forceStop(cell, requested, attempt + 1), inLibrary ? 50 : 100,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether the innermost non-JDK frame of {@code thread} belongs to a library rather than to a cell. */
+    private static boolean runsLibraryCode(Thread thread) {
+        for (StackTraceElement frame : thread.getStackTrace()) {
+            String type = frame.getClassName();
+            if (type.startsWith("REPL.")) {
+                return false;
+            }
+            if (!(type.startsWith("java.") || type.startsWith("javax.") || type.startsWith("jdk.")
+                    || type.startsWith("sun.") || type.startsWith("com.sun."))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static List<Thread> snippetThreads() {

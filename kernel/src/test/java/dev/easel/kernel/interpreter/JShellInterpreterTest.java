@@ -61,6 +61,11 @@ class JShellInterpreterTest {
     }
 
     @Test
+    void aDisplayHandleAsLastValueShowsNothingMore() {
+        assertTrue(run("display(\"shown once\")").results.isEmpty());
+    }
+
+    @Test
     void declarationsShowNoValue() {
         assertTrue(run("int declared = 1;").results.isEmpty());
         assertTrue(run("void nothing() { }").results.isEmpty());
@@ -117,6 +122,42 @@ class JShellInterpreterTest {
         assertEquals("OutOfMemoryError", run("long[][] hog = new long[100_000][]; for (int i = 0; i < hog.length; i++) hog[i] = new long[1_000_000];").errors.get(0).ename());
         run("hog = null;");
         assertEquals("2", run("1 + 1").results.get(0).plainText());
+    }
+
+    @Test
+    void interruptStopsABusySnippetLoopAndKeepsState() throws Exception {
+        run("int survivor = 11;");
+        Thread interrupter = new Thread(() -> {
+            sleep(500);
+            interpreter.interrupt();
+        });
+        interrupter.start();
+        long start = System.nanoTime();
+        Recorder cell = run("long n = 0; while (true) { n++; }");
+        assertEquals("Interrupted", cell.errors.get(0).ename());
+        assertTrue((System.nanoTime() - start) / 1_000_000 < 3_000);
+        assertEquals("11", run("survivor").results.get(0).plainText());
+    }
+
+    @Test
+    void libraryCodeIsLetToStopAtItsNextStepNotKilledMidStep() throws Exception {
+        Thread interrupter = new Thread(() -> {
+            sleep(300);
+            interpreter.interrupt();
+        });
+        interrupter.start();
+        Recorder cell = run("dev.easel.kernel.interpreter.CooperativeWork.run(100, 200);");
+        assertEquals("Interrupted", cell.errors.get(0).ename());
+        assertTrue(CooperativeWork.stoppedBetweenSteps, "the step was cut short instead of finishing");
+        assertTrue(CooperativeWork.stepsDone < 100);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
