@@ -44,7 +44,10 @@ public final class JShellInterpreter implements Interpreter {
             "import java.time.*;",
             "import java.awt.image.BufferedImage;",
             "import dev.easel.display.*;",
-            "import static dev.easel.display.Display.*;");
+            "import static dev.easel.display.Display.*;",
+            // The notebook API: Easel.load("default"), Model, sweeps with Axis.
+            "import dev.easel.*;",
+            "import dev.easel.engine.sweep.Axis;");
 
     /** How long a polite interrupt ({@code Thread.interrupt}) gets before the snippet is stopped by force. */
     static final long GRACE_MILLIS = 10;
