@@ -245,7 +245,8 @@ public final class JShellInterpreter implements Interpreter {
         Object value = previous;
         for (SnippetEvent event : events) {
             if (event.causeSnippet() != null) {
-                continue; // a dependent snippet updated by this one
+                keepValue(event); // a dependent snippet updated by this one
+                continue;
             }
             Snippet snippet = event.snippet();
             snippetLines.put(snippet.id(), line);
@@ -275,6 +276,33 @@ public final class JShellInterpreter implements Interpreter {
             }
         }
         return value;
+    }
+
+    /**
+     * When a new snippet (often just an import) makes JShell re-declare an existing variable, JShell loads a new class
+     * for it whose field starts over at null or 0 — a model loaded by a magic would be lost. The old class still holds
+     * the value, so it is carried over to the new one when its type still fits.
+     */
+    private void keepValue(SnippetEvent event) {
+        if (!(event.snippet() instanceof VarSnippet variable) || !event.status().isDefined()) {
+            return;
+        }
+        String oldClass = variableClasses.get(variable.name());
+        if (oldClass == null) {
+            return;
+        }
+        String newClass = control.newestClassOf(oldClass);
+        if (newClass.equals(oldClass)) {
+            return;
+        }
+        try {
+            Object value = control.fieldValue(oldClass, variable.name());
+            if (control.setFieldValue(newClass, variable.name(), value)) {
+                variableClasses.put(variable.name(), newClass);
+            }
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            Log.debug("could not keep the value of " + variable.name() + ": " + e);
+        }
     }
 
     /** The object itself behind a value JShell only reports as text: read from the snippet class's field. */

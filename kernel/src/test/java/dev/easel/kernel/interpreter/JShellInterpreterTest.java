@@ -88,6 +88,20 @@ class JShellInterpreterTest {
     }
 
     @Test
+    void importsThatMakeJShellRedeclareAVariableKeepItsValue() {
+        // How a magic binds a variable: a fully qualified declaration whose value is handed over, not re-computable.
+        dev.easel.magics.Bindings.put("kept", new dev.easel.display.HTML("model"));
+        run("dev.easel.display.HTML handedOver = (dev.easel.display.HTML) dev.easel.magics.Bindings.take(\"kept\");");
+        int number = 42;
+        run("int answer = " + number + ";");
+        // A cell of imports makes JShell re-declare earlier variables; their fields would start over at null and 0.
+        run("import java.awt.Color;\nimport java.awt.RenderingHints;\nimport java.awt.image.BufferedImage;\n"
+                + "import javax.imageio.ImageIO;\nimport tech.tablesaw.api.*;");
+        assertEquals("model", run("handedOver.html()").results.get(0).plainText());
+        assertEquals("42", run("answer").results.get(0).plainText());
+    }
+
+    @Test
     void compileErrorsMarkTheSpan() {
         Recorder cell = run("int ok = 1;\nint bad = \"text\";");
         Interpreter.ErrorInfo error = cell.errors.get(0);
