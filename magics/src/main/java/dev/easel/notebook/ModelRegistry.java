@@ -46,10 +46,18 @@ public final class ModelRegistry {
     public record Loaded(Model model, boolean reused) {
     }
 
-    /** Also calls {@code model} {@code name} (a variable name), for {@code --model NAME}. */
+    /** Also calls {@code model} {@code name} (a variable name), for {@code --model NAME}, and makes it current. */
     public synchronized void name(String name, Model model) {
         byName.put(name, model);
         current = model;
+    }
+
+    /**
+     * Names a model without making it current — for a model derived from the current one (a DreamBooth result), so
+     * magics without {@code --model} keep using the base, and a resumed run trains the same base again.
+     */
+    public synchronized void nameAside(String name, Model model) {
+        byName.put(name, model);
     }
 
     public synchronized Optional<Model> byName(String name) {

@@ -19,7 +19,7 @@ import java.util.List;
  * {@code %dreambooth --instance-dir DIR --instance-prompt TEXT [options]} and {@code %%dreambooth} with the same
  * settings as YAML: fine-tunes the current (or {@code --model}) model in the kernel, showing progress, the loss chart
  * and validation images live, and binds the trained model to {@code --as} (default {@code sd_db}) and the run to
- * {@code <as>_run}.
+ * {@code <as>_run}. The base stays the current model, so {@code --resume} trains the same base again.
  */
 public final class DreamBoothMagic extends SpecMagic {
 
@@ -112,7 +112,7 @@ public final class DreamBoothMagic extends SpecMagic {
             throw new MagicException(call.spelled() + ": " + DiffusionRun.firstLine(e.getMessage()));
         }
         Display.display(run);
-        ModelRegistry.global().name(variable, run.model());
+        ModelRegistry.global().nameAside(variable, run.model());
         context.bind(variable, Model.class, run.model());
         context.bind(variable + "_run", DreamBoothRun.class, run);
     }

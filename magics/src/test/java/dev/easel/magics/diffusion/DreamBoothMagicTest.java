@@ -68,6 +68,12 @@ class DreamBoothMagicTest {
         assertEquals("2", context.evalJava("java.nio.file.Files.list(java.nio.file.Path.of(\"" + notebook.resolve("balls")
                 + "\")).count()"));
         assertEquals("1", context.evalJava("sd_db.txt2img(\"a photo of sks ball\").steps(2).seed(1).run().images().size()"));
+        assertEquals("true", context.evalJava("dev.easel.notebook.ModelRegistry.global().current().get() == sd"),
+                "the base stays current, so a resume trains the same base");
+        MAGICS.runCell("%dreambooth --instance-dir subject --instance-prompt \"a photo of sks ball\""
+                + " --class-prompt \"a photo of a ball\" --class-dir balls --num-class-images 2 --steps 4"
+                + " --lr 1e-4 --output run1 --resume run1/checkpoints --as sd_db_more", context);
+        assertEquals("4", context.evalJava("sd_db_more_run.steps()"));
     }
 
     @Test
