@@ -17,7 +17,7 @@ import java.util.Set;
  * {@code evaluate-default}: how well the default model draws what it is asked — color, background and shape accuracy
  * on held-out and seen prompts, judged by the deterministic shape analyzer.
  */
-public final class EvaluateDefaultCommand implements Subcommand {
+public final class EvaluateDefaultCommand extends EngineCommand {
 
     private static final String USAGE = "usage: evaluate-default [--model default|PATH] [--steps N] [--cfg F]"
             + " [--sampler ID] [--seeds N] [--seen N] [--grid FILE.png]";
@@ -33,48 +33,39 @@ public final class EvaluateDefaultCommand implements Subcommand {
     }
 
     @Override
-    public int run(List<String> argv) {
-        Cli.quietLogs();
-        if (argv.contains("--help") || argv.contains("-h")) {
-            System.out.println(USAGE);
-            return 0;
+    protected String usage() {
+        return USAGE;
+    }
+
+    @Override
+    protected int execute(List<String> argv) {
+        Args a = new Args(argv, Set.of("model", "steps", "cfg", "sampler", "seeds", "seen", "grid"));
+        String modelArg = a.string("model", DefaultModel.NAME);
+        Path model = DefaultModel.isDefault(modelArg) ? DefaultModel.path() : Path.of(modelArg);
+        DefaultModelEvaluation.Settings d = DefaultModelEvaluation.Settings.standard();
+        DefaultModelEvaluation.Settings settings = new DefaultModelEvaluation.Settings(a.integer("steps", d.steps()),
+                a.number("cfg", d.guidanceScale()), a.string("sampler", d.sampler()),
+                a.integer("seeds", d.seedsPerCombination()), a.integer("seen", d.seenSample()), d.seed(),
+                d.batch());
+        long started = System.nanoTime();
+        DefaultModelEvaluation.Report report;
+        try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(model)) {
+            int size = pipeline.vaeScaleFactor() * pipeline.unet().config.sampleSize();
+            int total = DefaultModelEvaluation.seenSample(settings.seenSample(), settings.seed()).size()
+                    + 12 * settings.seedsPerCombination();
+            report = DefaultModelEvaluation.run(pipeline, size, settings,
+                    done -> System.out.printf("\rgenerating %d/%d", done, total));
         }
-        try {
-            Args a = new Args(argv, Set.of("model", "steps", "cfg", "sampler", "seeds", "seen", "grid"));
-            String modelArg = a.string("model", DefaultModel.NAME);
-            Path model = DefaultModel.isDefault(modelArg) ? DefaultModel.path() : Path.of(modelArg);
-            DefaultModelEvaluation.Settings d = DefaultModelEvaluation.Settings.standard();
-            DefaultModelEvaluation.Settings settings = new DefaultModelEvaluation.Settings(a.integer("steps", d.steps()),
-                    a.number("cfg", d.guidanceScale()), a.string("sampler", d.sampler()),
-                    a.integer("seeds", d.seedsPerCombination()), a.integer("seen", d.seenSample()), d.seed(),
-                    d.batch());
-            long started = System.nanoTime();
-            DefaultModelEvaluation.Report report;
-            try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(model)) {
-                int size = pipeline.vaeScaleFactor() * pipeline.unet().config.sampleSize();
-                int total = DefaultModelEvaluation.seenSample(settings.seenSample(), settings.seed()).size()
-                        + 12 * settings.seedsPerCombination();
-                report = DefaultModelEvaluation.run(pipeline, size, settings,
-                        done -> System.out.printf("\rgenerating %d/%d", done, total));
-            }
-            System.out.println();
-            System.out.printf("model %s, %d steps, sampler %s, CFG %.1f, %.0f s%n", model, settings.steps(),
-                    settings.sampler(), settings.guidanceScale(), (System.nanoTime() - started) / 1e9);
-            System.out.print(report.table());
-            if (a.has("grid")) {
-                Path grid = Path.of(a.string("grid", null));
-                Png.write(grid(report), Map.of("Description", "evaluate-default images"), grid);
-                System.out.println("images: " + grid);
-            }
-            return 0;
-        } catch (UsageException e) {
-            System.err.println("evaluate-default: " + e.getMessage());
-            System.err.println(USAGE);
-            return 2;
-        } catch (RuntimeException e) {
-            System.err.println("evaluate-default: " + Cli.firstLine(e.getMessage()));
-            return 1;
+        System.out.println();
+        System.out.printf("model %s, %d steps, sampler %s, CFG %.1f, %.0f s%n", model, settings.steps(),
+                settings.sampler(), settings.guidanceScale(), (System.nanoTime() - started) / 1e9);
+        System.out.print(report.table());
+        if (a.has("grid")) {
+            Path grid = Path.of(a.string("grid", null));
+            Png.write(grid(report), Map.of("Description", "evaluate-default images"), grid);
+            System.out.println("images: " + grid);
         }
+        return 0;
     }
 
     /** All evaluated images, eight per row, each row labelled with its first prompt. */

@@ -19,7 +19,7 @@ import java.util.Set;
  * {@code xyz}: an X/Y/Z parameter sweep from the command line — the labelled grid at {@code --out}, every image next
  * to it with its parameters, and the results table as CSV.
  */
-public final class XyzCommand implements Subcommand {
+public final class XyzCommand extends EngineCommand {
 
     private static final String USAGE = "usage: xyz --model PATH|default --prompt TEXT --x SPEC [--y SPEC] [--z SPEC]"
             + " [--negative TEXT] [--steps N] [--cfg F] [--sampler ID] [--seed N] [--width W] [--height H]"
@@ -38,66 +38,54 @@ public final class XyzCommand implements Subcommand {
     }
 
     @Override
-    public int run(List<String> argv) {
-        Cli.quietLogs();
-        if (argv.contains("--help") || argv.contains("-h")) {
-            System.out.println(USAGE);
-            return 0;
-        }
-        try {
-            boolean legend = argv.contains("--legend");
-            Args a = new Args(argv.stream().filter(s -> !s.equals("--legend")).toList(), Set.of("model", "prompt",
-                    "x", "y", "z", "negative", "steps", "cfg", "sampler", "seed", "width", "height", "clip-skip",
-                    "eta", "margin", "max-megapixels", "out", "table"));
-            Path out = Path.of(a.required("out")).toAbsolutePath();
-            GenerationSettings.Builder base = GenerationSettings.builder().prompt(a.required("prompt"))
-                    .steps(a.integer("steps", 20)).guidanceScale(a.number("cfg", 7.5))
-                    .sampler(a.string("sampler", "euler")).seed(a.longValue("seed", -1))
-                    .size(a.integer("width", 512), a.integer("height", 512)).clipSkip(a.integer("clip-skip", 0))
-                    .eta(a.number("eta", 0));
-            if (a.has("negative")) {
-                base.negativePrompt(a.string("negative", ""));
-            }
-            GridImage.Options grid = new GridImage.Options(a.integer("margin", 0), legend,
-                    a.number("max-megapixels", GridImage.Options.DEFAULT.maxMegapixels()));
-            SweepSpec spec = new SweepSpec(base.build(), a.required("model"), Axis.parse(a.required("x")),
-                    a.has("y") ? Axis.parse(a.string("y", null)) : null,
-                    a.has("z") ? Axis.parse(a.string("z", null)) : null, out.getParent(), grid, null, 0);
-            try (LoadingSweepModels models = new LoadingSweepModels(LoadOptions.defaults())) {
-                SweepPlan plan = SweepPlan.of(spec, models);
-                SweepListener progress = new SweepListener() {
-                    @Override
-                    public void onStart(int totalImages) {
-                        System.out.println(totalImages + " images");
-                    }
+    protected String usage() {
+        return USAGE;
+    }
 
-                    @Override
-                    public void onProgress(int done, int total, double etaSeconds) {
-                        System.out.printf("\r%d/%d images, ETA %.0f s   ", done, total, etaSeconds);
-                        System.out.flush();
-                    }
-                };
-                Files.createDirectories(out.getParent());
-                SweepResult result = new SweepRunner(models, progress, null).run(plan, out.getParent(), out);
-                System.out.println();
-                System.out.println(result.summary());
-                if (a.has("table")) {
-                    Path table = Path.of(a.string("table", null));
-                    result.table().write().csv(table.toFile());
-                    System.out.println("table: " + table);
+    @Override
+    protected int execute(List<String> argv) throws java.io.IOException {
+        boolean legend = argv.contains("--legend");
+        Args a = new Args(argv.stream().filter(s -> !s.equals("--legend")).toList(), Set.of("model", "prompt",
+                "x", "y", "z", "negative", "steps", "cfg", "sampler", "seed", "width", "height", "clip-skip",
+                "eta", "margin", "max-megapixels", "out", "table"));
+        Path out = Path.of(a.required("out")).toAbsolutePath();
+        GenerationSettings.Builder base = GenerationSettings.builder().prompt(a.required("prompt"))
+                .steps(a.integer("steps", 20)).guidanceScale(a.number("cfg", 7.5))
+                .sampler(a.string("sampler", "euler")).seed(a.longValue("seed", -1))
+                .size(a.integer("width", 512), a.integer("height", 512)).clipSkip(a.integer("clip-skip", 0))
+                .eta(a.number("eta", 0));
+        if (a.has("negative")) {
+            base.negativePrompt(a.string("negative", ""));
+        }
+        GridImage.Options grid = new GridImage.Options(a.integer("margin", 0), legend,
+                a.number("max-megapixels", GridImage.Options.DEFAULT.maxMegapixels()));
+        SweepSpec spec = new SweepSpec(base.build(), a.required("model"), Axis.parse(a.required("x")),
+                a.has("y") ? Axis.parse(a.string("y", null)) : null,
+                a.has("z") ? Axis.parse(a.string("z", null)) : null, out.getParent(), grid, null, 0);
+        try (LoadingSweepModels models = new LoadingSweepModels(LoadOptions.defaults())) {
+            SweepPlan plan = SweepPlan.of(spec, models);
+            SweepListener progress = new SweepListener() {
+                @Override
+                public void onStart(int totalImages) {
+                    System.out.println(totalImages + " images");
                 }
-                return result.failed() > 0 ? 1 : 0;
+
+                @Override
+                public void onProgress(int done, int total, double etaSeconds) {
+                    System.out.printf("\r%d/%d images, ETA %.0f s   ", done, total, etaSeconds);
+                    System.out.flush();
+                }
+            };
+            Files.createDirectories(out.getParent());
+            SweepResult result = new SweepRunner(models, progress, null).run(plan, out.getParent(), out);
+            System.out.println();
+            System.out.println(result.summary());
+            if (a.has("table")) {
+                Path table = Path.of(a.string("table", null));
+                result.table().write().csv(table.toFile());
+                System.out.println("table: " + table);
             }
-        } catch (UsageException e) {
-            System.err.println("xyz: " + e.getMessage());
-            System.err.println(USAGE);
-            return 2;
-        } catch (IllegalArgumentException e) {
-            System.err.println("xyz: " + Cli.firstLine(e.getMessage()));
-            return 2;
-        } catch (RuntimeException | java.io.IOException e) {
-            System.err.println("xyz: " + Cli.firstLine(e.getMessage()));
-            return 1;
+            return result.failed() > 0 ? 1 : 0;
         }
     }
 }
