@@ -1,6 +1,7 @@
 package dev.easel;
 
 import dev.easel.engine.DefaultModel;
+import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.sweep.Axis;
 import dev.easel.engine.sweep.AxisSyntaxException;
@@ -32,6 +33,7 @@ public final class Xyz {
     private boolean legend;
     private double maxMegapixels = GridImage.Options.DEFAULT.maxMegapixels();
     private Path outputs;
+    private LoraSpec lora;
 
     Xyz(Model model, Txt2Img base) {
         this.model = model;
@@ -83,6 +85,12 @@ public final class Xyz {
         return this;
     }
 
+    /** A LoRA applied to every image at {@code weight}, or at the values of a {@code lora_weight} axis. */
+    public Xyz lora(Path file, double weight) {
+        this.lora = new LoraSpec(file, weight);
+        return this;
+    }
+
     /** Where the sweep's folder goes (default: the outputs folder, see {@code %outputs}). */
     public Xyz saveTo(Path folder) {
         this.outputs = folder;
@@ -102,7 +110,7 @@ public final class Xyz {
         }
         SweepSpec spec = new SweepSpec(base.sweepBase(), model.name(), x, y, z,
                 outputs != null ? outputs : Outputs.folder(), new GridImage.Options(margin, legend, maxMegapixels),
-                null, 0);
+                null, 0, lora);
         SweepModels models = new NotebookModels(model);
         SweepPlan plan = SweepPlan.of(spec, models);
         Progress[] bar = new Progress[1];

@@ -1,5 +1,6 @@
 package dev.easel.engine.cli;
 
+import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.LoadOptions;
 import dev.easel.engine.sweep.Axis;
@@ -23,7 +24,7 @@ public final class XyzCommand extends EngineCommand {
 
     private static final String USAGE = "usage: xyz --model PATH|default --prompt TEXT --x SPEC [--y SPEC] [--z SPEC]"
             + " [--negative TEXT] [--steps N] [--cfg F] [--sampler ID] [--seed N] [--width W] [--height H]"
-            + " [--clip-skip N] [--eta F] [--margin PX] [--legend] [--max-megapixels F] --out grid.png"
+            + " [--clip-skip N] [--eta F] [--lora FILE[:WEIGHT]] [--margin PX] [--legend] [--max-megapixels F] --out grid.png"
             + " [--table results.csv]\n  SPEC is TYPE:VALUES as in the web UI, e.g. \"steps:10,20,30\", \"cfg:3-9 [4]\","
             + " \"sampler:euler,ddim\", \"prompt_sr:circle,square\", \"seed:-1,2\"";
 
@@ -61,7 +62,8 @@ public final class XyzCommand extends EngineCommand {
                 a.number("max-megapixels", GridImage.Options.DEFAULT.maxMegapixels()));
         SweepSpec spec = new SweepSpec(base.build(), a.required("model"), Axis.parse(a.required("x")),
                 a.has("y") ? Axis.parse(a.string("y", null)) : null,
-                a.has("z") ? Axis.parse(a.string("z", null)) : null, out.getParent(), grid, null, 0);
+                a.has("z") ? Axis.parse(a.string("z", null)) : null, out.getParent(), grid, null, 0,
+                a.has("lora") ? LoraSpec.parse(a.string("lora", null)) : null);
         try (LoadingSweepModels models = new LoadingSweepModels(LoadOptions.defaults())) {
             SweepPlan plan = SweepPlan.of(spec, models);
             SweepListener progress = new SweepListener() {

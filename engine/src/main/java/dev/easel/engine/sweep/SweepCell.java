@@ -5,13 +5,15 @@ import dev.easel.engine.pipeline.GenerationSettings;
 /**
  * One cell of the grid: its position, the settings and model it is made with, and the axis values that put it there.
  */
-public record SweepCell(int x, int y, int z, GenerationSettings settings, String model, double strength) {
+public record SweepCell(int x, int y, int z, GenerationSettings settings, String model, double strength,
+                        double loraWeight) {
 
     /** Whether {@code other} may share a UNet batch with this cell: everything but seed and prompt is the same. */
     boolean batchesWith(SweepCell other) {
         GenerationSettings a = settings;
         GenerationSettings b = other.settings;
-        return model.equals(other.model) && strength == other.strength && a.steps() == b.steps()
+        return model.equals(other.model) && strength == other.strength && loraWeight == other.loraWeight
+                && a.steps() == b.steps()
                 && a.guidanceScale() == b.guidanceScale() && a.sampler().equals(b.sampler())
                 && a.width() == b.width() && a.height() == b.height() && a.clipSkip() == b.clipSkip()
                 && a.eta() == b.eta() && java.util.Objects.equals(a.spacing(), b.spacing());

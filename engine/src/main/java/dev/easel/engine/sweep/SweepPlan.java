@@ -60,7 +60,8 @@ public final class SweepPlan {
         for (int zi = 0; zi < zs; zi++) {
             for (int yi = 0; yi < ys; yi++) {
                 for (int xi = 0; xi < x.size(); xi++) {
-                    SweepCell cell = new SweepCell(xi, yi, zi, base, spec.model(), spec.strength());
+                    SweepCell cell = new SweepCell(xi, yi, zi, base, spec.model(), spec.strength(),
+                            spec.lora() == null ? 0 : spec.lora().weight());
                     cell = apply(cell, x, xi);
                     cell = y == null ? cell : apply(cell, y, yi);
                     cell = z == null ? cell : apply(cell, z, zi);
@@ -157,8 +158,14 @@ public final class SweepPlan {
                             + " the web UI)");
                 }
             });
-            case LORA_WEIGHT, CHECKPOINT -> throw new AxisSyntaxException("the " + axis.type().id() + " axis needs"
-                    + " LoRA / DreamBooth runs, which this version of Easel cannot make yet");
+            case LORA_WEIGHT -> {
+                if (spec.lora() == null) {
+                    throw new AxisSyntaxException("the lora_weight axis needs a LoRA to weigh: give one with --lora"
+                            + " FILE (or .lora(file, weight))");
+                }
+            }
+            case CHECKPOINT -> throw new AxisSyntaxException("the checkpoint axis is not available yet; sweep a"
+                    + " DreamBooth run's checkpoints by loading each and using the model axis");
             default -> {
                 // numbers and sizes were checked while parsing; the cell validation checks their ranges
             }
@@ -170,6 +177,7 @@ public final class SweepPlan {
         GenerationSettings.Builder b = cell.settings().toBuilder();
         String model = cell.model();
         double strength = cell.strength();
+        double loraWeight = cell.loraWeight();
         switch (axis.type()) {
             case SEED -> b.seed((Long) value);
             case STEPS -> b.steps(Math.toIntExact((Long) value));
@@ -189,8 +197,9 @@ public final class SweepPlan {
             case CLIP_SKIP -> b.clipSkip(Math.toIntExact((Long) value) - 1);
             case ETA -> b.eta((Double) value);
             case STRENGTH -> strength = (Double) value;
-            case LORA_WEIGHT, CHECKPOINT -> throw new IllegalStateException("checked before");
+            case LORA_WEIGHT -> loraWeight = (Double) value;
+            case CHECKPOINT -> throw new IllegalStateException("checked before");
         }
-        return new SweepCell(cell.x(), cell.y(), cell.z(), b.build(), model, strength);
+        return new SweepCell(cell.x(), cell.y(), cell.z(), b.build(), model, strength, loraWeight);
     }
 }

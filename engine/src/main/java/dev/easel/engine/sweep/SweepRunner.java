@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.easel.engine.io.Png;
+import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.Infotext;
@@ -42,6 +43,8 @@ public final class SweepRunner {
     private final SweepModels models;
     private final SweepListener listener;
     private final BooleanSupplier cancel;
+    /** The sweep's LoRA, loaded once per model and taken off again when the sweep ends. */
+    private final Map<StableDiffusionPipeline, LoraNetwork> loras = new java.util.IdentityHashMap<>();
 
     public SweepRunner(SweepModels models, SweepListener listener, BooleanSupplier cancel) {
         this.models = models;
@@ -62,6 +65,15 @@ public final class SweepRunner {
 
     /** Runs a plan with its images in {@code folder} and the grid at {@code gridFile}. */
     public SweepResult run(SweepPlan plan, Path folder, Path gridFile) {
+        try {
+            return runCells(plan, folder, gridFile);
+        } finally {
+            loras.values().forEach(LoraNetwork::remove); // the models are left as the sweep found them
+            loras.clear();
+        }
+    }
+
+    private SweepResult runCells(SweepPlan plan, Path folder, Path gridFile) {
         SweepSpec spec = plan.spec();
         List<SweepCell> cells = plan.cells();
         int total = cells.size();
@@ -141,6 +153,10 @@ public final class SweepRunner {
 
     private List<Outcome> generate(List<SweepCell> batch, SweepSpec spec) {
         StableDiffusionPipeline pipeline = models.pipeline(batch.get(0).model());
+        if (spec.lora() != null) {
+            loras.computeIfAbsent(pipeline, p -> p.loadLora(spec.lora().file(), 1.0))
+                    .setWeight(batch.get(0).loraWeight());
+        }
         try {
             if (batch.size() == 1) {
                 SweepCell cell = batch.get(0);

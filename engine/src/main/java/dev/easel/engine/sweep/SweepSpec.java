@@ -2,15 +2,16 @@ package dev.easel.engine.sweep;
 
 import dev.easel.engine.pipeline.GenerationSettings;
 import java.awt.image.BufferedImage;
+import dev.easel.engine.lora.LoraSpec;
 import java.nio.file.Path;
 
 /**
  * What a sweep varies and around what: the base settings (one prompt), the model it starts from, up to three axes
  * (X, Y, Z; Y and Z may be null), where images go, and grid layout. {@code initImage} and {@code strength} make it an
- * img2img sweep.
+ * img2img sweep; {@code lora} (may be null) is a LoRA applied to every cell, at its weight or the lora_weight axis's.
  */
 public record SweepSpec(GenerationSettings base, String model, Axis x, Axis y, Axis z, Path outputFolder,
-                        GridImage.Options grid, BufferedImage initImage, double strength) {
+                        GridImage.Options grid, BufferedImage initImage, double strength, LoraSpec lora) {
 
     public SweepSpec {
         if (x == null) {
@@ -23,7 +24,7 @@ public record SweepSpec(GenerationSettings base, String model, Axis x, Axis y, A
 
     /** A txt2img sweep with the default grid layout. */
     public static SweepSpec of(GenerationSettings base, String model, Axis x, Axis y, Axis z, Path outputFolder) {
-        return new SweepSpec(base, model, x, y, z, outputFolder, GridImage.Options.DEFAULT, null, 0);
+        return new SweepSpec(base, model, x, y, z, outputFolder, GridImage.Options.DEFAULT, null, 0, null);
     }
 
     public int cellCount() {

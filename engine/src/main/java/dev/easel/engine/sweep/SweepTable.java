@@ -30,6 +30,7 @@ final class SweepTable {
     private final IntColumn clipSkip = IntColumn.create("clip_skip");
     private final DoubleColumn eta = DoubleColumn.create("eta");
     private final DoubleColumn strength = DoubleColumn.create("strength");
+    private final DoubleColumn loraWeight = DoubleColumn.create("lora_weight");
     private final DoubleColumn seconds = DoubleColumn.create("seconds");
     private final StringColumn image = StringColumn.create("image");
     private final DoubleColumn brightness = DoubleColumn.create("brightness");
@@ -59,6 +60,7 @@ final class SweepTable {
         clipSkip.append(s.clipSkip() + 1);
         eta.append(s.eta());
         strength.append(plan.spec().initImage() == null ? 0 : cell.strength());
+        loraWeight.append(plan.spec().lora() == null ? Double.NaN : cell.loraWeight());
         seconds.append(time);
         image.append(file == null ? "" : file.toString());
         ImageStatistics stats = picture == null ? null : ImageStatistics.of(picture);
@@ -76,6 +78,6 @@ final class SweepTable {
 
     Table table() {
         return Table.create("xyz sweep", x, y, z, prompt, negative, model, sampler, steps, cfg, seed, width, height,
-                clipSkip, eta, strength, seconds, image, brightness, contrast, colorfulness, sharpness, error);
+                clipSkip, eta, strength, loraWeight, seconds, image, brightness, contrast, colorfulness, sharpness, error);
     }
 }

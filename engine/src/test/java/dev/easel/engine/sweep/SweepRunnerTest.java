@@ -116,7 +116,7 @@ class SweepRunnerTest {
                 SweepSpec.of(base(), model, Axis.parse("model:/nowhere/model"), null, null, out));
         assertMessage("sampler axis:", SweepSpec.of(base(), model, Axis.parse("sampler:euler,eulr"), null, null, out));
         assertMessage("over the 0 MP limit", new SweepSpec(base(), model, Axis.parse("steps:1,2"), null, null, out,
-                new GridImage.Options(0, false, 0.0001), null, 0));
+                new GridImage.Options(0, false, 0.0001), null, 0, null));
         try (var files = Files.list(out)) {
             assertEquals(0, files.count(), "nothing was made");
         } catch (java.io.IOException e) {
@@ -133,6 +133,37 @@ class SweepRunnerTest {
         long randomSeed = cells.get(0).settings().seed();
         assertEquals(randomSeed, cells.get(1).settings().seed(), "-1 is one seed for the whole sweep");
         assertEquals(3L, cells.get(3).settings().seed());
+    }
+
+    @Test
+    void loraWeightAxisWeighsTheSweepsLoraAndLeavesTheModelAsItWas() throws Exception {
+        var pipeline = models.pipeline(model);
+        Path file = out.resolve("test-lora.safetensors");
+        var network = dev.easel.engine.lora.LoraNetwork.create(pipeline.unet(), null, 2, 2, pipeline.manager());
+        network.parameters().forEach((name, array) -> {
+            if (name.endsWith(".up.weight")) {
+                array.set(array.getManager().randomNormal(0, 0.5f, array.getShape(), array.getDataType()).toFloatArray());
+            }
+        });
+        network.save(file);
+        network.remove();
+        BufferedImage plain = pipeline.txt2img(base()).images().get(0);
+
+        SweepResult result = new SweepRunner(models, null, null).run(new SweepSpec(base(), model,
+                Axis.parse("lora_weight:0,1"), null, null, out.resolve("sweep"), GridImage.Options.DEFAULT, null, 0,
+                new dev.easel.engine.lora.LoraSpec(file, 1.0)));
+        assertEquals(java.util.List.of(0.0, 1.0), result.table().doubleColumn("lora_weight").asList());
+        BufferedImage atZero = Png.read(Path.of(result.table().stringColumn("image").get(0)));
+        BufferedImage atOne = Png.read(Path.of(result.table().stringColumn("image").get(1)));
+        assertArrayEquals(pixels(plain), pixels(atZero), "weight 0 is the plain model");
+        assertTrue(!java.util.Arrays.equals(pixels(plain), pixels(atOne)), "weight 1 changes the image");
+        assertArrayEquals(pixels(plain), pixels(pipeline.txt2img(base()).images().get(0)), "LoRA taken off after");
+        assertMessage("the lora_weight axis needs a LoRA to weigh",
+                SweepSpec.of(base(), model, Axis.parse("lora_weight:0,1"), null, null, out));
+    }
+
+    private static int[] pixels(BufferedImage image) {
+        return image.getRGB(0, 0, image.getWidth(), image.getHeight(), null, 0, image.getWidth());
     }
 
     private void assertMessage(String expected, SweepSpec spec) {

@@ -41,6 +41,7 @@ public final class XyzMagic extends SpecMagic {
                 .option(Option.size("size", null, "image size, multiples of 8 (default: the model's)"))
                 .option(Option.integer("clip-skip", "N", 1, "A1111 clip skip").min(1))
                 .option(Option.floating("eta", "F", 0.0, "DDIM eta").min(0))
+                .option(Option.string("lora", "FILE[:WEIGHT]", null, "a LoRA on every image (weigh it with a lora_weight axis)"))
                 .option(Option.integer("margin", "PX", 0, "pixels between tiles").min(0))
                 .option(Option.flag("legend", "a line under the grid with prompt, seed and model"))
                 .option(Option.floating("max-megapixels", "F", 200.0, "refuse grids larger than this").min(0.001))
@@ -105,6 +106,10 @@ public final class XyzMagic extends SpecMagic {
             }
             if (args.string("z") != null) {
                 xyz.z(axis(args, "z"));
+            }
+            if (args.string("lora") != null) {
+                var lora = dev.easel.engine.lora.LoraSpec.parse(args.string("lora"));
+                xyz.lora(context.workingDirectory().resolve(lora.file()), lora.weight());
             }
             sweep = xyz.run();
         } catch (IllegalArgumentException e) {
