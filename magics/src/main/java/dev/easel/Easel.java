@@ -1,5 +1,7 @@
 package dev.easel;
 
+import dev.easel.engine.io.Png;
+
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
@@ -10,7 +12,6 @@ import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.notebook.GenerationParameters;
 import dev.easel.notebook.ModelRegistry;
 import dev.easel.notebook.Outputs;
-import dev.easel.notebook.PngText;
 import dev.easel.notebook.Progress;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -77,15 +78,16 @@ public final class Easel {
 
     /** The generation parameters saved in a PNG, or an exception when it has none. */
     public static GenerationParameters pngInfo(Path png) {
+        String text;
         try {
-            String text = PngText.read(png).get(GenerationParameters.PNG_KEY);
-            if (text == null) {
-                throw new IllegalArgumentException(png + " has no generation parameters");
-            }
-            return GenerationParameters.parse(text);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e.getMessage(), e);
+            text = Png.readText(png).get(GenerationParameters.PNG_KEY);
+        } catch (EngineException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
+        if (text == null) {
+            throw new IllegalArgumentException(png + " has no generation parameters");
+        }
+        return GenerationParameters.parse(text);
     }
 
     /** "default" → the default model's folder; anything else a path relative to {@code base}, which must exist. */

@@ -1,5 +1,7 @@
 package dev.easel.notebook;
 
+import dev.easel.engine.io.Png;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -48,10 +50,13 @@ public final class Outputs {
         try {
             Files.createDirectories(dir);
             Path file = dir.resolve(String.format("%05d-%d.png", nextNumber(dir), parameters.seed()));
-            PngText.write(image, Map.of(GenerationParameters.PNG_KEY, parameters.toA1111()), file);
+            Png.write(image, Map.of(GenerationParameters.PNG_KEY, parameters.toA1111()), file);
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException("could not save the image in " + dir + ": " + e.getMessage(), e);
+        } catch (dev.easel.engine.EngineException e) {
+            throw new UncheckedIOException(new IOException("could not save the image in " + dir + ": "
+                    + e.getMessage(), e));
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.easel.notebook;
 
+import dev.easel.engine.io.Png;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,14 +49,14 @@ class SavingAndShowingTest {
     void textChunksRoundTripLatin1AndUnicode() throws Exception {
         Map<String, String> text = Map.of("parameters", "a café\nSteps: 1", "Comment", "猫 🐈");
         Path file = dir.resolve("x.png");
-        PngText.write(solid(8, 8, Color.RED), text, file);
-        assertEquals(text, PngText.read(file));
+        Png.write(solid(8, 8, Color.RED), text, file);
+        assertEquals(text, Png.readText(file));
         BufferedImage back = ImageIO.read(file.toFile());
         assertEquals(Color.RED.getRGB(), back.getRGB(3, 3));
         try (var files = Files.list(dir)) {
             assertEquals(List.of(file), files.toList(), "no temporary file left behind");
         }
-        assertTrue(assertThrows(java.io.IOException.class, () -> PngText.read(new byte[] {1, 2, 3}))
+        assertTrue(assertThrows(dev.easel.engine.EngineException.class, () -> Png.readText(new byte[] {1, 2, 3}))
                 .getMessage().contains("not a PNG"));
     }
 
@@ -64,7 +66,7 @@ class SavingAndShowingTest {
         Path second = Outputs.save(solid(8, 8, Color.BLUE), params("b", 7), dir);
         assertEquals("00000-42.png", first.getFileName().toString());
         assertEquals("00001-7.png", second.getFileName().toString());
-        assertEquals(params("b", 7), GenerationParameters.parse(PngText.read(second).get("parameters")));
+        assertEquals(params("b", 7), GenerationParameters.parse(Png.readText(second).get("parameters")));
     }
 
     @Test

@@ -7,7 +7,8 @@ import dev.easel.magics.spec.MagicSpec;
 import dev.easel.magics.spec.ParsedArgs;
 import dev.easel.magics.spec.SpecMagic;
 import dev.easel.notebook.GenerationParameters;
-import dev.easel.notebook.PngText;
+import dev.easel.engine.EngineException;
+import dev.easel.engine.io.Png;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,8 +33,8 @@ public final class PngInfoMagic extends SpecMagic {
         }
         Map<String, String> text;
         try {
-            text = PngText.read(file);
-        } catch (IOException e) {
+            text = Png.readText(file);
+        } catch (EngineException e) {
             throw new MagicException("%png_info: " + e.getMessage());
         }
         String parameters = text.get(GenerationParameters.PNG_KEY);

@@ -18,7 +18,7 @@ import dev.easel.magics.Magics;
 import dev.easel.notebook.GenerationParameters;
 import dev.easel.notebook.ModelRegistry;
 import dev.easel.notebook.Outputs;
-import dev.easel.notebook.PngText;
+import dev.easel.engine.io.Png;
 import dev.easel.notebook.RecordingSink;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -127,7 +127,7 @@ class DiffusionMagicsTest {
         }
         List<Path> files = outputs();
         assertEquals(List.of("00000-42.png"), files.stream().map(p -> p.getFileName().toString()).toList());
-        String parameters = PngText.read(files.get(0)).get("parameters");
+        String parameters = Png.readText(files.get(0)).get("parameters");
         assertEquals("a red circle, (detailed:1.2)\nNegative prompt: blurry, ugly\n"
                 + "Steps: 3, Sampler: Euler a, CFG scale: 7, Seed: 42, Size: 64x48, Model: tiny-sd", parameters);
         assertEquals(parameters + "\n", run("%png_info outputs/00000-42.png"));
@@ -166,7 +166,7 @@ class DiffusionMagicsTest {
                     .progress(false).run().image();
             assertTrue(sameImage(same, shown), "the Java API remakes the %img2img image");
         }
-        String parameters = PngText.read(outputs().get(outputs().size() - 1)).get("parameters");
+        String parameters = Png.readText(outputs().get(outputs().size() - 1)).get("parameters");
         assertTrue(parameters.endsWith(", Model: tiny-sd, Denoising strength: 0.5"), parameters);
 
         context.evalJava("var first = sd.txt2img(\"x\").steps(2).seed(3).size(40, 40).run();");
@@ -201,7 +201,7 @@ class DiffusionMagicsTest {
         assertTrue(sameImage(magicImage, result.image()), "the Java API remakes the %txt2img image from its seed");
         List<Path> saved = result.save(notebook.resolve("kept"));
         assertEquals(result.parameters().get(0), Easel.pngInfo(saved.get(0)));
-        assertEquals(GenerationParameters.parse(PngText.read(outputs().get(0)).get("parameters")),
+        assertEquals(GenerationParameters.parse(Png.readText(outputs().get(0)).get("parameters")),
                 result.parameters().get(0));
     }
 
