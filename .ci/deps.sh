@@ -4,6 +4,7 @@
 EASEL_APT_PACKAGES=(
   jupyter-client python3-jupyter-client jupyter-console jupyter-notebook jupyter-nbconvert
   python3-nbconvert python3-nbclient python3-nbformat python3-ipykernel python3-jupyter-kernel-test
+  chromium fontconfig fonts-dejavu-core
 )
 
 easel_install_deps() {
@@ -13,6 +14,7 @@ easel_install_deps() {
   done
   command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
   command -v mvn >/dev/null 2>&1 || missing+=(maven)
+  command -v node >/dev/null 2>&1 || missing+=(nodejs npm)   # the browser test drives chromium with playwright-core
   if [ ${#missing[@]} -eq 0 ]; then
     return 0
   fi

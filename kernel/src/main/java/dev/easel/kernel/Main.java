@@ -16,6 +16,11 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // DJL logs through slf4j-simple to stderr, which a notebook shows in red under the cell that loaded a
+        // model ("Failed to detect GPU count…"). Errors only, unless the user asks for more.
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
+        }
         System.exit(run(args));
     }
 

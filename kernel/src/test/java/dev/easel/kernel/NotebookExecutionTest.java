@@ -10,8 +10,15 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** {@code jupyter nbconvert --execute} of every notebook in notebooks/ (a failing cell fails the conversion). */
+/**
+ * {@code jupyter nbconvert --execute} of every notebook in notebooks/: a failing cell fails the conversion, and each
+ * notebook must come out with the images it is there to show.
+ */
 class NotebookExecutionTest {
+
+    /** The images each notebook shows when it works (generations, grids, charts). */
+    private static final Map<String, Integer> MIN_IMAGES = Map.of("01-getting-started.ipynb", 4,
+            "03-dreambooth.ipynb", 5, "04-xyz-sweep.ipynb", 4);
 
     @Test
     void notebooksExecuteHeadless() throws Exception {
@@ -25,7 +32,10 @@ class NotebookExecutionTest {
                         "--ExecutePreprocessor.timeout=600", "--output-dir", output.toString(), notebook.toString());
                 assertEquals(0, exit, "nbconvert --execute " + notebook.getFileName() + " failed (output above)");
                 String name = notebook.getFileName().toString().replace(".ipynb", ".html");
-                assertTrue(Files.size(output.resolve(name)) > 0);
+                String html = Files.readString(output.resolve(name));
+                int images = html.split("data:image/png;base64,", -1).length - 1;
+                int wanted = MIN_IMAGES.getOrDefault(notebook.getFileName().toString(), 1);
+                assertTrue(images >= wanted, name + " has " + images + " PNG outputs, expected at least " + wanted);
             }
         }
         assertTrue(Files.isDirectory(jupyter));
