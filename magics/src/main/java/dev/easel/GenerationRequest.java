@@ -148,6 +148,16 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
         return Samplers.all().stream().map(Samplers.Info::id).toList();
     }
 
+    /** The settings of this request's first image, for a sweep to vary; an unset seed is -1 (one random per sweep). */
+    GenerationSettings sweepBase() {
+        int w = width != null ? width : defaultWidth();
+        int h = height != null ? height : defaultHeight();
+        checkSize(w, h);
+        return GenerationSettings.builder().prompt(prompt).negativePrompt(negative).steps(steps).guidanceScale(cfg)
+                .sampler(sampler).seed(seed != null ? seed : -1).size(w, h).imagesPerPrompt(1).clipSkip(clipSkip - 1)
+                .eta(eta).build();
+    }
+
     /** Makes the images. Interrupting the thread stops within one step ({@link CancellationException}). */
     public Generation run() {
         int w = width != null ? width : defaultWidth();

@@ -55,6 +55,26 @@ public final class Model implements AutoCloseable {
     }
 
     /** The name used in saved parameters ({@code Model: …}): the folder or file name. */
+    /** A DreamBooth fine-tuning of this model on the images in {@code instanceDir}; see {@link DreamBooth}. */
+    public DreamBooth dreambooth(Path instanceDir, String instancePrompt) {
+        return new DreamBooth(this, instanceDir, instancePrompt);
+    }
+
+    /** An X/Y/Z sweep around {@code prompt} with default settings; see {@link Xyz}. */
+    public Xyz xyz(String prompt) {
+        return new Xyz(this, txt2img(prompt));
+    }
+
+    /** An X/Y/Z sweep around a full base request: {@code sd.xyz(sd.txt2img("…").steps(20).cfg(5))}. */
+    public Xyz xyz(Txt2Img base) {
+        return new Xyz(this, base);
+    }
+
+    /** An X/Y/Z sweep whose prompt comes later ({@code .prompt(…)}). */
+    public Xyz xyz() {
+        return new Xyz(this, null);
+    }
+
     public String name() {
         return displayName;
     }

@@ -149,7 +149,9 @@ public final class Kernel {
                             "evalue", "Easel does not handle " + name, "traceback", java.util.List.of()));
                 }
             } else {
+                long start = System.nanoTime();
                 handler.handle(request);
+                Log.debug(name + " handled in " + (System.nanoTime() - start) / 1000 + " µs");
             }
         } catch (Exception | StackOverflowError | OutOfMemoryError e) {
             Log.error("handling " + name + " failed", e);
@@ -193,12 +195,11 @@ public final class Kernel {
     }
 
     private void shutdown() {
-        interpreter.getNow(null);
         Optional.ofNullable(interpreter.getNow(null)).ifPresent(Interpreter::interrupt);
         sockets.stop();
     }
 
-    /** Kernel-side comm events, published under the request being handled (or the last one). */
+    /** Kernel-side comm events, published under the running (or last) cell's request, else the last request. */
     private final class CommPublisher implements CommManager.Publisher {
 
         @Override

@@ -73,8 +73,10 @@ public final class ModelRegistry {
         return current == null || current.isClosed() ? Optional.empty() : Optional.of(current);
     }
 
+    /** Every open model: those loaded from files and those only named (e.g. a DreamBooth-trained one). */
     public synchronized List<Model> all() {
-        return byKey.values().stream().filter(m -> !m.isClosed()).toList();
+        return java.util.stream.Stream.concat(byKey.values().stream(), byName.values().stream())
+                .filter(m -> !m.isClosed()).distinct().toList();
     }
 
     /** Forgets a closed model. */

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.io.Png;
+import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.Infotext;
@@ -22,7 +23,7 @@ public class GenerateCommand implements Subcommand {
 
     private static final Set<String> COMMON = Set.of("model", "prompt", "negative", "steps", "cfg", "sampler", "seed",
             "width", "height", "batch", "clip-skip", "eta", "spacing", "init-latents", "save-latents", "out",
-            "config", "device");
+            "config", "device", "lora");
 
     private final boolean img2img;
 
@@ -57,6 +58,7 @@ public class GenerateCommand implements Subcommand {
                 + " [--negative TEXT]... [--steps N] [--cfg F] [--sampler ID] [--seed N] [--width W] [--height H]"
                 + " [--batch N] [--clip-skip N] [--eta F] [--spacing leading|linspace|trailing]"
                 + " [--init-latents FILE.npy] [--save-latents FILE.npy] [--config DIR] [--device cpu|gpu]"
+                + " [--lora FILE.safetensors[:WEIGHT]]..."
                 + (img2img ? " --init-image FILE.png --strength F" : "") + " --out FILE.png";
     }
 
@@ -123,6 +125,10 @@ public class GenerateCommand implements Subcommand {
             }
             GenerationResult r;
             try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(model, opts)) {
+                for (String lora : a.all("lora")) {
+                    LoraSpec spec = LoraSpec.parse(lora);
+                    pipe.loadLora(spec.file(), spec.weight());
+                }
                 r = img2img ? pipe.img2img(s, init, strength, null, null) : pipe.txt2img(s);
             }
             List<Path> files = outputs(out, r.images().size());

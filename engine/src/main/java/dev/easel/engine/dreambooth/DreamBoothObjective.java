@@ -6,6 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.easel.engine.models.AutoencoderKL;
 import dev.easel.engine.models.ClipTextModel;
+import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.models.UNet2DConditionModel;
 import dev.easel.engine.train.DenoisingLoss;
 import dev.easel.engine.train.TrainingObjective;
@@ -34,10 +35,19 @@ public final class DreamBoothObjective implements TrainingObjective {
     private final NoiseDraws draws;
     private final Options options;
     private final Map<String, Object> identity;
+    private final LoraNetwork lora;
 
     public DreamBoothObjective(AutoencoderKL vae, ClipTextModel textEncoder, UNet2DConditionModel unet,
                                DenoisingLoss denoising, DreamBoothData data, NoiseDraws draws, Options options,
                                Map<String, Object> identity) {
+        this(vae, textEncoder, unet, denoising, data, draws, options, identity, null);
+    }
+
+    /** With {@code lora} non-null only its adapters train; the models' own weights stay frozen. */
+    public DreamBoothObjective(AutoencoderKL vae, ClipTextModel textEncoder, UNet2DConditionModel unet,
+                               DenoisingLoss denoising, DreamBoothData data, NoiseDraws draws, Options options,
+                               Map<String, Object> identity, LoraNetwork lora) {
+        this.lora = lora;
         this.vae = vae;
         this.textEncoder = textEncoder;
         this.unet = unet;
@@ -50,6 +60,9 @@ public final class DreamBoothObjective implements TrainingObjective {
 
     @Override
     public Map<String, NDArray> trainableParameters() {
+        if (lora != null) {
+            return lora.parameters();
+        }
         Map<String, NDArray> named = new LinkedHashMap<>();
         unet.parameters().forEach((name, p) -> named.put("unet." + name, p));
         if (options.trainTextEncoder()) {
@@ -98,7 +111,8 @@ public final class DreamBoothObjective implements TrainingObjective {
     }
 
     private NDArray encodePrompts(NDManager scope, NDArray ids) {
-        if (options.trainTextEncoder()) {
+        if (options.trainTextEncoder() || lora != null) {
+            // With LoRA the text encoder's adapters (if any) need the graph; its frozen weights get no gradient.
             return textEncoder.forward(scope, ids).lastHiddenState();
         }
         boolean gradMode = JniUtils.isGradMode();

@@ -10,6 +10,7 @@ public final class Linear extends Module {
     public final long in;
     public final long out;
     private final boolean bias;
+    private LoraAdapter adapter;
 
     public Linear(Init init, long in, long out, boolean bias) {
         this.in = in;
@@ -27,6 +28,15 @@ public final class Linear extends Module {
         if (FlopCounter.on()) {
             FlopCounter.add(2L * y.getShape().size() * in);
         }
-        return y;
+        return adapter == null ? y : y.add(adapter.forward(scope, x));
+    }
+
+    /** Adds a LoRA update to this layer (null removes it). The adapter's weights are not among the parameters. */
+    public void setAdapter(LoraAdapter adapter) {
+        this.adapter = adapter;
+    }
+
+    public LoraAdapter adapter() {
+        return adapter;
     }
 }

@@ -200,6 +200,19 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         }
     }
 
+    /** The manager that owns the models' weights (and anything that must live as long as they do). */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /**
+     * Applies a LoRA file to this pipeline's UNet and text encoder at {@code weight} (the web UIs' {@code <lora:x:0.8>});
+     * the returned network changes the weight or takes the LoRA off again.
+     */
+    public dev.easel.engine.lora.LoraNetwork loadLora(Path file, double weight) {
+        return dev.easel.engine.lora.LoraNetwork.load(file, unet, textEncoder, weight, manager);
+    }
+
     public ClipTokenizer tokenizer() {
         return tokenizer;
     }

@@ -68,8 +68,10 @@ public final class KernelBenchmark implements Subcommand {
         System.out.println("Easel kernel benchmark — Java " + Runtime.version() + ", "
                 + Runtime.getRuntime().availableProcessors() + " cores");
         Results results;
-        try (JShell raw = JShell.builder().executionEngine("local").build()) {
-            results = driveKernel(kernelCommand(kernelName, java), runs, raw);
+        try (JShell raw = JShell.builder().executionEngine("local").build();
+             JShell withImports = JShell.builder().executionEngine("local").build()) {
+            dev.easel.kernel.interpreter.JShellInterpreter.DEFAULT_IMPORTS.forEach(withImports::eval);
+            results = driveKernel(kernelCommand(kernelName, java), runs, raw, withImports);
         }
         double[] raw = results.raw;
         double rawP50 = percentile(raw, 50);
@@ -77,9 +79,13 @@ public final class KernelBenchmark implements Subcommand {
         System.out.println();
         row("kernel start → first kernel_info_reply", fmt(results.startMillis) + " ms", "≤ 1000 ms");
         row("raw in-process JShell eval(\"1+1\") p50 / p95", fmt(rawP50) + " / " + fmt(percentile(raw, 95)) + " ms", "baseline");
+        row("  same, with the kernel's default imports", fmt(percentile(results.rawWithImports, 50)) + " / "
+                + fmt(percentile(results.rawWithImports, 95)) + " ms", "(what javac pays for them)");
         row("kernel execute 1+1 p50 / p95 (" + runs + " runs)", fmt(p50) + " / " + fmt(percentile(results.execute, 95))
                 + " ms", "p50 ≤ 1.15 × raw");
         row("  ratio p50 / raw p50", String.format("%.2f", p50 / rawP50), "≤ 1.15");
+        row("  protocol round trip p50: kernel_info / is_complete", fmt(percentile(results.protocol, 50)) + " / "
+                + fmt(percentile(results.shellThread, 50)) + " ms", "(overhead floor)");
         row("10,000-line cell (execute → idle), first / median of 5", fmt(results.linesMillis[0]) + " / "
                 + fmt(percentile(results.linesMillis, 50)) + " ms", "≤ 100 ms");
         row("  lines lost in 5 × 10,000; stream messages per cell", results.linesLost + "; " + results.streamMessages, "0 lost");
@@ -110,7 +116,8 @@ public final class KernelBenchmark implements Subcommand {
         return (System.nanoTime() - start) / 1e6;
     }
 
-    private record Results(double startMillis, double[] raw, double[] execute, double[] linesMillis, int linesLost,
+    private record Results(double startMillis, double[] raw, double[] rawWithImports, double[] execute, double[] protocol,
+                           double[] shellThread, double[] linesMillis, int linesLost,
                            int streamMessages, double interruptMillis, long rssMiB) {
     }
 
@@ -136,7 +143,8 @@ public final class KernelBenchmark implements Subcommand {
         return command;
     }
 
-    private Results driveKernel(List<String> kernelCommand, int runs, JShell raw) throws Exception {
+    private Results driveKernel(List<String> kernelCommand, int runs, JShell raw, JShell withImports)
+            throws Exception {
         String key = UUID.randomUUID().toString();
         int[] ports = freePorts(5);
         Map<String, Object> connection = new LinkedHashMap<>();
@@ -178,16 +186,35 @@ public final class KernelBenchmark implements Subcommand {
                 client.execute("1+1"); // waits for JShell's start-up and the iopub subscription
                 for (int i = 0; i < 30; i++) {
                     client.execute("1+1");
-                    rawEval(raw);
+                    rawEval(i % 2 == 0 ? raw : withImports);
                 }
-                // Interleaved, so both see the same machine load.
+                // Interleaved, so both see the same machine load; this JVM's javac compiles as often as the
+                // kernel's (half plain, half with the imports), so neither is warmer than the other.
                 double[] execute = new double[runs];
-                double[] rawTimes = new double[runs];
+                double[] rawTimes = new double[runs / 2];
+                double[] importsTimes = new double[runs - runs / 2];
                 for (int i = 0; i < runs; i++) {
-                    rawTimes[i] = rawEval(raw);
+                    if (i % 2 == 0) {
+                        importsTimes[i / 2] = rawEval(withImports);
+                    } else {
+                        rawTimes[i / 2] = rawEval(raw);
+                    }
                     long start = System.nanoTime();
                     client.execute("1+1");
                     execute[i] = (System.nanoTime() - start) / 1e6;
+                }
+
+                // The protocol alone: requests that cost the kernel next to nothing, through the socket thread
+                // (kernel_info) and through the shell thread (is_complete), each with busy/idle and a reply.
+                double[] protocol = new double[runs];
+                double[] shellThread = new double[runs];
+                for (int i = 0; i < runs; i++) {
+                    long start = System.nanoTime();
+                    client.roundTrip(MessageType.KERNEL_INFO_REQUEST, new Contents.Empty());
+                    protocol[i] = (System.nanoTime() - start) / 1e6;
+                    start = System.nanoTime();
+                    client.roundTrip(MessageType.IS_COMPLETE_REQUEST, new Contents.IsCompleteRequest("1+1"));
+                    shellThread[i] = (System.nanoTime() - start) / 1e6;
                 }
 
                 // The first 10,000-line cell runs the print path cold (interpreted); later ones show the steady state.
@@ -227,7 +254,7 @@ public final class KernelBenchmark implements Subcommand {
 
                 client.request(control, MessageType.SHUTDOWN_REQUEST, new Contents.ShutdownRequest(false));
                 kernel.waitFor(10, TimeUnit.SECONDS);
-                return new Results(startMillis, rawTimes, execute, linesMillis, lost, streams, interruptMillis, rss);
+                return new Results(startMillis, rawTimes, importsTimes, execute, protocol, shellThread, linesMillis, lost, streams, interruptMillis, rss);
             } finally {
                 kernel.destroyForcibly();
                 Files.deleteIfExists(file);
@@ -293,6 +320,13 @@ public final class KernelBenchmark implements Subcommand {
                 socket.send(frames.get(i), i < frames.size() - 1 ? ZMQ.SNDMORE : 0);
             }
             return message;
+        }
+
+        /** A request, its reply and the idle status after it. */
+        void roundTrip(MessageType type, Object content) throws IOException {
+            Message request = request(shell, type, content);
+            awaitReply(shell, request);
+            awaitIdle(request);
         }
 
         /** Runs a cell and returns the content of every output message, up to idle. */

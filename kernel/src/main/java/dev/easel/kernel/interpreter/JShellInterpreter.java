@@ -44,10 +44,20 @@ public final class JShellInterpreter implements Interpreter {
             "import java.time.*;",
             "import java.awt.image.BufferedImage;",
             "import dev.easel.display.*;",
-            "import static dev.easel.display.Display.*;");
+            "import static dev.easel.display.Display.*;",
+            // The notebook API: Easel.load("default"), Model, sweeps with Axis.
+            "import dev.easel.*;",
+            "import dev.easel.engine.sweep.Axis;");
 
     /** How long a polite interrupt ({@code Thread.interrupt}) gets before the snippet is stopped by force. */
     static final long GRACE_MILLIS = 10;
+
+    /**
+     * How long code outside the cell (the engine, a library) gets to notice the interrupt flag before it is stopped
+     * by force: stopping it mid-step could leave its objects (a loaded model) broken; snippet code itself is stopped
+     * after {@link #GRACE_MILLIS}.
+     */
+    static final long LIBRARY_GRACE_MILLIS = 5_000;
 
     private static final Object NO_VALUE = new Object();
 
@@ -159,7 +169,9 @@ public final class JShellInterpreter implements Interpreter {
         } catch (EvaluationException e) {
             return fail(e.error());
         }
-        if (showValue && value != NO_VALUE) {
+        // display(x) returns its handle; as a cell's last expression that would show the output twice, like
+        // IPython's display() returning None, it shows nothing more.
+        if (showValue && value != NO_VALUE && !(value instanceof dev.easel.display.DisplayHandle)) {
             currentOutput.result(render(value));
         }
         return true;
@@ -223,15 +235,18 @@ public final class JShellInterpreter implements Interpreter {
             throws EvaluationException {
         List<SnippetEvent> events;
         inJShell = true;
+        long start = System.nanoTime();
         try {
             events = jshell.eval(source);
         } finally {
             inJShell = false;
         }
+        Log.debug("jshell.eval took " + (System.nanoTime() - start) / 1000 + " µs");
         Object value = previous;
         for (SnippetEvent event : events) {
             if (event.causeSnippet() != null) {
-                continue; // a dependent snippet updated by this one
+                keepValue(event); // a dependent snippet updated by this one
+                continue;
             }
             Snippet snippet = event.snippet();
             snippetLines.put(snippet.id(), line);
@@ -261,6 +276,33 @@ public final class JShellInterpreter implements Interpreter {
             }
         }
         return value;
+    }
+
+    /**
+     * When a new snippet (often just an import) makes JShell re-declare an existing variable, JShell loads a new class
+     * for it whose field starts over at null or 0 — a model loaded by a magic would be lost. The old class still holds
+     * the value, so it is carried over to the new one when its type still fits.
+     */
+    private void keepValue(SnippetEvent event) {
+        if (!(event.snippet() instanceof VarSnippet variable) || !event.status().isDefined()) {
+            return;
+        }
+        String oldClass = variableClasses.get(variable.name());
+        if (oldClass == null) {
+            return;
+        }
+        String newClass = control.newestClassOf(oldClass);
+        if (newClass.equals(oldClass)) {
+            return;
+        }
+        try {
+            Object value = control.fieldValue(oldClass, variable.name());
+            if (control.setFieldValue(newClass, variable.name(), value)) {
+                variableClasses.put(variable.name(), newClass);
+            }
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            Log.debug("could not keep the value of " + variable.name() + ": " + e);
+        }
     }
 
     /** The object itself behind a value JShell only reports as text: read from the snippet class's field. */
@@ -309,19 +351,42 @@ public final class JShellInterpreter implements Interpreter {
         if (!inJShell) {
             running.interrupt(); // a magic on the cell's own thread; never while JShell waits for its snippet
         }
-        interrupter.schedule(() -> forceStop(cell, 0), GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        long requested = System.nanoTime();
+        interrupter.schedule(() -> forceStop(cell, requested, 0), GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** Then by force, if the same cell is still running: JShell stops the snippet (Thread.stop or stop checks). */
-    private void forceStop(long cell, int attempt) {
-        if (cellThread == null || cellNumber.get() != cell || attempt > 50) {
+    /**
+     * Then by force, if the same cell is still running: JShell stops the snippet (Thread.stop on JDK 17, stop checks
+     * woven into snippet code on JDK 20+) — at once when the cell's thread is in snippet code, after
+     * {@link #LIBRARY_GRACE_MILLIS} when it is inside a library that may still stop cleanly at its next step.
+     */
+    private void forceStop(long cell, long requested, int attempt) {
+        if (cellThread == null || cellNumber.get() != cell || attempt > 200) {
             return;
         }
-        if (inJShell) {
+        long waited = (System.nanoTime() - requested) / 1_000_000;
+        boolean inLibrary = snippetThreads().stream().anyMatch(JShellInterpreter::runsLibraryCode);
+        if (inJShell && (!inLibrary || waited >= LIBRARY_GRACE_MILLIS)) {
             Log.debug("stopping the running snippet (attempt " + (attempt + 1) + ")");
             jshell.stop();
         }
-        interrupter.schedule(() -> forceStop(cell, attempt + 1), 100, TimeUnit.MILLISECONDS);
+        interrupter.schedule(() -> forceStop(cell, requested, attempt + 1), inLibrary ? 50 : 100,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether the innermost non-JDK frame of {@code thread} belongs to a library rather than to a cell. */
+    private static boolean runsLibraryCode(Thread thread) {
+        for (StackTraceElement frame : thread.getStackTrace()) {
+            String type = frame.getClassName();
+            if (type.startsWith("REPL.")) {
+                return false;
+            }
+            if (!(type.startsWith("java.") || type.startsWith("javax.") || type.startsWith("jdk.")
+                    || type.startsWith("sun.") || type.startsWith("com.sun."))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static List<Thread> snippetThreads() {

@@ -18,8 +18,13 @@ import jdk.jshell.spi.ExecutionEnv;
  */
 final class KernelExecutionControl extends LocalExecutionControl {
 
+    /** JShell names a snippet's class {@code $JShell$12} and each re-declaration {@code $JShell$12B}, {@code …C}. */
+    private static final java.util.regex.Pattern SNIPPET_CLASS = java.util.regex.Pattern.compile("(.*\\$JShell\\$\\d+)[A-Z]*");
+
     private final SnippetLoaderDelegate delegate;
     private volatile String lastInvokedClass;
+    /** Snippet class without its re-declaration suffix → the newest class loaded for it. */
+    private final Map<String, String> newestClass = new java.util.concurrent.ConcurrentHashMap<>();
 
     private KernelExecutionControl(SnippetLoaderDelegate delegate) {
         super(delegate);
@@ -34,6 +39,19 @@ final class KernelExecutionControl extends LocalExecutionControl {
     public void load(ClassBytecodes[] cbcs) throws ClassInstallException, NotImplementedException,
             EngineTerminationException {
         super.load(rewrite(cbcs));
+        for (ClassBytecodes cbc : cbcs) {
+            newestClass.put(snippetKey(cbc.name()), cbc.name());
+        }
+    }
+
+    /** The newest class loaded for the same snippet as {@code className} (itself if never re-declared). */
+    String newestClassOf(String className) {
+        return newestClass.getOrDefault(snippetKey(className), className);
+    }
+
+    private static String snippetKey(String className) {
+        java.util.regex.Matcher m = SNIPPET_CLASS.matcher(className);
+        return m.matches() ? m.group(1) : className;
     }
 
     @Override
@@ -64,6 +82,20 @@ final class KernelExecutionControl extends LocalExecutionControl {
         java.lang.reflect.Field field = findClass(className).getDeclaredField(name);
         field.setAccessible(true); // snippet classes are package-private in package REPL
         return field.get(null);
+    }
+
+    /** Sets the static field {@code name} of the snippet class {@code className}, if {@code value} fits its type. */
+    boolean setFieldValue(String className, String name, Object value) throws ReflectiveOperationException {
+        java.lang.reflect.Field field = findClass(className).getDeclaredField(name);
+        field.setAccessible(true);
+        Class<?> type = field.getType();
+        boolean fits = value == null ? !type.isPrimitive()
+                : type.isPrimitive() ? java.lang.invoke.MethodType.methodType(type).wrap().returnType().isInstance(value)
+                : type.isInstance(value);
+        if (fits) {
+            field.set(null, value);
+        }
+        return fits;
     }
 
     /** Creates the one control the kernel's JShell uses and hands it back through {@link #created}. */

@@ -61,6 +61,11 @@ class JShellInterpreterTest {
     }
 
     @Test
+    void aDisplayHandleAsLastValueShowsNothingMore() {
+        assertTrue(run("display(\"shown once\")").results.isEmpty());
+    }
+
+    @Test
     void declarationsShowNoValue() {
         assertTrue(run("int declared = 1;").results.isEmpty());
         assertTrue(run("void nothing() { }").results.isEmpty());
@@ -80,6 +85,20 @@ class JShellInterpreterTest {
         assertEquals("10", cell.results.get(0).plainText());
         run("int twice(int x) { return 3 * x; }");
         assertEquals("15", run("twice(base)").results.get(0).plainText());
+    }
+
+    @Test
+    void importsThatMakeJShellRedeclareAVariableKeepItsValue() {
+        // How a magic binds a variable: a fully qualified declaration whose value is handed over, not re-computable.
+        dev.easel.magics.Bindings.put("kept", new dev.easel.display.HTML("model"));
+        run("dev.easel.display.HTML handedOver = (dev.easel.display.HTML) dev.easel.magics.Bindings.take(\"kept\");");
+        int number = 42;
+        run("int answer = " + number + ";");
+        // A cell of imports makes JShell re-declare earlier variables; their fields would start over at null and 0.
+        run("import java.awt.Color;\nimport java.awt.RenderingHints;\nimport java.awt.image.BufferedImage;\n"
+                + "import javax.imageio.ImageIO;\nimport tech.tablesaw.api.*;");
+        assertEquals("model", run("handedOver.html()").results.get(0).plainText());
+        assertEquals("42", run("answer").results.get(0).plainText());
     }
 
     @Test
@@ -117,6 +136,42 @@ class JShellInterpreterTest {
         assertEquals("OutOfMemoryError", run("long[][] hog = new long[100_000][]; for (int i = 0; i < hog.length; i++) hog[i] = new long[1_000_000];").errors.get(0).ename());
         run("hog = null;");
         assertEquals("2", run("1 + 1").results.get(0).plainText());
+    }
+
+    @Test
+    void interruptStopsABusySnippetLoopAndKeepsState() throws Exception {
+        run("int survivor = 11;");
+        Thread interrupter = new Thread(() -> {
+            sleep(500);
+            interpreter.interrupt();
+        });
+        interrupter.start();
+        long start = System.nanoTime();
+        Recorder cell = run("long n = 0; while (true) { n++; }");
+        assertEquals("Interrupted", cell.errors.get(0).ename());
+        assertTrue((System.nanoTime() - start) / 1_000_000 < 3_000);
+        assertEquals("11", run("survivor").results.get(0).plainText());
+    }
+
+    @Test
+    void libraryCodeIsLetToStopAtItsNextStepNotKilledMidStep() throws Exception {
+        Thread interrupter = new Thread(() -> {
+            sleep(300);
+            interpreter.interrupt();
+        });
+        interrupter.start();
+        Recorder cell = run("dev.easel.kernel.interpreter.CooperativeWork.run(100, 200);");
+        assertEquals("Interrupted", cell.errors.get(0).ename());
+        assertTrue(CooperativeWork.stoppedBetweenSteps, "the step was cut short instead of finishing");
+        assertTrue(CooperativeWork.stepsDone < 100);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test

@@ -1,0 +1,240 @@
+package dev.easel.engine.dreambooth;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import dev.easel.engine.EngineException;
+import dev.easel.engine.defaultmodel.DiffusersWriter;
+import dev.easel.engine.io.Png;
+import dev.easel.engine.lora.LoraNetwork;
+import dev.easel.engine.pipeline.GenerationSettings;
+import dev.easel.engine.pipeline.LoadOptions;
+import dev.easel.engine.pipeline.StableDiffusionPipeline;
+import dev.easel.engine.train.CheckpointStore;
+import dev.easel.engine.train.DenoisingLoss;
+import dev.easel.engine.train.ImageBatch;
+import dev.easel.engine.train.TrainingListener;
+import dev.easel.engine.train.TrainingLog;
+import dev.easel.engine.train.TrainingLoop;
+import dev.easel.engine.train.TrainingResult;
+import dev.easel.engine.train.TrainingSettings;
+import dev.easel.engine.weights.ModelSource;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Fine-tunes a Stable Diffusion model on a few images of a subject, as diffusers' train_dreambooth does, through
+ * Easel's one training loop. It trains its own copy of the base model (loaded from the base model's folder), so the
+ * model a notebook already holds stays as it was; the trained copy is returned, and written in diffusers layout.
+ */
+public final class DreamBoothTrainer {
+
+    /** Hears a run: the loop's events plus class-image generation and validation images. */
+    public interface Listener extends TrainingListener {
+
+        default void onClassImages(int done, int total) {
+        }
+
+        default void onValidation(long step, List<BufferedImage> images) {
+        }
+    }
+
+    /**
+     * A finished or interrupted run: its pipeline (usable either way), losses, checkpoints and what was written —
+     * the model folder, or the LoRA file for a LoRA run (null when interrupted).
+     */
+    public record Run(StableDiffusionPipeline pipeline, TrainingResult result, TrainingLog log,
+                      List<CheckpointStore.Checkpoint> checkpoints, Path model) {
+    }
+
+    private static final int VALIDATION_STEPS = 20;
+
+    private final Path baseModel;
+    private final LoadOptions loadOptions;
+    private final DreamBoothSettings settings;
+    private final Listener listener;
+    private final BooleanSupplier cancel;
+
+    public DreamBoothTrainer(Path baseModel, LoadOptions loadOptions, DreamBoothSettings settings, Listener listener,
+                             BooleanSupplier cancel) {
+        this.baseModel = baseModel;
+        this.loadOptions = loadOptions;
+        this.settings = settings;
+        this.listener = listener == null ? new Listener() { } : listener;
+        this.cancel = cancel == null ? () -> false : cancel;
+    }
+
+    /**
+     * Trains (or resumes from {@code resumeFrom}, a checkpoint or run folder).
+     *
+     * @throws IllegalArgumentException or {@link EngineException} with one line for bad input
+     */
+    public Run train(Path resumeFrom) {
+        ModelSource source = ModelSource.resolve(baseModel);
+        Path tokenizerFolder = source.root().resolve("tokenizer");
+        if (source.singleFile() || !Files.isRegularFile(tokenizerFolder.resolve("vocab.json"))) {
+            throw new EngineException(baseModel + ": DreamBooth needs a diffusers folder as its base model (it writes"
+                    + " the trained model beside the same tokenizer); convert a single file with txt2img --config");
+        }
+        StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(source.root(), loadOptions);
+        boolean ok = false;
+        try {
+            int resolution = pipeline.vaeScaleFactor() * pipeline.unet().config.sampleSize();
+            List<BufferedImage> instances = InstanceImages.load(settings.instanceDir(), resolution);
+            List<BufferedImage> classes = settings.withPriorPreservation()
+                    ? classImages(pipeline, resolution) : List.of();
+            DenoisingLoss denoising = new DenoisingLoss(pipeline.schedulerConfig());
+            LoraNetwork lora = settings.lora() ? LoraNetwork.create(pipeline.unet(),
+                    settings.trainTextEncoder() ? pipeline.textEncoder() : null, settings.loraRank(),
+                    settings.loraAlpha(), pipeline.manager()) : null;
+            DreamBoothObjective objective = new DreamBoothObjective(pipeline.vae(), pipeline.textEncoder(),
+                    pipeline.unet(), denoising, data(pipeline, instances, classes),
+                    NoiseDraws.random(denoising, settings.offsetNoise()),
+                    new DreamBoothObjective.Options(settings.trainTextEncoder() && lora == null,
+                            settings.priorLossWeight(), settings.snrGamma()), identity(), lora);
+            Path runFolder = settings.outputDir().resolve("checkpoints");
+            TrainingSettings loopSettings = new TrainingSettings(settings.maxTrainSteps(), settings.learningRate(),
+                    settings.schedule(), settings.gradientAccumulationSteps(), settings.maxGradNorm(), settings.adam(),
+                    settings.seed(), settings.checkpointEvery(), settings.keepCheckpoints(), runFolder);
+            TrainingLog[] lastLog = new TrainingLog[1];
+            TrainingListener withValidation = new TrainingListener() {
+                @Override
+                public void onStart(String name, long startStep, long totalSteps) {
+                    listener.onStart(name, startStep, totalSteps);
+                }
+
+                @Override
+                public void onStep(TrainingLog.Row row, long totalSteps, TrainingLog log) {
+                    lastLog[0] = log;
+                    listener.onStep(row, totalSteps, log);
+                    boolean due = settings.validationEvery() > 0 && row.step() % settings.validationEvery() == 0;
+                    if (settings.validationPrompt() != null && (due || row.step() == totalSteps)) {
+                        try {
+                            listener.onValidation(row.step(), validationImages(pipeline));
+                        } catch (java.util.concurrent.CancellationException interrupted) {
+                            // Interrupted while drawing validation images: let the loop stop at this step
+                            // boundary and write its checkpoint, as for any interrupt.
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                }
+
+                @Override
+                public void onCheckpoint(CheckpointStore.Checkpoint checkpoint) {
+                    listener.onCheckpoint(checkpoint);
+                }
+            };
+            if (settings.validationPrompt() != null && resumeFrom == null) {
+                listener.onValidation(0, validationImages(pipeline));
+            }
+            TrainingResult result = new TrainingLoop(loopSettings, withValidation, cancel).run(objective, resumeFrom);
+            Path model = null;
+            if (!result.interrupted() && lora != null) {
+                model = settings.outputDir().resolve("pytorch_lora_weights.safetensors");
+                lora.save(model);
+            } else if (!result.interrupted()) {
+                model = settings.outputDir().resolve("model");
+                DiffusersWriter.write(model, pipeline.textEncoder(), pipeline.unet(), pipeline.vae(), tokenizerFolder,
+                        pipeline.schedulerConfig(), ai.djl.ndarray.types.DataType.FLOAT32);
+            }
+            ok = true;
+            return new Run(pipeline, result, lastLog[0], new CheckpointStore(runFolder, settings.keepCheckpoints())
+                    .list(), model);
+        } finally {
+            if (!ok) {
+                pipeline.close();
+            }
+        }
+    }
+
+    /** The class folder's images, generating (and saving) the missing ones with the class prompt first. */
+    private List<BufferedImage> classImages(StableDiffusionPipeline pipeline, int resolution) {
+        Path folder = settings.classDir();
+        try {
+            Files.createDirectories(folder);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot create the class folder " + folder + ": " + e.getMessage());
+        }
+        int have = InstanceImages.imageFiles(folder).size();
+        int want = settings.numClassImages();
+        for (int i = have; i < want; i++) {
+            if (cancel.getAsBoolean() || Thread.currentThread().isInterrupted()) {
+                throw new java.util.concurrent.CancellationException("stopped while generating class images");
+            }
+            BufferedImage image = pipeline.txt2img(GenerationSettings.builder().prompt(settings.classPrompt())
+                    .steps(VALIDATION_STEPS).sampler("euler").seed(settings.seed() + 1_000 + i)
+                    .size(resolution, resolution).build()).images().get(0);
+            Png.write(image, Map.of("parameters", settings.classPrompt()), folder.resolve(String.format(
+                    "class-%04d.png", i)));
+            listener.onClassImages(i + 1 - have, want - have);
+        }
+        List<BufferedImage> images = InstanceImages.load(folder, resolution);
+        return images.subList(0, Math.min(want, images.size()));
+    }
+
+    /** Step → batch: instance (and class) examples in a fresh seeded order every epoch, optionally flipped. */
+    private DreamBoothData data(StableDiffusionPipeline pipeline, List<BufferedImage> instances,
+                                List<BufferedImage> classes) {
+        long[] instanceIds = pipeline.tokenizer().encode(settings.instancePrompt());
+        long[] classIds = settings.withPriorPreservation() ? pipeline.tokenizer().encode(settings.classPrompt()) : null;
+        int length = instanceIds.length;
+        int batch = settings.trainBatchSize();
+        return (scope, step, micro) -> {
+            List<BufferedImage> images = new ArrayList<>();
+            List<long[]> prompts = new ArrayList<>();
+            for (int i = 0; i < batch; i++) {
+                long position = (step * settings.gradientAccumulationSteps() + micro) * batch + i;
+                images.add(pick(instances, position, 0));
+                prompts.add(instanceIds);
+            }
+            for (int i = 0; !classes.isEmpty() && i < batch; i++) {
+                long position = (step * settings.gradientAccumulationSteps() + micro) * batch + i;
+                images.add(pick(classes, position, 1));
+                prompts.add(classIds);
+            }
+            long[] ids = new long[prompts.size() * length];
+            for (int i = 0; i < prompts.size(); i++) {
+                System.arraycopy(prompts.get(i), 0, ids, i * length, length);
+            }
+            NDArray pixels = ImageBatch.of(scope, images);
+            return new DreamBoothBatch(pixels, scope.create(ids, new Shape(prompts.size(), length)), batch);
+        };
+    }
+
+    /** The example at a position of the stream: epoch-wise seeded shuffle, seeded flip. */
+    private BufferedImage pick(List<BufferedImage> images, long position, int stream) {
+        int n = images.size();
+        long epoch = position / n;
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            order.add(i);
+        }
+        java.util.Collections.shuffle(order, new Random(settings.seed() * 31 + epoch * 2 + stream));
+        BufferedImage image = images.get(order.get((int) (position % n)));
+        if (settings.randomFlip() && new Random(settings.seed() ^ (position * 0x9E3779B97F4A7C15L + stream)).nextBoolean()) {
+            return InstanceImages.flipped(image);
+        }
+        return image;
+    }
+
+    private List<BufferedImage> validationImages(StableDiffusionPipeline pipeline) {
+        int resolution = pipeline.vaeScaleFactor() * pipeline.unet().config.sampleSize();
+        return pipeline.txt2img(GenerationSettings.builder().prompt(settings.validationPrompt())
+                .steps(VALIDATION_STEPS).sampler("euler").seed(settings.seed()).imagesPerPrompt(2)
+                .size(resolution, resolution).build()).images();
+    }
+
+    private Map<String, Object> identity() {
+        Map<String, Object> identity = new LinkedHashMap<>();
+        identity.put("base_model", baseModel.toAbsolutePath().normalize().toString());
+        identity.put("train_text_encoder", settings.trainTextEncoder());
+        identity.put("lora_rank", settings.loraRank());
+        return identity;
+    }
+}

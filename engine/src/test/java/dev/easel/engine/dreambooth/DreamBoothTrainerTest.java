@@ -1,0 +1,168 @@
+package dev.easel.engine.dreambooth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.easel.engine.Reference;
+import dev.easel.engine.pipeline.GenerationSettings;
+import dev.easel.engine.pipeline.LoadOptions;
+import dev.easel.engine.pipeline.StableDiffusionPipeline;
+import dev.easel.engine.shapes.ShapesDataset;
+import dev.easel.engine.train.TrainingLog;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** DreamBooth runs on the real tiny reference model (random weights: fast; nothing is learned, everything runs). */
+class DreamBoothTrainerTest {
+
+    @TempDir
+    Path folder;
+
+    private Path instances() throws Exception {
+        Path dir = Files.createDirectories(folder.resolve("instances"));
+        ShapesDataset shapes = new ShapesDataset(9, 64);
+        for (int i = 0; i < 3; i++) {
+            ImageIO.write(shapes.image(shapes.scene(i)), "png", dir.resolve("subject-" + i + ".png").toFile());
+        }
+        return dir;
+    }
+
+    private DreamBoothSettings.Builder settings(Path out) throws Exception {
+        return DreamBoothSettings.builder(instances(), "a photo of sks shape")
+                .priorPreservation("a photo of a shape", folder.resolve("class"), 2, 1.0)
+                .trainTextEncoder(true).learningRate(1e-4).maxTrainSteps(3).randomFlip(true)
+                .validation("a photo of sks shape", 2).checkpoints(2, 2).outputDir(out);
+    }
+
+    @Test
+    void aShortRunWritesAModelClassImagesCheckpointsAndValidationImages() throws Exception {
+        List<Long> validatedAt = new ArrayList<>();
+        AtomicLong classImages = new AtomicLong();
+        DreamBoothTrainer.Listener listener = new DreamBoothTrainer.Listener() {
+            @Override
+            public void onClassImages(int done, int total) {
+                classImages.set(done);
+            }
+
+            @Override
+            public void onValidation(long step, List<BufferedImage> images) {
+                validatedAt.add(step);
+                assertEquals(2, images.size());
+            }
+        };
+        DreamBoothTrainer.Run run = new DreamBoothTrainer(Reference.model(), LoadOptions.cpu(),
+                settings(folder.resolve("out")).build(), listener, null).train(null);
+        try (StableDiffusionPipeline trained = run.pipeline()) {
+            assertEquals(3, run.result().completedSteps());
+            assertEquals(2, classImages.get());
+            assertEquals(List.of(0L, 2L, 3L), validatedAt, "before training, every 2 steps, and at the end");
+            assertEquals(List.of(2L, 3L), run.checkpoints().stream().map(c -> c.step()).toList());
+            assertEquals(3, run.log().table("loss").rowCount());
+            assertTrue(Files.isRegularFile(folder.resolve("out/checkpoints/loss.csv")));
+            assertTrue(Files.isRegularFile(folder.resolve("out/checkpoints/loss.jsonl")));
+            try (StableDiffusionPipeline reloaded = StableDiffusionPipeline.load(run.model(), LoadOptions.cpu())) {
+                assertEquals(32, reloaded.txt2img(GenerationSettings.builder().prompt("a photo of sks shape")
+                        .steps(2).size(32, 32).seed(1).build()).images().get(0).getWidth());
+            }
+        }
+        // Class images are cached: a second run generates none.
+        classImages.set(0);
+        new DreamBoothTrainer(Reference.model(), LoadOptions.cpu(), settings(folder.resolve("again"))
+                .maxTrainSteps(1).validation(null, 0).build(), listener, null).train(null).pipeline().close();
+        assertEquals(0, classImages.get());
+    }
+
+    @Test
+    void anInterruptedRunResumesWithTheSameLosses() throws Exception {
+        List<String> straight = losses(new DreamBoothTrainer(Reference.model(), LoadOptions.cpu(),
+                settings(folder.resolve("straight")).validation(null, 0).maxTrainSteps(4).build(), null, null)
+                .train(null));
+        AtomicLong done = new AtomicLong();
+        DreamBoothTrainer.Listener counter = new DreamBoothTrainer.Listener() {
+            @Override
+            public void onStep(TrainingLog.Row row, long totalSteps, TrainingLog log) {
+                done.set(row.step());
+            }
+        };
+        DreamBoothSettings resumable = settings(folder.resolve("resumed")).validation(null, 0).maxTrainSteps(4)
+                .build();
+        DreamBoothTrainer.Run first = new DreamBoothTrainer(Reference.model(), LoadOptions.cpu(), resumable, counter,
+                () -> done.get() >= 1).train(null);
+        first.pipeline().close();
+        assertTrue(first.result().interrupted());
+        DreamBoothTrainer.Run second = new DreamBoothTrainer(Reference.model(), LoadOptions.cpu(), resumable, null,
+                null).train(folder.resolve("resumed/checkpoints"));
+        assertEquals(straight, losses(second));
+    }
+
+    @Test
+    void badInputIsOneLine() throws Exception {
+        Path empty = Files.createDirectories(folder.resolve("empty"));
+        var e = assertThrows(IllegalArgumentException.class, () -> new DreamBoothTrainer(Reference.model(),
+                LoadOptions.cpu(), DreamBoothSettings.builder(empty, "a photo of sks dog").build(), null, null)
+                .train(null));
+        assertTrue(e.getMessage().startsWith("no images in "), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> DreamBoothSettings.builder(empty, " ").build());
+        assertEquals("no instance prompt; give one such as \"a photo of sks dog\"", e.getMessage());
+        Path notACheckpoint = Files.createDirectories(folder.resolve("not-a-checkpoint"));
+        e = assertThrows(IllegalArgumentException.class, () -> new DreamBoothTrainer(Reference.model(),
+                LoadOptions.cpu(), settings(folder.resolve("x")).validation(null, 0).build(), null, null)
+                .train(notACheckpoint));
+        assertTrue(e.getMessage().contains("is not a checkpoint"), e.getMessage());
+    }
+
+    @Test
+    void loraTrainsOnlyItsAdaptersAndAppliesWithAWeight() throws Exception {
+        DreamBoothTrainer.Run run = new DreamBoothTrainer(Reference.model(), LoadOptions.cpu(),
+                settings(folder.resolve("lora")).validation(null, 0).learningRate(5e-2).lora(4, 4).build(), null, null)
+                .train(null);
+        Path file = run.model();
+        assertEquals("pytorch_lora_weights.safetensors", file.getFileName().toString());
+        GenerationSettings prompt = GenerationSettings.builder().prompt("a photo of sks shape").steps(3).size(32, 32)
+                .seed(4).build();
+        try (StableDiffusionPipeline base = StableDiffusionPipeline.load(Reference.model(), LoadOptions.cpu());
+             dev.easel.engine.weights.SafeTensors lora = dev.easel.engine.weights.SafeTensors.open(file)) {
+            assertTrue(lora.contains("unet.down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q.lora.down.weight"));
+            assertTrue(lora.contains("text_encoder.text_model.encoder.layers.0.self_attn.q_proj.lora_linear_layer.up.weight"));
+            // The base weights were frozen: the trained pipeline's own parameters equal the base model's.
+            var trainedUnet = run.pipeline().unet().parameters();
+            base.unet().parameters().forEach((name, weight) ->
+                    assertEquals(0, Reference.maxDiff(weight, trainedUnet.get(name)), 0.0, name));
+            BufferedImage plain = base.txt2img(prompt).images().get(0);
+            var network = base.loadLora(file, 0.0);
+            assertEquals(0, differingPixels(plain, base.txt2img(prompt).images().get(0)), "weight 0 = no LoRA");
+            network.setWeight(1.0);
+            assertTrue(differingPixels(plain, base.txt2img(prompt).images().get(0)) > 0, "weight 1 changes the image");
+            network.remove();
+            assertEquals(0, differingPixels(plain, base.txt2img(prompt).images().get(0)), "removed again");
+        } finally {
+            run.pipeline().close();
+        }
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> settings(folder.resolve("bad")).lora(-1, 0).build());
+        assertTrue(e.getMessage().startsWith("LoRA rank must be ≥ 1"), e.getMessage());
+    }
+
+    private static int differingPixels(BufferedImage a, BufferedImage b) {
+        int n = 0;
+        for (int y = 0; y < a.getHeight(); y++) {
+            for (int x = 0; x < a.getWidth(); x++) {
+                n += a.getRGB(x, y) == b.getRGB(x, y) ? 0 : 1;
+            }
+        }
+        return n;
+    }
+
+    private static List<String> losses(DreamBoothTrainer.Run run) {
+        run.pipeline().close();
+        return run.log().rows().stream().map(r -> Double.toString(r.loss())).toList();
+    }
+}

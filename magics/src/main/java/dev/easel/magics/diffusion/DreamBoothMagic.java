@@ -1,0 +1,127 @@
+package dev.easel.magics.diffusion;
+
+import dev.easel.DreamBooth;
+import dev.easel.DreamBoothRun;
+import dev.easel.Model;
+import dev.easel.display.Display;
+import dev.easel.magics.CellPart;
+import dev.easel.magics.MagicContext;
+import dev.easel.magics.MagicException;
+import dev.easel.magics.spec.MagicSpec;
+import dev.easel.magics.spec.Option;
+import dev.easel.magics.spec.ParsedArgs;
+import dev.easel.magics.spec.SpecMagic;
+import dev.easel.notebook.ModelRegistry;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * {@code %dreambooth --instance-dir DIR --instance-prompt TEXT [options]} and {@code %%dreambooth} with the same
+ * settings as YAML: fine-tunes the current (or {@code --model}) model in the kernel, showing progress, the loss chart
+ * and validation images live, and binds the trained model to {@code --as} (default {@code sd_db}) and the run to
+ * {@code <as>_run}.
+ */
+public final class DreamBoothMagic extends SpecMagic {
+
+    @Override
+    protected MagicSpec declare() {
+        return MagicSpec.magic("dreambooth", "Fine-tune the model on a few images of a subject (DreamBooth, LoRA)")
+                .option(Option.string("instance-dir", "DIR", null, "folder with 3-20 images of the subject"))
+                .option(Option.string("instance-prompt", "TEXT", null, "e.g. \"a photo of sks dog\""))
+                .option(Option.string("class-prompt", "TEXT", null, "prior preservation: e.g. \"a photo of dog\""))
+                .option(Option.string("class-dir", "DIR", null, "class images (generated when fewer than needed)"))
+                .option(Option.integer("num-class-images", "N", 100, "class images to use").min(1))
+                .option(Option.floating("prior-loss-weight", "F", 1.0, "weight of the class-image loss").min(0))
+                .option(Option.integer("steps", "N", 400, "max train steps").min(1))
+                .option(Option.floating("lr", "F", 5e-6, "learning rate").min(0))
+                .option(Option.choice("lr-scheduler", List.of("constant", "constant_with_warmup", "linear", "cosine"),
+                        "constant", "learning-rate schedule"))
+                .option(Option.integer("warmup", "N", 0, "warmup steps").min(0))
+                .option(Option.integer("batch", "N", 1, "train batch size").min(1))
+                .option(Option.integer("grad-accum", "N", 1, "gradient accumulation steps").min(1))
+                .option(Option.flag("train-text-encoder", "train the text encoder too"))
+                .option(Option.integer("lora-rank", "R", 0, "LoRA rank (0: fine-tune every weight)").min(0))
+                .option(Option.floating("lora-alpha", "A", 0.0, "LoRA alpha (default: the rank)").min(0))
+                .option(Option.flag("flip", "random horizontal flips"))
+                .option(Option.floating("max-grad-norm", "F", 1.0, "global gradient norm limit").min(0))
+                .option(Option.floating("offset-noise", "F", 0.0, "offset noise").min(0))
+                .option(Option.floating("snr-gamma", "F", 0.0, "min-SNR weighting gamma (0: off)").min(0))
+                .option(Option.string("validation-prompt", "TEXT", null, "shown every --validation-every steps"))
+                .option(Option.integer("validation-every", "N", 100, "steps between validation images").min(1))
+                .option(Option.integer("checkpoint-every", "N", 500, "steps between checkpoints").min(1))
+                .option(Option.integer("keep", "K", 3, "checkpoints to keep").min(1))
+                .option(Option.string("output", "DIR", "dreambooth-model", "the run's folder"))
+                .option(Option.string("resume", "DIR", null, "continue from a checkpoint or run folder"))
+                .option(Option.longInteger("seed", "N", 0L, "seed").min(0))
+                .option(Option.string("model", "NAME", null, "the model to fine-tune (default: the one loaded last)"))
+                .option(Option.string("as", "NAME", "sd_db", "the Java variable that gets the trained model"))
+                .cellBody("the same settings as YAML: instance_dir, instance_prompt, steps, …")
+                .note("Shows one live output: progress, the loss chart (raw, smoothed, learning rate) and validation\n"
+                        + "images. Interrupt stops at the next step with a checkpoint; --resume DIR goes on.\n"
+                        + "Checkpoints and loss.csv/loss.jsonl go to OUTPUT/checkpoints, the model to OUTPUT/model.")
+                .example("%dreambooth --instance-dir dog --instance-prompt \"a photo of sks dog\" --steps 200 --lr 1e-4")
+                .example("%%dreambooth\ninstance_dir: dog\ninstance_prompt: a photo of sks dog\nlora_rank: 4\nsteps: 100");
+    }
+
+    @Override
+    protected void run(ParsedArgs lineArgs, CellPart.MagicCall call, MagicContext context) {
+        ParsedArgs args = lineArgs;
+        if (call.isCellMagic()) {
+            args = spec().parse((call.args() + " " + YamlSettings.toArguments(call.body(), "", call.spelled())).strip(),
+                    call.spelled());
+        }
+        String instanceDir = required(args, "instance-dir", call, "--instance-dir DIR (a folder of subject images)");
+        String instancePrompt = required(args, "instance-prompt", call, "--instance-prompt \"a photo of sks dog\"");
+        String variable = args.string("as");
+        if (!javax.lang.model.SourceVersion.isName(variable)) {
+            throw new MagicException("--as " + variable + " is not a Java variable name");
+        }
+        Model model = GenerationOptions.model(args, context);
+        Path here = context.workingDirectory();
+        DreamBooth job = model.dreambooth(here.resolve(instanceDir), instancePrompt)
+                .steps(args.integer("steps")).learningRate(args.number("lr"))
+                .batch(args.integer("batch"), args.integer("grad-accum"))
+                .trainTextEncoder(args.flag("train-text-encoder")).randomFlip(args.flag("flip"))
+                .maxGradNorm(args.number("max-grad-norm")).offsetNoise(args.number("offset-noise"))
+                .snrGamma(args.number("snr-gamma")).seed(args.longInteger("seed"))
+                .checkpoints(args.integer("checkpoint-every"), args.integer("keep"))
+                .output(here.resolve(args.string("output")));
+        try {
+            job.lrScheduler(args.string("lr-scheduler"), args.integer("warmup"));
+            if (args.integer("lora-rank") > 0) {
+                job.lora(args.integer("lora-rank"), args.number("lora-alpha"));
+            }
+            if (args.string("class-prompt") != null) {
+                String classDir = required(args, "class-dir", call, "--class-dir DIR for the class images");
+                job.priorPreservation(args.string("class-prompt"), here.resolve(classDir),
+                        args.integer("num-class-images"), args.number("prior-loss-weight"));
+            }
+            if (args.string("validation-prompt") != null) {
+                job.validation(args.string("validation-prompt"), args.integer("validation-every"));
+            }
+            if (args.string("resume") != null) {
+                job.resume(here.resolve(args.string("resume")));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new MagicException(call.spelled() + ": " + e.getMessage());
+        }
+        DreamBoothRun run;
+        try {
+            run = job.run();
+        } catch (IllegalArgumentException | IllegalStateException | dev.easel.engine.EngineException e) {
+            throw new MagicException(call.spelled() + ": " + DiffusionRun.firstLine(e.getMessage()));
+        }
+        Display.display(run);
+        ModelRegistry.global().name(variable, run.model());
+        context.bind(variable, Model.class, run.model());
+        context.bind(variable + "_run", DreamBoothRun.class, run);
+    }
+
+    private static String required(ParsedArgs args, String option, CellPart.MagicCall call, String example) {
+        String value = args.string(option);
+        if (value == null || value.isBlank()) {
+            throw new MagicException(call.spelled() + " needs " + example);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,124 @@
+package dev.easel.magics.diffusion;
+
+import dev.easel.Model;
+import dev.easel.Sweep;
+import dev.easel.Txt2Img;
+import dev.easel.Xyz;
+import dev.easel.display.Display;
+import dev.easel.engine.sweep.Axis;
+import dev.easel.engine.sweep.AxisType;
+import dev.easel.magics.CellPart;
+import dev.easel.magics.MagicContext;
+import dev.easel.magics.MagicException;
+import dev.easel.magics.spec.MagicSpec;
+import dev.easel.magics.spec.Option;
+import dev.easel.magics.spec.ParsedArgs;
+import dev.easel.magics.spec.SpecMagic;
+import dev.easel.notebook.Outputs;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code %xyz --x "steps:10,20,30" [--y …] [--z …] [options] PROMPT…} and {@code %%xyz} with the same settings as
+ * YAML in the body: the web UIs' X/Y/Z plot. Shows the labelled grid and the table of every image, and binds the
+ * {@link Sweep} to a variable ({@code --as}, default {@code sweep}) for filtering and plotting.
+ */
+public final class XyzMagic extends SpecMagic {
+
+    @Override
+    protected MagicSpec declare() {
+        return MagicSpec.magic("xyz", "X/Y/Z parameter sweep: a labelled image grid and a table of every image")
+                .option(Option.string("x", "SPEC", null, "X axis, TYPE:VALUES, e.g. \"steps:10,20,30\""))
+                .option(Option.string("y", "SPEC", null, "Y axis, e.g. \"cfg:3-9 [4]\""))
+                .option(Option.string("z", "SPEC", null, "Z axis, e.g. \"sampler:euler,ddim\""))
+                .option(Option.string("model", "NAME", null, "the model to use (default: the one loaded last)"))
+                .option(Option.string("negative", "TEXT", "", "what not to draw"))
+                .option(Option.integer("steps", "N", dev.easel.GenerationRequest.DEFAULT_STEPS, "sampling steps")
+                        .min(1).max(1000))
+                .option(Option.floating("cfg", "F", dev.easel.GenerationRequest.DEFAULT_CFG, "guidance scale").min(0))
+                .option(Option.string("sampler", "ID", dev.easel.GenerationRequest.DEFAULT_SAMPLER, "base sampler"))
+                .option(Option.longInteger("seed", "N", null, "base seed (default: one random seed for the sweep)"))
+                .option(Option.size("size", null, "image size, multiples of 8 (default: the model's)"))
+                .option(Option.integer("clip-skip", "N", 1, "A1111 clip skip").min(1))
+                .option(Option.floating("eta", "F", 0.0, "DDIM eta").min(0))
+                .option(Option.integer("margin", "PX", 0, "pixels between tiles").min(0))
+                .option(Option.flag("legend", "a line under the grid with prompt, seed and model"))
+                .option(Option.floating("max-megapixels", "F", 200.0, "refuse grids larger than this").min(0.001))
+                .option(Option.string("as", "NAME", "sweep", "the Java variable that gets the result"))
+                .rest("PROMPT", "the base prompt: the rest of the line")
+                .cellBody("the same settings as YAML: x, y, z, prompt, steps, …")
+                .note("Axes: " + String.join(", ", Arrays.stream(AxisType.values()).map(AxisType::id).toList())
+                        + ".\nValues as in the web UI: 1,2,3  \"a, b\",c  1-5  1-5 (+2)  10-5 (-3)  1-10 [5]"
+                        + "  0.5-1.5 (+0.25); seed -1 is one random seed for the sweep.")
+                .example("%xyz --x \"steps:10,20\" --y \"cfg:3-9 [3]\" --z \"sampler:euler,ddim\" --seed 1 a red circle")
+                .example("%%xyz\nprompt: a red circle on a blue background\nx: \"sampler:euler,ddim\"\ny: steps:10,20");
+    }
+
+    @Override
+    public List<String> optionValues(String option) {
+        return switch (option) {
+            case "--x", "--y", "--z" -> Arrays.stream(AxisType.values()).map(t -> t.id() + ":").toList();
+            default -> GenerationOptions.values(option);
+        };
+    }
+
+    @Override
+    protected void run(ParsedArgs lineArgs, CellPart.MagicCall call, MagicContext context) {
+        ParsedArgs args = lineArgs;
+        if (call.isCellMagic()) {
+            String merged = (call.args() + " " + YamlSettings.toArguments(call.body(), "prompt", call.spelled())).strip();
+            args = spec().parse(merged, call.spelled());
+        }
+        String prompt = args.positional("PROMPT").orElse("").strip();
+        if (prompt.isEmpty()) {
+            throw new MagicException(call.spelled() + " needs a prompt, e.g. %xyz --x \"steps:10,20\" a red circle");
+        }
+        if (args.string("x") == null) {
+            throw new MagicException(call.spelled() + " needs an X axis, e.g. --x \"steps:10,20,30\"");
+        }
+        String variable = args.string("as");
+        if (!javax.lang.model.SourceVersion.isName(variable)) {
+            throw new MagicException("--as " + variable + " is not a Java variable name");
+        }
+        Model model = GenerationOptions.model(args, context);
+        Txt2Img base = model.txt2img(prompt);
+        base.negative(args.string("negative")).steps(args.integer("steps")).cfg(args.number("cfg"))
+                .clipSkip(args.integer("clip-skip")).eta(args.number("eta"));
+        try {
+            base.sampler(args.string("sampler"));
+            if (args.longInteger("seed") != null) {
+                base.seed(args.longInteger("seed"));
+            }
+            if (args.size("size") != null) {
+                base.size(args.size("size").width(), args.size("size").height());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new MagicException(call.spelled() + ": " + e.getMessage());
+        }
+        Outputs.setNotebookDirectory(context.workingDirectory());
+        Sweep sweep;
+        try {
+            Xyz xyz = model.xyz(base).x(axis(args, "x")).margin(args.integer("margin"))
+                    .legend(args.flag("legend")).maxMegapixels(args.number("max-megapixels"));
+            if (args.string("y") != null) {
+                xyz.y(axis(args, "y"));
+            }
+            if (args.string("z") != null) {
+                xyz.z(axis(args, "z"));
+            }
+            sweep = xyz.run();
+        } catch (IllegalArgumentException e) {
+            throw new MagicException(call.spelled() + ": " + DiffusionRun.firstLine(e.getMessage()));
+        }
+        Display.display(sweep);
+        context.bind(variable, Sweep.class, sweep);
+    }
+
+    private static Axis axis(ParsedArgs args, String role) {
+        try {
+            return Axis.parse(args.string(role));
+        } catch (IllegalArgumentException e) {
+            throw new MagicException("--" + role + ": " + e.getMessage());
+        }
+    }
+}

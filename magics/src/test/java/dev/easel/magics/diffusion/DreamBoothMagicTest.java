@@ -1,0 +1,99 @@
+package dev.easel.magics.diffusion;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.easel.Model;
+import dev.easel.display.MimeBundle;
+import dev.easel.magics.JShellContext;
+import dev.easel.magics.MagicException;
+import dev.easel.magics.Magics;
+import dev.easel.notebook.ModelRegistry;
+import dev.easel.notebook.Outputs;
+import dev.easel.notebook.RecordingSink;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** %dreambooth on the real tiny reference model: a few steps, everything a notebook user sees. */
+class DreamBoothMagicTest {
+
+    static JShellContext context;
+    static Path notebook;
+    static final Magics MAGICS = Magics.load(DreamBoothMagicTest.class.getClassLoader());
+
+    @BeforeAll
+    static void start() throws Exception {
+        notebook = Files.createTempDirectory("dreambooth-magic");
+        context = new JShellContext(notebook);
+        Outputs.setFolder(null);
+        ModelRegistry.global().all().forEach(Model::close);
+        MAGICS.runCell("%load_model default --as sd", context);
+        Path subject = Files.createDirectories(notebook.resolve("subject"));
+        for (int i = 0; i < 3; i++) {
+            BufferedImage image = new BufferedImage(40, 32, BufferedImage.TYPE_INT_RGB);
+            image.getGraphics().fillOval(5 + i, 4, 20, 20);
+            ImageIO.write(image, "png", subject.resolve("s" + i + ".png").toFile());
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        context.close();
+    }
+
+    @Test
+    void trainsWithALiveViewAndBindsTheModelAndTheRun() throws Exception {
+        try (RecordingSink sink = new RecordingSink()) {
+            MAGICS.runCell("%dreambooth --instance-dir subject --instance-prompt \"a photo of sks ball\""
+                    + " --class-prompt \"a photo of a ball\" --class-dir balls --num-class-images 2 --steps 3"
+                    + " --lr 1e-4 --validation-prompt \"a photo of sks ball\" --validation-every 2 --output run1",
+                    context);
+            assertTrue(!sink.of("update").isEmpty(), "one output area updated in place");
+            String last = (String) sink.of("update").get(sink.of("update").size() - 1).bundle().data()
+                    .get(MimeBundle.HTML);
+            assertTrue(last.contains("alt=\"loss chart\""), "the loss chart");
+            assertTrue(last.contains("validation images, step 3"), "the latest validation images");
+            String text = sink.of("update").get(sink.of("update").size() - 1).bundle().plainText();
+            assertTrue(text.contains("3/3"), "a text form for jupyter console: " + text);
+        }
+        assertEquals("3", context.evalJava("sd_db_run.losses().rowCount()"));
+        assertTrue(Files.isRegularFile(notebook.resolve("run1/model/model_index.json")));
+        assertTrue(Files.isRegularFile(notebook.resolve("run1/checkpoints/loss.jsonl")));
+        assertEquals("2", context.evalJava("java.nio.file.Files.list(java.nio.file.Path.of(\"" + notebook.resolve("balls")
+                + "\")).count()"));
+        assertEquals("1", context.evalJava("sd_db.txt2img(\"a photo of sks ball\").steps(2).seed(1).run().images().size()"));
+    }
+
+    @Test
+    void yamlBodyWithLora() throws Exception {
+        try (RecordingSink sink = new RecordingSink()) {
+            MAGICS.runCell("%%dreambooth --as ball_lora\ninstance_dir: subject\ninstance_prompt: a photo of sks ball\n"
+                    + "lora_rank: 2\nsteps: 2\nlr: 0.001\noutput: run2\n", context);
+        }
+        assertTrue(Files.isRegularFile(notebook.resolve("run2/pytorch_lora_weights.safetensors")));
+        assertEquals("2", context.evalJava("ball_lora_run.steps()"));
+    }
+
+    @Test
+    void badInputIsOneLine() throws Exception {
+        assertEquals("%dreambooth needs --instance-prompt \"a photo of sks dog\"",
+                error("%dreambooth --instance-dir subject"));
+        Files.createDirectories(notebook.resolve("empty"));
+        assertTrue(error("%dreambooth --instance-dir empty --instance-prompt x").startsWith("%dreambooth: no images in "));
+        Files.createDirectories(notebook.resolve("nothing-here"));
+        assertTrue(error("%dreambooth --instance-dir subject --instance-prompt x --steps 1 --resume nothing-here")
+                .contains("is not a checkpoint"));
+        assertTrue(error("%dreambooth --instance-dir subject --instance-prompt x --lora-rank -1")
+                .contains("--lora-rank"));
+    }
+
+    private static String error(String cell) {
+        return assertThrows(MagicException.class, () -> MAGICS.runCell(cell, context)).getMessage();
+    }
+}

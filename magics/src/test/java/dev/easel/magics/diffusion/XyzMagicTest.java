@@ -1,0 +1,96 @@
+package dev.easel.magics.diffusion;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.easel.Easel;
+import dev.easel.Model;
+import dev.easel.Sweep;
+import dev.easel.display.MimeBundle;
+import dev.easel.engine.sweep.Axis;
+import dev.easel.magics.JShellContext;
+import dev.easel.magics.MagicException;
+import dev.easel.magics.Magics;
+import dev.easel.notebook.ModelRegistry;
+import dev.easel.notebook.Outputs;
+import dev.easel.notebook.RecordingSink;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** %xyz, %%xyz and sd.xyz() on the real tiny reference model (32×32 noise images, fast). */
+class XyzMagicTest {
+
+    static JShellContext context;
+    static final Magics MAGICS = Magics.load(XyzMagicTest.class.getClassLoader());
+
+    @BeforeAll
+    static void start(@TempDir Path dir) throws Exception {
+        context = new JShellContext(dir);
+        Outputs.setFolder(null);
+        ModelRegistry.global().all().forEach(Model::close);
+        MAGICS.runCell("%load_model default --as sd", context);
+    }
+
+    @AfterAll
+    static void stop() {
+        context.close();
+    }
+
+    @Test
+    void lineMagicShowsTheGridAndTableAndBindsTheSweep() throws Exception {
+        try (RecordingSink sink = new RecordingSink()) {
+            MAGICS.runCell("%xyz --x \"steps:1,2\" --y \"cfg:1,7\" --z \"sampler:euler,ddim\" --seed 3 --as s1 a red circle",
+                    context);
+            MimeBundle shown = sink.of("display").get(sink.of("display").size() - 1).bundle();
+            String html = (String) shown.data().get(MimeBundle.HTML);
+            assertTrue(html.contains("<img src=\"data:image/png;base64,"), "the grid");
+            assertTrue(html.contains("<table"), "the table");
+        }
+        assertEquals("8", context.evalJava("s1.table().rowCount()"));
+        assertEquals("2", context.evalJava("s1.table().where(s1.table().stringColumn(\"sampler\").isEqualTo(\"ddim\")"
+                + ".and(s1.table().intColumn(\"steps\").isEqualTo(2))).rowCount()"));
+        assertTrue(Files.isRegularFile(Path.of(context.evalJava("s1.gridFile().toString()").replace("\"", ""))));
+    }
+
+    @Test
+    void cellMagicTakesYaml() throws Exception {
+        try (RecordingSink sink = new RecordingSink()) {
+            MAGICS.runCell("%%xyz --as s2\nprompt: a red circle, on blue\nx: \"seed: 1, 2\"\nsteps: 2\nlegend: true\n",
+                    context);
+        }
+        assertEquals("2", context.evalJava("s2.made()"));
+        assertEquals("\"a red circle, on blue\"", context.evalJava("s2.table().stringColumn(\"prompt\").get(0)"));
+    }
+
+    @Test
+    void javaApiRunsTheSameSweep() {
+        Model sd = Easel.model("sd");
+        Sweep sweep = sd.xyz(sd.txt2img("a green square").steps(2).seed(5)).x(Axis.steps(1, 2))
+                .y(Axis.parse("cfg:1,7")).run();
+        assertEquals(4, sweep.made());
+        assertEquals(4, sweep.table().rowCount());
+    }
+
+    @Test
+    void badInputIsOneLineBeforeAnyImage() {
+        assertEquals("--x: unknown axis 'stepz'; axes are seed, steps, cfg, sampler, prompt_sr, negative, model, size,"
+                + " clip_skip, eta, strength, lora_weight, checkpoint", error("%xyz --x \"stepz:1,2\" a red circle"));
+        assertEquals("%xyz: the steps axis is used twice (X and Y); use each axis once",
+                error("%xyz --x \"steps:1,2\" --y \"steps:3\" a red circle"));
+        assertEquals("%xyz: prompt_sr axis: 'square' is not in the prompt or the negative prompt; its first value must"
+                + " be text they contain", error("%xyz --x \"prompt_sr:square,circle\" a red circle"));
+        assertTrue(error("%xyz --x \"model:/no/such/model\" a red circle").contains("nor an existing path"));
+        assertTrue(error("%xyz --x \"steps:1-300\" --y \"seed:1-300\" a red circle").contains("MP limit"));
+        assertEquals("%xyz needs an X axis, e.g. --x \"steps:10,20,30\"", error("%xyz a red circle"));
+        assertTrue(error("%%xyz\nx: [unclosed").startsWith("%%xyz: the cell body is not valid YAML"));
+    }
+
+    private static String error(String cell) {
+        return assertThrows(MagicException.class, () -> MAGICS.runCell(cell, context)).getMessage();
+    }
+}
