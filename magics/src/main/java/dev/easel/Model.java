@@ -97,8 +97,7 @@ public final class Model implements AutoCloseable {
 
     /** The size images get when none is asked for, as in diffusers: the UNet's sample size × the VAE's scale. */
     public int defaultSize() {
-        int vaeScale = 1 << (pipeline.vae().config.blockOutChannels().length - 1);
-        return Math.max(8, pipeline.unet().config.sampleSize() * vaeScale / 8 * 8);
+        return Math.max(8, pipeline.unet().config.sampleSize() * pipeline.vaeScaleFactor() / 8 * 8);
     }
 
     /** The engine's pipeline, for what the builders don't cover. */
