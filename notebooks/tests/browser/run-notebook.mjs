@@ -8,7 +8,7 @@
 // The kernelspec must be installed where the server looks (JUPYTER_DATA_DIR is passed through).
 import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { basename, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -29,7 +29,12 @@ const jupyter = option('jupyter', '/usr/bin/jupyter');
 const work = join(out, 'work');
 mkdirSync(work, { recursive: true });
 const name = basename(notebook);
-copyFileSync(notebook, join(work, name));
+// The copy asks for the kernel under test: a notebook naming a kernelspec the server lacks stops at a
+// "kernel not found" dialog instead of running.
+const document = JSON.parse(readFileSync(notebook, 'utf8'));
+document.metadata = document.metadata || {};
+document.metadata.kernelspec = { ...(document.metadata.kernelspec || {}), name: kernel };
+writeFileSync(join(work, name), JSON.stringify(document, null, 1));
 
 function freePort() {
   return new Promise((ok, fail) => {
