@@ -14,7 +14,6 @@ import dev.easel.notebook.ModelRegistry;
 import dev.easel.notebook.Outputs;
 import dev.easel.notebook.Progress;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

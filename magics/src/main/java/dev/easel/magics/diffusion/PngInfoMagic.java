@@ -9,7 +9,6 @@ import dev.easel.magics.spec.SpecMagic;
 import dev.easel.notebook.GenerationParameters;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.io.Png;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
