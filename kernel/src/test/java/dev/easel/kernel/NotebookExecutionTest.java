@@ -3,6 +3,7 @@ package dev.easel.kernel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.easel.engine.io.Folders;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code jupyter nbconvert --execute} of every notebook in notebooks/: a failing cell fails the conversion, and each
- * notebook must come out with the images it is there to show.
+ * notebook must come out with the images it is there to show. Each runs from a fresh copy in target/, as on a new
+ * checkout, so what an earlier run left next to the notebooks can neither help nor break it.
  */
 class NotebookExecutionTest {
 
@@ -26,7 +28,11 @@ class NotebookExecutionTest {
         Path notebooks = Path.of("..", "notebooks").toAbsolutePath().normalize();
         Path output = Files.createDirectories(Path.of("target", "notebooks").toAbsolutePath());
         try (Stream<Path> files = Files.list(notebooks)) {
-            for (Path notebook : files.filter(p -> p.toString().endsWith(".ipynb")).sorted().toList()) {
+            for (Path original : files.filter(p -> p.toString().endsWith(".ipynb")).sorted().toList()) {
+                Path workspace = Path.of("target", "notebook-runs", original.getFileName().toString().replace(
+                        ".ipynb", "")).toAbsolutePath();
+                Folders.deleteTree(workspace);
+                Path notebook = Files.copy(original, Files.createDirectories(workspace).resolve(original.getFileName()));
                 int exit = JupyterHarness.run(Duration.ofMinutes(4), Map.of(), "/usr/bin/jupyter", "nbconvert",
                         "--to", "html", "--execute", "--ExecutePreprocessor.kernel_name=easel-test",
                         "--ExecutePreprocessor.timeout=600", "--output-dir", output.toString(), notebook.toString());

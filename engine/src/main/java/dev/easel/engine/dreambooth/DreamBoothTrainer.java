@@ -82,6 +82,11 @@ public final class DreamBoothTrainer {
             throw new EngineException(baseModel + ": DreamBooth needs a diffusers folder as its base model (it writes"
                     + " the trained model beside the same tokenizer); convert a single file with txt2img --config");
         }
+        Path runFolder = settings.outputDir().resolve("checkpoints");
+        if (resumeFrom == null) {
+            // Before class images and validation, which take minutes: a run can't start over an earlier one.
+            new CheckpointStore(runFolder, settings.keepCheckpoints()).requireNoEarlierRun();
+        }
         StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(source.root(), loadOptions);
         boolean ok = false;
         try {
@@ -98,7 +103,6 @@ public final class DreamBoothTrainer {
                     NoiseDraws.random(denoising, settings.offsetNoise()),
                     new DreamBoothObjective.Options(settings.trainTextEncoder() && lora == null,
                             settings.priorLossWeight(), settings.snrGamma()), identity(), lora);
-            Path runFolder = settings.outputDir().resolve("checkpoints");
             TrainingSettings loopSettings = new TrainingSettings(settings.maxTrainSteps(), settings.learningRate(),
                     settings.schedule(), settings.gradientAccumulationSteps(), settings.maxGradNorm(), settings.adam(),
                     settings.seed(), settings.checkpointEvery(), settings.keepCheckpoints(), runFolder);

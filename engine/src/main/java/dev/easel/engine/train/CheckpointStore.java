@@ -114,6 +114,19 @@ public final class CheckpointStore {
     }
 
     /**
+     * Refuses to start a new run in a folder that holds an earlier run's checkpoints: mixing two runs' checkpoints
+     * would make a later resume continue the wrong one, and pruning would delete the earlier run's work.
+     *
+     * @throws IllegalArgumentException one line naming the folder, its latest checkpoint and the two ways on
+     */
+    public void requireNoEarlierRun() {
+        latest().ifPresent(c -> {
+            throw new IllegalArgumentException(runFolder + " already holds checkpoint-" + c.step()
+                    + " of an earlier run; resume from it, or choose another output folder");
+        });
+    }
+
+    /**
      * Opens a checkpoint folder, or — given a run folder — its latest checkpoint.
      *
      * @throws IllegalArgumentException one line saying why the folder is not a checkpoint

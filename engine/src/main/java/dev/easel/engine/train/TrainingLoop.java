@@ -58,7 +58,9 @@ public final class TrainingLoop {
         try (manager; AdamW optimizer = new AdamW(settings.adam(), manager)) {
             long step = 0;
             CheckpointStore.Checkpoint last = null;
-            if (resumeFrom != null) {
+            if (resumeFrom == null) {
+                store.requireNoEarlierRun();
+            } else {
                 last = CheckpointStore.open(resumeFrom);
                 restore(last, objective, optimizer, manager);
                 step = last.step();

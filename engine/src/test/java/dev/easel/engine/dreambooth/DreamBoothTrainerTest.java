@@ -101,6 +101,11 @@ class DreamBoothTrainerTest {
         DreamBoothTrainer.Run second = new DreamBoothTrainer(Reference.model(), LoadOptions.cpu(), resumable, null,
                 null).train(folder.resolve("resumed/checkpoints"));
         assertEquals(straight, losses(second));
+
+        var e = assertThrows(IllegalArgumentException.class, () -> new DreamBoothTrainer(Reference.model(),
+                LoadOptions.cpu(), resumable, null, null).train(null));
+        assertTrue(e.getMessage().endsWith("already holds checkpoint-4 of an earlier run; resume from it, or choose"
+                + " another output folder"), e.getMessage());
     }
 
     @Test

@@ -60,6 +60,16 @@ class CheckpointStoreTest {
     }
 
     @Test
+    void aNewRunIsRefusedWhereAnEarlierRunLeftCheckpoints() throws IOException {
+        CheckpointStore store = new CheckpointStore(run, 3);
+        store.requireNoEarlierRun();
+        store.save(30, Map.of(), dir -> Files.writeString(dir.resolve("f"), "earlier"));
+        var e = assertThrows(IllegalArgumentException.class, store::requireNoEarlierRun);
+        assertEquals(run + " already holds checkpoint-30 of an earlier run; resume from it, or choose another output"
+                + " folder", e.getMessage());
+    }
+
+    @Test
     void foldersThatAreNotCheckpointsAreRefusedInOneLine() throws IOException {
         Path empty = Files.createDirectory(run.resolve("empty"));
         var e = assertThrows(IllegalArgumentException.class, () -> CheckpointStore.open(empty));
