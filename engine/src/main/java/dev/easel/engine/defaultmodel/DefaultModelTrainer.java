@@ -2,6 +2,7 @@ package dev.easel.engine.defaultmodel;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.easel.engine.models.AutoencoderKL;
 import dev.easel.engine.models.ClipTextModel;
@@ -128,8 +129,16 @@ public final class DefaultModelTrainer {
         Map<String, Object> identity = new LinkedHashMap<>();
         identity.put("model", "easel-default");
         identity.put("stage", stage);
-        identity.put("recipe", recipe.toString());
+        identity.put("recipe", recipeAsJson());
         return identity;
+    }
+
+    /**
+     * The recipe field by field. Not {@code toString()}: a record prints its arrays as identity hashes, which differ
+     * from one JVM to the next, so a checkpoint would not be recognised as this run's after a restart.
+     */
+    private Map<String, Object> recipeAsJson() {
+        return JSON.convertValue(recipe, new TypeReference<>() { });
     }
 
     private void writeProvenance(Path model, String commandLine, double scalingFactor, double seconds) {
@@ -137,7 +146,7 @@ public final class DefaultModelTrainer {
         provenance.put("command", commandLine);
         provenance.put("seed", recipe.seed());
         provenance.put("commit", gitCommit());
-        provenance.put("recipe", recipe.toString());
+        provenance.put("recipe", recipeAsJson());
         provenance.put("vae_scaling_factor", scalingFactor);
         provenance.put("seconds_this_session", Math.round(seconds));
         provenance.put("stages", report);

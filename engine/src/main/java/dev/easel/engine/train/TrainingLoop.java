@@ -5,9 +5,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.easel.engine.weights.SafeTensors;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -171,11 +173,20 @@ public final class TrainingLoop {
         });
     }
 
+    /** The identity as it reads back from a manifest (a long 7 reads back as an int 7; the trees must match). */
+    private static JsonNode asWritten(Map<String, Object> identity) {
+        try {
+            return JSON.readTree(JSON.writeValueAsBytes(identity));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static void restore(CheckpointStore.Checkpoint checkpoint, TrainingObjective objective, AdamW optimizer,
                                 NDManager manager) {
         Object saved = checkpoint.manifest().get("identity");
         Map<String, Object> expected = objective.identity();
-        if (!JSON.valueToTree(expected).equals(JSON.valueToTree(saved))) {
+        if (!asWritten(expected).equals(JSON.valueToTree(saved))) {
             throw new IllegalArgumentException(checkpoint.folder() + " belongs to another model or run " + saved
                     + "; resume with a checkpoint of this run, or start a new one");
         }

@@ -74,8 +74,9 @@ class DefaultModelTrainingTest {
                     .build());
             assertEquals(64, result.images().get(0).getWidth());
         }
-        // Running again on the finished folder resumes every stage at its end: nothing retrains.
-        assertEquals(model, new DefaultModelTrainer(TINY, folder, new TrainingListener() {
+        // Running again on the finished folder resumes every stage at its end: nothing retrains. A recipe made
+        // afresh (as by a new process) is recognised as the same run.
+        assertEquals(model, new DefaultModelTrainer(DefaultModelRecipe.tiny(), folder, new TrainingListener() {
             @Override
             public void onStep(TrainingLog.Row row, long totalSteps, TrainingLog log) {
                 throw new AssertionError("stage retrained at step " + row.step());
