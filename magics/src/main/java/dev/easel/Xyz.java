@@ -14,6 +14,7 @@ import dev.easel.engine.sweep.SweepSpec;
 import dev.easel.notebook.ModelRegistry;
 import dev.easel.notebook.Outputs;
 import dev.easel.notebook.Progress;
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -34,6 +35,8 @@ public final class Xyz {
     private double maxMegapixels = GridImage.Options.DEFAULT.maxMegapixels();
     private Path outputs;
     private LoraSpec lora;
+    private BufferedImage init;
+    private double strength = Img2Img.DEFAULT_STRENGTH;
 
     Xyz(Model model, Txt2Img base) {
         this.model = model;
@@ -91,6 +94,32 @@ public final class Xyz {
         return this;
     }
 
+    /**
+     * Makes it an img2img sweep from {@code image} at {@code strength} (or at the values of a {@code strength} axis),
+     * as the web UI's X/Y/Z plot on the img2img tab.
+     */
+    public Xyz init(BufferedImage image, double strength) {
+        if (image == null) {
+            throw new IllegalArgumentException("the init image is null; pass an image, a path or an earlier result");
+        }
+        if (!(strength > 0 && strength <= 1)) {
+            throw new IllegalArgumentException("strength must be more than 0 and at most 1, got " + strength);
+        }
+        this.init = image;
+        this.strength = strength;
+        return this;
+    }
+
+    /** An img2img sweep from an image file. */
+    public Xyz init(Path image, double strength) {
+        return init(Model.read(image), strength);
+    }
+
+    /** An img2img sweep from the first image of an earlier result. */
+    public Xyz init(Generation result, double strength) {
+        return init(result.image(), strength);
+    }
+
     /** Where the sweep's folder goes (default: the outputs folder, see {@code %outputs}). */
     public Xyz saveTo(Path folder) {
         this.outputs = folder;
@@ -110,7 +139,7 @@ public final class Xyz {
         }
         SweepSpec spec = new SweepSpec(base.sweepBase(), model.name(), x, y, z,
                 outputs != null ? outputs : Outputs.folder(), new GridImage.Options(margin, legend, maxMegapixels),
-                null, 0, lora);
+                init, strength, lora);
         SweepModels models = new NotebookModels(model);
         SweepPlan plan = SweepPlan.of(spec, models);
         Progress[] bar = new Progress[1];

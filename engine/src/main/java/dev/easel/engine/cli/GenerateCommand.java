@@ -2,6 +2,7 @@ package dev.easel.engine.cli;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import dev.easel.engine.DefaultModel;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.io.Png;
 import dev.easel.engine.lora.LoraSpec;
@@ -54,7 +55,7 @@ public class GenerateCommand implements Subcommand {
     }
 
     static String usage(boolean img2img) {
-        return "usage: " + (img2img ? "img2img" : "txt2img") + " --model PATH --prompt TEXT [--prompt TEXT]..."
+        return "usage: " + (img2img ? "img2img" : "txt2img") + " --model PATH|default --prompt TEXT [--prompt TEXT]..."
                 + " [--negative TEXT]... [--steps N] [--cfg F] [--sampler ID] [--seed N] [--width W] [--height H]"
                 + " [--batch N] [--clip-skip N] [--eta F] [--spacing leading|linspace|trailing]"
                 + " [--init-latents FILE.npy] [--save-latents FILE.npy] [--config DIR] [--device cpu|gpu]"
@@ -76,7 +77,8 @@ public class GenerateCommand implements Subcommand {
                 known.add("strength");
             }
             Args a = new Args(argv, known);
-            Path model = Path.of(a.required("model"));
+            String modelArg = a.required("model");
+            Path model = DefaultModel.isDefault(modelArg) ? DefaultModel.path() : Path.of(modelArg);
             Path out = Path.of(a.required("out"));
             List<String> prompts = a.all("prompt");
             if (prompts.isEmpty()) {
@@ -129,12 +131,18 @@ public class GenerateCommand implements Subcommand {
                     LoraSpec spec = LoraSpec.parse(lora);
                     pipe.loadLora(spec.file(), spec.weight());
                 }
+                if (!img2img && !a.has("width") && !a.has("height")) {
+                    // The model's own resolution, as diffusers does: 512 for SD 1.5, 64 for the default model.
+                    int size = pipe.vaeScaleFactor() * pipe.unet().config.sampleSize();
+                    s = b.width(size).height(size).build();
+                }
                 r = img2img ? pipe.img2img(s, init, strength, null, null) : pipe.txt2img(s);
             }
             List<Path> files = outputs(out, r.images().size());
             for (int i = 0; i < files.size(); i++) {
-                Map<String, String> text = Map.of("parameters",
-                        Infotext.of(s, i, model.getFileName().toString(), img2img ? strength : null));
+                Map<String, String> text = Map.of("parameters", Infotext.of(s, i,
+                        DefaultModel.isDefault(modelArg) ? DefaultModel.NAME : model.getFileName().toString(),
+                        img2img ? strength : null));
                 Png.write(r.images().get(i), text, files.get(i));
                 System.out.println(files.get(i));
             }

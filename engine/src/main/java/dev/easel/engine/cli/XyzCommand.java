@@ -1,5 +1,6 @@
 package dev.easel.engine.cli;
 
+import dev.easel.engine.io.Png;
 import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.LoadOptions;
@@ -11,6 +12,7 @@ import dev.easel.engine.sweep.SweepPlan;
 import dev.easel.engine.sweep.SweepResult;
 import dev.easel.engine.sweep.SweepRunner;
 import dev.easel.engine.sweep.SweepSpec;
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,7 +26,8 @@ public final class XyzCommand extends EngineCommand {
 
     private static final String USAGE = "usage: xyz --model PATH|default --prompt TEXT --x SPEC [--y SPEC] [--z SPEC]"
             + " [--negative TEXT] [--steps N] [--cfg F] [--sampler ID] [--seed N] [--width W] [--height H]"
-            + " [--clip-skip N] [--eta F] [--lora FILE[:WEIGHT]] [--margin PX] [--legend] [--max-megapixels F] --out grid.png"
+            + " [--clip-skip N] [--eta F] [--lora FILE[:WEIGHT]] [--init-image FILE.png [--strength F]] [--margin PX]"
+            + " [--legend] [--max-megapixels F] --out grid.png"
             + " [--table results.csv]\n  SPEC is TYPE:VALUES as in the web UI, e.g. \"steps:10,20,30\", \"cfg:3-9 [4]\","
             + " \"sampler:euler,ddim\", \"prompt_sr:circle,square\", \"seed:-1,2\"";
 
@@ -48,23 +51,39 @@ public final class XyzCommand extends EngineCommand {
         boolean legend = argv.contains("--legend");
         Args a = new Args(argv.stream().filter(s -> !s.equals("--legend")).toList(), Set.of("model", "prompt",
                 "x", "y", "z", "negative", "steps", "cfg", "sampler", "seed", "width", "height", "clip-skip",
-                "eta", "margin", "max-megapixels", "out", "table"));
+                "eta", "lora", "init-image", "strength", "margin", "max-megapixels", "out", "table"));
         Path out = Path.of(a.required("out")).toAbsolutePath();
         GenerationSettings.Builder base = GenerationSettings.builder().prompt(a.required("prompt"))
                 .steps(a.integer("steps", 20)).guidanceScale(a.number("cfg", 7.5))
                 .sampler(a.string("sampler", "euler")).seed(a.longValue("seed", -1))
-                .size(a.integer("width", 512), a.integer("height", 512)).clipSkip(a.integer("clip-skip", 0))
-                .eta(a.number("eta", 0));
+                .clipSkip(a.integer("clip-skip", 0)).eta(a.number("eta", 0));
         if (a.has("negative")) {
             base.negativePrompt(a.string("negative", ""));
         }
         GridImage.Options grid = new GridImage.Options(a.integer("margin", 0), legend,
                 a.number("max-megapixels", GridImage.Options.DEFAULT.maxMegapixels()));
-        SweepSpec spec = new SweepSpec(base.build(), a.required("model"), Axis.parse(a.required("x")),
-                a.has("y") ? Axis.parse(a.string("y", null)) : null,
-                a.has("z") ? Axis.parse(a.string("z", null)) : null, out.getParent(), grid, null, 0,
-                a.has("lora") ? LoraSpec.parse(a.string("lora", null)) : null);
+        BufferedImage init = a.has("init-image") ? Png.read(Path.of(a.string("init-image", null))) : null;
+        if (init == null && a.has("strength")) {
+            throw new UsageException("--strength is for img2img sweeps; give --init-image too");
+        }
+        String model = a.required("model");
+        Axis x = Axis.parse(a.required("x"));
+        Axis y = a.has("y") ? Axis.parse(a.string("y", null)) : null;
+        Axis z = a.has("z") ? Axis.parse(a.string("z", null)) : null;
         try (LoadingSweepModels models = new LoadingSweepModels(LoadOptions.defaults())) {
+            if (a.has("width") || a.has("height")) {
+                base.size(a.integer("width", 512), a.integer("height", 512));
+            } else if (init != null) {
+                base.size(Math.max(8, init.getWidth() / 8 * 8), Math.max(8, init.getHeight() / 8 * 8));
+            } else {
+                // The base model's own resolution (loading it now costs nothing: the sweep needs it anyway).
+                models.check(model);
+                var pipeline = models.pipeline(model);
+                int size = pipeline.vaeScaleFactor() * pipeline.unet().config.sampleSize();
+                base.size(size, size);
+            }
+            SweepSpec spec = new SweepSpec(base.build(), model, x, y, z, out.getParent(), grid, init,
+                    a.number("strength", 0.75), a.has("lora") ? LoraSpec.parse(a.string("lora", null)) : null);
             SweepPlan plan = SweepPlan.of(spec, models);
             SweepListener progress = new SweepListener() {
                 @Override

@@ -42,6 +42,10 @@ public final class XyzMagic extends SpecMagic {
                 .option(Option.integer("clip-skip", "N", 1, "A1111 clip skip").min(1))
                 .option(Option.floating("eta", "F", 0.0, "DDIM eta").min(0))
                 .option(Option.string("lora", "FILE[:WEIGHT]", null, "a LoRA on every image (weigh it with a lora_weight axis)"))
+                .option(Option.string("init", "PATH_OR_VARIABLE", null,
+                        "an init image: makes it an img2img sweep (sweep its strength with a strength axis)"))
+                .option(Option.floating("strength", "F", dev.easel.Img2Img.DEFAULT_STRENGTH,
+                        "img2img strength when there is no strength axis").min(0).max(1))
                 .option(Option.integer("margin", "PX", 0, "pixels between tiles").min(0))
                 .option(Option.flag("legend", "a line under the grid with prompt, seed and model"))
                 .option(Option.floating("max-megapixels", "F", 200.0, "refuse grids larger than this").min(0.001))
@@ -52,6 +56,7 @@ public final class XyzMagic extends SpecMagic {
                         + ".\nValues as in the web UI: 1,2,3  \"a, b\",c  1-5  1-5 (+2)  10-5 (-3)  1-10 [5]"
                         + "  0.5-1.5 (+0.25); seed -1 is one random seed for the sweep.")
                 .example("%xyz --x \"steps:10,20\" --y \"cfg:3-9 [3]\" --z \"sampler:euler,ddim\" --seed 1 a red circle")
+                .example("%xyz --init outputs/00000-42.png --x \"strength:0.3-0.9 [4]\" --seed 1 a blue circle")
                 .example("%%xyz\nprompt: a red circle on a blue background\nx: \"sampler:euler,ddim\"\ny: steps:10,20");
     }
 
@@ -106,6 +111,9 @@ public final class XyzMagic extends SpecMagic {
             }
             if (args.string("z") != null) {
                 xyz.z(axis(args, "z"));
+            }
+            if (args.string("init") != null) {
+                xyz.init(Img2ImgMagic.initImage(args.string("init"), context), args.number("strength"));
             }
             if (args.string("lora") != null) {
                 var lora = dev.easel.engine.lora.LoraSpec.parse(args.string("lora"));

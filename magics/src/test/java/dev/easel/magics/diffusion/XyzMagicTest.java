@@ -17,6 +17,7 @@ import dev.easel.notebook.Outputs;
 import dev.easel.notebook.RecordingSink;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,6 +66,24 @@ class XyzMagicTest {
         }
         assertEquals("2", context.evalJava("s2.made()"));
         assertEquals("\"a red circle, on blue\"", context.evalJava("s2.table().stringColumn(\"prompt\").get(0)"));
+    }
+
+    @Test
+    void anInitImageMakesItAnImg2imgSweepOverStrength() throws Exception {
+        context.evalJava("var start = sd.txt2img(\"a red circle\").steps(2).seed(1).run();");
+        try (RecordingSink sink = new RecordingSink()) {
+            MAGICS.runCell("%xyz --init start --x \"strength:0.25,1\" --steps 4 --seed 2 --as s3 a red circle", context);
+        }
+        assertEquals("2", context.evalJava("s3.made()"));
+        assertEquals("[0.25, 1.0]", context.evalJava("s3.table().doubleColumn(\"strength\").asList()"));
+        assertTrue(error("%xyz --init start --strength 0 --x \"steps:1,2\" a red circle").contains("strength"));
+        assertEquals("%xyz: the strength axis is for img2img sweeps; give an init image",
+                error("%xyz --x \"strength:0.5,1\" a red circle"));
+
+        Model sd = Easel.model("sd");
+        Sweep sweep = sd.xyz("a red circle").init(sd.txt2img("a red circle").steps(2).seed(1).run(), 0.5)
+                .x(Axis.steps(1, 2)).run();
+        assertEquals(List.of(0.5, 0.5), sweep.table().doubleColumn("strength").asList());
     }
 
     @Test
