@@ -1,14 +1,13 @@
 package dev.easel;
 
-import dev.easel.engine.io.Png;
-
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
 import dev.easel.engine.DefaultModel;
 import dev.easel.engine.EngineException;
+import dev.easel.engine.ModelLoader;
+import dev.easel.engine.io.Png;
 import dev.easel.engine.pipeline.LoadOptions;
-import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.notebook.GenerationParameters;
 import dev.easel.notebook.ModelRegistry;
 import dev.easel.notebook.Outputs;
@@ -41,8 +40,8 @@ public final class Easel {
     }
 
     /**
-     * Loads a model: {@code "default"}, a diffusers folder (with {@code model_index.json}) or a single-file
-     * {@code .safetensors} checkpoint. {@code device} is "cpu" or "gpu" and {@code dtype} "fp32" or "fp16" (null:
+     * Loads a model: {@code "default"}, a diffusers folder (with {@code model_index.json}), a single-file
+     * {@code .safetensors} checkpoint, or a DreamBooth run's {@code checkpoint-N} folder. {@code device} is "cpu" or "gpu" and {@code dtype} "fp32" or "fp16" (null:
      * the default for the device). Loading the same file on the same device and dtype again returns the loaded model.
      */
     public static Model load(String pathOrDefault, String device, String dtype) {
@@ -137,7 +136,7 @@ public final class Easel {
                         }
                     });
             try {
-                Model model = new Model(StableDiffusionPipeline.load(real, options), name, real);
+                Model model = new Model(ModelLoader.load(real, options), name, real);
                 if (bar != null) {
                     bar.done(deviceName + ", " + typeName);
                 }

@@ -17,6 +17,7 @@ import dev.easel.notebook.Progress;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * An X/Y/Z sweep around a base request, as the web UIs' X/Y/Z plot:
@@ -142,6 +143,9 @@ public final class Xyz {
                 init, strength, lora);
         SweepModels models = new NotebookModels(model);
         SweepPlan plan = SweepPlan.of(spec, models);
+        // Models a model or checkpoint axis loads stay loaded for the next sweep, but don't become the notebook's
+        // current model: the next %txt2img uses what it used before.
+        Optional<Model> current = ModelRegistry.global().current();
         Progress[] bar = new Progress[1];
         SweepListener listener = new SweepListener() {
             @Override
@@ -163,6 +167,7 @@ public final class Xyz {
             }
             return new Sweep(result);
         } finally {
+            current.ifPresent(ModelRegistry.global()::makeCurrent);
             if (bar[0] != null) {
                 bar[0].close();
             }

@@ -60,6 +60,11 @@ public final class ModelRegistry {
         byName.put(name, model);
     }
 
+    /** Makes {@code model} current again, after work that loaded other models on the side (a sweep's model axis). */
+    public synchronized void makeCurrent(Model model) {
+        current = model;
+    }
+
     public synchronized Optional<Model> byName(String name) {
         Model model = byName.get(name);
         return model == null || model.isClosed() ? Optional.empty() : Optional.of(model);

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import dev.easel.engine.DefaultModel;
 import dev.easel.engine.EngineException;
+import dev.easel.engine.ModelLoader;
 import dev.easel.engine.io.Png;
 import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.pipeline.GenerationResult;
@@ -126,7 +127,7 @@ public class GenerateCommand implements Subcommand {
                 opts = opts.withConfigDir(Path.of(a.string("config", null)));
             }
             GenerationResult r;
-            try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(model, opts)) {
+            try (StableDiffusionPipeline pipe = ModelLoader.load(model, opts)) {
                 for (String lora : a.all("lora")) {
                     LoraSpec spec = LoraSpec.parse(lora);
                     pipe.loadLora(spec.file(), spec.weight());

@@ -239,6 +239,9 @@ public final class DreamBoothTrainer {
         identity.put("base_model", baseModel.toAbsolutePath().normalize().toString());
         identity.put("train_text_encoder", settings.trainTextEncoder());
         identity.put("lora_rank", settings.loraRank());
+        if (settings.lora()) {
+            identity.put("lora_alpha", settings.loraAlpha()); // so a checkpoint loads as a model (DreamBoothCheckpoint)
+        }
         return identity;
     }
 }

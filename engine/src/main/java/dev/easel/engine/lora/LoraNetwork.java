@@ -62,6 +62,15 @@ public final class LoraNetwork {
     /** Loads a LoRA file onto a pipeline's models at the given weight (the web UIs' {@code <lora:name:0.8>}). */
     public static LoraNetwork load(Path file, UNet2DConditionModel unet, ClipTextModel textEncoder, double weight,
                                    NDManager manager) {
+        return load(file, unet, textEncoder, weight, Double.NaN, manager);
+    }
+
+    /**
+     * As {@link #load(Path, UNet2DConditionModel, ClipTextModel, double, NDManager)}, with the alpha the adapters
+     * were trained with when the file doesn't say (a training checkpoint); NaN: from the file, else the rank.
+     */
+    public static LoraNetwork load(Path file, UNet2DConditionModel unet, ClipTextModel textEncoder, double weight,
+                                   double knownAlpha, NDManager manager) {
         if (!Files.isRegularFile(file)) {
             throw new EngineException(file + ": LoRA file not found");
         }
@@ -69,7 +78,7 @@ public final class LoraNetwork {
         Map<String, LoraAdapter> adapters = new LinkedHashMap<>();
         Map<String, Linear> layers = new LinkedHashMap<>();
         try (SafeTensors f = SafeTensors.open(file)) {
-            double alpha = Double.parseDouble(f.metadata().getOrDefault("alpha", "nan"));
+            double alpha = Double.parseDouble(f.metadata().getOrDefault("alpha", Double.toString(knownAlpha)));
             for (String key : f.keys()) {
                 String prefix = prefixOf(key);
                 if (prefix == null || !key.endsWith(".down.weight")) {

@@ -67,13 +67,15 @@ public record Axis(AxisType type, List<Object> values) {
         return values.size();
     }
 
-    /** The label of value {@code i} in grids: {@code Steps: 20}; prompt S/R and model values stand alone. */
+    /** The label of value {@code i} in grids: {@code Steps: 20}; prompt S/R, model and checkpoint values stand alone. */
     public String label(int i) {
         Object value = values.get(i);
         String text = value instanceof Double d && d == Math.rint(d) && Math.abs(d) < 1e15
                 ? String.format("%.1f", d) : String.valueOf(value);
         return switch (type) {
-            case PROMPT_SR, MODEL, CHECKPOINT -> text;
+            case PROMPT_SR, MODEL -> text;
+            // A checkpoint is a long path; its folder (checkpoint-400) says which one.
+            case CHECKPOINT -> java.nio.file.Path.of(text).getFileName().toString();
             default -> type.label() + ": " + text;
         };
     }

@@ -2,9 +2,9 @@ package dev.easel.engine.sweep;
 
 import dev.easel.engine.DefaultModel;
 import dev.easel.engine.EngineException;
+import dev.easel.engine.ModelLoader;
 import dev.easel.engine.pipeline.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
-import dev.easel.engine.weights.ModelSource;
 import java.nio.file.Path;
 
 /**
@@ -24,7 +24,7 @@ public final class LoadingSweepModels implements SweepModels, AutoCloseable {
     @Override
     public void check(String model) {
         try {
-            ModelSource.resolve(path(model));
+            ModelLoader.check(path(model));
         } catch (EngineException | IllegalStateException e) {
             throw new AxisSyntaxException("model '" + model + "': " + e.getMessage());
         }
@@ -34,7 +34,7 @@ public final class LoadingSweepModels implements SweepModels, AutoCloseable {
     public StableDiffusionPipeline pipeline(String model) {
         if (!model.equals(loadedName)) {
             close();
-            loaded = StableDiffusionPipeline.load(path(model), options);
+            loaded = ModelLoader.load(path(model), options);
             loadedName = model;
         }
         return loaded;

@@ -1,8 +1,10 @@
 package dev.easel.engine.sweep;
 
 import dev.easel.engine.EngineException;
+import dev.easel.engine.dreambooth.DreamBoothCheckpoint;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.samplers.Samplers;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -51,6 +53,9 @@ public final class SweepPlan {
                         + roles[i] + "); use each axis once");
             }
             check(axis, spec, models);
+        }
+        if (used.containsKey(AxisType.MODEL) && used.containsKey(AxisType.CHECKPOINT)) {
+            throw new AxisSyntaxException("the model and checkpoint axes both choose the model; use one of them");
         }
         GenerationSettings base = spec.base().seed() == -1
                 ? spec.base().toBuilder().seed(random.nextInt(Integer.MAX_VALUE)).build() : spec.base();
@@ -164,8 +169,12 @@ public final class SweepPlan {
                             + " FILE (or .lora(file, weight))");
                 }
             }
-            case CHECKPOINT -> throw new AxisSyntaxException("the checkpoint axis is not available yet; sweep a"
-                    + " DreamBooth run's checkpoints by loading each and using the model axis");
+            case CHECKPOINT -> axis.values().forEach(v -> {
+                if (!DreamBoothCheckpoint.isCheckpoint(Path.of((String) v))) {
+                    throw new AxisSyntaxException("checkpoint axis: '" + v + "' is not a checkpoint folder of a"
+                            + " DreamBooth run; give folders like RUN/checkpoints/checkpoint-100");
+                }
+            });
             default -> {
                 // numbers and sizes were checked while parsing; the cell validation checks their ranges
             }
@@ -198,7 +207,8 @@ public final class SweepPlan {
             case ETA -> b.eta((Double) value);
             case STRENGTH -> strength = (Double) value;
             case LORA_WEIGHT -> loraWeight = (Double) value;
-            case CHECKPOINT -> throw new IllegalStateException("checked before");
+            // A checkpoint is a model (its base model with the trained weights): switched outermost, loaded once.
+            case CHECKPOINT -> model = (String) value;
         }
         return new SweepCell(cell.x(), cell.y(), cell.z(), b.build(), model, strength, loraWeight);
     }

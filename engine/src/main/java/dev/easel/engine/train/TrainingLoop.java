@@ -33,7 +33,7 @@ import java.util.function.BooleanSupplier;
 public final class TrainingLoop {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final String WEIGHTS = "trainable.safetensors";
+    public static final String WEIGHTS = "trainable.safetensors";
     static final String OPTIMIZER = "optimizer.safetensors";
     static final String EXTRA = "extra.safetensors";
 

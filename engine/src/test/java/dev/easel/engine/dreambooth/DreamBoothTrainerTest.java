@@ -4,11 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.easel.engine.ModelLoader;
 import dev.easel.engine.Reference;
+import dev.easel.engine.io.Png;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.shapes.ShapesDataset;
+import dev.easel.engine.sweep.Axis;
+import dev.easel.engine.sweep.LoadingSweepModels;
+import dev.easel.engine.sweep.SweepPlan;
+import dev.easel.engine.sweep.SweepResult;
+import dev.easel.engine.sweep.SweepRunner;
+import dev.easel.engine.sweep.SweepSpec;
 import dev.easel.engine.train.TrainingLog;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -72,7 +80,29 @@ class DreamBoothTrainerTest {
                 assertEquals(32, reloaded.txt2img(GenerationSettings.builder().prompt("a photo of sks shape")
                         .steps(2).size(32, 32).seed(1).build()).images().get(0).getWidth());
             }
+
+            // The run's checkpoints as a sweep axis: each is the base model with that step's weights.
+            GenerationSettings prompt = GenerationSettings.builder().prompt("a photo of sks shape").steps(2)
+                    .size(32, 32).seed(1).build();
+            Path checkpoints = folder.resolve("out/checkpoints");
+            SweepResult sweep;
+            try (LoadingSweepModels models = new LoadingSweepModels(LoadOptions.cpu())) {
+                sweep = new SweepRunner(models, null, null).run(SweepSpec.of(prompt, Reference.model().toString(),
+                        Axis.parse("checkpoint:" + checkpoints.resolve("checkpoint-2") + ","
+                                + checkpoints.resolve("checkpoint-3")), null, null, folder.resolve("sweep")));
+            }
+            assertEquals(2, sweep.made());
+            BufferedImage atStep3 = Png.read(Path.of(sweep.table().stringColumn("image").get(1)));
+            assertEquals(0, differingPixels(trained.txt2img(prompt).images().get(0), atStep3),
+                    "checkpoint-3 is the trained model");
+            BufferedImage atStep2 = Png.read(Path.of(sweep.table().stringColumn("image").get(0)));
+            assertTrue(differingPixels(atStep2, atStep3) > 0, "checkpoint-2 is another model");
         }
+        var e = assertThrows(dev.easel.engine.sweep.AxisSyntaxException.class, () -> SweepPlan.of(SweepSpec.of(
+                GenerationSettings.builder().prompt("x").build(), "default", Axis.parse("checkpoint:"
+                        + folder.resolve("out")), null, null, folder), new LoadingSweepModels(LoadOptions.cpu())));
+        assertEquals("checkpoint axis: '" + folder.resolve("out") + "' is not a checkpoint folder of a DreamBooth run;"
+                + " give folders like RUN/checkpoints/checkpoint-100", e.getMessage());
         // Class images are cached: a second run generates none.
         classImages.set(0);
         new DreamBoothTrainer(Reference.model(), LoadOptions.cpu(), settings(folder.resolve("again"))
@@ -148,6 +178,12 @@ class DreamBoothTrainerTest {
             assertTrue(differingPixels(plain, base.txt2img(prompt).images().get(0)) > 0, "weight 1 changes the image");
             network.remove();
             assertEquals(0, differingPixels(plain, base.txt2img(prompt).images().get(0)), "removed again");
+            // The last checkpoint loads as a model: the base with the adapters at weight 1, as the trained pipeline.
+            try (StableDiffusionPipeline checkpoint = ModelLoader.load(folder.resolve("lora/checkpoints"),
+                    LoadOptions.cpu())) {
+                assertEquals(0, differingPixels(run.pipeline().txt2img(prompt).images().get(0),
+                        checkpoint.txt2img(prompt).images().get(0)));
+            }
         } finally {
             run.pipeline().close();
         }

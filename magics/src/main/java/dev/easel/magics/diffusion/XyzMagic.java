@@ -56,6 +56,8 @@ public final class XyzMagic extends SpecMagic {
                         + ".\nValues as in the web UI: 1,2,3  \"a, b\",c  1-5  1-5 (+2)  10-5 (-3)  1-10 [5]"
                         + "  0.5-1.5 (+0.25); seed -1 is one random seed for the sweep.")
                 .example("%xyz --x \"steps:10,20\" --y \"cfg:3-9 [3]\" --z \"sampler:euler,ddim\" --seed 1 a red circle")
+                .example("%xyz --x \"checkpoint:run/checkpoints/checkpoint-100,run/checkpoints/checkpoint-200\""
+                        + " --y \"seed:1,2\" a photo of sks dog")
                 .example("%xyz --init outputs/00000-42.png --x \"strength:0.3-0.9 [4]\" --seed 1 a blue circle")
                 .example("%%xyz\nprompt: a red circle on a blue background\nx: \"sampler:euler,ddim\"\ny: steps:10,20");
     }
@@ -104,13 +106,13 @@ public final class XyzMagic extends SpecMagic {
         Outputs.setNotebookDirectory(context.workingDirectory());
         Sweep sweep;
         try {
-            Xyz xyz = model.xyz(base).x(axis(args, "x")).margin(args.integer("margin"))
+            Xyz xyz = model.xyz(base).x(axis(args, "x", context)).margin(args.integer("margin"))
                     .legend(args.flag("legend")).maxMegapixels(args.number("max-megapixels"));
             if (args.string("y") != null) {
-                xyz.y(axis(args, "y"));
+                xyz.y(axis(args, "y", context));
             }
             if (args.string("z") != null) {
-                xyz.z(axis(args, "z"));
+                xyz.z(axis(args, "z", context));
             }
             if (args.string("init") != null) {
                 xyz.init(Img2ImgMagic.initImage(args.string("init"), context), args.number("strength"));
@@ -127,11 +129,18 @@ public final class XyzMagic extends SpecMagic {
         context.bind(variable, Sweep.class, sweep);
     }
 
-    private static Axis axis(ParsedArgs args, String role) {
+    private static Axis axis(ParsedArgs args, String role, MagicContext context) {
+        Axis axis;
         try {
-            return Axis.parse(args.string(role));
+            axis = Axis.parse(args.string(role));
         } catch (IllegalArgumentException e) {
             throw new MagicException("--" + role + ": " + e.getMessage());
         }
+        if (axis.type() == AxisType.CHECKPOINT) {
+            // Checkpoint folders are written relative to the notebook, like --output of %dreambooth.
+            axis = Axis.of(AxisType.CHECKPOINT, axis.values().stream()
+                    .map(v -> context.workingDirectory().resolve((String) v).normalize().toString()).toArray());
+        }
+        return axis;
     }
 }

@@ -74,6 +74,13 @@ class DreamBoothMagicTest {
                 + " --class-prompt \"a photo of a ball\" --class-dir balls --num-class-images 2 --steps 4"
                 + " --lr 1e-4 --output run1 --resume run1/checkpoints --as sd_db_more", context);
         assertEquals("4", context.evalJava("sd_db_more_run.steps()"));
+
+        // The run's checkpoints side by side: a sweep over the checkpoint axis.
+        try (RecordingSink sink = new RecordingSink()) {
+            MAGICS.runCell("%xyz --x \"checkpoint:run1/checkpoints/checkpoint-3,run1/checkpoints/checkpoint-4\""
+                    + " --steps 2 --seed 1 --as by_step a photo of sks ball", context);
+        }
+        assertEquals("2", context.evalJava("by_step.made()"));
     }
 
     @Test
