@@ -34,6 +34,8 @@ public final class TrainingLoop {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     public static final String WEIGHTS = "trainable.safetensors";
+    /** Non-finite steps in a row after which the run is declared diverged rather than skipped past. */
+    static final int MAX_SKIPPED_IN_A_ROW = 10;
     static final String OPTIMIZER = "optimizer.safetensors";
     static final String EXTRA = "extra.safetensors";
 
@@ -72,6 +74,8 @@ public final class TrainingLoop {
             long sessionStart = System.nanoTime();
             long firstStep = step;
             double lastLoss = Double.NaN;
+            long skipped = 0;
+            int skippedInARow = 0;
             try (TrainingLog log = TrainingLog.open(settings.folder(), "loss", step)) {
                 while (step < settings.maxSteps()) {
                     if (Thread.currentThread().isInterrupted() || cancel.getAsBoolean()) {
@@ -80,7 +84,7 @@ public final class TrainingLoop {
                         if (last == null || last.step() != step) {
                             last = save(store, step, objective, optimizer);
                         }
-                        return result(step, true, lastLoss, step - firstStep, sessionStart, last);
+                        return result(step, true, lastLoss, step - firstStep, sessionStart, last, skipped);
                     }
                     long started = System.nanoTime();
                     lastLoss = accumulateGradients(objective, step, manager);
@@ -91,7 +95,16 @@ public final class TrainingLoop {
                         JniUtils.setGradMode(false);
                         gradNorm = GradientClipping.clipGlobalNorm(gradients.values(), settings.maxGradNorm());
                         listener.onGradients(step + 1, gradients, gradNorm);
-                        optimizer.update(parameters, gradients, lr);
+                        if (Double.isFinite(gradNorm) && Double.isFinite(lastLoss)) {
+                            optimizer.update(parameters, gradients, lr);
+                            skippedInARow = 0;
+                        } else {
+                            // A rare non-finite backward pass (seen once in 650 steps of train-base) would turn every
+                            // weight into NaN — and the next checkpoints with it. Like mixed precision's loss scaler,
+                            // skip the update; the row's NaN grad norm in the log shows it.
+                            skipped++;
+                            skippedInARow++;
+                        }
                         parameters.values().forEach(p -> JniUtils.zeroGrad((PtNDArray) p));
                     } finally {
                         JniUtils.setGradMode(gradMode);
@@ -102,13 +115,18 @@ public final class TrainingLoop {
                             (System.nanoTime() - started) / 1e9);
                     log.append(row);
                     listener.onStep(row, settings.maxSteps(), log);
+                    if (skippedInARow >= MAX_SKIPPED_IN_A_ROW) {
+                        throw new IllegalStateException("training diverged: the last " + skippedInARow + " steps (to"
+                                + " step " + step + ") had a non-finite loss or gradient and changed nothing; lower the"
+                                + " learning rate" + (last == null ? "" : ", or resume from " + last.folder()));
+                    }
                     if (step % settings.checkpointEvery() == 0 || step == settings.maxSteps()) {
                         last = save(store, step, objective, optimizer);
                         listener.onCheckpoint(last);
                     }
                 }
             }
-            return result(step, false, lastLoss, step - firstStep, sessionStart, last);
+            return result(step, false, lastLoss, step - firstStep, sessionStart, last, skipped);
         } finally {
             parameters.values().forEach(p -> p.setRequiresGradient(false));
             JniUtils.setGradMode(gradMode);
@@ -230,10 +248,10 @@ public final class TrainingLoop {
     }
 
     private TrainingResult result(long step, boolean interrupted, double lastLoss, long stepsThisSession,
-                                  long sessionStart, CheckpointStore.Checkpoint last) {
+                                  long sessionStart, CheckpointStore.Checkpoint last, long skipped) {
         double seconds = (System.nanoTime() - sessionStart) / 1e9;
         return new TrainingResult(step, interrupted, lastLoss, seconds > 0 ? stepsThisSession / seconds : 0,
-                peakRss(), last);
+                peakRss(), last, skipped);
     }
 
     /** VmHWM from /proc/self/status, in bytes; 0 where the file doesn't exist. */

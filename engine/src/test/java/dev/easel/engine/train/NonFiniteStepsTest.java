@@ -1,0 +1,82 @@
+package dev.easel.engine.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A step whose backward pass is not finite must not touch the weights (or the checkpoints written after it). */
+class NonFiniteStepsTest {
+
+    @TempDir
+    Path folder;
+
+    /** Loss (w − 3)², except that the listed steps multiply it by NaN. */
+    private static final class Quadratic implements TrainingObjective {
+        final NDArray w;
+        final Set<Long> poisoned;
+
+        Quadratic(NDManager manager, Set<Long> poisoned) {
+            this.w = manager.create(new float[] {0f});
+            this.poisoned = poisoned;
+        }
+
+        @Override
+        public Map<String, NDArray> trainableParameters() {
+            return Map.of("w", w);
+        }
+
+        @Override
+        public NDArray loss(NDManager scope, long step, int micro) {
+            NDArray loss = w.sub(3f).square().sum();
+            return poisoned.contains(step) ? loss.mul(Float.NaN) : loss;
+        }
+
+        @Override
+        public Map<String, Object> identity() {
+            return Map.of("model", "quadratic");
+        }
+    }
+
+    private TrainingSettings settings(Path run, int steps) {
+        return new TrainingSettings(steps, 0.1, new LearningRateSchedule(LearningRateSchedule.Kind.CONSTANT, 0, steps),
+                1, 1.0, AdamW.Settings.DEFAULT, 1, 100, 2, run);
+    }
+
+    @Test
+    void aNonFiniteStepIsSkippedAndTrainingGoesOn() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Quadratic clean = new Quadratic(manager, Set.of());
+            new TrainingLoop(settings(folder.resolve("clean"), 5), null, null).run(clean, null);
+            Quadratic poisoned = new Quadratic(manager, Set.of(2L));
+            TrainingResult result = new TrainingLoop(settings(folder.resolve("poisoned"), 6), null, null)
+                    .run(poisoned, null);
+            assertEquals(1, result.skippedSteps());
+            assertTrue(result.summary().endsWith(", 1 steps skipped (non-finite gradients)"), result.summary());
+            // Five real updates either way: the skipped step changed nothing, and the weights stayed finite.
+            assertEquals(clean.w.getFloat(0), poisoned.w.getFloat(0), 0f);
+        }
+    }
+
+    @Test
+    void tenNonFiniteStepsInARowStopTheRunInOneLine() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Quadratic broken = new Quadratic(manager, Set.of(3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L, 13L));
+            TrainingSettings settings = new TrainingSettings(20, 0.1, new LearningRateSchedule(
+                    LearningRateSchedule.Kind.CONSTANT, 0, 20), 1, 1.0, AdamW.Settings.DEFAULT, 1, 2, 3,
+                    folder.resolve("broken"));
+            var e = assertThrows(IllegalStateException.class,
+                    () -> new TrainingLoop(settings, null, null).run(broken, null));
+            assertEquals("training diverged: the last 10 steps (to step 13) had a non-finite loss or gradient and"
+                    + " changed nothing; lower the learning rate, or resume from " + folder.resolve("broken")
+                    .resolve("checkpoint-12"), e.getMessage());
+        }
+    }
+}
