@@ -2,6 +2,7 @@ package dev.easel.engine.defaultmodel;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.easel.engine.models.AutoencoderKL;
@@ -73,6 +74,9 @@ public final class DefaultModelTrainer {
         ClipTokenizer tokenizer = ClipTokenizer.load(tokenizerFolder);
         int vocabularySize = tokenizer.eosId() + 1;
         try (NDManager manager = NDManager.newBaseManager()) {
+            // Every random draw outside the loop (which seeds each step itself) starts from the recipe's seed, so the
+            // same command makes the same model, and a resumed stage sees the latents the first session saw.
+            JniUtils.setSeed(recipe.seed());
             AutoencoderKL vae = new AutoencoderKL(Init.random(manager), recipe.vae());
             Map<String, Object> vaeIdentity = identity("autoencoder");
             TrainingResult vaeResult = stage(new AutoencoderObjective(vae, dataset, recipe.vaeBatch(), 1,
@@ -84,9 +88,11 @@ public final class DefaultModelTrainer {
 
             SchedulerConfig scheduler = SchedulerConfig.sd1();
             listener.onStart("latents", 0, recipe.latentPool());
+            JniUtils.setSeed(recipe.seed() + 1);
             try (LatentCache latents = LatentCache.encode(vae, dataset, LATENT_POOL_START, recipe.latentPool(),
                     done -> listener.onProgress("latents", done, recipe.latentPool()))) {
                 double scalingFactor = 1.0 / latents.latentStd();
+                JniUtils.setSeed(recipe.seed() + 2);
                 ClipTextModel textEncoder = new ClipTextModel(Init.random(manager),
                         recipe.textEncoder(vocabularySize));
                 UNet2DConditionModel unet = new UNet2DConditionModel(Init.random(manager), recipe.unet());

@@ -84,6 +84,21 @@ class DefaultModelTrainingTest {
         }, () -> false).train("test"));
     }
 
+    @Test
+    void theSameRecipeMakesTheSameModelWhateverRandomNumbersWereDrawnBefore() throws Exception {
+        Path first = new DefaultModelTrainer(TINY, folder.resolve("first"), TrainingListener.NONE, () -> false)
+                .train("test");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            manager.randomNormal(new ai.djl.ndarray.types.Shape(1000)); // what a notebook did before, say
+        }
+        Path second = new DefaultModelTrainer(TINY, folder.resolve("second"), TrainingListener.NONE, () -> false)
+                .train("test");
+        for (String weights : List.of("unet/diffusion_pytorch_model.safetensors", "vae/diffusion_pytorch_model.safetensors",
+                "text_encoder/model.safetensors")) {
+            assertEquals(-1L, Files.mismatch(first.resolve(weights), second.resolve(weights)), weights);
+        }
+    }
+
     /** Trains the tiny autoencoder for {@code steps}, stopping after {@code stopAfter} steps if ≥ 0. */
     private static TrainingResult train(Path run, int steps, int stopAfter, Path resumeFrom) {
         AtomicLong done = new AtomicLong();
