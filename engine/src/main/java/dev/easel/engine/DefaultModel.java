@@ -1,26 +1,40 @@
 package dev.easel.engine;
 
-import java.net.URISyntaxException;
+import dev.easel.engine.io.Folders;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Where the model called {@code default} lives ({@code %load_model default}, {@code --model default}).
  *
- * <p>Until Easel ships its own trained default model, {@code default} is the tiny reference pipeline that sits in
- * {@code shared/reference/tiny-sd} beside the project checkout (random weights: it runs end to end but draws noise).
- * It is looked up from the environment variable {@code EASEL_DEFAULT_MODEL}, the system property
- * {@code easel.default.model}, then beside the checkout that holds the running jar or classes, then upwards from the
- * working directory.
+ * <p>The default model is the small SD 1.x-shaped model Easel trains itself ({@code train-base}) and ships inside
+ * the engine jar, in diffusers layout under {@value #RESOURCE}. The pipeline loads from folders, so the first use
+ * copies it out into the user's cache ({@code $XDG_CACHE_HOME/easel} or {@code ~/.cache/easel}, or the system
+ * property {@code easel.cache}), into a folder named after its content hash: a new build with a retrained model gets
+ * a new folder and an old one is never half-overwritten. The environment variable {@code EASEL_DEFAULT_MODEL} or the
+ * system property {@code easel.default.model} point {@code default} at another diffusers folder instead.
  */
 public final class DefaultModel {
 
     public static final String NAME = "default";
 
-    private static final Path RELATIVE = Path.of("shared", "reference", "tiny-sd");
+    /** Class-path folder of the shipped model; {@value #INDEX} lists its files as {@code sha256sum} prints them. */
+    static final String RESOURCE = "/dev/easel/engine/default-model/";
+    static final String INDEX = "SHA256SUMS";
 
     private DefaultModel() {
     }
@@ -30,47 +44,115 @@ public final class DefaultModel {
         return NAME.equalsIgnoreCase(nameOrPath.strip());
     }
 
-    /** The default model's folder, or an {@link IllegalStateException} saying where it was looked for. */
+    /**
+     * The default model's folder: the one configured, else the shipped model copied into the cache.
+     *
+     * @throws IllegalStateException one line saying what is missing and what to do
+     */
     public static Path path() {
-        List<Path> tried = new ArrayList<>();
-        for (Path candidate : candidates()) {
-            tried.add(candidate);
-            if (Files.isRegularFile(candidate.resolve("model_index.json"))) {
-                return candidate;
+        Optional<Path> configured = Optional.ofNullable(System.getenv("EASEL_DEFAULT_MODEL"))
+                .or(() -> Optional.ofNullable(System.getProperty("easel.default.model"))).map(Path::of);
+        if (configured.isPresent()) {
+            Path folder = configured.get();
+            if (!Files.isRegularFile(folder.resolve("model_index.json"))) {
+                throw new IllegalStateException("the default model is set to " + folder + " (EASEL_DEFAULT_MODEL or"
+                        + " easel.default.model), which has no model_index.json; point it at a diffusers folder");
             }
+            return folder;
         }
-        throw new IllegalStateException("the default model was not found (looked in " + tried
-                + "); set EASEL_DEFAULT_MODEL to a diffusers folder, or load a model by its path");
+        return shipped();
     }
 
-    private static List<Path> candidates() {
-        List<Path> candidates = new ArrayList<>();
-        Optional.ofNullable(System.getenv("EASEL_DEFAULT_MODEL")).map(Path::of).ifPresent(candidates::add);
-        Optional.ofNullable(System.getProperty("easel.default.model")).map(Path::of).ifPresent(candidates::add);
-        codeLocation().ifPresent(code -> addAncestors(candidates, code));
-        addAncestors(candidates, Path.of("").toAbsolutePath());
-        return candidates;
-    }
-
-    /** For each folder from {@code start} upwards, its sibling {@code shared/reference/tiny-sd}. */
-    private static void addAncestors(List<Path> candidates, Path start) {
-        for (Path dir = start; dir != null; dir = dir.getParent()) {
-            Path parent = dir.getParent();
-            if (parent != null) {
-                Path candidate = parent.resolve(RELATIVE);
-                if (!candidates.contains(candidate)) {
-                    candidates.add(candidate);
-                }
-            }
+    /** The shipped model, copied out of the jar once per content hash. */
+    static Path shipped() {
+        List<Entry> entries = index();
+        String hash = sha256(String.join("\n", entries.stream().map(Entry::line).toList())).substring(0, 16);
+        Path cache = cacheRoot();
+        Path folder = cache.resolve("default-model-" + hash);
+        if (Files.isRegularFile(folder.resolve("model_index.json"))) {
+            return folder;
         }
-    }
-
-    private static Optional<Path> codeLocation() {
+        Path temporary = cache.resolve(".default-model-" + hash + ".partial-" + ProcessHandle.current().pid());
         try {
-            var source = DefaultModel.class.getProtectionDomain().getCodeSource();
-            return source == null ? Optional.empty() : Optional.of(Path.of(source.getLocation().toURI()));
-        } catch (URISyntaxException | SecurityException | IllegalArgumentException e) {
-            return Optional.empty();
+            Files.createDirectories(temporary);
+            for (Entry entry : entries) {
+                copyVerified(entry, temporary.resolve(entry.path()));
+            }
+            try {
+                Files.move(temporary, folder, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException | DirectoryNotEmptyException another) {
+                // Another process copied it out at the same time; its copy is identical.
+                Folders.deleteTree(temporary);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("the file system of " + cache + " cannot rename atomically", e);
+            }
+            return folder;
+        } catch (IOException e) {
+            try {
+                Folders.deleteTree(temporary);
+            } catch (IOException ignored) {
+                // A leftover partial folder is hidden and never mistaken for the model.
+            }
+            throw new UncheckedIOException("could not copy the default model into " + cache + ": " + e.getMessage()
+                    + "; make it writable or set easel.cache to a writable folder", e);
+        }
+    }
+
+    /** One line of the index: a file's SHA-256 and its path in the model folder. */
+    private record Entry(String sha256, String path, String line) {
+    }
+
+    private static List<Entry> index() {
+        try (InputStream in = DefaultModel.class.getResourceAsStream(RESOURCE + INDEX)) {
+            if (in == null) {
+                throw new IllegalStateException("this build of Easel has no default model (" + RESOURCE + INDEX
+                        + " is missing); load a model by its path, or set EASEL_DEFAULT_MODEL to a diffusers folder");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank())
+                    .map(line -> {
+                        String[] parts = line.split(" +\\*?", 2);
+                        return new Entry(parts[0], parts[1].replaceFirst("^\\./", ""), line);
+                    }).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read the default model's index " + RESOURCE + INDEX, e);
+        }
+    }
+
+    private static void copyVerified(Entry entry, Path target) throws IOException {
+        Files.createDirectories(target.getParent());
+        MessageDigest digest = sha256Digest();
+        try (InputStream resource = DefaultModel.class.getResourceAsStream(RESOURCE + entry.path())) {
+            if (resource == null) {
+                throw new IOException(entry.path() + " is listed in " + INDEX + " but not in the jar");
+            }
+            Files.copy(new DigestInputStream(resource, digest), target);
+        }
+        String actual = HexFormat.of().formatHex(digest.digest());
+        if (!actual.equals(entry.sha256())) {
+            throw new IOException(entry.path() + " in the jar is damaged (SHA-256 " + actual + ", expected "
+                    + entry.sha256() + "); rebuild or re-download Easel");
+        }
+    }
+
+    private static Path cacheRoot() {
+        String configured = System.getProperty("easel.cache");
+        if (configured != null) {
+            return Path.of(configured);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("easel");
+    }
+
+    private static String sha256(String text) {
+        return HexFormat.of().formatHex(sha256Digest().digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static MessageDigest sha256Digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
         }
     }
 }

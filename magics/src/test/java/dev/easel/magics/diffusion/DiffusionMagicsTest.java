@@ -95,19 +95,19 @@ class DiffusionMagicsTest {
     void loadModelBindsTheVariableAndReusesTheSamePath() throws Exception {
         try (RecordingSink sink = new RecordingSink()) {
             String out = run("%load_model default");
-            assertTrue(out.matches("Loaded tiny-sd \\(cpu, fp32\\) in [\\d.]+ s → variable sd\\n"), out);
+            assertTrue(out.matches("Loaded default \\(cpu, fp32\\) in [\\d.]+ s → variable sd\\n"), out);
             String lastProgress = sink.events.get(sink.events.size() - 1).bundle().plainText();
-            assertTrue(lastProgress.startsWith("Loading tiny-sd [") && lastProgress.contains("3/3 part"), lastProgress);
+            assertTrue(lastProgress.startsWith("Loading default [") && lastProgress.contains("3/3 part"), lastProgress);
         }
-        assertEquals("\"tiny-sd\"", context.evalJava("sd.name()"));
+        assertEquals("\"default\"", context.evalJava("sd.name()"));
         assertEquals("\"dev.easel.Model\"", context.evalJava("sd.getClass().getName()"));
         Model first = ModelRegistry.global().byName("sd").orElseThrow();
 
         String again = run("%load_model " + first.source() + " --as sd2 --device cpu --dtype fp32");
-        assertEquals("Reusing tiny-sd (cpu, fp32), already loaded → variable sd2\n", again);
+        assertEquals("Reusing default (cpu, fp32), already loaded → variable sd2\n", again);
         assertTrue(ModelRegistry.global().byName("sd2").orElseThrow() == first);
         assertEquals(1, ModelRegistry.global().all().size());
-        assertTrue(run("%engine").contains("sd, sd2 = Model tiny-sd (cpu, fp32) from " + first.source()));
+        assertTrue(run("%engine").contains("sd, sd2 = Model default (cpu, fp32) from " + first.source()));
     }
 
     @Test
@@ -129,7 +129,7 @@ class DiffusionMagicsTest {
         assertEquals(List.of("00000-42.png"), files.stream().map(p -> p.getFileName().toString()).toList());
         String parameters = Png.readText(files.get(0)).get("parameters");
         assertEquals("a red circle, (detailed:1.2)\nNegative prompt: blurry, ugly\n"
-                + "Steps: 3, Sampler: Euler a, CFG scale: 7, Seed: 42, Size: 64x48, Model: tiny-sd", parameters);
+                + "Steps: 3, Sampler: Euler a, CFG scale: 7, Seed: 42, Size: 64x48, Model: default", parameters);
         assertEquals(parameters + "\n", run("%png_info outputs/00000-42.png"));
     }
 
@@ -167,7 +167,7 @@ class DiffusionMagicsTest {
             assertTrue(sameImage(same, shown), "the Java API remakes the %img2img image");
         }
         String parameters = Png.readText(outputs().get(outputs().size() - 1)).get("parameters");
-        assertTrue(parameters.endsWith(", Model: tiny-sd, Denoising strength: 0.5"), parameters);
+        assertTrue(parameters.endsWith(", Model: default, Denoising strength: 0.5"), parameters);
 
         context.evalJava("var first = sd.txt2img(\"x\").steps(2).seed(3).size(40, 40).run();");
         try (RecordingSink sink = new RecordingSink()) {
@@ -200,8 +200,8 @@ class DiffusionMagicsTest {
         BufferedImage magicImage = ImageIO.read(outputs().get(0).toFile());
         assertTrue(sameImage(magicImage, result.image()), "the Java API remakes the %txt2img image from its seed");
         Model sd = Easel.model("sd");
-        assertEquals(32, sd.defaultSize(), "tiny-sd: UNet sample size 16 × VAE scale 2, as diffusers");
-        assertEquals(32, sd.txt2img("default size").steps(1).progress(false).run().image().getWidth());
+        assertEquals(64, sd.defaultSize(), "the default model: UNet sample size 16 × VAE scale 4, as diffusers");
+        assertEquals(64, sd.txt2img("default size").steps(1).progress(false).run().image().getWidth());
         List<Path> saved = result.save(notebook.resolve("kept"));
         assertEquals(result.parameters().get(0), Easel.pngInfo(saved.get(0)));
         assertEquals(GenerationParameters.parse(Png.readText(outputs().get(0)).get("parameters")),

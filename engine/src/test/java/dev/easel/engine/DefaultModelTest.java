@@ -1,0 +1,57 @@
+package dev.easel.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DefaultModelTest {
+
+    @TempDir
+    Path cache;
+
+    @AfterEach
+    void forgetSettings() {
+        System.clearProperty("easel.cache");
+        System.clearProperty("easel.default.model");
+    }
+
+    @Test
+    void theShippedModelIsCopiedOutOnceIntoAFolderNamedByItsContent() throws IOException {
+        System.setProperty("easel.cache", cache.toString());
+        Path model = DefaultModel.path();
+        assertEquals(cache, model.getParent());
+        assertTrue(model.getFileName().toString().matches("default-model-[0-9a-f]{16}"), model.toString());
+        for (String part : List.of("model_index.json", "unet/diffusion_pytorch_model.safetensors",
+                "vae/diffusion_pytorch_model.safetensors", "text_encoder/model.safetensors", "tokenizer/vocab.json",
+                "tokenizer/merges.txt", "scheduler/scheduler_config.json", "easel_training.json")) {
+            assertTrue(Files.isRegularFile(model.resolve(part)), part);
+        }
+        FileTime copied = Files.getLastModifiedTime(model.resolve("model_index.json"));
+        assertEquals(model, DefaultModel.path());
+        assertEquals(copied, Files.getLastModifiedTime(model.resolve("model_index.json")), "not copied again");
+        try (Stream<Path> entries = Files.list(cache)) {
+            assertEquals(List.of(model), entries.toList(), "no partial folders left");
+        }
+    }
+
+    @Test
+    void aConfiguredFolderWinsAndABadOneIsOneLine() throws IOException {
+        System.setProperty("easel.default.model", Reference.model().toString());
+        assertEquals(Reference.model(), DefaultModel.path());
+        Path notAModel = Files.createDirectories(cache.resolve("not-a-model"));
+        System.setProperty("easel.default.model", notAModel.toString());
+        var e = assertThrows(IllegalStateException.class, DefaultModel::path);
+        assertEquals("the default model is set to " + notAModel + " (EASEL_DEFAULT_MODEL or easel.default.model),"
+                + " which has no model_index.json; point it at a diffusers folder", e.getMessage());
+    }
+}
