@@ -13,14 +13,19 @@ import dev.easel.engine.models.UNet2DConditionModel;
  * @param denoiserSteps optimizer steps of stage 2 (text encoder + UNet)
  * @param latentPool how many dataset images stage 2 encodes once and samples from
  * @param captionDropout fraction of stage-2 captions replaced by "" so classifier-free guidance works
+ * @param noiseOffset stage 2's offset noise: without it the noise's per-channel mean carries the image's mean color
+ *                    through every timestep, so the model reads the background color from the noise it starts from
+ *                    rather than from the prompt (pure noise at sampling time makes that color random)
+ * @param snrGamma stage 2's min-SNR-γ loss weighting (0: plain MSE), which spends the training on the noisy timesteps
+ *                 that decide colors and layout instead of the nearly clean ones
  */
 public record DefaultModelRecipe(long seed, int imageSize, int maxMerges,
                                  AutoencoderKL.Config vae, ClipTextModel.Config textEncoderShape,
                                  UNet2DConditionModel.Config unet,
                                  int vaeSteps, int vaeBatch, double vaeLearningRate, double klWeight,
                                  int denoiserSteps, int denoiserBatch, double denoiserLearningRate,
-                                 int latentPool, double captionDropout, double emaDecay, int warmupSteps,
-                                 int checkpointEvery) {
+                                 int latentPool, double captionDropout, double noiseOffset, double snrGamma,
+                                 double emaDecay, int warmupSteps, int checkpointEvery) {
 
     /** The recipe of the shipped default model. */
     public static DefaultModelRecipe standard() {
@@ -32,7 +37,7 @@ public record DefaultModelRecipe(long seed, int imageSize, int maxMerges,
                 new ClipTextModel.Config(0, textWidth, 4 * textWidth, 2, 4, 77, "quick_gelu", 1e-5, 0),
                 unet(new int[] {32, 64, 128}, 1, textWidth, 4, 16),
                 600, 16, 1e-3, 1e-4,
-                3000, 32, 5e-4, 8_000, 0.1, 0.999, 200, 250);
+                3000, 32, 5e-4, 8_000, 0.1, 0.1, 5.0, 0.999, 200, 250);
     }
 
     /** A few-step recipe of the same shape for tests: proves the whole path, learns nothing. */
@@ -43,7 +48,7 @@ public record DefaultModelRecipe(long seed, int imageSize, int maxMerges,
                 new ClipTextModel.Config(0, textWidth, 2 * textWidth, 1, 2, 77, "quick_gelu", 1e-5, 0),
                 unet(new int[] {32, 32}, 1, textWidth, 2, 32),
                 3, 2, 1e-3, 1e-4,
-                3, 2, 1e-3, 8, 0.1, 0.999, 1, 2);
+                3, 2, 1e-3, 8, 0.1, 0.1, 5.0, 0.999, 1, 2);
     }
 
     /** An SD 1.x-shaped UNet: cross-attention in every block but the deepest, as in SD 1.5. */
@@ -55,7 +60,7 @@ public record DefaultModelRecipe(long seed, int imageSize, int maxMerges,
     public DefaultModelRecipe withBudget(long newSeed, int newVaeSteps, int newDenoiserSteps) {
         return new DefaultModelRecipe(newSeed, imageSize, maxMerges, vae, textEncoderShape, unet, newVaeSteps, vaeBatch,
                 vaeLearningRate, klWeight, newDenoiserSteps, denoiserBatch, denoiserLearningRate, latentPool,
-                captionDropout, emaDecay, warmupSteps, checkpointEvery);
+                captionDropout, noiseOffset, snrGamma, emaDecay, warmupSteps, checkpointEvery);
     }
 
     /** The text encoder's config once the vocabulary (and so the start/end ids) is known. */

@@ -98,7 +98,8 @@ public final class DefaultModelTrainer {
                 UNet2DConditionModel unet = new UNet2DConditionModel(Init.random(manager), recipe.unet());
                 try (DenoiserObjective denoiser = new DenoiserObjective(textEncoder, unet, tokenizer, latents,
                         new DenoisingLoss(scheduler), scalingFactor, recipe.denoiserBatch(), 1,
-                        recipe.captionDropout(), recipe.seed(), recipe.emaDecay(), manager, identity("denoiser"))) {
+                        recipe.captionDropout(), recipe.noiseOffset(), recipe.snrGamma(), recipe.seed(),
+                        recipe.emaDecay(), manager, identity("denoiser"))) {
                     TrainingResult unetResult = stage(denoiser, "denoiser", recipe.denoiserSteps(),
                             recipe.denoiserLearningRate());
                     if (unetResult.interrupted()) {

@@ -30,6 +30,8 @@ final class DenoiserObjective implements TrainingObjective, AutoCloseable {
     private final int batch;
     private final int microBatches;
     private final double captionDropout;
+    private final double noiseOffset;
+    private final double snrGamma;
     private final long seed;
     private final ExponentialMovingAverage ema;
     private final Map<String, Object> identity;
@@ -38,7 +40,8 @@ final class DenoiserObjective implements TrainingObjective, AutoCloseable {
 
     DenoiserObjective(ClipTextModel textEncoder, UNet2DConditionModel unet, ClipTokenizer tokenizer,
                       LatentCache latents, DenoisingLoss denoising, double scalingFactor, int batch,
-                      int microBatches, double captionDropout, long seed, double emaDecay, NDManager manager,
+                      int microBatches, double captionDropout, double noiseOffset, double snrGamma, long seed,
+                      double emaDecay, NDManager manager,
                       Map<String, Object> identity) {
         this.textEncoder = textEncoder;
         this.unet = unet;
@@ -49,6 +52,8 @@ final class DenoiserObjective implements TrainingObjective, AutoCloseable {
         this.batch = batch;
         this.microBatches = microBatches;
         this.captionDropout = captionDropout;
+        this.noiseOffset = noiseOffset;
+        this.snrGamma = snrGamma;
         this.seed = seed;
         this.ema = new ExponentialMovingAverage(unet.parameters(), emaDecay, manager);
         this.identity = identity;
@@ -74,7 +79,7 @@ final class DenoiserObjective implements TrainingObjective, AutoCloseable {
             System.arraycopy(tokenizer.encode(caption), 0, ids, i * tokenizer.maxLength(), tokenizer.maxLength());
         }
         NDArray x0 = latents.sample(scope, indices).mul(scalingFactor);
-        NDArray noise = denoising.sampleNoise(scope, x0, 0);
+        NDArray noise = denoising.sampleNoise(scope, x0, noiseOffset);
         long[] timesteps = denoising.sampleTimesteps(scope, batch).toLongArray();
         NDArray noisy = denoising.addNoise(scope, x0, noise, timesteps);
         NDArray context = textEncoder.forward(scope, scope.create(ids, new Shape(batch, tokenizer.maxLength())))
@@ -84,7 +89,8 @@ final class DenoiserObjective implements TrainingObjective, AutoCloseable {
             t[i] = timesteps[i];
         }
         NDArray prediction = unet.forward(scope, noisy, t, context, null);
-        return denoising.loss(scope, prediction, denoising.target(scope, x0, noise, timesteps), timesteps, 0);
+        return denoising.loss(scope, prediction, denoising.target(scope, x0, noise, timesteps), timesteps,
+                snrGamma);
     }
 
     /** The pool example at a position of the training stream: a fresh shuffle of the pool every epoch. */
