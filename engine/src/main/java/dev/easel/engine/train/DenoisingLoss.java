@@ -69,8 +69,10 @@ public final class DenoisingLoss {
             double snr = a / (1 - a);
             weights[i] = (float) (Math.min(snr, snrGamma) / (vPrediction ? snr + 1 : snr));
         }
-        NDArray perSample = squared.mean(new int[] {1, 2, 3});
-        return perSample.mul(scope.create(weights).toType(perSample.getDataType(), false)).mean();
+        // One axis at a time: DJL's PyTorch engine refuses a mean over several axes at once.
+        NDArray perSample = squared.reshape(timesteps.length, -1).mean(new int[] {1});
+        return perSample.mul(scope.create(weights).toType(perSample.getDataType(), false)
+                .toDevice(perSample.getDevice(), false)).mean();
     }
 
     /** √ᾱ_t (or √(1−ᾱ_t)) per sample, shaped [B,1,1,1] to broadcast over latents. */
