@@ -36,8 +36,8 @@ public record DefaultModelRecipe(long seed, int imageSize, int maxMerges,
                 new AutoencoderKL.Config(3, 3, 4, new int[] {16, 32, 64}, 1, 16, 1.0, 64),
                 new ClipTextModel.Config(0, textWidth, 4 * textWidth, 2, 4, 77, "quick_gelu", 1e-5, 0),
                 unet(new int[] {32, 64, 128}, 1, textWidth, 4, 16),
-                600, 16, 1e-3, 1e-4,
-                3000, 32, 5e-4, 8_000, 0.1, 0.1, 5.0, 0.999, 200, 250);
+                800, 16, 1e-3, 1e-4,
+                5000, 32, 5e-4, 8_000, 0.1, 0.1, 5.0, 0.999, 200, 250);
     }
 
     /** A few-step recipe of the same shape for tests: proves the whole path, learns nothing. */
