@@ -112,9 +112,6 @@ class DreamBoothTrainerTest {
 
     @Test
     void anInterruptedRunResumesWithTheSameLosses() throws Exception {
-        List<String> straight = losses(new DreamBoothTrainer(Reference.model(), LoadOptions.cpu(),
-                settings(folder.resolve("straight")).validation(null, 0).maxTrainSteps(4).build(), null, null)
-                .train(null));
         AtomicLong done = new AtomicLong();
         DreamBoothTrainer.Listener counter = new DreamBoothTrainer.Listener() {
             @Override
@@ -130,6 +127,11 @@ class DreamBoothTrainerTest {
         assertTrue(first.result().interrupted());
         DreamBoothTrainer.Run second = new DreamBoothTrainer(Reference.model(), LoadOptions.cpu(), resumable, null,
                 null).train(folder.resolve("resumed/checkpoints"));
+        // The uninterrupted run goes second, when the class images exist: run first, in a process that had just
+        // generated them, its step-3 loss was seen to vary from process to process (not yet understood).
+        List<String> straight = losses(new DreamBoothTrainer(Reference.model(), LoadOptions.cpu(),
+                settings(folder.resolve("straight")).validation(null, 0).maxTrainSteps(4).build(), null, null)
+                .train(null));
         assertEquals(straight, losses(second));
 
         var e = assertThrows(IllegalArgumentException.class, () -> new DreamBoothTrainer(Reference.model(),
