@@ -50,8 +50,7 @@ public final class DefaultModel {
      * @throws IllegalStateException one line saying what is missing and what to do
      */
     public static Path path() {
-        Optional<Path> configured = Optional.ofNullable(System.getenv("EASEL_DEFAULT_MODEL"))
-                .or(() -> Optional.ofNullable(System.getProperty("easel.default.model"))).map(Path::of);
+        Optional<Path> configured = configured();
         if (configured.isPresent()) {
             Path folder = configured.get();
             if (!Files.isRegularFile(folder.resolve("model_index.json"))) {
@@ -63,16 +62,34 @@ public final class DefaultModel {
         return shipped();
     }
 
+    /**
+     * True when {@code folder} is the default model's folder — the configured one, or the shipped model's copy in the
+     * cache. Unlike {@link #path()} it copies nothing, so asking about any model loaded costs no copy-out.
+     */
+    public static boolean isDefaultFolder(Path folder) {
+        try {
+            Path expected = configured().orElseGet(() -> cacheRoot().resolve(shippedFolderName(index())));
+            return Files.isSameFile(folder, expected);
+        } catch (IOException | RuntimeException e) {
+            return false; // no such folder (not copied out yet, or no model shipped): not the default model
+        }
+    }
+
+    private static Optional<Path> configured() {
+        return Optional.ofNullable(System.getenv("EASEL_DEFAULT_MODEL"))
+                .or(() -> Optional.ofNullable(System.getProperty("easel.default.model"))).map(Path::of);
+    }
+
     /** The shipped model, copied out of the jar once per content hash. */
     static Path shipped() {
         List<Entry> entries = index();
-        String hash = sha256(String.join("\n", entries.stream().map(Entry::line).toList())).substring(0, 16);
         Path cache = cacheRoot();
-        Path folder = cache.resolve("default-model-" + hash);
+        String name = shippedFolderName(entries);
+        Path folder = cache.resolve(name);
         if (Files.isRegularFile(folder.resolve("model_index.json"))) {
             return folder;
         }
-        Path temporary = cache.resolve(".default-model-" + hash + ".partial-" + ProcessHandle.current().pid());
+        Path temporary = cache.resolve("." + name + ".partial-" + ProcessHandle.current().pid());
         try {
             Files.createDirectories(temporary);
             for (Entry entry : entries) {
@@ -96,6 +113,11 @@ public final class DefaultModel {
             throw new UncheckedIOException("could not copy the default model into " + cache + ": " + e.getMessage()
                     + "; make it writable or set easel.cache to a writable folder", e);
         }
+    }
+
+    /** {@code default-model-<hash>}: named by the index, so a jar with another model gets another folder. */
+    private static String shippedFolderName(List<Entry> entries) {
+        return "default-model-" + sha256(String.join("\n", entries.stream().map(Entry::line).toList())).substring(0, 16);
     }
 
     /** One line of the index: a file's SHA-256 and its path in the model folder. */

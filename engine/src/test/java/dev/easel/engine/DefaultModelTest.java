@@ -1,6 +1,7 @@
 package dev.easel.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,7 +29,12 @@ class DefaultModelTest {
     @Test
     void theShippedModelIsCopiedOutOnceIntoAFolderNamedByItsContent() throws IOException {
         System.setProperty("easel.cache", cache.toString());
+        assertFalse(DefaultModel.isDefaultFolder(Reference.model()));
+        try (Stream<Path> entries = Files.list(cache)) {
+            assertEquals(0, entries.count(), "asking whether a folder is the default model copies nothing");
+        }
         Path model = DefaultModel.path();
+        assertTrue(DefaultModel.isDefaultFolder(model));
         assertEquals(cache, model.getParent());
         assertTrue(model.getFileName().toString().matches("default-model-[0-9a-f]{16}"), model.toString());
         for (String part : List.of("model_index.json", "unet/diffusion_pytorch_model.safetensors",
