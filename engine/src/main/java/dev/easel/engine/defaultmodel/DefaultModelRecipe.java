@@ -3,6 +3,7 @@ package dev.easel.engine.defaultmodel;
 import dev.easel.engine.models.AutoencoderKL;
 import dev.easel.engine.models.ClipTextModel;
 import dev.easel.engine.models.UNet2DConditionModel;
+import dev.easel.engine.samplers.SchedulerConfig;
 
 /**
  * Everything that decides the default model: its architecture (exactly SD 1.x's three components, only smaller) and
@@ -16,8 +17,13 @@ import dev.easel.engine.models.UNet2DConditionModel;
  * @param noiseOffset stage 2's offset noise: without it the noise's per-channel mean carries the image's mean color
  *                    through every timestep, so the model reads the background color from the noise it starts from
  *                    rather than from the prompt (pure noise at sampling time makes that color random)
- * @param snrGamma stage 2's min-SNR-γ loss weighting (0: plain MSE), which spends the training on the noisy timesteps
- *                 that decide colors and layout instead of the nearly clean ones
+ * @param snrGamma stage 2's min-SNR-γ loss weighting (0: plain MSE)
+ * @param predictionType what the UNet predicts: "epsilon" (SD 1.x) or "v_prediction" (SD 2.x)
+ * @param zeroTerminalSnr whether the noise schedule is rescaled so its last step is pure noise; this removes at the
+ *                        source the leak offset noise only damps: under SD's schedule the model reads colours and
+ *                        layout from what is left of the image at t = 999 (√ᾱ = 0.068, and a 16×16 latent averages
+ *                        its noise away over a shape), and at sampling time that is random noise. Needs v-prediction:
+ *                        at zero SNR, predicting ε says nothing about the image.
  */
 public record DefaultModelRecipe(long seed, int imageSize, int maxMerges,
                                  AutoencoderKL.Config vae, ClipTextModel.Config textEncoderShape,
@@ -25,7 +31,7 @@ public record DefaultModelRecipe(long seed, int imageSize, int maxMerges,
                                  int vaeSteps, int vaeBatch, double vaeLearningRate, double klWeight,
                                  int denoiserSteps, int denoiserBatch, double denoiserLearningRate,
                                  int latentPool, double captionDropout, double noiseOffset, double snrGamma,
-                                 double emaDecay, int warmupSteps, int checkpointEvery) {
+                                 String predictionType, boolean zeroTerminalSnr, double emaDecay, int warmupSteps, int checkpointEvery) {
 
     /** The recipe of the shipped default model. */
     public static DefaultModelRecipe standard() {
@@ -37,7 +43,10 @@ public record DefaultModelRecipe(long seed, int imageSize, int maxMerges,
                 new ClipTextModel.Config(0, textWidth, 4 * textWidth, 2, 4, 77, "quick_gelu", 1e-5, 0),
                 unet(new int[] {32, 64, 128}, 1, textWidth, 4, 16),
                 800, 16, 1e-3, 1e-4,
-                5000, 32, 5e-4, 8_000, 0.1, 0.1, 5.0, 0.999, 200, 250);
+                // v-prediction on a zero-terminal-SNR schedule, trained with plain MSE on v as SD 2.x and Lin et al.
+                // were: min-SNR weighting would give the pure-noise steps, where the prompt alone decides the image,
+                // no weight at all, and offset noise has nothing left to fix.
+                5000, 32, 5e-4, 8_000, 0.1, 0.0, 0.0, "v_prediction", true, 0.999, 200, 250);
     }
 
     /** A few-step recipe of the same shape for tests: proves the whole path, learns nothing. */
@@ -48,7 +57,7 @@ public record DefaultModelRecipe(long seed, int imageSize, int maxMerges,
                 new ClipTextModel.Config(0, textWidth, 2 * textWidth, 1, 2, 77, "quick_gelu", 1e-5, 0),
                 unet(new int[] {32, 32}, 1, textWidth, 2, 32),
                 3, 2, 1e-3, 1e-4,
-                3, 2, 1e-3, 8, 0.1, 0.1, 5.0, 0.999, 1, 2);
+                3, 2, 1e-3, 8, 0.1, 0.1, 5.0, "v_prediction", true, 0.999, 1, 2);
     }
 
     /** An SD 1.x-shaped UNet: cross-attention in every block but the deepest, as in SD 1.5. */
@@ -60,7 +69,12 @@ public record DefaultModelRecipe(long seed, int imageSize, int maxMerges,
     public DefaultModelRecipe withBudget(long newSeed, int newVaeSteps, int newDenoiserSteps) {
         return new DefaultModelRecipe(newSeed, imageSize, maxMerges, vae, textEncoderShape, unet, newVaeSteps, vaeBatch,
                 vaeLearningRate, klWeight, newDenoiserSteps, denoiserBatch, denoiserLearningRate, latentPool,
-                captionDropout, noiseOffset, snrGamma, emaDecay, warmupSteps, checkpointEvery);
+                captionDropout, noiseOffset, snrGamma, predictionType, zeroTerminalSnr, emaDecay, warmupSteps, checkpointEvery);
+    }
+
+    /** Stage 2's noise schedule: SD 1.x's betas, with this recipe's prediction type and terminal SNR. */
+    public SchedulerConfig noiseSchedule() {
+        return SchedulerConfig.sd1().withPredictionType(predictionType).withZeroTerminalSnr(zeroTerminalSnr);
     }
 
     /** The text encoder's config once the vocabulary (and so the start/end ids) is known. */

@@ -86,7 +86,7 @@ public final class DefaultModelTrainer {
             }
             report.add("stage 1 (autoencoder): " + vaeResult.summary());
 
-            SchedulerConfig scheduler = SchedulerConfig.sd1();
+            SchedulerConfig scheduler = recipe.noiseSchedule();
             listener.onStart("latents", 0, recipe.latentPool());
             JniUtils.setSeed(recipe.seed() + 1);
             try (LatentCache latents = LatentCache.encode(vae, dataset, LATENT_POOL_START, recipe.latentPool(),
