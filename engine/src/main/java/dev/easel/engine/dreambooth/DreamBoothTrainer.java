@@ -114,6 +114,16 @@ public final class DreamBoothTrainer {
                 }
 
                 @Override
+                public void onProgress(String name, long done, long total) {
+                    listener.onProgress(name, done, total);
+                }
+
+                @Override
+                public void onGradients(long step, Map<String, NDArray> clipped, double normBeforeClip) {
+                    listener.onGradients(step, clipped, normBeforeClip);
+                }
+
+                @Override
                 public void onStep(TrainingLog.Row row, long totalSteps, TrainingLog log) {
                     lastLog[0] = log;
                     listener.onStep(row, totalSteps, log);
