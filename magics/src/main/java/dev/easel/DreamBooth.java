@@ -92,6 +92,12 @@ public final class DreamBooth {
         return this;
     }
 
+    /** "no" or "fp16": compute in float16 with float32 master weights (diffusers' --mixed_precision). */
+    public DreamBooth mixedPrecision(String precision) {
+        settings.mixedPrecision(precision);
+        return this;
+    }
+
     public DreamBooth seed(long seed) {
         settings.seed(seed);
         return this;

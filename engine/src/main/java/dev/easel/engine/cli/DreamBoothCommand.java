@@ -19,7 +19,7 @@ public final class DreamBoothCommand extends EngineCommand {
             + " [--class-prompt TEXT --class-dir DIR --num-class-images N --prior-loss-weight F] [--steps N] [--lr F]"
             + " [--lr-scheduler constant|constant_with_warmup|linear|cosine --warmup N] [--batch N --grad-accum N]"
             + " [--train-text-encoder] [--lora-rank R --lora-alpha A] [--flip] [--max-grad-norm F] [--offset-noise F] [--snr-gamma F]"
-            + " [--validation-prompt TEXT --validation-every N] [--checkpoint-every N --keep K] [--output DIR]"
+            + " [--mixed-precision no|fp16] [--validation-prompt TEXT --validation-every N] [--checkpoint-every N --keep K] [--output DIR]"
             + " [--resume DIR] [--seed N]";
 
     @Override
@@ -43,7 +43,8 @@ public final class DreamBoothCommand extends EngineCommand {
                 Set.of("model", "instance-dir", "instance-prompt", "class-prompt", "class-dir", "num-class-images",
                         "prior-loss-weight", "steps", "lr", "lr-scheduler", "warmup", "batch", "grad-accum",
                         "max-grad-norm", "offset-noise", "snr-gamma", "validation-prompt", "validation-every",
-                        "checkpoint-every", "keep", "output", "resume", "seed", "lora-rank", "lora-alpha"));
+                        "checkpoint-every", "keep", "output", "resume", "seed", "lora-rank", "lora-alpha",
+                        "mixed-precision"));
         String modelArg = a.required("model");
         Path model = DefaultModel.isDefault(modelArg) ? DefaultModel.path() : Path.of(modelArg);
         DreamBoothSettings.Builder b = DreamBoothSettings.builder(Path.of(a.required("instance-dir")),
@@ -55,7 +56,7 @@ public final class DreamBoothCommand extends EngineCommand {
                 .trainTextEncoder(argv.contains("--train-text-encoder")).randomFlip(argv.contains("--flip"))
                 .maxGradNorm(a.number("max-grad-norm", 1.0)).adam(AdamW.Settings.DEFAULT)
                 .offsetNoise(a.number("offset-noise", 0)).snrGamma(a.number("snr-gamma", 0))
-                .seed(a.longValue("seed", 0))
+                .mixedPrecision(a.string("mixed-precision", "no")).seed(a.longValue("seed", 0))
                 .checkpoints(a.integer("checkpoint-every", 500), a.integer("keep", 3))
                 .lora(a.integer("lora-rank", 0), a.number("lora-alpha", 0))
                 .outputDir(Path.of(a.string("output", "dreambooth-model")));

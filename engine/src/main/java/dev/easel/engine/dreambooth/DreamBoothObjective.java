@@ -3,11 +3,13 @@ package dev.easel.engine.dreambooth;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.easel.engine.models.AutoencoderKL;
 import dev.easel.engine.models.ClipTextModel;
 import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.models.UNet2DConditionModel;
+import dev.easel.engine.nn.Autocast;
 import dev.easel.engine.train.DenoisingLoss;
 import dev.easel.engine.train.TrainingObjective;
 import java.util.LinkedHashMap;
@@ -21,10 +23,18 @@ import java.util.Map;
  */
 public final class DreamBoothObjective implements TrainingObjective {
 
-    /** The loss options, with diffusers' names and defaults. */
-    public record Options(boolean trainTextEncoder, double priorLossWeight, double snrGamma) {
+    /**
+     * The loss options, with diffusers' names and defaults.
+     *
+     * @param lowPrecision the autocast type the trained models compute in (float16/bfloat16), or null for float32
+     */
+    public record Options(boolean trainTextEncoder, double priorLossWeight, double snrGamma, DataType lowPrecision) {
 
-        public static final Options DEFAULT = new Options(false, 1.0, 0);
+        public static final Options DEFAULT = new Options(false, 1.0, 0, null);
+
+        public Options(boolean trainTextEncoder, double priorLossWeight, double snrGamma) {
+            this(trainTextEncoder, priorLossWeight, snrGamma, null);
+        }
     }
 
     private final AutoencoderKL vae;
@@ -74,17 +84,22 @@ public final class DreamBoothObjective implements TrainingObjective {
     @Override
     public NDArray loss(NDManager scope, long step, int micro) {
         DreamBoothBatch batch = data.batch(scope, step, micro);
-        NDArray latents = encode(scope, batch.pixels());
+        // Noise, noisy latents and targets in float32 (the VAE may be frozen in half precision); under mixed
+        // precision the UNet's layers cast them down themselves.
+        NDArray latents = encode(scope, batch.pixels()).toType(DataType.FLOAT32, false);
         NDArray noise = draws.noise(scope, latents);
         int size = (int) latents.getShape().get(0);
         long[] timesteps = draws.timesteps(scope, size);
         NDArray noisy = denoising.addNoise(scope, latents, noise, timesteps);
-        NDArray context = encodePrompts(scope, batch.inputIds());
         double[] t = new double[size];
         for (int i = 0; i < size; i++) {
             t[i] = timesteps[i];
         }
-        NDArray prediction = unet.forward(scope, noisy, t, context, null);
+        NDArray prediction;
+        try (Autocast region = Autocast.enable(options.lowPrecision())) {
+            NDArray context = encodePrompts(scope, batch.inputIds());
+            prediction = unet.forward(scope, noisy, t, context, null);
+        }
         NDArray target = denoising.target(scope, latents, noise, timesteps);
         if (!batch.hasPrior()) {
             return denoising.loss(scope, prediction, target, timesteps, options.snrGamma());
@@ -102,7 +117,9 @@ public final class DreamBoothObjective implements TrainingObjective {
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try {
-            AutoencoderKL.LatentDistribution latent = vae.encode(scope, pixels);
+            // in the VAE's own type, as diffusers feeds it pixel_values.to(weight_dtype)
+            DataType vaeType = vae.parameters().values().iterator().next().getDataType();
+            AutoencoderKL.LatentDistribution latent = vae.encode(scope, pixels.toType(vaeType, false));
             NDArray eps = draws.latentEps(scope, latent.mean().getShape());
             return latent.sample(eps).mul(vae.config.scalingFactor());
         } finally {
@@ -110,6 +127,7 @@ public final class DreamBoothObjective implements TrainingObjective {
         }
     }
 
+    /** The prompts' embeddings; a frozen text encoder runs outside autocast, in its own type, as in diffusers. */
     private NDArray encodePrompts(NDManager scope, NDArray ids) {
         if (options.trainTextEncoder() || lora != null) {
             // With LoRA the text encoder's adapters (if any) need the graph; its frozen weights get no gradient.
@@ -117,7 +135,7 @@ public final class DreamBoothObjective implements TrainingObjective {
         }
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
-        try {
+        try (Autocast outside = Autocast.off()) {
             return textEncoder.forward(scope, ids).lastHiddenState();
         } finally {
             JniUtils.setGradMode(gradMode);

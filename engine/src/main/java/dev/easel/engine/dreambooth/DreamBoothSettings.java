@@ -8,6 +8,11 @@ import java.nio.file.Path;
  * A DreamBooth run's settings, named and defaulted as diffusers' {@code train_dreambooth.py} (learning rate 5e-6,
  * constant schedule, batch 1, max grad norm 1, AdamW 0.9/0.999/1e-2/1e-8, prior loss weight 1, 100 class images).
  * Build with {@link #builder(Path, String)}.
+ *
+ * @param mixedPrecision diffusers' {@code --mixed_precision}: "no" or "fp16" — matrix products in float16 under
+ *                       autocast with float32 master weights, the frozen models stored in float16, and dynamic loss
+ *                       scaling. (diffusers' "bf16" is refused: DJL 0.35's PyTorch engine aborts the process when it
+ *                       converts to bfloat16.)
  */
 public record DreamBoothSettings(Path instanceDir, String instancePrompt, Path classDir, String classPrompt,
                                  int numClassImages, double priorLossWeight, boolean randomFlip,
@@ -16,7 +21,10 @@ public record DreamBoothSettings(Path instanceDir, String instancePrompt, Path c
                                  int gradientAccumulationSteps, double maxGradNorm, AdamW.Settings adam, long seed,
                                  double offsetNoise, double snrGamma, String validationPrompt, int validationEvery,
                                  int checkpointEvery, int keepCheckpoints, Path outputDir, int loraRank,
-                                 double loraAlpha) {
+                                 double loraAlpha, String mixedPrecision) {
+
+    /** The values of {@code mixedPrecision}. */
+    public static final java.util.List<String> MIXED_PRECISION = java.util.List.of("no", "fp16");
 
     public DreamBoothSettings {
         if (instancePrompt == null || instancePrompt.isBlank()) {
@@ -30,6 +38,13 @@ public record DreamBoothSettings(Path instanceDir, String instancePrompt, Path c
         if (loraRank < 0) {
             throw new IllegalArgumentException("LoRA rank must be ≥ 1 (or 0 for full fine-tuning), got " + loraRank);
         }
+        if ("bf16".equals(mixedPrecision)) {
+            throw new IllegalArgumentException("mixed precision bf16 is not available (DJL's PyTorch engine cannot"
+                    + " convert to bfloat16); use fp16");
+        }
+        if (!MIXED_PRECISION.contains(mixedPrecision)) {
+            throw new IllegalArgumentException("unknown mixed precision '" + mixedPrecision + "'; use no or fp16");
+        }
         if (numClassImages < 0 || trainBatchSize < 1 || maxTrainSteps < 1 || validationEvery < 0) {
             throw new IllegalArgumentException("class images ≥ 0, batch ≥ 1, steps ≥ 1 and validation every ≥ 0"
                     + " are required");
@@ -39,6 +54,11 @@ public record DreamBoothSettings(Path instanceDir, String instancePrompt, Path c
     /** LoRA (rank > 0) instead of full fine-tuning. */
     public boolean lora() {
         return loraRank > 0;
+    }
+
+    /** The low-precision compute type of mixed precision, or null for none. */
+    public ai.djl.ndarray.types.DataType lowPrecision() {
+        return "fp16".equals(mixedPrecision) ? ai.djl.ndarray.types.DataType.FLOAT16 : null;
     }
 
     public boolean withPriorPreservation() {
@@ -81,6 +101,7 @@ public record DreamBoothSettings(Path instanceDir, String instancePrompt, Path c
         private Path outputDir = Path.of("dreambooth-model");
         private int loraRank;
         private double loraAlpha;
+        private String mixedPrecision = "no";
 
         private Builder(Path instanceDir, String instancePrompt) {
             this.instanceDir = instanceDir;
@@ -171,6 +192,12 @@ public record DreamBoothSettings(Path instanceDir, String instancePrompt, Path c
             return this;
         }
 
+        /** "no" or "fp16", as diffusers' {@code --mixed_precision}. */
+        public Builder mixedPrecision(String v) {
+            mixedPrecision = v;
+            return this;
+        }
+
         public Builder outputDir(Path v) {
             outputDir = v;
             return this;
@@ -181,7 +208,7 @@ public record DreamBoothSettings(Path instanceDir, String instancePrompt, Path c
                     priorLossWeight, randomFlip, trainTextEncoder, learningRate, lrScheduler, lrWarmupSteps,
                     maxTrainSteps, trainBatchSize, gradientAccumulationSteps, maxGradNorm, adam, seed, offsetNoise,
                     snrGamma, validationPrompt, validationEvery, checkpointEvery, keepCheckpoints, outputDir, loraRank,
-                    loraAlpha > 0 ? loraAlpha : loraRank);
+                    loraAlpha > 0 ? loraAlpha : loraRank, mixedPrecision);
         }
     }
 }

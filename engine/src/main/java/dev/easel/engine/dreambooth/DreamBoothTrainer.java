@@ -1,6 +1,7 @@
 package dev.easel.engine.dreambooth;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.defaultmodel.DiffusersWriter;
@@ -98,14 +99,29 @@ public final class DreamBoothTrainer {
             LoraNetwork lora = settings.lora() ? LoraNetwork.create(pipeline.unet(),
                     settings.trainTextEncoder() ? pipeline.textEncoder() : null, settings.loraRank(),
                     settings.loraAlpha(), pipeline.manager()) : null;
+            boolean trainTextEncoder = settings.trainTextEncoder() && lora == null;
+            TrainingPrecision precision = new TrainingPrecision(pipeline);
+            DataType frozenType = settings.lowPrecision() == null ? DataType.FLOAT32 : settings.lowPrecision();
+            precision.freeze(pipeline.vae(), frozenType);
+            if (lora == null) {
+                precision.train(pipeline.unet());
+            } else {
+                precision.freeze(pipeline.unet(), frozenType);
+            }
+            if (trainTextEncoder) {
+                precision.train(pipeline.textEncoder());
+            } else {
+                precision.freeze(pipeline.textEncoder(), frozenType);
+            }
             DreamBoothObjective objective = new DreamBoothObjective(pipeline.vae(), pipeline.textEncoder(),
                     pipeline.unet(), denoising, data(pipeline, instances, classes),
                     NoiseDraws.random(denoising, settings.offsetNoise()),
-                    new DreamBoothObjective.Options(settings.trainTextEncoder() && lora == null,
-                            settings.priorLossWeight(), settings.snrGamma()), identity(), lora);
+                    new DreamBoothObjective.Options(trainTextEncoder, settings.priorLossWeight(), settings.snrGamma(),
+                            settings.lowPrecision()), identity(), lora);
             TrainingSettings loopSettings = new TrainingSettings(settings.maxTrainSteps(), settings.learningRate(),
                     settings.schedule(), settings.gradientAccumulationSteps(), settings.maxGradNorm(), settings.adam(),
-                    settings.seed(), settings.checkpointEvery(), settings.keepCheckpoints(), runFolder);
+                    settings.seed(), settings.checkpointEvery(), settings.keepCheckpoints(), runFolder,
+                    settings.lowPrecision() == DataType.FLOAT16);
             TrainingLog[] lastLog = new TrainingLog[1];
             TrainingListener withValidation = new TrainingListener() {
                 @Override
@@ -148,6 +164,7 @@ public final class DreamBoothTrainer {
                 listener.onValidation(0, validationImages(pipeline));
             }
             TrainingResult result = new TrainingLoop(loopSettings, withValidation, cancel).run(objective, resumeFrom);
+            precision.restoreFrozen();
             Path model = null;
             if (!result.interrupted() && lora != null) {
                 model = settings.outputDir().resolve("pytorch_lora_weights.safetensors");
@@ -155,8 +172,9 @@ public final class DreamBoothTrainer {
             } else if (!result.interrupted()) {
                 model = settings.outputDir().resolve("model");
                 DiffusersWriter.write(model, pipeline.textEncoder(), pipeline.unet(), pipeline.vae(), tokenizerFolder,
-                        pipeline.schedulerConfig(), ai.djl.ndarray.types.DataType.FLOAT32);
+                        pipeline.schedulerConfig(), DataType.FLOAT32);
             }
+            precision.close();
             ok = true;
             return new Run(pipeline, result, lastLog[0], new CheckpointStore(runFolder, settings.keepCheckpoints())
                     .list(), model);

@@ -25,8 +25,9 @@ public final class Conv2d extends Module {
     }
 
     public NDArray forward(NDManager scope, NDArray x) {
-        NDArray y = ai.djl.nn.convolutional.Conv2d.conv2d(x, p("weight"), p("bias"), stride, padding,
-                new Shape(1, 1), 1).singletonOrThrow();
+        NDArray input = Autocast.forProduct(scope, x);
+        NDArray y = ai.djl.nn.convolutional.Conv2d.conv2d(input, Autocast.like(scope, p("weight"), input),
+                Autocast.like(scope, p("bias"), input), stride, padding, new Shape(1, 1), 1).singletonOrThrow();
         y.attach(scope);
         if (FlopCounter.on()) {
             FlopCounter.add(2L * y.getShape().size() * in * kernel * kernel);

@@ -20,6 +20,8 @@ public final class GroupNorm extends Module {
     }
 
     public NDArray forward(NDManager scope, NDArray x) {
-        return TorchOps.groupNorm(scope, x, groups, p("weight"), p("bias"), eps);
+        NDArray in = Autocast.forNorm(scope, x);
+        return TorchOps.groupNorm(scope, in, groups, Autocast.like(scope, p("weight"), in),
+                Autocast.like(scope, p("bias"), in), eps);
     }
 }

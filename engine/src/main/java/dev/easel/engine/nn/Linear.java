@@ -23,12 +23,14 @@ public final class Linear extends Module {
     }
 
     public NDArray forward(NDManager scope, NDArray x) {
-        NDArray y = ai.djl.nn.core.Linear.linear(x, p("weight"), bias ? p("bias") : null).singletonOrThrow();
+        NDArray input = Autocast.forProduct(scope, x);
+        NDArray y = ai.djl.nn.core.Linear.linear(input, Autocast.like(scope, p("weight"), input),
+                bias ? Autocast.like(scope, p("bias"), input) : null).singletonOrThrow();
         y.attach(scope);
         if (FlopCounter.on()) {
             FlopCounter.add(2L * y.getShape().size() * in);
         }
-        return adapter == null ? y : y.add(adapter.forward(scope, x));
+        return adapter == null ? y : y.add(adapter.forward(scope, input));
     }
 
     /** Adds a LoRA update to this layer (null removes it). The adapter's weights are not among the parameters. */

@@ -43,9 +43,9 @@ public final class LoraAdapter {
 
     /** The update for input {@code x}: multiplier · alpha/rank · B·(A·x). */
     NDArray forward(NDManager scope, NDArray x) {
-        NDArray low = ai.djl.nn.core.Linear.linear(x, down, null).singletonOrThrow();
+        NDArray low = ai.djl.nn.core.Linear.linear(x, Autocast.like(scope, down, x), null).singletonOrThrow();
         low.attach(scope);
-        NDArray update = ai.djl.nn.core.Linear.linear(low, up, null).singletonOrThrow();
+        NDArray update = ai.djl.nn.core.Linear.linear(low, Autocast.like(scope, up, low), null).singletonOrThrow();
         update.attach(scope);
         return update.mul(multiplier * scale);
     }

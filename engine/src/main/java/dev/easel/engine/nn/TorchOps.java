@@ -42,6 +42,12 @@ public final class TorchOps {
             "  def sdpa_causal(self: __torch__.Ops,",
             "    q: Tensor, k: Tensor, v: Tensor) -> Tensor:",
             "    return torch.scaled_dot_product_attention(q, k, v, None, 0., True)",
+            "  def to_float16(self: __torch__.Ops,",
+            "    x: Tensor) -> Tensor:",
+            "    return torch.to(x, 5, False, False, None)",
+            "  def to_float32(self: __torch__.Ops,",
+            "    x: Tensor) -> Tensor:",
+            "    return torch.to(x, 6, False, False, None)",
             "  def group_norm(self: __torch__.Ops,",
             "    x: Tensor, w: Tensor, b: Tensor, groups: Tensor, eps: Tensor) -> Tensor:",
             "    return torch.group_norm(x, int(groups), w, b, float(eps))",
@@ -133,6 +139,27 @@ public final class TorchOps {
     }
 
     /**
+     * {@code x} as float16 or float32, differentiably: DJL's {@code toType} cuts the autograd graph, so casts inside a
+     * training forward pass (mixed precision, upcast attention, a float32 loss of a float16 prediction) go through
+     * {@code aten::to} here when gradients are being recorded.
+     */
+    public static NDArray cast(NDManager scope, NDArray x, DataType type) {
+        if (x.getDataType() == type) {
+            return x;
+        }
+        if (JniUtils.isGradMode() && (type == DataType.FLOAT16 || type == DataType.FLOAT32)) {
+            if (module() == null) {
+                throw new IllegalStateException("a differentiable cast to " + type + " needs easel's TorchScript ops,"
+                        + " which could not be loaded");
+            }
+            return call(scope, type == DataType.FLOAT16 ? "to_float16" : "to_float32", x);
+        }
+        NDArray y = x.toType(type, false);
+        y.attach(scope);
+        return y;
+    }
+
+    /**
      * softmax(q·kᵀ/√d [+ causal mask])·v for q,k,v of shape [B, heads, L, d]. Upcasts the plain path's scores to
      * float32 when {@code upcast} is set (diffusers' {@code upcast_attention}).
      */
@@ -148,8 +175,8 @@ public final class TorchOps {
         long d = q.getShape().get(q.getShape().dimension() - 1);
         float scale = (float) (1.0 / Math.sqrt(d));
         DataType type = q.getDataType();
-        NDArray qq = upcast ? q.toType(DataType.FLOAT32, false) : q;
-        NDArray kk = upcast ? k.toType(DataType.FLOAT32, false) : k;
+        NDArray qq = upcast ? cast(scope, q, DataType.FLOAT32) : q;
+        NDArray kk = upcast ? cast(scope, k, DataType.FLOAT32) : k;
         NDArray qs = qq.mul(scale);
         NDArray kt = kk.transpose(0, 1, 3, 2);
         NDArray scores = qs.matMul(kt);
@@ -170,12 +197,11 @@ public final class TorchOps {
             mask.close();
             scores = masked;
         }
-        NDArray probs = scores.softmax(-1);
+        NDArray softmax = scores.softmax(-1);
         scores.close();
-        if (probs.getDataType() != type) {
-            NDArray c = probs.toType(type, false);
-            probs.close();
-            probs = c;
+        NDArray probs = cast(scope, softmax, type);
+        if (probs != softmax) {
+            softmax.close();
         }
         NDArray out = probs.matMul(v);
         probs.close();

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.easel.engine.nn.TorchOps;
 import dev.easel.engine.samplers.SchedulerConfig;
 
 /**
@@ -55,11 +56,13 @@ public final class DenoisingLoss {
     }
 
     /**
-     * Mean squared error of {@code prediction} against {@code target}; with {@code snrGamma} > 0 each sample's error
+     * Mean squared error (in float32) of {@code prediction} against {@code target}; with {@code snrGamma} > 0 each sample's error
      * is weighted by min(SNR, γ)/SNR (÷(SNR+1) for v-prediction), as diffusers' {@code --snr_gamma}.
      */
     public NDArray loss(NDManager scope, NDArray prediction, NDArray target, long[] timesteps, double snrGamma) {
-        NDArray squared = prediction.sub(target).square();
+        // In float32 whatever the model computed in, as diffusers' F.mse_loss(model_pred.float(), target.float())
+        NDArray squared = TorchOps.cast(scope, prediction, DataType.FLOAT32)
+                .sub(TorchOps.cast(scope, target, DataType.FLOAT32)).square();
         if (snrGamma <= 0) {
             return squared.mean();
         }

@@ -62,12 +62,16 @@ public final class TrainingLoop {
         try (manager; AdamW optimizer = new AdamW(settings.adam(), manager)) {
             long step = 0;
             CheckpointStore.Checkpoint last = null;
+            LossScaler scaler = settings.lossScaling() ? new LossScaler() : null;
             if (resumeFrom == null) {
                 store.requireNoEarlierRun();
             } else {
                 last = CheckpointStore.open(resumeFrom);
                 restore(last, objective, optimizer, manager);
                 step = last.step();
+                if (scaler != null && last.manifest().get("loss_scale") instanceof Map<?, ?> state) {
+                    scaler = LossScaler.fromState(state);
+                }
             }
             parameters.values().forEach(p -> p.setRequiresGradient(true));
             listener.onStart(settings.folder().getFileName().toString(), step, settings.maxSteps());
@@ -82,17 +86,21 @@ public final class TrainingLoop {
                         // Clear the flag first: file channels refuse to write on an interrupted thread.
                         Thread.interrupted();
                         if (last == null || last.step() != step) {
-                            last = save(store, step, objective, optimizer);
+                            last = save(store, step, objective, optimizer, scaler);
                         }
                         return result(step, true, lastLoss, step - firstStep, sessionStart, last, skipped);
                     }
                     long started = System.nanoTime();
-                    lastLoss = accumulateGradients(objective, step, manager);
+                    lastLoss = accumulateGradients(objective, step, manager, scaler == null ? 1 : scaler.scale());
                     double gradNorm;
                     double lr = settings.learningRate() * settings.schedule().factor(step);
                     try (NDManager scope = manager.newSubManager()) {
                         Map<String, NDArray> gradients = gradients(parameters, scope);
                         JniUtils.setGradMode(false);
+                        if (scaler != null) {
+                            double unscale = 1.0 / scaler.scale(); // unscale before clipping, as GradScaler.unscale_
+                            gradients.values().forEach(g -> g.muli(unscale));
+                        }
                         gradNorm = GradientClipping.clipGlobalNorm(gradients.values(), settings.maxGradNorm());
                         listener.onGradients(step + 1, gradients, gradNorm);
                         if (Double.isFinite(gradNorm) && Double.isFinite(lastLoss)) {
@@ -101,9 +109,15 @@ public final class TrainingLoop {
                         } else {
                             // A rare non-finite backward pass (seen once in 650 steps of train-base) would turn every
                             // weight into NaN — and the next checkpoints with it. Like mixed precision's loss scaler,
-                            // skip the update; the row's NaN grad norm in the log shows it.
+                            // skip the update; the row's NaN grad norm in the log shows it. Under loss scaling an
+                            // overflow with a finite loss is routine (the scale backs off) and no sign of divergence.
                             skipped++;
-                            skippedInARow++;
+                            if (scaler == null || !Double.isFinite(lastLoss)) {
+                                skippedInARow++;
+                            }
+                        }
+                        if (scaler != null) {
+                            scaler.update(Double.isFinite(gradNorm));
                         }
                         parameters.values().forEach(p -> JniUtils.zeroGrad((PtNDArray) p));
                     } finally {
@@ -121,7 +135,7 @@ public final class TrainingLoop {
                                 + " learning rate" + (last == null ? "" : ", or resume from " + last.folder()));
                     }
                     if (step % settings.checkpointEvery() == 0 || step == settings.maxSteps()) {
-                        last = save(store, step, objective, optimizer);
+                        last = save(store, step, objective, optimizer, scaler);
                         listener.onCheckpoint(last);
                     }
                 }
@@ -133,8 +147,8 @@ public final class TrainingLoop {
         }
     }
 
-    /** Forward and backward over the step's micro-batches; returns their mean loss. */
-    private double accumulateGradients(TrainingObjective objective, long step, NDManager manager) {
+    /** Forward and backward over the step's micro-batches (loss × {@code lossScale}); returns their mean loss. */
+    private double accumulateGradients(TrainingObjective objective, long step, NDManager manager, double lossScale) {
         double lossSum = 0;
         int micros = settings.gradientAccumulation();
         for (int micro = 0; micro < micros; micro++) {
@@ -143,6 +157,9 @@ public final class TrainingLoop {
                 JniUtils.setGradMode(true);
                 NDArray loss = objective.loss(scope, step, micro);
                 NDArray scaled = micros == 1 ? loss : loss.div(micros);
+                if (lossScale != 1) {
+                    scaled = scaled.mul(lossScale);
+                }
                 JniUtils.backward((PtNDArray) scaled, (PtNDArray) scope.ones(scaled.getShape(), scaled.getDataType(),
                         scaled.getDevice()), false, false);
                 lossSum += loss.toType(DataType.FLOAT64, false).getDouble();
@@ -171,7 +188,7 @@ public final class TrainingLoop {
     }
 
     private CheckpointStore.Checkpoint save(CheckpointStore store, long step, TrainingObjective objective,
-                                            AdamW optimizer) {
+                                            AdamW optimizer, LossScaler scaler) {
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("identity", objective.identity());
         manifest.put("seed", settings.seed());
@@ -181,6 +198,9 @@ public final class TrainingLoop {
                 "warmup_steps", settings.schedule().warmupSteps(), "total_steps", settings.schedule().totalSteps(),
                 "last_factor", settings.schedule().factor(step)));
         manifest.put("optimizer_step", optimizer.step());
+        if (scaler != null) {
+            manifest.put("loss_scale", scaler.state());
+        }
         return store.save(step, manifest, folder -> {
             SafeTensors.write(objective.trainableParameters(), Map.of("format", "pt"), folder.resolve(WEIGHTS));
             SafeTensors.write(optimizer.state(), Map.of("format", "pt"), folder.resolve(OPTIMIZER));

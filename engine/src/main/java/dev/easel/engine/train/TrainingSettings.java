@@ -12,10 +12,19 @@ import java.nio.file.Path;
  * @param checkpointEvery steps between checkpoints (a checkpoint is also written at the end and on interrupt)
  * @param keepCheckpoints how many of the newest checkpoints to keep
  * @param folder where checkpoints and the loss log go
+ * @param lossScaling dynamic loss scaling ({@link LossScaler}), for float16 mixed precision
  */
 public record TrainingSettings(long maxSteps, double learningRate, LearningRateSchedule schedule,
                                int gradientAccumulation, double maxGradNorm, AdamW.Settings adam, long seed,
-                               int checkpointEvery, int keepCheckpoints, Path folder) {
+                               int checkpointEvery, int keepCheckpoints, Path folder, boolean lossScaling) {
+
+    /** Settings without loss scaling (float32 or bfloat16 training). */
+    public TrainingSettings(long maxSteps, double learningRate, LearningRateSchedule schedule,
+                            int gradientAccumulation, double maxGradNorm, AdamW.Settings adam, long seed,
+                            int checkpointEvery, int keepCheckpoints, Path folder) {
+        this(maxSteps, learningRate, schedule, gradientAccumulation, maxGradNorm, adam, seed, checkpointEvery,
+                keepCheckpoints, folder, false);
+    }
 
     public TrainingSettings {
         if (maxSteps < 1) {

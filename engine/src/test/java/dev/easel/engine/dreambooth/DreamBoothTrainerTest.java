@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.easel.engine.ModelLoader;
 import dev.easel.engine.Reference;
 import dev.easel.engine.io.Png;
+import ai.djl.ndarray.types.DataType;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
@@ -23,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -138,6 +140,50 @@ class DreamBoothTrainerTest {
                 LoadOptions.cpu(), resumable, null, null).train(null));
         assertTrue(e.getMessage().endsWith("already holds checkpoint-4 of an earlier run; resume from it, or choose"
                 + " another output folder"), e.getMessage());
+    }
+
+    @Test
+    void mixedPrecisionTrainsFloat32WeightsWithHalfPrecisionCompute() throws Exception {
+        List<String> full = losses(new DreamBoothTrainer(Reference.model(), LoadOptions.cpu(),
+                settings(folder.resolve("fp32")).validation(null, 0).build(), null, null).train(null));
+        DreamBoothTrainer.Run run = new DreamBoothTrainer(Reference.model(), LoadOptions.cpu(),
+                settings(folder.resolve("fp16")).validation(null, 0).mixedPrecision("fp16").build(), null, null)
+                .train(null);
+        try (StableDiffusionPipeline trained = run.pipeline();
+             StableDiffusionPipeline base = StableDiffusionPipeline.load(Reference.model(), LoadOptions.cpu());
+             StableDiffusionPipeline written = StableDiffusionPipeline.load(run.model(), LoadOptions.cpu())) {
+            double expected = Double.parseDouble(full.get(0));
+            double first = run.log().rows().get(0).loss();
+            // Step 1 runs the same weights on the same batch: only the rounding of the products differs.
+            assertTrue(first != expected && Math.abs(first - expected) < 0.01 * expected,
+                    "float16 step-1 loss " + first + " vs float32 " + expected);
+            base.vae().parameters().forEach((name, weight) -> assertEquals(0,
+                    Reference.maxDiff(weight, written.vae().parameters().get(name)), 0.0,
+                    "the frozen VAE is written exactly as loaded: " + name));
+            trained.unet().parameters().values().forEach(w -> assertEquals(DataType.FLOAT32, w.getDataType()));
+            assertTrue(Reference.maxDiff(base.unet().parameters().get("conv_in.weight"),
+                    written.unet().parameters().get("conv_in.weight")) > 0, "the UNet trained");
+            assertEquals(1, trained.txt2img(GenerationSettings.builder().prompt("a photo of sks shape").steps(2)
+                    .size(32, 32).build()).images().size(), "the trained pipeline still generates");
+            assertEquals(Map.of("scale", 65536.0, "growth_tracker", 3),
+                    run.checkpoints().get(run.checkpoints().size() - 1).manifest().get("loss_scale"));
+        }
+        // Resumed from its step-2 checkpoint, the float16 run takes step 3 exactly as it did uninterrupted.
+        Path saved = folder.resolve("fp16/checkpoints/checkpoint-2");
+        Path resumed = Files.createDirectories(folder.resolve("fp16-resumed/checkpoints/checkpoint-2"));
+        try (var files = Files.list(saved)) {
+            for (Path file : files.toList()) {
+                Files.copy(file, resumed.resolve(file.getFileName()));
+            }
+        }
+        List<String> afterResume = losses(new DreamBoothTrainer(Reference.model(), LoadOptions.cpu(),
+                settings(folder.resolve("fp16-resumed")).validation(null, 0).mixedPrecision("fp16").build(), null,
+                null).train(resumed));
+        assertEquals(List.of(Double.toString(run.log().rows().get(2).loss())), afterResume);
+
+        var bf16 = assertThrows(IllegalArgumentException.class, () -> settings(folder).mixedPrecision("bf16").build());
+        assertEquals("mixed precision bf16 is not available (DJL's PyTorch engine cannot convert to bfloat16); use fp16",
+                bf16.getMessage());
     }
 
     @Test

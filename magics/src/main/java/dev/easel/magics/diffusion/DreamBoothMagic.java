@@ -46,6 +46,8 @@ public final class DreamBoothMagic extends SpecMagic {
                 .option(Option.floating("max-grad-norm", "F", 1.0, "global gradient norm limit").min(0))
                 .option(Option.floating("offset-noise", "F", 0.0, "offset noise").min(0))
                 .option(Option.floating("snr-gamma", "F", 0.0, "min-SNR weighting gamma (0: off)").min(0))
+                .option(Option.choice("mixed-precision", List.of("no", "fp16"), "no",
+                        "compute in float16 with float32 master weights (for a GPU)"))
                 .option(Option.string("validation-prompt", "TEXT", null, "shown every --validation-every steps"))
                 .option(Option.integer("validation-every", "N", 100, "steps between validation images").min(1))
                 .option(Option.integer("checkpoint-every", "N", 500, "steps between checkpoints").min(1))
@@ -83,7 +85,8 @@ public final class DreamBoothMagic extends SpecMagic {
                 .batch(args.integer("batch"), args.integer("grad-accum"))
                 .trainTextEncoder(args.flag("train-text-encoder")).randomFlip(args.flag("flip"))
                 .maxGradNorm(args.number("max-grad-norm")).offsetNoise(args.number("offset-noise"))
-                .snrGamma(args.number("snr-gamma")).seed(args.longInteger("seed"))
+                .snrGamma(args.number("snr-gamma")).mixedPrecision(args.string("mixed-precision"))
+                .seed(args.longInteger("seed"))
                 .checkpoints(args.integer("checkpoint-every"), args.integer("keep"))
                 .output(here.resolve(args.string("output")));
         try {
