@@ -19,7 +19,8 @@ public final class DreamBoothCommand extends EngineCommand {
             + " [--class-prompt TEXT --class-dir DIR --num-class-images N --prior-loss-weight F] [--steps N] [--lr F]"
             + " [--lr-scheduler constant|constant_with_warmup|linear|cosine --warmup N] [--batch N --grad-accum N]"
             + " [--train-text-encoder] [--lora-rank R --lora-alpha A] [--flip] [--max-grad-norm F] [--offset-noise F] [--snr-gamma F]"
-            + " [--mixed-precision no|fp16] [--validation-prompt TEXT --validation-every N] [--checkpoint-every N --keep K] [--output DIR]"
+            + " [--mixed-precision no|fp16] [--validation-prompt TEXT --validation-every N]"
+            + " [--checkpoint-every N --keep K] [--output DIR]"
             + " [--resume DIR] [--seed N]";
 
     @Override

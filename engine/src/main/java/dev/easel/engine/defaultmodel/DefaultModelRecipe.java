@@ -31,7 +31,8 @@ public record DefaultModelRecipe(long seed, int imageSize, int maxMerges,
                                  int vaeSteps, int vaeBatch, double vaeLearningRate, double klWeight,
                                  int denoiserSteps, int denoiserBatch, double denoiserLearningRate,
                                  int latentPool, double captionDropout, double noiseOffset, double snrGamma,
-                                 String predictionType, boolean zeroTerminalSnr, double emaDecay, int warmupSteps, int checkpointEvery) {
+                                 String predictionType, boolean zeroTerminalSnr, double emaDecay, int warmupSteps,
+                                 int checkpointEvery) {
 
     /** The recipe of the shipped default model. */
     public static DefaultModelRecipe standard() {
@@ -69,7 +70,8 @@ public record DefaultModelRecipe(long seed, int imageSize, int maxMerges,
     public DefaultModelRecipe withBudget(long newSeed, int newVaeSteps, int newDenoiserSteps) {
         return new DefaultModelRecipe(newSeed, imageSize, maxMerges, vae, textEncoderShape, unet, newVaeSteps, vaeBatch,
                 vaeLearningRate, klWeight, newDenoiserSteps, denoiserBatch, denoiserLearningRate, latentPool,
-                captionDropout, noiseOffset, snrGamma, predictionType, zeroTerminalSnr, emaDecay, warmupSteps, checkpointEvery);
+                captionDropout, noiseOffset, snrGamma, predictionType, zeroTerminalSnr, emaDecay, warmupSteps,
+                checkpointEvery);
     }
 
     /** Stage 2's noise schedule: SD 1.x's betas, with this recipe's prediction type and terminal SNR. */

@@ -26,7 +26,7 @@ public final class DreamBoothObjective implements TrainingObjective {
     /**
      * The loss options, with diffusers' names and defaults.
      *
-     * @param lowPrecision the autocast type the trained models compute in (float16/bfloat16), or null for float32
+     * @param lowPrecision the autocast type the trained models compute in (float16), or null for float32
      */
     public record Options(boolean trainTextEncoder, double priorLossWeight, double snrGamma, DataType lowPrecision) {
 

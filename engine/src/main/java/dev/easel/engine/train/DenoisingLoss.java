@@ -56,8 +56,8 @@ public final class DenoisingLoss {
     }
 
     /**
-     * Mean squared error (in float32) of {@code prediction} against {@code target}; with {@code snrGamma} > 0 each sample's error
-     * is weighted by min(SNR, γ)/SNR (÷(SNR+1) for v-prediction), as diffusers' {@code --snr_gamma}.
+     * Mean squared error (in float32) of {@code prediction} against {@code target}; with {@code snrGamma} > 0 each
+     * sample's error is weighted by min(SNR, γ)/SNR (÷(SNR+1) for v-prediction), as diffusers' {@code --snr_gamma}.
      */
     public NDArray loss(NDManager scope, NDArray prediction, NDArray target, long[] timesteps, double snrGamma) {
         // In float32 whatever the model computed in, as diffusers' F.mse_loss(model_pred.float(), target.float())
