@@ -43,7 +43,8 @@ public record DefaultModelRecipe(long seed, int imageSize, int maxMerges,
                 new AutoencoderKL.Config(3, 3, 4, new int[] {16, 32, 64}, 1, 16, 1.0, 64),
                 new ClipTextModel.Config(0, textWidth, 4 * textWidth, 2, 4, 77, "quick_gelu", 1e-5, 0),
                 unet(new int[] {32, 64, 128}, 1, textWidth, 4, 16),
-                800, 16, 1e-3, 1e-4,
+                // 2400 autoencoder steps: at 800 (cosine-decayed) the reconstruction MSE was still 0.029; at 2400 0.008
+                2400, 16, 1e-3, 1e-4,
                 // v-prediction on a zero-terminal-SNR schedule, trained with plain MSE on v as SD 2.x and Lin et al.
                 // were: min-SNR weighting would give the pure-noise steps, where the prompt alone decides the image,
                 // no weight at all, and offset noise has nothing left to fix.
