@@ -46,6 +46,8 @@ public final class DreamBoothObjective implements TrainingObjective {
     private final Options options;
     private final Map<String, Object> identity;
     private final LoraNetwork lora;
+    /** The frozen VAE's weight type (float16 under mixed precision), which its input pixels are cast to. */
+    private final DataType vaeType;
 
     public DreamBoothObjective(AutoencoderKL vae, ClipTextModel textEncoder, UNet2DConditionModel unet,
                                DenoisingLoss denoising, DreamBoothData data, NoiseDraws draws, Options options,
@@ -58,6 +60,7 @@ public final class DreamBoothObjective implements TrainingObjective {
                                DenoisingLoss denoising, DreamBoothData data, NoiseDraws draws, Options options,
                                Map<String, Object> identity, LoraNetwork lora) {
         this.lora = lora;
+        this.vaeType = vae.parameters().values().iterator().next().getDataType();
         this.vae = vae;
         this.textEncoder = textEncoder;
         this.unet = unet;
@@ -118,7 +121,6 @@ public final class DreamBoothObjective implements TrainingObjective {
         JniUtils.setGradMode(false);
         try {
             // in the VAE's own type, as diffusers feeds it pixel_values.to(weight_dtype)
-            DataType vaeType = vae.parameters().values().iterator().next().getDataType();
             AutoencoderKL.LatentDistribution latent = vae.encode(scope, pixels.toType(vaeType, false));
             NDArray eps = draws.latentEps(scope, latent.mean().getShape());
             return latent.sample(eps).mul(vae.config.scalingFactor());

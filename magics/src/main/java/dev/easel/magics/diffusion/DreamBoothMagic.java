@@ -4,6 +4,7 @@ import dev.easel.DreamBooth;
 import dev.easel.DreamBoothRun;
 import dev.easel.Model;
 import dev.easel.display.Display;
+import dev.easel.engine.dreambooth.DreamBoothSettings;
 import dev.easel.magics.CellPart;
 import dev.easel.magics.MagicContext;
 import dev.easel.magics.MagicException;
@@ -46,7 +47,7 @@ public final class DreamBoothMagic extends SpecMagic {
                 .option(Option.floating("max-grad-norm", "F", 1.0, "global gradient norm limit").min(0))
                 .option(Option.floating("offset-noise", "F", 0.0, "offset noise").min(0))
                 .option(Option.floating("snr-gamma", "F", 0.0, "min-SNR weighting gamma (0: off)").min(0))
-                .option(Option.choice("mixed-precision", List.of("no", "fp16"), "no",
+                .option(Option.choice("mixed-precision", DreamBoothSettings.MIXED_PRECISION, "no",
                         "compute in float16 with float32 master weights (for a GPU)"))
                 .option(Option.string("validation-prompt", "TEXT", null, "shown every --validation-every steps"))
                 .option(Option.integer("validation-every", "N", 100, "steps between validation images").min(1))
