@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -45,6 +46,11 @@ public final class DefaultModelTrainer {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Stage-2 examples come from this far into the dataset stream, away from stage 1's images. */
     private static final long LATENT_POOL_START = 1_000_000_000L;
+
+    /** Recipe fields stage 1 never reads: the tokenizer's, the text encoder's and UNet's, and stage 2's settings. */
+    private static final Set<String> DENOISER_ONLY = Set.of("maxMerges", "textEncoderShape", "unet", "denoiserSteps",
+            "denoiserBatch", "denoiserLearningRate", "latentPool", "captionDropout", "noiseOffset", "snrGamma",
+            "predictionType", "zeroTerminalSnr", "emaDecay");
 
     private final DefaultModelRecipe recipe;
     private final Path run;
@@ -132,11 +138,19 @@ public final class DefaultModelTrainer {
         return new TrainingLoop(settings, listener, cancel).run(objective, resume);
     }
 
+    /**
+     * What a stage's checkpoints must match to be resumed. The autoencoder's leaves out the recipe fields only stage 2
+     * reads, so a finished run resumed with a longer denoiser budget (or another UNet) keeps its autoencoder.
+     */
     private Map<String, Object> identity(String stage) {
+        Map<String, Object> recipeFields = recipeAsJson();
+        if (stage.equals("autoencoder")) {
+            recipeFields.keySet().removeAll(DENOISER_ONLY);
+        }
         Map<String, Object> identity = new LinkedHashMap<>();
         identity.put("model", "easel-default");
         identity.put("stage", stage);
-        identity.put("recipe", recipeAsJson());
+        identity.put("recipe", recipeFields);
         return identity;
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import dev.easel.engine.io.Folders;
 import dev.easel.engine.models.AutoencoderKL;
 import dev.easel.engine.nn.Init;
 import dev.easel.engine.pipeline.GenerationResult;
@@ -21,6 +22,7 @@ import dev.easel.engine.train.TrainingResult;
 import dev.easel.engine.train.TrainingSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -82,6 +84,23 @@ class DefaultModelTrainingTest {
                 throw new AssertionError("stage retrained at step " + row.step());
             }
         }, () -> false).train("test"));
+    }
+
+    @Test
+    void aLongerDenoiserBudgetKeepsTheFinishedAutoencoder() throws Exception {
+        new DefaultModelTrainer(TINY, folder, TrainingListener.NONE, () -> false).train("test");
+        Folders.deleteTree(folder.resolve("denoiser"));
+        List<String> starts = new ArrayList<>();
+        DefaultModelRecipe longer = TINY.withBudget(TINY.seed(), TINY.vaeSteps(), TINY.denoiserSteps() + 2);
+        new DefaultModelTrainer(longer, folder, new TrainingListener() {
+            @Override
+            public void onStart(String name, long startStep, long totalSteps) {
+                starts.add(name + " " + startStep + "/" + totalSteps);
+            }
+        }, () -> false).train("test");
+        assertEquals(List.of("autoencoder " + TINY.vaeSteps() + "/" + TINY.vaeSteps(),
+                "denoiser 0/" + longer.denoiserSteps()), starts.stream().filter(s -> !s.startsWith("latents")).toList(),
+                "the autoencoder resumes at its end; only the denoiser trains");
     }
 
     @Test
