@@ -25,9 +25,12 @@ public final class DefaultModelEvaluation {
     public record Settings(int steps, double guidanceScale, String sampler, int seedsPerCombination, int seenSample,
                            long seed, int batch) {
 
-        /** 20 Euler steps at SD's usual CFG 7.5. */
+        /**
+         * 20 Euler steps at CFG 5: the middle of the range where the default model draws best (held-out shape 90%,
+         * 85%, 77% at CFG 4, 5, 6; SD's usual 7.5 over-drives this small model into rounded blobs, 69%).
+         */
         public static Settings standard() {
-            return new Settings(20, 7.5, "euler", 4, 24, 1234, 8);
+            return new Settings(20, 5.0, "euler", 4, 24, 1234, 8);
         }
     }
 

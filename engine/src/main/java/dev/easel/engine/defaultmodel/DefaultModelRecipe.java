@@ -48,7 +48,9 @@ public record DefaultModelRecipe(long seed, int imageSize, int maxMerges,
                 // v-prediction on a zero-terminal-SNR schedule, trained with plain MSE on v as SD 2.x and Lin et al.
                 // were: min-SNR weighting would give the pure-noise steps, where the prompt alone decides the image,
                 // no weight at all, and offset noise has nothing left to fix.
-                5000, 32, 5e-4, 8_000, 0.1, 0.0, 0.0, "v_prediction", true, 0.999, 200, 250);
+                // 8000 denoiser steps: at 5000 circles and squares blurred into one rounded blob (held-out shape
+                // 62-67% at CFG 4-7.5); at 8000 the model tells them apart (78-90% at CFG 4-6).
+                8000, 32, 5e-4, 8_000, 0.1, 0.0, 0.0, "v_prediction", true, 0.999, 200, 250);
     }
 
     /** A few-step recipe of the same shape for tests: proves the whole path, learns nothing. */
