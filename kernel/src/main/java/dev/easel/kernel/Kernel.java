@@ -46,6 +46,9 @@ import java.util.function.Supplier;
  */
 public final class Kernel {
 
+    /** How long after the last shell request the idle kernel collects its garbage and hands free heap back. */
+    public static final long IDLE_COLLECTION_SECONDS = 2;
+
     private final KernelSockets sockets;
     private final OutputCapture capture;
     private final KernelInput input = new KernelInput();
@@ -168,15 +171,15 @@ public final class Kernel {
     }
 
     /**
-     * Two seconds after the last shell request, one full GC, so that with the serial collector's free-ratio settings
-     * the heap a cell grew is handed back to the OS while the notebook sits idle.
+     * {@link #IDLE_COLLECTION_SECONDS} after the last shell request, one full GC, so that with the serial collector's
+     * free-ratio settings the heap a cell grew is handed back to the OS while the notebook sits idle.
      */
     private void collectWhenIdle() {
         java.util.concurrent.ScheduledFuture<?> previous = idleCollection;
         if (previous != null) {
             previous.cancel(false);
         }
-        idleCollection = idle.schedule(System::gc, 2, java.util.concurrent.TimeUnit.SECONDS);
+        idleCollection = idle.schedule(System::gc, IDLE_COLLECTION_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     private void startInterpreter() {

@@ -2,6 +2,7 @@ package dev.easel.kernel.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.easel.engine.cli.Subcommand;
+import dev.easel.kernel.Kernel;
 import dev.easel.kernel.Main;
 import dev.easel.kernel.channels.HmacSigner;
 import dev.easel.kernel.channels.WireCodec;
@@ -249,7 +250,8 @@ public final class KernelBenchmark implements Subcommand {
                 double interruptMillis = (System.nanoTime() - interruptStart) / 1e6;
                 client.awaitIdle(loop);
 
-                Thread.sleep(2000);
+                // Idle as a notebook kernel is: after the collection that follows the last request, not racing it.
+                Thread.sleep(TimeUnit.SECONDS.toMillis(Kernel.IDLE_COLLECTION_SECONDS) + 1000);
                 long rss = rssMiB(kernel.pid());
 
                 client.request(control, MessageType.SHUTDOWN_REQUEST, new Contents.ShutdownRequest(false));
