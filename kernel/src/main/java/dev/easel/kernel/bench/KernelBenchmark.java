@@ -52,15 +52,19 @@ public final class KernelBenchmark implements Subcommand {
         int runs = 200;
         String java = KernelSpecInstaller.currentJava();
         String kernelName = "easel";
+        Path kernelLog = null;
         for (int i = 0; i < args.size(); i++) {
             switch (args.get(i)) {
                 case "--runs" -> runs = Integer.parseInt(args.get(++i));
                 case "--java" -> java = args.get(++i);
                 case "--kernel" -> kernelName = args.get(++i);
+                case "--kernel-log" -> kernelLog = Path.of(args.get(++i));
                 case "--help", "-h" -> {
-                    System.out.println("usage: java -jar easel.jar bench-kernel [--runs 200] [--kernel easel] [--java PATH]\n"
+                    System.out.println("usage: java -jar easel.jar bench-kernel [--runs 200] [--kernel easel] [--java PATH]"
+                            + " [--kernel-log FILE]\n"
                             + "Starts the kernel the way the installed kernelspec --kernel does (argv from its kernel.json),\n"
-                            + "or, with none installed, from this jar with --java (default: this JVM).");
+                            + "or, with none installed, from this jar with --java (default: this JVM). --kernel-log keeps the\n"
+                            + "kernel's log (with EASEL_DEBUG=1 in the environment: each request's and jshell.eval's time).");
                     return 0;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args.get(i));
@@ -72,7 +76,7 @@ public final class KernelBenchmark implements Subcommand {
         try (JShell raw = JShell.builder().executionEngine("local").build();
              JShell withImports = JShell.builder().executionEngine("local").build()) {
             dev.easel.kernel.interpreter.JShellInterpreter.DEFAULT_IMPORTS.forEach(withImports::eval);
-            results = driveKernel(kernelCommand(kernelName, java), runs, raw, withImports);
+            results = driveKernel(kernelCommand(kernelName, java), runs, raw, withImports, kernelLog);
         }
         double[] raw = results.raw;
         double rawP50 = percentile(raw, 50);
@@ -144,7 +148,7 @@ public final class KernelBenchmark implements Subcommand {
         return command;
     }
 
-    private Results driveKernel(List<String> kernelCommand, int runs, JShell raw, JShell withImports)
+    private Results driveKernel(List<String> kernelCommand, int runs, JShell raw, JShell withImports, Path kernelLog)
             throws Exception {
         String key = UUID.randomUUID().toString();
         int[] ports = freePorts(5);
@@ -175,7 +179,8 @@ public final class KernelBenchmark implements Subcommand {
             Client client = new Client(codec, shell, control, iopub);
 
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+                    .redirectOutput(kernelLog == null ? ProcessBuilder.Redirect.DISCARD
+                            : ProcessBuilder.Redirect.to(kernelLog.toFile()));
             builder.environment().put("JUPYTER_DATA_DIR", history.toString());
             long launched = System.nanoTime();
             Process kernel = builder.start();
