@@ -21,6 +21,13 @@ public final class GradientClipping {
      * @return the global norm before clipping (what training logs report)
      */
     public static double clipGlobalNorm(Collection<NDArray> gradients, double maxNorm) {
+        double total = globalNorm(gradients);
+        clip(gradients, total, maxNorm);
+        return total;
+    }
+
+    /** The L2 norm of all {@code gradients} together. */
+    public static double globalNorm(Collection<NDArray> gradients) {
         double sumOfSquares = 0;
         for (NDArray gradient : gradients) {
             try (NDManager scope = NDManager.newBaseManager(gradient.getDevice())) {
@@ -30,13 +37,16 @@ public final class GradientClipping {
                 sumOfSquares += norm * norm;
             }
         }
-        double total = Math.sqrt(sumOfSquares);
+        return Math.sqrt(sumOfSquares);
+    }
+
+    /** Scales {@code gradients}, whose global norm is {@code total}, in place so that it is at most {@code maxNorm}. */
+    public static void clip(Collection<NDArray> gradients, double total, double maxNorm) {
         double coefficient = Math.min(1.0, maxNorm / (total + 1e-6));
         if (coefficient < 1.0) {
             for (NDArray gradient : gradients) {
                 gradient.muli(coefficient);
             }
         }
-        return total;
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -22,10 +23,20 @@ class NonFiniteStepsTest {
     private static final class Quadratic implements TrainingObjective {
         final NDArray w;
         final Set<Long> poisoned;
+        /** Steps whose backward pass gives an infinite gradient for a finite loss, the first time or every time. */
+        final Set<Long> glitchOnce;
+        final Set<Long> glitchAlways;
+        final Set<Long> glitched = new java.util.HashSet<>();
 
         Quadratic(NDManager manager, Set<Long> poisoned) {
+            this(manager, poisoned, Set.of(), Set.of());
+        }
+
+        Quadratic(NDManager manager, Set<Long> poisoned, Set<Long> glitchOnce, Set<Long> glitchAlways) {
             this.w = manager.create(new float[] {0f});
             this.poisoned = poisoned;
+            this.glitchOnce = glitchOnce;
+            this.glitchAlways = glitchAlways;
         }
 
         @Override
@@ -36,6 +47,10 @@ class NonFiniteStepsTest {
         @Override
         public NDArray loss(NDManager scope, long step, int micro) {
             NDArray loss = w.sub(3f).square().sum();
+            if (glitchAlways.contains(step) || (glitchOnce.contains(step) && glitched.add(step))) {
+                // sqrt(w - w) is 0, its derivative 1 / (2 sqrt(0)) infinite: a finite loss, an infinite gradient
+                return loss.add(w.sub(w.stopGradient()).sqrt().sum());
+            }
             return poisoned.contains(step) ? loss.mul(Float.NaN) : loss;
         }
 
@@ -62,6 +77,34 @@ class NonFiniteStepsTest {
             assertTrue(result.summary().endsWith(", 1 steps skipped (non-finite gradients)"), result.summary());
             // Five real updates either way: the skipped step changed nothing, and the weights stayed finite.
             assertEquals(clean.w.getFloat(0), poisoned.w.getFloat(0), 0f);
+        }
+    }
+
+    @Test
+    void aTransientlyNonFiniteBackwardPassIsComputedAgainAndTheRunIsUnchanged() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Quadratic clean = new Quadratic(manager, Set.of());
+            List<Double> cleanLosses = losses(new TrainingLoop(settings(folder.resolve("clean"), 5), null, null)
+                    .run(clean, null));
+            Quadratic glitchy = new Quadratic(manager, Set.of(), Set.of(1L, 3L), Set.of());
+            TrainingResult result = new TrainingLoop(settings(folder.resolve("glitchy"), 5), null, null)
+                    .run(glitchy, null);
+            assertEquals(0, result.skippedSteps());
+            assertEquals(cleanLosses, losses(result), "the same losses as the run without the glitches");
+            assertEquals(clean.w.getFloat(0), glitchy.w.getFloat(0), 0f);
+
+            Quadratic broken = new Quadratic(manager, Set.of(), Set.of(), Set.of(2L));
+            assertEquals(1, new TrainingLoop(settings(folder.resolve("broken"), 6), null, null).run(broken, null)
+                    .skippedSteps(), "a backward pass that is non-finite every time is still skipped");
+        }
+    }
+
+    private static List<Double> losses(TrainingResult result) {
+        try {
+            return java.nio.file.Files.readAllLines(result.lastCheckpoint().folder().getParent().resolve("loss.csv"))
+                    .stream().skip(1).map(line -> Double.parseDouble(line.split(",")[1])).toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
