@@ -60,11 +60,12 @@ public final class KernelBenchmark implements Subcommand {
                 case "--kernel" -> kernelName = args.get(++i);
                 case "--kernel-log" -> kernelLog = Path.of(args.get(++i));
                 case "--help", "-h" -> {
-                    System.out.println("usage: java -jar easel.jar bench-kernel [--runs 200] [--kernel easel] [--java PATH]"
-                            + " [--kernel-log FILE]\n"
-                            + "Starts the kernel the way the installed kernelspec --kernel does (argv from its kernel.json),\n"
-                            + "or, with none installed, from this jar with --java (default: this JVM). --kernel-log keeps the\n"
-                            + "kernel's log (with EASEL_DEBUG=1 in the environment: each request's and jshell.eval's time).");
+                    System.out.println("usage: java -jar easel.jar bench-kernel [--runs 200] [--kernel easel]"
+                            + " [--java PATH] [--kernel-log FILE]\n"
+                            + "Starts the kernel the way the installed kernelspec --kernel does (argv from its\n"
+                            + "kernel.json), or, with none installed, from this jar with --java (default: this JVM).\n"
+                            + "--kernel-log keeps the kernel's log; with EASEL_DEBUG=1 in the environment it holds\n"
+                            + "each request's and jshell.eval's time.");
                     return 0;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args.get(i));
