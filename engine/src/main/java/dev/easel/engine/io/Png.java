@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -61,23 +60,10 @@ public final class Png {
     /** Writes {@code image} with text chunks to {@code file}, atomically. */
     public static void write(RenderedImage image, Map<String, String> textChunks, Path file) {
         byte[] bytes = encode(image, textChunks);
-        Path folder = file.toAbsolutePath().getParent();
-        Path temp = null;
         try {
-            Files.createDirectories(folder);
-            temp = Files.createTempFile(folder, "." + file.getFileName(), ".part");
-            Files.write(temp, bytes);
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFile.write(file, bytes);
         } catch (IOException e) {
             throw new EngineException(file + ": cannot write PNG (" + e.getMessage() + ")");
-        } finally {
-            if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException ignored) {
-                    // a leftover hidden .part file is harmless
-                }
-            }
         }
     }
 
