@@ -49,6 +49,12 @@ class DefaultModelTrainingTest {
         assertEquals(4, second.completedSteps());
 
         assertEquals(straight, lossColumn(second), "same losses, step for step, as the run that never stopped");
+
+        TrainingResult third = train(resumed, 4, -1, resumed); // resumed at its end: nothing to do
+        assertEquals(4, third.completedSteps());
+        assertEquals(0, third.sessionSteps());
+        assertEquals("already finished at step 4 (nothing left to train), checkpoint "
+                + second.lastCheckpoint().folder(), third.summary(), "not 'loss NaN, 0.00 steps/s'");
     }
 
     @Test
