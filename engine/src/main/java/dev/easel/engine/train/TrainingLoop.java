@@ -109,12 +109,13 @@ public final class TrainingLoop {
                             // step's data and noise are a function of (seed, step), so computing it once more gives
                             // what the step should have given, and the run stays the same as one without the fault.
                             // Only if it repeats is the step skipped below.
+                            String where = nonFinite(gradients);
                             parameters.values().forEach(p -> JniUtils.zeroGrad((PtNDArray) p));
                             lastLoss = accumulateGradients(objective, step, manager, 1);
                             gradients = gradients(parameters, scope);
                             gradNorm = GradientClipping.globalNorm(gradients.values());
-                            System.err.printf("easel: step %d: non-finite gradients for a finite loss; computed again:"
-                                    + " gradient norm %.4g%n", step + 1, gradNorm);
+                            System.err.printf("easel: step %d: non-finite gradients for a finite loss (%s); computed"
+                                    + " again: gradient norm %.4g%n", step + 1, where, gradNorm);
                         }
                         GradientClipping.clip(gradients.values(), gradNorm, settings.maxGradNorm());
                         listener.onGradients(step + 1, gradients, gradNorm);
@@ -190,6 +191,30 @@ public final class TrainingLoop {
         long h = seed * 0x9E3779B97F4A7C15L + step * 0xBF58476D1CE4E5B9L + micro * 0x94D049BB133111EBL;
         h ^= h >>> 31;
         return h & 0x7FFFFFFFFFFFL; // libtorch seeds are taken as unsigned; keep them positive and readable
+    }
+
+    /**
+     * Which gradients hold a NaN or an infinity, for the log line: how many, how many in each top-level module
+     * ({@code text_encoder}, {@code unet}), and the first few names.
+     */
+    private static String nonFinite(Map<String, NDArray> gradients) {
+        List<String> names = new ArrayList<>();
+        Map<String, Integer> perModule = new LinkedHashMap<>();
+        gradients.forEach((name, gradient) -> {
+            double norm = GradientClipping.globalNorm(List.of(gradient));
+            if (!Double.isFinite(norm)) {
+                names.add(name + " " + norm);
+                perModule.merge(name.split("\\.", 2)[0], 1, Integer::sum);
+            }
+        });
+        if (names.isEmpty()) {
+            return "each gradient finite on its own, their global norm not";
+        }
+        StringBuilder modules = new StringBuilder();
+        perModule.forEach((module, count) -> modules.append(modules.length() == 0 ? "" : ", ")
+                .append(module).append(' ').append(count));
+        return names.size() + " of " + gradients.size() + " tensors, " + modules + ": "
+                + String.join(", ", names.subList(0, Math.min(3, names.size()))) + (names.size() > 3 ? ", …" : "");
     }
 
     private static Map<String, NDArray> gradients(Map<String, NDArray> parameters, NDManager scope) {
@@ -285,7 +310,7 @@ public final class TrainingLoop {
     private TrainingResult result(long step, boolean interrupted, double lastLoss, long stepsThisSession,
                                   long sessionStart, CheckpointStore.Checkpoint last, long skipped) {
         double seconds = (System.nanoTime() - sessionStart) / 1e9;
-        return new TrainingResult(step, interrupted, lastLoss, seconds > 0 ? stepsThisSession / seconds : 0,
+        return new TrainingResult(step, stepsThisSession, interrupted, lastLoss, seconds > 0 ? stepsThisSession / seconds : 0,
                 peakRss(), last, skipped);
     }
 
