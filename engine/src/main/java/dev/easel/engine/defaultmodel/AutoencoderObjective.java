@@ -3,6 +3,7 @@ package dev.easel.engine.defaultmodel;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.easel.engine.models.AutoencoderKL;
+import dev.easel.engine.nn.ScalarOps;
 import dev.easel.engine.shapes.ShapesDataset;
 import dev.easel.engine.train.ImageBatch;
 import dev.easel.engine.train.TrainingObjective;
@@ -55,8 +56,9 @@ final class AutoencoderObjective implements TrainingObjective {
         NDArray z = latent.sample(scope.randomNormal(latent.mean().getShape()));
         NDArray reconstruction = vae.decode(scope, z);
         NDArray mse = reconstruction.sub(pixels).square().mean();
-        NDArray kl = latent.mean().square().add(latent.logvar().exp()).sub(1).sub(latent.logvar()).mean().mul(0.5);
-        return mse.add(kl.mul(klWeight));
+        NDArray kl = ScalarOps.mul(latent.mean().square().add(latent.logvar().exp()).sub(1).sub(latent.logvar()).mean(),
+                0.5);
+        return mse.add(ScalarOps.mul(kl, klWeight));
     }
 
     @Override

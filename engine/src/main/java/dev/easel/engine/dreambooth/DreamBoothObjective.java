@@ -5,11 +5,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.models.AutoencoderKL;
 import dev.easel.engine.models.ClipTextModel;
-import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.models.UNet2DConditionModel;
 import dev.easel.engine.nn.Autocast;
+import dev.easel.engine.nn.ScalarOps;
 import dev.easel.engine.train.DenoisingLoss;
 import dev.easel.engine.train.TrainingObjective;
 import java.util.LinkedHashMap;
@@ -112,7 +113,7 @@ public final class DreamBoothObjective implements TrainingObjective {
                 java.util.Arrays.copyOfRange(timesteps, 0, n), options.snrGamma());
         NDArray priorLoss = denoising.loss(scope, rows(prediction, n, size), rows(target, n, size),
                 java.util.Arrays.copyOfRange(timesteps, n, size), options.snrGamma());
-        return instanceLoss.add(priorLoss.mul(options.priorLossWeight()));
+        return instanceLoss.add(ScalarOps.mul(priorLoss, options.priorLossWeight()));
     }
 
     /** latent_dist.sample() × scaling factor, with the VAE frozen (no graph recorded). */

@@ -15,6 +15,7 @@ import dev.easel.engine.nn.Module;
 import dev.easel.engine.nn.ModuleList;
 import dev.easel.engine.nn.ResnetBlock2D;
 import dev.easel.engine.nn.Upsample2D;
+import dev.easel.engine.nn.ScalarOps;
 
 import java.util.function.BiConsumer;
 
@@ -42,7 +43,7 @@ public final class AutoencoderKL extends Module {
     public record LatentDistribution(NDArray mean, NDArray logvar) {
         /** mean + exp(logvar/2)·eps (diffusers' {@code latent_dist.sample()} with eps drawn by the caller). */
         public NDArray sample(NDArray eps) {
-            NDArray std = logvar.mul(0.5f).exp();
+            NDArray std = ScalarOps.mul(logvar, 0.5).exp();
             return mean.add(std.mul(eps));
         }
     }

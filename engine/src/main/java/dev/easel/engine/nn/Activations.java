@@ -18,7 +18,7 @@ public final class Activations {
 
     /** x·sigmoid(1.702x), OpenAI CLIP's activation. */
     public static NDArray quickGelu(NDArray x) {
-        NDArray t = x.mul(1.702f);
+        NDArray t = ScalarOps.mul(x, 1.702);
         NDArray s = t.getNDArrayInternal().sigmoid();
         t.close();
         NDArray y = x.mul(s);

@@ -47,6 +47,6 @@ public final class LoraAdapter {
         low.attach(scope);
         NDArray update = ai.djl.nn.core.Linear.linear(low, Autocast.like(scope, up, low), null).singletonOrThrow();
         update.attach(scope);
-        return update.mul(multiplier * scale);
+        return ScalarOps.mul(update, multiplier * scale);
     }
 }

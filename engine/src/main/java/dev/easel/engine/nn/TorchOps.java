@@ -177,7 +177,7 @@ public final class TorchOps {
         DataType type = q.getDataType();
         NDArray qq = upcast ? cast(scope, q, DataType.FLOAT32) : q;
         NDArray kk = upcast ? cast(scope, k, DataType.FLOAT32) : k;
-        NDArray qs = qq.mul(scale);
+        NDArray qs = ScalarOps.mul(qq, scale);
         NDArray kt = kk.transpose(0, 1, 3, 2);
         NDArray scores = qs.matMul(kt);
         qs.close();

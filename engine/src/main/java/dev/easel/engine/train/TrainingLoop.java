@@ -7,6 +7,7 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.easel.engine.nn.ScalarOps;
 import dev.easel.engine.weights.SafeTensors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -103,12 +104,13 @@ public final class TrainingLoop {
                         }
                         gradNorm = GradientClipping.globalNorm(gradients.values());
                         if (scaler == null && !Double.isFinite(gradNorm) && Double.isFinite(lastLoss)) {
-                            // A finite loss whose backward pass gives non-finite gradients: seen on CPU in about one
-                            // train-base step in a thousand and once in the DreamBooth parity test, and a transient
-                            // fault (both such steps of a 1200-step train-base run were finite when recomputed). The
-                            // step's data and noise are a function of (seed, step), so computing it once more gives
-                            // what the step should have given, and the run stays the same as one without the fault.
-                            // Only if it repeats is the step skipped below.
+                            // A finite loss whose backward pass gives non-finite gradients. Seen in about one
+                            // train-base step in a thousand while constants of the forward pass were made by DJL's
+                            // mul(Number), whose memory a garbage collection frees under autograd (see ScalarOps);
+                            // kept as the safety net for any such op still unfound. The step's data and noise are a
+                            // function of (seed, step), so computing it once more gives what the step should have
+                            // given, and the run stays the same as one without the fault. Only if it repeats is the
+                            // step skipped below.
                             String where = nonFinite(gradients);
                             parameters.values().forEach(p -> JniUtils.zeroGrad((PtNDArray) p));
                             lastLoss = accumulateGradients(objective, step, manager, 1);
@@ -123,10 +125,10 @@ public final class TrainingLoop {
                             optimizer.update(parameters, gradients, lr);
                             skippedInARow = 0;
                         } else {
-                            // A rare non-finite backward pass (seen once in 650 steps of train-base) would turn every
-                            // weight into NaN — and the next checkpoints with it. Like mixed precision's loss scaler,
-                            // skip the update; the row's NaN grad norm in the log shows it. Under loss scaling an
-                            // overflow with a finite loss is routine (the scale backs off) and no sign of divergence.
+                            // A non-finite backward pass would turn every weight into NaN — and the next checkpoints
+                            // with it. Like mixed precision's loss scaler, skip the update; the row's NaN grad norm in
+                            // the log shows it. Under loss scaling an overflow with a finite loss is routine (the
+                            // scale backs off) and no sign of divergence.
                             skipped++;
                             if (scaler == null || !Double.isFinite(lastLoss)) {
                                 skippedInARow++;
@@ -172,9 +174,9 @@ public final class TrainingLoop {
             try (NDManager scope = manager.newSubManager()) {
                 JniUtils.setGradMode(true);
                 NDArray loss = objective.loss(scope, step, micro);
-                NDArray scaled = micros == 1 ? loss : loss.div(micros);
+                NDArray scaled = micros == 1 ? loss : ScalarOps.div(loss, micros);
                 if (lossScale != 1) {
-                    scaled = scaled.mul(lossScale);
+                    scaled = ScalarOps.mul(scaled, lossScale);
                 }
                 JniUtils.backward((PtNDArray) scaled, (PtNDArray) scope.ones(scaled.getShape(), scaled.getDataType(),
                         scaled.getDevice()), false, false);
