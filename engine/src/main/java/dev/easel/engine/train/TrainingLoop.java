@@ -312,8 +312,8 @@ public final class TrainingLoop {
     private TrainingResult result(long step, boolean interrupted, double lastLoss, long stepsThisSession,
                                   long sessionStart, CheckpointStore.Checkpoint last, long skipped) {
         double seconds = (System.nanoTime() - sessionStart) / 1e9;
-        return new TrainingResult(step, stepsThisSession, interrupted, lastLoss, seconds > 0 ? stepsThisSession / seconds : 0,
-                peakRss(), last, skipped);
+        return new TrainingResult(step, stepsThisSession, interrupted, lastLoss,
+                seconds > 0 ? stepsThisSession / seconds : 0, peakRss(), last, skipped);
     }
 
     /** VmHWM from /proc/self/status, in bytes; 0 where the file doesn't exist. */

@@ -10,8 +10,9 @@ package dev.easel.engine.train;
  * @param peakRssBytes the process's peak resident memory, from /proc (0 where unknown)
  * @param skippedSteps steps of this session whose loss or gradient was not finite, so the weights were not updated
  */
-public record TrainingResult(long completedSteps, long sessionSteps, boolean interrupted, double lastLoss, double stepsPerSecond,
-                             long peakRssBytes, CheckpointStore.Checkpoint lastCheckpoint, long skippedSteps) {
+public record TrainingResult(long completedSteps, long sessionSteps, boolean interrupted, double lastLoss,
+                             double stepsPerSecond, long peakRssBytes, CheckpointStore.Checkpoint lastCheckpoint,
+                             long skippedSteps) {
 
     /** One line for logs and notebooks. */
     public String summary() {

@@ -11,6 +11,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
@@ -26,11 +27,11 @@ class ScalarOpsTest {
     @Test
     void aConstantFactorsGradientSurvivesAGarbageCollection() throws InterruptedException {
         float[] expected = new float[8];
-        java.util.Arrays.fill(expected, 1.702f);
+        Arrays.fill(expected, 1.702f);
         for (float[] gradient : gradientsAfterCollections(x -> ScalarOps.mul(x, 1.702))) {
             assertArrayEquals(expected, gradient, 0f);
         }
-        java.util.Arrays.fill(expected, 1f / 4);
+        Arrays.fill(expected, 1f / 4);
         for (float[] gradient : gradientsAfterCollections(x -> ScalarOps.div(x, 4))) {
             assertArrayEquals(expected, gradient, 0f);
         }
