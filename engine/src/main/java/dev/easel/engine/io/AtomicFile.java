@@ -29,24 +29,35 @@ public final class AtomicFile {
 
     /** Replaces {@code file} with what {@code body} writes, creating its folder if needed. */
     public static void write(Path file, Body body) throws IOException {
+        replace(file, temporary -> {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temporary,
+                    StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 20)) {
+                body.writeTo(out);
+            }
+        });
+    }
+
+    /** Replaces {@code file} with {@code bytes} (one write, no stream buffer). */
+    public static void write(Path file, byte[] bytes) throws IOException {
+        replace(file, temporary -> Files.write(temporary, bytes, StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE));
+    }
+
+    private interface TemporaryWriter {
+        void write(Path temporary) throws IOException;
+    }
+
+    private static void replace(Path file, TemporaryWriter writer) throws IOException {
         Path target = file.toAbsolutePath();
         Path folder = target.getParent();
         Files.createDirectories(folder);
         Path temporary = folder.resolve("." + target.getFileName() + "."
                 + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE) + ".part");
         try {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temporary,
-                    StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 20)) {
-                body.writeTo(out);
-            }
+            writer.write(temporary);
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(temporary); // after a failure; gone already after the rename
         }
-    }
-
-    /** Replaces {@code file} with {@code bytes}. */
-    public static void write(Path file, byte[] bytes) throws IOException {
-        write(file, out -> out.write(bytes));
     }
 }
