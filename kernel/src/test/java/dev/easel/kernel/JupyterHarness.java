@@ -2,6 +2,7 @@ package dev.easel.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.easel.engine.io.Folders;
 import dev.easel.kernel.install.KernelSpecInstaller;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +34,14 @@ public final class JupyterHarness {
     public static synchronized Path install(String name, String java) throws IOException {
         if (jupyterDir == null) {
             jupyterDir = Files.createTempDirectory("easel-jupyter");
+            Path created = jupyterDir;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    Folders.deleteTree(created);
+                } catch (IOException e) {
+                    System.err.println("could not remove " + created + ": " + e);
+                }
+            }));
         }
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         KernelSpecInstaller.install(jupyterDir.resolve("kernels"),

@@ -2,6 +2,7 @@ package dev.easel.kernel.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.easel.engine.cli.Subcommand;
+import dev.easel.engine.io.Folders;
 import dev.easel.kernel.Kernel;
 import dev.easel.kernel.Main;
 import dev.easel.kernel.channels.HmacSigner;
@@ -265,7 +266,9 @@ public final class KernelBenchmark implements Subcommand {
                 return new Results(startMillis, rawTimes, importsTimes, execute, protocol, shellThread, linesMillis, lost, streams, interruptMillis, rss);
             } finally {
                 kernel.destroyForcibly();
+                kernel.waitFor(10, TimeUnit.SECONDS); // its history file is written until it exits
                 Files.deleteIfExists(file);
+                Folders.deleteTree(history);
             }
         }
     }

@@ -19,17 +19,18 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** %dreambooth on the real tiny reference model: a few steps, everything a notebook user sees. */
 class DreamBoothMagicTest {
 
     static JShellContext context;
+    @TempDir
     static Path notebook;
     static final Magics MAGICS = Magics.load(DreamBoothMagicTest.class.getClassLoader());
 
     @BeforeAll
     static void start() throws Exception {
-        notebook = Files.createTempDirectory("dreambooth-magic");
         context = new JShellContext(notebook);
         Outputs.setFolder(null);
         ModelRegistry.global().all().forEach(Model::close);
