@@ -1,5 +1,6 @@
 package dev.easel.engine.sweep;
 
+import dev.easel.engine.tables.SignificantDigits;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import tech.tablesaw.api.DoubleColumn;
@@ -77,7 +78,8 @@ final class SweepTable {
     }
 
     Table table() {
-        return Table.create("xyz sweep", x, y, z, prompt, negative, model, sampler, steps, cfg, seed, width, height,
-                clipSkip, eta, strength, loraWeight, seconds, image, brightness, contrast, colorfulness, sharpness, error);
+        return SignificantDigits.apply(Table.create("xyz sweep", x, y, z, prompt, negative, model, sampler, steps, cfg,
+                seed, width, height, clipSkip, eta, strength, loraWeight, seconds, image, brightness, contrast,
+                colorfulness, sharpness, error));
     }
 }

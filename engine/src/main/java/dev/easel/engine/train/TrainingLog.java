@@ -1,6 +1,7 @@
 package dev.easel.engine.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.easel.engine.tables.SignificantDigits;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -96,14 +97,14 @@ public final class TrainingLog implements AutoCloseable {
         return Collections.unmodifiableList(rows);
     }
 
-    /** The log as a Tablesaw table: step, loss, learning_rate, grad_norm, seconds. */
+    /** The log as a Tablesaw table: step, loss, learning_rate, grad_norm, seconds (shown to 6 significant digits). */
     public Table table(String title) {
-        return Table.create(title,
+        return SignificantDigits.apply(Table.create(title,
                 LongColumn.create("step", rows.stream().mapToLong(Row::step).toArray()),
                 DoubleColumn.create("loss", rows.stream().mapToDouble(Row::loss).toArray()),
                 DoubleColumn.create("learning_rate", rows.stream().mapToDouble(Row::learningRate).toArray()),
                 DoubleColumn.create("grad_norm", rows.stream().mapToDouble(Row::gradNorm).toArray()),
-                DoubleColumn.create("seconds", rows.stream().mapToDouble(Row::seconds).toArray()));
+                DoubleColumn.create("seconds", rows.stream().mapToDouble(Row::seconds).toArray())));
     }
 
     private static String csvLine(Row row) {

@@ -27,6 +27,8 @@ class TrainingLogTest {
             assertEquals(3, resumed.rows().size());
             resumed.append(new TrainingLog.Row(4, 0.2, 1e-4, 0.4, 0.4));
             assertEquals(4, resumed.table("loss").rowCount());
+            assertEquals("0.333333", resumed.table("loss").getString(2, "loss"), "shown to 6 significant digits");
+            assertEquals(1.0 / 3, resumed.table("loss").doubleColumn("loss").get(2), "kept exactly");
         }
         List<String> csv = Files.readAllLines(run.resolve("loss.csv"));
         assertEquals("step,loss,learning_rate,grad_norm,seconds", csv.get(0));
