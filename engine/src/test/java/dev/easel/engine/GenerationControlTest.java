@@ -57,6 +57,23 @@ class GenerationControlTest {
     }
 
     @Test
+    void aPromptLongerThanClipReadsIsWarnedAboutOnce() {
+        String prompt = "a photograph of an astronaut riding a horse on the moon, ".repeat(8) + "LAST WORDS";
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            pipe.txt2img(base().prompt(prompt).steps(1).build());
+            pipe.txt2img(base().prompt(prompt).steps(1).seed(7).build());
+        } finally {
+            System.setErr(stderr);
+        }
+        String warning = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(1, warning.lines().filter(l -> l.contains("cut off")).count(), warning);
+        assertTrue(warning.contains("reads 75 tokens") && warning.contains("last words\""), warning);
+    }
+
+    @Test
     void sameSeedSameImageDifferentSeedDifferent() {
         for (String sampler : new String[] {"euler_a", "ddim"}) {
             GenerationSettings s = base().sampler(sampler).eta(0.5).build();

@@ -10,6 +10,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TokenizerParityTest {
 
@@ -43,5 +44,16 @@ class TokenizerParityTest {
         assertEquals(77, ids.length);
         assertEquals(tok.bosId(), ids[0]);
         assertEquals(tok.eosId(), ids[76]);
+    }
+
+    @Test
+    void theCutOffEndOfALongPromptReadsAsText() {
+        ClipTokenizer tok = ClipTokenizer.load(Reference.model().resolve("tokenizer"));
+        String prompt = "a red circle, ".repeat(25) + "and a Blue café";
+        String cut = tok.truncatedPart(prompt);
+        assertTrue(cut.endsWith("and a blue café"), cut); // byte-level symbols decoded back to UTF-8
+        String squeezed = cut.replace(" ", "");
+        assertTrue(squeezed.length() > 20 && prompt.toLowerCase().replace(" ", "").endsWith(squeezed), cut);
+        assertEquals("", tok.truncatedPart("a red circle"));
     }
 }

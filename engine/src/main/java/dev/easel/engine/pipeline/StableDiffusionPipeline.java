@@ -32,7 +32,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
@@ -56,6 +58,8 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     private final UNet2DConditionModel unet;
     private final AutoencoderKL vae;
     private final SchedulerConfig schedulerConfig;
+    /** Prompts already warned about, so a sweep of one long prompt warns once, not once per image. */
+    private final Set<String> truncationWarned = ConcurrentHashMap.newKeySet();
 
     public StableDiffusionPipeline(NDManager manager, Device device, DataType dtype, ClipTokenizer tokenizer,
                                    ClipTextModel textEncoder, UNet2DConditionModel unet, AutoencoderKL vae,
@@ -279,6 +283,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     public NDArray encodePrompts(NDManager scope, List<String> prompts, int clipSkip) {
         long[] ids = new long[prompts.size() * tokenizer.maxLength()];
         for (int i = 0; i < prompts.size(); i++) {
+            warnIfTruncated(prompts.get(i));
             System.arraycopy(tokenizer.encode(prompts.get(i)), 0, ids, i * tokenizer.maxLength(),
                     tokenizer.maxLength());
         }
@@ -293,6 +298,23 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                     + "-layer text encoder");
         }
         return textEncoder.finalLayerNorm(scope, hs.get(hs.size() - 1 - clipSkip));
+    }
+
+    /** As diffusers warns: CLIP reads {@code maxLength} tokens, and a longer prompt loses its end silently. */
+    private void warnIfTruncated(String prompt) {
+        String cut = tokenizer.truncatedPart(prompt);
+        if (cut.isEmpty()) {
+            return;
+        }
+        if (truncationWarned.size() >= 1000) {
+            truncationWarned.clear();
+        }
+        if (!truncationWarned.add(prompt)) {
+            return;
+        }
+        String shown = cut.length() > 120 ? cut.substring(0, 120) + "…" : cut;
+        System.err.println("easel: the text encoder reads " + (tokenizer.maxLength() - 2)
+                + " tokens of a prompt; this end of it was cut off: \"" + shown + "\"");
     }
 
     /** Repeats each row n times consecutively (diffusers' num_images_per_prompt). */

@@ -1,5 +1,6 @@
 package dev.easel.engine.tokenizer;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,8 @@ public final class ByteLevel {
 
     /** Byte value → its printable stand-in character. */
     private static final char[] ENCODER = new char[256];
+    /** Stand-in character → its byte (the inverse of {@link #ENCODER}). */
+    private static final int[] DECODER = new int[512];
     /** The 256 stand-ins in CLIP's vocabulary order: printable bytes first, then the others in byte order. */
     private static final List<Character> VOCAB_ORDER = new ArrayList<>();
 
@@ -32,12 +35,14 @@ public final class ByteLevel {
             printable[b] = b >= '!' && b <= '~' || b >= 0xA1 && b <= 0xAC || b >= 0xAE && b <= 0xFF;
             if (printable[b]) {
                 ENCODER[b] = (char) b;
+                DECODER[b] = b;
                 VOCAB_ORDER.add((char) b);
             }
         }
         int n = 0;
         for (int b = 0; b < 256; b++) {
             if (!printable[b]) {
+                DECODER[256 + n] = b;
                 ENCODER[b] = (char) (256 + n++);
                 VOCAB_ORDER.add(ENCODER[b]);
             }
@@ -82,6 +87,26 @@ public final class ByteLevel {
         }
         symbols.add(word.charAt(word.length() - 1) + END_OF_WORD);
         return symbols;
+    }
+
+    /** Text back from BPE tokens: stand-in characters to their bytes, {@code </w>} to a space between words. */
+    public static String decode(List<String> tokens) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (String token : tokens) {
+            boolean endOfWord = token.endsWith(END_OF_WORD);
+            String symbols = endOfWord ? token.substring(0, token.length() - END_OF_WORD.length()) : token;
+            if (isSpecial(symbols)) {
+                bytes.writeBytes(symbols.getBytes(StandardCharsets.UTF_8));
+            } else {
+                for (int i = 0; i < symbols.length(); i++) {
+                    bytes.write(DECODER[symbols.charAt(i)]);
+                }
+            }
+            if (endOfWord) {
+                bytes.write(' ');
+            }
+        }
+        return bytes.toString(StandardCharsets.UTF_8).strip();
     }
 
     public static boolean isSpecial(String word) {

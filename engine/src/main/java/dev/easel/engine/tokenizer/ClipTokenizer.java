@@ -169,6 +169,16 @@ public final class ClipTokenizer {
         return out;
     }
 
+    /**
+     * The part of {@code text} that {@link #encode} cuts off ({@code maxLength} minus bos and eos tokens fit), as
+     * text; empty when all of it fits.
+     */
+    public String truncatedPart(String text) {
+        List<String> tokens = tokenize(text);
+        int fits = maxLength - 2;
+        return tokens.size() <= fits ? "" : ByteLevel.decode(tokens.subList(fits, tokens.size()));
+    }
+
     /** transformers' BasicTokenizer without accent stripping or punctuation splitting. */
     public static String normalise(String text) {
         StringBuilder clean = new StringBuilder();
