@@ -36,6 +36,14 @@ public interface Magic {
     }
 
     /**
+     * The metavar of {@code --option}'s value, or of the first positional argument when {@code option} is null, e.g.
+     * {@code DIR}; Tab completion offers files and folders for DIR, PATH and FILE. Null when unknown.
+     */
+    default String metavar(String option) {
+        return null;
+    }
+
+    /**
      * Runs the magic. Bad arguments and other user errors throw {@link MagicException} with a one-line message.
      */
     void run(CellPart.MagicCall call, MagicContext context) throws Exception;

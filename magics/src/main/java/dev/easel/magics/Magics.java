@@ -1,6 +1,8 @@
 package dev.easel.magics;
 
+import dev.easel.magics.spec.PathCompletion;
 import dev.easel.magics.spec.Suggest;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -78,12 +80,18 @@ public final class Magics {
         }
     }
 
+    /** {@link #complete(String, int, Path)} with paths relative to the working directory. */
+    public List<String> complete(String line, int cursor) {
+        return complete(line, cursor, Path.of("").toAbsolutePath());
+    }
+
     /**
      * Completions for the magic at {@code cursor} in {@code line} (a line starting with {@code %}): magic names after
-     * the percent signs, option names after them, and the choices of an option after the option. Empty when the
+     * the percent signs, option names after them, the choices of an option after the option, and files and folders
+     * where a value is a path (relative to {@code workingDirectory}). A value may start with a quote. Empty when the
      * cursor is elsewhere.
      */
-    public List<String> complete(String line, int cursor) {
+    public List<String> complete(String line, int cursor, Path workingDirectory) {
         String before = line.substring(0, Math.min(cursor, line.length())).stripLeading();
         if (!before.startsWith("%")) {
             return List.of();
@@ -112,13 +120,29 @@ public final class Magics {
         if (word.startsWith("--") && word.contains("=")) {
             String option = word.substring(0, word.indexOf('='));
             String value = word.substring(word.indexOf('=') + 1);
-            magic.optionValues(option).stream().filter(v -> v.startsWith(value)).forEach(v -> matches.add(option + "=" + v));
+            values(magic, option, value, workingDirectory).forEach(v -> matches.add(option + "=" + v));
         } else if (word.startsWith("-")) {
             magic.optionNames().stream().filter(o -> o.startsWith(word)).forEach(matches::add);
-        } else if (previous.startsWith("--")) {
-            magic.optionValues(previous).stream().filter(v -> v.startsWith(word)).forEach(matches::add);
+        } else {
+            String quote = word.startsWith("\"") || word.startsWith("'") ? word.substring(0, 1) : "";
+            boolean optionValue = previous.startsWith("--")
+                    && (magic.metavar(previous) != null || !magic.optionValues(previous).isEmpty());
+            values(magic, optionValue ? previous : null, word.substring(quote.length()), workingDirectory)
+                    .forEach(v -> matches.add(quote + v));
         }
         return matches;
+    }
+
+    /** The choices of {@code option} (null: the first positional argument) that start with {@code typed}, or paths. */
+    private static List<String> values(Magic magic, String option, String typed, Path workingDirectory) {
+        List<String> choices = option == null ? List.of() : magic.optionValues(option);
+        if (!choices.isEmpty()) {
+            return choices.stream().filter(v -> v.startsWith(typed)).toList();
+        }
+        String metavar = magic.metavar(option);
+        return PathCompletion.isPath(metavar)
+                ? PathCompletion.complete(typed, workingDirectory, PathCompletion.isFolder(metavar))
+                : List.of();
     }
 
     private static boolean isHelpRequest(String args) {

@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MagicsTest {
 
@@ -78,5 +81,41 @@ class MagicsTest {
         assertEquals(List.of("cpu", "gpu"), magics.complete("%pick --device ", 15));
         assertEquals(List.of("gpu"), magics.complete("%pick --device g", 16));
         assertEquals(List.of("--device=gpu"), magics.complete("%pick --device=g", 16));
+        assertEquals(List.of("\"gpu"), magics.complete("%pick --device \"g", 17), "after an opening quote too");
+    }
+
+    @Test
+    void completesFilesAndFoldersWhereAValueIsAPath(@TempDir Path notebook) throws Exception {
+        Files.createDirectories(notebook.resolve("subject/inner"));
+        Files.createDirectories(notebook.resolve("sweeps"));
+        Files.createDirectories(notebook.resolve(".ipynb_checkpoints"));
+        Files.writeString(notebook.resolve("subject/s0.png"), "");
+        Files.writeString(notebook.resolve("sd.safetensors"), "");
+        magics.register(new dev.easel.magics.spec.SpecMagic() {
+            @Override
+            protected dev.easel.magics.spec.MagicSpec declare() {
+                return dev.easel.magics.spec.MagicSpec.magic("train", "Train")
+                        .option(dev.easel.magics.spec.Option.string("instance-dir", "DIR", null, "images"))
+                        .option(dev.easel.magics.spec.Option.string("init", "PATH_OR_VARIABLE", null, "start"))
+                        .option(dev.easel.magics.spec.Option.flag("flip", "flip"))
+                        .optionalPositional("PATH", "a model");
+            }
+
+            @Override
+            protected void run(dev.easel.magics.spec.ParsedArgs args, CellPart.MagicCall call, MagicContext context) {
+            }
+        });
+        assertEquals(List.of("subject/", "sweeps/"), complete("%train --instance-dir s", notebook), "folders only");
+        assertEquals(List.of("subject/inner/", "subject/s0.png"), complete("%train --init subject/", notebook));
+        assertEquals(List.of("\"subject/"), complete("%train --instance-dir \"su", notebook));
+        assertEquals(List.of("--init=sd.safetensors"), complete("%train --init=sd.", notebook));
+        assertEquals(List.of("sd.safetensors", "subject/", "sweeps/"), complete("%train --flip ", notebook),
+                "after a flag: the positional PATH, hidden folders left out");
+        assertEquals(List.of(".ipynb_checkpoints/"), complete("%train .", notebook));
+        assertEquals(List.of(), complete("%train --init nowhere/x", notebook));
+    }
+
+    private List<String> complete(String line, Path workingDirectory) {
+        return magics.complete(line, line.length(), workingDirectory);
     }
 }

@@ -127,6 +127,10 @@ public final class MagicSpec {
     }
 
     /** {@code --name} for each option plus {@code --help}, in declaration order. */
+    public List<Positional> positionals() {
+        return List.copyOf(positionals);
+    }
+
     public List<String> optionNames() {
         List<String> names = new ArrayList<>();
         options.values().forEach(o -> names.add(o.spelled()));

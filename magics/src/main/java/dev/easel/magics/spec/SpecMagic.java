@@ -60,6 +60,14 @@ public abstract class SpecMagic implements Magic {
     }
 
     @Override
+    public String metavar(String option) {
+        if (option == null) {
+            return spec().positionals().stream().findFirst().map(MagicSpec.Positional::metavar).orElse(null);
+        }
+        return spec().option(option.replaceFirst("^--", "")).map(Option::metavar).orElse(null);
+    }
+
+    @Override
     public final void run(CellPart.MagicCall call, MagicContext context) throws Exception {
         run(spec().parse(call.args(), call.spelled()), call, context);
     }
