@@ -37,6 +37,9 @@ public final class KernelSpecInstaller {
             "-XX:+UseSerialGC",
             "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30");
 
+    /** Lets {@code JavadocSources} give JShell Easel's sources. */
+    static final String OPEN_JSHELL = "--add-opens=jdk.jshell/jdk.jshell=ALL-UNNAMED";
+
     /** What to install. {@code classPath} null means "the jar Easel runs from". */
     public record Spec(String name, String displayName, String java, List<String> jvmArgs, String classPath) {
     }
@@ -113,6 +116,7 @@ public final class KernelSpecInstaller {
         argv.addAll(DEFAULT_JVM_OPTIONS);
         argv.addAll(spec.jvmArgs());
         if (spec.classPath() != null) {
+            argv.add(OPEN_JSHELL); // what easel.jar's manifest says with Add-Opens
             argv.add("-cp");
             argv.add(spec.classPath());
             argv.add(Main.class.getName());

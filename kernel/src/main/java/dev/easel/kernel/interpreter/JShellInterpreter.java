@@ -83,6 +83,7 @@ public final class JShellInterpreter implements Interpreter {
 
     /** A JShell whose snippets see every class {@code parent} sees; magics are found through the same loader. */
     public JShellInterpreter(ClassLoader parent) {
+        JavadocSources.install(parent);
         KernelExecutionControl.Provider provider = new KernelExecutionControl.Provider(parent);
         this.jshell = JShell.builder().executionEngine(provider, Map.of()).build();
         this.control = provider.created();
@@ -453,6 +454,12 @@ public final class JShellInterpreter implements Interpreter {
     @Override
     public Optional<String> inspect(String code, int cursor, int detailLevel) {
         cursor = Math.max(0, Math.min(cursor, code.length()));
+        int lineStart = code.lastIndexOf('\n', cursor - 1) + 1;
+        String line = code.substring(lineStart, indexOrEnd(code, '\n', lineStart)).strip();
+        if (line.startsWith("%")) { // anywhere on a magic's line: its help, options and examples
+            String name = line.replaceFirst("^%%?", "").split("[\\s?]", 2)[0];
+            return magics.find(name).map(magic -> magic.help().strip());
+        }
         Piece piece = pieceAt(code, cursor);
         String text = piece.text;
         int at = cursor - piece.start;
@@ -476,7 +483,7 @@ public final class JShellInterpreter implements Interpreter {
         for (SourceCodeAnalysis.Documentation doc : docs) {
             out.append(doc.signature()).append('\n');
             if (doc.javadoc() != null && !doc.javadoc().isBlank()) {
-                out.append('\n').append(doc.javadoc().strip()).append("\n\n");
+                out.append('\n').append(JavadocText.plain(doc.javadoc())).append("\n\n");
             }
         }
         if (out.length() == 0) {

@@ -210,4 +210,16 @@ class JShellInterpreterTest {
         run("String inspected = \"x\";");
         assertTrue(interpreter.inspect("inspected", 9, 0).orElseThrow().contains("String"));
     }
+
+    @Test
+    void inspectShowsTheJavadocOfTheNotebookApi() {
+        String load = interpreter.inspect("Easel.load", 10, 0).orElseThrow();
+        assertTrue(load.contains("Model Easel.load(String pathOrDefault, String device, String dtype)"), load);
+        assertTrue(load.contains("a diffusers folder (with model_index.json)"), "Easel's sources are found: " + load);
+        assertFalse(load.contains("{@code"), "inline tags rendered: " + load);
+        assertTrue(interpreter.inspect("int a = 1;\n%txt2img --steps 4 a cat", 14, 0).orElseThrow()
+                .contains("--sampler"), "a magic's line shows the magic's help");
+        String cfg = interpreter.inspect("Easel.model(\"x\").txt2img(\"y\").cfg", 36, 0).orElseThrow();
+        assertTrue(cfg.contains("Classifier-free guidance scale"), cfg);
+    }
 }
