@@ -74,6 +74,7 @@ public final class JShellInterpreter implements Interpreter {
     });
     private final AtomicLong cellNumber = new AtomicLong();
 
+    private boolean javadocSourcesInstalled;
     private volatile Thread cellThread;
     private volatile boolean inJShell;
     private volatile boolean interruptRequested;
@@ -83,7 +84,6 @@ public final class JShellInterpreter implements Interpreter {
 
     /** A JShell whose snippets see every class {@code parent} sees; magics are found through the same loader. */
     public JShellInterpreter(ClassLoader parent) {
-        JavadocSources.install(parent);
         KernelExecutionControl.Provider provider = new KernelExecutionControl.Provider(parent);
         this.jshell = JShell.builder().executionEngine(provider, Map.of()).build();
         this.control = provider.created();
@@ -459,6 +459,10 @@ public final class JShellInterpreter implements Interpreter {
         if (line.startsWith("%")) { // anywhere on a magic's line: its help, options and examples
             String name = line.replaceFirst("^%%?", "").split("[\\s?]", 2)[0];
             return magics.find(name).map(magic -> magic.help().strip());
+        }
+        if (!javadocSourcesInstalled) { // on first use: opening easel.jar's zip index costs memory an idle kernel keeps
+            javadocSourcesInstalled = true;
+            JavadocSources.install(control.loader());
         }
         Piece piece = pieceAt(code, cursor);
         String text = piece.text;
