@@ -103,6 +103,9 @@ public final class Generation {
         if (!first.negativePrompt().isEmpty()) {
             out.append("\nnegative: ").append(first.negativePrompt());
         }
+        if (first.extra().containsKey("LoRA")) {
+            out.append("\nLoRA: ").append(first.extra().get("LoRA"));
+        }
         List<Path> files = savedFiles();
         if (!files.isEmpty()) {
             out.append("\nsaved: ").append(files.size() == 1 ? files.get(0) : files.get(0).getParent() + " ("

@@ -1,6 +1,8 @@
 package dev.easel;
 
 import dev.easel.engine.EngineException;
+import dev.easel.engine.lora.LoraNetwork;
+import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.ProgressListener;
@@ -8,6 +10,7 @@ import dev.easel.engine.samplers.Samplers;
 import dev.easel.notebook.GenerationParameters;
 import dev.easel.notebook.Progress;
 import java.awt.image.BufferedImage;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +46,7 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
     private double eta = 0;
     private boolean showProgress = true;
     private Path saveTo;
+    private final List<LoraSpec> loras = new ArrayList<>();
 
     GenerationRequest(Model model, String prompt) {
         this.model = model;
@@ -131,6 +135,28 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
         return self();
     }
 
+    /**
+     * Applies a LoRA file ({@code .safetensors}, e.g. a {@code %dreambooth --lora-rank} run's
+     * {@code pytorch_lora_weights.safetensors}) at {@code weight} — the web UIs' {@code <lora:name:0.8>}. Several
+     * stack. The model has it only while this request runs.
+     */
+    public SELF lora(Path file, double weight) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("LoRA file not found: " + file.toAbsolutePath()
+                    + " (a DreamBooth LoRA run writes pytorch_lora_weights.safetensors in its output folder)");
+        }
+        if (!Double.isFinite(weight)) {
+            throw new IllegalArgumentException("the LoRA weight must be a number, got " + weight);
+        }
+        loras.add(new LoraSpec(file, weight));
+        return self();
+    }
+
+    /** {@link #lora(Path, double)} with a path as text. */
+    public SELF lora(String file, double weight) {
+        return lora(Path.of(file), weight);
+    }
+
     /** Whether to show a progress bar while sampling (default true). */
     public SELF progress(boolean show) {
         showProgress = show;
@@ -146,6 +172,11 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
     /** The sampler ids this engine knows. */
     public static List<String> samplers() {
         return Samplers.all().stream().map(Samplers.Info::id).toList();
+    }
+
+    /** The LoRAs {@link #lora} added, in order. */
+    List<LoraSpec> loras() {
+        return List.copyOf(loras);
     }
 
     /** The settings of this request's first image, for a sweep to vary; an unset seed is -1 (one random per sweep). */
@@ -169,7 +200,11 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
         List<GenerationParameters> parameters = new ArrayList<>();
         long start = System.nanoTime();
         Progress[] bar = new Progress[1];
+        List<LoraNetwork> applied = new ArrayList<>();
         try {
+            for (LoraSpec lora : loras) {
+                applied.add(model.pipeline().loadLora(lora.file(), lora.weight()));
+            }
             for (int i = 0; i < batch; i++) {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new CancellationException("interrupted before image " + (i + 1) + " of " + batch);
@@ -208,6 +243,7 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
             }
             throw new IllegalArgumentException(e.getMessage(), e);
         } finally {
+            applied.forEach(LoraNetwork::remove); // the model is left as it was
             if (bar[0] != null) {
                 bar[0].close();
             }
@@ -227,6 +263,10 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
         }
         if (eta != 0) {
             p = p.with("Eta", eta);
+        }
+        if (!loras.isEmpty()) {
+            p = p.with("LoRA", String.join(", ", loras.stream()
+                    .map(l -> l.file().getFileName() + ":" + GenerationParameters.number(l.weight())).toList()));
         }
         return extra(p);
     }

@@ -138,9 +138,17 @@ public final class Xyz {
         if (x == null) {
             throw new IllegalArgumentException("the sweep has no X axis; add .x(Axis.parse(\"steps:10,20,30\"))");
         }
+        LoraSpec sweepLora = lora;
+        if (sweepLora == null && !base.loras().isEmpty()) { // the base request's .lora(…)
+            if (base.loras().size() > 1) {
+                throw new IllegalArgumentException("a sweep applies one LoRA, the base request has "
+                        + base.loras().size() + "; give the sweep one with .lora(file, weight)");
+            }
+            sweepLora = base.loras().get(0);
+        }
         SweepSpec spec = new SweepSpec(base.sweepBase(), model.name(), x, y, z,
                 outputs != null ? outputs : Outputs.folder(), new GridImage.Options(margin, legend, maxMegapixels),
-                init, strength, lora);
+                init, strength, sweepLora);
         SweepModels models = new NotebookModels(model);
         SweepPlan plan = SweepPlan.of(spec, models);
         // Models a model or checkpoint axis loads stay loaded for the next sweep, but don't become the notebook's

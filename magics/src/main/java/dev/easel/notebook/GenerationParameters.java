@@ -104,7 +104,8 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
                 fields.remove("Model"), fields);
     }
 
-    private static String number(double value) {
+    /** A number as A1111 writes it: {@code 7}, not {@code 7.0}. */
+    public static String number(double value) {
         return value == Math.rint(value) && Math.abs(value) < 1e15 ? String.valueOf((long) value)
                 : String.valueOf(value);
     }

@@ -53,7 +53,7 @@ public final class LoraNetwork {
             NDArray down = manager.randomNormal(0, 1f / rank, new Shape(rank, layer.in), DataType.FLOAT32);
             NDArray up = manager.zeros(new Shape(layer.out, rank), DataType.FLOAT32);
             LoraAdapter adapter = new LoraAdapter(down, up, alpha);
-            layer.setAdapter(adapter);
+            layer.addAdapter(adapter);
             adapters.put(key, adapter);
         });
         return new LoraNetwork(adapters, layers);
@@ -101,7 +101,6 @@ public final class LoraNetwork {
                 }
                 LoraAdapter adapter = new LoraAdapter(down, up, Double.isNaN(alpha) ? down.getShape().get(0) : alpha);
                 adapter.setMultiplier(weight);
-                layer.setAdapter(adapter);
                 adapters.put(prefix, adapter);
                 layers.put(prefix, layer);
             }
@@ -109,6 +108,7 @@ public final class LoraNetwork {
         if (adapters.isEmpty()) {
             throw new EngineException(file + ": no LoRA weights (keys ending in lora.down.weight) found");
         }
+        adapters.forEach((prefix, adapter) -> layers.get(prefix).addAdapter(adapter)); // all or nothing
         return new LoraNetwork(adapters, layers);
     }
 
@@ -127,9 +127,9 @@ public final class LoraNetwork {
         adapters.values().forEach(a -> a.setMultiplier(weight));
     }
 
-    /** Takes the adapters off their layers: the models are the base models again. */
+    /** Takes this network's adapters off their layers; other LoRAs on the same models stay. */
     public void remove() {
-        layers.values().forEach(layer -> layer.setAdapter(null));
+        layers.forEach((prefix, layer) -> layer.removeAdapter(adapters.get(prefix)));
     }
 
     /** Writes the adapters as one safetensors file (atomically), with rank and alpha in its metadata. */

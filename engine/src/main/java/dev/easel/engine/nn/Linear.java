@@ -3,6 +3,8 @@ package dev.easel.engine.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /** {@code torch.nn.Linear}: y = x·Wᵀ + b, weight [out, in]. */
 public final class Linear extends Module {
@@ -10,7 +12,8 @@ public final class Linear extends Module {
     public final long in;
     public final long out;
     private final boolean bias;
-    private LoraAdapter adapter;
+    /** LoRA updates added to the output; several LoRAs stack, as in the web UIs. */
+    private final List<LoraAdapter> adapters = new CopyOnWriteArrayList<>();
 
     public Linear(Init init, long in, long out, boolean bias) {
         this.in = in;
@@ -30,15 +33,23 @@ public final class Linear extends Module {
         if (FlopCounter.on()) {
             FlopCounter.add(2L * y.getShape().size() * in);
         }
-        return adapter == null ? y : y.add(adapter.forward(scope, input));
+        for (LoraAdapter adapter : adapters) {
+            y = y.add(adapter.forward(scope, input));
+        }
+        return y;
     }
 
-    /** Adds a LoRA update to this layer (null removes it). The adapter's weights are not among the parameters. */
-    public void setAdapter(LoraAdapter adapter) {
-        this.adapter = adapter;
+    /** Adds a LoRA update to this layer. The adapter's weights are not among the layer's parameters. */
+    public void addAdapter(LoraAdapter adapter) {
+        adapters.add(adapter);
     }
 
-    public LoraAdapter adapter() {
-        return adapter;
+    /** Takes one LoRA update off again; others stay. */
+    public void removeAdapter(LoraAdapter adapter) {
+        adapters.remove(adapter);
+    }
+
+    public List<LoraAdapter> adapters() {
+        return List.copyOf(adapters);
     }
 }

@@ -1,5 +1,6 @@
 package dev.easel.engine.dreambooth;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -224,8 +225,20 @@ class DreamBoothTrainerTest {
             assertEquals(0, differingPixels(plain, base.txt2img(prompt).images().get(0)), "weight 0 = no LoRA");
             network.setWeight(1.0);
             assertTrue(differingPixels(plain, base.txt2img(prompt).images().get(0)) > 0, "weight 1 changes the image");
+            float[] atOne = base.txt2img(prompt).finalLatents().data();
+            network.setWeight(0.0);
+            assertTrue(maxDifference(atOne, base.txt2img(prompt).finalLatents().data()) > 0.05, "the LoRA's effect");
             network.remove();
             assertEquals(0, differingPixels(plain, base.txt2img(prompt).images().get(0)), "removed again");
+            // LoRAs stack, as in the web UIs: the same one twice at 0.5 is it once at 1; each comes off alone.
+            var firstHalf = base.loadLora(file, 0.5);
+            var secondHalf = base.loadLora(file, 0.5);
+            assertArrayEquals(atOne, base.txt2img(prompt).finalLatents().data(), 1e-3f); // float sums in another order
+            firstHalf.remove();
+            secondHalf.setWeight(1.0);
+            assertArrayEquals(atOne, base.txt2img(prompt).finalLatents().data(), 0f);
+            secondHalf.remove();
+            assertEquals(0, differingPixels(plain, base.txt2img(prompt).images().get(0)), "both removed");
             // The last checkpoint loads as a model: the base with the adapters at weight 1, as the trained pipeline.
             try (StableDiffusionPipeline checkpoint = ModelLoader.load(folder.resolve("lora/checkpoints"),
                     LoadOptions.cpu())) {
@@ -238,6 +251,14 @@ class DreamBoothTrainerTest {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> settings(folder.resolve("bad")).lora(-1, 0).build());
         assertTrue(e.getMessage().startsWith("LoRA rank must be ≥ 1"), e.getMessage());
+    }
+
+    private static double maxDifference(float[] a, float[] b) {
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs(a[i] - b[i]));
+        }
+        return max;
     }
 
     private static int differingPixels(BufferedImage a, BufferedImage b) {

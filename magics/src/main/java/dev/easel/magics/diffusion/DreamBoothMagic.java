@@ -41,7 +41,8 @@ public final class DreamBoothMagic extends SpecMagic {
                 .option(Option.integer("batch", "N", 1, "train batch size").min(1))
                 .option(Option.integer("grad-accum", "N", 1, "gradient accumulation steps").min(1))
                 .option(Option.flag("train-text-encoder", "train the text encoder too"))
-                .option(Option.integer("lora-rank", "R", 0, "LoRA rank (0: fine-tune every weight)").min(0))
+                .option(Option.integer("lora-rank", "R", null,
+                        "train LoRA adapters of this rank, not every weight").min(1))
                 .option(Option.floating("lora-alpha", "A", 0.0, "LoRA alpha (default: the rank)").min(0))
                 .option(Option.flag("flip", "random horizontal flips"))
                 .option(Option.floating("max-grad-norm", "F", 1.0, "global gradient norm limit").min(0))
@@ -92,7 +93,7 @@ public final class DreamBoothMagic extends SpecMagic {
                 .output(here.resolve(args.string("output")));
         try {
             job.lrScheduler(args.string("lr-scheduler"), args.integer("warmup"));
-            if (args.integer("lora-rank") > 0) {
+            if (args.integer("lora-rank") != null) {
                 job.lora(args.integer("lora-rank"), args.number("lora-alpha"));
             }
             if (args.string("class-prompt") != null) {

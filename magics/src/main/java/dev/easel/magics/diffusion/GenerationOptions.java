@@ -2,6 +2,7 @@ package dev.easel.magics.diffusion;
 
 import dev.easel.GenerationRequest;
 import dev.easel.Model;
+import dev.easel.engine.lora.LoraSpec;
 import dev.easel.magics.MagicContext;
 import dev.easel.magics.MagicException;
 import dev.easel.magics.spec.MagicSpec;
@@ -30,6 +31,8 @@ final class GenerationOptions {
                 .option(Option.integer("batch", "N", 1, "number of images, seeds seed, seed+1, …").min(1).max(64))
                 .option(Option.integer("clip-skip", "N", 1, "A1111 clip skip: 1 = last layer, 2 = the one before").min(1))
                 .option(Option.floating("eta", "F", 0.0, "DDIM eta").min(0))
+                .option(Option.string("lora", "FILE[:WEIGHT]", null,
+                        "apply a LoRA at a weight (default 1); several: FILE:W,FILE:W"))
                 .option(Option.flag("no-save", "don't save the images as PNG in the outputs folder (%outputs)"));
     }
 
@@ -58,8 +61,8 @@ final class GenerationOptions {
                         : " (loaded: " + String.join(", ", registry.names()) + ")")));
     }
 
-    /** Applies the shared options; bad values become one-line errors naming the option. */
-    static <R extends GenerationRequest<R>> R apply(R request, ParsedArgs args) {
+    /** Applies the shared options (paths relative to the notebook); bad values become one-line errors naming it. */
+    static <R extends GenerationRequest<R>> R apply(R request, ParsedArgs args, MagicContext context) {
         Option.Size size = args.size("size");
         if (size != null && (size.width() % 8 != 0 || size.height() % 8 != 0)) {
             throw new MagicException("--size must be a multiple of 8 on each side, got " + size + " (try "
@@ -74,6 +77,12 @@ final class GenerationOptions {
             }
             if (args.longInteger("seed") != null) {
                 request.seed(args.longInteger("seed"));
+            }
+            if (args.string("lora") != null) {
+                for (String one : args.string("lora").split(",")) {
+                    LoraSpec lora = LoraSpec.parse(one.strip());
+                    request.lora(context.workingDirectory().resolve(lora.file()), lora.weight());
+                }
             }
         } catch (IllegalArgumentException e) {
             throw new MagicException(args.spelled() + ": " + e.getMessage());

@@ -54,7 +54,7 @@ public final class Img2ImgMagic extends SpecMagic {
         String prompt = GenerationOptions.prompt(args, call);
         Model model = GenerationOptions.model(args, context);
         BufferedImage init = initImage(initText, context);
-        Img2Img request = GenerationOptions.apply(model.img2img(init, prompt).strength(strength), args);
+        Img2Img request = GenerationOptions.apply(model.img2img(init, prompt).strength(strength), args, context);
         Generation generation = DiffusionRun.run(request::run, call);
         Txt2ImgMagic.show(generation, args, context);
     }

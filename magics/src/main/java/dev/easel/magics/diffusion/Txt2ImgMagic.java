@@ -36,7 +36,7 @@ public final class Txt2ImgMagic extends SpecMagic {
     protected void run(ParsedArgs args, CellPart.MagicCall call, MagicContext context) {
         String prompt = GenerationOptions.prompt(args, call);
         Model model = GenerationOptions.model(args, context);
-        Txt2Img request = GenerationOptions.apply(model.txt2img(prompt), args);
+        Txt2Img request = GenerationOptions.apply(model.txt2img(prompt), args, context);
         show(DiffusionRun.run(request::run, call), args, context);
     }
 

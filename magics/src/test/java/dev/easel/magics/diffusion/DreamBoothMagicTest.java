@@ -92,6 +92,21 @@ class DreamBoothMagicTest {
         }
         assertTrue(Files.isRegularFile(notebook.resolve("run2/pytorch_lora_weights.safetensors")));
         assertEquals("2", context.evalJava("ball_lora_run.steps()"));
+
+        // Applied at a weight to the base model, from a magic and from Java; the model is left as it was.
+        String plain = "sd.txt2img(\"a photo of sks ball\").steps(2).seed(3).progress(false).run().image()";
+        context.evalJava("var plain = " + plain + ";");
+        MAGICS.runCell("%txt2img --lora run2/pytorch_lora_weights.safetensors:0.8 --steps 2 --seed 3 --no-save"
+                + " a photo of sks ball", context);
+        context.evalJava("var lora = sd.txt2img(\"a photo of sks ball\").steps(2).seed(3).progress(false)"
+                + ".lora(\"" + notebook.resolve("run2/pytorch_lora_weights.safetensors") + "\", 1).run();");
+        assertEquals("\"pytorch_lora_weights.safetensors:1\"",
+                context.evalJava("lora.parameters().get(0).extra().get(\"LoRA\")"), "saved with the image");
+        assertEquals("false", context.evalJava("java.util.Arrays.equals(plain.getRGB(0, 0, 8, 8, null, 0, 8),"
+                + " lora.image().getRGB(0, 0, 8, 8, null, 0, 8))"), "the LoRA acts");
+        assertEquals("true", context.evalJava("java.util.Arrays.equals(plain.getRGB(0, 0, 8, 8, null, 0, 8), "
+                + plain + ".getRGB(0, 0, 8, 8, null, 0, 8))"), "and is gone after the run");
+        assertTrue(error("%txt2img --lora nowhere.safetensors a ball").startsWith("%txt2img: LoRA file not found: "));
     }
 
     @Test
@@ -105,6 +120,8 @@ class DreamBoothMagicTest {
                 .contains("is not a checkpoint"));
         assertTrue(error("%dreambooth --instance-dir subject --instance-prompt x --lora-rank -1")
                 .contains("--lora-rank"));
+        String zero = error("%dreambooth --instance-dir subject --instance-prompt x --lora-rank 0");
+        assertTrue(zero.contains("--lora-rank") && zero.contains("1"), zero); // not a silent full fine-tune
     }
 
     private static String error(String cell) {
