@@ -102,7 +102,7 @@ public final class DreamBoothCommand extends EngineCommand {
             line.done();
             System.out.println(run.result().summary());
             if (run.model() == null) {
-                System.out.println("stopped; continue with --resume " + settings.outputDir().resolve("checkpoints"));
+                System.out.println("stopped; continue with --resume " + settings.outputDir());
                 return 130;
             }
             System.out.println((settings.lora() ? "LoRA" : "model") + " written to " + run.model());

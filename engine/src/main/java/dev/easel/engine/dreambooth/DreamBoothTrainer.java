@@ -83,7 +83,7 @@ public final class DreamBoothTrainer {
             throw new EngineException(baseModel + ": DreamBooth needs a diffusers folder as its base model (it writes"
                     + " the trained model beside the same tokenizer); convert a single file with txt2img --config");
         }
-        Path runFolder = settings.outputDir().resolve("checkpoints");
+        Path runFolder = settings.outputDir().resolve(CheckpointStore.RUN_FOLDER);
         if (resumeFrom == null) {
             // Before class images and validation, which take minutes: a run can't start over an earlier one.
             new CheckpointStore(runFolder, settings.keepCheckpoints()).requireNoEarlierRun();

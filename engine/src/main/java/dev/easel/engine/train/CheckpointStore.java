@@ -41,6 +41,8 @@ public final class CheckpointStore {
     }
 
     public static final String MANIFEST = "manifest.json";
+    /** The run folder a training keeps in its output folder. */
+    public static final String RUN_FOLDER = "checkpoints";
     private static final Pattern NAME = Pattern.compile("checkpoint-(\\d+)");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -127,7 +129,8 @@ public final class CheckpointStore {
     }
 
     /**
-     * Opens a checkpoint folder, or — given a run folder — its latest checkpoint.
+     * Opens a checkpoint folder, or — given a run folder, or a training's output folder with the run folder
+     * {@code checkpoints/} in it (what {@code --output} named) — its latest checkpoint.
      *
      * @throws IllegalArgumentException one line saying why the folder is not a checkpoint
      */
@@ -137,8 +140,10 @@ public final class CheckpointStore {
         }
         Path manifestFile = folder.resolve(MANIFEST);
         if (!Files.isRegularFile(manifestFile)) {
-            return new CheckpointStore(folder, 1).latest().orElseThrow(() -> new IllegalArgumentException(folder
-                    + " is not a checkpoint (no " + MANIFEST + ") and holds none; pass a checkpoint-N folder of a run"));
+            return new CheckpointStore(folder, 1).latest()
+                    .or(() -> new CheckpointStore(folder.resolve(RUN_FOLDER), 1).latest())
+                    .orElseThrow(() -> new IllegalArgumentException(folder + " is not a checkpoint (no " + MANIFEST
+                            + ") and holds none; pass a checkpoint-N folder of a run"));
         }
         try {
             Map<String, Object> manifest = JSON.readValue(manifestFile.toFile(), new TypeReference<>() { });

@@ -37,6 +37,15 @@ class CheckpointStoreTest {
     }
 
     @Test
+    void aTrainingsOutputFolderOpensAsItsLatestCheckpoint() throws IOException {
+        Path output = run.resolve("dog-run"); // --output dog-run: checkpoints in dog-run/checkpoints
+        CheckpointStore store = new CheckpointStore(output.resolve(CheckpointStore.RUN_FOLDER), 3);
+        store.save(5, Map.of(), dir -> { });
+        store.save(10, Map.of(), dir -> { });
+        assertEquals(10L, CheckpointStore.open(output).step());
+    }
+
+    @Test
     void aFailedWriteLeavesEarlierCheckpointsIntactAndSaysSoInOneLine() throws IOException {
         CheckpointStore store = new CheckpointStore(run, 3);
         store.save(5, Map.of(), dir -> Files.writeString(dir.resolve("weights.bin"), "good"));

@@ -55,7 +55,8 @@ public final class DreamBoothMagic extends SpecMagic {
                 .option(Option.integer("checkpoint-every", "N", 500, "steps between checkpoints").min(1))
                 .option(Option.integer("keep", "K", 3, "checkpoints to keep").min(1))
                 .option(Option.string("output", "DIR", "dreambooth-model", "the run's folder"))
-                .option(Option.string("resume", "DIR", null, "continue from a checkpoint or run folder"))
+                .option(Option.string("resume", "DIR", null,
+                        "continue from a checkpoint, or the latest one of a run (its --output folder)"))
                 .option(Option.longInteger("seed", "N", 0L, "seed").min(0))
                 .option(Option.string("model", "NAME", null, "the model to fine-tune (default: the one loaded last)"))
                 .option(Option.string("as", "NAME", "sd_db", "the Java variable that gets the trained model"))
