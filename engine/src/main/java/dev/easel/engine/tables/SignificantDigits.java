@@ -33,7 +33,8 @@ public final class SignificantDigits extends NumberFormat {
     public static Table apply(Table table) {
         for (var column : table.columns()) {
             if (column instanceof DoubleColumn || column instanceof FloatColumn) {
-                ((NumberColumn<?, ?>) column).setPrintFormatter(new NumberColumnFormatter(new SignificantDigits(DEFAULT)));
+                NumberColumnFormatter formatter = new NumberColumnFormatter(new SignificantDigits(DEFAULT));
+                ((NumberColumn<?, ?>) column).setPrintFormatter(formatter);
             }
         }
         return table;

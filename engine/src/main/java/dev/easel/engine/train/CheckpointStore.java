@@ -129,8 +129,20 @@ public final class CheckpointStore {
     }
 
     /**
-     * Opens a checkpoint folder, or — given a run folder, or a training's output folder with the run folder
-     * {@code checkpoints/} in it (what {@code --output} named) — its latest checkpoint.
+     * The checkpoint to resume from: {@link #open} of a checkpoint or run folder, or of the run folder in a
+     * training's output folder (what {@code --output} named, so {@code --resume} takes the same folder).
+     *
+     * @throws IllegalArgumentException one line saying why the folder is not a checkpoint
+     */
+    public static Checkpoint openToResume(Path folder) {
+        Path runFolder = folder.resolve(RUN_FOLDER);
+        boolean outputFolder = !Files.isRegularFile(folder.resolve(MANIFEST))
+                && new CheckpointStore(folder, 1).latest().isEmpty() && Files.isDirectory(runFolder);
+        return open(outputFolder ? runFolder : folder);
+    }
+
+    /**
+     * Opens a checkpoint folder, or — given a run folder — its latest checkpoint.
      *
      * @throws IllegalArgumentException one line saying why the folder is not a checkpoint
      */
@@ -140,10 +152,8 @@ public final class CheckpointStore {
         }
         Path manifestFile = folder.resolve(MANIFEST);
         if (!Files.isRegularFile(manifestFile)) {
-            return new CheckpointStore(folder, 1).latest()
-                    .or(() -> new CheckpointStore(folder.resolve(RUN_FOLDER), 1).latest())
-                    .orElseThrow(() -> new IllegalArgumentException(folder + " is not a checkpoint (no " + MANIFEST
-                            + ") and holds none; pass a checkpoint-N folder of a run"));
+            return new CheckpointStore(folder, 1).latest().orElseThrow(() -> new IllegalArgumentException(folder
+                    + " is not a checkpoint (no " + MANIFEST + ") and holds none; pass a checkpoint-N folder of a run"));
         }
         try {
             Map<String, Object> manifest = JSON.readValue(manifestFile.toFile(), new TypeReference<>() { });

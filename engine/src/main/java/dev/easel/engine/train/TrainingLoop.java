@@ -67,7 +67,7 @@ public final class TrainingLoop {
             if (resumeFrom == null) {
                 store.requireNoEarlierRun();
             } else {
-                last = CheckpointStore.open(resumeFrom);
+                last = CheckpointStore.openToResume(resumeFrom);
                 restore(last, objective, optimizer, manager);
                 step = last.step();
                 if (scaler != null && last.manifest().get("loss_scale") instanceof Map<?, ?> state) {

@@ -37,12 +37,13 @@ class CheckpointStoreTest {
     }
 
     @Test
-    void aTrainingsOutputFolderOpensAsItsLatestCheckpoint() throws IOException {
+    void aTrainingsOutputFolderResumesFromItsLatestCheckpoint() throws IOException {
         Path output = run.resolve("dog-run"); // --output dog-run: checkpoints in dog-run/checkpoints
         CheckpointStore store = new CheckpointStore(output.resolve(CheckpointStore.RUN_FOLDER), 3);
         store.save(5, Map.of(), dir -> { });
         store.save(10, Map.of(), dir -> { });
-        assertEquals(10L, CheckpointStore.open(output).step());
+        assertEquals(10L, CheckpointStore.openToResume(output).step());
+        assertThrows(IllegalArgumentException.class, () -> CheckpointStore.open(output), "only to resume");
     }
 
     @Test

@@ -34,18 +34,17 @@ final class JavadocSources {
     private JavadocSources() {
     }
 
-    /** Tells JShell about the JDK's and Easel's sources; true when it took them. */
-    static boolean install(ClassLoader loader) {
+    /** Tells JShell about the JDK's and Easel's sources, before its first documentation lookup reads them. */
+    static void install(ClassLoader loader) {
         List<Path> sources = new ArrayList<>(jdkSources());
         sources.addAll(easelSources(loader));
         try {
-            Field override = Class.forName("jdk.jshell.SourceCodeAnalysisImpl").getDeclaredField("availableSourcesOverride");
+            Field override = Class.forName("jdk.jshell.SourceCodeAnalysisImpl")
+                    .getDeclaredField("availableSourcesOverride");
             override.setAccessible(true);
             override.set(null, List.copyOf(sources));
-            return true;
         } catch (ReflectiveOperationException | RuntimeException e) {
             Log.debug("Easel's Javadoc is not available to inspection: " + e);
-            return false;
         }
     }
 
@@ -86,7 +85,7 @@ final class JavadocSources {
         try {
             for (URL url : Collections.list(loader.getResources(FOLDER))) {
                 Path root = pathOf(url.toURI());
-                if (root != null && Files.isDirectory(root)) {
+                if (Files.isDirectory(root)) {
                     roots.add(root);
                 }
             }

@@ -26,7 +26,9 @@ final class JavadocText {
     }
 
     static String plain(String javadoc) {
-        List<String> lines = javadoc.strip().lines().map(line -> line.startsWith(" ") ? line.substring(1) : line).toList();
+        List<String> lines = javadoc.strip().lines()
+                .map(line -> line.startsWith(" ") ? line.substring(1) : line) // the space after each " * "
+                .toList();
         StringBuilder body = new StringBuilder();
         List<String> tags = new ArrayList<>();
         for (String line : lines) {

@@ -42,9 +42,10 @@ public final class PathCompletion {
         }
     }
 
-    /** Whether a value of this metavar names a file or folder: DIR, PATH, FILE (PATH_OR_VARIABLE, FILE[:WEIGHT], …). */
+    /** Whether a value of this metavar names a file or folder: DIR, PATH or FILE (also PATH_OR_VARIABLE, …). */
     public static boolean isPath(String metavar) {
-        return metavar != null && (metavar.startsWith("DIR") || metavar.startsWith("PATH") || metavar.startsWith("FILE"));
+        return metavar != null
+                && (metavar.startsWith("DIR") || metavar.startsWith("PATH") || metavar.startsWith("FILE"));
     }
 
     public static boolean isFolder(String metavar) {
