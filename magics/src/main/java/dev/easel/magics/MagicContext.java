@@ -45,7 +45,16 @@ public interface MagicContext {
         String key = UUID.randomUUID().toString();
         Bindings.put(key, value);
         String typeName = type.getCanonicalName();
-        evalJava(typeName + " " + name + " = (" + typeName + ") dev.easel.magics.Bindings.take(\"" + key + "\");");
+        evalBinding(typeName + " " + name + " = (" + typeName + ") dev.easel.magics.Bindings.take(\"" + key + "\");");
+    }
+
+    /**
+     * Evaluates the declaration {@link #bind} makes. A kernel runs it to its end even while the cell is being
+     * interrupted: a magic that stopped on the interrupt (a training at its step boundary) still hands over what it
+     * made.
+     */
+    default void evalBinding(String declaration) {
+        evalJava(declaration);
     }
 
     /** The value of the cell variable {@code name}, or empty when there is no such variable. */

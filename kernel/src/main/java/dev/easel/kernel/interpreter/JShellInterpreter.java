@@ -77,6 +77,8 @@ public final class JShellInterpreter implements Interpreter {
     private boolean javadocSourcesInstalled;
     private volatile Thread cellThread;
     private volatile boolean inJShell;
+    /** While a magic binds a variable ({@link #evalBinding}), which an interrupt must not stop. */
+    private volatile boolean binding;
     private volatile boolean interruptRequested;
     private CellOutput currentOutput;
     private ErrorInfo firstError;
@@ -189,6 +191,29 @@ public final class JShellInterpreter implements Interpreter {
         return text.get(0);
     }
 
+    /**
+     * Used by magics to bind a variable: kernel-made code that is neither interrupted nor stopped, so a magic that
+     * has handled an interrupt (a training stopped at its step boundary) still binds what it made. The declaration
+     * only takes a value out of {@code Bindings}: it cannot hang.
+     */
+    void evalBinding(String declaration) {
+        boolean interrupted = Thread.interrupted(); // JShell's wait for the snippet would end at once
+        binding = true;
+        try {
+            evalQuietly(declaration);
+        } finally {
+            binding = false;
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The magics cells can call (tests register their own). */
+    Magics magics() {
+        return magics;
+    }
+
     void addToClasspath(Path path) {
         jshell.addToClasspath(path.toAbsolutePath().toString());
     }
@@ -225,7 +250,7 @@ public final class JShellInterpreter implements Interpreter {
             consumed += remaining.length() - rest.length();
             remaining = rest;
             last = evalSnippet(source, line, last, valueText);
-            if (interruptRequested) {
+            if (interruptRequested && !binding) {
                 throw new EvaluationException(ErrorFormatter.interrupted());
             }
         }
@@ -367,7 +392,7 @@ public final class JShellInterpreter implements Interpreter {
         }
         long waited = (System.nanoTime() - requested) / 1_000_000;
         boolean inLibrary = snippetThreads().stream().anyMatch(JShellInterpreter::runsLibraryCode);
-        if (inJShell && (!inLibrary || waited >= LIBRARY_GRACE_MILLIS)) {
+        if (inJShell && !binding && (!inLibrary || waited >= LIBRARY_GRACE_MILLIS)) {
             Log.debug("stopping the running snippet (attempt " + (attempt + 1) + ")");
             jshell.stop();
         }

@@ -23,6 +23,11 @@ final class KernelMagicContext implements MagicContext {
     }
 
     @Override
+    public void evalBinding(String declaration) {
+        interpreter.evalBinding(declaration);
+    }
+
+    @Override
     public void addToClasspath(Path jarOrFolder) {
         interpreter.addToClasspath(jarOrFolder);
     }

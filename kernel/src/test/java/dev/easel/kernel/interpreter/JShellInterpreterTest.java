@@ -166,6 +166,43 @@ class JShellInterpreterTest {
         assertTrue(CooperativeWork.stepsDone < 100);
     }
 
+    @Test
+    void aMagicThatStopsOnTheInterruptStillBindsWhatItMade() throws Exception {
+        // As %dreambooth: the training stops at its step boundary, then the magic binds the model and the run.
+        interpreter.magics().register(new dev.easel.magics.Magic() {
+            public String name() {
+                return "train_until_interrupted";
+            }
+
+            public String summary() {
+                return "test";
+            }
+
+            public String help() {
+                return "test";
+            }
+
+            public void run(dev.easel.magics.CellPart.MagicCall call, dev.easel.magics.MagicContext context) {
+                CooperativeWork.stepsDone = 0;
+                while (!Thread.currentThread().isInterrupted()) {
+                    CooperativeWork.run(1, 20);
+                }
+                Thread.interrupted(); // handled, as the training loop does
+                context.bind("trained", String.class, "model");
+                context.bind("trained_run", String.class, "run");
+            }
+        });
+        Thread interrupter = new Thread(() -> {
+            sleep(300);
+            interpreter.interrupt();
+        });
+        interrupter.start();
+        Recorder cell = run("%train_until_interrupted");
+        assertEquals("Interrupted", cell.errors.get(0).ename(), cell.errors.get(0).evalue());
+        sleep(JShellInterpreter.GRACE_MILLIS + 300); // past the moment the kernel would stop a snippet by force
+        assertEquals("model run", run("trained + \" \" + trained_run").results.get(0).plainText());
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);
