@@ -30,7 +30,10 @@ public interface Magic {
         return java.util.List.of();
     }
 
-    /** Values of one option for Tab completion (e.g. the samplers after {@code --sampler}); empty when free-form. */
+    /**
+     * Values of one option for Tab completion (e.g. the samplers after {@code --sampler}), or — given a positional
+     * argument's metavar — of that argument; empty when free-form.
+     */
     default java.util.List<String> optionValues(String option) {
         return java.util.List.of();
     }

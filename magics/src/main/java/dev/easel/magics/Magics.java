@@ -133,16 +133,19 @@ public final class Magics {
         return matches;
     }
 
-    /** The choices of {@code option} (null: the first positional argument) that start with {@code typed}, or paths. */
+    /**
+     * The choices of {@code option} that start with {@code typed} — for the first positional argument (null), the
+     * choices its metavar names — then files and folders if the value is a path.
+     */
     private static List<String> values(Magic magic, String option, String typed, Path workingDirectory) {
-        List<String> choices = option == null ? List.of() : magic.optionValues(option);
-        if (!choices.isEmpty()) {
-            return choices.stream().filter(v -> v.startsWith(typed)).toList();
-        }
         String metavar = magic.metavar(option);
-        return PathCompletion.isPath(metavar)
-                ? PathCompletion.complete(typed, workingDirectory, PathCompletion.isFolder(metavar))
-                : List.of();
+        List<String> choices = option != null ? magic.optionValues(option)
+                : metavar != null ? magic.optionValues(metavar) : List.of();
+        List<String> values = new ArrayList<>(choices.stream().filter(v -> v.startsWith(typed)).toList());
+        if (PathCompletion.isPath(metavar)) {
+            values.addAll(PathCompletion.complete(typed, workingDirectory, PathCompletion.isFolder(metavar)));
+        }
+        return values;
     }
 
     private static boolean isHelpRequest(String args) {

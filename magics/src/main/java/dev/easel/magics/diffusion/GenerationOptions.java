@@ -10,6 +10,8 @@ import dev.easel.magics.spec.Option;
 import dev.easel.magics.spec.ParsedArgs;
 import dev.easel.magics.spec.Suggest;
 import dev.easel.notebook.ModelRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 /** The options {@code %txt2img} and {@code %img2img} share, and how they become a {@link GenerationRequest}. */
@@ -80,8 +82,8 @@ final class GenerationOptions {
             }
             if (args.string("lora") != null) {
                 for (String one : args.string("lora").split(",")) {
-                    LoraSpec lora = LoraSpec.parse(one.strip());
-                    request.lora(context.workingDirectory().resolve(lora.file()), lora.weight());
+                    LoraSpec lora = lora(one.strip(), context.workingDirectory());
+                    request.lora(lora.file(), lora.weight());
                 }
             }
         } catch (IllegalArgumentException e) {
@@ -93,6 +95,19 @@ final class GenerationOptions {
             throw new MagicException("--sampler: " + e.getMessage());
         }
         return request;
+    }
+
+    /** {@code FILE[:WEIGHT]} relative to the notebook; a weight that is no number is named as the mistake. */
+    private static LoraSpec lora(String text, Path workingDirectory) {
+        LoraSpec lora = LoraSpec.parse(text);
+        Path file = workingDirectory.resolve(lora.file());
+        int colon = text.lastIndexOf(':');
+        boolean weightIsNoNumber = colon > 0 && Files.isRegularFile(workingDirectory.resolve(text.substring(0, colon)));
+        if (!Files.exists(file) && weightIsNoNumber) {
+            throw new MagicException("--lora: the weight '" + text.substring(colon + 1) + "' is not a number; write"
+                    + " FILE:WEIGHT, e.g. " + text.substring(0, colon) + ":0.8");
+        }
+        return new LoraSpec(file, lora.weight());
     }
 
     /** The prompt: the rest of the line, or the body of a cell magic. */

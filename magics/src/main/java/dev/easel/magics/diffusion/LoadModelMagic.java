@@ -32,6 +32,11 @@ public final class LoadModelMagic extends SpecMagic {
     }
 
     @Override
+    public List<String> optionValues(String option) {
+        return option.equals("PATH") ? List.of("default") : super.optionValues(option); // and paths: a PATH
+    }
+
+    @Override
     protected void run(ParsedArgs args, CellPart.MagicCall call, MagicContext context) {
         String name = args.string("as");
         if (!SourceVersion.isName(name)) {

@@ -279,6 +279,7 @@ class DiffusionMagicsTest {
         assertEquals(List.of("euler", "euler_a"), MAGICS.complete("%txt2img --sampler eu", 21));
         assertEquals(List.of("sd", "sd2"), MAGICS.complete("%txt2img --model ", 17));
         assertTrue(MAGICS.complete("%load_model --d", 15).containsAll(List.of("--device", "--dtype")));
+        assertEquals(List.of("default"), MAGICS.complete("%load_model def", 15), "and paths starting with def");
     }
 
     static boolean sameImage(BufferedImage a, BufferedImage b) {

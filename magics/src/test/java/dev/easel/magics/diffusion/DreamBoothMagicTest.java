@@ -107,6 +107,9 @@ class DreamBoothMagicTest {
         assertEquals("true", context.evalJava("java.util.Arrays.equals(plain.getRGB(0, 0, 8, 8, null, 0, 8), "
                 + plain + ".getRGB(0, 0, 8, 8, null, 0, 8))"), "and is gone after the run");
         assertTrue(error("%txt2img --lora nowhere.safetensors a ball").startsWith("%txt2img: LoRA file not found: "));
+        assertEquals("--lora: the weight 'strong' is not a number; write FILE:WEIGHT, e.g."
+                + " run2/pytorch_lora_weights.safetensors:0.8",
+                error("%txt2img --lora run2/pytorch_lora_weights.safetensors:strong a ball"));
     }
 
     @Test
