@@ -51,6 +51,8 @@ final class JavadocText {
             String text = html(inline(m.group(2))).strip().replaceAll("\\s*\n\\s*", " ");
             if (name.equals("param") || name.equals("throws") || name.equals("exception")) {
                 text = text.replaceFirst("^(\\S+)\\s*", "$1 – ").replaceFirst(" – $", "");
+            } else if (name.equals("see") && !text.startsWith("\"")) { // a reference, as {@link} shows it
+                text = text.replaceFirst("^#", "").replaceFirst("^(\\S*)#", "$1.");
             }
             sections.computeIfAbsent(SECTIONS.getOrDefault(name, capitalised(name) + ":"), k -> new ArrayList<>())
                     .add(text);
@@ -77,7 +79,8 @@ final class JavadocText {
                             : link.group(1).replaceFirst("^#", "").replace('#', '.');
                 }
                 case "inheritDoc" -> "";
-                default -> content; // code, literal, value, …
+                // code, literal, value: kept as entities until html() has dropped the real tags (List<String>)
+                default -> content.replace("<", "&lt;").replace(">", "&gt;");
             };
             m.appendReplacement(out, Matcher.quoteReplacement(shown));
         }
@@ -91,8 +94,7 @@ final class JavadocText {
                 .replaceAll("(?i)\\s*<p>\\s*", "\n\n")
                 .replaceAll("(?i)\\s*<li>\\s*", "\n  - ")
                 .replaceAll("(?i)<br\\s*/?>", "\n")
-                .replaceAll("(?i)</?(p|li|b|i|em|strong|code|pre|tt|blockquote|dl|dt|dd|h\\d)(\\s[^>]*)?>", "")
-                .replaceAll("(?i)<a\\s[^>]*>|</a>", "")
+                .replaceAll("</?[a-zA-Z][a-zA-Z0-9]*(\\s[^>]*)?/?>", "") // any other tag: <code>, <cite>, <a href=…>
                 .replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#64;", "@")
                 .replace("&nbsp;", " ").replace("&amp;", "&")
                 .replaceAll("\n{3,}", "\n\n");
