@@ -32,10 +32,13 @@ public final class LoraNetwork {
     /** Adapter key prefix (e.g. {@code unet.…attn1.to_q}) → its adapter. */
     private final Map<String, LoraAdapter> adapters;
     private final Map<String, Linear> layers;
+    /** The tensors of a loaded network, freed by {@link #remove}; null for one made for training. */
+    private final NDManager loaded;
 
-    private LoraNetwork(Map<String, LoraAdapter> adapters, Map<String, Linear> layers) {
+    private LoraNetwork(Map<String, LoraAdapter> adapters, Map<String, Linear> layers, NDManager loaded) {
         this.adapters = adapters;
         this.layers = layers;
+        this.loaded = loaded;
     }
 
     /**
@@ -56,7 +59,7 @@ public final class LoraNetwork {
             layer.addAdapter(adapter);
             adapters.put(key, adapter);
         });
-        return new LoraNetwork(adapters, layers);
+        return new LoraNetwork(adapters, layers, null);
     }
 
     /** Loads a LoRA file onto a pipeline's models at the given weight (the web UIs' {@code <lora:name:0.8>}). */
@@ -77,6 +80,9 @@ public final class LoraNetwork {
         Map<String, Linear> candidates = targets(unet, textEncoder);
         Map<String, LoraAdapter> adapters = new LinkedHashMap<>();
         Map<String, Linear> layers = new LinkedHashMap<>();
+        // Its own manager: a notebook loads a LoRA for every generation, and each copy must go when it is removed.
+        NDManager owned = manager.newSubManager();
+        boolean ok = false;
         try (SafeTensors f = SafeTensors.open(file)) {
             double alpha = Double.parseDouble(f.metadata().getOrDefault("alpha", Double.toString(knownAlpha)));
             for (String key : f.keys()) {
@@ -89,12 +95,12 @@ public final class LoraNetwork {
                     throw new EngineException(file + ": " + key + " names no attention projection of this model;"
                             + " the LoRA was made for another architecture");
                 }
-                NDArray down = f.read(key, manager, DataType.FLOAT32);
+                NDArray down = f.read(key, owned, DataType.FLOAT32);
                 String upKey = key.substring(0, key.length() - ".down.weight".length()) + ".up.weight";
                 if (!f.contains(upKey)) {
                     throw new EngineException(file + ": missing key " + upKey);
                 }
-                NDArray up = f.read(upKey, manager, DataType.FLOAT32);
+                NDArray up = f.read(upKey, owned, DataType.FLOAT32);
                 if (down.getShape().get(1) != layer.in || up.getShape().get(0) != layer.out) {
                     throw new EngineException(file + ": " + key + " has shape " + down.getShape() + " for a layer of "
                             + layer.in + " inputs; the LoRA was made for another model");
@@ -104,12 +110,17 @@ public final class LoraNetwork {
                 adapters.put(prefix, adapter);
                 layers.put(prefix, layer);
             }
-        }
-        if (adapters.isEmpty()) {
-            throw new EngineException(file + ": no LoRA weights (keys ending in lora.down.weight) found");
+            if (adapters.isEmpty()) {
+                throw new EngineException(file + ": no LoRA weights (keys ending in lora.down.weight) found");
+            }
+            ok = true;
+        } finally {
+            if (!ok) {
+                owned.close();
+            }
         }
         adapters.forEach((prefix, adapter) -> layers.get(prefix).addAdapter(adapter)); // all or nothing
-        return new LoraNetwork(adapters, layers);
+        return new LoraNetwork(adapters, layers, owned);
     }
 
     /** The trainable tensors, named with their file keys. */
@@ -127,9 +138,15 @@ public final class LoraNetwork {
         adapters.values().forEach(a -> a.setMultiplier(weight));
     }
 
-    /** Takes this network's adapters off their layers; other LoRAs on the same models stay. */
+    /**
+     * Takes this network's adapters off their layers; other LoRAs on the same models stay. A loaded network's
+     * tensors are freed with it.
+     */
     public void remove() {
         layers.forEach((prefix, layer) -> layer.removeAdapter(adapters.get(prefix)));
+        if (loaded != null) {
+            loaded.close();
+        }
     }
 
     /** Writes the adapters as one safetensors file (atomically), with rank and alpha in its metadata. */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.easel.engine.ModelLoader;
 import dev.easel.engine.Reference;
 import dev.easel.engine.io.Png;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.LoadOptions;
@@ -239,6 +240,8 @@ class DreamBoothTrainerTest {
             assertArrayEquals(atOne, base.txt2img(prompt).finalLatents().data(), 0f);
             secondHalf.remove();
             assertEquals(0, differingPixels(plain, base.txt2img(prompt).images().get(0)), "both removed");
+            assertTrue(secondHalf.parameters().values().stream().allMatch(NDArray::isReleased),
+                    "a removed LoRA's tensors are freed: a notebook loads one per generation");
             // The last checkpoint loads as a model: the base with the adapters at weight 1, as the trained pipeline.
             try (StableDiffusionPipeline checkpoint = ModelLoader.load(folder.resolve("lora/checkpoints"),
                     LoadOptions.cpu())) {
