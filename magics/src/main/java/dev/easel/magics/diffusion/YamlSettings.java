@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.easel.magics.MagicException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * The YAML body of a cell magic such as {@code %%xyz}, turned into the magic's own command-line options, so the body
@@ -17,6 +18,16 @@ final class YamlSettings {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private YamlSettings() {
+    }
+
+    /** SnakeYAML's several-line report as one line: what is wrong, and where. */
+    private static String problem(JsonProcessingException e) {
+        if (e.getCause() instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
+            return marked.getProblem() + " (body line " + (marked.getProblemMark().getLine() + 1) + ", column "
+                    + (marked.getProblemMark().getColumn() + 1) + ")";
+        }
+        String first = e.getOriginalMessage().lines().findFirst().orElse("").strip();
+        return first + (e.getLocation() == null ? "" : " (body line " + e.getLocation().getLineNr() + ")");
     }
 
     /** The body as option text ({@code --key "value" …}); {@code restKey}'s value (e.g. the prompt) goes last, bare. */
@@ -33,9 +44,8 @@ final class YamlSettings {
             settings = new LinkedHashMap<>();
             map.forEach((k, v) -> settings.put(String.valueOf(k), v));
         } catch (JsonProcessingException e) {
-            throw new MagicException(spelled + ": the cell body is not valid YAML (line "
-                    + (e.getLocation() == null ? "?" : e.getLocation().getLineNr()) + ": " + e.getOriginalMessage()
-                    + ")");
+            throw new MagicException(spelled + ": the cell body is not valid YAML: " + problem(e)
+                    + "; write one 'name: value' per line");
         }
         StringBuilder args = new StringBuilder();
         String rest = null;

@@ -107,6 +107,8 @@ class XyzMagicTest {
         assertTrue(error("%xyz --x \"steps:1-300\" --y \"seed:1-300\" a red circle").contains("MP limit"));
         assertEquals("%xyz needs an X axis, e.g. --x \"steps:10,20,30\"", error("%xyz a red circle"));
         assertTrue(error("%%xyz\nx: [unclosed").startsWith("%%xyz: the cell body is not valid YAML"));
+        assertEquals("%%xyz: the cell body is not valid YAML: could not find expected ':' (body line 2, column 13);"
+                + " write one 'name: value' per line", error("%%xyz\nx: steps:2,4\na red circle"), "one line");
     }
 
     private static String error(String cell) {
