@@ -103,7 +103,8 @@ public final class Model implements AutoCloseable {
     /** The engine's pipeline, for what the builders don't cover. */
     public StableDiffusionPipeline pipeline() {
         if (closed) {
-            throw new IllegalStateException("model " + displayName + " was closed; load it again with Easel.load");
+            throw new IllegalStateException("model " + displayName
+                    + " was closed; load it again (%load_model, or Easel.load)");
         }
         return pipeline;
     }
