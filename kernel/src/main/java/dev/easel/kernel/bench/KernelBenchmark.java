@@ -128,14 +128,24 @@ public final class KernelBenchmark implements Subcommand {
                            int streamMessages, double interruptMillis, long rssMiB) {
     }
 
-    /** The installed kernelspec's argv (so the figures include its JVM options and class-data archive), else our own. */
-    private static List<String> kernelCommand(String kernelName, String java) throws Exception {
+    /** A kernel's command line and the environment it adds. */
+    private record KernelLaunch(List<String> argv, Map<String, String> env) {
+    }
+
+    /**
+     * The installed kernelspec's argv and env (so the figures include its JVM options, class-data archive and
+     * environment), else our own.
+     */
+    private static KernelLaunch kernelCommand(String kernelName, String java) throws Exception {
         Path spec = dev.easel.kernel.install.JupyterPaths.userKernels().resolve(kernelName).resolve("kernel.json");
         if (Files.isRegularFile(spec)) {
+            var json = Json.MAPPER.readTree(spec.toFile());
             List<String> argv = new ArrayList<>();
-            Json.MAPPER.readTree(spec.toFile()).get("argv").forEach(node -> argv.add(node.asText()));
+            json.get("argv").forEach(node -> argv.add(node.asText()));
+            Map<String, String> env = new LinkedHashMap<>();
+            json.path("env").fields().forEachRemaining(field -> env.put(field.getKey(), field.getValue().asText()));
             System.out.println("kernel command from " + spec);
-            return argv;
+            return new KernelLaunch(argv, env);
         }
         List<String> command = new ArrayList<>(List.of(java, KernelSpecInstaller.DEFAULT_HEAP));
         command.addAll(KernelSpecInstaller.DEFAULT_JVM_OPTIONS);
@@ -147,10 +157,10 @@ public final class KernelBenchmark implements Subcommand {
         }
         command.addAll(List.of("kernel", "{connection_file}"));
         System.out.println("no kernelspec " + kernelName + " installed; kernel command: java " + KernelSpecInstaller.DEFAULT_HEAP + " … kernel");
-        return command;
+        return new KernelLaunch(command, KernelSpecInstaller.ENVIRONMENT);
     }
 
-    private Results driveKernel(List<String> kernelCommand, int runs, JShell raw, JShell withImports, Path kernelLog)
+    private Results driveKernel(KernelLaunch launch, int runs, JShell raw, JShell withImports, Path kernelLog)
             throws Exception {
         String key = UUID.randomUUID().toString();
         int[] ports = freePorts(5);
@@ -168,7 +178,7 @@ public final class KernelBenchmark implements Subcommand {
         Path history = Files.createTempDirectory("easel-bench-data");
         Files.writeString(file, Json.MAPPER.writeValueAsString(connection));
 
-        List<String> command = kernelCommand.stream().map(a -> a.replace("{connection_file}", file.toString())).toList();
+        List<String> command = launch.argv().stream().map(a -> a.replace("{connection_file}", file.toString())).toList();
         WireCodec codec = new WireCodec(new HmacSigner(key, "hmac-sha256"));
         try (ZContext context = new ZContext()) {
             ZMQ.Socket shell = context.createSocket(SocketType.DEALER);
@@ -183,6 +193,7 @@ public final class KernelBenchmark implements Subcommand {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(kernelLog == null ? ProcessBuilder.Redirect.DISCARD
                             : ProcessBuilder.Redirect.to(kernelLog.toFile()));
+            builder.environment().putAll(launch.env());
             builder.environment().put("JUPYTER_DATA_DIR", history.toString());
             long launched = System.nanoTime();
             Process kernel = builder.start();

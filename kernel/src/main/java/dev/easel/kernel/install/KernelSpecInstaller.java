@@ -37,6 +37,13 @@ public final class KernelSpecInstaller {
             "-XX:+UseSerialGC",
             "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30");
 
+    /**
+     * The kernel's environment. {@code MALLOC_ARENA_MAX=2}: every cell runs on a new thread, glibc hands new threads
+     * new malloc arenas, and each arena keeps the memory PyTorch freed in it — measured here, a kernel grew ~17 MB a
+     * cell over twelve cells of 30 generations each; with two arenas it stays flat, generation ~1% slower.
+     */
+    public static final Map<String, String> ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
+
     /** Lets {@code JavadocSources} give JShell Easel's sources. */
     static final String OPEN_JSHELL = "--add-opens=jdk.jshell/jdk.jshell=ALL-UNNAMED";
 
@@ -55,7 +62,7 @@ public final class KernelSpecInstaller {
         json.put("display_name", spec.displayName());
         json.put("language", "java");
         json.put("interrupt_mode", "message");
-        json.put("env", Map.of());
+        json.put("env", ENVIRONMENT);
         json.put("metadata", Map.of("debugger", false));
         Files.writeString(dir.resolve("kernel.json"),
                 Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n");
