@@ -1,19 +1,35 @@
 package dev.easel.engine.lora;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** {@code FILE[:WEIGHT]} as typed after {@code --lora}: a LoRA file and the weight to apply it at (default 1). */
 public record LoraSpec(Path file, double weight) {
 
+    /** {@link #parse(String, Path)} relative to the working directory. */
     public static LoraSpec parse(String text) {
+        return parse(text, Path.of(""));
+    }
+
+    /**
+     * Reads {@code FILE[:WEIGHT]}, the file relative to {@code base}. A path may itself hold a colon, so text after the
+     * last colon that is no number belongs to the path — unless the part before it is a file and the whole is not:
+     * then the weight was mistyped, and that is the one-line error.
+     */
+    public static LoraSpec parse(String text, Path base) {
         int colon = text.lastIndexOf(':');
         if (colon > 0) {
+            String path = text.substring(0, colon);
+            String weight = text.substring(colon + 1);
             try {
-                return new LoraSpec(Path.of(text.substring(0, colon)), Double.parseDouble(text.substring(colon + 1)));
+                return new LoraSpec(base.resolve(path), Double.parseDouble(weight));
             } catch (NumberFormatException notAWeight) {
-                // a path that contains ':' and no weight
+                if (Files.isRegularFile(base.resolve(path)) && !Files.exists(base.resolve(text))) {
+                    throw new IllegalArgumentException("the weight '" + weight + "' is not a number; write FILE:WEIGHT,"
+                            + " e.g. " + path + ":0.8");
+                }
             }
         }
-        return new LoraSpec(Path.of(text), 1.0);
+        return new LoraSpec(base.resolve(text), 1.0);
     }
 }

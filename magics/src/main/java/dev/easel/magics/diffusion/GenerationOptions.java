@@ -10,7 +10,6 @@ import dev.easel.magics.spec.Option;
 import dev.easel.magics.spec.ParsedArgs;
 import dev.easel.magics.spec.Suggest;
 import dev.easel.notebook.ModelRegistry;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -97,17 +96,13 @@ final class GenerationOptions {
         return request;
     }
 
-    /** {@code FILE[:WEIGHT]} relative to the notebook; a weight that is no number is named as the mistake. */
+    /** {@code FILE[:WEIGHT]} relative to the notebook. */
     private static LoraSpec lora(String text, Path workingDirectory) {
-        LoraSpec lora = LoraSpec.parse(text);
-        Path file = workingDirectory.resolve(lora.file());
-        int colon = text.lastIndexOf(':');
-        boolean weightIsNoNumber = colon > 0 && Files.isRegularFile(workingDirectory.resolve(text.substring(0, colon)));
-        if (!Files.exists(file) && weightIsNoNumber) {
-            throw new MagicException("--lora: the weight '" + text.substring(colon + 1) + "' is not a number; write"
-                    + " FILE:WEIGHT, e.g. " + text.substring(0, colon) + ":0.8");
+        try {
+            return LoraSpec.parse(text, workingDirectory);
+        } catch (IllegalArgumentException e) {
+            throw new MagicException("--lora: " + e.getMessage());
         }
-        return new LoraSpec(file, lora.weight());
     }
 
     /** The prompt: the rest of the line, or the body of a cell magic. */

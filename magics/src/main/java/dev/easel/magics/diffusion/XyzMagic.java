@@ -118,8 +118,8 @@ public final class XyzMagic extends SpecMagic {
                 xyz.init(Img2ImgMagic.initImage(args.string("init"), context), args.number("strength"));
             }
             if (args.string("lora") != null) {
-                var lora = dev.easel.engine.lora.LoraSpec.parse(args.string("lora"));
-                xyz.lora(context.workingDirectory().resolve(lora.file()), lora.weight());
+                var lora = dev.easel.engine.lora.LoraSpec.parse(args.string("lora"), context.workingDirectory());
+                xyz.lora(lora.file(), lora.weight());
             }
             sweep = xyz.run();
         } catch (IllegalArgumentException e) {
