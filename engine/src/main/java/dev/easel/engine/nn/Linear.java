@@ -33,6 +33,9 @@ public final class Linear extends Module {
         if (FlopCounter.on()) {
             FlopCounter.add(2L * y.getShape().size() * in);
         }
+        if (adapters.isEmpty()) {
+            return y; // the usual case, on every layer of every step: no iterator made
+        }
         for (LoraAdapter adapter : adapters) {
             y = y.add(adapter.forward(scope, input));
         }

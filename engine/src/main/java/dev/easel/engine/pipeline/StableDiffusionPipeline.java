@@ -283,9 +283,11 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     public NDArray encodePrompts(NDManager scope, List<String> prompts, int clipSkip) {
         long[] ids = new long[prompts.size() * tokenizer.maxLength()];
         for (int i = 0; i < prompts.size(); i++) {
-            warnIfTruncated(prompts.get(i));
-            System.arraycopy(tokenizer.encode(prompts.get(i)), 0, ids, i * tokenizer.maxLength(),
-                    tokenizer.maxLength());
+            long[] full = tokenizer.encodeFull(prompts.get(i));
+            if (full.length > tokenizer.maxLength()) {
+                warnTruncated(prompts.get(i));
+            }
+            System.arraycopy(tokenizer.fit(full), 0, ids, i * tokenizer.maxLength(), tokenizer.maxLength());
         }
         NDArray idArray = scope.create(ids, new Shape(prompts.size(), tokenizer.maxLength())).toDevice(device, false);
         ClipTextModel.Output out = textEncoder.forward(scope, idArray);
@@ -301,17 +303,14 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     }
 
     /** As diffusers warns: CLIP reads {@code maxLength} tokens, and a longer prompt loses its end silently. */
-    private void warnIfTruncated(String prompt) {
-        String cut = tokenizer.truncatedPart(prompt);
-        if (cut.isEmpty()) {
-            return;
-        }
+    private void warnTruncated(String prompt) {
         if (truncationWarned.size() >= 1000) {
             truncationWarned.clear();
         }
         if (!truncationWarned.add(prompt)) {
             return;
         }
+        String cut = tokenizer.truncatedPart(prompt);
         String shown = cut.length() > 120 ? cut.substring(0, 120) + "…" : cut;
         System.err.println("easel: the text encoder reads " + (tokenizer.maxLength() - 2)
                 + " tokens of a prompt; this end of it was cut off: \"" + shown + "\"");

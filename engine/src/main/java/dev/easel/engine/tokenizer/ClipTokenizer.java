@@ -160,7 +160,11 @@ public final class ClipTokenizer {
 
     /** bos + ids + eos truncated to {@code maxLength} (eos kept) and padded with the pad id. */
     public long[] encode(String text) {
-        long[] full = encodeFull(text);
+        return fit(encodeFull(text));
+    }
+
+    /** {@link #encodeFull}'s ids truncated to {@code maxLength} (eos kept) and padded with the pad id. */
+    public long[] fit(long[] full) {
         long[] out = new long[maxLength];
         Arrays.fill(out, padId);
         int n = Math.min(full.length - 1, maxLength - 1);
