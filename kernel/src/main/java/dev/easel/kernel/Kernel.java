@@ -141,6 +141,9 @@ public final class Kernel {
     /** Busy, the handler, idle; a request without a handler still gets a reply. */
     private void dispatch(Request request) {
         lastRequest = request;
+        if (request.channel() == Channel.SHELL) {
+            cancelIdleCollection(); // a full GC takes ~100 ms here: never in the middle of a request
+        }
         request.publish(MessageType.STATUS, new Contents.KernelStatus("busy"));
         String name = request.message().header().msgType();
         try {
@@ -175,11 +178,15 @@ public final class Kernel {
      * free-ratio settings the heap a cell grew is handed back to the OS while the notebook sits idle.
      */
     private void collectWhenIdle() {
+        cancelIdleCollection();
+        idleCollection = idle.schedule(System::gc, IDLE_COLLECTION_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    private void cancelIdleCollection() {
         java.util.concurrent.ScheduledFuture<?> previous = idleCollection;
         if (previous != null) {
             previous.cancel(false);
         }
-        idleCollection = idle.schedule(System::gc, IDLE_COLLECTION_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     private void startInterpreter() {
