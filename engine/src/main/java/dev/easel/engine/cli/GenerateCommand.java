@@ -158,6 +158,9 @@ public class GenerateCommand implements Subcommand {
         } catch (EngineException e) {
             System.err.println(name() + ": " + e.getMessage());
             return 1;
+        } catch (IllegalArgumentException e) { // a bad value, as EngineCommand answers it
+            System.err.println(name() + ": " + Cli.firstLine(e.getMessage()));
+            return 2;
         } catch (RuntimeException | Error e) {
             System.err.println(name() + ": " + e.getClass().getSimpleName() + ": " + Cli.firstLine(e.getMessage()));
             return 1;

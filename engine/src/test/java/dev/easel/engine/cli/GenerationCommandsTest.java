@@ -52,6 +52,15 @@ class GenerationCommandsTest {
     }
 
     @Test
+    void aLoraWeightThatIsNoNumberIsAOneLineError() throws IOException {
+        Path lora = Files.writeString(folder.resolve("subject.safetensors"), "");
+        String err = stderrOf(() -> assertEquals(2, new GenerateCommand().run(List.of("--model", "default",
+                "--prompt", "a red circle", "--lora", lora + ":strong", "--out", folder.resolve("x.png").toString()))));
+        assertEquals("txt2img: the weight 'strong' is not a number; write FILE:WEIGHT, e.g. " + lora + ":0.8",
+                err.strip());
+    }
+
+    @Test
     void xyzOptionsOfImg2imgAndLoraAreKnownAndCheckedInOneLine() {
         String err = stderrOf(() -> assertEquals(1, new XyzCommand().run(List.of("--model", "default", "--prompt",
                 "a red circle", "--x", "lora_weight:0.5,1", "--lora", folder.resolve("none.safetensors") + ":1",
