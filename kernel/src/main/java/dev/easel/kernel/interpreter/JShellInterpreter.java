@@ -64,6 +64,7 @@ public final class JShellInterpreter implements Interpreter {
     private final KernelExecutionControl control;
     private final JShell jshell;
     private final SourceCodeAnalysis analysis;
+    private final ExpressionTemporaries temporaries;
     private final Magics magics;
     private final Map<String, String> variableClasses = new ConcurrentHashMap<>();
     private final Map<String, Integer> snippetLines = new ConcurrentHashMap<>();
@@ -90,6 +91,7 @@ public final class JShellInterpreter implements Interpreter {
         this.jshell = JShell.builder().executionEngine(provider, Map.of()).build();
         this.control = provider.created();
         this.analysis = jshell.sourceCodeAnalysis();
+        this.temporaries = new ExpressionTemporaries(jshell);
         this.magics = Magics.load(parent);
         interrupter.submit(() -> { }); // start its thread outside any cell's thread group
         Thread.currentThread().setContextClassLoader(control.loader());
@@ -260,6 +262,7 @@ public final class JShellInterpreter implements Interpreter {
     private Object evalSnippet(String source, int line, Object previous, List<String> valueText)
             throws EvaluationException {
         List<SnippetEvent> events;
+        temporaries.evaluating(source);
         inJShell = true;
         long start = System.nanoTime();
         try {
@@ -281,6 +284,7 @@ public final class JShellInterpreter implements Interpreter {
                 throw new EvaluationException(ErrorFormatter.compileError(source.stripLeading(), diagnostics, line));
             }
             if (event.exception() != null) {
+                temporaries.discard(snippet); // the temporary of an expression that threw holds nothing
                 if (interruptRequested) {
                     throw new EvaluationException(ErrorFormatter.interrupted());
                 }
@@ -289,6 +293,9 @@ public final class JShellInterpreter implements Interpreter {
             if (snippet instanceof VarSnippet variable && event.status().isDefined()
                     && control.lastInvokedClass() != null) {
                 variableClasses.put(variable.name(), control.lastInvokedClass());
+                if (ExpressionTemporaries.isTemporary(variable)) {
+                    temporaries.defined(variable).ifPresent(this::release);
+                }
             }
             Snippet.SubKind kind = snippet.subKind();
             if (event.value() != null && (kind == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND
@@ -328,6 +335,19 @@ public final class JShellInterpreter implements Interpreter {
             }
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             Log.debug("could not keep the value of " + variable.name() + ": " + e);
+        }
+    }
+
+    /** A dropped variable's snippet class stays loaded for the session: clearing its field lets the value go. */
+    private void release(VarSnippet dropped) {
+        String className = variableClasses.remove(dropped.name());
+        if (className == null) {
+            return;
+        }
+        try {
+            control.setFieldValue(className, dropped.name(), null);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            Log.debug("could not release " + dropped.name() + ": " + e);
         }
     }
 

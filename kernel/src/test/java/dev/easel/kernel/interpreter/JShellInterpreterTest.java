@@ -102,6 +102,47 @@ class JShellInterpreterTest {
     }
 
     @Test
+    void onlyTheNewestExpressionTemporaryIsKeptUnlessACellUsesIt() {
+        run("\"one\"");
+        String one = newestTemporary();
+        run("int usesOne = " + one + ".length();");
+        for (int i = 0; i < 5; i++) {
+            run("\"cell \" + " + i);
+        }
+        String newest = newestTemporary();
+        assertEquals(java.util.Set.of(one, newest), temporaries(), "older temporaries no cell uses are dropped");
+        assertEquals("cell 4", run(newest).results.get(0).plainText());
+        // An import makes JShell recompile variables' initializers: one naming a dropped temporary would be lost.
+        run("import java.awt.Color;");
+        assertEquals("3", run("usesOne").results.get(0).plainText());
+        assertEquals("one", run(one).results.get(0).plainText());
+    }
+
+    @Test
+    void aDroppedTemporaryNoLongerHoldsItsValue() throws InterruptedException {
+        run("java.lang.ref.WeakReference<?>[] probe = new java.lang.ref.WeakReference<?>[1];");
+        run("StringBuilder tracked(StringBuilder value) { probe[0] = new java.lang.ref.WeakReference<>(value); return value; }");
+        run("tracked(new StringBuilder(\"an expression's value\"))");
+        run("\"the next expression\"");
+        for (int i = 0; i < 20 && !run("probe[0].get() == null").results.get(0).plainText().equals("true"); i++) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        assertEquals("true", run("probe[0].get() == null").results.get(0).plainText());
+    }
+
+    /** The temporaries in scope, as completion offers them. */
+    private static java.util.Set<String> temporaries() {
+        return interpreter.complete("$", 1).matches().stream().filter(name -> name.matches("\\$\\d+"))
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
+    private static String newestTemporary() {
+        return temporaries().stream().max(java.util.Comparator.comparingInt(name -> Integer.parseInt(name.substring(1))))
+                .orElseThrow();
+    }
+
+    @Test
     void compileErrorsMarkTheSpan() {
         Recorder cell = run("int ok = 1;\nint bad = \"text\";");
         Interpreter.ErrorInfo error = cell.errors.get(0);
