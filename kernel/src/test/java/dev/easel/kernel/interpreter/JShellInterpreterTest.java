@@ -116,6 +116,9 @@ class JShellInterpreterTest {
         run("import java.awt.Color;");
         assertEquals("3", run("usesOne").results.get(0).plainText());
         assertEquals("one", run(one).results.get(0).plainText());
+        // An expression that throws leaves no temporary behind.
+        assertEquals(1, run("Integer.parseInt(\"not a number\")").errors.size());
+        assertEquals(newest, newestTemporary());
     }
 
     @Test
