@@ -98,9 +98,7 @@ public final class Easel {
                 throw new IllegalArgumentException(e.getMessage(), e);
             }
         }
-        String text = pathOrDefault.startsWith("~/") ? System.getProperty("user.home") + pathOrDefault.substring(1)
-                : pathOrDefault;
-        Path path = base.resolve(text).normalize();
+        Path path = dev.easel.engine.io.UserPath.resolve(base, pathOrDefault);
         if (!Files.exists(path)) {
             throw new IllegalArgumentException("no model at " + path + ": give a diffusers folder (with "
                     + "model_index.json), a .safetensors checkpoint, or 'default'");

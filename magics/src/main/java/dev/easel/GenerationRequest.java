@@ -152,9 +152,9 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
         return self();
     }
 
-    /** {@link #lora(Path, double)} with a path as text. */
+    /** {@link #lora(Path, double)} with a path as text ({@code ~/…} in the home folder). */
     public SELF lora(String file, double weight) {
-        return lora(Path.of(file), weight);
+        return lora(dev.easel.engine.io.UserPath.resolve(Path.of("").toAbsolutePath(), file), weight);
     }
 
     /** Whether to show a progress bar while sampling (default true). */

@@ -36,6 +36,11 @@ public interface MagicContext {
     /** The folder of the notebook (the kernel's working directory), where outputs go by default. */
     Path workingDirectory();
 
+    /** A path typed in a magic: {@code ~/…} in the user's home, a relative one from {@link #workingDirectory()}. */
+    default Path path(String typed) {
+        return dev.easel.engine.io.UserPath.resolve(workingDirectory(), typed);
+    }
+
     /** Declares (or redeclares) the cell variable {@code name} of type {@code type}, holding {@code value}. */
     default void bind(String name, Class<?> type, Object value) {
         if (!javax.lang.model.SourceVersion.isName(name)) {

@@ -1,5 +1,6 @@
 package dev.easel.engine.lora;
 
+import dev.easel.engine.io.UserPath;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -22,14 +23,14 @@ public record LoraSpec(Path file, double weight) {
             String path = text.substring(0, colon);
             String weight = text.substring(colon + 1);
             try {
-                return new LoraSpec(base.resolve(path), Double.parseDouble(weight));
+                return new LoraSpec(UserPath.resolve(base, path), Double.parseDouble(weight));
             } catch (NumberFormatException notAWeight) {
-                if (Files.isRegularFile(base.resolve(path)) && !Files.exists(base.resolve(text))) {
+                if (Files.isRegularFile(UserPath.resolve(base, path)) && !Files.exists(UserPath.resolve(base, text))) {
                     throw new IllegalArgumentException("the weight '" + weight + "' is not a number; write FILE:WEIGHT,"
                             + " e.g. " + path + ":0.8");
                 }
             }
         }
-        return new LoraSpec(base.resolve(text), 1.0);
+        return new LoraSpec(UserPath.resolve(base, text), 1.0);
     }
 }

@@ -13,7 +13,6 @@ import dev.easel.magics.spec.Option;
 import dev.easel.magics.spec.ParsedArgs;
 import dev.easel.magics.spec.SpecMagic;
 import dev.easel.notebook.ModelRegistry;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -82,8 +81,7 @@ public final class DreamBoothMagic extends SpecMagic {
             throw new MagicException("--as " + variable + " is not a Java variable name");
         }
         Model model = GenerationOptions.model(args, context);
-        Path here = context.workingDirectory();
-        DreamBooth job = model.dreambooth(here.resolve(instanceDir), instancePrompt)
+        DreamBooth job = model.dreambooth(context.path(instanceDir), instancePrompt)
                 .steps(args.integer("steps")).learningRate(args.number("lr"))
                 .batch(args.integer("batch"), args.integer("grad-accum"))
                 .trainTextEncoder(args.flag("train-text-encoder")).randomFlip(args.flag("flip"))
@@ -91,7 +89,7 @@ public final class DreamBoothMagic extends SpecMagic {
                 .snrGamma(args.number("snr-gamma")).mixedPrecision(args.string("mixed-precision"))
                 .seed(args.longInteger("seed"))
                 .checkpoints(args.integer("checkpoint-every"), args.integer("keep"))
-                .output(here.resolve(args.string("output")));
+                .output(context.path(args.string("output")));
         try {
             job.lrScheduler(args.string("lr-scheduler"), args.integer("warmup"));
             if (args.integer("lora-rank") != null) {
@@ -99,14 +97,14 @@ public final class DreamBoothMagic extends SpecMagic {
             }
             if (args.string("class-prompt") != null) {
                 String classDir = required(args, "class-dir", call, "--class-dir DIR for the class images");
-                job.priorPreservation(args.string("class-prompt"), here.resolve(classDir),
+                job.priorPreservation(args.string("class-prompt"), context.path(classDir),
                         args.integer("num-class-images"), args.number("prior-loss-weight"));
             }
             if (args.string("validation-prompt") != null) {
                 job.validation(args.string("validation-prompt"), args.integer("validation-every"));
             }
             if (args.string("resume") != null) {
-                job.resume(here.resolve(args.string("resume")));
+                job.resume(context.path(args.string("resume")));
             }
         } catch (IllegalArgumentException e) {
             throw new MagicException(call.spelled() + ": " + e.getMessage());

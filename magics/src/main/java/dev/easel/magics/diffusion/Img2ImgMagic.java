@@ -61,7 +61,7 @@ public final class Img2ImgMagic extends SpecMagic {
 
     /** A file (relative to the notebook) or a cell variable holding an image or a result. */
     static BufferedImage initImage(String text, MagicContext context) {
-        Path file = context.workingDirectory().resolve(text);
+        Path file = context.path(text);
         if (Files.isRegularFile(file)) {
             try {
                 BufferedImage image = ImageIO.read(file.toFile());

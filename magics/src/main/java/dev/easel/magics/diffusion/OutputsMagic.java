@@ -6,7 +6,6 @@ import dev.easel.magics.spec.MagicSpec;
 import dev.easel.magics.spec.ParsedArgs;
 import dev.easel.magics.spec.SpecMagic;
 import dev.easel.notebook.Outputs;
-import java.nio.file.Path;
 
 /** {@code %outputs [DIR]}: shows or sets the folder generated images are saved to. */
 public final class OutputsMagic extends SpecMagic {
@@ -25,7 +24,7 @@ public final class OutputsMagic extends SpecMagic {
         if (args.flag("reset")) {
             Outputs.setFolder(null);
         }
-        args.positional("DIR").ifPresent(dir -> Outputs.setFolder(Path.of(dir)));
+        args.positional("DIR").ifPresent(dir -> Outputs.setFolder(context.path(dir)));
         System.out.println("Images are saved to " + Outputs.folder());
     }
 }

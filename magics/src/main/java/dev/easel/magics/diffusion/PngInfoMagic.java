@@ -25,7 +25,7 @@ public final class PngInfoMagic extends SpecMagic {
 
     @Override
     protected void run(ParsedArgs args, CellPart.MagicCall call, MagicContext context) {
-        Path file = context.workingDirectory().resolve(args.positional("PATH").orElseThrow());
+        Path file = context.path(args.positional("PATH").orElseThrow());
         if (!Files.isRegularFile(file)) {
             throw new MagicException("%png_info: no such file " + file + " (relative paths start at "
                     + context.workingDirectory() + ")");

@@ -139,7 +139,7 @@ public final class XyzMagic extends SpecMagic {
         if (axis.type() == AxisType.CHECKPOINT) {
             // Checkpoint folders are written relative to the notebook, like --output of %dreambooth.
             axis = Axis.of(AxisType.CHECKPOINT, axis.values().stream()
-                    .map(v -> context.workingDirectory().resolve((String) v).normalize().toString()).toArray());
+                    .map(v -> context.path((String) v).toString()).toArray());
         }
         return axis;
     }

@@ -1,5 +1,6 @@
 package dev.easel.magics.general;
 
+import dev.easel.engine.io.UserPath;
 import dev.easel.magics.CellPart;
 import dev.easel.magics.MagicContext;
 import dev.easel.magics.MagicException;
@@ -48,7 +49,7 @@ public final class ClasspathMagic extends SpecMagic {
     }
 
     static List<Path> expand(Path base, String text) throws IOException {
-        Path given = base.resolve(text.startsWith("~/") ? System.getProperty("user.home") + text.substring(1) : text);
+        Path given = UserPath.resolve(base, text);
         String name = given.getFileName() == null ? "" : given.getFileName().toString();
         if (name.contains("*") || name.contains("?")) {
             Path folder = given.getParent();

@@ -1,5 +1,6 @@
 package dev.easel.magics.spec;
 
+import dev.easel.engine.io.UserPath;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +24,7 @@ public final class PathCompletion {
         int slash = typed.lastIndexOf('/');
         String folderPart = typed.substring(0, slash + 1);
         String namePart = typed.substring(slash + 1);
-        Path folder = folderPart.isEmpty() ? base : base.resolve(folderPart.startsWith("~/")
-                ? System.getProperty("user.home") + folderPart.substring(1) : folderPart);
+        Path folder = folderPart.isEmpty() ? base : UserPath.resolve(base, folderPart);
         if (!Files.isDirectory(folder)) {
             return List.of();
         }

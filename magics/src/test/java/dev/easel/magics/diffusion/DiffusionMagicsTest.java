@@ -131,6 +131,14 @@ class DiffusionMagicsTest {
         assertEquals("a red circle, (detailed:1.2)\nNegative prompt: blurry, ugly\n"
                 + "Steps: 3, Sampler: Euler a, CFG scale: 7, Seed: 42, Size: 64x48, Model: default", parameters);
         assertEquals(parameters + "\n", run("%png_info outputs/00000-42.png"));
+        // No shell expands ~ in a magic: the magic does, as path completion already offered it.
+        String home = System.getProperty("user.home");
+        try {
+            System.setProperty("user.home", files.get(0).getParent().getParent().toString());
+            assertEquals(parameters + "\n", run("%png_info ~/outputs/00000-42.png"));
+        } finally {
+            System.setProperty("user.home", home);
+        }
     }
 
     @Test
