@@ -21,7 +21,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import jdk.jshell.Diag;
-import jdk.jshell.ExpressionSnippet;
 import jdk.jshell.JShell;
 import jdk.jshell.Snippet;
 import jdk.jshell.SnippetEvent;
@@ -66,7 +65,7 @@ public final class JShellInterpreter implements Interpreter {
     private final SourceCodeAnalysis analysis;
     private final ExpressionTemporaries temporaries;
     private final Magics magics;
-    private final Map<String, String> variableClasses = new ConcurrentHashMap<>();
+    private final SnippetValues values;
     private final Map<String, Integer> snippetLines = new ConcurrentHashMap<>();
     private final ScheduledExecutorService interrupter = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "easel-interrupter");
@@ -92,6 +91,7 @@ public final class JShellInterpreter implements Interpreter {
         this.control = provider.created();
         this.analysis = jshell.sourceCodeAnalysis();
         this.temporaries = new ExpressionTemporaries(jshell);
+        this.values = new SnippetValues(jshell, control);
         this.magics = Magics.load(parent);
         interrupter.submit(() -> { }); // start its thread outside any cell's thread group
         Thread.currentThread().setContextClassLoader(control.loader());
@@ -273,8 +273,14 @@ public final class JShellInterpreter implements Interpreter {
         Log.debug("jshell.eval took " + (System.nanoTime() - start) / 1000 + " µs");
         Object value = previous;
         for (SnippetEvent event : events) {
-            if (event.causeSnippet() != null) {
-                keepValue(event); // a dependent snippet updated by this one
+            if (event.causeSnippet() != null) { // another snippet this one re-declared, overwrote or broke
+                if (event.snippet() instanceof VarSnippet variable) {
+                    if (event.status().isDefined()) {
+                        values.redeclared(variable);
+                    } else if (event.status() == Snippet.Status.OVERWRITTEN) {
+                        values.released(variable);
+                    }
+                }
                 continue;
             }
             Snippet snippet = event.snippet();
@@ -292,15 +298,15 @@ public final class JShellInterpreter implements Interpreter {
             }
             if (snippet instanceof VarSnippet variable && event.status().isDefined()
                     && control.lastInvokedClass() != null) {
-                variableClasses.put(variable.name(), control.lastInvokedClass());
+                values.defined(variable, control.lastInvokedClass());
                 if (ExpressionTemporaries.isTemporary(variable)) {
-                    temporaries.defined(variable).ifPresent(this::release);
+                    temporaries.defined(variable).ifPresent(values::released);
                 }
             }
             Snippet.SubKind kind = snippet.subKind();
             if (event.value() != null && (kind == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND
                     || kind == Snippet.SubKind.VAR_VALUE_SUBKIND)) {
-                value = valueOf(snippet, event.value());
+                value = values.valueOf(snippet).orElse(MimeBundle.text(event.value()));
                 if (valueText != null) {
                     valueText.set(0, event.value());
                 }
@@ -309,61 +315,6 @@ public final class JShellInterpreter implements Interpreter {
             }
         }
         return value;
-    }
-
-    /**
-     * When a new snippet (often just an import) makes JShell re-declare an existing variable, JShell loads a new class
-     * for it whose field starts over at null or 0 — a model loaded by a magic would be lost. The old class still holds
-     * the value, so it is carried over to the new one when its type still fits.
-     */
-    private void keepValue(SnippetEvent event) {
-        if (!(event.snippet() instanceof VarSnippet variable) || !event.status().isDefined()) {
-            return;
-        }
-        String oldClass = variableClasses.get(variable.name());
-        if (oldClass == null) {
-            return;
-        }
-        String newClass = control.newestClassOf(oldClass);
-        if (newClass.equals(oldClass)) {
-            return;
-        }
-        try {
-            Object value = control.fieldValue(oldClass, variable.name());
-            if (control.setFieldValue(newClass, variable.name(), value)) {
-                variableClasses.put(variable.name(), newClass);
-            }
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            Log.debug("could not keep the value of " + variable.name() + ": " + e);
-        }
-    }
-
-    /** A dropped variable's snippet class stays loaded for the session: clearing its field lets the value go. */
-    private void release(VarSnippet dropped) {
-        String className = variableClasses.remove(dropped.name());
-        if (className == null) {
-            return;
-        }
-        try {
-            control.setFieldValue(className, dropped.name(), null);
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            Log.debug("could not release " + dropped.name() + ": " + e);
-        }
-    }
-
-    /** The object itself behind a value JShell only reports as text: read from the snippet class's field. */
-    private Object valueOf(Snippet snippet, String text) {
-        String name = snippet instanceof VarSnippet variable ? variable.name()
-                : snippet instanceof ExpressionSnippet expression ? expression.name() : null;
-        String className = name == null ? null : variableClasses.get(name);
-        if (className != null) {
-            try {
-                return control.fieldValue(className, name);
-            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-                Log.debug("could not read " + name + " from " + className + ": " + e);
-            }
-        }
-        return MimeBundle.text(text);
     }
 
     private static MimeBundle render(Object value) {

@@ -127,11 +127,33 @@ class JShellInterpreterTest {
         run("StringBuilder tracked(StringBuilder value) { probe[0] = new java.lang.ref.WeakReference<>(value); return value; }");
         run("tracked(new StringBuilder(\"an expression's value\"))");
         run("\"the next expression\"");
-        for (int i = 0; i < 20 && !run("probe[0].get() == null").results.get(0).plainText().equals("true"); i++) {
+        assertCollected("probe[0]");
+    }
+
+    @Test
+    void aVariableDeclaredAgainLetsItsOldValueGo() throws InterruptedException {
+        run("java.lang.ref.WeakReference<?>[] firstVersion = new java.lang.ref.WeakReference<?>[1];");
+        run("StringBuilder remembered(StringBuilder value) { firstVersion[0] = new java.lang.ref.WeakReference<>(value); "
+                + "return value; }");
+        run("var edited = remembered(new StringBuilder(\"first version\"));");
+        run("var edited = new StringBuilder(\"second version\");"); // the cell, edited and run again
+        assertEquals("second version", run("edited").results.get(0).plainText());
+        assertCollected("firstVersion[0]");
+        // The same cell run twice, and a variable JShell re-declares for an import, keep their values.
+        run("var rerun = new StringBuilder(\"kept\");");
+        run("var rerun = new StringBuilder(\"kept\");");
+        run("import java.awt.Point;");
+        assertEquals("kept", run("rerun").results.get(0).plainText());
+    }
+
+    /** Collects garbage until the referent of the cell expression {@code reference} is gone (fails after a second). */
+    private static void assertCollected(String reference) throws InterruptedException {
+        String check = reference + ".get() == null";
+        for (int i = 0; i < 20 && !run(check).results.get(0).plainText().equals("true"); i++) {
             System.gc();
             Thread.sleep(50);
         }
-        assertEquals("true", run("probe[0].get() == null").results.get(0).plainText());
+        assertEquals("true", run(check).results.get(0).plainText(), reference + " is still reachable");
     }
 
     /** The temporaries in scope, as completion offers them. */
