@@ -48,18 +48,23 @@ final class ExpressionTemporaries {
     }
 
     /**
-     * {@code temporary} was just defined; the one before it is dropped unless a snippet names it.
+     * {@code temporary} was just defined and its value read. A cell's becomes the newest, and the one before it is
+     * dropped; a quiet evaluation's (a magic's, a frontend's user expression) is dropped at once, so that it never
+     * takes the place of the cell's. Either stays while a snippet names it.
      *
      * @return the dropped temporary, whose value the caller releases
      */
-    Optional<VarSnippet> defined(VarSnippet temporary) {
-        VarSnippet previous = newest;
-        newest = temporary;
-        if (previous == null || !jshell.status(previous).isActive() || referenced.contains(previous.name())) {
+    Optional<VarSnippet> defined(VarSnippet temporary, boolean quiet) {
+        VarSnippet unwanted = temporary;
+        if (!quiet) {
+            unwanted = newest;
+            newest = temporary;
+        }
+        if (unwanted == null || !jshell.status(unwanted).isActive() || referenced.contains(unwanted.name())) {
             return Optional.empty();
         }
-        jshell.drop(previous);
-        return Optional.of(previous);
+        jshell.drop(unwanted);
+        return Optional.of(unwanted);
     }
 
     /** Drops {@code snippet} if it is a temporary no snippet names (its expression threw: it holds nothing). */

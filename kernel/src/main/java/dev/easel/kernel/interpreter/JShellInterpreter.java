@@ -170,7 +170,7 @@ public final class JShellInterpreter implements Interpreter {
     boolean runJava(String code, int firstLine, boolean showValue) {
         Object value;
         try {
-            value = evalAll(code, firstLine);
+            value = evalAll(code, firstLine, null, false);
         } catch (EvaluationException e) {
             return fail(e.error());
         }
@@ -186,7 +186,7 @@ public final class JShellInterpreter implements Interpreter {
     String evalQuietly(String code) {
         List<String> text = new ArrayList<>(List.of(""));
         try {
-            evalAll(code, currentLine, text);
+            evalAll(code, currentLine, text, true);
         } catch (EvaluationException e) {
             throw new MagicException(e.error().ename() + ": " + e.error().evalue());
         }
@@ -224,12 +224,14 @@ public final class JShellInterpreter implements Interpreter {
         return currentOutput;
     }
 
-    private Object evalAll(String code, int firstLine) throws EvaluationException {
-        return evalAll(code, firstLine, null);
-    }
-
-    /** Evaluates each snippet of {@code code} in turn; the last displayable value, or {@link #NO_VALUE}. */
-    private Object evalAll(String code, int firstLine, List<String> valueText) throws EvaluationException {
+    /**
+     * Evaluates each snippet of {@code code} in turn; the last displayable value, or {@link #NO_VALUE}.
+     *
+     * @param valueText where the text of the last value goes, or null
+     * @param quiet     for a magic or a frontend rather than the cell: its values do not become {@code $N}
+     */
+    private Object evalAll(String code, int firstLine, List<String> valueText, boolean quiet)
+            throws EvaluationException {
         Object last = NO_VALUE;
         String remaining = code;
         int consumed = 0;
@@ -251,7 +253,7 @@ public final class JShellInterpreter implements Interpreter {
             int line = firstLine + countLines(code, start);
             consumed += remaining.length() - rest.length();
             remaining = rest;
-            last = evalSnippet(source, line, last, valueText);
+            last = evalSnippet(source, line, last, valueText, quiet);
             if (interruptRequested && !binding) {
                 throw new EvaluationException(ErrorFormatter.interrupted());
             }
@@ -259,7 +261,7 @@ public final class JShellInterpreter implements Interpreter {
         return last;
     }
 
-    private Object evalSnippet(String source, int line, Object previous, List<String> valueText)
+    private Object evalSnippet(String source, int line, Object previous, List<String> valueText, boolean quiet)
             throws EvaluationException {
         List<SnippetEvent> events;
         temporaries.evaluating(source);
@@ -299,9 +301,6 @@ public final class JShellInterpreter implements Interpreter {
             if (snippet instanceof VarSnippet variable && event.status().isDefined()
                     && control.lastInvokedClass() != null) {
                 values.defined(variable, control.lastInvokedClass());
-                if (ExpressionTemporaries.isTemporary(variable)) {
-                    temporaries.defined(variable).ifPresent(values::released);
-                }
             }
             Snippet.SubKind kind = snippet.subKind();
             if (event.value() != null && (kind == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND
@@ -312,6 +311,9 @@ public final class JShellInterpreter implements Interpreter {
                 }
             } else if (!(kind == Snippet.SubKind.VAR_DECLARATION_SUBKIND)) {
                 value = NO_VALUE;
+            }
+            if (ExpressionTemporaries.isTemporary(snippet) && event.status().isDefined()) {
+                temporaries.defined((VarSnippet) snippet, quiet).ifPresent(values::released);
             }
         }
         return value;
@@ -327,7 +329,7 @@ public final class JShellInterpreter implements Interpreter {
 
     @Override
     public MimeBundle evaluate(String expression) throws EvaluationException {
-        Object value = evalAll(expression, 0);
+        Object value = evalAll(expression, 0, null, true);
         return value == NO_VALUE ? MimeBundle.text("") : render(value);
     }
 

@@ -122,6 +122,16 @@ class JShellInterpreterTest {
     }
 
     @Test
+    void aFrontendsUserExpressionDoesNotTakeTheCellsTemporary() throws Exception {
+        run("\"the cell's value\"");
+        java.util.Set<String> before = temporaries();
+        String cells = newestTemporary();
+        assertEquals("from a frontend", interpreter.evaluate("\"from a \" + \"frontend\"").plainText());
+        assertEquals(before, temporaries());
+        assertEquals("the cell's value", run(cells).results.get(0).plainText());
+    }
+
+    @Test
     void aDroppedTemporaryNoLongerHoldsItsValue() throws InterruptedException {
         run("java.lang.ref.WeakReference<?>[] probe = new java.lang.ref.WeakReference<?>[1];");
         run("StringBuilder tracked(StringBuilder value) { probe[0] = new java.lang.ref.WeakReference<>(value); return value; }");
