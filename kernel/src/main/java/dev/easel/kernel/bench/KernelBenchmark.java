@@ -25,6 +25,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import jdk.jshell.JShell;
+import jdk.jshell.Snippet;
+import jdk.jshell.SnippetEvent;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
@@ -72,13 +74,18 @@ public final class KernelBenchmark implements Subcommand {
                 default -> throw new IllegalArgumentException("unknown option " + args.get(i));
             }
         }
+        if (runs < 3) {
+            throw new IllegalArgumentException("--runs " + runs + " is too few: give at least 3 (default 200)");
+        }
         System.out.println("Easel kernel benchmark — Java " + Runtime.version() + ", "
                 + Runtime.getRuntime().availableProcessors() + " cores");
         Results results;
         try (JShell raw = JShell.builder().executionEngine("local").build();
-             JShell withImports = JShell.builder().executionEngine("local").build()) {
+             JShell withImports = JShell.builder().executionEngine("local").build();
+             JShell dropping = JShell.builder().executionEngine("local").build()) {
             dev.easel.kernel.interpreter.JShellInterpreter.DEFAULT_IMPORTS.forEach(withImports::eval);
-            results = driveKernel(kernelCommand(kernelName, java), runs, raw, withImports, kernelLog);
+            results = driveKernel(kernelCommand(kernelName, java), runs, new JShell[] {raw, withImports, dropping},
+                    kernelLog);
         }
         double[] raw = results.raw;
         double rawP50 = percentile(raw, 50);
@@ -88,9 +95,13 @@ public final class KernelBenchmark implements Subcommand {
         row("raw in-process JShell eval(\"1+1\") p50 / p95", fmt(rawP50) + " / " + fmt(percentile(raw, 95)) + " ms", "baseline");
         row("  same, with the kernel's default imports", fmt(percentile(results.rawWithImports, 50)) + " / "
                 + fmt(percentile(results.rawWithImports, 95)) + " ms", "(what javac pays for them)");
+        double droppingP50 = percentile(results.rawDropping, 50);
+        row("  same, dropping each $N as the kernel does", fmt(droppingP50) + " / "
+                + fmt(percentile(results.rawDropping, 95)) + " ms", "(JShell's floor without them)");
         row("kernel execute 1+1 p50 / p95 (" + runs + " runs)", fmt(p50) + " / " + fmt(percentile(results.execute, 95))
                 + " ms", "p50 ≤ 1.15 × raw");
         row("  ratio p50 / raw p50", String.format("%.2f", p50 / rawP50), "≤ 1.15");
+        row("  ratio p50 / raw p50 dropping $N", String.format("%.2f", p50 / droppingP50), "");
         row("  protocol round trip p50: kernel_info / is_complete", fmt(percentile(results.protocol, 50)) + " / "
                 + fmt(percentile(results.shellThread, 50)) + " ms", "(overhead floor)");
         row("10,000-line cell (execute → idle), first / median of 5", fmt(results.linesMillis[0]) + " / "
@@ -116,14 +127,25 @@ public final class KernelBenchmark implements Subcommand {
         return sorted[Math.max(0, Math.min(index, sorted.length - 1))];
     }
 
-    /** JShell's own in-process cost for one {@code 1+1}: the floor for any JShell kernel. */
-    private static double rawEval(JShell jshell) {
+    /**
+     * JShell's own in-process cost for one {@code 1+1}: the floor for any JShell kernel. Each one leaves a temporary
+     * {@code $N} that every later evaluation compiles against, so the figure grows with the run — unless
+     * {@code dropTemporary}, as the kernel does.
+     */
+    private static double rawEval(JShell jshell, boolean dropTemporary) {
         long start = System.nanoTime();
-        jshell.eval("1+1");
-        return (System.nanoTime() - start) / 1e6;
+        List<SnippetEvent> events = jshell.eval("1+1");
+        double millis = (System.nanoTime() - start) / 1e6;
+        if (dropTemporary) {
+            events.stream().map(SnippetEvent::snippet)
+                    .filter(snippet -> snippet.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND)
+                    .forEach(jshell::drop);
+        }
+        return millis;
     }
 
-    private record Results(double startMillis, double[] raw, double[] rawWithImports, double[] execute, double[] protocol,
+    private record Results(double startMillis, double[] raw, double[] rawWithImports, double[] rawDropping,
+                           double[] execute, double[] protocol,
                            double[] shellThread, double[] linesMillis, int linesLost,
                            int streamMessages, double interruptMillis, long rssMiB) {
     }
@@ -160,7 +182,8 @@ public final class KernelBenchmark implements Subcommand {
         return new KernelLaunch(command, KernelSpecInstaller.ENVIRONMENT);
     }
 
-    private Results driveKernel(KernelLaunch launch, int runs, JShell raw, JShell withImports, Path kernelLog)
+    /** {@code jshells}: raw, with the default imports, dropping its temporaries. */
+    private Results driveKernel(KernelLaunch launch, int runs, JShell[] jshells, Path kernelLog)
             throws Exception {
         String key = UUID.randomUUID().toString();
         int[] ports = freePorts(5);
@@ -205,19 +228,14 @@ public final class KernelBenchmark implements Subcommand {
                 client.execute("1+1"); // waits for JShell's start-up and the iopub subscription
                 for (int i = 0; i < 30; i++) {
                     client.execute("1+1");
-                    rawEval(i % 2 == 0 ? raw : withImports);
+                    rawEval(jshells[i % 3], i % 3 == 2);
                 }
                 // Interleaved, so both see the same machine load; this JVM's javac compiles as often as the
-                // kernel's (half plain, half with the imports), so neither is warmer than the other.
+                // kernel's (a third each plain, with the imports, dropping), so neither is warmer than the other.
                 double[] execute = new double[runs];
-                double[] rawTimes = new double[runs / 2];
-                double[] importsTimes = new double[runs - runs / 2];
+                double[][] rawTimes = {new double[(runs + 2) / 3], new double[(runs + 1) / 3], new double[runs / 3]};
                 for (int i = 0; i < runs; i++) {
-                    if (i % 2 == 0) {
-                        importsTimes[i / 2] = rawEval(withImports);
-                    } else {
-                        rawTimes[i / 2] = rawEval(raw);
-                    }
+                    rawTimes[i % 3][i / 3] = rawEval(jshells[i % 3], i % 3 == 2);
                     long start = System.nanoTime();
                     client.execute("1+1");
                     execute[i] = (System.nanoTime() - start) / 1e6;
@@ -274,7 +292,7 @@ public final class KernelBenchmark implements Subcommand {
 
                 client.request(control, MessageType.SHUTDOWN_REQUEST, new Contents.ShutdownRequest(false));
                 kernel.waitFor(10, TimeUnit.SECONDS);
-                return new Results(startMillis, rawTimes, importsTimes, execute, protocol, shellThread, linesMillis, lost, streams, interruptMillis, rss);
+                return new Results(startMillis, rawTimes[0], rawTimes[1], rawTimes[2], execute, protocol, shellThread, linesMillis, lost, streams, interruptMillis, rss);
             } finally {
                 kernel.destroyForcibly();
                 kernel.waitFor(10, TimeUnit.SECONDS); // its history file is written until it exits
