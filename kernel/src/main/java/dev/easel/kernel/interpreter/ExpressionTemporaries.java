@@ -10,8 +10,8 @@ import jdk.jshell.Snippet;
 import jdk.jshell.VarSnippet;
 
 /**
- * The temporary variables JShell makes of expression values ({@code $1}, {@code $2}, …): only the newest is kept,
- * together with any that a snippet's source names.
+ * The temporary variables JShell makes of expression values ({@code $1}, {@code $2}, …): only the newest cell's is
+ * kept, together with any that a snippet's source names.
  *
  * <p>Why: JShell compiles every snippet with one static import per live variable, so each expression cell made every
  * later cell slower — raw JShell {@code eval("1+1")} measured 12 ms p50 over the first 200 evaluations and 38 ms
