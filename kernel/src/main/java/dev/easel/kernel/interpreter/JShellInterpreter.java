@@ -464,18 +464,12 @@ public final class JShellInterpreter implements Interpreter {
         }
         Piece piece = pieceAt(code, cursor);
         String text = piece.text;
-        int at = cursor - piece.start;
-        int end = at;
-        while (end < text.length() && Character.isJavaIdentifierPart(text.charAt(end))) {
-            end++;
-        }
-        int begin = end;
-        while (begin > 0 && (Character.isJavaIdentifierPart(text.charAt(begin - 1)) || text.charAt(begin - 1) == '.')) {
-            begin--;
-        }
-        if (begin == end) {
+        Optional<InspectedName> name = InspectedName.find(text, cursor - piece.start);
+        if (name.isEmpty()) {
             return Optional.empty();
         }
+        int begin = name.get().begin();
+        int end = name.get().end();
         String upToName = text.substring(0, end);
         List<SourceCodeAnalysis.Documentation> docs = analysis.documentation(upToName + "(", end + 1, true);
         if (docs.isEmpty()) {

@@ -335,4 +335,17 @@ class JShellInterpreterTest {
         String cfg = interpreter.inspect("Easel.model(\"x\").txt2img(\"y\").cfg", 36, 0).orElseThrow();
         assertTrue(cfg.contains("Classifier-free guidance scale"), cfg);
     }
+
+    @Test
+    void inspectInsideTheParenthesesOfACallShowsWhatIsCalled() {
+        String typing = "Easel.model(\"x\").txt2img(\"y\").cfg(";
+        String called = interpreter.inspect(typing, typing.length(), 0).orElseThrow();
+        assertTrue(called.contains("Classifier-free guidance scale"), called);
+        String arguments = "Math.max(Math.abs(-2), \"(\".length() /* ) */)";
+        String max = interpreter.inspect(arguments, arguments.length() - 1, 0).orElseThrow();
+        assertTrue(max.contains("max(") && !max.contains("abs("), max);
+        String inner = interpreter.inspect(arguments, "Math.max(Math.abs(".length(), 0).orElseThrow();
+        assertTrue(inner.contains("abs(") && !inner.contains("max("), inner);
+        assertTrue(interpreter.inspect("1 + (2", 6, 0).isEmpty(), "a parenthesis that is no call");
+    }
 }
