@@ -475,6 +475,8 @@ public final class JShellInterpreter implements Interpreter {
         if (docs.isEmpty()) {
             docs = analysis.documentation(upToName, end, true);
         }
+        String member = text.substring(begin, end).substring(text.substring(begin, end).lastIndexOf('.') + 1);
+        docs = InheritedJavadoc.fill(docs, member, analysis);
         StringBuilder out = new StringBuilder();
         for (SourceCodeAnalysis.Documentation doc : docs) {
             out.append(doc.signature()).append('\n');
