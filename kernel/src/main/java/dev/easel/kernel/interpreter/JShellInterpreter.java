@@ -283,6 +283,7 @@ public final class JShellInterpreter implements Interpreter {
                         values.released(variable);
                     }
                 }
+                BrokenDependent.warning(event, jshell).ifPresent(System.err::println); // the cell's stderr
                 continue;
             }
             Snippet snippet = event.snippet();

@@ -156,6 +156,29 @@ class JShellInterpreterTest {
         assertEquals("kept", run("rerun").results.get(0).plainText());
     }
 
+    @Test
+    void aCellThatBreaksEarlierDeclarationsSaysSoAndTheValueComesBack() {
+        try (JShellInterpreter own = new JShellInterpreter(JShellInterpreterTest.class.getClassLoader())) {
+            own.execute("var list = List.of(4, 5);\nint size() { return list.size(); }", new Recorder());
+            java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+            java.io.PrintStream realErr = System.err;
+            System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
+            try {
+                own.execute("import java.awt.*;", new Recorder()); // java.awt.List against java.util.List
+            } finally {
+                System.setErr(realErr);
+            }
+            String warnings = stderr.toString(java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(warnings.contains("made variable list unusable: reference to List is ambiguous: both ")
+                    && warnings.contains("java.awt.List in java.awt") && warnings.contains("(its value is kept"), warnings);
+            assertTrue(warnings.contains("made method size() unusable: it needs variable list"), warnings);
+            own.execute("import java.util.List;", new Recorder());
+            Recorder back = new Recorder();
+            own.execute("size() + \" \" + list", back);
+            assertEquals("2 [4, 5]", back.results.get(0).plainText());
+        }
+    }
+
     /** Collects garbage until the referent of the cell expression {@code reference} is gone (fails after a second). */
     private static void assertCollected(String reference) throws InterruptedException {
         String check = reference + ".get() == null";
