@@ -176,8 +176,15 @@ public final class DreamBooth {
             }
         };
         LoadOptions options = base.device().startsWith("gpu") ? LoadOptions.defaults() : LoadOptions.cpu();
-        DreamBoothTrainer.Run run = new DreamBoothTrainer(base.source(), options, built, listener, null)
-                .train(resume);
+        DreamBoothTrainer.Run run;
+        try {
+            run = new DreamBoothTrainer(base.source(), options, built, listener, null).train(resume);
+        } catch (RuntimeException | Error e) {
+            if (view != null) {
+                view.failed();
+            }
+            throw e;
+        }
         // Its source is a folder a later run can load: the written model, else (LoRA, interrupted) the base.
         Path source = run.model() != null && !built.lora() ? run.model() : base.source();
         DreamBoothRun result = new DreamBoothRun(run, new Model(run.pipeline(), base.name() + "+dreambooth", source),

@@ -63,6 +63,11 @@ public final class TrainingDisplay {
         redraw(false);
     }
 
+    /** The run ended with an error, which the cell shows: the view says so rather than "starting…" or a live bar. */
+    public synchronized void failed() {
+        finish(title + " stopped by the error below");
+    }
+
     /** The final view, with {@code message} (e.g. "done" or "interrupted at step 40"). */
     public synchronized void finish(String message) {
         status = message;

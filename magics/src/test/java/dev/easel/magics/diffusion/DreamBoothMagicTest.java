@@ -117,7 +117,13 @@ class DreamBoothMagicTest {
         assertEquals("%dreambooth needs --instance-prompt \"a photo of sks dog\"",
                 error("%dreambooth --instance-dir subject"));
         Files.createDirectories(notebook.resolve("empty"));
-        assertTrue(error("%dreambooth --instance-dir empty --instance-prompt x").startsWith("%dreambooth: no images in "));
+        try (RecordingSink sink = new RecordingSink()) {
+            assertTrue(error("%dreambooth --instance-dir empty --instance-prompt x")
+                    .startsWith("%dreambooth: no images in "));
+            // The live view it had opened does not stay at "starting…" above the error.
+            String last = sink.events.get(sink.events.size() - 1).bundle().plainText();
+            assertEquals("DreamBooth stopped by the error below", last.strip());
+        }
         Files.createDirectories(notebook.resolve("nothing-here"));
         assertTrue(error("%dreambooth --instance-dir subject --instance-prompt x --steps 1 --resume nothing-here")
                 .contains("is not a checkpoint"));
