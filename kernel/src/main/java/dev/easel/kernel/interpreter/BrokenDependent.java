@@ -40,7 +40,7 @@ final class BrokenDependent {
             return Optional.empty();
         }
         String reason = jshell.diagnostics(snippet).filter(Diag::isError)
-                .map(diag -> String.join(": ", diag.getMessage(null).lines().map(String::strip).toList()))
+                .map(diag -> String.join(": ", ErrorFormatter.message(diag).lines().map(String::strip).toList()))
                 .findFirst()
                 .orElseGet(() -> {
                     String missing = snippet instanceof jdk.jshell.DeclarationSnippet declaration

@@ -31,7 +31,7 @@ public final class ErrorFormatter {
             if (!diag.isError()) {
                 continue;
             }
-            String message = diag.getMessage(null);
+            String message = message(diag);
             if (evalue.isEmpty()) {
                 evalue = message.lines().findFirst().orElse(message);
             }
@@ -53,6 +53,15 @@ public final class ErrorFormatter {
             traceback.add("the code was rejected without a diagnostic");
         }
         return new ErrorInfo("CompilationError", evalue.isEmpty() ? "the code does not compile" : evalue, traceback);
+    }
+
+    /**
+     * javac's message for {@code diag}, without the line that would name JShell's wrapper class: JShell blanks the
+     * name, leaving a bare {@code location: class} under "cannot find symbol".
+     */
+    static String message(Diag diag) {
+        return String.join("\n", diag.getMessage(null).lines()
+                .filter(line -> !line.strip().equals("location: class")).toList());
     }
 
     /** An exception thrown by a snippet; {@code snippetLines} maps snippet ids to their 0-based line in the cell. */

@@ -208,6 +208,9 @@ class JShellInterpreterTest {
         String traceback = String.join("\n", error.traceback());
         assertTrue(traceback.contains("line 2"), traceback);
         assertTrue(traceback.contains("^^^^^^"), traceback);
+        String unknown = String.join("\n", run("notDeclaredAnywhere + 1").errors.get(0).traceback());
+        assertTrue(unknown.contains("symbol:   variable notDeclaredAnywhere"), unknown);
+        assertFalse(unknown.contains("location: class"), "JShell's wrapper class is not named, so no line for it");
     }
 
     @Test
