@@ -226,6 +226,17 @@ class JShellInterpreterTest {
     }
 
     @Test
+    void exceptionsDoNotNameJShellsWrapperClasses() {
+        Interpreter.ErrorInfo npe = run("String nothing = null;\nnothing.length()").errors.get(0);
+        assertEquals("Cannot invoke \"String.length()\" because \"nothing\" is null", npe.evalue());
+        run("class ShapeError extends RuntimeException { ShapeError(String m) { super(m); } }");
+        Interpreter.ErrorInfo own = run("throw new ShapeError(\"64 is not 48\");").errors.get(0);
+        assertEquals("ShapeError", own.ename());
+        assertTrue(own.traceback().get(0).contains("ShapeError: 64 is not 48")
+                && !own.traceback().get(0).contains("JShell"), own.traceback().get(0));
+    }
+
+    @Test
     void systemExitFailsTheCellOnly() {
         Recorder cell = run("System.out.println(\"before\"); System.exit(3);");
         assertEquals("SystemExit", cell.errors.get(0).ename());
