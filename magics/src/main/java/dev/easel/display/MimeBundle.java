@@ -36,6 +36,13 @@ public record MimeBundle(Map<String, Object> data, Map<String, Object> metadata)
         return new MimeBundle(data, Map.of());
     }
 
+    /** The same bundle with another text/plain form. */
+    public MimeBundle withPlainText(String text) {
+        Map<String, Object> replaced = new LinkedHashMap<>(data);
+        replaced.put(TEXT, text);
+        return new MimeBundle(replaced, metadata);
+    }
+
     public MimeBundle withMetadata(String mimeType, Object value) {
         Map<String, Object> meta = new LinkedHashMap<>(metadata);
         meta.put(mimeType, value);

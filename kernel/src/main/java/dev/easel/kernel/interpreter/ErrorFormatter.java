@@ -17,8 +17,6 @@ import jdk.jshell.UnresolvedReferenceException;
 public final class ErrorFormatter {
 
     private static final String RED = "\u001b[0;31m";
-    private static final java.util.regex.Pattern WRAPPER =
-            java.util.regex.Pattern.compile("REPL\\.\\$JShell\\$\\d+[A-Z]*[.$]");
     private static final String BOLD_RED = "\u001b[1;31m";
     private static final String RESET = "\u001b[0m";
 
@@ -83,9 +81,9 @@ public final class ErrorFormatter {
         Throwable current = eval;
         boolean first = true;
         while (current != null) {
-            String name = withoutWrapper(current instanceof EvalException e ? e.getExceptionClassName()
+            String name = WrapperNames.strip(current instanceof EvalException e ? e.getExceptionClassName()
                     : current.getClass().getName());
-            String message = withoutWrapper(current.getMessage());
+            String message = WrapperNames.strip(current.getMessage());
             String headline = (first ? "" : "Caused by: ") + name + (message == null ? "" : ": " + message);
             traceback.add(first ? BOLD_RED + headline + RESET : headline);
             for (StackTraceElement frame : current.getStackTrace()) {
@@ -97,17 +95,8 @@ public final class ErrorFormatter {
             current = current.getCause();
             first = false;
         }
-        String evalue = eval.getMessage() == null ? "" : withoutWrapper(eval.getMessage());
-        return new ErrorInfo(simpleName(withoutWrapper(className)), evalue, traceback);
-    }
-
-    /**
-     * {@code text} without the names of JShell's wrapper classes, which cells never see: a helpful
-     * NullPointerException's {@code "REPL.$JShell$20.s" is null} reads {@code "s" is null}, a class declared in a cell
-     * {@code REPL.$JShell$21$Holder} reads {@code Holder}.
-     */
-    static String withoutWrapper(String text) {
-        return text == null ? null : WRAPPER.matcher(text).replaceAll("");
+        String evalue = eval.getMessage() == null ? "" : WrapperNames.strip(eval.getMessage());
+        return new ErrorInfo(simpleName(WrapperNames.strip(className)), evalue, traceback);
     }
 
     public static ErrorInfo interrupted() {

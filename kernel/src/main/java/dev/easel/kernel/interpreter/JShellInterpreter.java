@@ -321,11 +321,15 @@ public final class JShellInterpreter implements Interpreter {
     }
 
     private static MimeBundle render(Object value) {
+        MimeBundle bundle;
         try {
-            return Renderers.global().render(value);
+            bundle = Renderers.global().render(value);
         } catch (RuntimeException | LinkageError e) {
-            return MimeBundle.text(String.valueOf(value));
+            bundle = MimeBundle.text(String.valueOf(value));
         }
+        String plain = bundle.plainText();
+        String shown = WrapperNames.strip(plain); // a class declared in a cell prints as Foo@1a2b, as in jshell
+        return shown.equals(plain) ? bundle : bundle.withPlainText(shown);
     }
 
     @Override

@@ -234,6 +234,9 @@ class JShellInterpreterTest {
         assertEquals("ShapeError", own.ename());
         assertTrue(own.traceback().get(0).contains("ShapeError: 64 is not 48")
                 && !own.traceback().get(0).contains("JShell"), own.traceback().get(0));
+        run("class Widget { }");
+        String shown = run("new Widget()").results.get(0).plainText();
+        assertTrue(shown.startsWith("Widget@"), "as jshell shows it: " + shown);
     }
 
     @Test
