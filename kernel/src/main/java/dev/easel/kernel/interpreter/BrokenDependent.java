@@ -2,6 +2,7 @@ package dev.easel.kernel.interpreter;
 
 import java.util.Optional;
 import java.util.stream.Collectors;
+import jdk.jshell.DeclarationSnippet;
 import jdk.jshell.Diag;
 import jdk.jshell.JShell;
 import jdk.jshell.MethodSnippet;
@@ -43,7 +44,7 @@ final class BrokenDependent {
                 .map(diag -> String.join(": ", ErrorFormatter.message(diag).lines().map(String::strip).toList()))
                 .findFirst()
                 .orElseGet(() -> {
-                    String missing = snippet instanceof jdk.jshell.DeclarationSnippet declaration
+                    String missing = snippet instanceof DeclarationSnippet declaration
                             ? jshell.unresolvedDependencies(declaration).collect(Collectors.joining(", ")) : "";
                     return missing.isEmpty() ? "it no longer compiles" : "it needs " + missing;
                 });
