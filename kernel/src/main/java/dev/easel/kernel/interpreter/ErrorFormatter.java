@@ -17,6 +17,9 @@ import jdk.jshell.UnresolvedReferenceException;
 public final class ErrorFormatter {
 
     private static final String RED = "\u001b[0;31m";
+    /** javac's "cannot find symbol" for a temporary like {@code $3}, which the kernel may have dropped. */
+    private static final java.util.regex.Pattern OLD_TEMPORARY =
+            java.util.regex.Pattern.compile("symbol: +variable \\$\\d+$");
     private static final String BOLD_RED = "\u001b[1;31m";
     private static final String RESET = "\u001b[0m";
 
@@ -51,6 +54,9 @@ public final class ErrorFormatter {
         }
         if (traceback.isEmpty()) {
             traceback.add("the code was rejected without a diagnostic");
+        }
+        if (traceback.stream().anyMatch(line -> OLD_TEMPORARY.matcher(line).find())) {
+            traceback.add("note: only the newest expression value is kept as $N; assign a value to a variable to keep it");
         }
         return new ErrorInfo("CompilationError", evalue.isEmpty() ? "the code does not compile" : evalue, traceback);
     }

@@ -116,6 +116,8 @@ class JShellInterpreterTest {
         run("import java.awt.Color;");
         assertEquals("3", run("usesOne").results.get(0).plainText());
         assertEquals("one", run(one).results.get(0).plainText());
+        String dropped = String.join("\n", run("$" + (Integer.parseInt(newest.substring(1)) - 1)).errors.get(0).traceback());
+        assertTrue(dropped.contains("only the newest expression value"), dropped);
         // An expression that throws leaves no temporary behind.
         assertEquals(1, run("Integer.parseInt(\"not a number\")").errors.size());
         assertEquals(newest, newestTemporary());
