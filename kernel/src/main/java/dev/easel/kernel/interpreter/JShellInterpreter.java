@@ -9,11 +9,9 @@ import dev.easel.magics.MagicException;
 import dev.easel.magics.Magics;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -66,6 +64,7 @@ public final class JShellInterpreter implements Interpreter {
     private final ExpressionTemporaries temporaries;
     private final Magics magics;
     private final SnippetValues values;
+    private final CellAnalysis cellAnalysis;
     private final Map<String, Integer> snippetLines = new ConcurrentHashMap<>();
     private final ScheduledExecutorService interrupter = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "easel-interrupter");
@@ -74,7 +73,6 @@ public final class JShellInterpreter implements Interpreter {
     });
     private final AtomicLong cellNumber = new AtomicLong();
 
-    private boolean javadocSourcesInstalled;
     private volatile Thread cellThread;
     private volatile boolean inJShell;
     /** While a magic binds a variable ({@link #evalBinding}), which an interrupt must not stop. */
@@ -93,6 +91,7 @@ public final class JShellInterpreter implements Interpreter {
         this.temporaries = new ExpressionTemporaries(jshell);
         this.values = new SnippetValues(jshell, control);
         this.magics = Magics.load(parent);
+        this.cellAnalysis = new CellAnalysis(jshell, magics, control.loader());
         interrupter.submit(() -> { }); // start its thread outside any cell's thread group
         Thread.currentThread().setContextClassLoader(control.loader());
         for (String imported : DEFAULT_IMPORTS) {
@@ -414,158 +413,17 @@ public final class JShellInterpreter implements Interpreter {
 
     @Override
     public Completion complete(String code, int cursor) {
-        cursor = Math.max(0, Math.min(cursor, code.length()));
-        int lineStart = code.lastIndexOf('\n', cursor - 1) + 1;
-        String line = code.substring(lineStart, indexOrEnd(code, '\n', lineStart));
-        if (line.stripLeading().startsWith("%")) {
-            List<String> matches = magics.complete(line, cursor - lineStart);
-            int wordStart = cursor;
-            while (wordStart > lineStart && !Character.isWhitespace(code.charAt(wordStart - 1))) {
-                wordStart--;
-            }
-            return new Completion(matches, wordStart, cursor, List.of());
-        }
-        Piece piece = pieceAt(code, cursor);
-        int[] anchor = new int[1];
-        Set<String> matches = new LinkedHashSet<>();
-        List<SourceCodeAnalysis.Suggestion> suggestions =
-                analysis.completionSuggestions(piece.text, cursor - piece.start, anchor);
-        boolean anyMatchingType = suggestions.stream().anyMatch(SourceCodeAnalysis.Suggestion::matchesType);
-        for (SourceCodeAnalysis.Suggestion suggestion : suggestions) {
-            if (!anyMatchingType || suggestion.matchesType()) {
-                matches.add(suggestion.continuation());
-            }
-        }
-        int start = piece.start + anchor[0];
-        List<Map<String, Object>> types = new ArrayList<>();
-        for (String match : matches) {
-            types.add(Map.of("start", start, "end", cursor, "text", match, "type", kindOf(match)));
-        }
-        return new Completion(new ArrayList<>(matches), start, cursor, types);
-    }
-
-    private static String kindOf(String match) {
-        if (match.endsWith("(") || match.endsWith("()")) {
-            return "function";
-        }
-        if (!match.isEmpty() && Character.isUpperCase(match.charAt(0))) {
-            return "class";
-        }
-        return "variable";
+        return cellAnalysis.complete(code, cursor);
     }
 
     @Override
     public Optional<String> inspect(String code, int cursor, int detailLevel) {
-        cursor = Math.max(0, Math.min(cursor, code.length()));
-        int lineStart = code.lastIndexOf('\n', cursor - 1) + 1;
-        String line = code.substring(lineStart, indexOrEnd(code, '\n', lineStart)).strip();
-        if (line.startsWith("%")) { // anywhere on a magic's line: its help, options and examples
-            String name = line.replaceFirst("^%%?", "").split("[\\s?]", 2)[0];
-            return magics.find(name).map(magic -> magic.help().strip());
-        }
-        if (!javadocSourcesInstalled) { // on first use: opening easel.jar's zip index costs memory an idle kernel keeps
-            javadocSourcesInstalled = true;
-            JavadocSources.install(control.loader());
-        }
-        Piece piece = pieceAt(code, cursor);
-        String text = piece.text;
-        Optional<InspectedName> name = InspectedName.find(text, cursor - piece.start);
-        if (name.isEmpty()) {
-            return Optional.empty();
-        }
-        int begin = name.get().begin();
-        int end = name.get().end();
-        String upToName = text.substring(0, end);
-        List<SourceCodeAnalysis.Documentation> docs = analysis.documentation(upToName + "(", end + 1, true);
-        if (docs.isEmpty()) {
-            docs = analysis.documentation(upToName, end, true);
-        }
-        String member = text.substring(begin, end).substring(text.substring(begin, end).lastIndexOf('.') + 1);
-        docs = InheritedJavadoc.fill(docs, member, analysis);
-        StringBuilder out = new StringBuilder();
-        for (SourceCodeAnalysis.Documentation doc : docs) {
-            out.append(doc.signature()).append('\n');
-            if (doc.javadoc() != null && !doc.javadoc().isBlank()) {
-                out.append('\n').append(JavadocText.plain(doc.javadoc())).append("\n\n");
-            }
-        }
-        if (out.length() == 0) {
-            String type = analysis.analyzeType(upToName, end);
-            if (type != null && !type.isBlank()) {
-                String expression = text.substring(begin, end);
-                out.append(expression).append(" : ").append(type).append('\n');
-                jshell.variables().filter(v -> v.name().equals(expression) && jshell.status(v).isActive())
-                        .findFirst().ifPresent(v -> out.append("value: ").append(jshell.varValue(v)).append('\n'));
-            }
-        }
-        return out.length() == 0 ? Optional.empty() : Optional.of(out.toString().strip());
+        return cellAnalysis.inspect(code, cursor);
     }
 
     @Override
     public Interpreter.Completeness isComplete(String code) {
-        if (!CellParser.isPlainJava(code)) {
-            return new Interpreter.Completeness("complete", null);
-        }
-        String remaining = code;
-        while (!remaining.isBlank()) {
-            CompletionInfo info = analysis.analyzeCompletion(remaining);
-            switch (info.completeness()) {
-                case COMPLETE, COMPLETE_WITH_SEMI -> {
-                    if (info.remaining().length() >= remaining.length()) {
-                        return new Interpreter.Completeness("complete", null);
-                    }
-                    remaining = info.remaining();
-                }
-                case EMPTY -> {
-                    return new Interpreter.Completeness("complete", null);
-                }
-                case DEFINITELY_INCOMPLETE, CONSIDERED_INCOMPLETE -> {
-                    return new Interpreter.Completeness("incomplete", indentFor(code));
-                }
-                default -> {
-                    return new Interpreter.Completeness("invalid", null);
-                }
-            }
-        }
-        return new Interpreter.Completeness("complete", null);
-    }
-
-    private static String indentFor(String code) {
-        int depth = 0;
-        for (char c : code.toCharArray()) {
-            if (c == '{' || c == '(') {
-                depth++;
-            } else if (c == '}' || c == ')') {
-                depth--;
-            }
-        }
-        return "    ".repeat(Math.max(0, depth));
-    }
-
-    private record Piece(String text, int start) {
-    }
-
-    /** The snippet of a multi-snippet cell that holds {@code cursor}, so analysis sees one snippet. */
-    private Piece pieceAt(String code, int cursor) {
-        String remaining = code;
-        int start = 0;
-        while (true) {
-            CompletionInfo info = analysis.analyzeCompletion(remaining);
-            if (!info.completeness().isComplete() || info.remaining().isBlank()) {
-                return new Piece(remaining, start);
-            }
-            int end = start + remaining.length() - info.remaining().length();
-            if (cursor <= end) {
-                return new Piece(code.substring(start, end), start);
-            }
-            start = end;
-            remaining = info.remaining();
-        }
-    }
-
-    private static int indexOrEnd(String text, char c, int from) {
-        int index = text.indexOf(c, from);
-        return index < 0 ? text.length() : index;
+        return cellAnalysis.isComplete(code);
     }
 
     private static int leadingWhitespace(String text) {

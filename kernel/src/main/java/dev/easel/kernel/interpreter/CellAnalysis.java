@@ -1,0 +1,189 @@
+package dev.easel.kernel.interpreter;
+
+import dev.easel.magics.CellParser;
+import dev.easel.magics.Magics;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import jdk.jshell.JShell;
+import jdk.jshell.SourceCodeAnalysis;
+import jdk.jshell.SourceCodeAnalysis.CompletionInfo;
+
+/**
+ * What a frontend asks about a cell's text without running it — completion, inspection, completeness — answered
+ * through JShell's source analysis and the magics; running cells is {@link JShellInterpreter}'s.
+ */
+final class CellAnalysis {
+
+    private final JShell jshell;
+    private final SourceCodeAnalysis analysis;
+    private final Magics magics;
+    private final ClassLoader cellLoader;
+    private boolean javadocSourcesInstalled;
+
+    CellAnalysis(JShell jshell, Magics magics, ClassLoader cellLoader) {
+        this.jshell = jshell;
+        this.analysis = jshell.sourceCodeAnalysis();
+        this.magics = magics;
+        this.cellLoader = cellLoader;
+    }
+
+    /** Completions at {@code cursor}: Java through JShell (in the snippet that holds it), or a magic's line. */
+    Interpreter.Completion complete(String code, int cursor) {
+        cursor = Math.max(0, Math.min(cursor, code.length()));
+        int lineStart = code.lastIndexOf('\n', cursor - 1) + 1;
+        String line = code.substring(lineStart, indexOrEnd(code, '\n', lineStart));
+        if (line.stripLeading().startsWith("%")) {
+            List<String> matches = magics.complete(line, cursor - lineStart);
+            int wordStart = cursor;
+            while (wordStart > lineStart && !Character.isWhitespace(code.charAt(wordStart - 1))) {
+                wordStart--;
+            }
+            return new Interpreter.Completion(matches, wordStart, cursor, List.of());
+        }
+        Piece piece = pieceAt(code, cursor);
+        int[] anchor = new int[1];
+        Set<String> matches = new LinkedHashSet<>();
+        List<SourceCodeAnalysis.Suggestion> suggestions =
+                analysis.completionSuggestions(piece.text, cursor - piece.start, anchor);
+        boolean anyMatchingType = suggestions.stream().anyMatch(SourceCodeAnalysis.Suggestion::matchesType);
+        for (SourceCodeAnalysis.Suggestion suggestion : suggestions) {
+            if (!anyMatchingType || suggestion.matchesType()) {
+                matches.add(suggestion.continuation());
+            }
+        }
+        int start = piece.start + anchor[0];
+        List<Map<String, Object>> types = new ArrayList<>();
+        for (String match : matches) {
+            types.add(Map.of("start", start, "end", cursor, "text", match, "type", kindOf(match)));
+        }
+        return new Interpreter.Completion(new ArrayList<>(matches), start, cursor, types);
+    }
+
+    private static String kindOf(String match) {
+        if (match.endsWith("(") || match.endsWith("()")) {
+            return "function";
+        }
+        if (!match.isEmpty() && Character.isUpperCase(match.charAt(0))) {
+            return "class";
+        }
+        return "variable";
+    }
+
+    /** Documentation of the name at {@code cursor} (or the call it is inside), or a magic's help on its line. */
+    Optional<String> inspect(String code, int cursor) {
+        cursor = Math.max(0, Math.min(cursor, code.length()));
+        int lineStart = code.lastIndexOf('\n', cursor - 1) + 1;
+        String line = code.substring(lineStart, indexOrEnd(code, '\n', lineStart)).strip();
+        if (line.startsWith("%")) { // anywhere on a magic's line: its help, options and examples
+            String name = line.replaceFirst("^%%?", "").split("[\\s?]", 2)[0];
+            return magics.find(name).map(magic -> magic.help().strip());
+        }
+        if (!javadocSourcesInstalled) { // on first use: opening easel.jar's zip index costs memory an idle kernel keeps
+            javadocSourcesInstalled = true;
+            JavadocSources.install(cellLoader);
+        }
+        Piece piece = pieceAt(code, cursor);
+        String text = piece.text;
+        Optional<InspectedName> name = InspectedName.find(text, cursor - piece.start);
+        if (name.isEmpty()) {
+            return Optional.empty();
+        }
+        int begin = name.get().begin();
+        int end = name.get().end();
+        String upToName = text.substring(0, end);
+        List<SourceCodeAnalysis.Documentation> docs = analysis.documentation(upToName + "(", end + 1, true);
+        if (docs.isEmpty()) {
+            docs = analysis.documentation(upToName, end, true);
+        }
+        String member = text.substring(begin, end).substring(text.substring(begin, end).lastIndexOf('.') + 1);
+        docs = InheritedJavadoc.fill(docs, member, analysis);
+        StringBuilder out = new StringBuilder();
+        for (SourceCodeAnalysis.Documentation doc : docs) {
+            out.append(doc.signature()).append('\n');
+            if (doc.javadoc() != null && !doc.javadoc().isBlank()) {
+                out.append('\n').append(JavadocText.plain(doc.javadoc())).append("\n\n");
+            }
+        }
+        if (out.length() == 0) {
+            String type = analysis.analyzeType(upToName, end);
+            if (type != null && !type.isBlank()) {
+                String expression = text.substring(begin, end);
+                out.append(expression).append(" : ").append(type).append('\n');
+                jshell.variables().filter(v -> v.name().equals(expression) && jshell.status(v).isActive())
+                        .findFirst().ifPresent(v -> out.append("value: ").append(jshell.varValue(v)).append('\n'));
+            }
+        }
+        return out.length() == 0 ? Optional.empty() : Optional.of(out.toString().strip());
+    }
+
+    /** complete, incomplete (with the indent to continue with) or invalid — JShell's UNKNOWN is invalid. */
+    Interpreter.Completeness isComplete(String code) {
+        if (!CellParser.isPlainJava(code)) {
+            return new Interpreter.Completeness("complete", null);
+        }
+        String remaining = code;
+        while (!remaining.isBlank()) {
+            CompletionInfo info = analysis.analyzeCompletion(remaining);
+            switch (info.completeness()) {
+                case COMPLETE, COMPLETE_WITH_SEMI -> {
+                    if (info.remaining().length() >= remaining.length()) {
+                        return new Interpreter.Completeness("complete", null);
+                    }
+                    remaining = info.remaining();
+                }
+                case EMPTY -> {
+                    return new Interpreter.Completeness("complete", null);
+                }
+                case DEFINITELY_INCOMPLETE, CONSIDERED_INCOMPLETE -> {
+                    return new Interpreter.Completeness("incomplete", indentFor(code));
+                }
+                default -> {
+                    return new Interpreter.Completeness("invalid", null);
+                }
+            }
+        }
+        return new Interpreter.Completeness("complete", null);
+    }
+
+    private static String indentFor(String code) {
+        int depth = 0;
+        for (char c : code.toCharArray()) {
+            if (c == '{' || c == '(') {
+                depth++;
+            } else if (c == '}' || c == ')') {
+                depth--;
+            }
+        }
+        return "    ".repeat(Math.max(0, depth));
+    }
+
+    private record Piece(String text, int start) {
+    }
+
+    /** The snippet of a multi-snippet cell that holds {@code cursor}, so analysis sees one snippet. */
+    private Piece pieceAt(String code, int cursor) {
+        String remaining = code;
+        int start = 0;
+        while (true) {
+            CompletionInfo info = analysis.analyzeCompletion(remaining);
+            if (!info.completeness().isComplete() || info.remaining().isBlank()) {
+                return new Piece(remaining, start);
+            }
+            int end = start + remaining.length() - info.remaining().length();
+            if (cursor <= end) {
+                return new Piece(code.substring(start, end), start);
+            }
+            start = end;
+            remaining = info.remaining();
+        }
+    }
+
+    private static int indexOrEnd(String text, char c, int from) {
+        int index = text.indexOf(c, from);
+        return index < 0 ? text.length() : index;
+    }
+}
