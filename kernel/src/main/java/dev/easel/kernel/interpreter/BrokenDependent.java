@@ -12,7 +12,8 @@ import jdk.jshell.TypeDeclSnippet;
 import jdk.jshell.VarSnippet;
 
 /**
- * The warning for a declaration that a cell made unusable as a side effect, as the {@code jshell} tool prints one.
+ * The warning for a declaration that a cell made unusable as a side effect, as the {@code jshell} tool prints one, and
+ * the note that explains a later "cannot find symbol" on it.
  *
  * <p>JShell compiles the declarations that depend on a new snippet again; an import can break them — with
  * {@code java.util.*} among the default imports, {@code import java.awt.*} makes {@code List} ambiguous, and a
@@ -28,19 +29,38 @@ final class BrokenDependent {
     /** The one-line warning for {@code event} (caused by another snippet), if it made a declaration unusable. */
     static Optional<String> warning(SnippetEvent event, JShell jshell) {
         Snippet snippet = event.snippet();
-        boolean wasUsable = event.previousStatus() == Snippet.Status.VALID;
-        boolean broken = event.status() == Snippet.Status.RECOVERABLE_DEFINED
-                || event.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED;
-        if (!wasUsable || !broken) {
+        if (event.previousStatus() != Snippet.Status.VALID || !isUnusable(event.status())) {
             return Optional.empty();
         }
-        String name = snippet instanceof VarSnippet variable ? "variable " + variable.name()
+        return describe(snippet).map(name -> "warning: this cell made " + name + " unusable: " + reason(snippet, jshell)
+                + (snippet instanceof VarSnippet ? " (its value is kept for when it compiles again)" : ""));
+    }
+
+    /**
+     * For javac's "cannot find symbol" on {@code name}: a note when a declaration of that name exists but is unusable,
+     * which the bare error would hide.
+     */
+    static Optional<String> note(String name, JShell jshell) {
+        return jshell.snippets()
+                .filter(snippet -> snippet instanceof DeclarationSnippet declaration && declaration.name().equals(name))
+                .filter(snippet -> isUnusable(jshell.status(snippet)))
+                .findFirst()
+                .flatMap(snippet -> describe(snippet).map(what -> "note: " + what + " is declared but unusable: "
+                        + reason(snippet, jshell)));
+    }
+
+    private static boolean isUnusable(Snippet.Status status) {
+        return status == Snippet.Status.RECOVERABLE_DEFINED || status == Snippet.Status.RECOVERABLE_NOT_DEFINED;
+    }
+
+    private static Optional<String> describe(Snippet snippet) {
+        return Optional.ofNullable(snippet instanceof VarSnippet variable ? "variable " + variable.name()
                 : snippet instanceof MethodSnippet method ? "method " + method.name() + "()"
-                : snippet instanceof TypeDeclSnippet type ? "type " + type.name() : null;
-        if (name == null) {
-            return Optional.empty();
-        }
-        String reason = jshell.diagnostics(snippet).filter(Diag::isError)
+                : snippet instanceof TypeDeclSnippet type ? "type " + type.name() : null);
+    }
+
+    private static String reason(Snippet snippet, JShell jshell) {
+        return jshell.diagnostics(snippet).filter(Diag::isError)
                 .map(diag -> String.join(": ", ErrorFormatter.message(diag).lines().map(String::strip).toList()))
                 .findFirst()
                 .orElseGet(() -> {
@@ -48,7 +68,5 @@ final class BrokenDependent {
                             ? jshell.unresolvedDependencies(declaration).collect(Collectors.joining(", ")) : "";
                     return missing.isEmpty() ? "it no longer compiles" : "it needs " + missing;
                 });
-        String comeBack = snippet instanceof VarSnippet ? " (its value is kept for when it compiles again)" : "";
-        return Optional.of("warning: this cell made " + name + " unusable: " + reason + comeBack);
     }
 }

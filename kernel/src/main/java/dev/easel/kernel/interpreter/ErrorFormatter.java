@@ -4,6 +4,10 @@ import dev.easel.kernel.interpreter.Interpreter.ErrorInfo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import jdk.jshell.Diag;
 import jdk.jshell.EvalException;
 import jdk.jshell.JShellException;
@@ -17,17 +21,20 @@ import jdk.jshell.UnresolvedReferenceException;
 public final class ErrorFormatter {
 
     private static final String RED = "\u001b[0;31m";
-    /** javac's "cannot find symbol" for a temporary like {@code $3}, which the kernel may have dropped. */
-    private static final java.util.regex.Pattern OLD_TEMPORARY =
-            java.util.regex.Pattern.compile("symbol: +variable \\$\\d+$");
+    /** The name in javac's "cannot find symbol" ({@code symbol:   variable list}, {@code …method size()}). */
+    private static final Pattern MISSING_SYMBOL = Pattern.compile("symbol: +(?:variable|method|class) ([\\w$]+)");
     private static final String BOLD_RED = "\u001b[1;31m";
     private static final String RESET = "\u001b[0m";
 
     private ErrorFormatter() {
     }
 
-    /** A compile error: {@code source} is the snippet, {@code firstLine} its 0-based line in the cell. */
-    public static ErrorInfo compileError(String source, List<Diag> diagnostics, int firstLine) {
+    /**
+     * A compile error: {@code source} is the snippet, {@code firstLine} its 0-based line in the cell; {@code noteFor}
+     * may explain a symbol javac did not find.
+     */
+    public static ErrorInfo compileError(String source, List<Diag> diagnostics, int firstLine,
+                                         Function<String, Optional<String>> noteFor) {
         List<String> traceback = new ArrayList<>();
         String evalue = "";
         for (Diag diag : diagnostics) {
@@ -51,12 +58,13 @@ public final class ErrorFormatter {
             traceback.add("    " + line);
             traceback.add("    " + " ".repeat(markFrom) + RED + "^".repeat(markTo - markFrom) + RESET);
             traceback.add(message);
+            Matcher missing = MISSING_SYMBOL.matcher(message);
+            if (missing.find()) {
+                noteFor.apply(missing.group(1)).ifPresent(traceback::add);
+            }
         }
         if (traceback.isEmpty()) {
             traceback.add("the code was rejected without a diagnostic");
-        }
-        if (traceback.stream().anyMatch(line -> OLD_TEMPORARY.matcher(line).find())) {
-            traceback.add("note: only the newest expression value is kept as $N; assign a value to a variable to keep it");
         }
         return new ErrorInfo("CompilationError", evalue.isEmpty() ? "the code does not compile" : evalue, traceback);
     }

@@ -75,6 +75,13 @@ final class ExpressionTemporaries {
         }
     }
 
+    /** For javac's "cannot find symbol" on {@code name}: why a {@code $3} may be gone. */
+    static Optional<String> note(String name) {
+        return TEMPORARY_NAME.matcher(name).matches()
+                ? Optional.of("note: only the newest expression value is kept as $N; assign a value to a variable to keep it")
+                : Optional.empty();
+    }
+
     /** Whether {@code snippet} is one of JShell's temporaries for an expression's value. */
     static boolean isTemporary(Snippet snippet) {
         return snippet.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND;

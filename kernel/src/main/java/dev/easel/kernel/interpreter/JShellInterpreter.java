@@ -289,7 +289,8 @@ public final class JShellInterpreter implements Interpreter {
             snippetLines.put(snippet.id(), line);
             if (event.status() == Snippet.Status.REJECTED) {
                 List<Diag> diagnostics = jshell.diagnostics(snippet).toList();
-                throw new EvaluationException(ErrorFormatter.compileError(source.stripLeading(), diagnostics, line));
+                throw new EvaluationException(ErrorFormatter.compileError(source.stripLeading(), diagnostics, line,
+                        missing -> ExpressionTemporaries.note(missing).or(() -> BrokenDependent.note(missing, jshell))));
             }
             if (event.exception() != null) {
                 temporaries.discard(snippet); // the temporary of an expression that threw holds nothing

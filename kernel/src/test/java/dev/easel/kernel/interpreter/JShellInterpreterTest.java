@@ -174,6 +174,11 @@ class JShellInterpreterTest {
             assertTrue(warnings.contains("made variable list unusable: reference to List is ambiguous: both ")
                     && warnings.contains("java.awt.List in java.awt") && warnings.contains("(its value is kept"), warnings);
             assertTrue(warnings.contains("made method size() unusable: it needs variable list"), warnings);
+            Recorder later = new Recorder();
+            own.execute("list", later); // javac says only "cannot find symbol"
+            String error = String.join("\n", later.errors.get(0).traceback());
+            assertTrue(error.contains("note: variable list is declared but unusable: reference to List is ambiguous"),
+                    error);
             own.execute("import java.util.List;", new Recorder());
             Recorder back = new Recorder();
             own.execute("size() + \" \" + list", back);
