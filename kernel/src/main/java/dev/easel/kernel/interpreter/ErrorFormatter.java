@@ -21,10 +21,10 @@ import jdk.jshell.UnresolvedReferenceException;
 public final class ErrorFormatter {
 
     private static final String RED = "\u001b[0;31m";
-    /** The name in javac's "cannot find symbol" ({@code symbol:   variable list}, {@code …method size()}). */
-    private static final Pattern MISSING_SYMBOL = Pattern.compile("symbol: +(?:variable|method|class) ([\\w$]+)");
     private static final String BOLD_RED = "\u001b[1;31m";
     private static final String RESET = "\u001b[0m";
+    /** The name in javac's "cannot find symbol" ({@code symbol:   variable list}, {@code …method size()}). */
+    private static final Pattern MISSING_SYMBOL = Pattern.compile("symbol: +(?:variable|method|class) ([\\w$]+)");
 
     private ErrorFormatter() {
     }
