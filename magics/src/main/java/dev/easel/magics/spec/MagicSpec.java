@@ -126,11 +126,12 @@ public final class MagicSpec {
         return Optional.ofNullable(options.get(optionName));
     }
 
-    /** {@code --name} for each option plus {@code --help}, in declaration order. */
+    /** The positional arguments, in order. */
     public List<Positional> positionals() {
         return List.copyOf(positionals);
     }
 
+    /** {@code --name} for each option plus {@code --help}, in declaration order. */
     public List<String> optionNames() {
         List<String> names = new ArrayList<>();
         options.values().forEach(o -> names.add(o.spelled()));
