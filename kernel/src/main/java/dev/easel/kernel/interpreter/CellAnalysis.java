@@ -92,15 +92,14 @@ final class CellAnalysis {
         if (name.isEmpty()) {
             return Optional.empty();
         }
-        int begin = name.get().begin();
         int end = name.get().end();
         String upToName = text.substring(0, end);
+        String expression = text.substring(name.get().begin(), end);
         List<SourceCodeAnalysis.Documentation> docs = analysis.documentation(upToName + "(", end + 1, true);
         if (docs.isEmpty()) {
             docs = analysis.documentation(upToName, end, true);
         }
-        String member = text.substring(begin, end).substring(text.substring(begin, end).lastIndexOf('.') + 1);
-        docs = InheritedJavadoc.fill(docs, member, analysis);
+        docs = InheritedJavadoc.fill(docs, expression.substring(expression.lastIndexOf('.') + 1), analysis);
         StringBuilder out = new StringBuilder();
         for (SourceCodeAnalysis.Documentation doc : docs) {
             out.append(doc.signature()).append('\n');
@@ -111,7 +110,6 @@ final class CellAnalysis {
         if (out.length() == 0) {
             String type = analysis.analyzeType(upToName, end);
             if (type != null && !type.isBlank()) {
-                String expression = text.substring(begin, end);
                 out.append(expression).append(" : ").append(type).append('\n');
                 jshell.variables().filter(v -> v.name().equals(expression) && jshell.status(v).isActive())
                         .findFirst().ifPresent(v -> out.append("value: ").append(jshell.varValue(v)).append('\n'));

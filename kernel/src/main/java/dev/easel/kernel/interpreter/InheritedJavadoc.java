@@ -1,7 +1,9 @@
 package dev.easel.kernel.interpreter;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import jdk.jshell.SourceCodeAnalysis;
 import jdk.jshell.SourceCodeAnalysis.Documentation;
@@ -22,25 +24,30 @@ final class InheritedJavadoc {
 
     /**
      * {@code docs} (JShell's for calls of {@code member}), each one without Javadoc replaced by its declaring class's
-     * version when that has it.
+     * version when that has it. JShell is asked once per declaring class, not once per overload: each asking compiles.
      */
     static List<Documentation> fill(List<Documentation> docs, String member, SourceCodeAnalysis analysis) {
+        Map<String, List<Documentation>> declaredDocs = new HashMap<>();
         List<Documentation> filled = new ArrayList<>(docs.size());
         for (Documentation doc : docs) {
-            filled.add(hasJavadoc(doc) ? doc : fromDeclaringClass(doc, member, analysis).orElse(doc));
+            Optional<Documentation> declared = hasJavadoc(doc) ? Optional.empty()
+                    : declaringClass(doc.signature(), member).flatMap(type -> matching(doc,
+                            declaredDocs.computeIfAbsent(type, t -> documentation(t, member, analysis))));
+            filled.add(declared.orElse(doc));
         }
         return filled;
     }
 
-    private static Optional<Documentation> fromDeclaringClass(Documentation doc, String member,
-                                                              SourceCodeAnalysis analysis) {
-        Optional<String> declaring = declaringClass(doc.signature(), member);
-        if (declaring.isEmpty()) {
-            return Optional.empty();
-        }
-        String call = "((" + declaring.get() + ") null)." + member + "(";
+    /** JShell's documentation of {@code member} called on {@code declaringClass} itself. */
+    private static List<Documentation> documentation(String declaringClass, String member, SourceCodeAnalysis analysis) {
+        String call = "((" + declaringClass + ") null)." + member + "(";
+        return analysis.documentation(call, call.length(), true);
+    }
+
+    /** The overload of {@code doc} among {@code candidates} that has Javadoc. */
+    private static Optional<Documentation> matching(Documentation doc, List<Documentation> candidates) {
         String wanted = withoutParameterNames(doc.signature());
-        return analysis.documentation(call, call.length(), true).stream()
+        return candidates.stream()
                 .filter(InheritedJavadoc::hasJavadoc)
                 .filter(candidate -> withoutParameterNames(candidate.signature()).equals(wanted))
                 .findFirst();

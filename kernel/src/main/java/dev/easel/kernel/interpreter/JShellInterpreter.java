@@ -306,7 +306,7 @@ public final class JShellInterpreter implements Interpreter {
             Snippet.SubKind kind = snippet.subKind();
             if (event.value() != null && (kind == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND
                     || kind == Snippet.SubKind.VAR_VALUE_SUBKIND)) {
-                value = values.valueOf(snippet).orElse(MimeBundle.text(event.value()));
+                value = values.valueOf(snippet).orElseGet(() -> MimeBundle.text(event.value()));
                 if (valueText != null) {
                     valueText.set(0, event.value());
                 }
