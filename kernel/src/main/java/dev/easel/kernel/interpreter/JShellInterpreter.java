@@ -99,9 +99,15 @@ public final class JShellInterpreter implements Interpreter {
         }
     }
 
-    /** Compiles and runs a trivial snippet so the first user cell does not pay javac's warm-up. */
+    /**
+     * Compiles and runs a trivial snippet so the first user cell does not pay javac's warm-up. The snippet is dropped
+     * afterwards: a variable left behind would be offered by completion and compiled into every later cell.
+     */
     public void warmUp() {
-        jshell.eval("int $easelWarmUp = 1 + 1;");
+        jshell.eval("int $easelWarmUp = 1 + 1;").stream()
+                .map(SnippetEvent::snippet)
+                .filter(snippet -> jshell.status(snippet).isActive())
+                .forEach(jshell::drop);
         analysis.analyzeCompletion("1+1");
     }
 

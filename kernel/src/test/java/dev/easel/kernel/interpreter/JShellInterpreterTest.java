@@ -50,6 +50,14 @@ class JShellInterpreterTest {
     }
 
     @Test
+    void warmUpLeavesNothingCellsCanSee() {
+        interpreter.warmUp();
+        assertEquals(List.of(), interpreter.complete("$easel", 6).matches());
+        Recorder use = run("int w = $easelWarmUp;");
+        assertTrue(use.errors.get(0).evalue().contains("cannot find symbol"), use.errors.toString());
+    }
+
+    @Test
     void lastExpressionIsRenderedFromTheObjectItself() {
         Recorder strings = run("\"hello, \" + \"world\"");
         assertEquals(List.of(), strings.errors);
