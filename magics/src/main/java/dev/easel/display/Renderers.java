@@ -8,7 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * The renderer registry: maps a Java value to the {@link MimeBundle} Jupyter shows. Renderers come from
  * {@link ServiceLoader} and from {@link #register}; for a value the renderer of its most specific type wins, and a
- * value no renderer knows is shown as {@code String.valueOf(value)}.
+ * value no renderer knows is shown as {@link PlainText} ({@code String.valueOf}, arrays as jshell prints them).
  */
 public final class Renderers {
 
@@ -48,7 +48,7 @@ public final class Renderers {
                 best = candidate;
             }
         }
-        return best == null ? MimeBundle.text(String.valueOf(value)) : renderWith(best, value);
+        return best == null ? MimeBundle.text(PlainText.of(value)) : renderWith(best, value);
     }
 
     /** The types with a registered renderer, most recently registered first. */
