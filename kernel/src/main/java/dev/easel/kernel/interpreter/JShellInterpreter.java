@@ -179,12 +179,20 @@ public final class JShellInterpreter implements Interpreter {
         } catch (EvaluationException e) {
             return fail(e.error());
         }
-        // display(x) returns its handle; as a cell's last expression that would show the output twice, like
-        // IPython's display() returning None, it shows nothing more.
-        if (showValue && value != NO_VALUE && !(value instanceof dev.easel.display.DisplayHandle)) {
+        if (showValue && value != NO_VALUE && !showsNothingMore(value)) {
             currentOutput.result(render(value));
         }
         return true;
+    }
+
+    /**
+     * Values that only repeat what the cell already showed. {@code display(x)} returns its handle: shown, the output
+     * would appear twice (IPython's {@code display()} returns None). {@code System.out.printf(…)}, {@code format} and
+     * {@code append} return the stream itself: the cell's text is already there, and "java.io.PrintStream@1b2c"
+     * under it says nothing.
+     */
+    private static boolean showsNothingMore(Object value) {
+        return value instanceof dev.easel.display.DisplayHandle || value == System.out || value == System.err;
     }
 
     /** Used by magics: evaluates quietly, returning JShell's text of the last value. */

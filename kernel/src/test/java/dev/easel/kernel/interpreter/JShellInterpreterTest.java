@@ -50,6 +50,21 @@ class JShellInterpreterTest {
     }
 
     @Test
+    void printfAsTheLastExpressionShowsOnlyWhatItPrinted() {
+        assertEquals(List.of(), run("System.out.printf(\"%d%%%n\", 50);").results);
+        assertEquals(List.of(), run("System.err.format(\"x%n\")").results);
+        String other = run("new PrintStream(new ByteArrayOutputStream()).append('x')").results.get(0).plainText();
+        assertTrue(other.startsWith("java.io.PrintStream@"), other); // any other stream is a value like any other
+    }
+
+    @Test
+    void arraysShowTheirElements() {
+        assertEquals("int[3] { 1, 2, 3 }", run("new int[] {1, 2, 3}").results.get(0).plainText());
+        run("class Cell { public String toString() { return \"cell\"; } }");
+        assertEquals("Cell[1] { cell }", run("new Cell[] {new Cell()}").results.get(0).plainText());
+    }
+
+    @Test
     void warmUpLeavesNothingCellsCanSee() {
         interpreter.warmUp();
         assertEquals(List.of(), interpreter.complete("$easel", 6).matches());
