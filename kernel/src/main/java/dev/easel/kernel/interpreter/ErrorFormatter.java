@@ -25,6 +25,8 @@ public final class ErrorFormatter {
     private static final String RESET = "\u001b[0m";
     /** The name in javac's "cannot find symbol" ({@code symbol:   variable list}, {@code …method size()}). */
     private static final Pattern MISSING_SYMBOL = Pattern.compile("symbol: +(?:variable|method|class) ([\\w$]+)");
+    /** javac's "invalid canonical constructor in record Point". */
+    private static final Pattern RECORD_CONSTRUCTOR = Pattern.compile("invalid canonical constructor in record ([\\w$]+)");
 
     private ErrorFormatter() {
     }
@@ -62,11 +64,26 @@ public final class ErrorFormatter {
             if (missing.find()) {
                 noteFor.apply(missing.group(1)).ifPresent(traceback::add);
             }
+            recordConstructorNote(message).ifPresent(traceback::add);
         }
         if (traceback.isEmpty()) {
             traceback.add("the code was rejected without a diagnostic");
         }
         return new ErrorInfo("CompilationError", evalue.isEmpty() ? "the code does not compile" : evalue, traceback);
+    }
+
+    /**
+     * JShell makes every record a cell declares public, so javac wants its canonical constructor public too and
+     * refuses one written without a modifier — as records are usually written, {@code Point { … }} — with a reason
+     * that reads as nonsense in a cell ("attempting to assign stronger access privileges; was public").
+     */
+    static Optional<String> recordConstructorNote(String message) {
+        Matcher record = RECORD_CONSTRUCTOR.matcher(message);
+        if (!record.find() || !message.contains("stronger access privileges")) {
+            return Optional.empty();
+        }
+        return Optional.of("note: JShell makes a cell's records public, so their canonical constructor must be public"
+                + " too: write public " + record.group(1) + "(…) or, compact, public " + record.group(1) + " { … }");
     }
 
     /**

@@ -244,6 +244,15 @@ class JShellInterpreterTest {
     }
 
     @Test
+    void aRecordConstructorWithoutPublicSaysWhatToWrite() {
+        String refused = String.join("\n", run("record Range(int lo, int hi) {\n"
+                + "  Range { if (lo > hi) throw new IllegalArgumentException(); }\n}").errors.get(0).traceback());
+        assertTrue(refused.contains("write public Range(…) or, compact, public Range { … }"), refused);
+        run("record Range(int lo, int hi) {\n  public Range { if (lo > hi) throw new IllegalArgumentException(); }\n}");
+        assertEquals("Range[lo=1, hi=2]", run("new Range(1, 2)").results.get(0).plainText());
+    }
+
+    @Test
     void exceptionsShowCellLinesWithoutJShellFrames() {
         Recorder cell = run("void explode() {\n  throw new IllegalStateException(\"boom\");\n}\nexplode();");
         Interpreter.ErrorInfo error = cell.errors.get(0);
