@@ -25,6 +25,8 @@ public final class ErrorFormatter {
     private static final String RESET = "\u001b[0m";
     /** The name in javac's "cannot find symbol" ({@code symbol:   variable list}, {@code …method size()}). */
     private static final Pattern MISSING_SYMBOL = Pattern.compile("symbol: +(?:variable|method|class) ([\\w$]+)");
+    /** A jshell tool command such as {@code /vars} at the start of a snippet (not a {@code //} or {@code /*} comment). */
+    private static final Pattern JSHELL_COMMAND = Pattern.compile("\\s*(/[a-z]+)\\b");
     /** javac's "invalid canonical constructor in record Point". */
     private static final Pattern RECORD_CONSTRUCTOR = Pattern.compile("invalid canonical constructor in record ([\\w$]+)");
 
@@ -68,6 +70,12 @@ public final class ErrorFormatter {
         }
         if (traceback.isEmpty()) {
             traceback.add("the code was rejected without a diagnostic");
+        }
+        Matcher command = JSHELL_COMMAND.matcher(source);
+        if (command.lookingAt()) {
+            // jshell users type /vars or /imports by habit; javac's "illegal start of expression" hides why
+            traceback.add("note: " + command.group(1) + " is a command of the jshell tool, not Java, and cells are"
+                    + " Java; %lsmagic lists what the kernel adds");
         }
         return new ErrorInfo("CompilationError", evalue.isEmpty() ? "the code does not compile" : evalue, traceback);
     }

@@ -253,6 +253,15 @@ class JShellInterpreterTest {
     }
 
     @Test
+    void aJshellCommandIsNamedAsOne() {
+        String vars = String.join("\n", run("/vars").errors.get(0).traceback());
+        assertTrue(vars.contains("note: /vars is a command of the jshell tool, not Java"), vars);
+        String commented = String.join("\n", run("/* a comment */ int x = \"s\";").errors.get(0).traceback());
+        assertTrue(commented.contains("incompatible types"), commented);
+        assertFalse(commented.contains("jshell tool"), commented);
+    }
+
+    @Test
     void exceptionsShowCellLinesWithoutJShellFrames() {
         Recorder cell = run("void explode() {\n  throw new IllegalStateException(\"boom\");\n}\nexplode();");
         Interpreter.ErrorInfo error = cell.errors.get(0);
