@@ -23,6 +23,17 @@ public interface MagicContext {
     boolean runJava(String code);
 
     /**
+     * Runs Java as {@link #runJava} does, but hands over the showing of its last expression's value instead of
+     * showing it: {@code heldValue} gets an action that shows it, called only when there is a value to show.
+     * {@code %time} shows it after its timing, as IPython does. A context that cannot hold a value shows it at once.
+     *
+     * @return false when it failed (the error has already been shown)
+     */
+    default boolean runJavaHoldingValue(String code, java.util.function.Consumer<Runnable> heldValue) {
+        return runJava(code);
+    }
+
+    /**
      * Evaluates Java quietly in the cells' scope (nothing is shown).
      *
      * @return JShell's text of the last expression's value, or "" when the code has no value

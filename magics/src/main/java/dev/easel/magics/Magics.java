@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 
@@ -68,16 +69,35 @@ public final class Magics {
 
     /** Runs a piece of cell text — Java and magics mixed — as the kernel would (used by {@code %%time}). */
     public void runCell(String cell, MagicContext context) throws Exception {
+        runCellHoldingLastValue(cell, context).ifPresent(Runnable::run);
+    }
+
+    /**
+     * Runs a cell as {@link #runCell} does, except that when its last part is Java with a value, that value is not
+     * shown: the returned action shows it (values of earlier parts are shown before the next part runs). Empty when
+     * there is nothing left to show or a part failed.
+     */
+    public Optional<Runnable> runCellHoldingLastValue(String cell, MagicContext context) throws Exception {
+        Runnable held = null;
         for (CellPart part : CellParser.parse(cell)) {
+            if (held != null) {
+                held.run();
+                held = null;
+            }
             if (Thread.currentThread().isInterrupted()) {
                 throw new java.util.concurrent.CancellationException("interrupted");
             }
             if (part instanceof CellPart.MagicCall call) {
                 run(call, context);
-            } else if (part instanceof CellPart.Java java && !context.runJava(java.code())) {
-                return;
+            } else if (part instanceof CellPart.Java java) {
+                Runnable[] value = {null};
+                if (!context.runJavaHoldingValue(java.code(), show -> value[0] = show)) {
+                    return Optional.empty();
+                }
+                held = value[0];
             }
         }
+        return Optional.ofNullable(held);
     }
 
     /** {@link #complete(String, int, Path)} with paths relative to the working directory. */

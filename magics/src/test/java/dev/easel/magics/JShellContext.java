@@ -37,11 +37,16 @@ public final class JShellContext implements MagicContext, AutoCloseable {
 
     @Override
     public boolean runJava(String code) {
+        return runJavaHoldingValue(code, Runnable::run);
+    }
+
+    @Override
+    public boolean runJavaHoldingValue(String code, java.util.function.Consumer<Runnable> heldValue) {
         try {
             String value = evalJava(code);
             flush();
             if (!value.isEmpty()) {
-                System.out.println(value);
+                heldValue.accept(() -> System.out.println(value));
             }
             return true;
         } catch (MagicException e) {

@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import jdk.jshell.Diag;
 import jdk.jshell.JShell;
 import jdk.jshell.Snippet;
@@ -128,11 +129,11 @@ public final class JShellInterpreter implements Interpreter {
         Thread.currentThread().setContextClassLoader(control.loader());
         try {
             if (CellParser.isPlainJava(code)) {
-                runJava(code, 0, true);
+                runJava(code, 0);
             } else {
                 for (CellPart part : CellParser.parse(code)) {
                     boolean ok = part instanceof CellPart.Java java
-                            ? runJava(java.code(), java.line(), true)
+                            ? runJava(java.code(), java.line())
                             : runMagic((CellPart.MagicCall) part);
                     if (!ok) {
                         break;
@@ -172,15 +173,24 @@ public final class JShellInterpreter implements Interpreter {
     }
 
     /** Runs Java as part of the running cell, showing its value; false when it failed (the error is shown). */
-    boolean runJava(String code, int firstLine, boolean showValue) {
+    boolean runJava(String code, int firstLine) {
+        return runJava(code, firstLine, Runnable::run);
+    }
+
+    /**
+     * Runs Java as part of the running cell; {@code heldValue} gets the action that shows its value, when it has one
+     * to show. False when it failed (the error is shown).
+     */
+    boolean runJava(String code, int firstLine, Consumer<Runnable> heldValue) {
         Object value;
         try {
             value = evalAll(code, firstLine, null, false);
         } catch (EvaluationException e) {
             return fail(e.error());
         }
-        if (showValue && value != NO_VALUE && !showsNothingMore(value)) {
-            currentOutput.result(render(value));
+        if (value != NO_VALUE && !showsNothingMore(value)) {
+            CellOutput output = currentOutput;
+            heldValue.accept(() -> output.result(render(value)));
         }
         return true;
     }

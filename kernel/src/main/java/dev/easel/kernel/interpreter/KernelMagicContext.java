@@ -2,6 +2,7 @@ package dev.easel.kernel.interpreter;
 
 import dev.easel.magics.MagicContext;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 
 /** What magics may ask of the kernel, answered by the running {@link JShellInterpreter}. */
 final class KernelMagicContext implements MagicContext {
@@ -14,7 +15,12 @@ final class KernelMagicContext implements MagicContext {
 
     @Override
     public boolean runJava(String code) {
-        return interpreter.runJava(code, 0, true);
+        return interpreter.runJava(code, 0);
+    }
+
+    @Override
+    public boolean runJavaHoldingValue(String code, Consumer<Runnable> heldValue) {
+        return interpreter.runJava(code, 0, heldValue);
     }
 
     @Override

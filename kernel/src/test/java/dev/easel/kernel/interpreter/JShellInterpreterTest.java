@@ -17,7 +17,7 @@ class JShellInterpreterTest {
 
     static JShellInterpreter interpreter;
 
-    static final class Recorder implements Interpreter.CellOutput {
+    static class Recorder implements Interpreter.CellOutput {
         final List<MimeBundle> results = new ArrayList<>();
         final List<Interpreter.ErrorInfo> errors = new ArrayList<>();
 
@@ -62,6 +62,28 @@ class JShellInterpreterTest {
         assertEquals("int[3] { 1, 2, 3 }", run("new int[] {1, 2, 3}").results.get(0).plainText());
         run("class Cell { public String toString() { return \"cell\"; } }");
         assertEquals("Cell[1] { cell }", run("new Cell[] {new Cell()}").results.get(0).plainText());
+    }
+
+    @Test
+    void timeShowsTheValueAfterItsTiming() {
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.out;
+        List<String> printedBeforeResult = new ArrayList<>();
+        Recorder cell = new Recorder() {
+            @Override
+            public void result(MimeBundle value) {
+                printedBeforeResult.add(printed.toString());
+                super.result(value);
+            }
+        };
+        System.setOut(new java.io.PrintStream(printed, true));
+        try {
+            interpreter.execute("%time 6 * 7", cell);
+        } finally {
+            System.setOut(original);
+        }
+        assertEquals("42", cell.results.get(0).plainText());
+        assertTrue(printedBeforeResult.get(0).startsWith("Wall time: "), printedBeforeResult.toString());
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.easel.magics.RegistryAware;
 import dev.easel.magics.spec.MagicSpec;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * {@code %time CODE} and {@code %%time}: runs Java (and magics) and reports wall time and CPU time. CPU time is the
@@ -62,19 +63,25 @@ public final class TimeMagic implements Magic, RegistryAware {
         if (code == null || code.isBlank()) {
             throw new MagicException(call.spelled() + " needs code to time, e.g. %time Thread.sleep(100)");
         }
+        // The value of the code's last expression is shown after the timing, as IPython's Out follows its times,
+        // and rendering it (an image's PNG) is not timed.
+        Optional<Runnable> value = Optional.empty();
         long cpu0 = processCpuNanos();
         long wall0 = System.nanoTime();
         try {
             if (registry != null) {
-                registry.runCell(code, context);
+                value = registry.runCellHoldingLastValue(code, context);
             } else {
-                context.runJava(code);
+                Runnable[] held = {null};
+                context.runJavaHoldingValue(code, show -> held[0] = show);
+                value = Optional.ofNullable(held[0]);
             }
         } finally {
             long wall = System.nanoTime() - wall0;
             long cpu = processCpuNanos() - cpu0;
             System.out.println(report(wall, cpu));
         }
+        value.ifPresent(Runnable::run);
     }
 
     /** {@code CPU times: 1.2 s (process) · Wall time: 850 ms}. */

@@ -60,6 +60,15 @@ class GeneralMagicsTest {
     }
 
     @Test
+    void timeShowsTheValueAfterItsTimingAsIPythonDoes() throws Exception {
+        String line = run("%time 6 * 7");
+        assertTrue(line.matches("(?s)Wall time: .*\\R42\\R"), line);
+        String cell = run("%%time\n\"first\"\n%env HOME\n\"last\"");
+        assertTrue(cell.matches("(?s)\"first\"\\R.*" + System.getenv("HOME") + ".*Wall time: .*\\R\"last\"\\R"), cell);
+        assertEquals("42\n", run("6 * 7").replace("\r", "")); // a cell without %time shows its value as before
+    }
+
+    @Test
     void classpathAddsACompiledFolderToTheCells() throws Exception {
         Path src = notebookDir.resolve("src/demo/Greeter.java");
         Files.createDirectories(src.getParent());
