@@ -27,8 +27,7 @@ final class PlainText {
 
     private static void appendArray(StringBuilder text, Object array) {
         int length = Array.getLength(array);
-        Class<?> element = array.getClass().getComponentType();
-        Class<?> innermost = element;
+        Class<?> innermost = array.getClass().getComponentType();
         StringBuilder brackets = new StringBuilder();
         while (innermost.isArray()) {
             innermost = innermost.getComponentType();

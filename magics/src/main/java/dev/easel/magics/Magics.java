@@ -67,7 +67,7 @@ public final class Magics {
         magic.run(call, context);
     }
 
-    /** Runs a piece of cell text — Java and magics mixed — as the kernel would (used by {@code %%time}). */
+    /** Runs a piece of cell text — Java and magics mixed — as the kernel would. */
     public void runCell(String cell, MagicContext context) throws Exception {
         runCellHoldingLastValue(cell, context).ifPresent(Runnable::run);
     }
