@@ -18,6 +18,8 @@ import jdk.jshell.SourceCodeAnalysis.CompletionInfo;
  */
 final class CellAnalysis {
 
+    private static final int MAX_VALUE_CHARS = 1_000;
+
     private final JShell jshell;
     private final SourceCodeAnalysis analysis;
     private final Magics magics;
@@ -111,11 +113,17 @@ final class CellAnalysis {
             String type = analysis.analyzeType(upToName, end);
             if (type != null && !type.isBlank()) {
                 out.append(expression).append(" : ").append(type).append('\n');
-                jshell.variables().filter(v -> v.name().equals(expression) && jshell.status(v).isActive())
-                        .findFirst().ifPresent(v -> out.append("value: ").append(jshell.varValue(v)).append('\n'));
             }
         }
+        // A variable's value too, as IPython's "String form": JShell's documentation of a variable is only its type.
+        jshell.variables().filter(v -> v.name().equals(expression) && jshell.status(v).isActive())
+                .findFirst().ifPresent(v -> out.append("value: ").append(shortened(jshell.varValue(v))).append('\n'));
         return out.length() == 0 ? Optional.empty() : Optional.of(out.toString().strip());
+    }
+
+    /** A value's text cut to what a tooltip can show. */
+    private static String shortened(String value) {
+        return value.length() <= MAX_VALUE_CHARS ? value : value.substring(0, MAX_VALUE_CHARS) + " …";
     }
 
     /** complete, incomplete (with the indent to continue with) or invalid — JShell's UNKNOWN is invalid. */

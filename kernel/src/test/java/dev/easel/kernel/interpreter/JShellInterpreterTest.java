@@ -435,6 +435,19 @@ class JShellInterpreterTest {
     }
 
     @Test
+    void inspectingAVariableShowsItsValue() {
+        run("int[] inspectedArray = {4, 5};");
+        String shown = interpreter.inspect("inspectedArray", 14, 0).orElseThrow();
+        assertTrue(shown.contains("int[]") && shown.contains("value: int[2] { 4, 5 }"), shown);
+        run("String longText = \"y\".repeat(5_000);");
+        String cut = interpreter.inspect("longText", 8, 0).orElseThrow();
+        assertTrue(cut.endsWith(" …") && cut.length() < 1_200, cut.length() + " chars");
+        run("class Broken { public String toString() { throw new IllegalStateException(\"no text\"); } }");
+        run("Broken broken = new Broken();");
+        assertTrue(interpreter.inspect("broken", 6, 0).orElseThrow().contains("Broken"));
+    }
+
+    @Test
     void inspectShowsTheJavadocOfTheNotebookApi() {
         String load = interpreter.inspect("Easel.load", 10, 0).orElseThrow();
         assertTrue(load.contains("Model Easel.load(String pathOrDefault, String device, String dtype)"), load);
