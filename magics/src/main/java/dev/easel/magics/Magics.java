@@ -39,8 +39,8 @@ public final class Magics {
         return byName.values();
     }
 
-    public java.util.Optional<Magic> find(String name) {
-        return java.util.Optional.ofNullable(byName.get(name));
+    public Optional<Magic> find(String name) {
+        return Optional.ofNullable(byName.get(name));
     }
 
     /** Runs one magic call; user errors come out as {@link MagicException} with a one-line message. */

@@ -27,7 +27,8 @@ public final class TimeMagic implements Magic, RegistryAware {
             .example("%time java.util.stream.IntStream.range(0, 1_000_000).sum()")
             .example("%%time\n%txt2img --steps 4 a red circle");
 
-    private Magics registry;
+    /** The registry it is part of, whose magics the timed code may use; none until it is registered. */
+    private Magics registry = new Magics();
 
     @Override
     public String name() {
@@ -65,17 +66,11 @@ public final class TimeMagic implements Magic, RegistryAware {
         }
         // The value of the code's last expression is shown after the timing, as IPython's Out follows its times,
         // and rendering it (an image's PNG) is not timed.
-        Optional<Runnable> value = Optional.empty();
+        Optional<Runnable> value;
         long cpu0 = processCpuNanos();
         long wall0 = System.nanoTime();
         try {
-            if (registry != null) {
-                value = registry.runCellHoldingLastValue(code, context);
-            } else {
-                Runnable[] held = {null};
-                context.runJavaHoldingValue(code, show -> held[0] = show);
-                value = Optional.ofNullable(held[0]);
-            }
+            value = registry.runCellHoldingLastValue(code, context);
         } finally {
             long wall = System.nanoTime() - wall0;
             long cpu = processCpuNanos() - cpu0;
@@ -84,7 +79,7 @@ public final class TimeMagic implements Magic, RegistryAware {
         value.ifPresent(Runnable::run);
     }
 
-    /** {@code CPU times: 1.2 s (process) · Wall time: 850 ms}. */
+    /** {@code Wall time: 850.0 ms · CPU time: 1.20 s (process, all threads)}. */
     static String report(long wallNanos, long cpuNanos) {
         String cpu = cpuNanos < 0 ? "n/a" : human(cpuNanos);
         return "Wall time: " + human(wallNanos) + " · CPU time: " + cpu + " (process, all threads)";
