@@ -7,6 +7,7 @@ import dev.easel.engine.DefaultModel;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.ModelLoader;
 import dev.easel.engine.io.Png;
+import dev.easel.engine.io.UserPath;
 import dev.easel.engine.pipeline.LoadOptions;
 import dev.easel.notebook.GenerationParameters;
 import dev.easel.notebook.ModelRegistry;
@@ -98,7 +99,7 @@ public final class Easel {
                 throw new IllegalArgumentException(e.getMessage(), e);
             }
         }
-        Path path = dev.easel.engine.io.UserPath.resolve(base, pathOrDefault);
+        Path path = UserPath.resolve(base, pathOrDefault);
         if (!Files.exists(path)) {
             throw new IllegalArgumentException("no model at " + path + ": give a diffusers folder (with "
                     + "model_index.json), a .safetensors checkpoint, or 'default'");

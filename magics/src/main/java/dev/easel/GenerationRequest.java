@@ -1,12 +1,14 @@
 package dev.easel;
 
 import dev.easel.engine.EngineException;
+import dev.easel.engine.io.UserPath;
 import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.ProgressListener;
 import dev.easel.engine.samplers.Samplers;
+import dev.easel.magics.spec.Suggest;
 import dev.easel.notebook.GenerationParameters;
 import dev.easel.notebook.Progress;
 import java.awt.image.BufferedImage;
@@ -154,7 +156,7 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
 
     /** {@link #lora(Path, double)} with a path as text ({@code ~/…} in the home folder). */
     public SELF lora(String file, double weight) {
-        return lora(dev.easel.engine.io.UserPath.resolve(Path.of("").toAbsolutePath(), file), weight);
+        return lora(UserPath.resolve(Path.of("").toAbsolutePath(), file), weight);
     }
 
     /** Whether to show a progress bar while sampling (default true). */
@@ -293,7 +295,7 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
             return Samplers.resolve(idOrName);
         } catch (EngineException e) {
             throw new IllegalArgumentException("unknown sampler '" + idOrName + "'"
-                    + dev.easel.magics.spec.Suggest.hint(String.valueOf(idOrName), samplers(), "")
+                    + Suggest.hint(String.valueOf(idOrName), samplers(), "")
                     + " (samplers: " + String.join(", ", samplers()) + ")");
         }
     }

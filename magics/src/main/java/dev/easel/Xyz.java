@@ -9,6 +9,7 @@ import dev.easel.engine.sweep.GridImage;
 import dev.easel.engine.sweep.SweepListener;
 import dev.easel.engine.sweep.SweepModels;
 import dev.easel.engine.sweep.SweepPlan;
+import dev.easel.engine.sweep.SweepResult;
 import dev.easel.engine.sweep.SweepRunner;
 import dev.easel.engine.sweep.SweepSpec;
 import dev.easel.notebook.ModelRegistry;
@@ -167,7 +168,7 @@ public final class Xyz {
             }
         };
         try {
-            dev.easel.engine.sweep.SweepResult result = new SweepRunner(models, listener, null).run(plan);
+            SweepResult result = new SweepRunner(models, listener, null).run(plan);
             if (result.interrupted()) {
                 bar[0].stop("interrupted");
             } else {

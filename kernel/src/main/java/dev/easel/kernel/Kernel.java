@@ -28,11 +28,16 @@ import dev.easel.kernel.protocol.Message;
 import dev.easel.kernel.protocol.MessageType;
 import java.nio.file.Path;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -60,18 +65,18 @@ public final class Kernel {
         return thread;
     });
     private final CompletableFuture<Interpreter> interpreter = new CompletableFuture<>();
-    private final java.util.concurrent.atomic.AtomicBoolean interpreterStarted = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean interpreterStarted = new AtomicBoolean();
     private final AtomicLong received = new AtomicLong();
     private final Map<MessageType, Handler> handlers = new EnumMap<>(MessageType.class);
     private final ExecuteHandler execute;
     private volatile Request lastRequest;
-    private final java.util.concurrent.ScheduledExecutorService idle =
+    private final ScheduledExecutorService idle =
             Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread thread = new Thread(r, "easel-idle");
                 thread.setDaemon(true);
                 return thread;
             });
-    private volatile java.util.concurrent.ScheduledFuture<?> idleCollection;
+    private volatile ScheduledFuture<?> idleCollection;
 
     public Kernel(ConnectionInfo connection, Path historyFile) {
         Log.stream(); // the real stderr, before it is redirected
@@ -108,7 +113,7 @@ public final class Kernel {
                 + history.session());
         // JShell (javac) starts after the first kernel_info_reply, which clients wait for before anything else, so
         // it does not compete with the kernel's own start-up for the CPU; at the latest one second from now.
-        CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.SECONDS).execute(this::startInterpreter);
+        CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(this::startInterpreter);
         try {
             sockets.run(this::onMessage);
         } finally {
@@ -152,7 +157,7 @@ public final class Kernel {
                 Log.warn("no handler for " + name + " on " + request.channel().name().toLowerCase());
                 if (name.endsWith("_request")) {
                     request.replyUnknown(Map.of("status", "error", "ename", "UnknownMessageType",
-                            "evalue", "Easel does not handle " + name, "traceback", java.util.List.of()));
+                            "evalue", "Easel does not handle " + name, "traceback", List.of()));
                 }
             } else {
                 long start = System.nanoTime();
@@ -163,7 +168,7 @@ public final class Kernel {
             Log.error("handling " + name + " failed", e);
             if (name.endsWith("_request")) {
                 request.replyUnknown(Map.of("status", "error", "ename", e.getClass().getSimpleName(),
-                        "evalue", String.valueOf(e.getMessage()), "traceback", java.util.List.of()));
+                        "evalue", String.valueOf(e.getMessage()), "traceback", List.of()));
             }
         } finally {
             request.publish(MessageType.STATUS, new Contents.KernelStatus("idle"));
@@ -179,11 +184,11 @@ public final class Kernel {
      */
     private void collectWhenIdle() {
         cancelIdleCollection();
-        idleCollection = idle.schedule(System::gc, IDLE_COLLECTION_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        idleCollection = idle.schedule(System::gc, IDLE_COLLECTION_SECONDS, TimeUnit.SECONDS);
     }
 
     private void cancelIdleCollection() {
-        java.util.concurrent.ScheduledFuture<?> previous = idleCollection;
+        ScheduledFuture<?> previous = idleCollection;
         if (previous != null) {
             previous.cancel(false);
         }

@@ -1,8 +1,19 @@
 package dev.easel.kernel;
 
+import dev.easel.display.MimeBundle;
 import dev.easel.engine.cli.Subcommand;
 import dev.easel.kernel.channels.ConnectionInfo;
+import dev.easel.kernel.channels.HmacSigner;
+import dev.easel.kernel.channels.WireCodec;
+import dev.easel.kernel.handlers.KernelInfoHandler;
 import dev.easel.kernel.history.HistoryStore;
+import dev.easel.kernel.interpreter.Interpreter;
+import dev.easel.kernel.interpreter.JShellInterpreter;
+import dev.easel.kernel.protocol.Contents;
+import dev.easel.kernel.protocol.Header;
+import dev.easel.kernel.protocol.Json;
+import dev.easel.kernel.protocol.Message;
+import dev.easel.kernel.protocol.MessageType;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -42,26 +53,26 @@ public final class KernelCommand implements Subcommand {
      * later kernel start faster.
      */
     static void warmUp() {
-        var codec = new dev.easel.kernel.channels.WireCodec(new dev.easel.kernel.channels.HmacSigner("warm-up", null));
-        var request = new dev.easel.kernel.protocol.Message(List.of(),
-                dev.easel.kernel.protocol.Header.create(dev.easel.kernel.protocol.MessageType.KERNEL_INFO_REQUEST, "w"),
-                dev.easel.kernel.protocol.Json.object(), dev.easel.kernel.protocol.Json.object(),
-                dev.easel.kernel.protocol.Json.object(), List.of());
+        var codec = new WireCodec(new HmacSigner("warm-up", null));
+        var request = new Message(List.of(),
+                Header.create(MessageType.KERNEL_INFO_REQUEST, "w"),
+                Json.object(), Json.object(),
+                Json.object(), List.of());
         var decoded = codec.decode(codec.encode(request));
-        codec.encode(decoded.child(dev.easel.kernel.protocol.MessageType.KERNEL_INFO_REPLY,
-                dev.easel.kernel.handlers.KernelInfoHandler.info()));
-        codec.encode(decoded.child(dev.easel.kernel.protocol.MessageType.EXECUTE_REQUEST,
-                new dev.easel.kernel.protocol.Contents.ExecuteRequest("1+1", false, true, null, true, true)));
-        try (var interpreter = new dev.easel.kernel.interpreter.JShellInterpreter(KernelCommand.class.getClassLoader())) {
-            var output = new dev.easel.kernel.interpreter.Interpreter.CellOutput() {
+        codec.encode(decoded.child(MessageType.KERNEL_INFO_REPLY,
+                KernelInfoHandler.info()));
+        codec.encode(decoded.child(MessageType.EXECUTE_REQUEST,
+                new Contents.ExecuteRequest("1+1", false, true, null, true, true)));
+        try (var interpreter = new JShellInterpreter(KernelCommand.class.getClassLoader())) {
+            var output = new Interpreter.CellOutput() {
                 @Override
-                public void result(dev.easel.display.MimeBundle value) {
-                    codec.encode(decoded.child(dev.easel.kernel.protocol.MessageType.EXECUTE_RESULT,
-                            new dev.easel.kernel.protocol.Contents.ExecuteResult(1, value.data(), value.metadata())));
+                public void result(MimeBundle value) {
+                    codec.encode(decoded.child(MessageType.EXECUTE_RESULT,
+                            new Contents.ExecuteResult(1, value.data(), value.metadata())));
                 }
 
                 @Override
-                public void error(dev.easel.kernel.interpreter.Interpreter.ErrorInfo error) {
+                public void error(Interpreter.ErrorInfo error) {
                 }
             };
             for (String cell : List.of("1 + 1", "int x = 2;", "\"text\" + x", "List.of(1, 2)",

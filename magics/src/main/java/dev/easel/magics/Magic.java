@@ -1,5 +1,7 @@
 package dev.easel.magics;
 
+import java.util.List;
+
 /**
  * One magic, e.g. {@code %txt2img}. Implementations are found with {@link java.util.ServiceLoader}
  * ({@code META-INF/services/dev.easel.magics.Magic}), so a jar on the class path can add its own.
@@ -26,16 +28,16 @@ public interface Magic {
     }
 
     /** Option names (with their dashes) for Tab completion. */
-    default java.util.List<String> optionNames() {
-        return java.util.List.of();
+    default List<String> optionNames() {
+        return List.of();
     }
 
     /**
      * Values of one option for Tab completion (e.g. the samplers after {@code --sampler}), or — given a positional
      * argument's metavar — of that argument; empty when free-form.
      */
-    default java.util.List<String> optionValues(String option) {
-        return java.util.List.of();
+    default List<String> optionValues(String option) {
+        return List.of();
     }
 
     /**

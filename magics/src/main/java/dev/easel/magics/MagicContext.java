@@ -3,6 +3,9 @@ package dev.easel.magics;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
+import javax.lang.model.SourceVersion;
+import dev.easel.engine.io.UserPath;
 
 /**
  * What a magic may ask of the kernel it runs in. The kernel implements it; magics never see ZeroMQ or JShell types.
@@ -29,7 +32,7 @@ public interface MagicContext {
      *
      * @return false when it failed (the error has already been shown)
      */
-    default boolean runJavaHoldingValue(String code, java.util.function.Consumer<Runnable> heldValue) {
+    default boolean runJavaHoldingValue(String code, Consumer<Runnable> heldValue) {
         return runJava(code);
     }
 
@@ -49,12 +52,12 @@ public interface MagicContext {
 
     /** A path typed in a magic: {@code ~/…} in the user's home, a relative one from {@link #workingDirectory()}. */
     default Path path(String typed) {
-        return dev.easel.engine.io.UserPath.resolve(workingDirectory(), typed);
+        return UserPath.resolve(workingDirectory(), typed);
     }
 
     /** Declares (or redeclares) the cell variable {@code name} of type {@code type}, holding {@code value}. */
     default void bind(String name, Class<?> type, Object value) {
-        if (!javax.lang.model.SourceVersion.isName(name)) {
+        if (!SourceVersion.isName(name)) {
             throw new MagicException("'" + name + "' is not a Java variable name: use letters, digits and _, "
                     + "not starting with a digit, and not a keyword");
         }
@@ -75,7 +78,7 @@ public interface MagicContext {
 
     /** The value of the cell variable {@code name}, or empty when there is no such variable. */
     default Optional<Object> variable(String name) {
-        if (!javax.lang.model.SourceVersion.isName(name)) {
+        if (!SourceVersion.isName(name)) {
             return Optional.empty();
         }
         String key = UUID.randomUUID().toString();

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
 
 /**
  * The magic registry the kernel calls: finds magics with {@link ServiceLoader}, runs a {@link CellPart.MagicCall},
@@ -85,7 +86,7 @@ public final class Magics {
                 held = null;
             }
             if (Thread.currentThread().isInterrupted()) {
-                throw new java.util.concurrent.CancellationException("interrupted");
+                throw new CancellationException("interrupted");
             }
             if (part instanceof CellPart.MagicCall call) {
                 run(call, context);

@@ -1,5 +1,6 @@
 package dev.easel.notebook;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -26,7 +27,7 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
 
     public GenerationParameters {
         negativePrompt = negativePrompt == null ? "" : negativePrompt;
-        extra = extra == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(extra));
+        extra = extra == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extra));
     }
 
     /** A copy with one more (or a replaced) extra field. */

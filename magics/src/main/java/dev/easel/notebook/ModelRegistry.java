@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * The models loaded in this kernel, shared by the magics and the Java API: {@code %engine} lists them,
@@ -88,7 +89,7 @@ public final class ModelRegistry {
 
     /** Every open model: those loaded from files and those only named (e.g. a DreamBooth-trained one). */
     public synchronized List<Model> all() {
-        return java.util.stream.Stream.concat(byKey.values().stream(), byName.values().stream())
+        return Stream.concat(byKey.values().stream(), byName.values().stream())
                 .filter(m -> !m.isClosed()).distinct().toList();
     }
 

@@ -1,7 +1,10 @@
 package dev.easel.notebook;
 
+import dev.easel.engine.EngineException;
 import dev.easel.engine.io.Png;
+import dev.easel.magics.general.EnvMagic;
 
+import java.awt.image.RenderedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -31,7 +34,7 @@ public final class Outputs {
         if (chosen != null) {
             return chosen;
         }
-        String env = dev.easel.magics.general.EnvMagic.get("EASEL_OUTPUTS").orElse(null);
+        String env = EnvMagic.get("EASEL_OUTPUTS").orElse(null);
         return env != null ? notebookDirectory.resolve(env) : notebookDirectory.resolve("outputs");
     }
 
@@ -46,7 +49,7 @@ public final class Outputs {
     }
 
     /** Saves one image with its parameters into {@code dir} under the next free number; returns the file. */
-    public static synchronized Path save(java.awt.image.RenderedImage image, GenerationParameters parameters, Path dir) {
+    public static synchronized Path save(RenderedImage image, GenerationParameters parameters, Path dir) {
         try {
             Files.createDirectories(dir);
             Path file = dir.resolve(String.format("%05d-%d.png", nextNumber(dir), parameters.seed()));
@@ -54,7 +57,7 @@ public final class Outputs {
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException("could not save the image in " + dir + ": " + e.getMessage(), e);
-        } catch (dev.easel.engine.EngineException e) {
+        } catch (EngineException e) {
             throw new UncheckedIOException(new IOException("could not save the image in " + dir + ": "
                     + e.getMessage(), e));
         }

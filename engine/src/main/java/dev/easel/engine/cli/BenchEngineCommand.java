@@ -1,5 +1,6 @@
 package dev.easel.engine.cli;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -45,7 +46,7 @@ public final class BenchEngineCommand implements Subcommand {
             int iters = a.integer("iters", 10);
             int generations = a.integer("generations", 100);
             int genSteps = a.integer("gen-steps", 20);
-            ai.djl.engine.Engine.getInstance(); // loads the natives
+            Engine.getInstance(); // loads the natives
             JniUtils.setGradMode(false);
             say("attention: %s, group norm: %s, cores: %d, libtorch threads: %s%n",
                     TorchOps.fusedAttention() ? "fused SDPA" : "plain", TorchOps.fusedGroupNorm() ? "torch.group_norm"

@@ -6,6 +6,7 @@ import dev.easel.engine.dreambooth.DreamBoothTrainer;
 import dev.easel.engine.pipeline.LoadOptions;
 import dev.easel.engine.train.AdamW;
 import dev.easel.engine.train.LearningRateSchedule;
+import dev.easel.engine.train.TrainingLog;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
@@ -81,8 +82,8 @@ public final class DreamBoothCommand extends EngineCommand {
                 }
 
                 @Override
-                public void onStep(dev.easel.engine.train.TrainingLog.Row row, long totalSteps,
-                                   dev.easel.engine.train.TrainingLog log) {
+                public void onStep(TrainingLog.Row row, long totalSteps,
+                                   TrainingLog log) {
                     line.onStep(row, totalSteps, log);
                 }
 

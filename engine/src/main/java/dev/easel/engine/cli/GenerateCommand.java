@@ -13,11 +13,15 @@ import dev.easel.engine.pipeline.Infotext;
 import dev.easel.engine.pipeline.Latents;
 import dev.easel.engine.pipeline.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
+import dev.easel.engine.samplers.Samplers;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 
 /** {@code txt2img} and {@code img2img}: one generation from the command line, images written as PNG. */
@@ -72,7 +76,7 @@ public class GenerateCommand implements Subcommand {
                 System.out.println(usage(img2img));
                 return 0;
             }
-            Set<String> known = new java.util.HashSet<>(COMMON);
+            Set<String> known = new HashSet<>(COMMON);
             if (img2img) {
                 known.add("init-image");
                 known.add("strength");
@@ -88,7 +92,7 @@ public class GenerateCommand implements Subcommand {
             GenerationSettings.Builder b = GenerationSettings.builder().prompts(prompts)
                     .negativePrompts(a.all("negative")).steps(a.integer("steps", 20))
                     .guidanceScale(a.number("cfg", 7.5)).sampler(a.string("sampler", "euler"))
-                    .seed(a.longValue("seed", new java.util.Random().nextInt(Integer.MAX_VALUE)))
+                    .seed(a.longValue("seed", new Random().nextInt(Integer.MAX_VALUE)))
                     .width(a.integer("width", 512)).height(a.integer("height", 512))
                     .imagesPerPrompt(a.integer("batch", 1)).clipSkip(a.integer("clip-skip", 0))
                     .eta(a.number("eta", 0)).spacing(a.string("spacing", null));
@@ -99,7 +103,7 @@ public class GenerateCommand implements Subcommand {
                 b.initLatents(Latents.read(Path.of(a.string("init-latents", null))));
             }
             try {
-                dev.easel.engine.samplers.Samplers.resolve(a.string("sampler", "euler"));
+                Samplers.resolve(a.string("sampler", "euler"));
             } catch (EngineException e) {
                 throw new UsageException(e.getMessage());
             }
@@ -177,7 +181,7 @@ public class GenerateCommand implements Subcommand {
         String stem = dot > 0 ? name.substring(0, dot) : name;
         String ext = dot > 0 ? name.substring(dot) : ".png";
         Path dir = out.toAbsolutePath().getParent();
-        List<Path> l = new java.util.ArrayList<>();
+        List<Path> l = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             l.add(dir.resolve(stem + "-" + i + ext));
         }

@@ -2,6 +2,7 @@ package dev.easel.engine.cli;
 
 import dev.easel.engine.defaultmodel.DefaultModelRecipe;
 import dev.easel.engine.defaultmodel.DefaultModelTrainer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,7 +34,7 @@ public final class TrainBaseCommand extends EngineCommand {
     }
 
     @Override
-    protected int execute(List<String> argv) throws java.io.IOException {
+    protected int execute(List<String> argv) throws IOException {
         List<String> options = argv.stream().filter(a -> !a.equals("--resume")).toList();
         Args a = new Args(options, Set.of("out", "seed", "vae-steps", "denoiser-steps", "recipe"));
         Path out = Path.of(a.required("out"));

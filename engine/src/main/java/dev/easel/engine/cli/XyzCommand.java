@@ -13,6 +13,7 @@ import dev.easel.engine.sweep.SweepResult;
 import dev.easel.engine.sweep.SweepRunner;
 import dev.easel.engine.sweep.SweepSpec;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,7 +48,7 @@ public final class XyzCommand extends EngineCommand {
     }
 
     @Override
-    protected int execute(List<String> argv) throws java.io.IOException {
+    protected int execute(List<String> argv) throws IOException {
         boolean legend = argv.contains("--legend");
         Args a = new Args(argv.stream().filter(s -> !s.equals("--legend")).toList(), Set.of("model", "prompt",
                 "x", "y", "z", "negative", "steps", "cfg", "sampler", "seed", "width", "height", "clip-skip",

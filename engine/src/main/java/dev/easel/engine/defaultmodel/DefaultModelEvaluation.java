@@ -8,6 +8,7 @@ import dev.easel.engine.shapes.ShapeAnalyzer;
 import dev.easel.engine.shapes.ShapesDataset;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -80,7 +81,7 @@ public final class DefaultModelEvaluation {
     /** The seen combinations evaluated: a fixed sample of the training combinations. */
     public static List<Combination> seenSample(int count, long seed) {
         List<Combination> training = new ArrayList<>(new ShapesDataset(seed, 64).trainingCombinations());
-        java.util.Collections.shuffle(training, new Random(seed));
+        Collections.shuffle(training, new Random(seed));
         return training.subList(0, Math.min(count, training.size()));
     }
 

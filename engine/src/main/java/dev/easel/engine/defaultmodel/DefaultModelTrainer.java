@@ -19,6 +19,7 @@ import dev.easel.engine.train.DenoisingLoss;
 import dev.easel.engine.train.LearningRateSchedule;
 import dev.easel.engine.train.TrainingListener;
 import dev.easel.engine.train.TrainingLoop;
+import dev.easel.engine.train.TrainingObjective;
 import dev.easel.engine.train.TrainingResult;
 import dev.easel.engine.train.TrainingSettings;
 import java.io.IOException;
@@ -128,7 +129,7 @@ public final class DefaultModelTrainer {
         return report;
     }
 
-    private TrainingResult stage(dev.easel.engine.train.TrainingObjective objective, String name, int steps,
+    private TrainingResult stage(TrainingObjective objective, String name, int steps,
                                  double learningRate) {
         Path folder = run.resolve(name);
         TrainingSettings settings = new TrainingSettings(steps, learningRate,

@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -137,8 +138,8 @@ public final class DiffusersWriter {
         n.set("block_out_channels", ints(c.blockOutChannels()));
         String[] down = new String[c.blockOutChannels().length];
         String[] up = new String[c.blockOutChannels().length];
-        java.util.Arrays.fill(down, "DownEncoderBlock2D");
-        java.util.Arrays.fill(up, "UpDecoderBlock2D");
+        Arrays.fill(down, "DownEncoderBlock2D");
+        Arrays.fill(up, "UpDecoderBlock2D");
         n.set("down_block_types", strings(down));
         n.set("up_block_types", strings(up));
         n.put("in_channels", c.inChannels());

@@ -13,6 +13,7 @@ import dev.easel.engine.nn.Autocast;
 import dev.easel.engine.nn.ScalarOps;
 import dev.easel.engine.train.DenoisingLoss;
 import dev.easel.engine.train.TrainingObjective;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -110,9 +111,9 @@ public final class DreamBoothObjective implements TrainingObjective {
         }
         int n = batch.instances();
         NDArray instanceLoss = denoising.loss(scope, rows(prediction, 0, n), rows(target, 0, n),
-                java.util.Arrays.copyOfRange(timesteps, 0, n), options.snrGamma());
+                Arrays.copyOfRange(timesteps, 0, n), options.snrGamma());
         NDArray priorLoss = denoising.loss(scope, rows(prediction, n, size), rows(target, n, size),
-                java.util.Arrays.copyOfRange(timesteps, n, size), options.snrGamma());
+                Arrays.copyOfRange(timesteps, n, size), options.snrGamma());
         return instanceLoss.add(ScalarOps.mul(priorLoss, options.priorLossWeight()));
     }
 

@@ -1,8 +1,10 @@
 package dev.easel.engine.dreambooth;
 
+import ai.djl.ndarray.types.DataType;
 import dev.easel.engine.train.AdamW;
 import dev.easel.engine.train.LearningRateSchedule;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A DreamBooth run's settings, named and defaulted as diffusers' {@code train_dreambooth.py} (learning rate 5e-6,
@@ -24,7 +26,7 @@ public record DreamBoothSettings(Path instanceDir, String instancePrompt, Path c
                                  double loraAlpha, String mixedPrecision) {
 
     /** The values of {@code mixedPrecision}. */
-    public static final java.util.List<String> MIXED_PRECISION = java.util.List.of("no", "fp16");
+    public static final List<String> MIXED_PRECISION = List.of("no", "fp16");
 
     public DreamBoothSettings {
         if (instancePrompt == null || instancePrompt.isBlank()) {
@@ -57,8 +59,8 @@ public record DreamBoothSettings(Path instanceDir, String instancePrompt, Path c
     }
 
     /** The low-precision compute type of mixed precision, or null for none. */
-    public ai.djl.ndarray.types.DataType lowPrecision() {
-        return "fp16".equals(mixedPrecision) ? ai.djl.ndarray.types.DataType.FLOAT16 : null;
+    public DataType lowPrecision() {
+        return "fp16".equals(mixedPrecision) ? DataType.FLOAT16 : null;
     }
 
     public boolean withPriorPreservation() {

@@ -20,13 +20,16 @@ import dev.easel.engine.train.TrainingResult;
 import dev.easel.engine.train.TrainingSettings;
 import dev.easel.engine.weights.ModelSource;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -147,7 +150,7 @@ public final class DreamBoothTrainer {
                     if (settings.validationPrompt() != null && (due || row.step() == totalSteps)) {
                         try {
                             listener.onValidation(row.step(), validationImages(pipeline));
-                        } catch (java.util.concurrent.CancellationException interrupted) {
+                        } catch (CancellationException interrupted) {
                             // Interrupted while drawing validation images: let the loop stop at this step
                             // boundary and write its checkpoint, as for any interrupt.
                             Thread.currentThread().interrupt();
@@ -190,14 +193,14 @@ public final class DreamBoothTrainer {
         Path folder = settings.classDir();
         try {
             Files.createDirectories(folder);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalArgumentException("cannot create the class folder " + folder + ": " + e.getMessage());
         }
         int have = InstanceImages.imageFiles(folder).size();
         int want = settings.numClassImages();
         for (int i = have; i < want; i++) {
             if (cancel.getAsBoolean() || Thread.currentThread().isInterrupted()) {
-                throw new java.util.concurrent.CancellationException("stopped while generating class images");
+                throw new CancellationException("stopped while generating class images");
             }
             BufferedImage image = pipeline.txt2img(GenerationSettings.builder().prompt(settings.classPrompt())
                     .steps(VALIDATION_STEPS).sampler("euler").seed(settings.seed() + 1_000 + i)
@@ -247,7 +250,7 @@ public final class DreamBoothTrainer {
         for (int i = 0; i < n; i++) {
             order.add(i);
         }
-        java.util.Collections.shuffle(order, new Random(settings.seed() * 31 + epoch * 2 + stream));
+        Collections.shuffle(order, new Random(settings.seed() * 31 + epoch * 2 + stream));
         BufferedImage image = images.get(order.get((int) (position % n)));
         if (settings.randomFlip() && new Random(settings.seed() ^ (position * 0x9E3779B97F4A7C15L + stream)).nextBoolean()) {
             return InstanceImages.flipped(image);

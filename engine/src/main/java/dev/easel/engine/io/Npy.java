@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -69,7 +70,7 @@ public final class Npy {
         }
         String descr = d.group(1);
         String[] dims = s.group(1).split(",");
-        long[] shape = java.util.Arrays.stream(dims).map(String::trim).filter(x -> !x.isEmpty())
+        long[] shape = Arrays.stream(dims).map(String::trim).filter(x -> !x.isEmpty())
                 .mapToLong(Long::parseLong).toArray();
         DataType type;
         switch (descr) {

@@ -1,6 +1,7 @@
 package dev.easel.engine.models;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -114,7 +115,7 @@ public final class ClipTextModel extends Module {
                 }
                 rows.add(last.get(new NDIndex("{}, {}", i, pos)).expandDims(0));
             }
-            NDArray pooled = rows.size() == 1 ? rows.get(0) : ai.djl.ndarray.NDArrays.concat(rows, 0);
+            NDArray pooled = rows.size() == 1 ? rows.get(0) : NDArrays.concat(rows, 0);
             pooled.attach(scope);
             return new Output(last, pooled, hidden);
         }

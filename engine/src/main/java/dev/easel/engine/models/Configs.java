@@ -1,5 +1,6 @@
 package dev.easel.engine.models;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.easel.engine.EngineException;
@@ -26,7 +27,7 @@ public final class Configs {
                 throw new EngineException(file + ": not a JSON object");
             }
             return n;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new EngineException(file + ": invalid JSON (" + e.getOriginalMessage() + ")");
         } catch (IOException e) {
             throw new EngineException(file + ": cannot read (" + e.getMessage() + ")");

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.nn.Activations;
 import dev.easel.engine.nn.Attention;
+import dev.easel.engine.nn.Container;
 import dev.easel.engine.nn.Conv2d;
 import dev.easel.engine.nn.Downsample2D;
 import dev.easel.engine.nn.GroupNorm;
@@ -114,10 +115,10 @@ public final class UNet2DConditionModel extends Module {
         float eps = (float) c.normEps();
         int g = c.normNumGroups();
         convIn = register("conv_in", new Conv2d(init, c.inChannels(), boc[0], 3, 1, 1));
-        Module timeEmbedding = register("time_embedding", new dev.easel.engine.nn.Container());
-        timeLinear1 = ((dev.easel.engine.nn.Container) timeEmbedding).add("linear_1",
+        Module timeEmbedding = register("time_embedding", new Container());
+        timeLinear1 = ((Container) timeEmbedding).add("linear_1",
                 new Linear(init, boc[0], timeDim, true));
-        timeLinear2 = ((dev.easel.engine.nn.Container) timeEmbedding).add("linear_2",
+        timeLinear2 = ((Container) timeEmbedding).add("linear_2",
                 new Linear(init, timeDim, timeDim, true));
 
         downBlocks = register("down_blocks", new ModuleList<>());
@@ -411,12 +412,12 @@ public final class UNet2DConditionModel extends Module {
             norm2 = register("norm2", new LayerNorm(init, dim, 1e-5f));
             attn2 = register("attn2", new Attention(init, dim, crossDim, heads, headDim, false, 0, 0f, upcast));
             norm3 = register("norm3", new LayerNorm(init, dim, 1e-5f));
-            dev.easel.engine.nn.Container ff = register("ff", new dev.easel.engine.nn.Container());
+            Container ff = register("ff", new Container());
             ModuleList<Module> net = ff.add("net", new ModuleList<>());
-            dev.easel.engine.nn.Container net0 = (dev.easel.engine.nn.Container) net.add(
-                    new dev.easel.engine.nn.Container());
+            Container net0 = (Container) net.add(
+                    new Container());
             geglu = net0.add("proj", new Linear(init, dim, dim * 4L * 2, true));
-            net.add(new dev.easel.engine.nn.Container()); // net.1 is dropout: no parameters
+            net.add(new Container()); // net.1 is dropout: no parameters
             ffOut = (Linear) net.add(new Linear(init, dim * 4L, dim, true));
         }
 

@@ -1,6 +1,7 @@
 package dev.easel.engine.nn;
 
 import ai.djl.ndarray.NDArray;
+import dev.easel.engine.EngineException;
 
 /** Activation functions by the names used in the model configs. */
 public final class Activations {
@@ -36,7 +37,7 @@ public final class Activations {
             case "silu": case "swish": return silu(x);
             case "quick_gelu": return quickGelu(x);
             case "gelu": return gelu(x);
-            default: throw new dev.easel.engine.EngineException("unsupported activation " + name);
+            default: throw new EngineException("unsupported activation " + name);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.easel.engine.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
@@ -23,10 +24,10 @@ public final class Downsample2D extends Module {
         if (padding == 0) {
             Shape s = x.getShape();
             NDArray col = scope.zeros(new Shape(s.get(0), s.get(1), s.get(2), 1), x.getDataType(), x.getDevice());
-            NDArray wide = NDArrays.concat(new ai.djl.ndarray.NDList(x, col), 3);
+            NDArray wide = NDArrays.concat(new NDList(x, col), 3);
             NDArray row = scope.zeros(new Shape(s.get(0), s.get(1), 1, s.get(3) + 1), x.getDataType(),
                     x.getDevice());
-            x = NDArrays.concat(new ai.djl.ndarray.NDList(wide, row), 2);
+            x = NDArrays.concat(new NDList(wide, row), 2);
         }
         return conv.forward(scope, x);
     }

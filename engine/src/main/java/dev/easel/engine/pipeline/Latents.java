@@ -1,7 +1,9 @@
 package dev.easel.engine.pipeline;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.io.Npy;
@@ -23,7 +25,7 @@ public record Latents(float[] data, long[] shape) {
     }
 
     public static Latents of(NDArray a) {
-        return new Latents(a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray(),
+        return new Latents(a.toType(DataType.FLOAT32, false).toFloatArray(),
                 a.getShape().getShape());
     }
 
@@ -33,7 +35,7 @@ public record Latents(float[] data, long[] shape) {
 
     /** Reads a float32/float64 {@code .npy} of shape [B, C, h, w]. */
     public static Latents read(Path file) {
-        try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu())) {
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
             NDArray a = Npy.read(file, m);
             if (!a.getDataType().isFloating() || a.getShape().dimension() != 4) {
                 throw new EngineException(file + ": latents must be a float array [B, C, h, w], got "
@@ -45,7 +47,7 @@ public record Latents(float[] data, long[] shape) {
 
     /** Writes float32 {@code .npy}. */
     public void write(Path file) {
-        try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu())) {
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
             Npy.write(toArray(m), file);
         }
     }

@@ -9,11 +9,13 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.easel.engine.EngineException;
+import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.models.AutoencoderKL;
 import dev.easel.engine.models.ClipTextModel;
 import dev.easel.engine.models.Configs;
 import dev.easel.engine.models.UNet2DConditionModel;
 import dev.easel.engine.nn.Init;
+import dev.easel.engine.nn.Module;
 import dev.easel.engine.samplers.Sampler;
 import dev.easel.engine.samplers.SchedulerConfig;
 import dev.easel.engine.samplers.Samplers;
@@ -27,6 +29,7 @@ import dev.easel.engine.weights.WeightLoader;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,6 +40,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 
 /**
  * Stable Diffusion 1.x/2.x text-to-image and image-to-image, step for step as diffusers 0.25.1's
@@ -186,7 +190,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                             }
                         }
                     }
-                } catch (java.io.IOException ignored) {
+                } catch (IOException ignored) {
                     // try the next place
                 }
             }
@@ -195,8 +199,8 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                 + " of the same model family as config (--config DIR) or put tokenizer/ next to the file");
     }
 
-    private static void loadComponent(dev.easel.engine.nn.Module model, Path file,
-                                      java.util.function.Function<String, String> keys, NDManager manager,
+    private static void loadComponent(Module model, Path file,
+                                      Function<String, String> keys, NDManager manager,
                                       String name, LoadListener listener) {
         try (SafeTensors f = SafeTensors.open(file)) {
             WeightLoader.load(model, f, keys, manager, (d, t) -> listener.onProgress(name, d, t));
@@ -212,8 +216,8 @@ public final class StableDiffusionPipeline implements AutoCloseable {
      * Applies a LoRA file to this pipeline's UNet and text encoder at {@code weight} (the web UIs' {@code <lora:x:0.8>});
      * the returned network changes the weight or takes the LoRA off again.
      */
-    public dev.easel.engine.lora.LoraNetwork loadLora(Path file, double weight) {
-        return dev.easel.engine.lora.LoraNetwork.load(file, unet, textEncoder, weight, manager);
+    public LoraNetwork loadLora(Path file, double weight) {
+        return LoraNetwork.load(file, unet, textEncoder, weight, manager);
     }
 
     public ClipTokenizer tokenizer() {

@@ -2,6 +2,9 @@ package dev.easel.engine.samplers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.easel.engine.EngineException;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
 
 /**
  * Base of the multistep DPM-Solver family (DPM++ 2M, UniPC): integer timesteps from
@@ -26,7 +29,7 @@ abstract class DpmSolverSampler extends AbstractSampler {
         switch (spacing("linspace")) {
             case "linspace": {
                 double[] l = Schedules.reverse(Schedules.round(Schedules.linspace(0, trainSteps - 1, steps + 1)));
-                t = java.util.Arrays.copyOf(l, steps);
+                t = Arrays.copyOf(l, steps);
                 break;
             }
             case "leading": {
@@ -41,7 +44,7 @@ abstract class DpmSolverSampler extends AbstractSampler {
                 t = Schedules.spacedTimesteps("trailing", steps, trainSteps, 0);
                 break;
             default:
-                throw new dev.easel.engine.EngineException("unknown timestep spacing " + config.timestepSpacing());
+                throw new EngineException("unknown timestep spacing " + config.timestepSpacing());
         }
         float[] train = Schedules.trainSigmas(alphasCumprod);
         if (karras) {
@@ -62,7 +65,7 @@ abstract class DpmSolverSampler extends AbstractSampler {
             sigmas[steps] = (float) Math.sqrt((1 - alphasCumprod[0]) / alphasCumprod[0]);
         }
         // drop duplicate timesteps (possible when steps approach the training steps), keeping first occurrences
-        java.util.LinkedHashSet<Double> unique = new java.util.LinkedHashSet<>();
+        LinkedHashSet<Double> unique = new LinkedHashSet<>();
         for (double v : t) {
             unique.add(v);
         }

@@ -1,5 +1,6 @@
 package dev.easel.engine.samplers;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -79,7 +80,7 @@ public record SchedulerConfig(int numTrainTimesteps, double betaStart, double be
 
     /** ᾱ_t as float32, computed by libtorch exactly as diffusers does (linspace, square, cumprod). */
     public float[] alphasCumprod() {
-        try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu())) {
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
             NDArray betas;
             switch (betaSchedule) {
                 case "scaled_linear":

@@ -1,5 +1,6 @@
 package dev.easel.engine.sweep;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -75,7 +76,7 @@ public record Axis(AxisType type, List<Object> values) {
         return switch (type) {
             case PROMPT_SR, MODEL -> text;
             // A checkpoint is a long path; its folder (checkpoint-400) says which one.
-            case CHECKPOINT -> java.nio.file.Path.of(text).getFileName().toString();
+            case CHECKPOINT -> Path.of(text).getFileName().toString();
             default -> type.label() + ": " + text;
         };
     }

@@ -1,6 +1,7 @@
 package dev.easel.engine.sweep;
 
 import dev.easel.engine.pipeline.GenerationSettings;
+import java.util.Objects;
 
 /**
  * One cell of the grid: its position, the settings and model it is made with, and the axis values that put it there.
@@ -16,6 +17,6 @@ public record SweepCell(int x, int y, int z, GenerationSettings settings, String
                 && a.steps() == b.steps()
                 && a.guidanceScale() == b.guidanceScale() && a.sampler().equals(b.sampler())
                 && a.width() == b.width() && a.height() == b.height() && a.clipSkip() == b.clipSkip()
-                && a.eta() == b.eta() && java.util.Objects.equals(a.spacing(), b.spacing());
+                && a.eta() == b.eta() && Objects.equals(a.spacing(), b.spacing());
     }
 }

@@ -4,6 +4,7 @@ import dev.easel.engine.EngineException;
 import dev.easel.engine.dreambooth.DreamBoothCheckpoint;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.samplers.Samplers;
+import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -89,7 +90,7 @@ public final class SweepPlan {
         axes.add(y);
         axes.add(z);
         SweepPlan plan = new SweepPlan(spec, axes, cells);
-        GridImage.checkSize(plan.gridContent(new java.awt.image.BufferedImage[zs][ys][x.size()]), spec.grid());
+        GridImage.checkSize(plan.gridContent(new BufferedImage[zs][ys][x.size()]), spec.grid());
         return plan;
     }
 
@@ -107,7 +108,7 @@ public final class SweepPlan {
     }
 
     /** The grid around {@code tiles[z][y][x]}, labelled with the axes' values. */
-    GridImage.Content gridContent(java.awt.image.BufferedImage[][][] tiles) {
+    GridImage.Content gridContent(BufferedImage[][][] tiles) {
         int tileWidth = cells.stream().mapToInt(c -> c.settings().width()).max().orElse(64);
         int tileHeight = cells.stream().mapToInt(c -> c.settings().height()).max().orElse(64);
         String legend = spec.base().prompts().get(0) + " · seed " + cells.get(0).settings().seed() + " · " + spec.model();

@@ -1,5 +1,6 @@
 package dev.easel.engine.sweep;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -24,6 +25,7 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
@@ -44,7 +46,7 @@ public final class SweepRunner {
     private final SweepListener listener;
     private final BooleanSupplier cancel;
     /** The sweep's LoRA, loaded once per model and taken off again when the sweep ends. */
-    private final Map<StableDiffusionPipeline, LoraNetwork> loras = new java.util.IdentityHashMap<>();
+    private final Map<StableDiffusionPipeline, LoraNetwork> loras = new IdentityHashMap<>();
 
     public SweepRunner(SweepModels models, SweepListener listener, BooleanSupplier cancel) {
         this.models = models;
@@ -195,7 +197,7 @@ public final class SweepRunner {
         long channels = pipeline.unet().config.inChannels();
         long h = first.height() / pipeline.vaeScaleFactor();
         long w = first.width() / pipeline.vaeScaleFactor();
-        try (NDManager cpu = NDManager.newBaseManager(ai.djl.Device.cpu())) {
+        try (NDManager cpu = NDManager.newBaseManager(Device.cpu())) {
             NDList noise = new NDList();
             for (SweepCell cell : batch) {
                 JniUtils.setSeed(cell.settings().seed()); // as the pipeline seeds a single generation

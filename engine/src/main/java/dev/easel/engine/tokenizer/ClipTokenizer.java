@@ -1,5 +1,6 @@
 package dev.easel.engine.tokenizer;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.easel.engine.EngineException;
@@ -14,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * CLIP's byte-level BPE tokenizer, as transformers' {@code CLIPTokenizer} runs it without ftfy: control characters
@@ -27,7 +29,7 @@ public final class ClipTokenizer {
 
     private final Map<String, Integer> vocab;
     private final Map<String, Integer> ranks;
-    private final Map<String, String> cache = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, String> cache = new ConcurrentHashMap<>();
     private final int bosId;
     private final int eosId;
     private final int padId;
@@ -72,7 +74,7 @@ public final class ClipTokenizer {
             JsonNode v;
             try {
                 v = json.readTree(vocabFile.toFile());
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            } catch (JsonProcessingException e) {
                 throw new EngineException(vocabFile + ": invalid JSON (" + e.getOriginalMessage() + ")");
             }
             v.fields().forEachRemaining(e -> vocab.put(e.getKey(), e.getValue().asInt()));

@@ -3,6 +3,7 @@ package dev.easel.engine.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import java.util.Collection;
 
 /**
@@ -33,7 +34,7 @@ public final class GradientClipping {
             try (NDManager scope = NDManager.newBaseManager(gradient.getDevice())) {
                 scope.tempAttachAll(new NDList(gradient));
                 // Accumulate in double on the host: the sum over millions of values must not lose precision.
-                double norm = gradient.norm().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+                double norm = gradient.norm().toType(DataType.FLOAT64, false).getDouble();
                 sumOfSquares += norm * norm;
             }
         }

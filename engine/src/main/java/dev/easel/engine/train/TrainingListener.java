@@ -1,5 +1,8 @@
 package dev.easel.engine.train;
 
+import java.util.Map;
+import ai.djl.ndarray.NDArray;
+
 /** Hears about a training run as it goes, e.g. to draw a progress bar or a live loss chart. */
 public interface TrainingListener {
 
@@ -17,7 +20,7 @@ public interface TrainingListener {
      * After clipping, before the optimizer update of step {@code step} (1-based): the gradients by parameter name
      * and their global norm before clipping. The arrays are only valid during the call.
      */
-    default void onGradients(long step, java.util.Map<String, ai.djl.ndarray.NDArray> clipped, double normBeforeClip) {
+    default void onGradients(long step, Map<String, NDArray> clipped, double normBeforeClip) {
     }
 
     /** After each optimizer step. */

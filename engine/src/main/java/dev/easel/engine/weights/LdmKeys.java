@@ -1,7 +1,14 @@
 package dev.easel.engine.weights;
 
+import ai.djl.ndarray.NDArray;
 import dev.easel.engine.models.AutoencoderKL;
+import dev.easel.engine.models.ClipTextModel;
 import dev.easel.engine.models.UNet2DConditionModel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The key names of original (LDM / CompVis) single-file checkpoints for each diffusers parameter name, so a
@@ -22,17 +29,17 @@ public final class LdmKeys {
      * Writes the three models as one original-layout checkpoint (LDM key names; the VAE's attention projections
      * as 1×1 convolutions, as the original code stores them).
      */
-    public static void export(dev.easel.engine.models.ClipTextModel text, UNet2DConditionModel unet,
-                              AutoencoderKL vae, java.nio.file.Path file) {
-        java.util.Map<String, ai.djl.ndarray.NDArray> out = new java.util.LinkedHashMap<>();
-        java.util.List<ai.djl.ndarray.NDArray> temp = new java.util.ArrayList<>();
+    public static void export(ClipTextModel text, UNet2DConditionModel unet,
+                              AutoencoderKL vae, Path file) {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        List<NDArray> temp = new ArrayList<>();
         try {
             unet.parameters().forEach((k, v) -> out.put(unet(k, unet.config), v));
             vae.parameters().forEach((k, v) -> {
                 String key = vae(k, vae.config);
                 boolean proj = key.contains("mid.attn_1.") && key.endsWith(".weight") && !key.contains(".norm.");
                 if (proj) {
-                    ai.djl.ndarray.NDArray r = v.reshape(v.getShape().get(0), v.getShape().get(1), 1, 1);
+                    NDArray r = v.reshape(v.getShape().get(0), v.getShape().get(1), 1, 1);
                     temp.add(r);
                     out.put(key, r);
                 } else {
@@ -40,9 +47,9 @@ public final class LdmKeys {
                 }
             });
             text.parameters().forEach((k, v) -> out.put(text(k), v));
-            SafeTensors.write(out, java.util.Map.of("format", "pt"), file);
+            SafeTensors.write(out, Map.of("format", "pt"), file);
         } finally {
-            temp.forEach(ai.djl.ndarray.NDArray::close);
+            temp.forEach(NDArray::close);
         }
     }
 

@@ -7,7 +7,9 @@ import dev.easel.kernel.Kernel;
 import dev.easel.kernel.Main;
 import dev.easel.kernel.channels.HmacSigner;
 import dev.easel.kernel.channels.WireCodec;
+import dev.easel.kernel.install.JupyterPaths;
 import dev.easel.kernel.install.KernelSpecInstaller;
+import dev.easel.kernel.interpreter.JShellInterpreter;
 import dev.easel.kernel.protocol.Contents;
 import dev.easel.kernel.protocol.Header;
 import dev.easel.kernel.protocol.Json;
@@ -83,7 +85,7 @@ public final class KernelBenchmark implements Subcommand {
         try (JShell raw = JShell.builder().executionEngine("local").build();
              JShell withImports = JShell.builder().executionEngine("local").build();
              JShell dropping = JShell.builder().executionEngine("local").build()) {
-            dev.easel.kernel.interpreter.JShellInterpreter.DEFAULT_IMPORTS.forEach(withImports::eval);
+            JShellInterpreter.DEFAULT_IMPORTS.forEach(withImports::eval);
             results = driveKernel(kernelCommand(kernelName, java), runs, new JShell[] {raw, withImports, dropping},
                     kernelLog);
         }
@@ -159,7 +161,7 @@ public final class KernelBenchmark implements Subcommand {
      * environment), else our own.
      */
     private static KernelLaunch kernelCommand(String kernelName, String java) throws Exception {
-        Path spec = dev.easel.kernel.install.JupyterPaths.userKernels().resolve(kernelName).resolve("kernel.json");
+        Path spec = JupyterPaths.userKernels().resolve(kernelName).resolve("kernel.json");
         if (Files.isRegularFile(spec)) {
             var json = Json.MAPPER.readTree(spec.toFile());
             List<String> argv = new ArrayList<>();

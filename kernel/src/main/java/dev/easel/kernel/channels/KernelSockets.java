@@ -7,6 +7,8 @@ import dev.easel.kernel.protocol.Message;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
@@ -36,7 +38,7 @@ public final class KernelSockets implements AutoCloseable {
     private final ZMQ.Socket heartbeat;
     private final ZMQ.Socket outboxIn;
     private final ZMQ.Socket outboxOut;
-    private final java.util.concurrent.BlockingQueue<List<byte[]>> outgoing = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final BlockingQueue<List<byte[]>> outgoing = new LinkedBlockingQueue<>();
     private final Thread sender;
     private volatile boolean running = true;
 

@@ -11,9 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -118,7 +120,7 @@ public final class HistoryStore {
     public synchronized List<Entry> search(String pattern, int n, boolean unique) {
         Pattern regex = glob(pattern);
         List<Entry> found = new ArrayList<>();
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         for (int i = entries.size() - 1; i >= 0 && (n <= 0 || found.size() < n); i--) {
             Entry entry = entries.get(i);
             if (regex.matcher(entry.source()).matches() && (!unique || seen.add(entry.source()))) {

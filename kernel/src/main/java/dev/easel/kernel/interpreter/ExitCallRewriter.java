@@ -6,6 +6,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -94,7 +95,7 @@ public final class ExitCallRewriter {
         DataOutputStream out = new DataOutputStream(bytes);
         out.write(classFile, 0, 8);
         out.writeShort(count + 2);
-        byte[] pool = java.util.Arrays.copyOfRange(classFile, poolStart, poolEnd);
+        byte[] pool = Arrays.copyOfRange(classFile, poolStart, poolEnd);
         for (int ref : exitRefs) {
             int at = offsets[ref] - poolStart + 1; // class_index of the Methodref
             pool[at] = (byte) (trapClass >> 8);

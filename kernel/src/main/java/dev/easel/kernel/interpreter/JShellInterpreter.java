@@ -1,5 +1,6 @@
 package dev.easel.kernel.interpreter;
 
+import dev.easel.display.DisplayHandle;
 import dev.easel.display.MimeBundle;
 import dev.easel.display.Renderers;
 import dev.easel.kernel.Log;
@@ -202,7 +203,7 @@ public final class JShellInterpreter implements Interpreter {
      * under it says nothing.
      */
     private static boolean showsNothingMore(Object value) {
-        return value instanceof dev.easel.display.DisplayHandle || value == System.out || value == System.err;
+        return value instanceof DisplayHandle || value == System.out || value == System.err;
     }
 
     /** Used by magics: evaluates quietly, returning JShell's text of the last value. */

@@ -1,6 +1,11 @@
 package dev.easel.kernel.interpreter;
 
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Field;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import jdk.jshell.execution.LocalExecutionControl;
 import jdk.jshell.spi.ExecutionControl;
@@ -19,12 +24,12 @@ import jdk.jshell.spi.ExecutionEnv;
 final class KernelExecutionControl extends LocalExecutionControl {
 
     /** JShell names a snippet's class {@code $JShell$12} and each re-declaration {@code $JShell$12B}, {@code …C}. */
-    private static final java.util.regex.Pattern SNIPPET_CLASS = java.util.regex.Pattern.compile("(.*\\$JShell\\$\\d+)[A-Z]*");
+    private static final Pattern SNIPPET_CLASS = Pattern.compile("(.*\\$JShell\\$\\d+)[A-Z]*");
 
     private final SnippetLoaderDelegate delegate;
     private volatile String lastInvokedClass;
     /** Snippet class without its re-declaration suffix → the newest class loaded for it. */
-    private final Map<String, String> newestClass = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, String> newestClass = new ConcurrentHashMap<>();
 
     private KernelExecutionControl(SnippetLoaderDelegate delegate) {
         super(delegate);
@@ -50,7 +55,7 @@ final class KernelExecutionControl extends LocalExecutionControl {
     }
 
     private static String snippetKey(String className) {
-        java.util.regex.Matcher m = SNIPPET_CLASS.matcher(className);
+        Matcher m = SNIPPET_CLASS.matcher(className);
         return m.matches() ? m.group(1) : className;
     }
 
@@ -79,18 +84,18 @@ final class KernelExecutionControl extends LocalExecutionControl {
 
     /** The current value of the static field {@code name} of the snippet class {@code className}. */
     Object fieldValue(String className, String name) throws ReflectiveOperationException {
-        java.lang.reflect.Field field = findClass(className).getDeclaredField(name);
+        Field field = findClass(className).getDeclaredField(name);
         field.setAccessible(true); // snippet classes are package-private in package REPL
         return field.get(null);
     }
 
     /** Sets the static field {@code name} of the snippet class {@code className}, if {@code value} fits its type. */
     boolean setFieldValue(String className, String name, Object value) throws ReflectiveOperationException {
-        java.lang.reflect.Field field = findClass(className).getDeclaredField(name);
+        Field field = findClass(className).getDeclaredField(name);
         field.setAccessible(true);
         Class<?> type = field.getType();
         boolean fits = value == null ? !type.isPrimitive()
-                : type.isPrimitive() ? java.lang.invoke.MethodType.methodType(type).wrap().returnType().isInstance(value)
+                : type.isPrimitive() ? MethodType.methodType(type).wrap().returnType().isInstance(value)
                 : type.isInstance(value);
         if (fits) {
             field.set(null, value);

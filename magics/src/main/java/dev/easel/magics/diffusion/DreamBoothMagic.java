@@ -4,6 +4,7 @@ import dev.easel.DreamBooth;
 import dev.easel.DreamBoothRun;
 import dev.easel.Model;
 import dev.easel.display.Display;
+import dev.easel.engine.EngineException;
 import dev.easel.engine.dreambooth.DreamBoothSettings;
 import dev.easel.magics.CellPart;
 import dev.easel.magics.MagicContext;
@@ -14,6 +15,7 @@ import dev.easel.magics.spec.ParsedArgs;
 import dev.easel.magics.spec.SpecMagic;
 import dev.easel.notebook.ModelRegistry;
 import java.util.List;
+import javax.lang.model.SourceVersion;
 
 /**
  * {@code %dreambooth --instance-dir DIR --instance-prompt TEXT [options]} and {@code %%dreambooth} with the same
@@ -77,7 +79,7 @@ public final class DreamBoothMagic extends SpecMagic {
         String instanceDir = required(args, "instance-dir", call, "--instance-dir DIR (a folder of subject images)");
         String instancePrompt = required(args, "instance-prompt", call, "--instance-prompt \"a photo of sks dog\"");
         String variable = args.string("as");
-        if (!javax.lang.model.SourceVersion.isName(variable)) {
+        if (!SourceVersion.isName(variable)) {
             throw new MagicException("--as " + variable + " is not a Java variable name");
         }
         Model model = GenerationOptions.model(args, context);
@@ -112,7 +114,7 @@ public final class DreamBoothMagic extends SpecMagic {
         DreamBoothRun run;
         try {
             run = job.run();
-        } catch (IllegalArgumentException | IllegalStateException | dev.easel.engine.EngineException e) {
+        } catch (IllegalArgumentException | IllegalStateException | EngineException e) {
             throw new MagicException(call.spelled() + ": " + DiffusionRun.firstLine(e.getMessage()));
         }
         Display.display(run);

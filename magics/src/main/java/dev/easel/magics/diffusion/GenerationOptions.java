@@ -3,6 +3,7 @@ package dev.easel.magics.diffusion;
 import dev.easel.GenerationRequest;
 import dev.easel.Model;
 import dev.easel.engine.lora.LoraSpec;
+import dev.easel.magics.CellPart;
 import dev.easel.magics.MagicContext;
 import dev.easel.magics.MagicException;
 import dev.easel.magics.spec.MagicSpec;
@@ -106,7 +107,7 @@ final class GenerationOptions {
     }
 
     /** The prompt: the rest of the line, or the body of a cell magic. */
-    static String prompt(ParsedArgs args, dev.easel.magics.CellPart.MagicCall call) {
+    static String prompt(ParsedArgs args, CellPart.MagicCall call) {
         String line = args.positional("PROMPT").orElse("");
         String body = call.isCellMagic() ? call.body().strip() : "";
         if (!line.isEmpty() && !body.isEmpty()) {

@@ -10,8 +10,10 @@ import dev.easel.magics.spec.MagicSpec;
 import dev.easel.magics.spec.Option;
 import dev.easel.magics.spec.ParsedArgs;
 import dev.easel.magics.spec.SpecMagic;
+import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 import java.awt.image.RenderedImage;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -69,7 +71,7 @@ public final class Img2ImgMagic extends SpecMagic {
                     throw new MagicException("--init: " + file + " is not an image Java can read (PNG, JPEG, BMP, GIF)");
                 }
                 return image;
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new MagicException("--init: cannot read " + file + ": " + e.getMessage());
             }
         }
@@ -85,7 +87,7 @@ public final class Img2ImgMagic extends SpecMagic {
             if (value instanceof RenderedImage rendered) {
                 BufferedImage copy = new BufferedImage(rendered.getWidth(), rendered.getHeight(),
                         BufferedImage.TYPE_INT_RGB);
-                copy.createGraphics().drawRenderedImage(rendered, new java.awt.geom.AffineTransform());
+                copy.createGraphics().drawRenderedImage(rendered, new AffineTransform());
                 return copy;
             }
             throw new MagicException("--init: the variable " + text + " holds a "

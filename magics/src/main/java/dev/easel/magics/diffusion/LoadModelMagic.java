@@ -12,6 +12,7 @@ import dev.easel.magics.spec.SpecMagic;
 import dev.easel.notebook.ModelRegistry;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import javax.lang.model.SourceVersion;
 
 /** {@code %load_model [PATH | default] [--as NAME] [--device cpu|gpu] [--dtype fp32|fp16]}. */
@@ -49,7 +50,7 @@ public final class LoadModelMagic extends SpecMagic {
         try {
             Path path = Easel.resolveModelPath(requested, context.workingDirectory());
             loaded = Easel.load(path, args.string("device"), args.string("dtype"), true);
-        } catch (java.util.concurrent.CancellationException interrupted) {
+        } catch (CancellationException interrupted) {
             throw interrupted;
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new MagicException("%load_model: " + DiffusionRun.firstLine(e.getMessage()));

@@ -3,6 +3,7 @@ package dev.easel.magics.diffusion;
 import dev.easel.magics.CellPart;
 import dev.easel.magics.MagicContext;
 import dev.easel.magics.spec.MagicSpec;
+import dev.easel.magics.spec.Option;
 import dev.easel.magics.spec.ParsedArgs;
 import dev.easel.magics.spec.SpecMagic;
 import dev.easel.notebook.Outputs;
@@ -14,7 +15,7 @@ public final class OutputsMagic extends SpecMagic {
     protected MagicSpec declare() {
         return MagicSpec.magic("outputs", "Show or set the folder generated images are saved to (default outputs/)")
                 .optionalPositional("DIR", "the new folder, relative to the notebook")
-                .option(dev.easel.magics.spec.Option.flag("reset", "go back to the default (outputs/ next to the notebook)"))
+                .option(Option.flag("reset", "go back to the default (outputs/ next to the notebook)"))
                 .example("%outputs renders/today");
     }
 

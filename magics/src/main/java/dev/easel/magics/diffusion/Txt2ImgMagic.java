@@ -11,6 +11,7 @@ import dev.easel.magics.spec.MagicSpec;
 import dev.easel.magics.spec.ParsedArgs;
 import dev.easel.magics.spec.SpecMagic;
 import dev.easel.notebook.Outputs;
+import java.io.UncheckedIOException;
 import java.util.List;
 
 /** {@code %txt2img [options] PROMPT…} and {@code %%txt2img [options]} with the prompt as body. */
@@ -45,7 +46,7 @@ public final class Txt2ImgMagic extends SpecMagic {
             Outputs.setNotebookDirectory(context.workingDirectory());
             try {
                 generation.save(Outputs.folder());
-            } catch (java.io.UncheckedIOException e) {
+            } catch (UncheckedIOException e) {
                 Display.display(generation);
                 throw new MagicException("images made but not saved: " + e.getMessage());
             }

@@ -1,10 +1,13 @@
 package dev.easel.magics.diffusion;
 
+import dev.easel.GenerationRequest;
+import dev.easel.Img2Img;
 import dev.easel.Model;
 import dev.easel.Sweep;
 import dev.easel.Txt2Img;
 import dev.easel.Xyz;
 import dev.easel.display.Display;
+import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.sweep.Axis;
 import dev.easel.engine.sweep.AxisType;
 import dev.easel.magics.CellPart;
@@ -17,6 +20,7 @@ import dev.easel.magics.spec.SpecMagic;
 import dev.easel.notebook.Outputs;
 import java.util.Arrays;
 import java.util.List;
+import javax.lang.model.SourceVersion;
 
 /**
  * {@code %xyz --x "steps:10,20,30" [--y …] [--z …] [options] PROMPT…} and {@code %%xyz} with the same settings as
@@ -33,10 +37,10 @@ public final class XyzMagic extends SpecMagic {
                 .option(Option.string("z", "SPEC", null, "Z axis, e.g. \"sampler:euler,ddim\""))
                 .option(Option.string("model", "NAME", null, "the model to use (default: the one loaded last)"))
                 .option(Option.string("negative", "TEXT", "", "what not to draw"))
-                .option(Option.integer("steps", "N", dev.easel.GenerationRequest.DEFAULT_STEPS, "sampling steps")
+                .option(Option.integer("steps", "N", GenerationRequest.DEFAULT_STEPS, "sampling steps")
                         .min(1).max(1000))
-                .option(Option.floating("cfg", "F", dev.easel.GenerationRequest.DEFAULT_CFG, "guidance scale").min(0))
-                .option(Option.string("sampler", "ID", dev.easel.GenerationRequest.DEFAULT_SAMPLER, "base sampler"))
+                .option(Option.floating("cfg", "F", GenerationRequest.DEFAULT_CFG, "guidance scale").min(0))
+                .option(Option.string("sampler", "ID", GenerationRequest.DEFAULT_SAMPLER, "base sampler"))
                 .option(Option.longInteger("seed", "N", null, "base seed (default: one random seed for the sweep)"))
                 .option(Option.size("size", null, "image size, multiples of 8 (default: the model's)"))
                 .option(Option.integer("clip-skip", "N", 1, "A1111 clip skip").min(1))
@@ -44,7 +48,7 @@ public final class XyzMagic extends SpecMagic {
                 .option(Option.string("lora", "FILE[:WEIGHT]", null, "a LoRA on every image (weigh it with a lora_weight axis)"))
                 .option(Option.string("init", "PATH_OR_VARIABLE", null,
                         "an init image: makes it an img2img sweep (sweep its strength with a strength axis)"))
-                .option(Option.floating("strength", "F", dev.easel.Img2Img.DEFAULT_STRENGTH,
+                .option(Option.floating("strength", "F", Img2Img.DEFAULT_STRENGTH,
                         "img2img strength when there is no strength axis").min(0).max(1))
                 .option(Option.integer("margin", "PX", 0, "pixels between tiles").min(0))
                 .option(Option.flag("legend", "a line under the grid with prompt, seed and model"))
@@ -85,7 +89,7 @@ public final class XyzMagic extends SpecMagic {
             throw new MagicException(call.spelled() + " needs an X axis, e.g. --x \"steps:10,20,30\"");
         }
         String variable = args.string("as");
-        if (!javax.lang.model.SourceVersion.isName(variable)) {
+        if (!SourceVersion.isName(variable)) {
             throw new MagicException("--as " + variable + " is not a Java variable name");
         }
         Model model = GenerationOptions.model(args, context);
@@ -118,7 +122,7 @@ public final class XyzMagic extends SpecMagic {
                 xyz.init(Img2ImgMagic.initImage(args.string("init"), context), args.number("strength"));
             }
             if (args.string("lora") != null) {
-                var lora = dev.easel.engine.lora.LoraSpec.parse(args.string("lora"), context.workingDirectory());
+                var lora = LoraSpec.parse(args.string("lora"), context.workingDirectory());
                 xyz.lora(lora.file(), lora.weight());
             }
             sweep = xyz.run();

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** {@code %engine}: the deep-learning engine, devices, threads, memory in use and the loaded models. */
 public final class EngineMagic extends SpecMagic {
@@ -84,17 +85,17 @@ public final class EngineMagic extends SpecMagic {
     }
 
     /** Resident set size from /proc/self/status (Linux), in bytes. */
-    static java.util.Optional<Long> rss() {
+    static Optional<Long> rss() {
         try {
             for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (l.startsWith("VmRSS:")) {
                     String[] parts = l.substring(6).strip().split("\\s+");
-                    return java.util.Optional.of(Long.parseLong(parts[0]) * 1024);
+                    return Optional.of(Long.parseLong(parts[0]) * 1024);
                 }
             }
         } catch (IOException | RuntimeException ignored) {
             // not Linux
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 }
