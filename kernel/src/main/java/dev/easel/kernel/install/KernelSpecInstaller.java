@@ -16,7 +16,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 
 /**
@@ -44,6 +47,16 @@ public final class KernelSpecInstaller {
      * cell over twelve cells of 30 generations each; with two arenas it stays flat, generation ~1% slower.
      */
     public static final Map<String, String> ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
+
+    /**
+     * For a JDK 23 or later: classgraph (under Tablesaw) frees its buffers with {@code sun.misc.Unsafe}, and from JDK 24
+     * the JVM prints four lines of warning about it into the kernel's log when a notebook first makes a {@code Table}
+     * — nothing a user can act on. JDK 23 introduced this option; older JVMs refuse to start with it.
+     */
+    static final String ALLOW_UNSAFE_MEMORY_ACCESS = "--sun-misc-unsafe-memory-access=allow";
+
+    /** {@code JAVA_VERSION="17.0.15"} in a JDK's {@code release} file. */
+    private static final Pattern JAVA_VERSION = Pattern.compile("JAVA_VERSION=\"(\\d+).*\"");
 
     /** Lets {@code JavadocSources} give JShell Easel's sources. */
     static final String OPEN_JSHELL = "--add-opens=jdk.jshell/jdk.jshell=ALL-UNNAMED";
@@ -122,6 +135,9 @@ public final class KernelSpecInstaller {
             argv.add(DEFAULT_HEAP);
         }
         argv.addAll(DEFAULT_JVM_OPTIONS);
+        if (featureVersion(spec.java()).orElse(0) >= 23) {
+            argv.add(ALLOW_UNSAFE_MEMORY_ACCESS);
+        }
         argv.addAll(spec.jvmArgs());
         if (spec.classPath() != null) {
             argv.add(OPEN_JSHELL); // what easel.jar's manifest says with Add-Opens
@@ -135,6 +151,25 @@ public final class KernelSpecInstaller {
         argv.add("kernel");
         argv.add("{connection_file}");
         return argv;
+    }
+
+    /**
+     * The feature version of the JDK whose {@code bin/java} is {@code java} (17 for 17.0.15), from the
+     * {@code release} file in its home; empty when there is none to read (a bare {@code java} from the PATH).
+     */
+    static OptionalInt featureVersion(String java) {
+        try {
+            Path home = Path.of(java).toRealPath().getParent().getParent();
+            for (String line : Files.readAllLines(home.resolve("release"))) {
+                Matcher version = JAVA_VERSION.matcher(line);
+                if (version.matches()) {
+                    return OptionalInt.of(Integer.parseInt(version.group(1)));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not a JDK laid out as usual: no version-dependent options
+        }
+        return OptionalInt.empty();
     }
 
     /** The jar this code runs from. */

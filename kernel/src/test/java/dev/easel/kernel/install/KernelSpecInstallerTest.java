@@ -55,4 +55,25 @@ class KernelSpecInstallerTest {
         assertTrue(Files.readString(spec).contains("\"/j/bin/java\""));
         assertEquals(0, new UninstallCommand().run(List.of("--prefix", dir.toString(), "--name", "easel-x")));
     }
+
+    @Test
+    void aJdkFrom23OnAllowsUnsafeMemoryAccessSoTablesawsLibraryDoesNotFillTheLogWithWarnings() throws Exception {
+        Path jdk25 = fakeJdk("jdk25", "25.0.3");
+        Path jdk17 = fakeJdk("jdk17", "17.0.15");
+        assertEquals(25, KernelSpecInstaller.featureVersion(jdk25.toString()).getAsInt());
+        assertTrue(argv(jdk25).contains(KernelSpecInstaller.ALLOW_UNSAFE_MEMORY_ACCESS));
+        assertFalse(argv(jdk17).contains(KernelSpecInstaller.ALLOW_UNSAFE_MEMORY_ACCESS), "JDK 17 would not start");
+        assertTrue(KernelSpecInstaller.featureVersion("java").isEmpty(), "a bare name has no release file to read");
+        assertFalse(argv(Path.of("java")).contains(KernelSpecInstaller.ALLOW_UNSAFE_MEMORY_ACCESS));
+    }
+
+    private Path fakeJdk(String name, String version) throws Exception {
+        Path bin = Files.createDirectories(dir.resolve(name).resolve("bin"));
+        Files.writeString(dir.resolve(name).resolve("release"), "IMPLEMENTOR=\"X\"\nJAVA_VERSION=\"" + version + "\"\n");
+        return Files.createFile(bin.resolve("java"));
+    }
+
+    private static List<String> argv(Path java) {
+        return KernelSpecInstaller.argv(new KernelSpecInstaller.Spec("e", "E", java.toString(), List.of(), "cp"));
+    }
 }
