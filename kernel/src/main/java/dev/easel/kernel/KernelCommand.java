@@ -7,6 +7,7 @@ import dev.easel.kernel.channels.HmacSigner;
 import dev.easel.kernel.channels.WireCodec;
 import dev.easel.kernel.handlers.KernelInfoHandler;
 import dev.easel.kernel.history.HistoryStore;
+import dev.easel.kernel.install.ClassDataArchive;
 import dev.easel.kernel.interpreter.Interpreter;
 import dev.easel.kernel.interpreter.JShellInterpreter;
 import dev.easel.kernel.protocol.Contents;
@@ -16,9 +17,13 @@ import dev.easel.kernel.protocol.Message;
 import dev.easel.kernel.protocol.MessageType;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /** {@code kernel <connection_file>}: what the kernelspec runs. */
 public final class KernelCommand implements Subcommand {
+
+    private static final long ARCHIVE_CHECK_DELAY_SECONDS = 3;
 
     @Override
     public String name() {
@@ -43,6 +48,9 @@ public final class KernelCommand implements Subcommand {
             return args.size() == 1 && args.get(0).equals("--help") ? 0 : 2;
         }
         ConnectionInfo connection = ConnectionInfo.read(Path.of(args.get(0)));
+        // Once the kernel has started, not while it starts: it reads /proc and may start a process.
+        CompletableFuture.delayedExecutor(ARCHIVE_CHECK_DELAY_SECONDS, TimeUnit.SECONDS)
+                .execute(ClassDataArchive::refreshIfUnused);
         new Kernel(connection, HistoryStore.defaultFile()).run();
         return 0;
     }

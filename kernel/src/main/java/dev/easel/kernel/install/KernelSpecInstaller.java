@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
@@ -86,30 +85,18 @@ public final class KernelSpecInstaller {
     }
 
     /**
-     * Records a class-data-sharing archive for this kernelspec ({@code easel.jsa} beside kernel.json) by running
-     * {@code kernel --warm-up} once under {@code -XX:ArchiveClassesAtExit}, and adds it to the kernel's command
-     * line: the JVM then maps the classes a kernel start needs instead of loading them (start-up about halves). A
-     * stale archive (after a rebuild) is ignored by the JVM; install again to refresh it.
+     * Records the kernelspec's class-data archive ({@link ClassDataArchive}, beside kernel.json) and adds it to the
+     * kernel's command line: the JVM then maps the classes a kernel start needs instead of loading them.
      *
      * @return false (and the kernelspec unchanged) when the archive could not be made
      */
     public static boolean addClassDataArchive(Path specDir, Spec spec) throws IOException, InterruptedException {
-        Path archive = specDir.resolve("easel.jsa");
-        Files.deleteIfExists(archive);
-        List<String> training = new ArrayList<>(argv(spec));
-        training.add(1, "-XX:ArchiveClassesAtExit=" + archive);
-        training.set(training.size() - 1, "--warm-up");
-        Process process = new ProcessBuilder(training).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!process.waitFor(5, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            return false;
-        }
-        if (process.exitValue() != 0 || !Files.isRegularFile(archive)) {
+        Path archive = specDir.resolve(ClassDataArchive.FILE_NAME);
+        if (!ClassDataArchive.record(archive, argv(spec))) {
             return false;
         }
         List<String> jvmArgs = new ArrayList<>(spec.jvmArgs());
-        jvmArgs.add("-XX:SharedArchiveFile=" + archive);
+        jvmArgs.add(ClassDataArchive.USE_OPTION + archive);
         install(specDir.getParent(), new Spec(spec.name(), spec.displayName(), spec.java(), jvmArgs, spec.classPath()));
         return true;
     }
