@@ -108,8 +108,11 @@ public final class ClassDataArchive {
         ProcessHandle.Info self = ProcessHandle.current().info();
         List<String> arguments = self.arguments().map(Arrays::asList).orElse(List.of());
         Optional<Path> archive = named(arguments);
+        if (archive.isEmpty() || self.command().isEmpty()) {
+            return;
+        }
         Optional<String> maps = readProcessMaps();
-        if (archive.isEmpty() || self.command().isEmpty() || maps.isEmpty() || isMapped(archive.get(), maps.get())) {
+        if (maps.isEmpty() || isMapped(archive.get(), maps.get())) {
             return;
         }
         Optional<String> reason = whyUnused(archive.get(), System.getProperty("java.vm.version"), classPathFiles());
