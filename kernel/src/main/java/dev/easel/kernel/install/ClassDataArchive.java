@@ -55,8 +55,8 @@ public final class ClassDataArchive {
      */
     public static boolean record(Path archive, List<String> kernelCommand) throws IOException, InterruptedException {
         Path lockFile = archive.resolveSibling(archive.getFileName() + ".lock");
-        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock lock = channel.tryLock()) {
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            FileLock lock = channel.tryLock();
             if (lock == null) {
                 return false; // another kernel is recording it
             }
@@ -75,9 +75,9 @@ public final class ClassDataArchive {
                 return true;
             } finally {
                 Files.deleteIfExists(temporary);
+                Files.deleteIfExists(lockFile); // while still holding it: never another process's lock
+                lock.release();
             }
-        } finally {
-            Files.deleteIfExists(lockFile);
         }
     }
 
