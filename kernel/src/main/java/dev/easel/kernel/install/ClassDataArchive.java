@@ -111,14 +111,16 @@ public final class ClassDataArchive {
         if (archive.isEmpty() || self.command().isEmpty()) {
             return;
         }
-        Optional<String> maps = readProcessMaps();
-        if (maps.isEmpty() || isMapped(archive.get(), maps.get())) {
-            return;
-        }
-        Optional<String> reason = whyUnused(archive.get(), System.getProperty("java.vm.version"), classPathFiles());
+        // JDK 17 leaves an archive it rejects unmapped; JDK 25 may keep part of it mapped, so a changed jar is
+        // looked for either way. Without /proc (not Linux) only the jar is looked at.
+        boolean mapped = readProcessMaps().map(maps -> isMapped(archive.get(), maps)).orElse(true);
+        Optional<String> reason = whyUnused(archive.get(), mapped ? null : System.getProperty("java.vm.version"),
+                classPathFiles());
         if (reason.isEmpty()) {
-            Log.warn("the class-data archive " + archive.get() + " is not used; run the kernel's java with -Xlog:cds"
-                    + " to see why (kernel start is slower without it)");
+            if (!mapped) {
+                Log.warn("the class-data archive " + archive.get() + " is not used; run the kernel's java with"
+                        + " -Xlog:cds to see why (kernel start is slower without it)");
+            }
             return;
         }
         if (!Files.isWritable(archive.get().toAbsolutePath().getParent())) {
@@ -159,7 +161,8 @@ public final class ClassDataArchive {
 
     /**
      * Why the JVM would not use {@code archive}, when it is a reason recording again mends: missing, made by another
-     * Java build, or older than a jar on the class path. Empty when none of these holds.
+     * Java build than {@code vmVersion} (not looked at when null), or older than a jar on the class path. Empty when
+     * none of these holds.
      */
     static Optional<String> whyUnused(Path archive, String vmVersion, List<Path> classPathFiles) {
         if (!Files.isRegularFile(archive)) {
@@ -170,7 +173,7 @@ public final class ClassDataArchive {
             try (InputStream in = Files.newInputStream(archive)) {
                 header = in.readNBytes(HEADER_BYTES);
             }
-            if (!new String(header, StandardCharsets.ISO_8859_1).contains("(" + vmVersion + ")")) {
+            if (vmVersion != null && !new String(header, StandardCharsets.ISO_8859_1).contains("(" + vmVersion + ")")) {
                 return Optional.of("it was recorded by another Java build than " + vmVersion);
             }
             long recorded = Files.getLastModifiedTime(archive).toMillis();

@@ -55,6 +55,9 @@ class ClassDataArchiveTest {
                 StandardCharsets.ISO_8859_1);
         assertEquals(Optional.of("it was recorded by another Java build than " + vm),
                 ClassDataArchive.whyUnused(archive, vm, List.of(jar)));
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(0));
+        assertEquals(Optional.empty(), ClassDataArchive.whyUnused(archive, null, List.of(jar)),
+                "the header is not looked at for an archive the JVM mapped");
 
         Files.writeString(archive, "OpenJDK 64-Bit Server VM (" + vm + ") for linux-amd64 JRE ...",
                 StandardCharsets.ISO_8859_1);
