@@ -54,6 +54,12 @@ public final class Kernel {
     /** How long after the last shell request the idle kernel collects its garbage and hands free heap back. */
     public static final long IDLE_COLLECTION_SECONDS = 2;
 
+    /**
+     * Lines printed into nowhere at start-up, so that a cell printing 10,000 lines does not run the print path
+     * interpreted.
+     */
+    private static final int PRINT_WARM_UP_LINES = 20_000;
+
     private final KernelSockets sockets;
     private final OutputCapture capture;
     private final KernelInput input = new KernelInput();
@@ -200,6 +206,7 @@ public final class Kernel {
                 try {
                     JShellInterpreter created = new JShellInterpreter(Kernel.class.getClassLoader());
                     created.warmUp();
+                    capture.warmUp(PRINT_WARM_UP_LINES); // before any cell can print
                     interpreter.complete(created);
                 } catch (RuntimeException | Error e) {
                     Log.error("JShell could not start", e);

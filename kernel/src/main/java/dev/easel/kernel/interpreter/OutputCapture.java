@@ -56,6 +56,24 @@ public final class OutputCapture {
         }
     }
 
+    /**
+     * Prints {@code lines} lines into nowhere through {@code System.out}, so that the JIT has compiled the print path
+     * (PrintStream, the UTF-8 encoder, this class's batching) before the first cell that prints a lot would run it
+     * interpreted. Only while nothing else prints: other text in the meantime is dropped too.
+     */
+    public void warmUp(int lines) {
+        StreamTarget previous;
+        synchronized (sendLock) {
+            flush();
+            previous = target;
+            target = (name, text) -> { };
+        }
+        for (int i = 0; i < lines; i++) {
+            System.out.println(i);
+        }
+        setTarget(previous);
+    }
+
     /** Sends everything written so far, now (before a result or an error, so the order is kept). */
     public void flush() {
         System.out.flush();
