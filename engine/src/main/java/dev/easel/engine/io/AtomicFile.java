@@ -43,11 +43,17 @@ public final class AtomicFile {
                 StandardOpenOption.WRITE));
     }
 
-    private interface TemporaryWriter {
+    /** Writes the file's new content at the temporary path it is given (which does not exist yet). */
+    @FunctionalInterface
+    public interface TemporaryWriter {
         void write(Path temporary) throws IOException;
     }
 
-    private static void replace(Path file, TemporaryWriter writer) throws IOException {
+    /**
+     * Replaces {@code file} with what {@code writer} puts at a temporary path beside it — for content another
+     * process writes to a path it is told. Nothing is replaced when the writer throws or leaves no file there.
+     */
+    public static void replace(Path file, TemporaryWriter writer) throws IOException {
         Path target = file.toAbsolutePath();
         Path folder = target.getParent();
         Files.createDirectories(folder);

@@ -1,5 +1,6 @@
 package dev.easel.kernel.install;
 
+import dev.easel.engine.io.AtomicFile;
 import dev.easel.kernel.Log;
 import java.io.File;
 import java.io.IOException;
@@ -7,10 +8,8 @@ import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -53,32 +52,46 @@ public final class ClassDataArchive {
      *
      * @return whether a new archive is in place
      */
-    public static boolean record(Path archive, List<String> kernelCommand) throws IOException, InterruptedException {
+    public static boolean record(Path archive, List<String> kernelCommand) throws IOException {
         Path lockFile = archive.resolveSibling(archive.getFileName() + ".lock");
         try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             FileLock lock = channel.tryLock();
             if (lock == null) {
                 return false; // another kernel is recording it
             }
-            Path temporary = archive.resolveSibling(archive.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
             try {
-                Process training = new ProcessBuilder(trainingCommand(kernelCommand, temporary)).redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                if (!training.waitFor(RECORD_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
-                    training.destroyForcibly();
-                    return false;
-                }
-                if (training.exitValue() != 0 || !Files.isRegularFile(temporary)) {
-                    return false;
-                }
-                moveIntoPlace(temporary, archive);
+                AtomicFile.replace(archive, temporary -> recordInto(temporary, kernelCommand));
                 return true;
+            } catch (RecordingFailed e) {
+                return false;
             } finally {
-                Files.deleteIfExists(temporary);
                 Files.deleteIfExists(lockFile); // while still holding it: never another process's lock
                 lock.release();
             }
         }
+    }
+
+    /** Runs the kernel's command once, recording its classes into {@code temporary}. */
+    private static void recordInto(Path temporary, List<String> kernelCommand) throws IOException {
+        Process training = new ProcessBuilder(trainingCommand(kernelCommand, temporary)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            if (!training.waitFor(RECORD_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+                training.destroyForcibly();
+                throw new RecordingFailed();
+            }
+        } catch (InterruptedException e) {
+            training.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new RecordingFailed();
+        }
+        if (training.exitValue() != 0 || !Files.isRegularFile(temporary)) {
+            throw new RecordingFailed();
+        }
+    }
+
+    /** The training run did not leave an archive: nothing is replaced. */
+    private static final class RecordingFailed extends IOException {
     }
 
     /** The kernel's own command, recording instead of mapping, with {@code --warm-up} for the connection file. */
@@ -88,14 +101,6 @@ public final class ClassDataArchive {
         training.add(1, RECORD_OPTION + recordTo);
         training.set(training.size() - 1, "--warm-up");
         return training;
-    }
-
-    private static void moveIntoPlace(Path temporary, Path archive) throws IOException {
-        try {
-            Files.move(temporary, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(temporary, archive, StandardCopyOption.REPLACE_EXISTING);
-        }
     }
 
     // ------------------------------------------------------------------------------------------ at kernel start

@@ -94,7 +94,7 @@ public final class KernelSpecInstaller {
      *
      * @return false (and the kernelspec unchanged) when the archive could not be made
      */
-    public static boolean addClassDataArchive(Path specDir, Spec spec) throws IOException, InterruptedException {
+    public static boolean addClassDataArchive(Path specDir, Spec spec) throws IOException {
         Path archive = specDir.resolve(ClassDataArchive.FILE_NAME);
         if (!ClassDataArchive.record(archive, argv(spec))) {
             return false;

@@ -5,8 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.easel.engine.io.AtomicFile;
 import dev.easel.kernel.Log;
-import java.io.OutputStream;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,27 +125,28 @@ class ClassDataArchiveTest {
         return out.substring(out.lastIndexOf('\n') + 1);
     }
 
-    /** A jar with {@link Probe}, {@link ClassDataArchive} and the {@link Log} it writes to. */
+    /** A jar with {@link Probe} and what {@link ClassDataArchive} needs outside the JDK, nested classes included. */
     private Path probeJar() throws Exception {
-        Path classes = Path.of(ClassDataArchive.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Path testClasses = Path.of(Probe.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path jar = dir.resolve("probe.jar");
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
-            for (Class<?> type : List.of(ClassDataArchive.class, Log.class, Probe.class)) {
-                Path root = type == Probe.class ? testClasses : classes;
-                String path = type.getName().replace('.', '/'); // Outer$Nested for a nested class
-                String name = path.substring(path.lastIndexOf('/') + 1);
-                try (var files = Files.walk(root.resolve(path).getParent(), 1)) {
-                    for (Path file : files.filter(f -> f.getFileName().toString().startsWith(name)
-                            && f.toString().endsWith(".class")).toList()) {
-                        out.putNextEntry(new JarEntry(root.relativize(file).toString().replace('\\', '/')));
-                        Files.copy(file, (OutputStream) out);
-                        out.closeEntry();
-                    }
-                }
+            for (Class<?> type : List.of(ClassDataArchive.class, AtomicFile.class, Log.class, Probe.class)) {
+                addClass(out, type);
             }
         }
         return jar;
+    }
+
+    /** Copies the class file of {@code type} and its nested classes, wherever they come from (a folder or a jar). */
+    private static void addClass(JarOutputStream out, Class<?> type) throws Exception {
+        String entry = type.getName().replace('.', '/') + ".class";
+        try (InputStream in = type.getClassLoader().getResourceAsStream(entry)) {
+            out.putNextEntry(new JarEntry(entry));
+            in.transferTo(out);
+            out.closeEntry();
+        }
+        for (Class<?> nested : type.getDeclaredClasses()) {
+            addClass(out, nested);
+        }
     }
 
     /** Stands in for the kernel: {@code --warm-up} loads a few classes, as the kernel's does. */
