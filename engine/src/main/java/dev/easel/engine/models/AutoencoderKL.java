@@ -31,11 +31,12 @@ public final class AutoencoderKL extends Module {
                          int layersPerBlock, int normNumGroups, double scalingFactor, int sampleSize) {
 
         public static Config fromJson(JsonNode n) {
-            return new Config(Configs.integer(n, "in_channels", 3), Configs.integer(n, "out_channels", 3),
-                    Configs.integer(n, "latent_channels", 4),
-                    Configs.ints(n, "block_out_channels", new int[] {128, 256, 512, 512}),
-                    Configs.integer(n, "layers_per_block", 2), Configs.integer(n, "norm_num_groups", 32),
-                    Configs.number(n, "scaling_factor", 0.18215), Configs.integer(n, "sample_size", 512));
+            int[] boc = Configs.positiveInts(n, "block_out_channels", new int[] {128, 256, 512, 512});
+            int groups = Configs.positive(n, "norm_num_groups", 32);
+            Configs.requireDivides("norm_num_groups", groups, "block_out_channels", boc);
+            return new Config(Configs.positive(n, "in_channels", 3), Configs.positive(n, "out_channels", 3),
+                    Configs.positive(n, "latent_channels", 4), boc, Configs.positive(n, "layers_per_block", 2), groups,
+                    Configs.positiveNumber(n, "scaling_factor", 0.18215), Configs.positive(n, "sample_size", 512));
         }
     }
 

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.easel.engine.EngineException;
 import dev.easel.engine.nn.Activations;
 import dev.easel.engine.nn.Container;
 import dev.easel.engine.nn.Embedding;
@@ -33,12 +34,17 @@ public final class ClipTextModel extends Module {
                          int eosTokenId) {
 
         public static Config fromJson(JsonNode n) {
-            return new Config(Configs.integer(n, "vocab_size", 49408), Configs.integer(n, "hidden_size", 768),
-                    Configs.integer(n, "intermediate_size", 3072), Configs.integer(n, "num_hidden_layers", 12),
-                    Configs.integer(n, "num_attention_heads", 12),
-                    Configs.integer(n, "max_position_embeddings", 77),
-                    Configs.text(n, "hidden_act", "quick_gelu"), Configs.number(n, "layer_norm_eps", 1e-5),
-                    Configs.integer(n, "eos_token_id", 2));
+            int hidden = Configs.positive(n, "hidden_size", 768);
+            int heads = Configs.positive(n, "num_attention_heads", 12);
+            if (hidden % heads != 0) {
+                throw new EngineException("num_attention_heads " + heads + " does not divide hidden_size " + hidden
+                        + "; expected a head count that divides the hidden size");
+            }
+            return new Config(Configs.positive(n, "vocab_size", 49408), hidden,
+                    Configs.positive(n, "intermediate_size", 3072), Configs.positive(n, "num_hidden_layers", 12), heads,
+                    Configs.positive(n, "max_position_embeddings", 77),
+                    Configs.choice(n, "hidden_act", "quick_gelu", "quick_gelu", "gelu"),
+                    Configs.positiveNumber(n, "layer_norm_eps", 1e-5), Configs.integer(n, "eos_token_id", 2));
         }
     }
 

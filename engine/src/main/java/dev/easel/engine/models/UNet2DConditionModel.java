@@ -52,28 +52,42 @@ public final class UNet2DConditionModel extends Module {
             if (Configs.bool(n, "only_cross_attention", false) || Configs.bool(n, "dual_cross_attention", false)) {
                 throw new EngineException("unet config: only_cross_attention/dual_cross_attention not supported");
             }
-            int[] boc = Configs.ints(n, "block_out_channels", new int[] {320, 640, 1280, 1280});
+            int[] boc = Configs.positiveInts(n, "block_out_channels", new int[] {320, 640, 1280, 1280});
             String[] down = Configs.strings(n, "down_block_types", new String[] {"CrossAttnDownBlock2D",
                     "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"});
             String[] up = Configs.strings(n, "up_block_types", new String[] {"UpBlock2D", "CrossAttnUpBlock2D",
                     "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"});
+            Configs.requireLength("down_block_types", down.length, boc.length, "block_out_channels");
+            Configs.requireLength("up_block_types", up.length, boc.length, "block_out_channels");
             // SD 1.x/2.x configs put the head count in attention_head_dim (a diffusers naming quirk)
             JsonNode heads = n.get("num_attention_heads");
-            int[] h = heads == null || heads.isNull() ? Configs.ints(n, "attention_head_dim", new int[] {8})
-                    : Configs.ints(n, "num_attention_heads", null);
-            return new Config(Configs.integer(n, "in_channels", 4), Configs.integer(n, "out_channels", 4), boc,
-                    down, up, Configs.integer(n, "layers_per_block", 2),
-                    Configs.integer(n, "cross_attention_dim", 768), perBlock(h, down.length),
-                    perBlock(Configs.ints(n, "transformer_layers_per_block", new int[] {1}), down.length),
-                    Configs.integer(n, "norm_num_groups", 32), Configs.number(n, "norm_eps", 1e-5),
+            String headsKey = heads == null || heads.isNull() ? "attention_head_dim" : "num_attention_heads";
+            int[] h = perBlock(headsKey, Configs.positiveInts(n, headsKey, new int[] {8}), boc.length);
+            int groups = Configs.positive(n, "norm_num_groups", 32);
+            Configs.requireDivides("norm_num_groups", groups, "block_out_channels", boc);
+            for (int i = 0; i < boc.length; i++) {
+                if (boc[i] % h[i] != 0) {
+                    throw new EngineException(headsKey + " " + h[i] + " does not divide block_out_channels "
+                            + boc[i] + "; expected a head count that divides each block's channels");
+                }
+            }
+            return new Config(Configs.positive(n, "in_channels", 4), Configs.positive(n, "out_channels", 4), boc,
+                    down, up, Configs.positive(n, "layers_per_block", 2),
+                    Configs.positive(n, "cross_attention_dim", 768), h,
+                    perBlock("transformer_layers_per_block",
+                            Configs.positiveInts(n, "transformer_layers_per_block", new int[] {1}), boc.length),
+                    groups, Configs.positiveNumber(n, "norm_eps", 1e-5),
                     Configs.bool(n, "flip_sin_to_cos", true), Configs.integer(n, "freq_shift", 0),
                     Configs.bool(n, "use_linear_projection", false), Configs.bool(n, "upcast_attention", false),
-                    Configs.integer(n, "sample_size", 64));
+                    Configs.positive(n, "sample_size", 64));
         }
 
-        private static int[] perBlock(int[] v, int n) {
+        private static int[] perBlock(String key, int[] v, int n) {
             if (v.length == n) {
                 return v;
+            }
+            if (v.length != 1) {
+                Configs.requireLength(key, v.length, n, "block_out_channels");
             }
             int[] out = new int[n];
             Arrays.fill(out, v[0]);

@@ -102,13 +102,13 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             if (!src.singleFile()) {
                 Path root = src.root();
                 tokenizer = ClipTokenizer.load(root.resolve("tokenizer"));
-                sched = SchedulerConfig.fromJson(Configs.read(root.resolve("scheduler/scheduler_config.json")));
-                text = new ClipTextModel(init, ClipTextModel.Config.fromJson(
-                        Configs.read(root.resolve("text_encoder/config.json"))));
-                unet = new UNet2DConditionModel(init, UNet2DConditionModel.Config.fromJson(
-                        Configs.read(root.resolve("unet/config.json"))));
-                vae = new AutoencoderKL(init, AutoencoderKL.Config.fromJson(
-                        Configs.read(root.resolve("vae/config.json"))));
+                sched = Configs.read(root.resolve("scheduler/scheduler_config.json"), SchedulerConfig::fromJson);
+                text = new ClipTextModel(init, Configs.read(root.resolve("text_encoder/config.json"),
+                        ClipTextModel.Config::fromJson));
+                unet = new UNet2DConditionModel(init, Configs.read(root.resolve("unet/config.json"),
+                        UNet2DConditionModel.Config::fromJson));
+                vae = new AutoencoderKL(init, Configs.read(root.resolve("vae/config.json"),
+                        AutoencoderKL.Config::fromJson));
                 loadComponent(text, ModelSource.weightsIn(root.resolve("text_encoder"), "model"), null, manager,
                         "text_encoder", listener);
                 loadComponent(unet, ModelSource.weightsIn(root.resolve("unet"), "diffusion_pytorch_model"), null,
@@ -124,16 +124,16 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                     }
                     tokenizer = ClipTokenizer.load(tokenizerDir(cfg, src.root()));
                     sched = cfg != null && Files.exists(cfg.resolve("scheduler/scheduler_config.json"))
-                            ? SchedulerConfig.fromJson(Configs.read(cfg.resolve("scheduler/scheduler_config.json")))
+                            ? Configs.read(cfg.resolve("scheduler/scheduler_config.json"), SchedulerConfig::fromJson)
                             : SchedulerConfig.sd1();
                     text = new ClipTextModel(init, cfg != null && Files.exists(cfg.resolve("text_encoder/config.json"))
-                            ? ClipTextModel.Config.fromJson(Configs.read(cfg.resolve("text_encoder/config.json")))
+                            ? Configs.read(cfg.resolve("text_encoder/config.json"), ClipTextModel.Config::fromJson)
                             : SingleFileConfigs.text(f));
                     UNet2DConditionModel.Config uc = cfg != null && Files.exists(cfg.resolve("unet/config.json"))
-                            ? UNet2DConditionModel.Config.fromJson(Configs.read(cfg.resolve("unet/config.json")))
+                            ? Configs.read(cfg.resolve("unet/config.json"), UNet2DConditionModel.Config::fromJson)
                             : SingleFileConfigs.unet(f);
                     AutoencoderKL.Config vc = cfg != null && Files.exists(cfg.resolve("vae/config.json"))
-                            ? AutoencoderKL.Config.fromJson(Configs.read(cfg.resolve("vae/config.json")))
+                            ? Configs.read(cfg.resolve("vae/config.json"), AutoencoderKL.Config::fromJson)
                             : SingleFileConfigs.vae(f);
                     unet = new UNet2DConditionModel(init, uc);
                     vae = new AutoencoderKL(init, vc);

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.easel.engine.EngineException;
+import dev.easel.engine.models.Configs;
 
 /**
  * The training noise schedule and options from {@code scheduler/scheduler_config.json}, shared by all samplers.
@@ -36,13 +37,17 @@ public record SchedulerConfig(int numTrainTimesteps, double betaStart, double be
 
     public static SchedulerConfig fromJson(JsonNode n) {
         SchedulerConfig d = sd1();
-        return new SchedulerConfig(n.path("num_train_timesteps").asInt(d.numTrainTimesteps()),
-                n.path("beta_start").asDouble(d.betaStart()), n.path("beta_end").asDouble(d.betaEnd()),
-                n.path("beta_schedule").asText(d.betaSchedule()), n.path("prediction_type").asText("epsilon"),
-                n.path("steps_offset").asInt(0), n.path("set_alpha_to_one").asBoolean(true),
-                n.hasNonNull("timestep_spacing") ? n.get("timestep_spacing").asText() : null,
-                n.hasNonNull("_class_name") ? n.get("_class_name").asText() : null,
-                n.path("rescale_betas_zero_snr").asBoolean(false));
+        double betaStart = Configs.positiveNumber(n, "beta_start", d.betaStart());
+        double betaEnd = Configs.positiveNumber(n, "beta_end", d.betaEnd());
+        if (betaEnd >= 1) {
+            throw new EngineException("\"beta_end\" is " + betaEnd + "; expected a number below 1");
+        }
+        return new SchedulerConfig(Configs.positive(n, "num_train_timesteps", d.numTrainTimesteps()), betaStart,
+                betaEnd, Configs.choice(n, "beta_schedule", d.betaSchedule(), "scaled_linear", "linear"),
+                Configs.choice(n, "prediction_type", "epsilon", "epsilon", "v_prediction", "sample"),
+                Configs.count(n, "steps_offset", 0), Configs.bool(n, "set_alpha_to_one", true),
+                Configs.text(n, "timestep_spacing", null), Configs.text(n, "_class_name", null),
+                Configs.bool(n, "rescale_betas_zero_snr", false));
     }
 
     /** An explicit spacing for whichever sampler uses this config (forgets which class the file was saved for). */

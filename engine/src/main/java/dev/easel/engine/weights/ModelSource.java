@@ -1,6 +1,7 @@
 package dev.easel.engine.weights;
 
 import dev.easel.engine.EngineException;
+import dev.easel.engine.models.Configs;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,6 +18,10 @@ import java.util.stream.Stream;
  * refused with a line saying how to convert them.
  */
 public record ModelSource(Path root, boolean singleFile) {
+
+    /** The {@code _class_name}s of {@code model_index.json} whose components this engine loads. */
+    private static final List<String> SUPPORTED_PIPELINES = List.of("StableDiffusionPipeline",
+            "StableDiffusionImg2ImgPipeline", "StableDiffusionInpaintPipeline");
 
     public static ModelSource resolve(Path path) {
         if (!Files.exists(path)) {
@@ -42,7 +47,24 @@ public record ModelSource(Path root, boolean singleFile) {
         if (!Files.exists(dir.resolve("model_index.json")) && !Files.isDirectory(dir.resolve("unet"))) {
             throw new EngineException(path + ": not a diffusers folder (no model_index.json or unet/)");
         }
+        checkPipelineClass(dir.resolve("model_index.json"));
         return new ModelSource(dir, false);
+    }
+
+    /**
+     * {@code model_index.json} is optional here: each component folder has its own config, which is what the loader
+     * reads (diffusers needs the index to pick classes; Easel's classes are fixed). When the index is there it must
+     * be valid, and a pipeline class Easel cannot run (SDXL, say) is named instead of failing later on its weights.
+     */
+    private static void checkPipelineClass(Path index) {
+        if (!Files.exists(index)) {
+            return;
+        }
+        String pipeline = Configs.read(index, n -> Configs.text(n, "_class_name", null));
+        if (pipeline != null && !SUPPORTED_PIPELINES.contains(pipeline)) {
+            throw new EngineException(index + ": \"_class_name\" is " + pipeline + "; Easel runs Stable Diffusion"
+                    + " 1.x/2.x models (" + String.join(", ", SUPPORTED_PIPELINES) + ")");
+        }
     }
 
     private static Path latestSnapshot(Path snapshots) {
