@@ -60,4 +60,21 @@ class DefaultModelTest {
         assertEquals("the default model is set to " + notAModel + " (EASEL_DEFAULT_MODEL or easel.default.model),"
                 + " which has no model_index.json; point it at a diffusers folder", e.getMessage());
     }
+
+    @Test
+    void aDamagedCachedCopyIsRepairedFromTheJarOnFirstUse() throws IOException {
+        System.setProperty("easel.cache", cache.toString());
+        Path model = DefaultModel.path();
+        Path unet = model.resolve("unet/diffusion_pytorch_model.safetensors");
+        byte[] good = Files.readAllBytes(unet);
+        byte[] damaged = good.clone();
+        java.util.Arrays.fill(damaged, 4096, 8192, (byte) 0x55); // 4 KB overwritten, as in the probe
+        Files.write(unet, damaged);
+        Files.delete(model.resolve("tokenizer/merges.txt"));
+
+        DefaultModel.forgetVerifiedCopies();
+        assertEquals(model, DefaultModel.path());
+        assertTrue(java.util.Arrays.equals(good, Files.readAllBytes(unet)), "the damaged file is copied out again");
+        assertTrue(Files.isRegularFile(model.resolve("tokenizer/merges.txt")), "a missing file is copied out again");
+    }
 }
