@@ -17,11 +17,11 @@ public final class SingleFileConfigs {
     private SingleFileConfigs() {
     }
 
-    private static long[] shape(SafeTensors f, String key) {
-        return f.entry(key).shape();
+    private static long[] shape(TensorFile f, String key) {
+        return f.shape(key);
     }
 
-    public static UNet2DConditionModel.Config unet(SafeTensors f) {
+    public static UNet2DConditionModel.Config unet(TensorFile f) {
         String p = LdmKeys.UNET;
         long[] convIn = shape(f, p + "input_blocks.0.0.weight");
         int firstOp = -1;
@@ -81,7 +81,7 @@ public final class SingleFileConfigs {
                 tlpb, 32, 1e-5, true, 0, linear, sd2, 64);
     }
 
-    public static AutoencoderKL.Config vae(SafeTensors f) {
+    public static AutoencoderKL.Config vae(TensorFile f) {
         String p = LdmKeys.VAE;
         List<Integer> channels = new ArrayList<>();
         for (int i = 0; f.contains(p + "encoder.down." + i + ".block.0.conv1.weight"); i++) {
@@ -101,7 +101,7 @@ public final class SingleFileConfigs {
                 layers, 32, 0.18215, 512);
     }
 
-    public static ClipTextModel.Config text(SafeTensors f) {
+    public static ClipTextModel.Config text(TensorFile f) {
         String p = LdmKeys.TEXT + "text_model.";
         if (!f.contains(p + "embeddings.token_embedding.weight")) {
             if (f.keys().stream().anyMatch(k -> k.startsWith("cond_stage_model.model."))) {
