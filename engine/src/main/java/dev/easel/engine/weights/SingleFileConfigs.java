@@ -4,6 +4,8 @@ import dev.easel.engine.EngineException;
 import dev.easel.engine.models.AutoencoderKL;
 import dev.easel.engine.models.ClipTextModel;
 import dev.easel.engine.models.UNet2DConditionModel;
+import dev.easel.engine.models.unet.DownBlockType;
+import dev.easel.engine.models.unet.UpBlockType;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -67,13 +69,13 @@ public final class SingleFileConfigs {
         boolean sd2 = crossDim == 1024;
         int[] boc = channels.stream().mapToInt(Integer::intValue).toArray();
         int[] heads = new int[n];
-        String[] down = new String[n];
-        String[] up = new String[n];
+        DownBlockType[] down = new DownBlockType[n];
+        UpBlockType[] up = new UpBlockType[n];
         int[] tlpb = new int[n];
         for (int i = 0; i < n; i++) {
             heads[i] = sd2 ? Math.max(1, boc[i] / 64) : 8;
-            down[i] = attn.get(i) ? "CrossAttnDownBlock2D" : "DownBlock2D";
-            up[n - 1 - i] = attn.get(i) ? "CrossAttnUpBlock2D" : "UpBlock2D";
+            down[i] = attn.get(i) ? DownBlockType.CROSS_ATTN_DOWN_BLOCK_2D : DownBlockType.DOWN_BLOCK_2D;
+            up[n - 1 - i] = attn.get(i) ? UpBlockType.CROSS_ATTN_UP_BLOCK_2D : UpBlockType.UP_BLOCK_2D;
             tlpb[i] = tl;
         }
         int outChannels = (int) shape(f, p + "out.2.weight")[0];
