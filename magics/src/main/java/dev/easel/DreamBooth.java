@@ -2,7 +2,7 @@ package dev.easel;
 
 import dev.easel.engine.dreambooth.DreamBoothSettings;
 import dev.easel.engine.dreambooth.DreamBoothTrainer;
-import dev.easel.engine.pipeline.LoadOptions;
+import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.train.CheckpointStore;
 import dev.easel.engine.train.LearningRateSchedule;
 import dev.easel.engine.train.TrainingLog;

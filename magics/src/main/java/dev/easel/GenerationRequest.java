@@ -6,7 +6,7 @@ import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
-import dev.easel.engine.pipeline.ProgressListener;
+import dev.easel.engine.pipeline.StepCallback;
 import dev.easel.engine.samplers.Samplers;
 import dev.easel.magics.spec.Suggest;
 import dev.easel.notebook.GenerationParameters;
@@ -216,12 +216,12 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
                 GenerationSettings settings = GenerationSettings.builder()
                         .prompt(prompt).negativePrompt(negative).steps(steps).guidanceScale(cfg).sampler(sampler)
                         .seed(imageSeed).size(w, h).imagesPerPrompt(1).clipSkip(clipSkip - 1).eta(eta).build();
-                ProgressListener listener = (step, total, elapsed) -> {
+                StepCallback listener = step -> {
                     if (showProgress) {
                         if (bar[0] == null) {
-                            bar[0] = Progress.start(progressLabel(), (long) total * batch, "it");
+                            bar[0] = Progress.start(progressLabel(), (long) step.total() * batch, "it");
                         }
-                        bar[0].set((long) index * total + step);
+                        bar[0].set((long) index * step.total() + step.done());
                         if (batch > 1) {
                             bar[0].message("image " + (index + 1) + "/" + batch);
                         }
@@ -275,7 +275,7 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
 
     abstract String progressLabel();
 
-    abstract GenerationResult generate(GenerationSettings settings, ProgressListener listener);
+    abstract GenerationResult generate(GenerationSettings settings, StepCallback listener);
 
     /** Fields only this kind of request writes (e.g. img2img's denoising strength). */
     GenerationParameters extra(GenerationParameters p) {

@@ -2,7 +2,7 @@ package dev.easel;
 
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
-import dev.easel.engine.pipeline.ProgressListener;
+import dev.easel.engine.pipeline.StepCallback;
 import dev.easel.notebook.GenerationParameters;
 import java.awt.image.BufferedImage;
 
@@ -45,7 +45,7 @@ public final class Img2Img extends GenerationRequest<Img2Img> {
     }
 
     @Override
-    GenerationResult generate(GenerationSettings settings, ProgressListener listener) {
+    GenerationResult generate(GenerationSettings settings, StepCallback listener) {
         return model.pipeline().img2img(settings, init, strength, listener, null);
     }
 

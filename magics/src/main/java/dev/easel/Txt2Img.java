@@ -2,7 +2,7 @@ package dev.easel;
 
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
-import dev.easel.engine.pipeline.ProgressListener;
+import dev.easel.engine.pipeline.StepCallback;
 
 /**
  * A text-to-image request: {@code sd.txt2img("a red circle").steps(20).seed(42).size(512, 512).run()}.
@@ -20,7 +20,7 @@ public final class Txt2Img extends GenerationRequest<Txt2Img> {
     }
 
     @Override
-    GenerationResult generate(GenerationSettings settings, ProgressListener listener) {
+    GenerationResult generate(GenerationSettings settings, StepCallback listener) {
         return model.pipeline().txt2img(settings, listener, null);
     }
 }

@@ -1,10 +1,11 @@
 package dev.easel.engine;
 
+import dev.easel.engine.loading.ModelLoader;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.easel.engine.cli.GenerateCommand;
-import dev.easel.engine.pipeline.LoadOptions;
+import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.weights.SafeTensors;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,7 @@ class BadInputTest {
 
     private static String failLoad(Path path, String... mustContain) {
         EngineException e = assertThrows(EngineException.class,
-                () -> StableDiffusionPipeline.load(path, LoadOptions.cpu()).close());
+                () -> ModelLoader.load(path, LoadOptions.cpu()).close());
         String msg = e.getMessage();
         assertFalse(msg.contains("\n"), "one line: " + msg);
         for (String s : mustContain) {

@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.easel.engine.pipeline.LoadOptions;
+import dev.easel.engine.loading.LoadOptions;
+import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +57,7 @@ class ConfigValidationTest {
         Files.writeString(config, JSON.writeValueAsString(node));
 
         EngineException e = assertThrows(EngineException.class,
-                () -> StableDiffusionPipeline.load(model, LoadOptions.cpu()).close());
+                () -> ModelLoader.load(model, LoadOptions.cpu()).close());
         String message = e.getMessage();
         assertFalse(message.contains("\n"), message);
         assertTrue(message.startsWith(config.toString() + ": "), "names the file: " + message);
@@ -75,7 +76,7 @@ class ConfigValidationTest {
         SingleFileTest.copyTree(Reference.model(), model);
         Files.writeString(model.resolve("model_index.json"), content);
         EngineException e = assertThrows(EngineException.class,
-                () -> StableDiffusionPipeline.load(model, LoadOptions.cpu()).close());
+                () -> ModelLoader.load(model, LoadOptions.cpu()).close());
         assertTrue(e.getMessage().startsWith(model.resolve("model_index.json") + ": "), e.getMessage());
         assertTrue(e.getMessage().contains(expected), e.getMessage());
     }
@@ -85,7 +86,7 @@ class ConfigValidationTest {
         Path model = tmp.resolve("model");
         SingleFileTest.copyTree(Reference.model(), model);
         Files.delete(model.resolve("model_index.json"));
-        try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(model, LoadOptions.cpu())) {
+        try (StableDiffusionPipeline pipeline = ModelLoader.load(model, LoadOptions.cpu())) {
             assertEquals(4, pipeline.unet().config.inChannels());
         }
     }

@@ -1,8 +1,9 @@
 package dev.easel.engine;
 
+import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
-import dev.easel.engine.pipeline.LoadOptions;
+import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,7 +28,7 @@ class GenerationControlTest {
 
     @BeforeAll
     static void load() {
-        pipe = StableDiffusionPipeline.load(Reference.model(), LoadOptions.cpu());
+        pipe = ModelLoader.load(Reference.model(), LoadOptions.cpu());
     }
 
     @AfterAll
@@ -44,11 +45,11 @@ class GenerationControlTest {
     void seedGivesTorchsNoise() {
         // torch.manual_seed(42); torch.randn(1, 4, 16, 16) starts 1.9269153, 1.4872841, 0.9007172
         float[][] first = new float[1][];
-        pipe.txt2img(base().build(), null, null, (i, t, in, out, lat) -> {
-            if (i == 0) {
-                first[0] = in.toFloatArray();
+        pipe.txt2img(base().build(), step -> {
+            if (step.index() == 0) {
+                first[0] = step.modelInput().toFloatArray();
             }
-        });
+        }, null);
         assertEquals(1.9269153f, first[0][0], 1e-6);
         assertEquals(1.4872841f, first[0][1], 1e-6);
         assertEquals(0.9007172f, first[0][2], 1e-6);
@@ -88,7 +89,7 @@ class GenerationControlTest {
     @Test
     void progressIsReportedEveryStep() {
         List<int[]> calls = new ArrayList<>();
-        pipe.txt2img(base().steps(6).build(), (step, total, ms) -> calls.add(new int[] {step, total}), null);
+        pipe.txt2img(base().steps(6).build(), step -> calls.add(new int[] {step.done(), step.total()}), null);
         assertEquals(6, calls.size());
         for (int i = 0; i < 6; i++) {
             assertArrayEquals(new int[] {i + 1, 6}, calls.get(i));
@@ -101,13 +102,13 @@ class GenerationControlTest {
         float[] expected = pipe.txt2img(s).finalLatents().data();
         AtomicInteger steps = new AtomicInteger();
         assertThrows(CancellationException.class,
-                () -> pipe.txt2img(s, (step, total, ms) -> steps.set(step), () -> steps.get() >= 3));
+                () -> pipe.txt2img(s, step -> steps.set(step.done()), () -> steps.get() >= 3));
         assertEquals(3, steps.get());
         // an interrupt (how the kernel stops a cell) cancels within one step
         AtomicInteger steps2 = new AtomicInteger();
-        assertThrows(CancellationException.class, () -> pipe.txt2img(s, (step, total, ms) -> {
-            steps2.set(step);
-            if (step == 2) {
+        assertThrows(CancellationException.class, () -> pipe.txt2img(s, step -> {
+            steps2.set(step.done());
+            if (step.done() == 2) {
                 Thread.currentThread().interrupt();
             }
         }, null));
@@ -121,7 +122,7 @@ class GenerationControlTest {
         GenerationSettings s = GenerationSettings.builder().prompts(List.of("a dog", "a cat")).negativePrompt("ugly")
                 .imagesPerPrompt(2).steps(3).guidanceScale(1.0).sampler("euler").seed(7).size(48, 32).build();
         int[] batch = new int[1];
-        GenerationResult r = pipe.txt2img(s, null, null, (i, t, in, out, lat) -> batch[0] = (int) in.getShape().get(0));
+        GenerationResult r = pipe.txt2img(s, step -> batch[0] = (int) step.modelInput().getShape().get(0), null);
         assertEquals(4, batch[0], "no CFG at scale 1: UNet batch = images");
         assertEquals(4, r.images().size());
         BufferedImage img = r.images().get(0);
@@ -141,7 +142,7 @@ class GenerationControlTest {
         for (double strength : new double[] {0.5, 1.0}) {
             AtomicInteger total = new AtomicInteger();
             GenerationResult r = pipe.img2img(base().steps(10).build(), init, strength,
-                    (step, t, ms) -> total.set(t), null);
+                    step -> total.set(step.total()), null);
             assertEquals((int) (10 * strength), total.get());
             assertEquals(32, r.images().get(0).getWidth());
             GenerationResult again = pipe.img2img(base().steps(10).build(), init, strength, null, null);
@@ -150,7 +151,7 @@ class GenerationControlTest {
         assertThrows(EngineException.class, () -> pipe.img2img(base().build(), init, 0.0, null, null));
         // second-order Heun: diffusers slices its doubled schedule at t_start·order → 2·10−1 − 2·5 = 9 calls
         AtomicInteger heun = new AtomicInteger();
-        pipe.img2img(base().steps(10).sampler("heun").build(), init, 0.5, (step, t, ms) -> heun.set(t), null);
+        pipe.img2img(base().steps(10).sampler("heun").build(), init, 0.5, step -> heun.set(step.total()), null);
         assertEquals(9, heun.get());
         GenerationResult karras = pipe.img2img(base().steps(10).sampler("dpmpp_2m_karras").build(), init, 0.6,
                 null, null);

@@ -1,11 +1,12 @@
 package dev.easel.engine;
 
+import dev.easel.engine.loading.ModelLoader;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.easel.engine.models.ClipTextModel;
-import dev.easel.engine.pipeline.LoadOptions;
+import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,7 +25,7 @@ class ModuleParityTest {
 
     @BeforeAll
     static void load() {
-        pipe = StableDiffusionPipeline.load(Reference.model(), LoadOptions.cpu());
+        pipe = ModelLoader.load(Reference.model(), LoadOptions.cpu());
         JniUtils.setGradMode(false);
     }
 

@@ -1,5 +1,6 @@
 package dev.easel.engine;
 
+import dev.easel.engine.loading.ModelLoader;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -7,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.Latents;
-import dev.easel.engine.pipeline.LoadOptions;
+import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +34,7 @@ class PipelineCasesTest {
 
     @BeforeAll
     static void load() {
-        pipe = StableDiffusionPipeline.load(Reference.model(), LoadOptions.cpu());
+        pipe = ModelLoader.load(Reference.model(), LoadOptions.cpu());
     }
 
     @AfterAll
@@ -87,7 +88,7 @@ class PipelineCasesTest {
                 assertArrayEquals(expected, pipe.tokenizer().encode(prompts.get(i)), "prompt ids " + i);
             }
             Reference.assertClose("prompt_embeds", Reference.npy(m, dir + "prompt_embeds.npy"),
-                    pipe.encodePrompts(m, prompts, s.clipSkip()), 1e-4);
+                    pipe.encodeText(m, prompts, s.clipSkip()), 1e-4);
 
             NDArray unetIn = Reference.npy(m, dir + "unet_in.npy");
             NDArray unetOut = Reference.npy(m, dir + "unet_out.npy");
@@ -95,7 +96,12 @@ class PipelineCasesTest {
             double[] unetT = Reference.npy(m, dir + "unet_t.npy").toType(DataType.FLOAT64, false).toDoubleArray();
             List<String> stepErrors = new ArrayList<>();
             int[] count = {0};
-            GenerationResult r = pipe.txt2img(s, null, null, (i, t, in, out, latents) -> {
+            GenerationResult r = pipe.txt2img(s, step -> {
+                int i = step.index();
+                double t = step.timestep();
+                NDArray in = step.modelInput();
+                NDArray out = step.modelOutput();
+                NDArray latents = step.latents();
                 count[0]++;
                 assertEquals(unetT[i], t, 1e-3, "timestep at step " + i);
                 double dIn = Reference.maxDiff(unetIn.get(i), in);
@@ -104,7 +110,7 @@ class PipelineCasesTest {
                 if (dIn > 1e-3 || dOut > 1e-3 || dLat > 1e-3) {
                     stepErrors.add("step " + i + ": unet_in " + dIn + ", unet_out " + dOut + ", latents " + dLat);
                 }
-            });
+            }, null);
             assertEquals(unetT.length, count[0], "UNet calls");
             assertTrue(stepErrors.isEmpty(), "drift: " + stepErrors);
             Reference.assertClose("final_latents", Reference.npy(m, dir + "final_latents.npy"),

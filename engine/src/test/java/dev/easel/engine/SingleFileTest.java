@@ -1,5 +1,6 @@
 package dev.easel.engine;
 
+import dev.easel.engine.loading.ModelLoader;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -10,7 +11,7 @@ import dev.easel.engine.models.UNet2DConditionModel;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.Latents;
-import dev.easel.engine.pipeline.LoadOptions;
+import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.weights.LdmKeys;
 import dev.easel.engine.weights.SafeTensors;
@@ -43,7 +44,7 @@ class SingleFileTest {
     void ldmSingleFileLoadsToTheSameModel() throws Exception {
         Path file = tmp.resolve("tiny-ldm.safetensors");
         GenerationResult fromFolder;
-        try (StableDiffusionPipeline p = StableDiffusionPipeline.load(Reference.model(), LoadOptions.cpu())) {
+        try (StableDiffusionPipeline p = ModelLoader.load(Reference.model(), LoadOptions.cpu())) {
             LdmKeys.export(p.textEncoder(), p.unet(), p.vae(), file);
             fromFolder = p.txt2img(settings());
         }
@@ -55,7 +56,7 @@ class SingleFileTest {
             assertTrue(st.contains("cond_stage_model.transformer.text_model.final_layer_norm.weight"));
             assertFalse(st.keys().stream().anyMatch(k -> k.startsWith("unet.")));
         }
-        try (StableDiffusionPipeline p = StableDiffusionPipeline.load(file,
+        try (StableDiffusionPipeline p = ModelLoader.load(file,
                 LoadOptions.cpu().withConfigDir(Reference.model()))) {
             GenerationResult r = p.txt2img(settings());
             assertArrayEquals(fromFolder.finalLatents().data(), r.finalLatents().data(), 0f);
@@ -65,7 +66,7 @@ class SingleFileTest {
     @Test
     void architectureIsInferredFromShapes() throws Exception {
         Path file = tmp.resolve("tiny-ldm.safetensors");
-        try (StableDiffusionPipeline p = StableDiffusionPipeline.load(Reference.model(), LoadOptions.cpu())) {
+        try (StableDiffusionPipeline p = ModelLoader.load(Reference.model(), LoadOptions.cpu())) {
             LdmKeys.export(p.textEncoder(), p.unet(), p.vae(), file);
         }
         UNet2DConditionModel.Config ref = UNet2DConditionModel.Config.fromJson(
@@ -95,7 +96,7 @@ class SingleFileTest {
         }
         // with the tokenizer next to the file and no config, it loads with the inferred architecture and runs
         copyTree(Reference.model().resolve("tokenizer"), tmp.resolve("tokenizer"));
-        try (StableDiffusionPipeline p = StableDiffusionPipeline.load(file, LoadOptions.cpu())) {
+        try (StableDiffusionPipeline p = ModelLoader.load(file, LoadOptions.cpu())) {
             GenerationResult r = p.txt2img(settings());
             assertEquals(1, r.images().size());
             for (float x : r.finalLatents().data()) {
@@ -118,8 +119,8 @@ class SingleFileTest {
             SafeTensors.write(half, null, dir.resolve("unet/diffusion_pytorch_model.fp16.safetensors"));
         }
         Files.delete(unet);
-        try (StableDiffusionPipeline a = StableDiffusionPipeline.load(Reference.model(), LoadOptions.cpu());
-             StableDiffusionPipeline b = StableDiffusionPipeline.load(dir, LoadOptions.cpu())) {
+        try (StableDiffusionPipeline a = ModelLoader.load(Reference.model(), LoadOptions.cpu());
+             StableDiffusionPipeline b = ModelLoader.load(dir, LoadOptions.cpu())) {
             java.util.Map<String, NDArray> pa = a.unet().parameters();
             java.util.Map<String, NDArray> pb = b.unet().parameters();
             assertEquals(pa.keySet(), pb.keySet());

@@ -1,5 +1,6 @@
 package dev.easel.engine.cli;
 
+import dev.easel.engine.loading.ModelLoader;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -11,7 +12,7 @@ import dev.easel.engine.nn.FlopCounter;
 import dev.easel.engine.nn.Init;
 import dev.easel.engine.nn.TorchOps;
 import dev.easel.engine.pipeline.GenerationSettings;
-import dev.easel.engine.pipeline.LoadOptions;
+import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 
 import java.io.IOException;
@@ -55,7 +56,7 @@ public final class BenchEngineCommand implements Subcommand {
             double matmul = matmulGflops();
             say("float32 matmul 2048^3: %.1f GFLOP/s%n", matmul);
 
-            try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(model, LoadOptions.cpu())) {
+            try (StableDiffusionPipeline pipe = ModelLoader.load(model, LoadOptions.cpu())) {
                 int s = pipe.unet().config.sampleSize();
                 unetStep("tiny (reference) UNet, batch 2, " + s + "x" + s + " latents", pipe.unet(), s, matmul, iters);
 

@@ -3,7 +3,7 @@ package dev.easel.engine.cli;
 import dev.easel.engine.DefaultModel;
 import dev.easel.engine.dreambooth.DreamBoothSettings;
 import dev.easel.engine.dreambooth.DreamBoothTrainer;
-import dev.easel.engine.pipeline.LoadOptions;
+import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.train.AdamW;
 import dev.easel.engine.train.LearningRateSchedule;
 import dev.easel.engine.train.TrainingLog;

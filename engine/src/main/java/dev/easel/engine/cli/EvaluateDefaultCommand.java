@@ -1,5 +1,6 @@
 package dev.easel.engine.cli;
 
+import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.DefaultModel;
 import dev.easel.engine.defaultmodel.DefaultModelEvaluation;
 import dev.easel.engine.io.Png;
@@ -49,7 +50,7 @@ public final class EvaluateDefaultCommand extends EngineCommand {
                 d.batch());
         long started = System.nanoTime();
         DefaultModelEvaluation.Report report;
-        try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(model)) {
+        try (StableDiffusionPipeline pipeline = ModelLoader.load(model)) {
             int size = pipeline.vaeScaleFactor() * pipeline.unet().config.sampleSize();
             int total = DefaultModelEvaluation.seenSample(settings.seenSample(), settings.seed()).size()
                     + 12 * settings.seedsPerCombination();

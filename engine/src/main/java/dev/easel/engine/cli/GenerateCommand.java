@@ -4,14 +4,14 @@ import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import dev.easel.engine.DefaultModel;
 import dev.easel.engine.EngineException;
-import dev.easel.engine.ModelLoader;
+import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.io.Png;
 import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.Infotext;
 import dev.easel.engine.pipeline.Latents;
-import dev.easel.engine.pipeline.LoadOptions;
+import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.samplers.Samplers;
 

@@ -3,7 +3,7 @@ package dev.easel.engine.cli;
 import dev.easel.engine.io.Png;
 import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.pipeline.GenerationSettings;
-import dev.easel.engine.pipeline.LoadOptions;
+import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.sweep.Axis;
 import dev.easel.engine.sweep.GridImage;
 import dev.easel.engine.sweep.LoadingSweepModels;

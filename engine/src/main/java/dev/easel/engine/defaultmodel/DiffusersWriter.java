@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.easel.engine.models.AutoencoderKL;
 import dev.easel.engine.models.ClipTextModel;
 import dev.easel.engine.models.UNet2DConditionModel;
+import dev.easel.engine.models.unet.DownBlockType;
+import dev.easel.engine.models.unet.UpBlockType;
 import dev.easel.engine.samplers.SchedulerConfig;
 import dev.easel.engine.io.Folders;
 import dev.easel.engine.weights.SafeTensors;
@@ -115,7 +117,8 @@ public final class DiffusersWriter {
         n.set("block_out_channels", ints(c.blockOutChannels()));
         n.put("center_input_sample", false);
         n.put("cross_attention_dim", c.crossAttentionDim());
-        n.set("down_block_types", strings(c.downBlockTypes()));
+        n.set("down_block_types", strings(Arrays.stream(c.downBlockTypes()).map(DownBlockType::configName)
+                .toArray(String[]::new)));
         n.put("downsample_padding", 1);
         n.put("flip_sin_to_cos", c.flipSinToCos());
         n.put("freq_shift", c.freqShift());
@@ -126,7 +129,8 @@ public final class DiffusersWriter {
         n.put("norm_num_groups", c.normNumGroups());
         n.put("out_channels", c.outChannels());
         n.put("sample_size", c.sampleSize());
-        n.set("up_block_types", strings(c.upBlockTypes()));
+        n.set("up_block_types", strings(Arrays.stream(c.upBlockTypes()).map(UpBlockType::configName)
+                .toArray(String[]::new)));
         n.put("use_linear_projection", c.useLinearProjection());
         n.put("upcast_attention", c.upcastAttention());
         return n;

@@ -1,5 +1,6 @@
 package dev.easel.engine.dreambooth;
 
+import dev.easel.engine.loading.ModelLoader;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -8,7 +9,7 @@ import dev.easel.engine.defaultmodel.DiffusersWriter;
 import dev.easel.engine.io.Png;
 import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.pipeline.GenerationSettings;
-import dev.easel.engine.pipeline.LoadOptions;
+import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.train.CheckpointStore;
 import dev.easel.engine.train.DenoisingLoss;
@@ -18,7 +19,6 @@ import dev.easel.engine.train.TrainingLog;
 import dev.easel.engine.train.TrainingLoop;
 import dev.easel.engine.train.TrainingResult;
 import dev.easel.engine.train.TrainingSettings;
-import dev.easel.engine.weights.ModelSource;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -80,9 +80,9 @@ public final class DreamBoothTrainer {
      * @throws IllegalArgumentException or {@link EngineException} with one line for bad input
      */
     public Run train(Path resumeFrom) {
-        ModelSource source = ModelSource.resolve(baseModel);
-        Path tokenizerFolder = source.root().resolve("tokenizer");
-        if (source.singleFile() || !Files.isRegularFile(tokenizerFolder.resolve("vocab.json"))) {
+        Path root = ModelLoader.diffusersFolder(baseModel).orElse(null);
+        Path tokenizerFolder = root == null ? null : root.resolve("tokenizer");
+        if (root == null || !Files.isRegularFile(tokenizerFolder.resolve("vocab.json"))) {
             throw new EngineException(baseModel + ": DreamBooth needs a diffusers folder as its base model (it writes"
                     + " the trained model beside the same tokenizer); convert a single file with txt2img --config");
         }
@@ -91,7 +91,7 @@ public final class DreamBoothTrainer {
             // Before class images and validation, which take minutes: a run can't start over an earlier one.
             new CheckpointStore(runFolder, settings.keepCheckpoints()).requireNoEarlierRun();
         }
-        StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(source.root(), loadOptions);
+        StableDiffusionPipeline pipeline = ModelLoader.load(root, loadOptions);
         boolean ok = false;
         try {
             int resolution = pipeline.vaeScaleFactor() * pipeline.unet().config.sampleSize();
@@ -271,7 +271,7 @@ public final class DreamBoothTrainer {
         identity.put("train_text_encoder", settings.trainTextEncoder());
         identity.put("lora_rank", settings.loraRank());
         if (settings.lora()) {
-            identity.put("lora_alpha", settings.loraAlpha()); // so a checkpoint loads as a model (DreamBoothCheckpoint)
+            identity.put("lora_alpha", settings.loraAlpha()); // so a checkpoint loads as a model (DreamBoothOutput)
         }
         return identity;
     }

@@ -1,7 +1,7 @@
 package dev.easel.engine.sweep;
 
 import dev.easel.engine.EngineException;
-import dev.easel.engine.dreambooth.DreamBoothCheckpoint;
+import dev.easel.engine.loading.DreamBoothOutput;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.samplers.Samplers;
 import java.awt.image.BufferedImage;
@@ -171,7 +171,7 @@ public final class SweepPlan {
                 }
             }
             case CHECKPOINT -> axis.values().forEach(v -> {
-                if (!DreamBoothCheckpoint.isCheckpoint(Path.of((String) v))) {
+                if (!DreamBoothOutput.isCheckpoint(Path.of((String) v))) {
                     throw new AxisSyntaxException("checkpoint axis: '" + v + "' is not a checkpoint folder of a"
                             + " DreamBooth run; give folders like RUN/checkpoints/checkpoint-100");
                 }

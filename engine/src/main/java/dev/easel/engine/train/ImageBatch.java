@@ -1,5 +1,6 @@
 package dev.easel.engine.train;
 
+import dev.easel.engine.pipeline.ImageTensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -17,7 +18,7 @@ public final class ImageBatch {
     public static NDArray of(NDManager scope, List<BufferedImage> images) {
         NDList rows = new NDList();
         for (BufferedImage image : images) {
-            rows.add(StableDiffusionPipeline.imageTensor(scope, image, image.getWidth(), image.getHeight()));
+            rows.add(ImageTensors.toTensor(scope, image, image.getWidth(), image.getHeight()));
         }
         return rows.size() == 1 ? rows.get(0) : NDArrays.concat(rows, 0);
     }

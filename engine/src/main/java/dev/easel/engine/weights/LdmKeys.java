@@ -105,7 +105,7 @@ public final class LdmKeys {
             String kind = p[2];
             int j = Integer.parseInt(p[3]);
             String rest = name.substring(("up_blocks." + i + "." + kind + "." + j + ".").length());
-            boolean attn = c.upBlockTypes()[i].equals("CrossAttnUpBlock2D");
+            boolean attn = c.upBlockTypes()[i].hasCrossAttention();
             if (kind.equals("resnets")) {
                 out = "output_blocks." + (i * (layers + 1) + j) + ".0." + resnet(rest);
             } else if (kind.equals("attentions")) {

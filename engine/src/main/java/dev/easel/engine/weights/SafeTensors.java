@@ -34,7 +34,7 @@ import java.util.Set;
  * and then maps one tensor at a time with long offsets, so files over 2 GiB work. BF16 is widened to float32 in
  * Java (DJL cannot hold BF16 arrays).
  */
-public final class SafeTensors implements AutoCloseable {
+public final class SafeTensors implements TensorFile {
 
     /** One tensor's header entry. */
     public record Entry(String name, String dtype, long[] shape, long begin, long end) {
@@ -162,10 +162,12 @@ public final class SafeTensors implements AutoCloseable {
         }
     }
 
+    @Override
     public Path file() {
         return file;
     }
 
+    @Override
     public Set<String> keys() {
         return entries.keySet();
     }
@@ -178,8 +180,19 @@ public final class SafeTensors implements AutoCloseable {
         return metadata;
     }
 
+    @Override
     public boolean contains(String key) {
         return entries.containsKey(key);
+    }
+
+    @Override
+    public long[] shape(String key) {
+        return entry(key).shape();
+    }
+
+    @Override
+    public String dtype(String key) {
+        return entry(key).dtype();
     }
 
     public Entry entry(String key) {
@@ -194,6 +207,7 @@ public final class SafeTensors implements AutoCloseable {
      * Reads one tensor into a new array owned by {@code manager}. Floating-point tensors become {@code floatType}
      * (BF16 is widened in Java first); integer tensors keep their type.
      */
+    @Override
     public NDArray read(String key, NDManager manager, DataType floatType) {
         Entry e = entry(key);
         long n = e.end() - e.begin();

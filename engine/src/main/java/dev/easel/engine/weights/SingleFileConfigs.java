@@ -4,6 +4,8 @@ import dev.easel.engine.EngineException;
 import dev.easel.engine.models.AutoencoderKL;
 import dev.easel.engine.models.ClipTextModel;
 import dev.easel.engine.models.UNet2DConditionModel;
+import dev.easel.engine.models.unet.DownBlockType;
+import dev.easel.engine.models.unet.UpBlockType;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,11 +19,11 @@ public final class SingleFileConfigs {
     private SingleFileConfigs() {
     }
 
-    private static long[] shape(SafeTensors f, String key) {
-        return f.entry(key).shape();
+    private static long[] shape(TensorFile f, String key) {
+        return f.shape(key);
     }
 
-    public static UNet2DConditionModel.Config unet(SafeTensors f) {
+    public static UNet2DConditionModel.Config unet(TensorFile f) {
         String p = LdmKeys.UNET;
         long[] convIn = shape(f, p + "input_blocks.0.0.weight");
         int firstOp = -1;
@@ -67,13 +69,13 @@ public final class SingleFileConfigs {
         boolean sd2 = crossDim == 1024;
         int[] boc = channels.stream().mapToInt(Integer::intValue).toArray();
         int[] heads = new int[n];
-        String[] down = new String[n];
-        String[] up = new String[n];
+        DownBlockType[] down = new DownBlockType[n];
+        UpBlockType[] up = new UpBlockType[n];
         int[] tlpb = new int[n];
         for (int i = 0; i < n; i++) {
             heads[i] = sd2 ? Math.max(1, boc[i] / 64) : 8;
-            down[i] = attn.get(i) ? "CrossAttnDownBlock2D" : "DownBlock2D";
-            up[n - 1 - i] = attn.get(i) ? "CrossAttnUpBlock2D" : "UpBlock2D";
+            down[i] = attn.get(i) ? DownBlockType.CROSS_ATTN_DOWN_BLOCK_2D : DownBlockType.DOWN_BLOCK_2D;
+            up[n - 1 - i] = attn.get(i) ? UpBlockType.CROSS_ATTN_UP_BLOCK_2D : UpBlockType.UP_BLOCK_2D;
             tlpb[i] = tl;
         }
         int outChannels = (int) shape(f, p + "out.2.weight")[0];
@@ -81,7 +83,7 @@ public final class SingleFileConfigs {
                 tlpb, 32, 1e-5, true, 0, linear, sd2, 64);
     }
 
-    public static AutoencoderKL.Config vae(SafeTensors f) {
+    public static AutoencoderKL.Config vae(TensorFile f) {
         String p = LdmKeys.VAE;
         List<Integer> channels = new ArrayList<>();
         for (int i = 0; f.contains(p + "encoder.down." + i + ".block.0.conv1.weight"); i++) {
@@ -101,7 +103,7 @@ public final class SingleFileConfigs {
                 layers, 32, 0.18215, 512);
     }
 
-    public static ClipTextModel.Config text(SafeTensors f) {
+    public static ClipTextModel.Config text(TensorFile f) {
         String p = LdmKeys.TEXT + "text_model.";
         if (!f.contains(p + "embeddings.token_embedding.weight")) {
             if (f.keys().stream().anyMatch(k -> k.startsWith("cond_stage_model.model."))) {

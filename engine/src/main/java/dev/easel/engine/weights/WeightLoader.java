@@ -10,7 +10,7 @@ import dev.easel.engine.nn.Module;
 import java.util.Map;
 import java.util.function.Function;
 
-/** Fills a module's parameters from a safetensors file: a walk over the module's own names. */
+/** Fills a module's parameters from a tensor file: a walk over the module's own names. */
 public final class WeightLoader {
 
     /** Called after each tensor (for a progress bar). */
@@ -27,7 +27,7 @@ public final class WeightLoader {
      * {@code keyOf.apply(name)} (null → name). Missing keys and wrong shapes fail with one line naming the file.
      * Old diffusers VAE attention names ({@code query/key/value/proj_attn}) are accepted.
      */
-    public static void load(Module model, SafeTensors file, Function<String, String> keyOf, NDManager manager,
+    public static void load(Module model, TensorFile file, Function<String, String> keyOf, NDManager manager,
                             Progress progress) {
         Map<String, NDArray> params = model.parameters();
         int total = params.size();
@@ -44,8 +44,7 @@ public final class WeightLoader {
                 }
             }
             Shape expected = e.getValue().getShape();
-            SafeTensors.Entry entry = file.entry(key);
-            Shape actual = new Shape(entry.shape());
+            Shape actual = new Shape(file.shape(key));
             boolean squeezable = actual.dimension() == 4 && actual.get(2) == 1 && actual.get(3) == 1
                     && expected.dimension() == 2 && expected.equals(new Shape(actual.get(0), actual.get(1)));
             if (!actual.equals(expected) && !squeezable) {
@@ -55,7 +54,7 @@ public final class WeightLoader {
             NDArray a = file.read(key, manager, DataType.FLOAT32);
             if (!a.getDataType().isFloating()) {
                 throw new EngineException(file.file() + ": tensor " + key + " has non-float dtype "
-                        + entry.dtype());
+                        + file.dtype(key));
             }
             if (squeezable) {
                 NDArray r = a.reshape(expected);

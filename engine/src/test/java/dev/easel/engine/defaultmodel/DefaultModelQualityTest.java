@@ -1,5 +1,6 @@
 package dev.easel.engine.defaultmodel;
 
+import dev.easel.engine.loading.ModelLoader;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.easel.engine.DefaultModel;
@@ -33,7 +34,7 @@ class DefaultModelQualityTest {
     void theShippedModelDrawsTheColorsBackgroundsAndShapesItIsAskedFor() throws Exception {
         System.setProperty("easel.cache", cache.toString());
         DefaultModelEvaluation.Report report;
-        try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(DefaultModel.path())) {
+        try (StableDiffusionPipeline pipeline = ModelLoader.load(DefaultModel.path())) {
             report = DefaultModelEvaluation.run(pipeline, 64, DefaultModelEvaluation.Settings.standard(), done -> { });
         }
         String table = "\n" + report.table();

@@ -1,5 +1,6 @@
 package dev.easel.engine.defaultmodel;
 
+import dev.easel.engine.loading.ModelLoader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -76,7 +77,7 @@ class DefaultModelTrainingTest {
         Path model = trainer.train("test");
         assertTrue(Files.isRegularFile(model.resolve("easel_training.json")));
         assertEquals(2, trainer.report().size());
-        try (StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(model)) {
+        try (StableDiffusionPipeline pipeline = ModelLoader.load(model)) {
             GenerationResult result = pipeline.txt2img(GenerationSettings.builder()
                     .prompts(List.of("a red circle on a blue background")).steps(2).width(64).height(64).seed(3)
                     .build());

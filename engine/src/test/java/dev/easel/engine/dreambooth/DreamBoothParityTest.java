@@ -1,5 +1,6 @@
 package dev.easel.engine.dreambooth;
 
+import dev.easel.engine.loading.ModelLoader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,7 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.easel.engine.Reference;
-import dev.easel.engine.pipeline.LoadOptions;
+import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.samplers.SchedulerConfig;
 import dev.easel.engine.train.AdamW;
@@ -42,7 +43,7 @@ class DreamBoothParityTest {
         List<Double> losses = new ArrayList<>();
         List<Double> norms = new ArrayList<>();
         try (NDManager manager = NDManager.newBaseManager();
-             StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(Reference.model(), LoadOptions.cpu());
+             StableDiffusionPipeline pipeline = ModelLoader.load(Reference.model(), LoadOptions.cpu());
              SafeTensors gradsStep1 = SafeTensors.open(Reference.expected("train_step/grads_step1_clipped.safetensors"))) {
             NDArray pixels = Reference.npy(manager, "train_step/pixel_values.npy");
             NDArray ids = Reference.npy(manager, "train_step/input_ids.npy");

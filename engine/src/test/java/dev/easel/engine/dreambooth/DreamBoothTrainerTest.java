@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.easel.engine.ModelLoader;
+import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.Reference;
 import dev.easel.engine.io.Png;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import dev.easel.engine.pipeline.GenerationSettings;
-import dev.easel.engine.pipeline.LoadOptions;
+import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.shapes.ShapesDataset;
 import dev.easel.engine.sweep.Axis;
@@ -80,9 +80,15 @@ class DreamBoothTrainerTest {
             assertEquals(3, run.log().table("loss").rowCount());
             assertTrue(Files.isRegularFile(folder.resolve("out/checkpoints/loss.csv")));
             assertTrue(Files.isRegularFile(folder.resolve("out/checkpoints/loss.jsonl")));
-            try (StableDiffusionPipeline reloaded = StableDiffusionPipeline.load(run.model(), LoadOptions.cpu())) {
-                assertEquals(32, reloaded.txt2img(GenerationSettings.builder().prompt("a photo of sks shape")
-                        .steps(2).size(32, 32).seed(1).build()).images().get(0).getWidth());
+            GenerationSettings sample = GenerationSettings.builder().prompt("a photo of sks shape").steps(2)
+                    .size(32, 32).seed(1).build();
+            try (StableDiffusionPipeline reloaded = ModelLoader.load(run.model(), LoadOptions.cpu())) {
+                assertEquals(32, reloaded.txt2img(sample).images().get(0).getWidth());
+            }
+            // --model RUN: the output folder is its finished model (RUN/model), as %load_model and the CLI take it.
+            try (StableDiffusionPipeline fromRun = ModelLoader.load(folder.resolve("out"), LoadOptions.cpu())) {
+                assertEquals(0, differingPixels(trained.txt2img(sample).images().get(0),
+                        fromRun.txt2img(sample).images().get(0)), "RUN loads the trained model");
             }
 
             // The run's checkpoints as a sweep axis: each is the base model with that step's weights.
@@ -152,8 +158,8 @@ class DreamBoothTrainerTest {
                 settings(folder.resolve("fp16")).validation(null, 0).mixedPrecision("fp16").build(), null, null)
                 .train(null);
         try (StableDiffusionPipeline trained = run.pipeline();
-             StableDiffusionPipeline base = StableDiffusionPipeline.load(Reference.model(), LoadOptions.cpu());
-             StableDiffusionPipeline written = StableDiffusionPipeline.load(run.model(), LoadOptions.cpu())) {
+             StableDiffusionPipeline base = ModelLoader.load(Reference.model(), LoadOptions.cpu());
+             StableDiffusionPipeline written = ModelLoader.load(run.model(), LoadOptions.cpu())) {
             double expected = Double.parseDouble(full.get(0));
             double first = run.log().rows().get(0).loss();
             // Step 1 runs the same weights on the same batch: only the rounding of the products differs.
@@ -213,7 +219,7 @@ class DreamBoothTrainerTest {
         assertEquals("pytorch_lora_weights.safetensors", file.getFileName().toString());
         GenerationSettings prompt = GenerationSettings.builder().prompt("a photo of sks shape").steps(3).size(32, 32)
                 .seed(4).build();
-        try (StableDiffusionPipeline base = StableDiffusionPipeline.load(Reference.model(), LoadOptions.cpu());
+        try (StableDiffusionPipeline base = ModelLoader.load(Reference.model(), LoadOptions.cpu());
              dev.easel.engine.weights.SafeTensors lora = dev.easel.engine.weights.SafeTensors.open(file)) {
             assertTrue(lora.contains("unet.down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q.lora.down.weight"));
             assertTrue(lora.contains("text_encoder.text_model.encoder.layers.0.self_attn.q_proj.lora_linear_layer.up.weight"));
@@ -243,10 +249,14 @@ class DreamBoothTrainerTest {
             assertTrue(secondHalf.parameters().values().stream().allMatch(NDArray::isReleased),
                     "a removed LoRA's tensors are freed: a notebook loads one per generation");
             // The last checkpoint loads as a model: the base with the adapters at weight 1, as the trained pipeline.
+            BufferedImage trained = run.pipeline().txt2img(prompt).images().get(0);
             try (StableDiffusionPipeline checkpoint = ModelLoader.load(folder.resolve("lora/checkpoints"),
                     LoadOptions.cpu())) {
-                assertEquals(0, differingPixels(run.pipeline().txt2img(prompt).images().get(0),
-                        checkpoint.txt2img(prompt).images().get(0)));
+                assertEquals(0, differingPixels(trained, checkpoint.txt2img(prompt).images().get(0)));
+            }
+            // --model RUN on a LoRA run: its last checkpoint, the base with the final adapters.
+            try (StableDiffusionPipeline fromRun = ModelLoader.load(folder.resolve("lora"), LoadOptions.cpu())) {
+                assertEquals(0, differingPixels(trained, fromRun.txt2img(prompt).images().get(0)));
             }
         } finally {
             run.pipeline().close();

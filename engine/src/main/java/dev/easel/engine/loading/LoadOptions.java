@@ -1,4 +1,4 @@
-package dev.easel.engine.pipeline;
+package dev.easel.engine.loading;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -7,7 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import java.nio.file.Path;
 
 /**
- * How to load a pipeline.
+ * How to load a model: where it runs, in which precision, and what a single-file checkpoint lacks.
  *
  * @param device where to run (GPU when one is present by default)
  * @param dtype float32 on CPU, float16 on GPU by default
@@ -18,25 +18,25 @@ import java.nio.file.Path;
  * @param listener load progress
  */
 public record LoadOptions(Device device, DataType dtype, Path configDir, String predictionType,
-                          LoadListener listener) {
+                          LoadProgress listener) {
 
     /** GPU + float16 when a GPU is present, else CPU + float32. */
     public static LoadOptions defaults() {
         boolean gpu = Engine.getInstance().getGpuCount() > 0;
         return new LoadOptions(gpu ? Device.gpu() : Device.cpu(), gpu ? DataType.FLOAT16 : DataType.FLOAT32, null,
-                null, LoadListener.NONE);
+                null, LoadProgress.NONE);
     }
 
     /** CPU, float32. */
     public static LoadOptions cpu() {
-        return new LoadOptions(Device.cpu(), DataType.FLOAT32, null, null, LoadListener.NONE);
+        return new LoadOptions(Device.cpu(), DataType.FLOAT32, null, null, LoadProgress.NONE);
     }
 
     public LoadOptions withConfigDir(Path dir) {
         return new LoadOptions(device, dtype, dir, predictionType, listener);
     }
 
-    public LoadOptions withListener(LoadListener l) {
+    public LoadOptions withListener(LoadProgress l) {
         return new LoadOptions(device, dtype, configDir, predictionType, l);
     }
 

@@ -1,10 +1,9 @@
-package dev.easel.engine.dreambooth;
+package dev.easel.engine.loading;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.lora.LoraNetwork;
-import dev.easel.engine.pipeline.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.train.CheckpointStore;
 import dev.easel.engine.train.TrainingLoop;
@@ -14,13 +13,35 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * A DreamBooth checkpoint as a model: the run's base model (named in the checkpoint's manifest) with the checkpoint's
- * trained weights put on it — full UNet / text-encoder weights, or LoRA adapters at weight 1. This is what lets a
- * sweep compare a run's checkpoints side by side, and {@code %load_model} open one.
+ * What a DreamBooth run leaves, as a model. A checkpoint ({@code RUN/checkpoints/checkpoint-N}, or the run folder
+ * {@code RUN/checkpoints} meaning its latest) is the run's base model (named in the checkpoint's manifest) with the
+ * checkpoint's trained weights put on it — full UNet / text-encoder weights, or LoRA adapters at weight 1: this is
+ * what lets a sweep compare a run's checkpoints side by side. The run's output folder {@code RUN} itself is its
+ * finished model: {@code RUN/model} when the run wrote one (a full fine-tune), else its latest checkpoint (a LoRA
+ * run's last checkpoint holds the same adapters as its {@code pytorch_lora_weights.safetensors}).
  */
-public final class DreamBoothCheckpoint {
+public final class DreamBoothOutput implements ModelFormat {
 
-    private DreamBoothCheckpoint() {
+    @Override
+    public boolean recognizes(Path path) {
+        return isCheckpoint(path) || isRunOutput(path);
+    }
+
+    @Override
+    public StableDiffusionPipeline load(Path path, LoadOptions options) {
+        if (isCheckpoint(path)) {
+            return loadCheckpoint(path, options);
+        }
+        Path model = path.resolve("model");
+        return new DiffusersFolder().recognizes(model) ? new DiffusersFolder().load(model, options)
+                : loadCheckpoint(path.resolve(CheckpointStore.RUN_FOLDER), options);
+    }
+
+    /** A training's output folder: it holds the run folder of checkpoints, and is no model folder itself. */
+    private static boolean isRunOutput(Path folder) {
+        Path runFolder = folder.resolve(CheckpointStore.RUN_FOLDER);
+        return Files.isDirectory(runFolder) && !Files.exists(folder.resolve("model_index.json"))
+                && (new DiffusersFolder().recognizes(folder.resolve("model")) || isCheckpoint(runFolder));
     }
 
     /**
@@ -44,7 +65,7 @@ public final class DreamBoothCheckpoint {
      * @throws EngineException one line when the folder is not a DreamBooth checkpoint, its base model has gone, or the
      *                         weights don't fit the base model
      */
-    public static StableDiffusionPipeline load(Path folder, LoadOptions options) {
+    private static StableDiffusionPipeline loadCheckpoint(Path folder, LoadOptions options) {
         CheckpointStore.Checkpoint checkpoint;
         try {
             checkpoint = CheckpointStore.open(folder);
@@ -65,7 +86,7 @@ public final class DreamBoothCheckpoint {
         if (!Files.isRegularFile(weights)) {
             throw new EngineException(weights + " is missing; the checkpoint is incomplete, use another one");
         }
-        StableDiffusionPipeline pipeline = StableDiffusionPipeline.load(base, options);
+        StableDiffusionPipeline pipeline = ModelLoader.load(base, options);
         boolean ok = false;
         try {
             int loraRank = identity.get("lora_rank") instanceof Number n ? n.intValue() : 0;

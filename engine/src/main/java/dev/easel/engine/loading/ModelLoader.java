@@ -1,0 +1,65 @@
+package dev.easel.engine.loading;
+
+import dev.easel.engine.EngineException;
+import dev.easel.engine.pipeline.StableDiffusionPipeline;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything a user may give where a model is asked for, one {@link ModelFormat} each: a DreamBooth run or checkpoint
+ * folder, a Hugging Face cache folder, a diffusers folder (a cache snapshot is one), or a single-file checkpoint.
+ */
+public final class ModelLoader {
+
+    /** Asked in this order: a DreamBooth output is a folder too, but no diffusers folder. */
+    private static final List<ModelFormat> FORMATS = List.of(new DreamBoothOutput(), new HuggingFaceCache(),
+            new DiffusersFolder(), new SingleFileCheckpoint());
+
+    private ModelLoader() {
+    }
+
+    /** Loads with {@link LoadOptions#defaults()}. */
+    public static StableDiffusionPipeline load(Path path) {
+        return load(path, LoadOptions.defaults());
+    }
+
+    /** Loads the model at {@code path}; bad input fails with one {@link EngineException} line naming the file. */
+    public static StableDiffusionPipeline load(Path path, LoadOptions options) {
+        return formatOf(path).load(path, options);
+    }
+
+    /** Checks that {@code path} is something {@link #load} takes, without loading it (one-line EngineException). */
+    public static void check(Path path) {
+        formatOf(path);
+    }
+
+    /**
+     * The diffusers folder at {@code path}: the folder itself, or a cache folder's newest snapshot; empty when the
+     * path is a model in another format.
+     *
+     * @throws EngineException one line when {@code path} is no model at all
+     */
+    public static Optional<Path> diffusersFolder(Path path) {
+        ModelFormat format = formatOf(path);
+        if (format instanceof HuggingFaceCache) {
+            return Optional.of(HuggingFaceCache.snapshot(path));
+        }
+        return format instanceof DiffusersFolder ? Optional.of(path) : Optional.empty();
+    }
+
+    private static ModelFormat formatOf(Path path) {
+        if (!Files.exists(path)) {
+            throw new EngineException(path + ": file not found");
+        }
+        for (ModelFormat format : FORMATS) {
+            if (format.recognizes(path)) {
+                return format;
+            }
+        }
+        throw new EngineException(Files.isRegularFile(path)
+                ? path + ": not a model (expected a diffusers folder or a .safetensors file)"
+                : path + ": not a diffusers folder (no model_index.json or unet/)");
+    }
+}

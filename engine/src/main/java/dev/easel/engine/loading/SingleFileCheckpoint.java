@@ -1,0 +1,113 @@
+package dev.easel.engine.loading;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import dev.easel.engine.EngineException;
+import dev.easel.engine.models.AutoencoderKL;
+import dev.easel.engine.models.ClipTextModel;
+import dev.easel.engine.models.Configs;
+import dev.easel.engine.models.UNet2DConditionModel;
+import dev.easel.engine.nn.Init;
+import dev.easel.engine.pipeline.StableDiffusionPipeline;
+import dev.easel.engine.samplers.SchedulerConfig;
+import dev.easel.engine.tokenizer.ClipTokenizer;
+import dev.easel.engine.weights.LdmKeys;
+import dev.easel.engine.weights.SafeTensors;
+import dev.easel.engine.weights.SingleFileConfigs;
+import dev.easel.engine.weights.TensorFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A single-file checkpoint in the original (LDM) layout, as the web UIs share them: every component's weights in
+ * one file under {@code model.diffusion_model.}, {@code first_stage_model.} and {@code cond_stage_model.}. Configs
+ * come from {@link LoadOptions#configDir()} when given, else are inferred from tensor shapes; the tokenizer from the
+ * config folder, a {@code tokenizer/} folder beside the file, or the Hugging Face cache.
+ *
+ * <p>The tensors are read through {@link TensorFile}: {@code .safetensors} today; another format plugs in at
+ * {@link #openTensors}.
+ */
+public final class SingleFileCheckpoint implements ModelFormat {
+
+    @Override
+    public boolean recognizes(Path path) {
+        if (!Files.isRegularFile(path)) {
+            return false;
+        }
+        String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".ckpt") || name.endsWith(".pt") || name.endsWith(".pth") || name.endsWith(".bin")) {
+            throw new EngineException(path + ": pickled checkpoints are not loaded (they can run code); convert it"
+                    + " to .safetensors first, e.g. with diffusers' scripts/convert_original_stable_diffusion_to_"
+                    + "diffusers.py --checkpoint_path " + path.getFileName() + " --to_safetensors, or in Python:"
+                    + " safetensors.torch.save_file(torch.load(f)['state_dict'], 'model.safetensors')");
+        }
+        return name.endsWith(".safetensors");
+    }
+
+    /** The file's tensors, read by the reader of its format. */
+    static TensorFile openTensors(Path file) {
+        return SafeTensors.open(file);
+    }
+
+    @Override
+    public StableDiffusionPipeline load(Path file, LoadOptions options) {
+        Path cfg = options.configDir() == null ? null : ModelLoader.diffusersFolder(options.configDir())
+                .orElseThrow(() -> new EngineException(options.configDir() + ": not a diffusers folder (no"
+                        + " model_index.json or unet/); pass the diffusers folder of the same model family as config"));
+        NDManager manager = NDManager.newBaseManager(Device.cpu());
+        boolean ok = false;
+        try (TensorFile f = openTensors(file)) {
+            if (!f.contains(LdmKeys.UNET + "input_blocks.0.0.weight")) {
+                throw new EngineException(file + ": not a Stable Diffusion checkpoint (missing key "
+                        + LdmKeys.UNET + "input_blocks.0.0.weight)");
+            }
+            Init init = Init.empty(manager);
+            ClipTokenizer tokenizer = ClipTokenizer.load(tokenizerDir(cfg, file));
+            SchedulerConfig sched = has(cfg, "scheduler/scheduler_config.json")
+                    ? Configs.read(cfg.resolve("scheduler/scheduler_config.json"), SchedulerConfig::fromJson)
+                    : SchedulerConfig.sd1();
+            ClipTextModel text = new ClipTextModel(init, has(cfg, "text_encoder/config.json")
+                    ? Configs.read(cfg.resolve("text_encoder/config.json"), ClipTextModel.Config::fromJson)
+                    : SingleFileConfigs.text(f));
+            UNet2DConditionModel.Config uc = has(cfg, "unet/config.json")
+                    ? Configs.read(cfg.resolve("unet/config.json"), UNet2DConditionModel.Config::fromJson)
+                    : SingleFileConfigs.unet(f);
+            AutoencoderKL.Config vc = has(cfg, "vae/config.json")
+                    ? Configs.read(cfg.resolve("vae/config.json"), AutoencoderKL.Config::fromJson)
+                    : SingleFileConfigs.vae(f);
+            UNet2DConditionModel unet = new UNet2DConditionModel(init, uc);
+            AutoencoderKL vae = new AutoencoderKL(init, vc);
+            PipelineParts.loadWeights(text, f, LdmKeys::text, manager, "text_encoder", options);
+            PipelineParts.loadWeights(unet, f, n -> LdmKeys.unet(n, uc), manager, "unet", options);
+            PipelineParts.loadWeights(vae, f, n -> LdmKeys.vae(n, vc), manager, "vae", options);
+            StableDiffusionPipeline pipeline = new PipelineParts(manager, tokenizer, text, unet, vae, sched)
+                    .toPipeline(options);
+            ok = true;
+            return pipeline;
+        } finally {
+            if (!ok) {
+                manager.close();
+            }
+        }
+    }
+
+    private static boolean has(Path configDir, String file) {
+        return configDir != null && Files.exists(configDir.resolve(file));
+    }
+
+    private static Path tokenizerDir(Path cfg, Path checkpoint) {
+        if (has(cfg, "tokenizer/vocab.json")) {
+            return cfg.resolve("tokenizer");
+        }
+        Path sibling = checkpoint.toAbsolutePath().getParent().resolve("tokenizer");
+        if (Files.exists(sibling.resolve("vocab.json"))) {
+            return sibling;
+        }
+        return HuggingFaceCache.findInHub(List.of("openai/clip-vit-large-patch14", "runwayml/stable-diffusion-v1-5"),
+                "tokenizer", "vocab.json", "merges.txt").orElseThrow(() -> new EngineException(checkpoint
+                + ": a single-file checkpoint has no tokenizer; pass a diffusers folder of the same model family as"
+                + " config (--config DIR) or put tokenizer/ next to the file"));
+    }
+}

@@ -1,0 +1,76 @@
+package dev.easel.engine.models.unet;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.easel.engine.nn.Init;
+import dev.easel.engine.nn.Module;
+import dev.easel.engine.nn.ModuleList;
+import dev.easel.engine.nn.ResnetBlock2D;
+import dev.easel.engine.nn.Upsample2D;
+import java.util.List;
+
+/**
+ * A block on the UNet's way up: {@code layers} resnets, each taking the matching down block output (the skip
+ * connection) concatenated to its input — each followed by a {@link Transformer2DModel} in
+ * {@link CrossAttnUpBlock2D} — then a nearest-neighbour upsampler unless it is the last block.
+ */
+public abstract sealed class UpBlock extends Module permits UpBlock2D, CrossAttnUpBlock2D {
+
+    /** Builds an up block; the constructors of the block classes, as {@link UpBlockType} names them. */
+    @FunctionalInterface
+    public interface Factory {
+        UpBlock create(Init init, int inChannels, int prevOutputChannels, int outChannels, int layers, int heads,
+                       int transformerLayers, boolean addUpsample, BlockSettings settings);
+    }
+
+    private final ModuleList<Transformer2DModel> attentions;
+    private final ModuleList<ResnetBlock2D> resnets;
+    private final ModuleList<Upsample2D> upsamplers;
+
+    /**
+     * Registers the children in diffusers' order (attentions, resnets, upsamplers); builds them layer by layer.
+     *
+     * @param inChannels channels of the last skip connection (the down block one level lower's input)
+     * @param prevOutputChannels channels coming from the block below
+     */
+    UpBlock(Init init, int inChannels, int prevOutputChannels, int outChannels, int layers, int heads,
+            int transformerLayers, boolean addUpsample, BlockSettings s, boolean crossAttention) {
+        attentions = crossAttention ? register("attentions", new ModuleList<>()) : null;
+        resnets = register("resnets", new ModuleList<>());
+        upsamplers = register("upsamplers", new ModuleList<>());
+        for (int j = 0; j < layers; j++) {
+            int skip = j == layers - 1 ? inChannels : outChannels;
+            int resIn = j == 0 ? prevOutputChannels : outChannels;
+            resnets.add(new ResnetBlock2D(init, resIn + skip, outChannels, s.timeEmbeddingDim(), s.normGroups(),
+                    s.normEps()));
+            if (crossAttention) {
+                attentions.add(new Transformer2DModel(init, heads, outChannels / heads, outChannels,
+                        transformerLayers, s));
+            }
+        }
+        if (addUpsample) {
+            upsamplers.add(new Upsample2D(init, outChannels, outChannels));
+        }
+    }
+
+    /** Runs the block on {@code x}, taking its skip connections off the end of {@code skips}. */
+    public NDArray forward(NDManager scope, NDArray x, NDArray emb, NDArray context, List<NDArray> skips) {
+        for (int j = 0; j < resnets.size(); j++) {
+            NDArray skip = skips.remove(skips.size() - 1);
+            x = NDArrays.concat(new NDList(x, skip), 1);
+            x = resnets.get(j).forward(scope, x, emb);
+            if (attentions != null) {
+                x = attentions.get(j).forward(scope, x, context);
+            }
+        }
+        if (upsamplers.size() > 0) {
+            // to the size of the next skip connection, so odd sizes come back exactly
+            Shape target = skips.get(skips.size() - 1).getShape();
+            x = upsamplers.get(0).forward(scope, x, target.get(2), target.get(3));
+        }
+        return x;
+    }
+}

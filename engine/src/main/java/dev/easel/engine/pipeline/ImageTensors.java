@@ -1,0 +1,67 @@
+package dev.easel.engine.pipeline;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+
+/**
+ * Images ↔ the VAE's pixel tensors, as diffusers' {@code VaeImageProcessor}: RGB in [0, 255] ↔ [1, 3, H, W] in
+ * [-1, 1].
+ */
+public final class ImageTensors {
+
+    private ImageTensors() {
+    }
+
+    /** Image → [1, 3, H, W] in [-1, 1], resized (bicubic) to the requested size when it differs. */
+    public static NDArray toTensor(NDManager scope, BufferedImage img, int width, int height) {
+        BufferedImage src = img;
+        if (img.getWidth() != width || img.getHeight() != height || img.getType() != BufferedImage.TYPE_INT_RGB) {
+            src = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = src.createGraphics();
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
+            g.drawImage(img, 0, 0, width, height, null);
+            g.dispose();
+        }
+        float[] data = new float[3 * width * height];
+        int plane = width * height;
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int rgb = src.getRGB(x, y);
+                int i = y * width + x;
+                data[i] = ((rgb >> 16) & 0xff) / 255f * 2f - 1f;
+                data[plane + i] = ((rgb >> 8) & 0xff) / 255f * 2f - 1f;
+                data[2 * plane + i] = (rgb & 0xff) / 255f * 2f - 1f;
+            }
+        }
+        return scope.create(data, new Shape(1, 3, height, width));
+    }
+
+    /** Decoder output [1, 3, H, W] → RGB image: clamp(x/2 + 0.5, 0, 1), round(·255). */
+    public static BufferedImage toImage(NDArray raw) {
+        long h = raw.getShape().get(2);
+        long w = raw.getShape().get(3);
+        float[] v = raw.toFloatArray();
+        BufferedImage img = new BufferedImage((int) w, (int) h, BufferedImage.TYPE_INT_RGB);
+        int plane = (int) (w * h);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int i = (int) (y * w + x);
+                int r = toByte(v[i]);
+                int g = toByte(v[plane + i]);
+                int b = toByte(v[2 * plane + i]);
+                img.setRGB(x, y, (r << 16) | (g << 8) | b);
+            }
+        }
+        return img;
+    }
+
+    private static int toByte(float raw) {
+        float x = raw / 2f + 0.5f;
+        x = Math.max(0f, Math.min(1f, x));
+        return (int) Math.rint(x * 255f);
+    }
+}
