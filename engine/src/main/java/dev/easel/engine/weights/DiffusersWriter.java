@@ -1,4 +1,4 @@
-package dev.easel.engine.defaultmodel;
+package dev.easel.engine.weights;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -13,7 +13,6 @@ import dev.easel.engine.models.unet.DownBlockType;
 import dev.easel.engine.models.unet.UpBlockType;
 import dev.easel.engine.samplers.SchedulerConfig;
 import dev.easel.engine.io.Folders;
-import dev.easel.engine.weights.SafeTensors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
