@@ -185,9 +185,9 @@ public final class DiffusersWriter {
         n.put("beta_start", s.betaStart());
         n.put("clip_sample", false);
         n.put("num_train_timesteps", s.numTrainTimesteps());
-        n.put("prediction_type", s.predictionType());
+        n.put("prediction_type", s.predictionType().configName());
         n.put("rescale_betas_zero_snr", s.rescaleBetasZeroSnr());
-        n.put("set_alpha_to_one", s.setAlphaToOne());
+        n.put("set_alpha_to_one", s.setAlphaToOneOr(true));
         n.put("steps_offset", s.stepsOffset());
         if (s.rescaleBetasZeroSnr()) {
             // sampling must start at the pure-noise step the model was trained on (Lin et al. §3.3)
