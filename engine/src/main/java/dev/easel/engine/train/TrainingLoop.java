@@ -40,14 +40,27 @@ public final class TrainingLoop {
     static final String OPTIMIZER = "optimizer.safetensors";
     static final String EXTRA = "extra.safetensors";
 
+    private static final System.Logger LOG = System.getLogger(TrainingLoop.class.getName());
+
     private final TrainingSettings settings;
     private final TrainingListener listener;
     private final BooleanSupplier cancel;
+    private final boolean allowChangedSettings;
 
     public TrainingLoop(TrainingSettings settings, TrainingListener listener, BooleanSupplier cancel) {
+        this(settings, listener, cancel, false);
+    }
+
+    /**
+     * @param allowChangedSettings resume a checkpoint even when the seed, learning rate or schedule differ from the
+     *                             ones it was trained with (the run is then no longer exact); otherwise refuse
+     */
+    public TrainingLoop(TrainingSettings settings, TrainingListener listener, BooleanSupplier cancel,
+                        boolean allowChangedSettings) {
         this.settings = settings;
         this.listener = listener == null ? TrainingListener.NONE : listener;
         this.cancel = cancel == null ? () -> false : cancel;
+        this.allowChangedSettings = allowChangedSettings;
     }
 
     /**
@@ -64,10 +77,14 @@ public final class TrainingLoop {
             long step = 0;
             CheckpointStore.Checkpoint last = null;
             LossScaler scaler = settings.lossScaling() ? new LossScaler() : null;
+            // a kill -9 during a save or prune leaves hidden folders; they go before anything else is written
+            store.removeLeftovers();
             if (resumeFrom == null) {
                 store.requireNoEarlierRun();
             } else {
                 last = CheckpointStore.openToResume(resumeFrom);
+                new CheckpointStore(last.folder().getParent(), 1).removeLeftovers();
+                ResumeCheck.require(last, settings, allowChangedSettings, LOG);
                 restore(last, objective, optimizer, manager);
                 step = last.step();
                 if (scaler != null && last.manifest().get("loss_scale") instanceof Map<?, ?> state) {
@@ -116,8 +133,9 @@ public final class TrainingLoop {
                             lastLoss = accumulateGradients(objective, step, manager, 1);
                             gradients = gradients(parameters, scope);
                             gradNorm = GradientClipping.globalNorm(gradients.values());
-                            System.err.printf("easel: step %d: non-finite gradients for a finite loss (%s); computed"
-                                    + " again: gradient norm %.4g%n", step + 1, where, gradNorm);
+                            LOG.log(System.Logger.Level.WARNING, String.format("step %d: non-finite gradients for a"
+                                    + " finite loss (%s); computed again: gradient norm %.4g", step + 1, where,
+                                    gradNorm));
                         }
                         GradientClipping.clip(gradients.values(), gradNorm, settings.maxGradNorm());
                         listener.onGradients(step + 1, gradients, gradNorm);
@@ -233,7 +251,7 @@ public final class TrainingLoop {
                                             AdamW optimizer, LossScaler scaler) {
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("identity", objective.identity());
-        manifest.put("seed", settings.seed());
+        manifest.putAll(ResumeCheck.recorded(settings));
         manifest.put("random_state", "reseeded per micro-batch from (seed, step, micro); nothing else to restore");
         manifest.put("data_order", "examples are a function of (seed, step, micro); resumes at the saved step");
         manifest.put("lr_scheduler", Map.of("kind", settings.schedule().kind().id(),

@@ -58,6 +58,8 @@ public final class DreamBoothMagic extends SpecMagic {
                 .option(Option.string("output", "DIR", "dreambooth-model", "the run's folder"))
                 .option(Option.string("resume", "DIR", null,
                         "continue from a checkpoint, or the latest one of a run (its --output folder)"))
+                .option(Option.flag("override", "with --resume: go on even if the seed, learning rate or schedule"
+                        + " differ from the checkpoint's (the run is then no longer exact)"))
                 .option(Option.longInteger("seed", "N", 0L, "seed").min(0))
                 .option(Option.string("model", "NAME", null, "the model to fine-tune (default: the one loaded last)"))
                 .option(Option.string("as", "NAME", "sd_db", "the Java variable that gets the trained model"))
@@ -106,7 +108,7 @@ public final class DreamBoothMagic extends SpecMagic {
                 job.validation(args.string("validation-prompt"), args.integer("validation-every"));
             }
             if (args.string("resume") != null) {
-                job.resume(context.path(args.string("resume")));
+                job.resume(context.path(args.string("resume"))).overrideCheckpointSettings(args.flag("override"));
             }
         } catch (IllegalArgumentException e) {
             throw new MagicException(call.spelled() + ": " + e.getMessage());
