@@ -4,7 +4,6 @@ import dev.easel.DreamBooth;
 import dev.easel.DreamBoothRun;
 import dev.easel.Model;
 import dev.easel.display.Display;
-import dev.easel.engine.EngineException;
 import dev.easel.engine.dreambooth.DreamBoothSettings;
 import dev.easel.magics.CellPart;
 import dev.easel.magics.MagicContext;
@@ -116,7 +115,7 @@ public final class DreamBoothMagic extends SpecMagic {
         DreamBoothRun run;
         try {
             run = job.run();
-        } catch (IllegalArgumentException | IllegalStateException | EngineException e) {
+        } catch (IllegalArgumentException | IllegalStateException e) { // EngineException: in Magics.run
             throw new MagicException(call.spelled() + ": " + DiffusionRun.firstLine(e.getMessage()));
         }
         Display.display(run);
