@@ -106,6 +106,36 @@ class SingleFileTest {
     }
 
     @Test
+    void aLoneCheckpointUsesTheClipVocabularyInTheJar() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("lone"));
+        Path exported = tmp.resolve("tiny-export.safetensors");
+        Path file = dir.resolve("clip-vocab.safetensors");
+        try (StableDiffusionPipeline p = ModelLoader.load(Reference.model(), LoadOptions.cpu())) {
+            LdmKeys.export(p.textEncoder(), p.unet(), p.vae(), exported);
+        }
+        String embedding = LdmKeys.TEXT + "text_model.embeddings.token_embedding.weight";
+        try (SafeTensors f = SafeTensors.open(exported); NDManager m = NDManager.newBaseManager()) {
+            java.util.Map<String, NDArray> all = new java.util.LinkedHashMap<>();
+            for (String k : f.keys()) {
+                all.put(k, f.read(k, m, DataType.FLOAT32));
+            }
+            all.put(embedding, m.randomNormal(new ai.djl.ndarray.types.Shape(49408, 32)));
+            SafeTensors.write(all, java.util.Map.of(), file);
+        }
+        // no tokenizer/ and no config beside it: the tokenizer comes from the jar
+        try (StableDiffusionPipeline p = ModelLoader.load(file, LoadOptions.cpu())) {
+            assertArrayEquals(new long[] {49406, 320, 1125, 539, 320, 2368, 49407},
+                    p.tokenizer().encodeFull("a photo of a cat"));
+            assertTrue(Float.isFinite(p.txt2img(settings()).finalLatents().data()[0]));
+        }
+        // a text encoder with another vocabulary cannot use it: one line saying what to pass
+        Files.move(exported, dir.resolve("tiny-export.safetensors"));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(EngineException.class,
+                () -> ModelLoader.load(dir.resolve("tiny-export.safetensors"), LoadOptions.cpu()));
+        assertTrue(e.getMessage().contains("has 769 tokens, not CLIP's 49408"), e.getMessage());
+    }
+
+    @Test
     void fp16VariantAndBf16TensorsLoad() throws Exception {
         Path dir = tmp.resolve("model");
         copyTree(Reference.model(), dir);

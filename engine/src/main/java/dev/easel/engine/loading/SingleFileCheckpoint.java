@@ -64,13 +64,16 @@ public final class SingleFileCheckpoint implements ModelFormat {
                         + LdmKeys.UNET + "input_blocks.0.0.weight)");
             }
             Init init = Init.empty(manager);
-            ClipTokenizer tokenizer = ClipTokenizer.load(tokenizerDir(cfg, file));
             SchedulerConfig sched = has(cfg, "scheduler/scheduler_config.json")
                     ? Configs.read(cfg.resolve("scheduler/scheduler_config.json"), SchedulerConfig::fromJson)
                     : SchedulerConfig.sd1();
-            ClipTextModel text = new ClipTextModel(init, has(cfg, "text_encoder/config.json")
+            ClipTextModel.Config tc = has(cfg, "text_encoder/config.json")
                     ? Configs.read(cfg.resolve("text_encoder/config.json"), ClipTextModel.Config::fromJson)
-                    : SingleFileConfigs.text(f));
+                    : SingleFileConfigs.text(f);
+            Path tokenizerDir = tokenizerDir(cfg, file);
+            ClipTokenizer tokenizer = tokenizerDir != null ? ClipTokenizer.load(tokenizerDir)
+                    : bundledTokenizer(file, tc);
+            ClipTextModel text = new ClipTextModel(init, tc);
             UNet2DConditionModel.Config uc = has(cfg, "unet/config.json")
                     ? Configs.read(cfg.resolve("unet/config.json"), UNet2DConditionModel.Config::fromJson)
                     : SingleFileConfigs.unet(f);
@@ -106,8 +109,21 @@ public final class SingleFileCheckpoint implements ModelFormat {
             return sibling;
         }
         return HuggingFaceCache.findInHub(List.of("openai/clip-vit-large-patch14", "runwayml/stable-diffusion-v1-5"),
-                "tokenizer", "vocab.json", "merges.txt").orElseThrow(() -> new EngineException(checkpoint
-                + ": a single-file checkpoint has no tokenizer; pass a diffusers folder of the same model family as"
-                + " config (--config DIR) or put tokenizer/ next to the file"));
+                "tokenizer", "vocab.json", "merges.txt").orElse(null);
+    }
+
+    /**
+     * The CLIP tokenizer shipped in the jar, for a checkpoint whose text encoder has CLIP's 49,408-token vocabulary
+     * (SD 1.x's CLIP ViT-L/14; SD 2.x's OpenCLIP, 1024 wide, pads with {@code !}).
+     */
+    private static ClipTokenizer bundledTokenizer(Path checkpoint, ClipTextModel.Config text) {
+        ClipTokenizer bundled = ClipTokenizer.bundled(text.hiddenSize() == 1024 ? ClipTokenizer.SD2_PAD
+                : ClipTokenizer.SD1_PAD);
+        if (text.vocabSize() != bundled.vocabularySize()) {
+            throw new EngineException(checkpoint + ": its text encoder has " + text.vocabSize() + " tokens, not CLIP's "
+                    + bundled.vocabularySize() + ", and no tokenizer was found; pass a diffusers folder of the same"
+                    + " model family as config (--config DIR) or put tokenizer/ next to the file");
+        }
+        return bundled;
     }
 }

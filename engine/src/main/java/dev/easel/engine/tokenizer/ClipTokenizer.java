@@ -108,6 +108,63 @@ public final class ClipTokenizer {
         }
     }
 
+    /** SD 1.x's CLIP ViT-L/14 pads with {@code <|endoftext|>}. */
+    public static final String SD1_PAD = EOS;
+    /** SD 2.x's OpenCLIP tokenizer (same vocabulary) pads with {@code !}, id 0. */
+    public static final String SD2_PAD = "!";
+
+    /** OpenAI's CLIP vocabulary file, shipped inside the jar (MIT licence beside it). */
+    private static final String BUNDLED = "bpe_simple_vocab_16e6.txt.gz";
+    private static volatile List<String> bundledMerges;
+
+    /**
+     * The CLIP tokenizer of SD 1.x and 2.x from the BPE merges shipped in the jar, so a lone single-file checkpoint
+     * needs no tokenizer folder. The vocabulary is built as CLIP's {@code SimpleTokenizer} builds it: the 256 byte
+     * symbols, the same with {@code </w>}, one token per merge (the file's lines 1 to 48,894), then
+     * {@code <|startoftext|>} and {@code <|endoftext|>}: 49,408 ids.
+     */
+    public static ClipTokenizer bundled(String padToken) {
+        List<String> merges = bundledMerges();
+        Map<String, Integer> vocab = new HashMap<>();
+        for (Character c : ByteLevel.vocabularyOrder()) {
+            vocab.put(String.valueOf(c), vocab.size());
+        }
+        for (Character c : ByteLevel.vocabularyOrder()) {
+            vocab.put(c + ByteLevel.END_OF_WORD, vocab.size());
+        }
+        for (String merge : merges) {
+            vocab.put(merge.replace(" ", ""), vocab.size());
+        }
+        vocab.put(BOS, vocab.size());
+        vocab.put(EOS, vocab.size());
+        return new ClipTokenizer(vocab, merges, padToken, EOS, 77);
+    }
+
+    private static List<String> bundledMerges() {
+        List<String> merges = bundledMerges;
+        if (merges != null) {
+            return merges;
+        }
+        try (var in = ClipTokenizer.class.getResourceAsStream(BUNDLED)) {
+            if (in == null) {
+                throw new EngineException(BUNDLED + ": missing from the jar; rebuild Easel");
+            }
+            String[] lines = new String(new java.util.zip.GZIPInputStream(in).readAllBytes(), StandardCharsets.UTF_8)
+                    .split("\n");
+            // CLIP: merges[1 : 49152 - 256 - 2 + 1] (the first line is a version header)
+            merges = List.of(Arrays.copyOfRange(lines, 1, 49152 - 256 - 2 + 1));
+        } catch (IOException e) {
+            throw new EngineException(BUNDLED + ": cannot read the bundled CLIP vocabulary (" + e.getMessage() + ")");
+        }
+        bundledMerges = merges;
+        return merges;
+    }
+
+    /** Number of ids in the vocabulary. */
+    public int vocabularySize() {
+        return vocab.size();
+    }
+
     private static String token(JsonNode n, String dflt) {
         if (n == null || n.isNull()) {
             return dflt;

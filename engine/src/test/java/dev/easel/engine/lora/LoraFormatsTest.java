@@ -1,5 +1,6 @@
 package dev.easel.engine.lora;
 
+import dev.easel.engine.loading.ModelLoader;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,7 +12,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.Reference;
 import dev.easel.engine.pipeline.GenerationSettings;
-import dev.easel.engine.pipeline.LoadOptions;
+import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.weights.SafeTensors;
 import java.nio.file.Files;
@@ -55,7 +56,7 @@ class LoraFormatsTest {
 
     @BeforeAll
     static void writeFiles() {
-        pipe = StableDiffusionPipeline.load(Reference.model(), LoadOptions.cpu());
+        pipe = ModelLoader.load(Reference.model(), LoadOptions.cpu());
         tensors = NDManager.newBaseManager();
         Map<String, NDArray> params = new LinkedHashMap<>();
         params.putAll(prefixed("unet.", pipe.unet().parameters()));
