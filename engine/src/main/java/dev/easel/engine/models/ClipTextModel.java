@@ -67,6 +67,11 @@ public final class ClipTextModel extends Module {
         return textModel.forward(scope, inputIds);
     }
 
+    /** The token embedding table, which textual inversion extends with new tokens' vectors. */
+    public Embedding tokenEmbedding() {
+        return textModel.embeddings.tokenEmbedding;
+    }
+
     /** Applies the final layer norm to a hidden state (for clip skip). */
     public NDArray finalLayerNorm(NDManager scope, NDArray hidden) {
         return textModel.finalLayerNorm.forward(scope, hidden);

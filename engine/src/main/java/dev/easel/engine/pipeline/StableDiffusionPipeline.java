@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.easel.engine.EngineException;
+import dev.easel.engine.embeddings.Embeddings;
 import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.models.AutoencoderKL;
 import dev.easel.engine.models.ClipTextModel;
@@ -52,6 +53,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     private final SchedulerConfig schedulerConfig;
     /** Prompts already warned about, so a sweep of one long prompt warns once, not once per image. */
     private final Set<String> truncationWarned = ConcurrentHashMap.newKeySet();
+    private final Embeddings embeddings;
 
     public StableDiffusionPipeline(NDManager manager, Device device, DataType dtype, ClipTokenizer tokenizer,
                                    ClipTextModel textEncoder, UNet2DConditionModel unet, AutoencoderKL vae,
@@ -64,6 +66,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         this.unet = unet;
         this.vae = vae;
         this.schedulerConfig = schedulerConfig;
+        this.embeddings = new Embeddings(tokenizer, textEncoder, manager);
     }
 
     /** The manager that owns the models' weights (and anything that must live as long as they do). */
@@ -77,6 +80,11 @@ public final class StableDiffusionPipeline implements AutoCloseable {
      */
     public LoraNetwork loadLora(Path file, double weight) {
         return LoraNetwork.load(file, unet, textEncoder, weight, manager);
+    }
+
+    /** The textual-inversion embeddings on this pipeline's tokenizer and text encoder. */
+    public Embeddings embeddings() {
+        return embeddings;
     }
 
     public ClipTokenizer tokenizer() {

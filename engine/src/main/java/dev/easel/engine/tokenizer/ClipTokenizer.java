@@ -35,6 +35,10 @@ public final class ClipTokenizer {
     private final int padId;
     private final int unkId;
     private final int maxLength;
+    /** Tokens added after the vocabulary (textual inversion): token → the ids it stands for; ids from the vocab size. */
+    private volatile Map<String, long[]> added = Map.of();
+    /** Every added token with its id: {@code token}, {@code token_1}, …. */
+    private volatile Map<String, Long> addedIds = Map.of();
 
     private ClipTokenizer(Map<String, Integer> vocab, List<String> merges, String padToken, String unkToken,
                           int maxLength) {
@@ -191,8 +195,76 @@ public final class ClipTokenizer {
         return maxLength;
     }
 
-    /** BPE tokens of a text (no bos/eos), e.g. {@code ["a</w>", "photo</w>"]}. */
+    /**
+     * Adds tokens after the vocabulary, replacing earlier added ones: each name in the map stands for that many
+     * consecutive new ids, in map order from the vocabulary size on — a multi-vector embedding's
+     * {@code token}, {@code token_1}, … as diffusers adds them, the name expanding to all of them as its
+     * {@code maybe_convert_prompt} does. Added names are found in the text as written (case-sensitive) before any
+     * normalisation, as transformers splits on added tokens first.
+     */
+    public void setAddedTokens(Map<String, Integer> vectorsPerToken) {
+        Map<String, long[]> ids = new java.util.LinkedHashMap<>();
+        long next = vocab.size();
+        for (Map.Entry<String, Integer> e : vectorsPerToken.entrySet()) {
+            long[] group = new long[e.getValue()];
+            for (int i = 0; i < group.length; i++) {
+                group[i] = next++;
+            }
+            ids.put(e.getKey(), group);
+        }
+        Map<String, Long> each = new HashMap<>();
+        ids.forEach((token, group) -> {
+            for (int i = 0; i < group.length; i++) {
+                each.put(i == 0 ? token : token + "_" + i, group[i]);
+            }
+        });
+        addedIds = each;
+        added = java.util.Collections.unmodifiableMap(ids);
+    }
+
+    /** Whether a token is in the vocabulary or among the added ones. */
+    public boolean hasToken(String token) {
+        return vocab.containsKey(token) || addedIds.containsKey(token);
+    }
+
+    /** BPE tokens of a text (no bos/eos), e.g. {@code ["a</w>", "photo</w>"]}; an added token stays whole. */
     public List<String> tokenize(String text) {
+        Map<String, long[]> extra = added;
+        if (extra.isEmpty()) {
+            return tokenizeVocabulary(text);
+        }
+        List<String> out = new ArrayList<>();
+        int from = 0;
+        while (from < text.length()) {
+            int at = -1;
+            String found = null;
+            for (String token : extra.keySet()) {
+                int i = text.indexOf(token, from);
+                if (i >= 0 && (at < 0 || i < at || i == at && token.length() > found.length())) {
+                    at = i;
+                    found = token;
+                }
+            }
+            if (found == null) {
+                break;
+            }
+            out.addAll(tokenizeVocabulary(text.substring(from, at)));
+            long[] group = extra.get(found);
+            for (int i = 0; i < group.length; i++) {
+                out.add(i == 0 ? found : found + "_" + i);
+            }
+            from = at + found.length();
+        }
+        out.addAll(tokenizeVocabulary(text.substring(from)));
+        return out;
+    }
+
+    private long idOf(String token) {
+        Integer id = vocab.get(token);
+        return id != null ? id : addedIds.getOrDefault(token, (long) unkId);
+    }
+
+    private List<String> tokenizeVocabulary(String text) {
         List<String> out = new ArrayList<>();
         // special tokens written in the text stay whole (transformers splits on added tokens first)
         for (String word : ByteLevel.words(normalise(text))) {
@@ -211,7 +283,7 @@ public final class ClipTokenizer {
         long[] ids = new long[toks.size() + 2];
         ids[0] = bosId;
         for (int i = 0; i < toks.size(); i++) {
-            ids[i + 1] = vocab.getOrDefault(toks.get(i), unkId);
+            ids[i + 1] = idOf(toks.get(i));
         }
         ids[ids.length - 1] = eosId;
         return ids;
