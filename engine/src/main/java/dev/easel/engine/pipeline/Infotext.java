@@ -13,6 +13,11 @@ public final class Infotext {
 
     /** Infotext of batch entry {@code index}; {@code strength} null for txt2img. */
     public static String of(GenerationSettings s, int index, String modelName, Double strength) {
+        return of(s, index, modelName, strength, null);
+    }
+
+    /** As {@link #of(GenerationSettings, int, String, Double)}, with a replacement VAE's name (A1111's "VAE"). */
+    public static String of(GenerationSettings s, int index, String modelName, Double strength, String vaeName) {
         int prompt = index / s.imagesPerPrompt();
         StringBuilder b = new StringBuilder(s.prompts().get(prompt));
         if (!s.negativePrompts().isEmpty()) {
@@ -28,6 +33,9 @@ public final class Infotext {
         b.append(", Size: ").append(s.width()).append('x').append(s.height());
         if (modelName != null) {
             b.append(", Model: ").append(modelName);
+        }
+        if (vaeName != null) {
+            b.append(", VAE: ").append(vaeName);
         }
         if (strength != null) {
             b.append(", Denoising strength: ").append(trim(strength));

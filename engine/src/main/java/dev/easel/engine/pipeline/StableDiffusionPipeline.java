@@ -18,6 +18,7 @@ import dev.easel.engine.samplers.Sampler;
 import dev.easel.engine.samplers.SchedulerConfig;
 import dev.easel.engine.samplers.Samplers;
 import dev.easel.engine.tokenizer.ClipTokenizer;
+import dev.easel.engine.weights.VaeFiles;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -49,7 +50,12 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     private final ClipTokenizer tokenizer;
     private final ClipTextModel textEncoder;
     private final UNet2DConditionModel unet;
-    private final AutoencoderKL vae;
+    /** The VAE in use: the model's own or one given by {@link #useVae}. */
+    private volatile AutoencoderKL vae;
+    private final AutoencoderKL ownVae;
+    /** The replacement VAE's file and the manager of its weights; null while the model's own is in use. */
+    private Path vaePath;
+    private NDManager vaeManager;
     private final SchedulerConfig schedulerConfig;
     /** Prompts already warned about, so a sweep of one long prompt warns once, not once per image. */
     private final Set<String> truncationWarned = ConcurrentHashMap.newKeySet();
@@ -65,6 +71,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         this.textEncoder = textEncoder;
         this.unet = unet;
         this.vae = vae;
+        this.ownVae = vae;
         this.schedulerConfig = schedulerConfig;
         this.embeddings = new Embeddings(tokenizer, textEncoder, manager);
     }
@@ -101,6 +108,47 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     public AutoencoderKL vae() {
         return vae;
+    }
+
+    /**
+     * Decodes and encodes with another VAE (a diffusers {@code vae/} folder or a {@code .safetensors} in diffusers
+     * or original names, see {@link VaeFiles}); null goes back to the model's own. The same path again is free. A
+     * bad file is one line and leaves the VAE in use as it was. Waits for a running generation.
+     */
+    public void useVae(Path path) {
+        RNG_LOCK.lock();
+        try {
+            if (java.util.Objects.equals(path, vaePath)) {
+                return;
+            }
+            NDManager previous = vaeManager;
+            if (path == null) {
+                vae = ownVae;
+                vaePath = null;
+                vaeManager = null;
+            } else {
+                NDManager m = manager.newSubManager(device);
+                try {
+                    vae = VaeFiles.load(path, ownVae.config, m, device, dtype);
+                } catch (RuntimeException e) {
+                    m.close();
+                    throw e;
+                }
+                vaePath = path;
+                vaeManager = m;
+            }
+            if (previous != null) {
+                previous.close();
+            }
+        } finally {
+            RNG_LOCK.unlock();
+        }
+    }
+
+    /** The replacement VAE's file or folder name (A1111's "VAE: …" parameter), or null for the model's own. */
+    public String vaeName() {
+        Path p = vaePath;
+        return p == null ? null : p.getFileName().toString();
     }
 
     /** Pixels per latent cell: 2^(VAE levels − 1), 8 for Stable Diffusion. */

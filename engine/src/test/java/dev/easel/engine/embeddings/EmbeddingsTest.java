@@ -1,5 +1,6 @@
 package dev.easel.engine.embeddings;
 
+import dev.easel.engine.loading.ModelLoader;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,7 +13,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.Reference;
-import dev.easel.engine.pipeline.LoadOptions;
+import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.weights.SafeTensors;
 import java.nio.file.Files;
@@ -40,7 +41,7 @@ class EmbeddingsTest {
 
     @BeforeAll
     static void load() {
-        pipe = StableDiffusionPipeline.load(Reference.model(), LoadOptions.cpu());
+        pipe = ModelLoader.load(Reference.model(), LoadOptions.cpu());
         m = NDManager.newBaseManager();
         long[] ids = pipe.tokenizer().encodeFull("red circle");
         long[] inner = Arrays.copyOfRange(ids, 1, ids.length - 1);
