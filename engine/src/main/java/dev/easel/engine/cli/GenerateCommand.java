@@ -4,9 +4,9 @@ import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import dev.easel.engine.DefaultModel;
 import dev.easel.engine.EngineException;
+import dev.easel.engine.community.CommunityFiles;
 import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.io.Png;
-import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.Infotext;
@@ -29,7 +29,7 @@ public class GenerateCommand implements Subcommand {
 
     private static final Set<String> COMMON = Set.of("model", "prompt", "negative", "steps", "cfg", "sampler", "seed",
             "width", "height", "batch", "clip-skip", "eta", "spacing", "init-latents", "save-latents", "out",
-            "config", "device", "lora");
+            "config", "device", "lora", "lora-dir", "embedding", "embeddings-dir", "vae");
 
     private final boolean img2img;
 
@@ -64,7 +64,8 @@ public class GenerateCommand implements Subcommand {
                 + " [--negative TEXT]... [--steps N] [--cfg F] [--sampler ID] [--seed N] [--width W] [--height H]"
                 + " [--batch N] [--clip-skip N] [--eta F] [--spacing leading|linspace|trailing]"
                 + " [--init-latents FILE.npy] [--save-latents FILE.npy] [--config DIR] [--device cpu|gpu]"
-                + " [--lora FILE.safetensors[:WEIGHT]]..."
+                + " [--lora FILE.safetensors[:WEIGHT]]... [--lora-dir DIR] [--embedding FILE[:TOKEN]]..."
+                + " [--embeddings-dir DIR] [--vae PATH]"
                 + (img2img ? " --init-image FILE.png --strength F" : "") + " --out FILE.png";
     }
 
@@ -131,11 +132,17 @@ public class GenerateCommand implements Subcommand {
                 opts = opts.withConfigDir(Path.of(a.string("config", null)));
             }
             GenerationResult r;
+            GenerationSettings recorded = s; // the prompts as typed, LoRA tags included, as A1111 records them
+            String vaeName;
             try (StableDiffusionPipeline pipe = ModelLoader.load(model, opts)) {
-                for (String lora : a.all("lora")) {
-                    LoraSpec spec = LoraSpec.parse(lora);
-                    pipe.loadLora(spec.file(), spec.weight());
-                }
+                CommunityFiles.Applied applied = CommunityFiles.apply(pipe, model, s, a.all("lora"),
+                        a.all("embedding"), a.has("vae") ? Path.of(a.string("vae", null)) : null,
+                        a.has("lora-dir") ? Path.of(a.string("lora-dir", null)) : null,
+                        a.has("embeddings-dir") ? Path.of(a.string("embeddings-dir", null)) : null, Path.of(""));
+                applied.notes().forEach(note -> System.err.println(name() + ": " + note));
+                vaeName = pipe.vaeName();
+                b.prompts(applied.settings().prompts()).negativePrompts(applied.settings().negativePrompts());
+                s = b.build();
                 if (!img2img && !a.has("width") && !a.has("height")) {
                     // The model's own resolution, as diffusers does: 512 for SD 1.5, 64 for the default model.
                     int size = pipe.vaeScaleFactor() * pipe.unet().config.sampleSize();
@@ -145,9 +152,10 @@ public class GenerateCommand implements Subcommand {
             }
             List<Path> files = outputs(out, r.images().size());
             for (int i = 0; i < files.size(); i++) {
-                Map<String, String> text = Map.of("parameters", Infotext.of(s, i,
+                Map<String, String> text = Map.of("parameters", Infotext.of(
+                        recorded.toBuilder().size(s.width(), s.height()).build(), i,
                         DefaultModel.isDefault(modelArg) ? DefaultModel.NAME : model.getFileName().toString(),
-                        img2img ? strength : null));
+                        img2img ? strength : null, vaeName));
                 Png.write(r.images().get(i), text, files.get(i));
                 System.out.println(files.get(i));
             }

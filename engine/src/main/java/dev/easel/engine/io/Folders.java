@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Folder helpers the atomic writers share. */
+/** Folder helpers: deleting a tree (the atomic writers), and where community files (LoRAs, embeddings) live. */
 public final class Folders {
 
     private Folders() {
@@ -22,5 +22,26 @@ public final class Folders {
                 Files.delete(path);
             }
         }
+    }
+
+    /**
+     * A folder of community files: {@code explicit} if given, else the environment variable {@code env}, else the
+     * first of {@code names} that exists beside the model (the first name when none does).
+     */
+    public static Path beside(Path explicit, String env, Path model, String... names) {
+        if (explicit != null) {
+            return explicit;
+        }
+        String fromEnv = System.getenv(env);
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return Path.of(fromEnv);
+        }
+        Path parent = model == null ? Path.of("").toAbsolutePath() : model.toAbsolutePath().getParent();
+        for (String name : names) {
+            if (Files.isDirectory(parent.resolve(name))) {
+                return parent.resolve(name);
+            }
+        }
+        return parent.resolve(names[0]);
     }
 }

@@ -35,6 +35,40 @@ class GenerationCommandsTest {
     }
 
     @Test
+    void txt2imgTakesPromptLorasEmbeddingsAndAVae() throws IOException {
+        Path loras = Files.createDirectories(folder.resolve("loras"));
+        Path embedding = folder.resolve("shiny.safetensors");
+        Path vae = folder.resolve("vae.safetensors");
+        try (var pipe = dev.easel.engine.loading.ModelLoader.load(dev.easel.engine.DefaultModel.path(),
+                dev.easel.engine.loading.LoadOptions.cpu())) {
+            var network = dev.easel.engine.lora.LoraNetwork.create(pipe.unet(), pipe.textEncoder(), 2, 2,
+                    pipe.manager());
+            network.save(loras.resolve("mine.safetensors"), dev.easel.engine.lora.LoraFormat.KOHYA);
+            network.remove();
+            long hidden = pipe.textEncoder().tokenEmbedding().dim;
+            dev.easel.engine.weights.SafeTensors.write(Map.of("emb_params",
+                    pipe.manager().ones(new ai.djl.ndarray.types.Shape(2, hidden))), Map.of(), embedding);
+            Map<String, ai.djl.ndarray.NDArray> bare = new java.util.LinkedHashMap<>();
+            pipe.vae().parameters().forEach((k, v) -> bare.put(dev.easel.engine.weights.LdmKeys.vae(k, pipe.vae().config)
+                    .substring(dev.easel.engine.weights.LdmKeys.VAE.length()), v));
+            dev.easel.engine.weights.SafeTensors.write(bare, Map.of(), vae);
+        }
+        Path out = folder.resolve("tagged.png");
+        String err = stderrOf(() -> assertEquals(0, new GenerateCommand().run(List.of("--model", "default",
+                "--prompt", "a shiny red circle <lora:mine:0.5>", "--steps", "2", "--seed", "5", "--lora-dir",
+                loras.toString(), "--embedding", embedding.toString(), "--vae", vae.toString(),
+                "--out", out.toString()))));
+        String parameters = Png.readText(out).get("parameters");
+        assertTrue(parameters.startsWith("a shiny red circle <lora:mine:0.5>\n"), parameters);
+        assertTrue(parameters.contains(", VAE: vae.safetensors"), parameters);
+        assertTrue(err.isBlank(), err);
+        err = stderrOf(() -> assertEquals(1, new GenerateCommand().run(List.of("--model", "default",
+                "--prompt", "a circle <lora:absent>", "--steps", "2", "--lora-dir", loras.toString(),
+                "--out", out.toString()))));
+        assertTrue(err.startsWith("txt2img: <lora:absent>: no absent.safetensors in "), err);
+    }
+
+    @Test
     void xyzSweepsImg2imgStrengthFromAnInitImage() throws IOException {
         Path init = folder.resolve("init.png");
         Png.write(new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB), Map.of(), init);
