@@ -4,6 +4,7 @@ import dev.easel.engine.DefaultModel;
 import dev.easel.engine.dreambooth.DreamBoothSettings;
 import dev.easel.engine.dreambooth.DreamBoothTrainer;
 import dev.easel.engine.loading.LoadOptions;
+import dev.easel.engine.lora.LoraFormat;
 import dev.easel.engine.train.AdamW;
 import dev.easel.engine.train.LearningRateSchedule;
 import dev.easel.engine.train.TrainingLog;
@@ -19,7 +20,7 @@ public final class DreamBoothCommand extends EngineCommand {
     private static final String USAGE = "usage: dreambooth --model PATH|default --instance-dir DIR --instance-prompt TEXT"
             + " [--class-prompt TEXT --class-dir DIR --num-class-images N --prior-loss-weight F] [--steps N] [--lr F]"
             + " [--lr-scheduler constant|constant_with_warmup|linear|cosine --warmup N] [--batch N --grad-accum N]"
-            + " [--train-text-encoder] [--lora-rank R --lora-alpha A] [--flip] [--max-grad-norm F] [--offset-noise F] [--snr-gamma F]"
+            + " [--train-text-encoder] [--lora-rank R --lora-alpha A [--lora-format diffusers|kohya]] [--flip] [--max-grad-norm F] [--offset-noise F] [--snr-gamma F]"
             + " [--mixed-precision no|fp16] [--validation-prompt TEXT --validation-every N]"
             + " [--checkpoint-every N --keep K] [--output DIR]"
             + " [--resume DIR [--override]] [--seed N]";
@@ -45,7 +46,7 @@ public final class DreamBoothCommand extends EngineCommand {
                 Set.of("model", "instance-dir", "instance-prompt", "class-prompt", "class-dir", "num-class-images",
                         "prior-loss-weight", "steps", "lr", "lr-scheduler", "warmup", "batch", "grad-accum",
                         "max-grad-norm", "offset-noise", "snr-gamma", "validation-prompt", "validation-every",
-                        "checkpoint-every", "keep", "output", "resume", "seed", "lora-rank", "lora-alpha",
+                        "checkpoint-every", "keep", "output", "resume", "seed", "lora-rank", "lora-alpha", "lora-format",
                         "mixed-precision"));
         String modelArg = a.required("model");
         Path model = DefaultModel.isDefault(modelArg) ? DefaultModel.path() : Path.of(modelArg);
@@ -61,6 +62,7 @@ public final class DreamBoothCommand extends EngineCommand {
                 .mixedPrecision(a.string("mixed-precision", "no")).seed(a.longValue("seed", 0))
                 .checkpoints(a.integer("checkpoint-every", 500), a.integer("keep", 3))
                 .lora(a.integer("lora-rank", 0), a.number("lora-alpha", 0))
+                .loraFormat(LoraFormat.parse(a.string("lora-format", "diffusers")))
                 .outputDir(Path.of(a.string("output", "dreambooth-model")));
         if (a.has("class-prompt")) {
             b.priorPreservation(a.string("class-prompt", null), a.has("class-dir")

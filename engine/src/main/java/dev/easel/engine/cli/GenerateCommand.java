@@ -5,8 +5,10 @@ import ai.djl.ndarray.types.DataType;
 import dev.easel.engine.DefaultModel;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.community.CommunityFiles;
+import dev.easel.engine.embeddings.EmbeddingSpec;
 import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.io.Png;
+import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.Infotext;
@@ -119,6 +121,14 @@ public class GenerateCommand implements Subcommand {
             }
             GenerationSettings s = b.build();
             s.validate();
+            List<LoraSpec> loras = new ArrayList<>();
+            for (String lora : a.all("lora")) {
+                loras.add(LoraSpec.parse(lora));
+            }
+            List<EmbeddingSpec> embeddings = new ArrayList<>();
+            for (String embedding : a.all("embedding")) {
+                embeddings.add(EmbeddingSpec.parse(embedding, Path.of("")));
+            }
             LoadOptions opts = LoadOptions.defaults();
             String device = a.string("device", null);
             if ("cpu".equals(device)) {
@@ -135,10 +145,10 @@ public class GenerateCommand implements Subcommand {
             GenerationSettings recorded = s; // the prompts as typed, LoRA tags included, as A1111 records them
             String vaeName;
             try (StableDiffusionPipeline pipe = ModelLoader.load(model, opts)) {
-                CommunityFiles.Applied applied = CommunityFiles.apply(pipe, model, s, a.all("lora"),
-                        a.all("embedding"), a.has("vae") ? Path.of(a.string("vae", null)) : null,
+                CommunityFiles.Applied applied = CommunityFiles.apply(pipe, model, s, loras, embeddings,
+                        a.has("vae") ? Path.of(a.string("vae", null)) : null,
                         a.has("lora-dir") ? Path.of(a.string("lora-dir", null)) : null,
-                        a.has("embeddings-dir") ? Path.of(a.string("embeddings-dir", null)) : null, Path.of(""));
+                        a.has("embeddings-dir") ? Path.of(a.string("embeddings-dir", null)) : null);
                 applied.notes().forEach(note -> System.err.println(name() + ": " + note));
                 vaeName = pipe.vaeName();
                 b.prompts(applied.settings().prompts()).negativePrompts(applied.settings().negativePrompts());

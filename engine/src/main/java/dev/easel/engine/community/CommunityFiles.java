@@ -29,8 +29,8 @@ public final class CommunityFiles {
     }
 
     /** Applies everything or nothing: on an error the LoRAs already put on come off again. */
-    public static Applied apply(StableDiffusionPipeline pipe, Path model, GenerationSettings s, List<String> loras,
-                                List<String> embeddings, Path vae, Path loraDir, Path embeddingsDir, Path base) {
+    public static Applied apply(StableDiffusionPipeline pipe, Path model, GenerationSettings s, List<LoraSpec> loras,
+                                List<EmbeddingSpec> embeddings, Path vae, Path loraDir, Path embeddingsDir) {
         List<String> notes = new ArrayList<>();
         List<LoraNetwork> applied = new ArrayList<>();
         boolean ok = false;
@@ -38,8 +38,7 @@ public final class CommunityFiles {
             if (vae != null) {
                 pipe.useVae(vae);
             }
-            for (String e : embeddings) {
-                EmbeddingSpec spec = EmbeddingSpec.parse(e, base);
+            for (EmbeddingSpec spec : embeddings) {
                 pipe.embeddings().load(spec.file(), spec.token());
             }
             List<String> texts = new ArrayList<>(s.prompts());
@@ -48,10 +47,7 @@ public final class CommunityFiles {
             for (String token : pipe.embeddings().loadUsed(folder, texts)) {
                 notes.add("embedding " + token + " from " + folder);
             }
-            List<LoraSpec> specs = new ArrayList<>();
-            for (String l : loras) {
-                specs.add(LoraSpec.parse(l, base));
-            }
+            List<LoraSpec> specs = new ArrayList<>(loras);
             if (s.prompts().stream().anyMatch(PromptLoras::hasTags)) {
                 specs.addAll(PromptLoras.find(s.prompts(), PromptLoras.folder(loraDir, model)));
             }

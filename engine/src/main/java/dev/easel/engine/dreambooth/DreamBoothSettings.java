@@ -1,6 +1,7 @@
 package dev.easel.engine.dreambooth;
 
 import ai.djl.ndarray.types.DataType;
+import dev.easel.engine.lora.LoraFormat;
 import dev.easel.engine.train.AdamW;
 import dev.easel.engine.train.LearningRateSchedule;
 import java.nio.file.Path;
@@ -23,7 +24,7 @@ public record DreamBoothSettings(Path instanceDir, String instancePrompt, Path c
                                  int gradientAccumulationSteps, double maxGradNorm, AdamW.Settings adam, long seed,
                                  double offsetNoise, double snrGamma, String validationPrompt, int validationEvery,
                                  int checkpointEvery, int keepCheckpoints, Path outputDir, int loraRank,
-                                 double loraAlpha, String mixedPrecision) {
+                                 double loraAlpha, String mixedPrecision, LoraFormat loraFormat) {
 
     /** The values of {@code mixedPrecision}. */
     public static final List<String> MIXED_PRECISION = List.of("no", "fp16");
@@ -103,6 +104,7 @@ public record DreamBoothSettings(Path instanceDir, String instancePrompt, Path c
         private Path outputDir = Path.of("dreambooth-model");
         private int loraRank;
         private double loraAlpha;
+        private LoraFormat loraFormat = LoraFormat.DIFFUSERS;
         private String mixedPrecision = "no";
 
         private Builder(Path instanceDir, String instancePrompt) {
@@ -194,6 +196,15 @@ public record DreamBoothSettings(Path instanceDir, String instancePrompt, Path c
             return this;
         }
 
+        /**
+         * The layout a LoRA run writes: diffusers' {@code pytorch_lora_weights.safetensors} (default) or Kohya's
+         * {@code <output folder name>.safetensors}, which A1111 and ComfyUI load.
+         */
+        public Builder loraFormat(LoraFormat v) {
+            loraFormat = v == null ? LoraFormat.DIFFUSERS : v;
+            return this;
+        }
+
         /** "no" or "fp16", as diffusers' {@code --mixed_precision}. */
         public Builder mixedPrecision(String v) {
             mixedPrecision = v;
@@ -210,7 +221,7 @@ public record DreamBoothSettings(Path instanceDir, String instancePrompt, Path c
                     priorLossWeight, randomFlip, trainTextEncoder, learningRate, lrScheduler, lrWarmupSteps,
                     maxTrainSteps, trainBatchSize, gradientAccumulationSteps, maxGradNorm, adam, seed, offsetNoise,
                     snrGamma, validationPrompt, validationEvery, checkpointEvery, keepCheckpoints, outputDir, loraRank,
-                    loraAlpha > 0 ? loraAlpha : loraRank, mixedPrecision);
+                    loraAlpha > 0 ? loraAlpha : loraRank, mixedPrecision, loraFormat);
         }
     }
 }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.weights.DiffusersWriter;
 import dev.easel.engine.io.Png;
+import dev.easel.engine.lora.LoraFormat;
 import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.loading.LoadOptions;
@@ -179,8 +180,10 @@ public final class DreamBoothTrainer {
             precision.restoreFrozen();
             Path model = null;
             if (!result.interrupted() && lora != null) {
-                model = settings.outputDir().resolve("pytorch_lora_weights.safetensors");
-                lora.save(model);
+                model = settings.outputDir().resolve(settings.loraFormat() == LoraFormat.KOHYA
+                        ? settings.outputDir().toAbsolutePath().getFileName() + ".safetensors"
+                        : "pytorch_lora_weights.safetensors");
+                lora.save(model, settings.loraFormat());
             } else if (!result.interrupted()) {
                 model = settings.outputDir().resolve("model");
                 DiffusersWriter.write(model, pipeline.textEncoder(), pipeline.unet(), pipeline.vae(), tokenizerFolder,

@@ -145,6 +145,11 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         }
     }
 
+    /** The replacement VAE's path given to {@link #useVae}, or null for the model's own. */
+    public Path vaePath() {
+        return vaePath;
+    }
+
     /** The replacement VAE's file or folder name (A1111's "VAE: …" parameter), or null for the model's own. */
     public String vaeName() {
         Path p = vaePath;

@@ -77,6 +77,7 @@ public record Axis(AxisType type, List<Object> values) {
             case PROMPT_SR, MODEL -> text;
             // A checkpoint is a long path; its folder (checkpoint-400) says which one.
             case CHECKPOINT -> Path.of(text).getFileName().toString();
+            case VAE -> type.label() + ": " + Path.of(text).getFileName();
             default -> type.label() + ": " + text;
         };
     }

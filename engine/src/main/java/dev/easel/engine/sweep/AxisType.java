@@ -22,7 +22,9 @@ public enum AxisType {
     ETA("eta", ValueKind.DECIMAL, "Eta"),
     STRENGTH("strength", ValueKind.DECIMAL, "Denoising", "denoising"),
     LORA_WEIGHT("lora_weight", ValueKind.DECIMAL, "LoRA weight", "lora"),
-    CHECKPOINT("checkpoint", ValueKind.TEXT, "DreamBooth checkpoint", "step");
+    CHECKPOINT("checkpoint", ValueKind.TEXT, "DreamBooth checkpoint", "step"),
+    /** A replacement VAE per value (a {@code vae/} folder or a {@code .safetensors}); {@code none}: the model's own. */
+    VAE("vae", ValueKind.TEXT, "VAE", "sd_vae");
 
     /** How an axis's values are written and parsed. */
     public enum ValueKind {

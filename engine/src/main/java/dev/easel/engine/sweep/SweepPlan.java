@@ -5,6 +5,7 @@ import dev.easel.engine.loading.DreamBoothOutput;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.samplers.Samplers;
 import java.awt.image.BufferedImage;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -67,7 +68,7 @@ public final class SweepPlan {
             for (int yi = 0; yi < ys; yi++) {
                 for (int xi = 0; xi < x.size(); xi++) {
                     SweepCell cell = new SweepCell(xi, yi, zi, base, spec.model(), spec.strength(),
-                            spec.lora() == null ? 0 : spec.lora().weight());
+                            spec.lora() == null ? 0 : spec.lora().weight(), null);
                     cell = apply(cell, x, xi);
                     cell = y == null ? cell : apply(cell, y, yi);
                     cell = z == null ? cell : apply(cell, z, zi);
@@ -176,10 +177,21 @@ public final class SweepPlan {
                             + " DreamBooth run; give folders like RUN/checkpoints/checkpoint-100");
                 }
             });
+            case VAE -> axis.values().forEach(v -> {
+                if (!isNone((String) v) && !Files.exists(Path.of((String) v))) {
+                    throw new AxisSyntaxException("vae axis: '" + v + "' does not exist; give vae/ folders or"
+                            + " .safetensors files (none: the model's own)");
+                }
+            });
             default -> {
                 // numbers and sizes were checked while parsing; the cell validation checks their ranges
             }
         }
+    }
+
+    /** A VAE axis value meaning the model's own VAE, as A1111's "None". */
+    static boolean isNone(String vae) {
+        return vae.equalsIgnoreCase("none") || vae.equalsIgnoreCase("automatic");
     }
 
     private static SweepCell apply(SweepCell cell, Axis axis, int index) {
@@ -188,6 +200,7 @@ public final class SweepPlan {
         String model = cell.model();
         double strength = cell.strength();
         double loraWeight = cell.loraWeight();
+        String vae = cell.vae();
         switch (axis.type()) {
             case SEED -> b.seed((Long) value);
             case STEPS -> b.steps(Math.toIntExact((Long) value));
@@ -210,7 +223,8 @@ public final class SweepPlan {
             case LORA_WEIGHT -> loraWeight = (Double) value;
             // A checkpoint is a model (its base model with the trained weights): switched outermost, loaded once.
             case CHECKPOINT -> model = (String) value;
+            case VAE -> vae = (String) value;
         }
-        return new SweepCell(cell.x(), cell.y(), cell.z(), b.build(), model, strength, loraWeight);
+        return new SweepCell(cell.x(), cell.y(), cell.z(), b.build(), model, strength, loraWeight, vae);
     }
 }

@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 
@@ -47,6 +48,8 @@ public final class SweepRunner {
     private final BooleanSupplier cancel;
     /** The sweep's LoRA, loaded once per model and taken off again when the sweep ends. */
     private final Map<StableDiffusionPipeline, LoraNetwork> loras = new IdentityHashMap<>();
+    /** The VAE each pipeline had before a VAE axis switched it, put back when the sweep ends. */
+    private final Map<StableDiffusionPipeline, Optional<Path>> vaes = new IdentityHashMap<>();
 
     public SweepRunner(SweepModels models, SweepListener listener, BooleanSupplier cancel) {
         this.models = models;
@@ -72,6 +75,8 @@ public final class SweepRunner {
         } finally {
             loras.values().forEach(LoraNetwork::remove); // the models are left as the sweep found them
             loras.clear();
+            vaes.forEach((pipeline, vae) -> pipeline.useVae(vae.orElse(null)));
+            vaes.clear();
         }
     }
 
@@ -112,7 +117,7 @@ public final class SweepRunner {
                 if (outcome.image() != null) {
                     file = folder.resolve(String.format("%05d.png", done));
                     Png.write(outcome.image(), Map.of("parameters", Infotext.of(cell.settings(), 0, cell.model(),
-                            spec.initImage() == null ? null : cell.strength())), file);
+                            spec.initImage() == null ? null : cell.strength(), outcome.vae())), file);
                 } else {
                     failed++;
                 }
@@ -150,7 +155,10 @@ public final class SweepRunner {
     }
 
     /** What one cell produced: an image, or null with the error. */
-    private record Outcome(BufferedImage image, double seconds, String error) {
+    private record Outcome(BufferedImage image, double seconds, String error, String vae) {
+        Outcome(BufferedImage image, double seconds, String error) {
+            this(image, seconds, error, null);
+        }
     }
 
     private List<Outcome> generate(List<SweepCell> batch, SweepSpec spec) {
@@ -159,6 +167,26 @@ public final class SweepRunner {
             loras.computeIfAbsent(pipeline, p -> p.loadLora(spec.lora().file(), 1.0))
                     .setWeight(batch.get(0).loraWeight());
         }
+        String vae = batch.get(0).vae();
+        if (vae != null) {
+            vaes.computeIfAbsent(pipeline, p -> Optional.ofNullable(p.vaePath()));
+        }
+        try {
+            if (vae != null) {
+                pipeline.useVae(SweepPlan.isNone(vae) ? null : Path.of(vae));
+            }
+            String vaeName = pipeline.vaeName();
+            return generateWith(pipeline, batch, spec).stream()
+                    .map(o -> new Outcome(o.image(), o.seconds(), o.error(), vaeName)).toList();
+        } catch (CancellationException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            return batch.stream().map(c -> new Outcome(null, 0, message)).toList();
+        }
+    }
+
+    private List<Outcome> generateWith(StableDiffusionPipeline pipeline, List<SweepCell> batch, SweepSpec spec) {
         try {
             if (batch.size() == 1) {
                 SweepCell cell = batch.get(0);
@@ -181,7 +209,7 @@ public final class SweepRunner {
                 // Find which cells fail on their own; the others still get their images.
                 List<Outcome> outcomes = new ArrayList<>();
                 for (SweepCell cell : batch) {
-                    outcomes.addAll(generate(List.of(cell), spec));
+                    outcomes.addAll(generateWith(pipeline, List.of(cell), spec));
                 }
                 return outcomes;
             }

@@ -162,6 +162,28 @@ class SweepRunnerTest {
                 SweepSpec.of(base(), model, Axis.parse("lora_weight:0,1"), null, null, out));
     }
 
+    @Test
+    void vaeAxisDecodesWithEachVaeAndPutsTheModelsOwnBack() throws Exception {
+        var pipeline = models.pipeline(model);
+        Path vae = out.resolve("brighter.safetensors");
+        java.util.Map<String, ai.djl.ndarray.NDArray> weights = new java.util.LinkedHashMap<>(pipeline.vae().parameters());
+        weights.put("decoder.conv_out.bias", weights.get("decoder.conv_out.bias").add(0.5));
+        dev.easel.engine.weights.SafeTensors.write(weights, java.util.Map.of(), vae);
+        BufferedImage plain = pipeline.txt2img(base()).images().get(0);
+
+        SweepResult result = new SweepRunner(models, null, null).run(SweepSpec.of(base(), model,
+                Axis.parse("vae:none," + vae), null, null, out.resolve("sweep")));
+        assertEquals(2, result.made());
+        BufferedImage own = Png.read(Path.of(result.table().stringColumn("image").get(0)));
+        String other = result.table().stringColumn("image").get(1);
+        assertArrayEquals(pixels(plain), pixels(own), "none: the model's own VAE");
+        assertTrue(!java.util.Arrays.equals(pixels(plain), pixels(Png.read(Path.of(other)))), "the other VAE");
+        assertTrue(Png.readText(Path.of(other)).get("parameters").contains(", VAE: brighter.safetensors"));
+        assertEquals(null, pipeline.vaePath(), "the model's own VAE is back");
+        assertMessage("vae axis: 'nothing.safetensors' does not exist",
+                SweepSpec.of(base(), model, Axis.parse("vae:nothing.safetensors"), null, null, out));
+    }
+
     private static int[] pixels(BufferedImage image) {
         return image.getRGB(0, 0, image.getWidth(), image.getHeight(), null, 0, image.getWidth());
     }
