@@ -73,6 +73,15 @@ public final class DreamBooth {
         return this;
     }
 
+    /**
+     * The layout of a LoRA run's file: {@code diffusers} (default, {@code pytorch_lora_weights.safetensors}) or
+     * {@code kohya} ({@code <output folder>.safetensors}, which A1111 and ComfyUI load).
+     */
+    public DreamBooth loraFormat(String format) {
+        settings.loraFormat(dev.easel.engine.lora.LoraFormat.parse(format));
+        return this;
+    }
+
     public DreamBooth randomFlip(boolean flip) {
         settings.randomFlip(flip);
         return this;

@@ -1,6 +1,7 @@
 package dev.easel;
 
 import dev.easel.engine.EngineException;
+import dev.easel.engine.community.CommunityFiles;
 import dev.easel.engine.io.UserPath;
 import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.lora.LoraSpec;
@@ -49,6 +50,7 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
     private boolean showProgress = true;
     private Path saveTo;
     private final List<LoraSpec> loras = new ArrayList<>();
+    private Path vae;
 
     GenerationRequest(Model model, String prompt) {
         this.model = model;
@@ -159,6 +161,18 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
         return lora(UserPath.resolve(Path.of("").toAbsolutePath(), file), weight);
     }
 
+    /**
+     * Decodes this request's images with another VAE (a diffusers {@code vae/} folder or a {@code .safetensors});
+     * the model goes back to its own (or {@link Model#vae(Path)}'s) afterwards.
+     */
+    public SELF vae(Path path) {
+        if (path != null && !Files.exists(path)) {
+            throw new IllegalArgumentException("VAE not found: " + path.toAbsolutePath());
+        }
+        vae = path == null ? null : path.toAbsolutePath();
+        return self();
+    }
+
     /** Whether to show a progress bar while sampling (default true). */
     public SELF progress(boolean show) {
         showProgress = show;
@@ -203,10 +217,17 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
         long start = System.nanoTime();
         Progress[] bar = new Progress[1];
         List<LoraNetwork> applied = new ArrayList<>();
+        String vaeName = null;
         try {
-            for (LoraSpec lora : loras) {
-                applied.add(model.pipeline().loadLora(lora.file(), lora.weight()));
-            }
+            // LoRAs given and named by <lora:…> tags, embeddings the prompts name, the VAE: one place applies them
+            CommunityFiles.Applied community = CommunityFiles.apply(model.pipeline(), model.source(),
+                    GenerationSettings.builder().prompt(prompt).negativePrompt(negative).build(), loras, List.of(),
+                    vae, model.loraDir(), model.embeddingsDir());
+            applied.addAll(community.loras());
+            community.notes().forEach(note -> System.err.println("note: " + note));
+            String encoded = community.settings().prompts().get(0);
+            String encodedNegative = community.settings().negativePrompts().get(0);
+            vaeName = model.pipeline().vaeName();
             for (int i = 0; i < batch; i++) {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new CancellationException("interrupted before image " + (i + 1) + " of " + batch);
@@ -214,7 +235,7 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
                 long imageSeed = firstSeed + i;
                 int index = i;
                 GenerationSettings settings = GenerationSettings.builder()
-                        .prompt(prompt).negativePrompt(negative).steps(steps).guidanceScale(cfg).sampler(sampler)
+                        .prompt(encoded).negativePrompt(encodedNegative).steps(steps).guidanceScale(cfg).sampler(sampler)
                         .seed(imageSeed).size(w, h).imagesPerPrompt(1).clipSkip(clipSkip - 1).eta(eta).build();
                 StepCallback listener = step -> {
                     if (showProgress) {
@@ -229,7 +250,7 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
                 };
                 GenerationResult result = generate(settings, listener);
                 images.addAll(result.images());
-                parameters.add(parameters(samplerLabel, imageSeed, w, h));
+                parameters.add(parameters(samplerLabel, imageSeed, w, h, vaeName));
             }
             if (bar[0] != null) {
                 bar[0].done();
@@ -246,6 +267,9 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
             throw e;
         } finally {
             applied.forEach(LoraNetwork::remove); // the model is left as it was
+            if (vae != null) {
+                model.pipeline().useVae(model.vae());
+            }
             if (bar[0] != null) {
                 bar[0].close();
             }
@@ -257,7 +281,7 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
         return generation;
     }
 
-    private GenerationParameters parameters(String samplerLabel, long imageSeed, int w, int h) {
+    private GenerationParameters parameters(String samplerLabel, long imageSeed, int w, int h, String vaeName) {
         GenerationParameters p = new GenerationParameters(prompt, negative, steps, samplerLabel, cfg, imageSeed, w, h,
                 model.name(), Map.of());
         if (clipSkip > 1) {
@@ -265,6 +289,9 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
         }
         if (eta != 0) {
             p = p.with("Eta", eta);
+        }
+        if (vaeName != null) {
+            p = p.with("VAE", vaeName);
         }
         if (!loras.isEmpty()) {
             p = p.with("LoRA", String.join(", ", loras.stream()

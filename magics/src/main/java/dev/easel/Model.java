@@ -2,6 +2,9 @@ package dev.easel;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import dev.easel.engine.EngineException;
+import dev.easel.engine.embeddings.EmbeddingSpec;
+import dev.easel.engine.lora.PromptLoras;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.notebook.ModelRegistry;
 import java.awt.image.BufferedImage;
@@ -27,6 +30,9 @@ public final class Model implements AutoCloseable {
     private final String displayName;
     private final Path source;
     private volatile boolean closed;
+    private volatile Path vae;
+    private volatile Path loraDir;
+    private volatile Path embeddingsDir;
 
     Model(StableDiffusionPipeline pipeline, String displayName, Path source) {
         this.pipeline = pipeline;
@@ -107,6 +113,79 @@ public final class Model implements AutoCloseable {
                     + " was closed; load it again (%load_model, or Easel.load)");
         }
         return pipeline;
+    }
+
+    /**
+     * Decodes with another VAE from now on: a diffusers {@code vae/} folder or a {@code .safetensors} (diffusers or
+     * original names, e.g. {@code vae-ft-mse-840000-ema-pruned.safetensors}); null: the model's own again.
+     */
+    public Model vae(Path path) {
+        try {
+            pipeline().useVae(path == null ? null : path.toAbsolutePath());
+        } catch (EngineException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        vae = path == null ? null : path.toAbsolutePath();
+        return this;
+    }
+
+    /** The VAE given with {@link #vae(Path)}, or null: the model's own. */
+    public Path vae() {
+        return vae;
+    }
+
+    /**
+     * Where {@code <lora:name:0.8>} in a prompt finds {@code name.safetensors}; null: {@code EASEL_LORA_DIR}, else
+     * {@code Lora/} or {@code lora/} beside the model.
+     */
+    public Model loraDir(Path folder) {
+        loraDir = folder;
+        return this;
+    }
+
+    /** The folder {@code <lora:…>} tags are resolved in. */
+    public Path loraDir() {
+        return PromptLoras.folder(loraDir, source);
+    }
+
+    /**
+     * The embeddings folder: files whose names appear in a prompt or negative prompt are loaded under that name;
+     * null: {@code EASEL_EMBEDDINGS_DIR}, else {@code embeddings/} beside the model.
+     */
+    public Model embeddingsDir(Path folder) {
+        embeddingsDir = folder;
+        return this;
+    }
+
+    /** The embeddings folder in use. */
+    public Path embeddingsDir() {
+        return EmbeddingSpec.folder(embeddingsDir, source);
+    }
+
+    /**
+     * Loads a textual-inversion embedding (A1111 {@code .safetensors} or diffusers {@code learned_embeds}) under
+     * {@code token} (null: the file name, as A1111); it stays until {@link #unloadEmbedding}. Returns the token.
+     */
+    public String loadEmbedding(Path file, String token) {
+        try {
+            return pipeline().embeddings().load(file.toAbsolutePath(), token);
+        } catch (EngineException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /** Takes an embedding off again: the tokenizer and text encoder are as before it was loaded. */
+    public void unloadEmbedding(String token) {
+        try {
+            pipeline().embeddings().unload(token);
+        } catch (EngineException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /** The loaded embeddings' tokens and their vector counts. */
+    public java.util.Map<String, Integer> embeddings() {
+        return pipeline().embeddings().tokens();
     }
 
     public boolean isClosed() {

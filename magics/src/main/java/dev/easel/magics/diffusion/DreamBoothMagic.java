@@ -44,6 +44,8 @@ public final class DreamBoothMagic extends SpecMagic {
                 .option(Option.integer("lora-rank", "R", null,
                         "train LoRA adapters of this rank, not every weight").min(1))
                 .option(Option.floating("lora-alpha", "A", 0.0, "LoRA alpha (default: the rank)").min(0))
+                .option(Option.choice("lora-format", List.of("diffusers", "kohya"), "diffusers",
+                        "LoRA file layout: diffusers, or kohya for A1111 / ComfyUI"))
                 .option(Option.flag("flip", "random horizontal flips"))
                 .option(Option.floating("max-grad-norm", "F", 1.0, "global gradient norm limit").min(0))
                 .option(Option.floating("offset-noise", "F", 0.0, "offset noise").min(0))
@@ -96,7 +98,8 @@ public final class DreamBoothMagic extends SpecMagic {
         try {
             job.lrScheduler(args.string("lr-scheduler"), args.integer("warmup"));
             if (args.integer("lora-rank") != null) {
-                job.lora(args.integer("lora-rank"), args.number("lora-alpha"));
+                job.lora(args.integer("lora-rank"), args.number("lora-alpha"))
+                        .loraFormat(args.string("lora-format"));
             }
             if (args.string("class-prompt") != null) {
                 String classDir = required(args, "class-dir", call, "--class-dir DIR for the class images");

@@ -35,6 +35,7 @@ final class GenerationOptions {
                 .option(Option.floating("eta", "F", 0.0, "DDIM eta").min(0))
                 .option(Option.string("lora", "FILE[:WEIGHT]", null,
                         "apply a LoRA at a weight (default 1); several: FILE:W,FILE:W"))
+                .option(Option.string("vae", "PATH", null, "decode with this VAE (a vae/ folder or a .safetensors)"))
                 .option(Option.flag("no-save", "don't save the images as PNG in the outputs folder (%outputs)"));
     }
 
@@ -79,6 +80,9 @@ final class GenerationOptions {
             }
             if (args.longInteger("seed") != null) {
                 request.seed(args.longInteger("seed"));
+            }
+            if (args.string("vae") != null) {
+                request.vae(context.path(args.string("vae")));
             }
             if (args.string("lora") != null) {
                 for (String one : args.string("lora").split(",")) {

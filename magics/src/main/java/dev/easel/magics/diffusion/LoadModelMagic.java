@@ -15,7 +15,10 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import javax.lang.model.SourceVersion;
 
-/** {@code %load_model [PATH | default] [--as NAME] [--device cpu|gpu] [--dtype fp32|fp16]}. */
+/**
+ * {@code %load_model [PATH | default] [--as NAME] [--device cpu|gpu] [--dtype fp32|fp16] [--vae PATH]
+ * [--lora-dir DIR] [--embeddings-dir DIR]}.
+ */
 public final class LoadModelMagic extends SpecMagic {
 
     @Override
@@ -26,6 +29,11 @@ public final class LoadModelMagic extends SpecMagic {
                 .option(Option.choice("device", List.of("cpu", "gpu"), null, "where to run (default: gpu if present)"))
                 .option(Option.choice("dtype", List.of("fp32", "fp16"), null,
                         "weights precision (default: fp16 on gpu, fp32 on cpu)"))
+                .option(Option.string("vae", "PATH", null, "decode with this VAE: a vae/ folder or a .safetensors"))
+                .option(Option.string("lora-dir", "DIR", null,
+                        "where <lora:name:0.8> in a prompt finds name.safetensors (default: Lora/ beside the model)"))
+                .option(Option.string("embeddings-dir", "DIR", null,
+                        "embeddings used when their names appear in a prompt (default: embeddings/ beside the model)"))
                 .note("Loading the same path on the same device and dtype again reuses the loaded model.\n"
                         + "Then: %txt2img a red circle, or in Java: sd.txt2img(\"a red circle\").run()")
                 .example("%load_model default")
@@ -56,6 +64,13 @@ public final class LoadModelMagic extends SpecMagic {
             throw new MagicException("%load_model: " + DiffusionRun.firstLine(e.getMessage()));
         }
         Model model = loaded.model();
+        try {
+            model.vae(args.string("vae") == null ? null : context.path(args.string("vae")));
+        } catch (IllegalArgumentException e) {
+            throw new MagicException("%load_model --vae: " + DiffusionRun.firstLine(e.getMessage()));
+        }
+        model.loraDir(args.string("lora-dir") == null ? null : context.path(args.string("lora-dir")));
+        model.embeddingsDir(args.string("embeddings-dir") == null ? null : context.path(args.string("embeddings-dir")));
         context.bind(name, Model.class, model);
         ModelRegistry.global().name(name, model);
         double seconds = (System.nanoTime() - start) / 1e9;

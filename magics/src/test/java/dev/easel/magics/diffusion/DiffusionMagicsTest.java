@@ -290,6 +290,39 @@ class DiffusionMagicsTest {
         assertEquals(List.of("default"), MAGICS.complete("%load_model def", 15), "and paths starting with def");
     }
 
+    @Test
+    @Order(10)
+    void loraTagsEmbeddingsAndAVaeFromTheMagics() throws Exception {
+        Model sd = ModelRegistry.global().byName("sd").orElseThrow();
+        var pipe = sd.pipeline();
+        Path loras = Files.createDirectories(notebook.resolve("loras"));
+        var network = dev.easel.engine.lora.LoraNetwork.create(pipe.unet(), pipe.textEncoder(), 2, 2, pipe.manager());
+        network.save(loras.resolve("mine.safetensors"), dev.easel.engine.lora.LoraFormat.KOHYA);
+        network.remove();
+        long hidden = pipe.textEncoder().tokenEmbedding().dim;
+        dev.easel.engine.weights.SafeTensors.write(java.util.Map.of("emb_params",
+                pipe.manager().ones(new ai.djl.ndarray.types.Shape(2, hidden))), java.util.Map.of(),
+                notebook.resolve("shiny.safetensors"));
+        dev.easel.engine.weights.SafeTensors.write(pipe.vae().parameters(), java.util.Map.of(),
+                notebook.resolve("vae.safetensors"));
+
+        assertEquals("Loaded embedding glossy (2 vectors) on default\n",
+                run("%load_embedding shiny.safetensors --token glossy"));
+        assertTrue(error("%load_embedding shiny.safetensors --token glossy").startsWith("%load_embedding: ")
+                && error("%load_embedding shiny.safetensors --token glossy").contains("already in the tokenizer"));
+        sd.loraDir(loras);
+        run("%txt2img --steps 2 --seed 77 --vae vae.safetensors a glossy circle <lora:mine:0.5>");
+        Path file = outputs().stream().filter(p -> p.getFileName().toString().endsWith("-77.png")).findFirst()
+                .orElseThrow();
+        String parameters = Png.readText(file).get("parameters");
+        assertTrue(parameters.startsWith("a glossy circle <lora:mine:0.5>\n"), parameters);
+        assertTrue(parameters.contains("VAE: vae.safetensors"), parameters);
+        assertEquals(null, pipe.vaePath(), "the VAE of one request comes off after it");
+        assertTrue(error("%txt2img --steps 2 a circle <lora:absent>").contains("<lora:absent>: no absent.safetensors"));
+        sd.unloadEmbedding("glossy");
+        sd.loraDir(null);
+    }
+
     static boolean sameImage(BufferedImage a, BufferedImage b) {
         if (a.getWidth() != b.getWidth() || a.getHeight() != b.getHeight()) {
             return false;
