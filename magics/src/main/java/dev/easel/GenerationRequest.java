@@ -1,5 +1,6 @@
 package dev.easel;
 
+import dev.easel.engine.loading.VaeFiles;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.community.CommunityFiles;
 import dev.easel.engine.io.UserPath;
@@ -268,7 +269,7 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
         } finally {
             applied.forEach(LoraNetwork::remove); // the model is left as it was
             if (vae != null) {
-                model.pipeline().useVae(model.vae());
+                VaeFiles.use(model.pipeline(), model.vae());
             }
             if (bar[0] != null) {
                 bar[0].close();

@@ -1,5 +1,6 @@
 package dev.easel;
 
+import dev.easel.engine.loading.VaeFiles;
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import dev.easel.engine.EngineException;
@@ -121,7 +122,7 @@ public final class Model implements AutoCloseable {
      */
     public Model vae(Path path) {
         try {
-            pipeline().useVae(path == null ? null : path.toAbsolutePath());
+            VaeFiles.use(pipeline(), path == null ? null : path.toAbsolutePath());
         } catch (EngineException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }

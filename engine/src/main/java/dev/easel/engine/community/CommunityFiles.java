@@ -1,5 +1,6 @@
 package dev.easel.engine.community;
 
+import dev.easel.engine.loading.VaeFiles;
 import dev.easel.engine.embeddings.EmbeddingSpec;
 import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.lora.LoraSpec;
@@ -36,7 +37,7 @@ public final class CommunityFiles {
         boolean ok = false;
         try {
             if (vae != null) {
-                pipe.useVae(vae);
+                VaeFiles.use(pipe, vae);
             }
             for (EmbeddingSpec spec : embeddings) {
                 pipe.embeddings().load(spec.file(), spec.token());

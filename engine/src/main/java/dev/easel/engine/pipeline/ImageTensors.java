@@ -16,16 +16,41 @@ public final class ImageTensors {
     private ImageTensors() {
     }
 
+    /**
+     * A mask image → [1, 1, H, W] of 0 and 1, as diffusers' mask processor: grey as PIL's {@code convert("L")}
+     * (ITU-R 601-2 luma), scaled to [0, 1] and binarised at 0.5 (1 = repaint); resized (bicubic) when its size
+     * differs from the image's.
+     */
+    public static NDArray toMask(NDManager scope, BufferedImage mask, int width, int height) {
+        BufferedImage src = resized(mask, width, height);
+        float[] data = new float[width * height];
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int rgb = src.getRGB(x, y);
+                int luma = (((rgb >> 16) & 0xff) * 19595 + ((rgb >> 8) & 0xff) * 38470 + (rgb & 0xff) * 7471
+                        + 0x8000) >> 16;
+                data[y * width + x] = luma / 255f >= 0.5f ? 1f : 0f;
+            }
+        }
+        return scope.create(data, new Shape(1, 1, height, width));
+    }
+
+    /** The image at the given size as RGB (bicubic), or the image itself when it already is. */
+    private static BufferedImage resized(BufferedImage img, int width, int height) {
+        if (img.getWidth() == width && img.getHeight() == height && img.getType() == BufferedImage.TYPE_INT_RGB) {
+            return img;
+        }
+        BufferedImage src = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = src.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
+        g.drawImage(img, 0, 0, width, height, null);
+        g.dispose();
+        return src;
+    }
+
     /** Image → [1, 3, H, W] in [-1, 1], resized (bicubic) to the requested size when it differs. */
     public static NDArray toTensor(NDManager scope, BufferedImage img, int width, int height) {
-        BufferedImage src = img;
-        if (img.getWidth() != width || img.getHeight() != height || img.getType() != BufferedImage.TYPE_INT_RGB) {
-            src = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-            Graphics2D g = src.createGraphics();
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
-            g.drawImage(img, 0, 0, width, height, null);
-            g.dispose();
-        }
+        BufferedImage src = resized(img, width, height);
         float[] data = new float[3 * width * height];
         int plane = width * height;
         for (int y = 0; y < height; y++) {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
@@ -18,7 +19,6 @@ import dev.easel.engine.samplers.Sampler;
 import dev.easel.engine.samplers.SchedulerConfig;
 import dev.easel.engine.samplers.Samplers;
 import dev.easel.engine.tokenizer.ClipTokenizer;
-import dev.easel.engine.weights.VaeFiles;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -111,30 +111,30 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     }
 
     /**
-     * Decodes and encodes with another VAE (a diffusers {@code vae/} folder or a {@code .safetensors} in diffusers
-     * or original names, see {@link VaeFiles}); null goes back to the model's own. The same path again is free. A
-     * bad file is one line and leaves the VAE in use as it was. Waits for a running generation.
+     * Decodes and encodes with another VAE from now on, built by {@code loader} into a manager of its own (see
+     * {@code loading.VaeFiles.use}); {@code source} null goes back to the model's own, the same source again is
+     * free. When the loader fails the VAE in use stays. Waits for a running generation.
      */
-    public void useVae(Path path) {
+    public void swapVae(Path source, java.util.function.Function<NDManager, AutoencoderKL> loader) {
         RNG_LOCK.lock();
         try {
-            if (java.util.Objects.equals(path, vaePath)) {
+            if (java.util.Objects.equals(source, vaePath)) {
                 return;
             }
             NDManager previous = vaeManager;
-            if (path == null) {
+            if (source == null) {
                 vae = ownVae;
                 vaePath = null;
                 vaeManager = null;
             } else {
                 NDManager m = manager.newSubManager(device);
                 try {
-                    vae = VaeFiles.load(path, ownVae.config, m, device, dtype);
+                    vae = loader.apply(m);
                 } catch (RuntimeException e) {
                     m.close();
                     throw e;
                 }
-                vaePath = path;
+                vaePath = source;
                 vaeManager = m;
             }
             if (previous != null) {
@@ -145,7 +145,12 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         }
     }
 
-    /** The replacement VAE's path given to {@link #useVae}, or null for the model's own. */
+    /** The configuration of the model's own VAE, which a replacement must match in latent channels. */
+    public AutoencoderKL.Config ownVaeConfig() {
+        return ownVae.config;
+    }
+
+    /** The replacement VAE's path given to {@link #swapVae}, or null for the model's own. */
     public Path vaePath() {
         return vaePath;
     }
@@ -191,8 +196,34 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         return generate(settings, new InitImage(initImage, strength), callback, cancel);
     }
 
-    /** img2img's starting point. */
-    private record InitImage(BufferedImage image, double strength) {
+    /**
+     * Inpainting, as diffusers' {@code StableDiffusionInpaintPipeline} 0.25.1: the mask's white pixels (≥ 50 % grey)
+     * are repainted, the rest kept. An inpainting UNet (9 input channels) sees the latents, the mask and the masked
+     * image's latents; any other model repaints by blending its latents with the image's, noised to each step, outside
+     * the mask. The same seed gives diffusers' image; the mask is resized to the image size when it differs.
+     */
+    public GenerationResult inpaint(GenerationSettings settings, BufferedImage image, BufferedImage mask,
+                                    double strength, StepCallback callback, BooleanSupplier cancel) {
+        if (mask == null) {
+            throw new EngineException("inpainting needs a mask image (white = repaint)");
+        }
+        return generate(settings, new InitImage(image, strength, mask), callback, cancel);
+    }
+
+    /** img2img's starting point; with a mask, inpainting's. */
+    private record InitImage(BufferedImage image, double strength, BufferedImage mask) {
+        InitImage(BufferedImage image, double strength) {
+            this(image, strength, null);
+        }
+    }
+
+    /**
+     * What inpainting adds to the loop: an inpainting UNet's extra input channels (the latent-size mask and the masked
+     * image latents, doubled for guidance, in the models' dtype); for other models the blend's mask [B, 1, h, w], its
+     * inverse, the image latents and the initial noise.
+     */
+    private record Inpainting(NDArray mask, NDArray inverse, NDArray unetExtra, NDArray imageLatents,
+                              NDArray noise) {
     }
 
     /** diffusers' {@code __call__}: check, encode the prompt, prepare timesteps and latents, denoise, decode. */
@@ -212,8 +243,17 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             // noise from the seeded CPU generator (torch.Generator("cpu").manual_seed(seed)), drawn in diffusers' order
             JniUtils.setSeed(s.seed()); // = torch.manual_seed(seed) (its CPU generator keeps the low 32 bits)
             Sampler.Noise noise = cpuNoise(cpu, gen);
-            NDArray latents = prepareLatents(gen, cpu, s, sampler, start, init, noise);
-            latents = denoise(gen, s, sampler, start, context, latents, noise, callback, cancel, startNanos);
+            NDArray latents;
+            Inpainting inpainting = null;
+            if (init != null && init.mask() != null) {
+                NDArray[] prepared = new NDArray[1];
+                inpainting = prepareInpainting(gen, s, sampler, start, init, noise, prepared);
+                latents = prepared[0];
+            } else {
+                latents = prepareLatents(gen, cpu, s, sampler, start, init, noise);
+            }
+            latents = denoise(gen, s, sampler, start, context, latents, noise, inpainting, callback, cancel,
+                    startNanos);
             Latents finalLatents = Latents.of(latents);
             List<BufferedImage> images = decode(gen, latents);
             List<Long> seeds = Collections.nCopies(s.batchSize(), s.seed());
@@ -247,7 +287,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     private Shape latentShape(GenerationSettings s) {
         int f = vaeScaleFactor();
-        return new Shape(s.batchSize(), unet.config.inChannels(), s.height() / f, s.width() / f);
+        return new Shape(s.batchSize(), vae.config.latentChannels(), s.height() / f, s.width() / f);
     }
 
     /**
@@ -361,18 +401,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             latents = n0.mul(sampler.initNoiseSigma());
         } else {
             NDArray image = ImageTensors.toTensor(gen, init.image(), s.width(), s.height());
-            AutoencoderKL.LatentDistribution dist = vae.encode(gen, image.toType(dtype, false));
-            NDArray mean = dist.mean().toType(DataType.FLOAT32, false);
-            NDArray logvar = dist.logvar().toType(DataType.FLOAT32, false);
-            NDArray eps = noise.randn(mean.getShape());
-            NDArray sample = new AutoencoderKL.LatentDistribution(mean, logvar).sample(eps)
-                    .mul((float) vae.config.scalingFactor());
-            int batch = s.batchSize();
-            NDList copies = new NDList();
-            for (int i = 0; i < batch; i++) {
-                copies.add(sample);
-            }
-            NDArray initLatents = batch == 1 ? sample : NDArrays.concat(copies, 0);
+            NDArray initLatents = repeatBatch(encodeSample(gen, image, noise), s.batchSize());
             NDArray n0 = noise.randn(initLatents.getShape());
             latents = sampler.addNoise(initLatents, n0, start);
         }
@@ -380,12 +409,71 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     }
 
     /**
+     * diffusers' {@code _encode_vae_image}: a sample of the image's latent distribution (its ε drawn from the seeded
+     * generator), times the VAE's scaling factor; float32.
+     */
+    private NDArray encodeSample(NDManager gen, NDArray image, Sampler.Noise noise) {
+        AutoencoderKL.LatentDistribution dist = vae.encode(gen, image.toType(dtype, false));
+        NDArray mean = dist.mean().toType(DataType.FLOAT32, false);
+        NDArray logvar = dist.logvar().toType(DataType.FLOAT32, false);
+        NDArray eps = noise.randn(mean.getShape());
+        return new AutoencoderKL.LatentDistribution(mean, logvar).sample(eps).mul((float) vae.config.scalingFactor());
+    }
+
+    /** One image's tensor repeated to the batch. */
+    private static NDArray repeatBatch(NDArray one, int batch) {
+        if (batch == 1) {
+            return one;
+        }
+        NDList copies = new NDList();
+        for (int i = 0; i < batch; i++) {
+            copies.add(one);
+        }
+        return NDArrays.concat(copies, 0);
+    }
+
+    /**
+     * Inpainting's latents (into {@code latents[0]}) and loop inputs, drawing noise in diffusers' order: the image's
+     * latent sample (when the blend needs it or strength &lt; 1), the initial noise, then the masked image's sample.
+     */
+    private Inpainting prepareInpainting(NDManager gen, GenerationSettings s, Sampler sampler, int start,
+                                         InitImage init, Sampler.Noise noise, NDArray[] latents) {
+        int channels = unet.config.inChannels();
+        int latentChannels = vae.config.latentChannels();
+        boolean inpaintingUnet = channels == 2 * latentChannels + 1;
+        if (!inpaintingUnet && channels != latentChannels) {
+            throw new EngineException("this UNet takes " + channels + " input channels; inpainting needs "
+                    + latentChannels + " (any model) or " + (2 * latentChannels + 1) + " (an inpainting model)");
+        }
+        boolean strengthMax = init.strength() == 1.0;
+        int batch = s.batchSize();
+        NDArray image = ImageTensors.toTensor(gen, init.image(), s.width(), s.height());
+        NDArray mask = ImageTensors.toMask(gen, init.mask(), s.width(), s.height());
+        NDArray imageLatents = !inpaintingUnet || !strengthMax
+                ? repeatBatch(encodeSample(gen, image, noise), batch) : null;
+        NDArray n0 = noise.randn(latentShape(s));
+        latents[0] = (strengthMax ? n0.mul(sampler.initNoiseSigma()) : sampler.addNoise(imageLatents, n0, start))
+                .toType(DataType.FLOAT32, false);
+        NDArray keep = mask.lt(0.5f).toType(DataType.FLOAT32, false);
+        NDArray maskedImageLatents = repeatBatch(encodeSample(gen, image.mul(keep), noise), batch);
+        int f = vaeScaleFactor();
+        // F.interpolate(mask, size=(h/f, w/f)), mode "nearest": the pixel at (f·i, f·j)
+        NDArray small = repeatBatch(mask.get(new NDIndex(":, :, ::" + f + ", ::" + f)), batch);
+        NDArray extra = NDArrays.concat(new NDList(small, maskedImageLatents), 1);
+        if (s.guidanceScale() > 1.0) {
+            extra = NDArrays.concat(new NDList(extra, extra), 0);
+        }
+        return new Inpainting(small, small.neg().add(1f), inpaintingUnet ? extra.toType(dtype, false) : null,
+                imageLatents, n0);
+    }
+
+    /**
      * The denoising loop from timestep index {@code start}: scale the input, run the UNet (twice the batch with
      * classifier-free guidance), guide, step the sampler. Checks for cancellation between steps.
      */
     private NDArray denoise(NDManager gen, GenerationSettings s, Sampler sampler, int start, NDArray context,
-                            NDArray latents, Sampler.Noise noise, StepCallback callback, BooleanSupplier cancel,
-                            long startNanos) {
+                            NDArray latents, Sampler.Noise noise, Inpainting inpainting, StepCallback callback,
+                            BooleanSupplier cancel, long startNanos) {
         boolean cfg = s.guidanceScale() > 1.0;
         double[] timesteps = sampler.timesteps();
         int total = timesteps.length - start;
@@ -400,6 +488,11 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                 latents.attach(step);
                 NDArray in = cfg ? NDArrays.concat(new NDList(latents, latents), 0) : latents;
                 NDArray scaled = sampler.scaleModelInput(in, i).toType(dtype, false);
+                boolean inpaintingUnet = inpainting != null && inpainting.unetExtra() != null;
+                if (inpaintingUnet) {
+                    // an inpainting UNet's input: latents, mask, masked image latents
+                    scaled = NDArrays.concat(new NDList(scaled, inpainting.unetExtra()), 1);
+                }
                 NDArray out = unet.forward(step, scaled, timesteps[i], context).toType(DataType.FLOAT32, false);
                 NDArray guided;
                 if (cfg) {
@@ -410,6 +503,18 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                     guided = out;
                 }
                 NDArray next = sampler.step(guided, i, latents, noise);
+                if (inpainting != null && !inpaintingUnet) {
+                    // keep the image outside the mask: its latents noised to the next step (clean after the last)
+                    NDArray kept = i < timesteps.length - 1
+                            ? sampler.addNoise(inpainting.imageLatents(), inpainting.noise(), i + 1)
+                            : inpainting.imageLatents();
+                    NDArray keptPart = kept.mul(inpainting.inverse());
+                    keptPart.attach(step);
+                    if (kept != inpainting.imageLatents()) {
+                        kept.attach(step);
+                    }
+                    next = next.mul(inpainting.mask()).add(keptPart);
+                }
                 next.attach(gen);
                 latents = next;
                 if (callback != null) {

@@ -1,5 +1,6 @@
 package dev.easel.engine.sweep;
 
+import dev.easel.engine.loading.VaeFiles;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -75,7 +76,7 @@ public final class SweepRunner {
         } finally {
             loras.values().forEach(LoraNetwork::remove); // the models are left as the sweep found them
             loras.clear();
-            vaes.forEach((pipeline, vae) -> pipeline.useVae(vae.orElse(null)));
+            vaes.forEach((pipeline, vae) -> VaeFiles.use(pipeline, vae.orElse(null)));
             vaes.clear();
         }
     }
@@ -173,7 +174,7 @@ public final class SweepRunner {
         }
         try {
             if (vae != null) {
-                pipeline.useVae(SweepPlan.isNone(vae) ? null : Path.of(vae));
+                VaeFiles.use(pipeline, SweepPlan.isNone(vae) ? null : Path.of(vae));
             }
             String vaeName = pipeline.vaeName();
             return generateWith(pipeline, batch, spec).stream()

@@ -58,7 +58,7 @@ class EmbeddingsTest {
 
     private static float[] encode(String prompt) {
         try (NDManager s = m.newSubManager()) {
-            return pipe.encodePrompts(s, List.of(prompt), 0).toFloatArray();
+            return pipe.encodeText(s, List.of(prompt), 0).toFloatArray();
         }
     }
 

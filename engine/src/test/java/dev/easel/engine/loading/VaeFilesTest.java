@@ -1,6 +1,5 @@
-package dev.easel.engine.weights;
+package dev.easel.engine.loading;
 
-import dev.easel.engine.loading.ModelLoader;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -14,8 +13,9 @@ import dev.easel.engine.EngineException;
 import dev.easel.engine.Reference;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.Infotext;
-import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
+import dev.easel.engine.weights.LdmKeys;
+import dev.easel.engine.weights.SafeTensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -54,7 +54,7 @@ class VaeFilesTest {
             float[] first = null;
             for (Path p : new Path[] {folder, tmp.resolve("other"), tmp.resolve("diffusers.safetensors"),
                 tmp.resolve("checkpoint.safetensors"), tmp.resolve("vae-ft-mse.safetensors")}) {
-                pipe.useVae(p);
+                VaeFiles.use(pipe, p);
                 assertEquals(p.getFileName().toString(), pipe.vaeName());
                 float[] latents = pipe.txt2img(s).finalLatents().data();
                 NDArray bias = pipe.vae().parameters().get("decoder.conv_out.bias");
@@ -65,7 +65,7 @@ class VaeFilesTest {
             String text = Infotext.of(s, 0, "tiny", null, pipe.vaeName());
             assertTrue(text.contains(", VAE: vae-ft-mse.safetensors"), text);
             int[] other = pipe.txt2img(s).images().get(0).getRGB(0, 0, 32, 32, null, 0, 32);
-            pipe.useVae(null);
+            VaeFiles.use(pipe, null);
             assertNull(pipe.vaeName());
             int[] own = pipe.txt2img(s).images().get(0).getRGB(0, 0, 32, 32, null, 0, 32);
             assertTrue(!java.util.Arrays.equals(other, own), "the other VAE decodes differently");
@@ -74,11 +74,11 @@ class VaeFilesTest {
             Map<String, NDArray> eight = new LinkedHashMap<>(bare);
             eight.put("post_quant_conv.weight", m.zeros(new Shape(8, 8, 1, 1)));
             SafeTensors.write(eight, Map.of(), tmp.resolve("eight.safetensors"));
-            var e = assertThrows(EngineException.class, () -> pipe.useVae(tmp.resolve("eight.safetensors")));
+            var e = assertThrows(EngineException.class, () -> VaeFiles.use(pipe, tmp.resolve("eight.safetensors")));
             assertTrue(e.getMessage().contains("a VAE with 8 latent channels; this model's latents have 4"),
                     e.getMessage());
             Files.writeString(tmp.resolve("junk.safetensors"), "junk");
-            assertThrows(EngineException.class, () -> pipe.useVae(tmp.resolve("junk.safetensors")));
+            assertThrows(EngineException.class, () -> VaeFiles.use(pipe, tmp.resolve("junk.safetensors")));
             assertNull(pipe.vaeName());
             assertArrayEquals(own, pipe.txt2img(s).images().get(0).getRGB(0, 0, 32, 32, null, 0, 32));
         }

@@ -1,4 +1,4 @@
-package dev.easel.engine.weights;
+package dev.easel.engine.loading;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
@@ -7,6 +7,10 @@ import dev.easel.engine.EngineException;
 import dev.easel.engine.models.AutoencoderKL;
 import dev.easel.engine.models.Configs;
 import dev.easel.engine.nn.Init;
+import dev.easel.engine.pipeline.StableDiffusionPipeline;
+import dev.easel.engine.weights.LdmKeys;
+import dev.easel.engine.weights.SafeTensors;
+import dev.easel.engine.weights.WeightLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Function;
@@ -19,6 +23,15 @@ import java.util.function.Function;
 public final class VaeFiles {
 
     private VaeFiles() {
+    }
+
+    /**
+     * Makes {@code pipeline} decode and encode with the VAE at {@code path} (null: the model's own again); the same
+     * path again is free. A bad file is one line and leaves the VAE in use as it was.
+     */
+    public static void use(StableDiffusionPipeline pipeline, Path path) {
+        AutoencoderKL.Config own = pipeline.ownVaeConfig();
+        pipeline.swapVae(path, manager -> load(path, own, manager, pipeline.device(), pipeline.dtype()));
     }
 
     /**
@@ -39,7 +52,7 @@ public final class VaeFiles {
                 AutoencoderKL.Config c = AutoencoderKL.Config.fromJson(Configs.read(dir.resolve("config.json")));
                 checkLatents(path, c.latentChannels(), like);
                 vae = new AutoencoderKL(Init.empty(cpu), c);
-                try (SafeTensors f = SafeTensors.open(ModelSource.weightsIn(dir, "diffusion_pytorch_model"))) {
+                try (SafeTensors f = SafeTensors.open(DiffusersFolder.weightsIn(dir, "diffusion_pytorch_model"))) {
                     WeightLoader.load(vae, f, null, cpu, null);
                 }
             } else {
