@@ -7,6 +7,8 @@ import dev.easel.engine.EngineException;
 import dev.easel.engine.community.CommunityFiles;
 import dev.easel.engine.embeddings.EmbeddingSpec;
 import dev.easel.engine.loading.ModelLoader;
+import dev.easel.engine.inpaint.InpaintOptions;
+import dev.easel.engine.inpaint.Inpainter;
 import dev.easel.engine.io.Png;
 import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.pipeline.GenerationResult;
@@ -26,7 +28,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 
-/** {@code txt2img} and {@code img2img}: one generation from the command line, images written as PNG. */
+/** {@code txt2img}, {@code img2img} and {@code inpaint}: one generation from the command line, images written as PNG. */
 public class GenerateCommand implements Subcommand {
 
     private static final Set<String> COMMON = Set.of("model", "prompt", "negative", "steps", "cfg", "sampler", "seed",
@@ -34,13 +36,26 @@ public class GenerateCommand implements Subcommand {
             "config", "device", "lora", "lora-dir", "embedding", "embeddings-dir", "vae");
 
     private final boolean img2img;
+    private final boolean inpaint;
 
     public GenerateCommand() {
         this(false);
     }
 
     protected GenerateCommand(boolean img2img) {
-        this.img2img = img2img;
+        this(img2img, false);
+    }
+
+    private GenerateCommand(boolean img2img, boolean inpaint) {
+        this.img2img = img2img || inpaint;
+        this.inpaint = inpaint;
+    }
+
+    /** The inpaint registration: img2img's options plus a mask and A1111's inpainting extras. */
+    public static final class Inpaint extends GenerateCommand {
+        public Inpaint() {
+            super(true, true);
+        }
     }
 
     /** The img2img registration. */
@@ -52,23 +67,30 @@ public class GenerateCommand implements Subcommand {
 
     @Override
     public String name() {
-        return img2img ? "img2img" : "txt2img";
+        return inpaint ? "inpaint" : img2img ? "img2img" : "txt2img";
     }
 
     @Override
     public String summary() {
-        return img2img ? "generate images from an init image and a prompt (Stable Diffusion img2img)"
+        return inpaint ? "repaint the white part of a mask over an image (Stable Diffusion inpainting)"
+                : img2img ? "generate images from an init image and a prompt (Stable Diffusion img2img)"
                 : "generate images from a prompt (Stable Diffusion txt2img)";
     }
 
     static String usage(boolean img2img) {
-        return "usage: " + (img2img ? "img2img" : "txt2img") + " --model PATH|default --prompt TEXT [--prompt TEXT]..."
+        return usage(img2img, false);
+    }
+
+    static String usage(boolean img2img, boolean inpaint) {
+        return "usage: " + (inpaint ? "inpaint" : img2img ? "img2img" : "txt2img") + " --model PATH|default --prompt TEXT [--prompt TEXT]..."
                 + " [--negative TEXT]... [--steps N] [--cfg F] [--sampler ID] [--seed N] [--width W] [--height H]"
                 + " [--batch N] [--clip-skip N] [--eta F] [--spacing leading|linspace|trailing]"
                 + " [--init-latents FILE.npy] [--save-latents FILE.npy] [--config DIR] [--device cpu|gpu]"
                 + " [--lora FILE.safetensors[:WEIGHT]]... [--lora-dir DIR] [--embedding FILE[:TOKEN]]..."
                 + " [--embeddings-dir DIR] [--vae PATH]"
-                + (img2img ? " --init-image FILE.png --strength F" : "") + " --out FILE.png";
+                + (img2img ? " --init-image FILE.png --strength F" : "")
+                + (inpaint ? " --mask FILE.png [--mask-blur PX] [--inpaint-area whole|masked] [--padding PX]"
+                + " [--invert-mask]" : "") + " --out FILE.png";
     }
 
     @Override
@@ -76,7 +98,7 @@ public class GenerateCommand implements Subcommand {
         Cli.quietLogs();
         try {
             if (argv.contains("--help") || argv.contains("-h")) {
-                System.out.println(usage(img2img));
+                System.out.println(usage(img2img, inpaint));
                 return 0;
             }
             Set<String> known = new HashSet<>(COMMON);
@@ -84,7 +106,12 @@ public class GenerateCommand implements Subcommand {
                 known.add("init-image");
                 known.add("strength");
             }
-            Args a = new Args(argv, known);
+            if (inpaint) {
+                known.addAll(List.of("mask", "mask-blur", "inpaint-area", "padding"));
+            }
+            // --invert-mask is a flag, as DreamBooth's are: taken out before the --name value options are read
+            boolean invertMask = inpaint && argv.contains("--invert-mask");
+            Args a = new Args(argv.stream().filter(x -> !(inpaint && x.equals("--invert-mask"))).toList(), known);
             String modelArg = a.required("model");
             Path model = DefaultModel.isDefault(modelArg) ? DefaultModel.path() : Path.of(modelArg);
             Path out = Path.of(a.required("out"));
@@ -114,7 +141,7 @@ public class GenerateCommand implements Subcommand {
             double strength = 0;
             if (img2img) {
                 init = Png.read(Path.of(a.required("init-image")));
-                strength = a.number("strength", 0.75);
+                strength = a.number("strength", inpaint ? 1.0 : 0.75); // diffusers inpaints at 1 by default
                 if (!a.has("width") && !a.has("height")) {
                     b.width(init.getWidth() - init.getWidth() % 8).height(init.getHeight() - init.getHeight() % 8);
                 }
@@ -158,7 +185,17 @@ public class GenerateCommand implements Subcommand {
                     int size = pipe.vaeScaleFactor() * pipe.unet().config.sampleSize();
                     s = b.width(size).height(size).build();
                 }
-                r = img2img ? pipe.img2img(s, init, strength, null, null) : pipe.txt2img(s);
+                if (inpaint) {
+                    InpaintOptions io = new InpaintOptions(a.integer("mask-blur", 4),
+                            InpaintOptions.onlyMasked(a.string("inpaint-area", "whole")), a.integer("padding", 32),
+                            invertMask);
+                    List<String> notes = new ArrayList<>();
+                    r = Inpainter.run(pipe, s, init, Png.read(Path.of(a.required("mask"))), strength, io,
+                            null, null, notes);
+                    notes.forEach(note -> System.err.println(name() + ": " + note));
+                } else {
+                    r = img2img ? pipe.img2img(s, init, strength, null, null) : pipe.txt2img(s);
+                }
             }
             List<Path> files = outputs(out, r.images().size());
             for (int i = 0; i < files.size(); i++) {
@@ -175,7 +212,7 @@ public class GenerateCommand implements Subcommand {
             return 0;
         } catch (UsageException e) {
             System.err.println(name() + ": " + e.getMessage());
-            System.err.println(usage(img2img));
+            System.err.println(usage(img2img, inpaint));
             return 2;
         } catch (EngineException e) {
             System.err.println(name() + ": " + e.getMessage());
