@@ -29,7 +29,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>A batch of N images uses seeds {@code seed, seed+1, …} like AUTOMATIC1111, so each image can be re-made alone
  * from the parameters saved with it.
  */
-public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SELF>> permits Txt2Img, Img2Img {
+public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SELF>> permits Txt2Img, Img2Img, Inpaint {
 
     /** AUTOMATIC1111's defaults. */
     public static final int DEFAULT_STEPS = 20;

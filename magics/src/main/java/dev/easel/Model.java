@@ -61,6 +61,21 @@ public final class Model implements AutoCloseable {
         return new Img2Img(this, init.image(), prompt);
     }
 
+    /** Starts an inpainting request: the white part of {@code mask} is repainted towards {@code prompt}. */
+    public Inpaint inpaint(BufferedImage image, BufferedImage mask, String prompt) {
+        return new Inpaint(this, image, mask, prompt);
+    }
+
+    /** Inpainting with an empty prompt (the model fills the masked part from its surroundings). */
+    public Inpaint inpaint(BufferedImage image, BufferedImage mask) {
+        return new Inpaint(this, image, mask, "");
+    }
+
+    /** Inpainting from image files. */
+    public Inpaint inpaint(Path image, Path mask, String prompt) {
+        return new Inpaint(this, read(image), read(mask), prompt);
+    }
+
     /** The name used in saved parameters ({@code Model: …}): the folder or file name. */
     /** A DreamBooth fine-tuning of this model on the images in {@code instanceDir}; see {@link DreamBooth}. */
     public DreamBooth dreambooth(Path instanceDir, String instancePrompt) {

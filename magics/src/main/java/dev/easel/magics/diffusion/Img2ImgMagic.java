@@ -63,16 +63,21 @@ public final class Img2ImgMagic extends SpecMagic {
 
     /** A file (relative to the notebook) or a cell variable holding an image or a result. */
     static BufferedImage initImage(String text, MagicContext context) {
+        return image("--init", text, context);
+    }
+
+    /** The image an option names: a file (relative to the notebook) or a cell variable holding an image or result. */
+    static BufferedImage image(String option, String text, MagicContext context) {
         Path file = context.path(text);
         if (Files.isRegularFile(file)) {
             try {
                 BufferedImage image = ImageIO.read(file.toFile());
                 if (image == null) {
-                    throw new MagicException("--init: " + file + " is not an image Java can read (PNG, JPEG, BMP, GIF)");
+                    throw new MagicException(option + ": " + file + " is not an image Java can read (PNG, JPEG, BMP, GIF)");
                 }
                 return image;
             } catch (IOException e) {
-                throw new MagicException("--init: cannot read " + file + ": " + e.getMessage());
+                throw new MagicException(option + ": cannot read " + file + ": " + e.getMessage());
             }
         }
         Optional<Object> variable = SourceVersion.isName(text) ? context.variable(text) : Optional.empty();
@@ -90,11 +95,11 @@ public final class Img2ImgMagic extends SpecMagic {
                 copy.createGraphics().drawRenderedImage(rendered, new AffineTransform());
                 return copy;
             }
-            throw new MagicException("--init: the variable " + text + " holds a "
+            throw new MagicException(option + ": the variable " + text + " holds a "
                     + (value == null ? "null" : value.getClass().getSimpleName())
                     + ", not an image (a BufferedImage or a txt2img result)");
         }
-        throw new MagicException("--init: no file " + file + " and no cell variable " + text
+        throw new MagicException(option + ": no file " + file + " and no cell variable " + text
                 + " — give an image file or a variable holding a BufferedImage");
     }
 }

@@ -323,6 +323,34 @@ class DiffusionMagicsTest {
         sd.loraDir(null);
     }
 
+    @Test
+    @Order(11)
+    void inpaintRepaintsOnlyTheMaskFromMagicAndJava() throws Exception {
+        BufferedImage image = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = image.createGraphics();
+        g.setColor(java.awt.Color.CYAN);
+        g.fillRect(0, 0, 64, 64);
+        g.dispose();
+        BufferedImage mask = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
+        g = mask.createGraphics();
+        g.setColor(java.awt.Color.WHITE);
+        g.fillRect(16, 16, 32, 32);
+        g.dispose();
+        Png.write(image, java.util.Map.of(), notebook.resolve("photo.png"));
+        Png.write(mask, java.util.Map.of(), notebook.resolve("mask.png"));
+        run("%inpaint --init photo.png --mask mask.png --mask-blur 0 --steps 2 --seed 91 a red circle");
+        Path file = outputs().stream().filter(p -> p.getFileName().toString().endsWith("-91.png")).findFirst()
+                .orElseThrow();
+        BufferedImage out = Png.read(file);
+        assertEquals(image.getRGB(2, 2), out.getRGB(2, 2), "outside the mask: the original");
+        assertTrue(Png.readText(file).get("parameters").contains("Denoising strength: 1, Mask blur: 0"),
+                Png.readText(file).get("parameters"));
+        Model sd = ModelRegistry.global().byName("sd").orElseThrow();
+        Generation viaJava = sd.inpaint(image, mask, "a red circle").maskBlur(0).steps(2).seed(91).run();
+        assertTrue(sameImage(out, viaJava.image()), "the magic and the Java API give the same image");
+        assertTrue(error("%inpaint --init photo.png --mask nothing.png a cat").startsWith("--mask: no file "));
+    }
+
     static boolean sameImage(BufferedImage a, BufferedImage b) {
         if (a.getWidth() != b.getWidth() || a.getHeight() != b.getHeight()) {
             return false;
