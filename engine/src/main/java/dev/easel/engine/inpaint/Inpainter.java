@@ -3,11 +3,11 @@ package dev.easel.engine.inpaint;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
+import dev.easel.engine.pipeline.ImageTensors;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.pipeline.StepCallback;
 import java.awt.Graphics2D;
 import java.awt.Rectangle;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,9 +38,7 @@ public final class Inpainter {
         BufferedImage grey = new BufferedImage(m.getWidth(), m.getHeight(), BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < m.getHeight(); y++) {
             for (int x = 0; x < m.getWidth(); x++) {
-                int rgb = m.getRGB(x, y);
-                int luma = (((rgb >> 16) & 0xff) * 19595 + ((rgb >> 8) & 0xff) * 38470 + (rgb & 0xff) * 7471
-                        + 0x8000) >> 16;
+                int luma = ImageTensors.luma(m.getRGB(x, y));
                 int v = options.invertMask() ? 255 - luma : luma;
                 grey.setRGB(x, y, (v << 16) | (v << 8) | v);
             }
@@ -196,14 +194,6 @@ public final class Inpainter {
     }
 
     private static BufferedImage scaled(BufferedImage img, int width, int height) {
-        if (img.getWidth() == width && img.getHeight() == height) {
-            return img;
-        }
-        BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = out.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
-        g.drawImage(img, 0, 0, width, height, null);
-        g.dispose();
-        return out;
+        return ImageTensors.resized(img, width, height);
     }
 }

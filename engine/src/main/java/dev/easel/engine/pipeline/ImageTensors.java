@@ -26,17 +26,19 @@ public final class ImageTensors {
         float[] data = new float[width * height];
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
-                int rgb = src.getRGB(x, y);
-                int luma = (((rgb >> 16) & 0xff) * 19595 + ((rgb >> 8) & 0xff) * 38470 + (rgb & 0xff) * 7471
-                        + 0x8000) >> 16;
-                data[y * width + x] = luma / 255f >= 0.5f ? 1f : 0f;
+                data[y * width + x] = luma(src.getRGB(x, y)) / 255f >= 0.5f ? 1f : 0f;
             }
         }
         return scope.create(data, new Shape(1, 1, height, width));
     }
 
+    /** Grey of an RGB pixel as PIL's {@code convert("L")}: ITU-R 601-2 luma, rounded, 0–255. */
+    public static int luma(int rgb) {
+        return (((rgb >> 16) & 0xff) * 19595 + ((rgb >> 8) & 0xff) * 38470 + (rgb & 0xff) * 7471 + 0x8000) >> 16;
+    }
+
     /** The image at the given size as RGB (bicubic), or the image itself when it already is. */
-    private static BufferedImage resized(BufferedImage img, int width, int height) {
+    public static BufferedImage resized(BufferedImage img, int width, int height) {
         if (img.getWidth() == width && img.getHeight() == height && img.getType() == BufferedImage.TYPE_INT_RGB) {
             return img;
         }

@@ -49,16 +49,22 @@ public final class Img2ImgMagic extends SpecMagic {
         if (initText == null) {
             throw new MagicException("%img2img needs --init PATH_OR_VARIABLE: the image to start from");
         }
-        double strength = args.number("strength");
-        if (strength <= 0) {
-            throw new MagicException("--strength takes a number more than 0 and at most 1, got " + strength);
-        }
+        double strength = strength(args);
         String prompt = GenerationOptions.prompt(args, call);
         Model model = GenerationOptions.model(args, context);
         BufferedImage init = initImage(initText, context);
         Img2Img request = GenerationOptions.apply(model.img2img(init, prompt).strength(strength), args, context);
         Generation generation = DiffusionRun.run(request::run, call);
         Txt2ImgMagic.show(generation, args, context);
+    }
+
+    /** --strength, which the declaration bounds to [0, 1]; 0 itself would change nothing. */
+    static double strength(ParsedArgs args) {
+        double strength = args.number("strength");
+        if (strength <= 0) {
+            throw new MagicException("--strength takes a number more than 0 and at most 1, got " + strength);
+        }
+        return strength;
     }
 
     /** A file (relative to the notebook) or a cell variable holding an image or a result. */

@@ -51,10 +51,7 @@ public final class InpaintMagic extends SpecMagic {
         if (args.string("init") == null || args.string("mask") == null) {
             throw new MagicException("%inpaint needs --init IMAGE and --mask MASK (white = repaint)");
         }
-        double strength = args.number("strength");
-        if (strength <= 0) {
-            throw new MagicException("--strength takes a number more than 0 and at most 1, got " + strength);
-        }
+        double strength = Img2ImgMagic.strength(args);
         String prompt = GenerationOptions.prompt(args, call);
         Model model = GenerationOptions.model(args, context);
         Inpaint request = model.inpaint(Img2ImgMagic.image("--init", args.string("init"), context),
