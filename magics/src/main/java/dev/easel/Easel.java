@@ -10,7 +10,6 @@ import dev.easel.engine.io.Png;
 import dev.easel.engine.io.UserPath;
 import dev.easel.engine.loading.LoadOptions;
 import dev.easel.notebook.GenerationParameters;
-import dev.easel.notebook.ModelRegistry;
 import dev.easel.notebook.Outputs;
 import dev.easel.notebook.Progress;
 import java.io.IOException;
@@ -79,7 +78,11 @@ public final class Easel {
     /** The generation parameters saved in a PNG, or an exception when it has none. */
     public static GenerationParameters pngInfo(Path png) {
         String text;
-        text = Png.readText(png).get(GenerationParameters.PNG_KEY);
+        try {
+            text = Png.readText(png).get(GenerationParameters.PNG_KEY);
+        } catch (EngineException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
         if (text == null) {
             throw new IllegalArgumentException(png + " has no generation parameters");
         }
@@ -141,7 +144,7 @@ public final class Easel {
                 if (bar != null) {
                     bar.stop("failed");
                 }
-                throw e;
+                throw new IllegalArgumentException(e.getMessage(), e);
             } finally {
                 if (bar != null) {
                     bar.close();

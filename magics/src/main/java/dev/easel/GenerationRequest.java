@@ -243,7 +243,7 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
             if (bar[0] != null) {
                 bar[0].stop("failed");
             }
-            throw e;
+            throw new IllegalArgumentException(e.getMessage(), e);
         } finally {
             applied.forEach(LoraNetwork::remove); // the model is left as it was
             if (bar[0] != null) {

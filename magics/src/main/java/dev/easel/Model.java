@@ -3,7 +3,6 @@ package dev.easel;
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
-import dev.easel.notebook.ModelRegistry;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;

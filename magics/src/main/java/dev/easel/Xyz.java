@@ -12,7 +12,6 @@ import dev.easel.engine.sweep.SweepPlan;
 import dev.easel.engine.sweep.SweepResult;
 import dev.easel.engine.sweep.SweepRunner;
 import dev.easel.engine.sweep.SweepSpec;
-import dev.easel.notebook.ModelRegistry;
 import dev.easel.notebook.Outputs;
 import dev.easel.notebook.Progress;
 import java.awt.image.BufferedImage;

@@ -2,7 +2,6 @@ package dev.easel.notebook;
 
 import dev.easel.engine.EngineException;
 import dev.easel.engine.io.Png;
-import dev.easel.magics.general.EnvMagic;
 
 import java.awt.image.RenderedImage;
 import java.io.IOException;
@@ -34,7 +33,7 @@ public final class Outputs {
         if (chosen != null) {
             return chosen;
         }
-        String env = EnvMagic.get("EASEL_OUTPUTS").orElse(null);
+        String env = Environment.get("EASEL_OUTPUTS").orElse(null);
         return env != null ? notebookDirectory.resolve(env) : notebookDirectory.resolve("outputs");
     }
 

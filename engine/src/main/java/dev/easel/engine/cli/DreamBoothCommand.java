@@ -15,14 +15,14 @@ import java.util.Set;
 /** {@code dreambooth}: fine-tune a model on a few images of a subject, headless, with a progress line. */
 public final class DreamBoothCommand extends EngineCommand {
 
-    private static final Set<String> FLAGS = Set.of("train-text-encoder", "flip", "override");
+    private static final Set<String> FLAGS = Set.of("train-text-encoder", "flip");
     private static final String USAGE = "usage: dreambooth --model PATH|default --instance-dir DIR --instance-prompt TEXT"
             + " [--class-prompt TEXT --class-dir DIR --num-class-images N --prior-loss-weight F] [--steps N] [--lr F]"
             + " [--lr-scheduler constant|constant_with_warmup|linear|cosine --warmup N] [--batch N --grad-accum N]"
             + " [--train-text-encoder] [--lora-rank R --lora-alpha A] [--flip] [--max-grad-norm F] [--offset-noise F] [--snr-gamma F]"
             + " [--mixed-precision no|fp16] [--validation-prompt TEXT --validation-every N]"
             + " [--checkpoint-every N --keep K] [--output DIR]"
-            + " [--resume DIR [--override]] [--seed N]";
+            + " [--resume DIR] [--seed N]";
 
     @Override
     public String name() {
@@ -98,7 +98,7 @@ public final class DreamBoothCommand extends EngineCommand {
                 }
             };
             DreamBoothTrainer.Run run = new DreamBoothTrainer(model, LoadOptions.defaults(), settings, listener,
-                    stop::requested).train(resume, argv.contains("--override"));
+                    stop::requested).train(resume);
             run.pipeline().close();
             line.done();
             System.out.println(run.result().summary());

@@ -1,9 +1,7 @@
 package dev.easel.engine.cli;
 
-import dev.easel.engine.EngineException;
-
-/** Bad command-line usage: reported as one line followed by the usage text, exit code 2. */
-public class UsageException extends EngineException {
+/** Bad command-line usage: reported as one line, exit code 2. */
+public class UsageException extends RuntimeException {
     public UsageException(String message) {
         super(message);
     }

@@ -2,7 +2,6 @@ package dev.easel.engine.samplers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.easel.engine.EngineException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,11 +19,7 @@ public final class PndmSampler extends AbstractSampler {
 
     public PndmSampler(SchedulerConfig config) {
         super(config);
-        if (config.predictionType() == PredictionType.SAMPLE) {
-            // as diffusers' PNDMScheduler: its update needs ε, which a sample prediction does not give back exactly
-            throw new EngineException("PLMS does not support prediction_type sample; choose DDIM, Euler or DPM++ 2M");
-        }
-        this.finalAlphaCumprod = config.setAlphaToOneOr(false) ? 1f : alphasCumprod[0];
+        this.finalAlphaCumprod = config.setAlphaToOne() ? 1f : alphasCumprod[0];
     }
 
     @Override
@@ -36,9 +31,9 @@ public final class PndmSampler extends AbstractSampler {
     public void setTimesteps(int steps, NDManager state) {
         this.state = state;
         this.numInferenceSteps = steps;
-        TimestepSpacing spacing = spacing(TimestepSpacing.LEADING);
+        String spacing = spacing("leading");
         double[] base;
-        if (spacing == TimestepSpacing.LINSPACE) {
+        if (spacing.equals("linspace")) {
             base = Schedules.round(Schedules.linspace(0, config.numTrainTimesteps() - 1, steps));
         } else {
             base = Schedules.reverse(Schedules.spacedTimesteps(spacing, steps, config.numTrainTimesteps(),

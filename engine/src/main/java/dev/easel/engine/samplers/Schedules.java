@@ -1,5 +1,7 @@
 package dev.easel.engine.samplers;
 
+import dev.easel.engine.EngineException;
+
 /** NumPy-exact schedule arithmetic shared by the samplers (linspace, round-half-even, interp, Karras). */
 final class Schedules {
 
@@ -82,11 +84,11 @@ final class Schedules {
      * Timesteps of the DDIM/Euler family for a spacing ("leading" with steps_offset, "linspace", "trailing"),
      * in float64 before any cast, highest first.
      */
-    static double[] spacedTimesteps(TimestepSpacing spacing, int steps, int trainSteps, int stepsOffset) {
+    static double[] spacedTimesteps(String spacing, int steps, int trainSteps, int stepsOffset) {
         switch (spacing) {
-            case LINSPACE:
+            case "linspace":
                 return reverse(round(linspace(0, trainSteps - 1, steps)));
-            case LEADING: {
+            case "leading": {
                 int ratio = trainSteps / steps;
                 double[] t = new double[steps];
                 for (int i = 0; i < steps; i++) {
@@ -94,7 +96,7 @@ final class Schedules {
                 }
                 return t;
             }
-            case TRAILING: {
+            case "trailing": {
                 double ratio = (double) trainSteps / steps;
                 int n = (int) Math.ceil(trainSteps / ratio);
                 double[] t = new double[n];
@@ -104,7 +106,7 @@ final class Schedules {
                 return t;
             }
             default:
-                throw new IllegalStateException("unhandled spacing " + spacing);
+                throw new EngineException("unknown timestep spacing " + spacing + " (use leading, linspace or trailing)");
         }
     }
 

@@ -1,9 +1,11 @@
 package dev.easel.magics.diffusion;
 
+import dev.easel.ModelRegistry;
 import dev.easel.DreamBooth;
 import dev.easel.DreamBoothRun;
 import dev.easel.Model;
 import dev.easel.display.Display;
+import dev.easel.engine.EngineException;
 import dev.easel.engine.dreambooth.DreamBoothSettings;
 import dev.easel.magics.CellPart;
 import dev.easel.magics.MagicContext;
@@ -12,7 +14,6 @@ import dev.easel.magics.spec.MagicSpec;
 import dev.easel.magics.spec.Option;
 import dev.easel.magics.spec.ParsedArgs;
 import dev.easel.magics.spec.SpecMagic;
-import dev.easel.notebook.ModelRegistry;
 import java.util.List;
 import javax.lang.model.SourceVersion;
 
@@ -57,8 +58,6 @@ public final class DreamBoothMagic extends SpecMagic {
                 .option(Option.string("output", "DIR", "dreambooth-model", "the run's folder"))
                 .option(Option.string("resume", "DIR", null,
                         "continue from a checkpoint, or the latest one of a run (its --output folder)"))
-                .option(Option.flag("override", "with --resume: go on even if the seed, learning rate or schedule"
-                        + " differ from the checkpoint's (the run is then no longer exact)"))
                 .option(Option.longInteger("seed", "N", 0L, "seed").min(0))
                 .option(Option.string("model", "NAME", null, "the model to fine-tune (default: the one loaded last)"))
                 .option(Option.string("as", "NAME", "sd_db", "the Java variable that gets the trained model"))
@@ -107,7 +106,7 @@ public final class DreamBoothMagic extends SpecMagic {
                 job.validation(args.string("validation-prompt"), args.integer("validation-every"));
             }
             if (args.string("resume") != null) {
-                job.resume(context.path(args.string("resume"))).overrideCheckpointSettings(args.flag("override"));
+                job.resume(context.path(args.string("resume")));
             }
         } catch (IllegalArgumentException e) {
             throw new MagicException(call.spelled() + ": " + e.getMessage());
@@ -115,7 +114,7 @@ public final class DreamBoothMagic extends SpecMagic {
         DreamBoothRun run;
         try {
             run = job.run();
-        } catch (IllegalArgumentException | IllegalStateException e) { // EngineException: in Magics.run
+        } catch (IllegalArgumentException | IllegalStateException | EngineException e) {
             throw new MagicException(call.spelled() + ": " + DiffusionRun.firstLine(e.getMessage()));
         }
         Display.display(run);

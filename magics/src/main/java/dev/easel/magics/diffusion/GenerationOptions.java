@@ -1,5 +1,6 @@
 package dev.easel.magics.diffusion;
 
+import dev.easel.ModelRegistry;
 import dev.easel.GenerationRequest;
 import dev.easel.Model;
 import dev.easel.engine.lora.LoraSpec;
@@ -10,7 +11,6 @@ import dev.easel.magics.spec.MagicSpec;
 import dev.easel.magics.spec.Option;
 import dev.easel.magics.spec.ParsedArgs;
 import dev.easel.magics.spec.Suggest;
-import dev.easel.notebook.ModelRegistry;
 import java.nio.file.Path;
 import java.util.List;
 

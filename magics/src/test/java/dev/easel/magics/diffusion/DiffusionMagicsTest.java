@@ -1,5 +1,6 @@
 package dev.easel.magics.diffusion;
 
+import dev.easel.ModelRegistry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -16,7 +17,6 @@ import dev.easel.magics.JShellContext;
 import dev.easel.magics.MagicException;
 import dev.easel.magics.Magics;
 import dev.easel.notebook.GenerationParameters;
-import dev.easel.notebook.ModelRegistry;
 import dev.easel.notebook.Outputs;
 import dev.easel.engine.io.Png;
 import dev.easel.notebook.RecordingSink;
