@@ -4,6 +4,7 @@ import dev.easel.engine.EngineException;
 import dev.easel.engine.io.UserPath;
 import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.lora.LoraSpec;
+import dev.easel.engine.pipeline.GenerationDefaults;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.StepCallback;
@@ -29,17 +30,13 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SELF>> permits Txt2Img, Img2Img {
 
-    /** AUTOMATIC1111's defaults. */
-    public static final int DEFAULT_STEPS = 20;
-    public static final double DEFAULT_CFG = 7.0;
-    public static final String DEFAULT_SAMPLER = "euler_a";
-
     protected final Model model;
     protected final String prompt;
     private String negative = "";
-    private int steps = DEFAULT_STEPS;
-    private double cfg = DEFAULT_CFG;
-    private String sampler = DEFAULT_SAMPLER;
+    /** Null until set: then the model's recommended value, else {@link GenerationDefaults#STANDARD}'s. */
+    private Integer steps;
+    private Double cfg;
+    private String sampler;
     private Long seed;
     private Integer width;
     private Integer height;
@@ -69,7 +66,7 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
         return self();
     }
 
-    /** Sampling steps, at least 1 (default 20). */
+    /** Sampling steps, at least 1 (default: the model's recommendation, else 20). */
     public SELF steps(int n) {
         if (n < 1) {
             throw new IllegalArgumentException("steps must be at least 1, got " + n);
@@ -78,7 +75,7 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
         return self();
     }
 
-    /** Classifier-free guidance scale (default 7; 1 or less turns guidance off). */
+    /** Classifier-free guidance scale (default: the model's recommendation, else 7; 1 or less turns guidance off). */
     public SELF cfg(double scale) {
         if (!(scale >= 0) || Double.isInfinite(scale)) {
             throw new IllegalArgumentException("cfg must be a number ≥ 0, got " + scale);
@@ -87,18 +84,21 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
         return self();
     }
 
-    /** A sampler id ({@link #samplers()}) or its web-UI name such as "DPM++ 2M Karras" (default euler_a). */
+    /**
+     * A sampler id ({@link #samplers()}) or its web-UI name such as "DPM++ 2M Karras" (default: the model's
+     * recommendation, else euler_a).
+     */
     public SELF sampler(String idOrName) {
         sampler = checkSampler(idOrName);
         return self();
     }
 
-    /** The seed of the first image (default: random). */
+    /** The seed of the first image; -1 (the default) draws a random one, as in the web UIs. */
     public SELF seed(long value) {
-        if (value < 0) {
-            throw new IllegalArgumentException("seed must be ≥ 0, got " + value + " (leave it out for a random seed)");
+        if (value < GenerationSettings.RANDOM_SEED) {
+            throw new IllegalArgumentException("seed must be ≥ 0, or -1 for a random seed, got " + value);
         }
-        seed = value;
+        seed = value == GenerationSettings.RANDOM_SEED ? null : value;
         return self();
     }
 
@@ -186,9 +186,17 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
         int w = width != null ? width : defaultWidth();
         int h = height != null ? height : defaultHeight();
         checkSize(w, h);
-        return GenerationSettings.builder().prompt(prompt).negativePrompt(negative).steps(steps).guidanceScale(cfg)
-                .sampler(sampler).seed(seed != null ? seed : -1).size(w, h).imagesPerPrompt(1).clipSkip(clipSkip - 1)
-                .eta(eta).build();
+        return settings(seed != null ? seed : GenerationSettings.RANDOM_SEED, w, h);
+    }
+
+    /** One image's settings: what was set, the model's recommendations for the rest, then the standard defaults. */
+    private GenerationSettings settings(long imageSeed, int w, int h) {
+        GenerationDefaults defaults = model.defaults();
+        return GenerationSettings.builder().prompt(prompt).negativePrompt(negative)
+                .steps(steps != null ? steps : defaults.steps())
+                .guidanceScale(cfg != null ? cfg : defaults.guidanceScale())
+                .sampler(sampler != null ? sampler : defaults.sampler())
+                .seed(imageSeed).size(w, h).imagesPerPrompt(1).clipSkip(clipSkip - 1).eta(eta).build();
     }
 
     /** Makes the images. Interrupting the thread stops within one step ({@link CancellationException}). */
@@ -197,7 +205,6 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
         int h = height != null ? height : defaultHeight();
         checkSize(w, h);
         long firstSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong(1L << 32);
-        String samplerLabel = Samplers.info(sampler).displayName();
         List<BufferedImage> images = new ArrayList<>();
         List<GenerationParameters> parameters = new ArrayList<>();
         long start = System.nanoTime();
@@ -213,9 +220,7 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
                 }
                 long imageSeed = firstSeed + i;
                 int index = i;
-                GenerationSettings settings = GenerationSettings.builder()
-                        .prompt(prompt).negativePrompt(negative).steps(steps).guidanceScale(cfg).sampler(sampler)
-                        .seed(imageSeed).size(w, h).imagesPerPrompt(1).clipSkip(clipSkip - 1).eta(eta).build();
+                GenerationSettings settings = settings(imageSeed, w, h);
                 StepCallback listener = step -> {
                     if (showProgress) {
                         if (bar[0] == null) {
@@ -229,7 +234,7 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
                 };
                 GenerationResult result = generate(settings, listener);
                 images.addAll(result.images());
-                parameters.add(parameters(samplerLabel, imageSeed, w, h));
+                parameters.add(parameters(settings));
             }
             if (bar[0] != null) {
                 bar[0].done();
@@ -257,8 +262,9 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
         return generation;
     }
 
-    private GenerationParameters parameters(String samplerLabel, long imageSeed, int w, int h) {
-        GenerationParameters p = new GenerationParameters(prompt, negative, steps, samplerLabel, cfg, imageSeed, w, h,
+    private GenerationParameters parameters(GenerationSettings s) {
+        GenerationParameters p = new GenerationParameters(prompt, negative, s.steps(),
+                Samplers.info(s.sampler()).displayName(), s.guidanceScale(), s.seed(), s.width(), s.height(),
                 model.name(), Map.of());
         if (clipSkip > 1) {
             p = p.with("Clip skip", clipSkip);

@@ -2,6 +2,7 @@ package dev.easel;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import dev.easel.engine.pipeline.GenerationDefaults;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -26,6 +27,7 @@ public final class Model implements AutoCloseable {
     private final String displayName;
     private final Path source;
     private volatile boolean closed;
+    private volatile GenerationDefaults defaults;
 
     Model(StableDiffusionPipeline pipeline, String displayName, Path source) {
         this.pipeline = pipeline;
@@ -97,6 +99,20 @@ public final class Model implements AutoCloseable {
     /** The size images get when none is asked for, as in diffusers: the UNet's sample size × the VAE's scale. */
     public int defaultSize() {
         return Math.max(8, pipeline.unet().config.sampleSize() * pipeline.vaeScaleFactor() / 8 * 8);
+    }
+
+    /**
+     * What a request uses for the steps, CFG, sampler and strength it does not set: the model's recommended settings
+     * ({@code _easel_generation_defaults} in its {@code model_index.json}, e.g. CFG 5 for the default model), else
+     * AUTOMATIC1111's 20 steps, CFG 7, Euler a.
+     */
+    public GenerationDefaults defaults() {
+        GenerationDefaults known = defaults;
+        if (known == null) {
+            known = GenerationDefaults.forModel(source);
+            defaults = known;
+        }
+        return known;
     }
 
     /** The engine's pipeline, for what the builders don't cover. */

@@ -37,7 +37,7 @@ public final class Xyz {
     private Path outputs;
     private LoraSpec lora;
     private BufferedImage init;
-    private double strength = Img2Img.DEFAULT_STRENGTH;
+    private Double strength;
 
     Xyz(Model model, Txt2Img base) {
         this.model = model;
@@ -111,6 +111,13 @@ public final class Xyz {
         return this;
     }
 
+    /** An img2img sweep from {@code image} at the model's default strength (or a {@code strength} axis's values). */
+    public Xyz init(BufferedImage image) {
+        init(image, 1);
+        this.strength = null;
+        return this;
+    }
+
     /** An img2img sweep from an image file. */
     public Xyz init(Path image, double strength) {
         return init(Model.read(image), strength);
@@ -148,7 +155,7 @@ public final class Xyz {
         }
         SweepSpec spec = new SweepSpec(base.sweepBase(), model.name(), x, y, z,
                 outputs != null ? outputs : Outputs.folder(), new GridImage.Options(margin, legend, maxMegapixels),
-                init, strength, sweepLora);
+                init, strength != null ? strength : model.defaults().strength(), sweepLora);
         SweepModels models = new NotebookModels(model);
         SweepPlan plan = SweepPlan.of(spec, models);
         // Models a model or checkpoint axis loads stay loaded for the next sweep, but don't become the notebook's

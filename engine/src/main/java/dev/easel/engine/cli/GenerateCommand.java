@@ -7,6 +7,7 @@ import dev.easel.engine.EngineException;
 import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.io.Png;
 import dev.easel.engine.lora.LoraSpec;
+import dev.easel.engine.pipeline.GenerationDefaults;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.Infotext;
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 
 /** {@code txt2img} and {@code img2img}: one generation from the command line, images written as PNG. */
@@ -89,10 +89,12 @@ public class GenerateCommand implements Subcommand {
             if (prompts.isEmpty()) {
                 throw new UsageException("missing required option --prompt");
             }
+            GenerationDefaults defaults = GenerationDefaults.forModel(model);
             GenerationSettings.Builder b = GenerationSettings.builder().prompts(prompts)
-                    .negativePrompts(a.all("negative")).steps(a.integer("steps", 20))
-                    .guidanceScale(a.number("cfg", 7.5)).sampler(a.string("sampler", "euler"))
-                    .seed(a.longValue("seed", new Random().nextInt(Integer.MAX_VALUE)))
+                    .negativePrompts(a.all("negative")).steps(a.integer("steps", defaults.steps()))
+                    .guidanceScale(a.number("cfg", defaults.guidanceScale()))
+                    .sampler(a.string("sampler", defaults.sampler()))
+                    .seed(a.longValue("seed", GenerationSettings.RANDOM_SEED))
                     .width(a.integer("width", 512)).height(a.integer("height", 512))
                     .imagesPerPrompt(a.integer("batch", 1)).clipSkip(a.integer("clip-skip", 0))
                     .eta(a.number("eta", 0)).spacing(a.string("spacing", null));
@@ -103,7 +105,7 @@ public class GenerateCommand implements Subcommand {
                 b.initLatents(Latents.read(Path.of(a.string("init-latents", null))));
             }
             try {
-                Samplers.resolve(a.string("sampler", "euler"));
+                Samplers.resolve(a.string("sampler", defaults.sampler()));
             } catch (EngineException e) {
                 throw new UsageException(e.getMessage());
             }
@@ -111,7 +113,7 @@ public class GenerateCommand implements Subcommand {
             double strength = 0;
             if (img2img) {
                 init = Png.read(Path.of(a.required("init-image")));
-                strength = a.number("strength", 0.75);
+                strength = a.number("strength", defaults.strength());
                 if (!a.has("width") && !a.has("height")) {
                     b.width(init.getWidth() - init.getWidth() % 8).height(init.getHeight() - init.getHeight() % 8);
                 }

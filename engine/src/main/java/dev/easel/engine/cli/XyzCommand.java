@@ -2,6 +2,8 @@ package dev.easel.engine.cli;
 
 import dev.easel.engine.io.Png;
 import dev.easel.engine.lora.LoraSpec;
+import dev.easel.engine.DefaultModel;
+import dev.easel.engine.pipeline.GenerationDefaults;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.sweep.Axis;
@@ -54,9 +56,12 @@ public final class XyzCommand extends EngineCommand {
                 "x", "y", "z", "negative", "steps", "cfg", "sampler", "seed", "width", "height", "clip-skip",
                 "eta", "lora", "init-image", "strength", "margin", "max-megapixels", "out", "table"));
         Path out = Path.of(a.required("out")).toAbsolutePath();
+        String model = a.required("model");
+        GenerationDefaults defaults = GenerationDefaults.forModel(DefaultModel.isDefault(model) ? DefaultModel.path()
+                : Path.of(model));
         GenerationSettings.Builder base = GenerationSettings.builder().prompt(a.required("prompt"))
-                .steps(a.integer("steps", 20)).guidanceScale(a.number("cfg", 7.5))
-                .sampler(a.string("sampler", "euler")).seed(a.longValue("seed", -1))
+                .steps(a.integer("steps", defaults.steps())).guidanceScale(a.number("cfg", defaults.guidanceScale()))
+                .sampler(a.string("sampler", defaults.sampler())).seed(a.longValue("seed", GenerationSettings.RANDOM_SEED))
                 .clipSkip(a.integer("clip-skip", 0)).eta(a.number("eta", 0));
         if (a.has("negative")) {
             base.negativePrompt(a.string("negative", ""));
@@ -67,7 +72,6 @@ public final class XyzCommand extends EngineCommand {
         if (init == null && a.has("strength")) {
             throw new UsageException("--strength is for img2img sweeps; give --init-image too");
         }
-        String model = a.required("model");
         Axis x = Axis.parse(a.required("x"));
         Axis y = a.has("y") ? Axis.parse(a.string("y", null)) : null;
         Axis z = a.has("z") ? Axis.parse(a.string("z", null)) : null;
@@ -84,7 +88,7 @@ public final class XyzCommand extends EngineCommand {
                 base.size(size, size);
             }
             SweepSpec spec = new SweepSpec(base.build(), model, x, y, z, out.getParent(), grid, init,
-                    a.number("strength", 0.75), a.has("lora") ? LoraSpec.parse(a.string("lora", null)) : null);
+                    a.number("strength", defaults.strength()), a.has("lora") ? LoraSpec.parse(a.string("lora", null)) : null);
             SweepPlan plan = SweepPlan.of(spec, models);
             SweepListener progress = new SweepListener() {
                 @Override

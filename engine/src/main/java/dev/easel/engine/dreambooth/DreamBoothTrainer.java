@@ -1,6 +1,7 @@
 package dev.easel.engine.dreambooth;
 
 import dev.easel.engine.loading.ModelLoader;
+import dev.easel.engine.pipeline.GenerationDefaults;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -176,6 +177,7 @@ public final class DreamBoothTrainer {
                 model = settings.outputDir().resolve("model");
                 DiffusersWriter.write(model, pipeline.textEncoder(), pipeline.unet(), pipeline.vae(), tokenizerFolder,
                         pipeline.schedulerConfig(), DataType.FLOAT32);
+                GenerationDefaults.forModel(baseModel).recordIn(model); // a fine-tuned model draws as its base
             }
             precision.close();
             ok = true;

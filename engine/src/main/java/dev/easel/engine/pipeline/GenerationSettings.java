@@ -5,6 +5,7 @@ import dev.easel.engine.samplers.Samplers;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Everything that decides one txt2img/img2img generation, immutable. Build with {@link #builder()}.
@@ -14,7 +15,8 @@ import java.util.List;
  * @param steps number of inference steps
  * @param guidanceScale classifier-free guidance scale (no CFG at ≤ 1)
  * @param sampler sampler id or web-UI name
- * @param seed seed of the CPU generator (as {@code torch.Generator("cpu").manual_seed(seed)})
+ * @param seed seed of the CPU generator (as {@code torch.Generator("cpu").manual_seed(seed)}); the builder turns
+ *     {@link #RANDOM_SEED} into a random seed, so a settings record always says which seed it uses
  * @param width image width, a multiple of 8
  * @param height image height, a multiple of 8
  * @param imagesPerPrompt images per prompt
@@ -26,6 +28,9 @@ import java.util.List;
 public record GenerationSettings(List<String> prompts, List<String> negativePrompts, int steps, double guidanceScale,
                                  String sampler, long seed, int width, int height, int imagesPerPrompt,
                                  int clipSkip, double eta, String spacing, Latents initLatents) {
+
+    /** The seed that asks for a random one, as in the web UIs. */
+    public static final long RANDOM_SEED = -1;
 
     public GenerationSettings {
         prompts = List.copyOf(prompts);
@@ -52,6 +57,9 @@ public record GenerationSettings(List<String> prompts, List<String> negativeProm
         if (width < 8 || height < 8 || width % 8 != 0 || height % 8 != 0) {
             throw new EngineException("width and height must be positive multiples of 8, got " + width + "x"
                     + height);
+        }
+        if (seed < 0) {
+            throw new EngineException("seed must be ≥ 0 (or -1 for a random one), got " + seed);
         }
         if (imagesPerPrompt < 1) {
             throw new EngineException("images per prompt must be at least 1, got " + imagesPerPrompt);
@@ -96,14 +104,17 @@ public record GenerationSettings(List<String> prompts, List<String> negativeProm
         return b;
     }
 
-    /** Builder; defaults: 50 steps, CFG 7.5, DDIM, seed 0, 512×512, one image per prompt, no clip skip, eta 0. */
+    /**
+     * Builder; defaults: {@link GenerationDefaults#STANDARD} (20 steps, CFG 7, Euler a), a random seed, 512×512, one
+     * image per prompt, no clip skip, eta 0.
+     */
     public static final class Builder {
         private List<String> prompts = new ArrayList<>();
         private List<String> negativePrompts = new ArrayList<>();
-        private int steps = 50;
-        private double guidanceScale = 7.5;
-        private String sampler = "ddim";
-        private long seed = 0;
+        private int steps = GenerationDefaults.STANDARD.steps();
+        private double guidanceScale = GenerationDefaults.STANDARD.guidanceScale();
+        private String sampler = GenerationDefaults.STANDARD.sampler();
+        private long seed = RANDOM_SEED;
         private int width = 512;
         private int height = 512;
         private int imagesPerPrompt = 1;
@@ -193,8 +204,10 @@ public record GenerationSettings(List<String> prompts, List<String> negativeProm
             return this;
         }
 
+        /** The settings; a {@link #RANDOM_SEED} becomes a random seed in [0, 2^32), as AUTOMATIC1111 draws it. */
         public GenerationSettings build() {
-            return new GenerationSettings(prompts, negativePrompts, steps, guidanceScale, sampler, seed, width, height,
+            long chosen = seed == RANDOM_SEED ? ThreadLocalRandom.current().nextLong(1L << 32) : seed;
+            return new GenerationSettings(prompts, negativePrompts, steps, guidanceScale, sampler, chosen, width, height,
                     imagesPerPrompt, clipSkip, eta, spacing, initLatents);
         }
     }

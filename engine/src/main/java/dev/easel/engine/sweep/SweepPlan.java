@@ -58,8 +58,7 @@ public final class SweepPlan {
         if (used.containsKey(AxisType.MODEL) && used.containsKey(AxisType.CHECKPOINT)) {
             throw new AxisSyntaxException("the model and checkpoint axes both choose the model; use one of them");
         }
-        GenerationSettings base = spec.base().seed() == -1
-                ? spec.base().toBuilder().seed(random.nextInt(Integer.MAX_VALUE)).build() : spec.base();
+        GenerationSettings base = spec.base(); // built settings hold a drawn seed, never -1
         List<SweepCell> cells = new ArrayList<>();
         int ys = y == null ? 1 : y.size();
         int zs = z == null ? 1 : z.size();

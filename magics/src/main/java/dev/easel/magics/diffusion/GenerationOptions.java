@@ -24,11 +24,13 @@ final class GenerationOptions {
         return spec
                 .option(Option.string("model", "NAME", null, "the model to use (default: the one loaded last)"))
                 .option(Option.string("negative", "TEXT", "", "what not to draw"))
-                .option(Option.integer("steps", "N", GenerationRequest.DEFAULT_STEPS, "sampling steps").min(1).max(1000))
-                .option(Option.floating("cfg", "F", GenerationRequest.DEFAULT_CFG, "guidance scale (≤ 1: off)").min(0))
-                .option(Option.string("sampler", "ID", GenerationRequest.DEFAULT_SAMPLER,
-                        "sampler: " + String.join(", ", GenerationRequest.samplers())))
-                .option(Option.longInteger("seed", "N", null, "seed of the first image (default random)").min(0))
+                .option(Option.integer("steps", "N", null, "sampling steps (default: the model's, else 20)")
+                        .min(1).max(1000))
+                .option(Option.floating("cfg", "F", null, "guidance scale, ≤ 1: off (default: the model's, else 7)")
+                        .min(0))
+                .option(Option.string("sampler", "ID", null, "sampler (default: the model's, else euler_a): "
+                        + String.join(", ", GenerationRequest.samplers())))
+                .option(Option.longInteger("seed", "N", null, "seed of the first image (-1 or none: random)").min(-1))
                 .option(Option.size("size", null, "image size, multiples of 8 (default: the model's)"))
                 .option(Option.integer("batch", "N", 1, "number of images, seeds seed, seed+1, …").min(1).max(64))
                 .option(Option.integer("clip-skip", "N", 1, "A1111 clip skip: 1 = last layer, 2 = the one before").min(1))
@@ -72,8 +74,14 @@ final class GenerationOptions {
                     + Math.max(8, Math.round(size.height() / 8f) * 8) + ")");
         }
         try {
-            request.negative(args.string("negative")).steps(args.integer("steps")).cfg(args.number("cfg"))
-                    .batch(args.integer("batch")).clipSkip(args.integer("clip-skip")).eta(args.number("eta"));
+            request.negative(args.string("negative")).batch(args.integer("batch"))
+                    .clipSkip(args.integer("clip-skip")).eta(args.number("eta"));
+            if (args.integer("steps") != null) {
+                request.steps(args.integer("steps"));
+            }
+            if (args.number("cfg") != null) {
+                request.cfg(args.number("cfg"));
+            }
             if (size != null) {
                 request.size(size.width(), size.height());
             }
@@ -90,7 +98,9 @@ final class GenerationOptions {
             throw new MagicException(args.spelled() + ": " + e.getMessage());
         }
         try {
-            request.sampler(args.string("sampler"));
+            if (args.string("sampler") != null) {
+                request.sampler(args.string("sampler"));
+            }
         } catch (IllegalArgumentException e) {
             throw new MagicException("--sampler: " + e.getMessage());
         }

@@ -29,8 +29,8 @@ public final class Img2ImgMagic extends SpecMagic {
         return GenerationOptions.declare(MagicSpec.magic("img2img", "Redraw an image towards a text prompt")
                         .option(Option.string("init", "PATH_OR_VARIABLE", null,
                                 "the image to start from: a file, or a cell variable holding a BufferedImage or a result"))
-                        .option(Option.floating("strength", "F", Img2Img.DEFAULT_STRENGTH,
-                                "how much to change it: near 0 keeps it, 1 redraws it").min(0).max(1)))
+                        .option(Option.floating("strength", "F", null, "how much to change it: near 0 keeps it,"
+                                + " 1 redraws it (default: the model's, else 0.75)").min(0).max(1)))
                 .rest("PROMPT", "what to draw: the rest of the line (options come first)")
                 .cellBody("the prompt")
                 .note("Without --size the output has the init image's size (rounded down to multiples of 8).")
@@ -49,14 +49,18 @@ public final class Img2ImgMagic extends SpecMagic {
         if (initText == null) {
             throw new MagicException("%img2img needs --init PATH_OR_VARIABLE: the image to start from");
         }
-        double strength = args.number("strength");
-        if (strength <= 0) {
+        Double strength = args.number("strength");
+        if (strength != null && strength <= 0) {
             throw new MagicException("--strength takes a number more than 0 and at most 1, got " + strength);
         }
         String prompt = GenerationOptions.prompt(args, call);
         Model model = GenerationOptions.model(args, context);
         BufferedImage init = initImage(initText, context);
-        Img2Img request = GenerationOptions.apply(model.img2img(init, prompt).strength(strength), args, context);
+        Img2Img request = model.img2img(init, prompt);
+        if (strength != null) {
+            request.strength(strength);
+        }
+        request = GenerationOptions.apply(request, args, context);
         Generation generation = DiffusionRun.run(request::run, call);
         Txt2ImgMagic.show(generation, args, context);
     }

@@ -18,6 +18,7 @@ import dev.easel.magics.spec.Option;
 import dev.easel.magics.spec.ParsedArgs;
 import dev.easel.magics.spec.SpecMagic;
 import dev.easel.notebook.Outputs;
+import java.awt.image.BufferedImage;
 import java.util.Arrays;
 import java.util.List;
 import javax.lang.model.SourceVersion;
@@ -37,10 +38,10 @@ public final class XyzMagic extends SpecMagic {
                 .option(Option.string("z", "SPEC", null, "Z axis, e.g. \"sampler:euler,ddim\""))
                 .option(Option.string("model", "NAME", null, "the model to use (default: the one loaded last)"))
                 .option(Option.string("negative", "TEXT", "", "what not to draw"))
-                .option(Option.integer("steps", "N", GenerationRequest.DEFAULT_STEPS, "sampling steps")
+                .option(Option.integer("steps", "N", null, "sampling steps (default: the model's, else 20)")
                         .min(1).max(1000))
-                .option(Option.floating("cfg", "F", GenerationRequest.DEFAULT_CFG, "guidance scale").min(0))
-                .option(Option.string("sampler", "ID", GenerationRequest.DEFAULT_SAMPLER, "base sampler"))
+                .option(Option.floating("cfg", "F", null, "guidance scale (default: the model's, else 7)").min(0))
+                .option(Option.string("sampler", "ID", null, "base sampler (default: the model's, else euler_a)"))
                 .option(Option.longInteger("seed", "N", null, "base seed (default: one random seed for the sweep)"))
                 .option(Option.size("size", null, "image size, multiples of 8 (default: the model's)"))
                 .option(Option.integer("clip-skip", "N", 1, "A1111 clip skip").min(1))
@@ -48,8 +49,9 @@ public final class XyzMagic extends SpecMagic {
                 .option(Option.string("lora", "FILE[:WEIGHT]", null, "a LoRA on every image (weigh it with a lora_weight axis)"))
                 .option(Option.string("init", "PATH_OR_VARIABLE", null,
                         "an init image: makes it an img2img sweep (sweep its strength with a strength axis)"))
-                .option(Option.floating("strength", "F", Img2Img.DEFAULT_STRENGTH,
-                        "img2img strength when there is no strength axis").min(0).max(1))
+                .option(Option.floating("strength", "F", null,
+                        "img2img strength when there is no strength axis (default: the model's, else 0.75)")
+                        .min(0).max(1))
                 .option(Option.integer("margin", "PX", 0, "pixels between tiles").min(0))
                 .option(Option.flag("legend", "a line under the grid with prompt, seed and model"))
                 .option(Option.floating("max-megapixels", "F", 200.0, "refuse grids larger than this").min(0.001))
@@ -94,10 +96,17 @@ public final class XyzMagic extends SpecMagic {
         }
         Model model = GenerationOptions.model(args, context);
         Txt2Img base = model.txt2img(prompt);
-        base.negative(args.string("negative")).steps(args.integer("steps")).cfg(args.number("cfg"))
-                .clipSkip(args.integer("clip-skip")).eta(args.number("eta"));
+        base.negative(args.string("negative")).clipSkip(args.integer("clip-skip")).eta(args.number("eta"));
         try {
-            base.sampler(args.string("sampler"));
+            if (args.integer("steps") != null) {
+                base.steps(args.integer("steps"));
+            }
+            if (args.number("cfg") != null) {
+                base.cfg(args.number("cfg"));
+            }
+            if (args.string("sampler") != null) {
+                base.sampler(args.string("sampler"));
+            }
             if (args.longInteger("seed") != null) {
                 base.seed(args.longInteger("seed"));
             }
@@ -119,7 +128,12 @@ public final class XyzMagic extends SpecMagic {
                 xyz.z(axis(args, "z", context));
             }
             if (args.string("init") != null) {
-                xyz.init(Img2ImgMagic.initImage(args.string("init"), context), args.number("strength"));
+                BufferedImage image = Img2ImgMagic.initImage(args.string("init"), context);
+                if (args.number("strength") != null) {
+                    xyz.init(image, args.number("strength"));
+                } else {
+                    xyz.init(image);
+                }
             }
             if (args.string("lora") != null) {
                 var lora = LoraSpec.parse(args.string("lora"), context.workingDirectory());

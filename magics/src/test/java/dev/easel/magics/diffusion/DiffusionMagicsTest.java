@@ -129,7 +129,7 @@ class DiffusionMagicsTest {
         assertEquals(List.of("00000-42.png"), files.stream().map(p -> p.getFileName().toString()).toList());
         String parameters = Png.readText(files.get(0)).get("parameters");
         assertEquals("a red circle, (detailed:1.2)\nNegative prompt: blurry, ugly\n"
-                + "Steps: 3, Sampler: Euler a, CFG scale: 7, Seed: 42, Size: 64x48, Model: default", parameters);
+                + "Steps: 3, Sampler: Euler, CFG scale: 5, Seed: 42, Size: 64x48, Model: default", parameters);
         assertEquals(parameters + "\n", run("%png_info outputs/00000-42.png"));
         // No shell expands ~ in a magic: the magic does, as path completion already offered it.
         String home = System.getProperty("user.home");
@@ -151,7 +151,7 @@ class DiffusionMagicsTest {
             int tile = 32;
             assertTrue(grid.getWidth() > 2 * tile && grid.getHeight() > tile, grid.getWidth() + "x" + grid.getHeight());
             assertTrue(shown.plainText().startsWith("2 images 32x32 in "), shown.plainText());
-            assertTrue(shown.plainText().contains("2 steps DDIM · CFG 7 · seeds [7, 8]"), shown.plainText());
+            assertTrue(shown.plainText().contains("2 steps DDIM · CFG 5 · seeds [7, 8]"), shown.plainText());
         }
         assertEquals(1, outputs().size(), "--no-save saved nothing");
 
