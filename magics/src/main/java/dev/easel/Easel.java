@@ -9,7 +9,7 @@ import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.io.Png;
 import dev.easel.engine.io.UserPath;
 import dev.easel.engine.loading.LoadOptions;
-import dev.easel.notebook.GenerationParameters;
+import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.notebook.Outputs;
 import dev.easel.notebook.Progress;
 import java.io.IOException;

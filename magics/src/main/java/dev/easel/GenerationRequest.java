@@ -10,14 +10,13 @@ import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.StepCallback;
 import dev.easel.engine.samplers.Samplers;
 import dev.easel.magics.spec.Suggest;
-import dev.easel.notebook.GenerationParameters;
+import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.notebook.Progress;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -263,20 +262,7 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
     }
 
     private GenerationParameters parameters(GenerationSettings s) {
-        GenerationParameters p = new GenerationParameters(prompt, negative, s.steps(),
-                Samplers.info(s.sampler()).displayName(), s.guidanceScale(), s.seed(), s.width(), s.height(),
-                model.name(), Map.of());
-        if (clipSkip > 1) {
-            p = p.with("Clip skip", clipSkip);
-        }
-        if (eta != 0) {
-            p = p.with("Eta", eta);
-        }
-        if (!loras.isEmpty()) {
-            p = p.with("LoRA", String.join(", ", loras.stream()
-                    .map(l -> l.file().getFileName() + ":" + GenerationParameters.number(l.weight())).toList()));
-        }
-        return extra(p);
+        return extra(GenerationParameters.of(s, 0, model.name()).withLoras(loras));
     }
 
     abstract String progressLabel();

@@ -10,7 +10,7 @@ import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.pipeline.GenerationDefaults;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
-import dev.easel.engine.pipeline.Infotext;
+import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.engine.pipeline.Latents;
 import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /** {@code txt2img} and {@code img2img}: one generation from the command line, images written as PNG. */
@@ -133,10 +132,10 @@ public class GenerateCommand implements Subcommand {
                 opts = opts.withConfigDir(Path.of(a.string("config", null)));
             }
             GenerationResult r;
+            List<LoraSpec> loras = a.all("lora").stream().map(LoraSpec::parse).toList();
             try (StableDiffusionPipeline pipe = ModelLoader.load(model, opts)) {
-                for (String lora : a.all("lora")) {
-                    LoraSpec spec = LoraSpec.parse(lora);
-                    pipe.loadLora(spec.file(), spec.weight());
+                for (LoraSpec lora : loras) {
+                    pipe.loadLora(lora.file(), lora.weight());
                 }
                 if (!img2img && !a.has("width") && !a.has("height")) {
                     // The model's own resolution, as diffusers does: 512 for SD 1.5, 64 for the default model.
@@ -147,10 +146,13 @@ public class GenerateCommand implements Subcommand {
             }
             List<Path> files = outputs(out, r.images().size());
             for (int i = 0; i < files.size(); i++) {
-                Map<String, String> text = Map.of("parameters", Infotext.of(s, i,
-                        DefaultModel.isDefault(modelArg) ? DefaultModel.NAME : model.getFileName().toString(),
-                        img2img ? strength : null));
-                Png.write(r.images().get(i), text, files.get(i));
+                GenerationParameters parameters = GenerationParameters.of(s, i,
+                        DefaultModel.isDefault(modelArg) ? DefaultModel.NAME : model.getFileName().toString())
+                        .withLoras(loras);
+                if (img2img) {
+                    parameters = parameters.with("Denoising strength", strength);
+                }
+                Png.write(r.images().get(i), parameters.pngText(), files.get(i));
                 System.out.println(files.get(i));
             }
             if (a.has("save-latents")) {

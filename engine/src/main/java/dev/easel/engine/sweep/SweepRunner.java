@@ -9,9 +9,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.easel.engine.io.Png;
 import dev.easel.engine.lora.LoraNetwork;
+import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
-import dev.easel.engine.pipeline.Infotext;
+import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.engine.pipeline.Latents;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.samplers.Samplers;
@@ -111,8 +112,7 @@ public final class SweepRunner {
                 Path file = null;
                 if (outcome.image() != null) {
                     file = folder.resolve(String.format("%05d.png", done));
-                    Png.write(outcome.image(), Map.of("parameters", Infotext.of(cell.settings(), 0, cell.model(),
-                            spec.initImage() == null ? null : cell.strength())), file);
+                    Png.write(outcome.image(), parameters(cell, spec).pngText(), file);
                 } else {
                     failed++;
                 }
@@ -129,7 +129,7 @@ public final class SweepRunner {
             markNotMade(cells, tiles, attempted, plan);
         }
         BufferedImage grid = GridImage.render(plan.gridContent(tiles), spec.grid());
-        Png.write(grid, Map.of("parameters", "X/Y/Z plot: " + describe(plan)), gridFile);
+        Png.write(grid, gridParameters(plan).pngText(), gridFile);
         return new SweepResult(grid, table.table(), folder, gridFile, done - failed, failed, interrupted);
     }
 
@@ -228,17 +228,28 @@ public final class SweepRunner {
         }
     }
 
-    private static String describe(SweepPlan plan) {
-        StringBuilder text = new StringBuilder(plan.spec().base().prompts().get(0));
+    /** A cell's parameters: its settings, model, the sweep's LoRA at the cell's weight, and img2img's strength. */
+    private static GenerationParameters parameters(SweepCell cell, SweepSpec spec) {
+        GenerationParameters p = GenerationParameters.of(cell.settings(), 0, cell.model());
+        if (spec.lora() != null) {
+            p = p.withLoras(List.of(new LoraSpec(spec.lora().file(), cell.loraWeight())));
+        }
+        return spec.initImage() == null ? p : p.with("Denoising strength", cell.strength());
+    }
+
+    /** The grid's parameters, as the web UI writes them: the first cell's, with the script and its axes. */
+    private static GenerationParameters gridParameters(SweepPlan plan) {
+        GenerationParameters p = parameters(plan.cells().get(0), plan.spec()).with("Script", "X/Y/Z plot");
         String[] roles = {"X", "Y", "Z"};
         for (int i = 0; i < 3; i++) {
             Axis axis = plan.axis(i);
             if (axis != null) {
-                text.append(", ").append(roles[i]).append(": ").append(axis.type().label()).append(' ')
-                        .append(axis.values());
+                p = p.with(roles[i] + " Type", axis.type().label()).with(roles[i] + " Values", String.join(", ",
+                        axis.values().stream().map(v -> v instanceof Double d ? GenerationParameters.number(d)
+                                : String.valueOf(v)).toList()));
             }
         }
-        return text.toString();
+        return p;
     }
 
     private static Path uniqueFolder(Path parent) {

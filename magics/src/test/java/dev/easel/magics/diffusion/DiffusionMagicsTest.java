@@ -16,7 +16,7 @@ import dev.easel.magics.Captured;
 import dev.easel.magics.JShellContext;
 import dev.easel.magics.MagicException;
 import dev.easel.magics.Magics;
-import dev.easel.notebook.GenerationParameters;
+import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.notebook.Outputs;
 import dev.easel.engine.io.Png;
 import dev.easel.notebook.RecordingSink;
