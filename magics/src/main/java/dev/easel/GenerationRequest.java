@@ -5,11 +5,12 @@ import dev.easel.engine.io.UserPath;
 import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.pipeline.GenerationDefaults;
+import dev.easel.engine.pipeline.GenerationLimits;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.StepCallback;
 import dev.easel.engine.samplers.Samplers;
-import dev.easel.magics.spec.Suggest;
+import dev.easel.engine.options.Suggest;
 import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.notebook.Progress;
 import java.awt.image.BufferedImage;
@@ -105,6 +106,18 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
     public SELF size(int w, int h) {
         checkSize(w, h);
         width = w;
+        height = h;
+        return self();
+    }
+
+    /** The width alone, a multiple of 8 (null: the default); checked with the height when the request runs. */
+    public SELF width(Integer w) {
+        width = w;
+        return self();
+    }
+
+    /** The height alone, a multiple of 8 (null: the default); checked with the width when the request runs. */
+    public SELF height(Integer h) {
         height = h;
         return self();
     }
@@ -293,13 +306,10 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
     }
 
     static void checkSize(int w, int h) {
-        if (w < 8 || h < 8 || w % 8 != 0 || h % 8 != 0) {
-            throw new IllegalArgumentException("size must be a multiple of 8 on each side, got " + w + "x" + h
-                    + " (try " + round8(w) + "x" + round8(h) + ")");
+        try {
+            GenerationLimits.checkSize(w, h);
+        } catch (EngineException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
-    }
-
-    static int round8(int v) {
-        return Math.max(8, Math.round(v / 8f) * 8);
     }
 }

@@ -2,13 +2,12 @@ package dev.easel;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import dev.easel.engine.EngineException;
 import dev.easel.engine.pipeline.GenerationDefaults;
+import dev.easel.engine.pipeline.GenerationLimits;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import javax.imageio.ImageIO;
 
 /**
  * A loaded Stable Diffusion model, as notebook cells use it: {@code Easel.load("default")} or
@@ -138,15 +137,12 @@ public final class Model implements AutoCloseable {
         }
     }
 
+    /** An init image from a file; one too large for memory is refused from its header, before decoding. */
     static BufferedImage read(Path file) {
         try {
-            BufferedImage image = ImageIO.read(file.toFile());
-            if (image == null) {
-                throw new IllegalArgumentException(file + " is not an image file Java can read (PNG, JPEG, BMP, GIF)");
-            }
-            return image;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            return GenerationLimits.readImage(file);
+        } catch (EngineException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
     }
 

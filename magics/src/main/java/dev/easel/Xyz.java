@@ -38,6 +38,7 @@ public final class Xyz {
     private LoraSpec lora;
     private BufferedImage init;
     private Double strength;
+    private boolean confirmed;
 
     Xyz(Model model, Txt2Img base) {
         this.model = model;
@@ -89,8 +90,20 @@ public final class Xyz {
         return this;
     }
 
+    /**
+     * Runs a sweep of more than {@value SweepPlan#CONFIRM_ABOVE} images too (default: such a sweep is refused with its
+     * image count and work, since a typo like {@code seed:1-10000} would otherwise start hours of generation).
+     */
+    public Xyz confirm(boolean large) {
+        this.confirmed = large;
+        return this;
+    }
+
     /** A LoRA applied to every image at {@code weight}, or at the values of a {@code lora_weight} axis. */
     public Xyz lora(Path file, double weight) {
+        if (!Double.isFinite(weight)) {
+            throw new IllegalArgumentException("the LoRA weight must be a finite number, got " + weight);
+        }
         this.lora = new LoraSpec(file, weight);
         return this;
     }
@@ -158,6 +171,7 @@ public final class Xyz {
                 init, strength != null ? strength : model.defaults().strength(), sweepLora);
         SweepModels models = new NotebookModels(model);
         SweepPlan plan = SweepPlan.of(spec, models);
+        plan.checkConfirmed(confirmed, "add --yes (Java: .confirm(true)) to run it");
         // Models a model or checkpoint axis loads stay loaded for the next sweep, but don't become the notebook's
         // current model: the next %txt2img uses what it used before.
         Optional<Model> current = ModelRegistry.global().current();

@@ -1,7 +1,7 @@
 package dev.easel.magics;
 
 import dev.easel.magics.spec.PathCompletion;
-import dev.easel.magics.spec.Suggest;
+import dev.easel.engine.options.Suggest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;

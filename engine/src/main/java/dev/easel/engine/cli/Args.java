@@ -6,7 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code --name value} options, repeatable ones collected in order; unknown options are usage errors. */
+/**
+ * {@code --name value} options, repeatable ones collected in order; unknown options are usage errors. For the tools'
+ * own subcommands (train-base, evaluate-default, bench-engine); txt2img, img2img, xyz and dreambooth parse their
+ * declared options with {@link dev.easel.engine.options.CommandLine}.
+ */
 final class Args {
 
     private final Map<String, List<String>> values = new LinkedHashMap<>();
@@ -88,9 +92,13 @@ final class Args {
             return dflt;
         }
         try {
-            return Double.parseDouble(v.trim());
+            double number = Double.parseDouble(v.trim());
+            if (!Double.isFinite(number)) {
+                throw new NumberFormatException("not finite");
+            }
+            return number;
         } catch (NumberFormatException e) {
-            throw new UsageException("--" + name + " needs a number, got '" + v + "'");
+            throw new UsageException("--" + name + " needs a finite number, got '" + v + "'");
         }
     }
 }

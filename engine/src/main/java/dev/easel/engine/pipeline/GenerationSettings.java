@@ -42,7 +42,10 @@ public record GenerationSettings(List<String> prompts, List<String> negativeProm
         return prompts.size() * imagesPerPrompt;
     }
 
-    /** Checks the values; throws {@link EngineException} naming the bad setting. */
+    /**
+     * Checks the values, and that the request fits this machine ({@link GenerationLimits}); throws
+     * {@link EngineException} naming the bad setting.
+     */
     public void validate() {
         if (prompts.isEmpty()) {
             throw new EngineException("no prompt given");
@@ -54,10 +57,7 @@ public record GenerationSettings(List<String> prompts, List<String> negativeProm
         if (steps < 1 || steps > 1000) {
             throw new EngineException("steps must be between 1 and 1000, got " + steps);
         }
-        if (width < 8 || height < 8 || width % 8 != 0 || height % 8 != 0) {
-            throw new EngineException("width and height must be positive multiples of 8, got " + width + "x"
-                    + height);
-        }
+        GenerationLimits.checkSize(width, height);
         if (seed < 0) {
             throw new EngineException("seed must be ≥ 0 (or -1 for a random one), got " + seed);
         }
@@ -67,8 +67,11 @@ public record GenerationSettings(List<String> prompts, List<String> negativeProm
         if (clipSkip < 0) {
             throw new EngineException("clip skip must be ≥ 0, got " + clipSkip);
         }
-        if (Double.isNaN(guidanceScale) || Double.isNaN(eta) || eta < 0) {
-            throw new EngineException("guidance scale must be a number and eta ≥ 0");
+        if (!Double.isFinite(guidanceScale) || guidanceScale < 0) {
+            throw new EngineException("guidance scale must be a finite number ≥ 0, got " + guidanceScale);
+        }
+        if (!Double.isFinite(eta) || eta < 0) {
+            throw new EngineException("eta must be a finite number ≥ 0, got " + eta);
         }
         Samplers.resolve(sampler);
         if (spacing != null && !List.of("leading", "linspace", "trailing").contains(spacing)) {
@@ -80,6 +83,7 @@ public record GenerationSettings(List<String> prompts, List<String> negativeProm
                 throw new EngineException("initial latents have batch " + s[0] + ", expected " + batchSize());
             }
         }
+        GenerationLimits.checkMemory(this);
     }
 
     public static Builder builder() {

@@ -20,6 +20,12 @@ import java.util.Random;
  */
 public final class SweepPlan {
 
+    /**
+     * Sweeps of more images than this are said first and need a confirmation ({@code --yes}): a typo such as
+     * {@code seed:1-10000} would otherwise start hours of work.
+     */
+    public static final int CONFIRM_ABOVE = 100;
+
     private final SweepSpec spec;
     private final List<Axis> axes;
     private final List<SweepCell> cells;
@@ -91,6 +97,22 @@ public final class SweepPlan {
         SweepPlan plan = new SweepPlan(spec, axes, cells);
         GridImage.checkSize(plan.gridContent(new BufferedImage[zs][ys][x.size()]), spec.grid());
         return plan;
+    }
+
+    /**
+     * Refuses a sweep of more than {@link #CONFIRM_ABOVE} images unless {@code confirmed}, saying how many images and
+     * how much sampling work it is; {@code how} tells the caller's way to confirm.
+     *
+     * @throws AxisSyntaxException one line with the count, the work and {@code how}
+     */
+    public void checkConfirmed(boolean confirmed, String how) {
+        if (confirmed || cells.size() <= CONFIRM_ABOVE) {
+            return;
+        }
+        long steps = cells.stream().mapToLong(c -> c.settings().steps()).sum();
+        throw new AxisSyntaxException(String.format(java.util.Locale.ROOT, "this sweep makes %,d images (%,d sampling"
+                + " steps%s), more than the %d run without asking; %s, or use fewer values", cells.size(), steps,
+                cells.get(0).settings().guidanceScale() > 1 ? " with guidance" : "", CONFIRM_ABOVE, how));
     }
 
     public List<SweepCell> cells() {

@@ -41,7 +41,7 @@ import java.util.function.BooleanSupplier;
 public final class SweepRunner {
 
     private static final int MAX_BATCH = 8;
-    private static final DateTimeFormatter FOLDER = DateTimeFormatter.ofPattern("'xyz-'yyyyMMdd-HHmmss");
+    private static final DateTimeFormatter FOLDER = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     private final SweepModels models;
     private final SweepListener listener;
@@ -62,8 +62,19 @@ public final class SweepRunner {
 
     /** Runs a plan into a new {@code xyz-DATE-TIME} folder under the spec's output folder. */
     public SweepResult run(SweepPlan plan) {
-        Path folder = uniqueFolder(plan.spec().outputFolder());
+        Path folder = uniqueFolder(plan.spec().outputFolder(), "xyz-");
         return run(plan, folder, folder.resolve("grid.png"));
+    }
+
+    /**
+     * Runs a plan with the grid at {@code gridFile} and the cell images in a new folder beside it,
+     * {@code GRIDNAME-DATE-TIME}: a later sweep to the same place never overwrites the pictures an earlier one's
+     * table points to.
+     */
+    public SweepResult run(SweepPlan plan, Path gridFile) {
+        String name = gridFile.getFileName().toString();
+        String stem = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
+        return run(plan, uniqueFolder(gridFile.toAbsolutePath().getParent(), stem + "-"), gridFile);
     }
 
     /** Runs a plan with its images in {@code folder} and the grid at {@code gridFile}. */
@@ -252,10 +263,10 @@ public final class SweepRunner {
         return p;
     }
 
-    private static Path uniqueFolder(Path parent) {
+    private static Path uniqueFolder(Path parent, String prefix) {
         try {
             Files.createDirectories(parent);
-            String name = LocalDateTime.now().format(FOLDER);
+            String name = prefix + LocalDateTime.now().format(FOLDER);
             Path folder = parent.resolve(name);
             for (int i = 2; Files.exists(folder); i++) {
                 folder = parent.resolve(name + "-" + i);

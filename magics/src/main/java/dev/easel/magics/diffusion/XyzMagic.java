@@ -1,7 +1,5 @@
 package dev.easel.magics.diffusion;
 
-import dev.easel.GenerationRequest;
-import dev.easel.Img2Img;
 import dev.easel.Model;
 import dev.easel.Sweep;
 import dev.easel.Txt2Img;
@@ -13,8 +11,8 @@ import dev.easel.engine.sweep.AxisType;
 import dev.easel.magics.CellPart;
 import dev.easel.magics.MagicContext;
 import dev.easel.magics.MagicException;
+import dev.easel.engine.options.CommandOptions;
 import dev.easel.magics.spec.MagicSpec;
-import dev.easel.magics.spec.Option;
 import dev.easel.magics.spec.ParsedArgs;
 import dev.easel.magics.spec.SpecMagic;
 import dev.easel.notebook.Outputs;
@@ -33,29 +31,7 @@ public final class XyzMagic extends SpecMagic {
     @Override
     protected MagicSpec declare() {
         return MagicSpec.magic("xyz", "X/Y/Z parameter sweep: a labelled image grid and a table of every image")
-                .option(Option.string("x", "SPEC", null, "X axis, TYPE:VALUES, e.g. \"steps:10,20,30\""))
-                .option(Option.string("y", "SPEC", null, "Y axis, e.g. \"cfg:3-9 [4]\""))
-                .option(Option.string("z", "SPEC", null, "Z axis, e.g. \"sampler:euler,ddim\""))
-                .option(Option.string("model", "NAME", null, "the model to use (default: the one loaded last)"))
-                .option(Option.string("negative", "TEXT", "", "what not to draw"))
-                .option(Option.integer("steps", "N", null, "sampling steps (default: the model's, else 20)")
-                        .min(1).max(1000))
-                .option(Option.floating("cfg", "F", null, "guidance scale (default: the model's, else 7)").min(0))
-                .option(Option.string("sampler", "ID", null, "base sampler (default: the model's, else euler_a)"))
-                .option(Option.longInteger("seed", "N", null, "base seed (default: one random seed for the sweep)"))
-                .option(Option.size("size", null, "image size, multiples of 8 (default: the model's)"))
-                .option(Option.integer("clip-skip", "N", 1, "A1111 clip skip").min(1))
-                .option(Option.floating("eta", "F", 0.0, "DDIM eta").min(0))
-                .option(Option.string("lora", "FILE[:WEIGHT]", null, "a LoRA on every image (weigh it with a lora_weight axis)"))
-                .option(Option.string("init", "PATH_OR_VARIABLE", null,
-                        "an init image: makes it an img2img sweep (sweep its strength with a strength axis)"))
-                .option(Option.floating("strength", "F", null,
-                        "img2img strength when there is no strength axis (default: the model's, else 0.75)")
-                        .min(0).max(1))
-                .option(Option.integer("margin", "PX", 0, "pixels between tiles").min(0))
-                .option(Option.flag("legend", "a line under the grid with prompt, seed and model"))
-                .option(Option.floating("max-megapixels", "F", 200.0, "refuse grids larger than this").min(0.001))
-                .option(Option.string("as", "NAME", "sweep", "the Java variable that gets the result"))
+                .options(CommandOptions.XYZ)
                 .rest("PROMPT", "the base prompt: the rest of the line")
                 .cellBody("the same settings as YAML: x, y, z, prompt, steps, …")
                 .note("Axes: " + String.join(", ", Arrays.stream(AxisType.values()).map(AxisType::id).toList())
@@ -96,8 +72,8 @@ public final class XyzMagic extends SpecMagic {
         }
         Model model = GenerationOptions.model(args, context);
         Txt2Img base = model.txt2img(prompt);
-        base.negative(args.string("negative")).clipSkip(args.integer("clip-skip")).eta(args.number("eta"));
         try {
+            base.negative(GenerationOptions.negative(args)).clipSkip(args.integer("clip-skip")).eta(args.number("eta"));
             if (args.integer("steps") != null) {
                 base.steps(args.integer("steps"));
             }
@@ -110,9 +86,8 @@ public final class XyzMagic extends SpecMagic {
             if (args.longInteger("seed") != null) {
                 base.seed(args.longInteger("seed"));
             }
-            if (args.size("size") != null) {
-                base.size(args.size("size").width(), args.size("size").height());
-            }
+            CommandOptions.RequestedSize size = CommandOptions.size(args.options());
+            base.width(size.width()).height(size.height());
         } catch (IllegalArgumentException e) {
             throw new MagicException(call.spelled() + ": " + e.getMessage());
         }
@@ -127,19 +102,22 @@ public final class XyzMagic extends SpecMagic {
             if (args.string("z") != null) {
                 xyz.z(axis(args, "z", context));
             }
-            if (args.string("init") != null) {
-                BufferedImage image = Img2ImgMagic.initImage(args.string("init"), context);
+            if (args.string("init-image") != null) {
+                BufferedImage image = Img2ImgMagic.initImage(args.string("init-image"), context);
                 if (args.number("strength") != null) {
                     xyz.init(image, args.number("strength"));
                 } else {
                     xyz.init(image);
                 }
             }
-            if (args.string("lora") != null) {
-                var lora = LoraSpec.parse(args.string("lora"), context.workingDirectory());
+            List<LoraSpec> loras = GenerationOptions.loras(args, context);
+            if (loras.size() > 1) {
+                throw new MagicException(call.spelled() + ": a sweep applies one LoRA (weigh it with a lora_weight axis)");
+            }
+            for (LoraSpec lora : loras) {
                 xyz.lora(lora.file(), lora.weight());
             }
-            sweep = xyz.run();
+            sweep = xyz.confirm(args.flag("yes")).run();
         } catch (IllegalArgumentException e) {
             throw new MagicException(call.spelled() + ": " + DiffusionRun.firstLine(e.getMessage()));
         }

@@ -261,7 +261,7 @@ class DiffusionMagicsTest {
                 + "digit, and not a keyword (e.g. --as sd2)", error("%load_model --as class"));
         assertEquals("--sampler: unknown sampler 'eulr' — did you mean euler? (samplers: ddim, euler, euler_a, "
                 + "dpmpp_2m, dpmpp_2m_karras, pndm, heun, lms, unipc)", error("%txt2img --sampler eulr a cat"));
-        assertEquals("--size must be a multiple of 8 on each side, got 500x512 (try 504x512)",
+        assertEquals("%txt2img: size must be a multiple of 8 on each side, got 500x512 (try 504x512)",
                 error("%txt2img --size 500x512 a cat"));
         assertEquals("--steps takes a whole number from 1 to 1000, got -5", error("%txt2img --steps -5 a cat"));
         assertEquals("--steps takes a whole number, got 'abc'", error("%txt2img --steps abc a cat"));
@@ -276,6 +276,16 @@ class DiffusionMagicsTest {
             assertEquals("%load_model: no GPU is visible to PyTorch here (a CPU build of the natives, or no CUDA "
                     + "device): load on the cpu instead", error("%load_model default --device gpu"));
         }
+        // Issue 19's inputs: non-finite numbers and requests too large to fit, refused before any work.
+        assertEquals("--cfg takes a number such as 7.5, got 'Infinity'", error("%txt2img --cfg Infinity a cat"));
+        assertEquals("--cfg takes a number such as 7.5, got 'NaN'", error("%xyz --x steps:1,2 --cfg NaN a cat"));
+        assertEquals("--lora: the LoRA weight 'NaN' is not a finite number; write FILE:WEIGHT, e.g. x.safetensors:0.8",
+                error("%txt2img --lora x.safetensors:NaN a cat"));
+        assertEquals("--batch takes a whole number from 1 to 64, got 100000", error("%txt2img --batch 100000 a cat"));
+        assertTrue(error("%txt2img --size 100000x512 a cat").startsWith("%txt2img: size 100000x512 is larger than"
+                + " 8192 pixels a side"));
+        assertTrue(error("%xyz --x \"seed:1-10000 (+1)\" --size 32x32 a cat").startsWith("%xyz: this sweep makes"
+                + " 10,000 images (200,000 sampling steps"), "a huge sweep says its size and asks for --yes");
         for (String cell : List.of("%load_model no/such/model", "%txt2img --sampler eulr a cat", "%txt2img --size 1x1 a")) {
             assertFalse(error(cell).contains("\n"), cell);
         }
