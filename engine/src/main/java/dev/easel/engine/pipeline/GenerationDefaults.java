@@ -16,9 +16,8 @@ import java.nio.file.Path;
  * {@link GenerationSettings#builder()}, the command line, the Java API, the magics and the sweep).
  *
  * <p>{@link #STANDARD} is AUTOMATIC1111's: 20 steps, CFG 7, "Euler a", img2img strength 0.75. Most people who come to
- * Stable Diffusion tools know these numbers from the web UIs and their shared infotexts, and 20 Euler a steps is
- * where SD 1.x pictures are already finished (diffusers' own 50 steps at 7.5 with the model's scheduler costs 2.5× the
- * time for the same picture).
+ * Stable Diffusion tools know these numbers from the web UIs and their shared infotexts, and 20 steps is where the
+ * web UIs consider an SD 1.x picture finished (diffusers' own 50 steps cost 2.5× the sampling time).
  *
  * <p>A model may recommend its own settings: an object under {@value #MODEL_INDEX_KEY} in its {@code model_index.json}
  * with diffusers' argument names, e.g. {@code {"guidance_scale": 5}}. diffusers ignores keys that start with an
