@@ -80,19 +80,9 @@ public class GenerateCommand extends EngineCommand {
             throw new UsageException("missing required option --prompt");
         }
         GenerationDefaults defaults = GenerationDefaults.forModel(model);
-        GenerationSettings.Builder b = defaults.builder().prompts(prompts).negativePrompts(a.strings("negative"))
-                .seed(a.longInteger("seed") != null ? a.longInteger("seed") : GenerationSettings.RANDOM_SEED)
-                .imagesPerPrompt(a.integer("batch")).clipSkip(a.integer("clip-skip") - 1).eta(a.number("eta"))
+        GenerationSettings.Builder b = CommandOptions.settings(a, defaults).prompts(prompts)
+                .negativePrompts(a.strings("negative")).imagesPerPrompt(a.integer("batch"))
                 .spacing(a.string("spacing"));
-        if (a.integer("steps") != null) {
-            b.steps(a.integer("steps"));
-        }
-        if (a.number("cfg") != null) {
-            b.guidanceScale(a.number("cfg"));
-        }
-        if (a.string("sampler") != null) {
-            b.sampler(a.string("sampler"));
-        }
         if (!img2img && a.string("init-latents") != null) {
             b.initLatents(Latents.read(Path.of(a.string("init-latents"))));
         }

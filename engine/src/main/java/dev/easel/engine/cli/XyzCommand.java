@@ -61,19 +61,8 @@ public final class XyzCommand extends EngineCommand {
             throw new UsageException("a sweep takes one --prompt and at most one --negative; vary them with"
                     + " prompt_sr or negative axes");
         }
-        GenerationSettings.Builder base = defaults.builder().prompt(prompts.get(0))
-                .seed(a.longInteger("seed") != null ? a.longInteger("seed") : GenerationSettings.RANDOM_SEED)
-                .clipSkip(a.integer("clip-skip") - 1).eta(a.number("eta"));
+        GenerationSettings.Builder base = CommandOptions.settings(a, defaults).prompt(prompts.get(0));
         negatives.forEach(base::negativePrompt);
-        if (a.integer("steps") != null) {
-            base.steps(a.integer("steps"));
-        }
-        if (a.number("cfg") != null) {
-            base.guidanceScale(a.number("cfg"));
-        }
-        if (a.string("sampler") != null) {
-            base.sampler(a.string("sampler"));
-        }
         GridImage.Options grid = new GridImage.Options(a.integer("margin"), a.flag("legend"),
                 a.number("max-megapixels"));
         BufferedImage init = a.string("init-image") != null

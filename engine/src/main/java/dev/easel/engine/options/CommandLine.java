@@ -11,15 +11,18 @@ public final class CommandLine {
     private CommandLine() {
     }
 
-    /** The typed values; an {@link OptionException} for an unknown option, a missing value or a bad value. */
+    /**
+     * The typed values; an {@link OptionException} for an unknown option, a missing value or a bad value, which
+     * points at {@code command --help} (null: no such pointer).
+     */
     public static OptionValues parse(List<String> argv, OptionSet declared, String command) {
         List<Option> options = declared.on(Option.Surface.COMMAND_LINE);
         OptionValues values = new OptionValues(options);
         for (int i = 0; i < argv.size(); i++) {
             String arg = argv.get(i);
             if (!arg.startsWith("--") || arg.length() == 2) {
-                throw new OptionException("unexpected argument '" + arg + "' (options start with --; " + command
-                        + " --help lists them)");
+                throw new OptionException("unexpected argument '" + arg + "' (options start with --" + hint(command)
+                        + ")");
             }
             String name = arg.substring(2);
             String text = null;
@@ -31,7 +34,7 @@ public final class CommandLine {
             String typed = name;
             Option option = declared.find(typed, Option.Surface.COMMAND_LINE).orElseThrow(() -> new OptionException(
                     "unknown option --" + typed + Suggest.hint(typed, declared.names(Option.Surface.COMMAND_LINE), "--")
-                            + " (" + command + " --help lists them)"));
+                            + (command == null ? "" : " (" + command + " --help lists them)")));
             if (!option.takesValue()) {
                 if (text != null) {
                     throw new OptionException(option.spelled() + " is a switch and takes no value: write just "
@@ -49,6 +52,10 @@ public final class CommandLine {
             values.add(option, option.convert(text));
         }
         return values;
+    }
+
+    private static String hint(String command) {
+        return command == null ? "" : "; " + command + " --help lists them";
     }
 
     /** The help of a subcommand: usage line, summary, every option with its range and default, then notes. */

@@ -7,6 +7,7 @@ import dev.easel.engine.dreambooth.DreamBoothSettings;
 import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.pipeline.GenerationDefaults;
 import dev.easel.engine.pipeline.GenerationLimits;
+import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.samplers.Samplers;
 import dev.easel.engine.sweep.AxisType;
 import dev.easel.engine.sweep.GridImage;
@@ -158,6 +159,26 @@ public final class CommandOptions {
             GenerationLimits.checkSize(w, h);
             return new int[] {w, h};
         }
+    }
+
+    /**
+     * A settings builder from the model's {@code defaults} with the generation options the user gave: steps, CFG,
+     * sampler, seed (-1 or none: random), clip skip (A1111's counting) and eta.
+     */
+    public static GenerationSettings.Builder settings(OptionValues values, GenerationDefaults defaults) {
+        GenerationSettings.Builder b = defaults.builder()
+                .seed(values.longInteger("seed") != null ? values.longInteger("seed") : GenerationSettings.RANDOM_SEED)
+                .clipSkip(values.integer("clip-skip") - 1).eta(values.number("eta"));
+        if (values.integer("steps") != null) {
+            b.steps(values.integer("steps"));
+        }
+        if (values.number("cfg") != null) {
+            b.guidanceScale(values.number("cfg"));
+        }
+        if (values.string("sampler") != null) {
+            b.sampler(values.string("sampler"));
+        }
+        return b;
     }
 
     /** Reads {@code --size WxH} or {@code --width}/{@code --height} (not both ways at once). */

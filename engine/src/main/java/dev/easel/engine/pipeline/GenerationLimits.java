@@ -126,8 +126,24 @@ public final class GenerationLimits {
         return rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
     }
 
-    /** Memory the system can give without swapping: MemAvailable on Linux, else the free physical memory; 0 unknown. */
+    private static volatile long memoryReadAt;
+    private static volatile long memoryRead;
+
+    /**
+     * Memory the system can give without swapping: MemAvailable on Linux, else the free physical memory; 0 unknown.
+     * Read at most every second: a sweep checks each of its cells.
+     */
     static long availableMemory() {
+        long now = System.nanoTime();
+        if (memoryReadAt != 0 && now - memoryReadAt < 1_000_000_000L) {
+            return memoryRead;
+        }
+        memoryRead = readAvailableMemory();
+        memoryReadAt = now;
+        return memoryRead;
+    }
+
+    private static long readAvailableMemory() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
                 if (line.startsWith("MemAvailable:")) {

@@ -52,6 +52,23 @@ final class GenerationOptions {
 
     /** Applies the shared options (paths relative to the notebook); bad values become one-line errors naming it. */
     static <R extends GenerationRequest<R>> R apply(R request, ParsedArgs args, MagicContext context) {
+        settings(request, args);
+        try {
+            request.batch(args.integer("batch"));
+            for (LoraSpec lora : loras(args, context)) {
+                request.lora(lora.file(), lora.weight());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new MagicException(args.spelled() + ": " + e.getMessage());
+        }
+        return request;
+    }
+
+    /**
+     * The generation settings every generating magic shares ({@code %xyz}'s base too): size, negative prompt, clip
+     * skip, eta, and steps, CFG, sampler and seed when given (else the model's defaults apply).
+     */
+    static <R extends GenerationRequest<R>> R settings(R request, ParsedArgs args) {
         try {
             CommandOptions.RequestedSize size = CommandOptions.size(args.options());
             if (size.width() != null && size.height() != null) {
@@ -59,8 +76,7 @@ final class GenerationOptions {
             } else if (size.given()) {
                 request.width(size.width()).height(size.height()); // the other side stays the model's
             }
-            request.negative(negative(args)).batch(args.integer("batch"))
-                    .clipSkip(args.integer("clip-skip")).eta(args.number("eta"));
+            request.negative(negative(args)).clipSkip(args.integer("clip-skip")).eta(args.number("eta"));
             if (args.integer("steps") != null) {
                 request.steps(args.integer("steps"));
             }
@@ -69,9 +85,6 @@ final class GenerationOptions {
             }
             if (args.longInteger("seed") != null) {
                 request.seed(args.longInteger("seed"));
-            }
-            for (LoraSpec lora : loras(args, context)) {
-                request.lora(lora.file(), lora.weight());
             }
         } catch (IllegalArgumentException e) {
             throw new MagicException(args.spelled() + ": " + e.getMessage());

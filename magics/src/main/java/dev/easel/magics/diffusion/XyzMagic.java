@@ -71,26 +71,7 @@ public final class XyzMagic extends SpecMagic {
             throw new MagicException("--as " + variable + " is not a Java variable name");
         }
         Model model = GenerationOptions.model(args, context);
-        Txt2Img base = model.txt2img(prompt);
-        try {
-            base.negative(GenerationOptions.negative(args)).clipSkip(args.integer("clip-skip")).eta(args.number("eta"));
-            if (args.integer("steps") != null) {
-                base.steps(args.integer("steps"));
-            }
-            if (args.number("cfg") != null) {
-                base.cfg(args.number("cfg"));
-            }
-            if (args.string("sampler") != null) {
-                base.sampler(args.string("sampler"));
-            }
-            if (args.longInteger("seed") != null) {
-                base.seed(args.longInteger("seed"));
-            }
-            CommandOptions.RequestedSize size = CommandOptions.size(args.options());
-            base.width(size.width()).height(size.height());
-        } catch (IllegalArgumentException e) {
-            throw new MagicException(call.spelled() + ": " + e.getMessage());
-        }
+        Txt2Img base = GenerationOptions.settings(model.txt2img(prompt), args);
         Outputs.setNotebookDirectory(context.workingDirectory());
         Sweep sweep;
         try {
