@@ -142,8 +142,8 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
 
     /** DDIM's eta (noise added per step; other samplers ignore it). */
     public SELF eta(double value) {
-        if (!(value >= 0)) {
-            throw new IllegalArgumentException("eta must be ≥ 0, got " + value);
+        if (!(value >= 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException("eta must be a finite number ≥ 0, got " + value);
         }
         eta = value;
         return self();
