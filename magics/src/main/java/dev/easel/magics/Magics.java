@@ -68,7 +68,11 @@ public final class Magics {
         magic.run(call, context);
     }
 
-    /** Runs a piece of cell text — Java and magics mixed — as the kernel would. */
+    /**
+     * Runs cell text — Java and magics mixed, in the order written — stopping at the first part that fails: the
+     * kernel runs every cell through here, and {@code %%time} its body. A magic's user error comes out as
+     * {@link MagicException}.
+     */
     public void runCell(String cell, MagicContext context) throws Exception {
         runCellHoldingLastValue(cell, context).ifPresent(Runnable::run);
     }
@@ -87,6 +91,9 @@ public final class Magics {
             }
             if (Thread.currentThread().isInterrupted()) {
                 throw new CancellationException("interrupted");
+            }
+            if (!context.beforePart(part)) {
+                return Optional.empty();
             }
             if (part instanceof CellPart.MagicCall call) {
                 run(call, context);
