@@ -10,8 +10,8 @@ import java.util.concurrent.ThreadFactory;
  * JDK 17 an exception no code catches climbs from that group to this one, which writes it to the cell's standard
  * error (the running cell, else the last one, where the text the thread printed went too) and to the kernel log —
  * an {@code System.exit} in a background thread, which the snippet rewriting turns into an exception, included.
- * Without it JShell's own handler drops such exceptions. (On JDK 25 JShell's group keeps them to itself: an
- * exception during the cell that started the thread becomes that cell's error, a later one is lost.)
+ * Without it JShell's own handler drops such exceptions. (On JDK 25 JShell's group overrides
+ * {@code uncaughtException} and drops them itself, so they never get here.)
  */
 public final class CellThreadGroup extends ThreadGroup {
 
