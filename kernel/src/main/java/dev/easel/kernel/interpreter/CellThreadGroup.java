@@ -10,8 +10,10 @@ import java.util.concurrent.ThreadFactory;
  * JDK 17 an exception no code catches climbs from that group to this one, which writes it to the cell's standard
  * error (the running cell, else the last one, where the text the thread printed went too) and to the kernel log —
  * an {@code System.exit} in a background thread, which the snippet rewriting turns into an exception, included.
- * Without it JShell's own handler drops such exceptions. (On JDK 25 JShell's group overrides
- * {@code uncaughtException} and drops them itself, so they never get here.)
+ * Without it JShell's own handler drops such exceptions. On JDK 25 JShell's group overrides
+ * {@code uncaughtException} and drops them itself, so they never get here: there
+ * {@link CellThreads#reportWhatBackgroundThreadsDieOf} gives the threads still running when their snippet ends
+ * {@link #report} as their own handler.
  */
 public final class CellThreadGroup extends ThreadGroup {
 
@@ -33,6 +35,14 @@ public final class CellThreadGroup extends ThreadGroup {
         if (error instanceof ThreadDeath || error instanceof InvocationTargetException) {
             super.uncaughtException(thread, error); // JShell's bookkeeping of a snippet it stopped
             return;
+        }
+        report(thread, error);
+    }
+
+    /** Writes what {@code thread} died of to the cell's stderr and the kernel log. */
+    static void report(Thread thread, Throwable error) {
+        if (error instanceof ThreadDeath) {
+            return; // stopped by an interrupt of its cell: nothing to report
         }
         String report = describe(thread, error);
         System.err.println(report);

@@ -32,6 +32,21 @@ final class CellThreads {
         return group == null ? List.of() : allThreads(group);
     }
 
+    /**
+     * Gives each live thread that cells started and that has no handler of its own {@link CellThreadGroup}'s report
+     * as its uncaught-exception handler. Run after each snippet: on JDK 25 JShell's thread group drops what its
+     * threads die of without asking its parent group, so a background thread still running when its snippet ends is
+     * reported this way (one that dies while its snippet still runs is not).
+     */
+    static void reportWhatBackgroundThreadsDieOf() {
+        for (Thread thread : allThreads(root())) {
+            ThreadGroup group = thread.getThreadGroup();
+            if (group != null && JSHELL_GROUP.equals(group.getName()) && thread.getUncaughtExceptionHandler() == group) {
+                thread.setUncaughtExceptionHandler(CellThreadGroup::report);
+            }
+        }
+    }
+
     private static boolean runsSnippetInvocation(Thread thread) {
         for (StackTraceElement frame : thread.getStackTrace()) {
             if (frame.getClassName().equals(INVOKER)) {

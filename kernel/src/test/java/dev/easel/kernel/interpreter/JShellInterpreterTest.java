@@ -561,6 +561,14 @@ class JShellInterpreterTest {
     }
 
     @Test
+    void aBackgroundThreadThatOutlivesItsCellIsReportedWhenItDies() throws Exception {
+        // Not in a CellThreadGroup: the handler given after the snippet (JDK 25's way) reports it on its own.
+        String err = stderrWhile(() -> run("new Thread(() -> { try { Thread.sleep(300); } catch (InterruptedException e) { }"
+                + " throw new IllegalArgumentException(\"died later\"); }, \"late\").start();"), "died later");
+        assertTrue(err.contains("Exception in thread \"late\" java.lang.IllegalArgumentException: died later"), err);
+    }
+
+    @Test
     void aBackgroundThreadsSystemExitEndsOnlyThatThread() throws Exception {
         String err = stderrWhile(() -> runInCellThread("new Thread(() -> System.exit(4), \"quitter\").start();"),
                 "quitter");
