@@ -22,6 +22,7 @@ public final class DreamBooth {
     private final Model base;
     private final DreamBoothSettings.Builder settings;
     private Path resume;
+    private boolean overrideCheckpointSettings;
     private boolean show = true;
 
     DreamBooth(Model base, Path instanceDir, String instancePrompt) {
@@ -126,6 +127,15 @@ public final class DreamBooth {
         return this;
     }
 
+    /**
+     * Resumes even when the seed, learning rate or schedule differ from the checkpoint's: the run goes on with the
+     * new ones and is no longer exact (without this, such a resume is refused with a line naming the differences).
+     */
+    public DreamBooth overrideCheckpointSettings(boolean override) {
+        this.overrideCheckpointSettings = override;
+        return this;
+    }
+
     /** Whether to show the live output area (default yes). */
     public DreamBooth show(boolean live) {
         this.show = live;
@@ -178,7 +188,7 @@ public final class DreamBooth {
         LoadOptions options = base.device().startsWith("gpu") ? LoadOptions.defaults() : LoadOptions.cpu();
         DreamBoothTrainer.Run run;
         try {
-            run = new DreamBoothTrainer(base.source(), options, built, listener, null).train(resume);
+            run = new DreamBoothTrainer(base.source(), options, built, listener, null).train(resume, overrideCheckpointSettings);
         } catch (RuntimeException | Error e) {
             if (view != null) {
                 view.failed();

@@ -78,11 +78,7 @@ public final class Easel {
     /** The generation parameters saved in a PNG, or an exception when it has none. */
     public static GenerationParameters pngInfo(Path png) {
         String text;
-        try {
-            text = Png.readText(png).get(GenerationParameters.PNG_KEY);
-        } catch (EngineException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
+        text = Png.readText(png).get(GenerationParameters.PNG_KEY);
         if (text == null) {
             throw new IllegalArgumentException(png + " has no generation parameters");
         }
@@ -144,7 +140,7 @@ public final class Easel {
                 if (bar != null) {
                     bar.stop("failed");
                 }
-                throw new IllegalArgumentException(e.getMessage(), e);
+                throw e;
             } finally {
                 if (bar != null) {
                     bar.close();

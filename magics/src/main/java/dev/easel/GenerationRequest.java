@@ -260,7 +260,7 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
             if (bar[0] != null) {
                 bar[0].stop("failed");
             }
-            throw new IllegalArgumentException(e.getMessage(), e);
+            throw e;
         } finally {
             applied.forEach(LoraNetwork::remove); // the model is left as it was
             if (bar[0] != null) {

@@ -62,7 +62,7 @@ public final class DefaultModel {
         if (configured.isPresent()) {
             Path folder = configured.get();
             if (!Files.isRegularFile(folder.resolve("model_index.json"))) {
-                throw new IllegalStateException("the default model is set to " + folder + " (EASEL_DEFAULT_MODEL or"
+                throw new EngineException("the default model is set to " + folder + " (EASEL_DEFAULT_MODEL or"
                         + " easel.default.model), which has no model_index.json; point it at a diffusers folder");
             }
             return folder;

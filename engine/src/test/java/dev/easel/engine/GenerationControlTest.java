@@ -60,6 +60,7 @@ class GenerationControlTest {
     @Test
     void aPromptLongerThanClipReadsIsWarnedAboutOnce() {
         String prompt = "a photograph of an astronaut riding a horse on the moon, ".repeat(8) + "LAST WORDS";
+        EngineLog.showOnStandardError(); // as the command line and the notebook do: the engine only logs
         java.io.PrintStream stderr = System.err;
         java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
         System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
@@ -71,7 +72,8 @@ class GenerationControlTest {
         }
         String warning = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
         assertEquals(1, warning.lines().filter(l -> l.contains("cut off")).count(), warning);
-        assertTrue(warning.contains("reads 75 tokens") && warning.contains("last words\""), warning);
+        assertTrue(warning.contains("easel: the text encoder reads 75 tokens") && warning.contains("last words\""),
+                warning);
     }
 
     @Test

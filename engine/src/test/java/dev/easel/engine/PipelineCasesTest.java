@@ -76,6 +76,13 @@ class PipelineCasesTest {
                     .seed(c.get("seed").asLong()).size(c.get("width").asInt(), c.get("height").asInt())
                     .imagesPerPrompt(c.get("batch").asInt() / prompts.size()).eta(c.path("eta").asDouble(0))
                     .initLatents(Latents.of(init));
+            // The reference harness made each case's scheduler with from_config of SD 1.5's original file (no
+            // timestep_spacing), while tiny-sd's re-saved file says "leading"; as in diffusers, a sampler takes the
+            // spacing the model's file gives, so the case's own spacing is passed as an explicit choice.
+            JsonNode spacing = c.path("scheduler_config").path("timestep_spacing");
+            if (spacing.isTextual()) {
+                b.spacing(spacing.asText());
+            }
             if (c.hasNonNull("clip_skip")) {
                 b.clipSkip(c.get("clip_skip").asInt());
             }

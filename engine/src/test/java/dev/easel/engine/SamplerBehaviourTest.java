@@ -4,12 +4,15 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.easel.engine.samplers.Sampler;
+import dev.easel.engine.samplers.PredictionType;
 import dev.easel.engine.samplers.SchedulerConfig;
+import dev.easel.engine.samplers.TimestepSpacing;
 import dev.easel.engine.samplers.Samplers;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -22,9 +25,39 @@ class SamplerBehaviourTest {
     @Test
     void registryKnowsIdsAndWebUiNames() {
         assertEquals("euler_a", Samplers.resolve("Euler a"));
+        assertEquals("euler_a", Samplers.resolve("euler_a"));
+        assertEquals("dpmpp_2m", Samplers.resolve("DPM++ 2M"));
         assertEquals("dpmpp_2m_karras", Samplers.resolve("DPM++ 2M Karras"));
+        assertEquals("dpmpp_2m_karras", Samplers.resolve("dpm++ 2m karras"));
+        assertEquals("dpmpp_2m_karras", Samplers.resolve("k_dpmpp_2m_karras"));
         assertEquals("pndm", Samplers.resolve("PLMS"));
         assertEquals(9, Samplers.all().size());
+        Samplers.Info karras = Samplers.info("DPM++ 2M Karras");
+        assertEquals("DPMSolverMultistepScheduler", karras.diffusersClass());
+        assertTrue(karras.karras());
+        assertEquals("DPM++ 2M Karras", karras.displayName());
+        assertTrue(Samplers.info("Euler a").stochastic());
+        for (Samplers.Info info : Samplers.all()) {
+            assertEquals(info.id(), Samplers.resolve(info.displayName()), info.displayName());
+            assertEquals(info.id(), Samplers.create(info.id(), SchedulerConfig.sd1(), 0).id(), info.id());
+        }
+    }
+
+    @Test
+    void unknownNamesAndMissingKarrasSaySoInOneLine() {
+        EngineException unknown = assertThrows(EngineException.class, () -> Samplers.resolve("Euler b"));
+        assertTrue(unknown.getMessage().contains("'Euler b'") && unknown.getMessage().contains("euler_a"),
+                unknown.getMessage());
+        EngineException noKarras = assertThrows(EngineException.class, () -> Samplers.resolve("Euler Karras"));
+        assertTrue(noKarras.getMessage().contains("no Karras") && noKarras.getMessage().contains("DPM++ 2M Karras"),
+                noKarras.getMessage());
+    }
+
+    @Test
+    void plmsRejectsSamplePrediction() {
+        SchedulerConfig sample = SchedulerConfig.sd1().withPredictionType(PredictionType.SAMPLE);
+        EngineException e = assertThrows(EngineException.class, () -> Samplers.create("PLMS", sample, 0));
+        assertTrue(e.getMessage().contains("sample"), e.getMessage());
     }
 
     @Test
@@ -63,20 +96,24 @@ class SamplerBehaviourTest {
 
     @Test
     void trailingAndLeadingSpacing() {
-        Sampler e = Samplers.create("euler", SchedulerConfig.sd1().withSpacing("trailing"), 0);
+        Sampler e = Samplers.create("euler", SchedulerConfig.sd1().withSpacing(TimestepSpacing.TRAILING), 0);
         e.setTimesteps(4, null);
         assertArrayEquals(new double[] {999, 749, 499, 249}, e.timesteps(), 0);
-        Sampler d = Samplers.create("ddim", SchedulerConfig.sd1().withSpacing("leading"), 0);
+        Sampler d = Samplers.create("ddim", SchedulerConfig.sd1().withSpacing(TimestepSpacing.LEADING), 0);
         d.setTimesteps(4, null);
         assertArrayEquals(new double[] {751, 501, 251, 1}, d.timesteps(), 0);
     }
 
     @Test
     void everySamplerConvergesWithAnOracleDenoiser() {
-        String[] spacings = {null, "leading", "trailing"};
+        TimestepSpacing[] spacings = {null, TimestepSpacing.LEADING, TimestepSpacing.LINSPACE,
+            TimestepSpacing.TRAILING};
         for (Samplers.Info info : Samplers.all()) {
-            for (String pred : new String[] {"epsilon", "v_prediction"}) {
-                for (String spacing : spacings) {
+            for (PredictionType pred : PredictionType.values()) {
+                if (pred == PredictionType.SAMPLE && info.id().equals("pndm")) {
+                    continue; // rejected, as by diffusers (see plmsRejectsSamplePrediction)
+                }
+                for (TimestepSpacing spacing : spacings) {
                     SchedulerConfig cfg = SchedulerConfig.sd1().withPredictionType(pred);
                     if (spacing != null) {
                         cfg = cfg.withSpacing(spacing);
@@ -112,6 +149,8 @@ class SamplerBehaviourTest {
                 NDArray out = eps;
                 if (cfg.vPrediction()) {
                     out = eps.mul((float) Math.sqrt(a)).sub(x0.mul((float) Math.sqrt(1 - a)));
+                } else if (cfg.predictionType() == PredictionType.SAMPLE) {
+                    out = x0;
                 }
                 x = s.step(out, i, x, shape -> m.randomNormal(shape));
             }

@@ -3,6 +3,7 @@ package dev.easel.engine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.easel.engine.samplers.Sampler;
 import dev.easel.engine.samplers.Samplers;
+import dev.easel.engine.samplers.PredictionType;
 import dev.easel.engine.samplers.SchedulerConfig;
 import ai.djl.ndarray.NDManager;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ class ZeroTerminalSnrTest {
 
     @Test
     void eulerStartsFromPureNoiseAtTheLastTrainingStep() {
-        SchedulerConfig config = SchedulerConfig.sd1().withPredictionType("v_prediction").withZeroTerminalSnr(true);
+        SchedulerConfig config = SchedulerConfig.sd1().withPredictionType(PredictionType.V_PREDICTION).withZeroTerminalSnr(true);
         Sampler euler = Samplers.create("euler", config, 0);
         try (NDManager m = NDManager.newBaseManager()) {
             euler.setTimesteps(20, m);

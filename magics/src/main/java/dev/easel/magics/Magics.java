@@ -1,5 +1,7 @@
 package dev.easel.magics;
 
+import dev.easel.engine.EngineException;
+import dev.easel.engine.EngineLog;
 import dev.easel.magics.spec.PathCompletion;
 import dev.easel.engine.options.Suggest;
 import java.nio.file.Path;
@@ -20,7 +22,12 @@ public final class Magics {
 
     private final Map<String, Magic> byName = new TreeMap<>();
 
+    /**
+     * The magics {@code loader} provides; also routes the engine's warnings (a cut-off prompt, a resumed run that is
+     * no longer exact) to the running cell's stderr as {@code easel: MESSAGE}.
+     */
     public static Magics load(ClassLoader loader) {
+        EngineLog.showOnStandardError();
         Magics magics = new Magics();
         for (Magic magic : ServiceLoader.load(Magic.class, loader)) {
             magics.register(magic);
@@ -44,7 +51,10 @@ public final class Magics {
         return Optional.ofNullable(byName.get(name));
     }
 
-    /** Runs one magic call; user errors come out as {@link MagicException} with a one-line message. */
+    /**
+     * Runs one magic call; user errors come out as {@link MagicException} with a one-line message. This is where
+     * the engine's {@link EngineException} becomes a magic's error ({@code %magic: message}), for every magic.
+     */
     public void run(CellPart.MagicCall call, MagicContext context) throws Exception {
         String name = call.name();
         boolean helpSuffix = name.endsWith("?");
@@ -65,7 +75,11 @@ public final class Magics {
         if (!call.isCellMagic() && !magic.isLineMagic()) {
             throw new MagicException("%%" + name + " is a cell magic: put %%" + name + " on its own line with the body below it");
         }
-        magic.run(call, context);
+        try {
+            magic.run(call, context);
+        } catch (EngineException e) {
+            throw new MagicException(call.spelled() + ": " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.easel.engine.cli;
 
+import dev.easel.engine.EngineLog;
+
 /** Small helpers shared by the engine's subcommands. */
 final class Cli {
 
@@ -7,7 +9,9 @@ final class Cli {
     }
 
     /** Keeps DJL's informational logging off the terminal (errors still show). */
+    /** DJL's chatter off the terminal; Easel's own warnings as {@code easel: MESSAGE} lines on stderr. */
     static void quietLogs() {
+        EngineLog.showOnStandardError();
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
         }

@@ -87,7 +87,7 @@ public final class DreamBoothCommand extends EngineCommand {
                 }
             };
             DreamBoothTrainer.Run run = new DreamBoothTrainer(model, LoadOptions.defaults(), settings, listener,
-                    stop::requested).train(resume);
+                    stop::requested).train(resume, a.flag("override"));
             run.pipeline().close();
             line.done();
             System.out.println(run.result().summary());

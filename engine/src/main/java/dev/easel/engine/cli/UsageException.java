@@ -1,7 +1,9 @@
 package dev.easel.engine.cli;
 
-/** Bad command-line usage: reported as one line, exit code 2. */
-public class UsageException extends RuntimeException {
+import dev.easel.engine.EngineException;
+
+/** Bad command-line usage: reported as one line followed by the usage text, exit code 2. */
+public class UsageException extends EngineException {
     public UsageException(String message) {
         super(message);
     }

@@ -3,6 +3,7 @@ package dev.easel.engine.defaultmodel;
 import dev.easel.engine.models.AutoencoderKL;
 import dev.easel.engine.models.ClipTextModel;
 import dev.easel.engine.models.UNet2DConditionModel;
+import dev.easel.engine.samplers.PredictionType;
 import dev.easel.engine.samplers.SchedulerConfig;
 
 /**
@@ -79,7 +80,7 @@ public record DefaultModelRecipe(long seed, int imageSize, int maxMerges,
 
     /** Stage 2's noise schedule: SD 1.x's betas, with this recipe's prediction type and terminal SNR. */
     public SchedulerConfig noiseSchedule() {
-        return SchedulerConfig.sd1().withPredictionType(predictionType).withZeroTerminalSnr(zeroTerminalSnr);
+        return SchedulerConfig.sd1().withPredictionType(PredictionType.parse(predictionType, "recipe prediction type")).withZeroTerminalSnr(zeroTerminalSnr);
     }
 
     /** The text encoder's config once the vocabulary (and so the start/end ids) is known. */

@@ -23,6 +23,7 @@ import dev.easel.engine.train.TrainingLoop;
 import dev.easel.engine.train.TrainingObjective;
 import dev.easel.engine.train.TrainingResult;
 import dev.easel.engine.train.TrainingSettings;
+import dev.easel.engine.weights.DiffusersWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.easel.engine.EngineException;
-import dev.easel.engine.defaultmodel.DiffusersWriter;
+import dev.easel.engine.weights.DiffusersWriter;
 import dev.easel.engine.io.Png;
 import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.pipeline.GenerationSettings;
@@ -82,6 +82,14 @@ public final class DreamBoothTrainer {
      * @throws IllegalArgumentException or {@link EngineException} with one line for bad input
      */
     public Run train(Path resumeFrom) {
+        return train(resumeFrom, false);
+    }
+
+    /**
+     * As {@link #train(Path)}; {@code allowChangedSettings} resumes even when the seed, learning rate or schedule
+     * differ from the checkpoint's (the run is then no longer exact) instead of refusing.
+     */
+    public Run train(Path resumeFrom, boolean allowChangedSettings) {
         Path root = ModelLoader.diffusersFolder(baseModel).orElse(null);
         Path tokenizerFolder = root == null ? null : root.resolve("tokenizer");
         if (root == null || !Files.isRegularFile(tokenizerFolder.resolve("vocab.json"))) {
@@ -168,7 +176,8 @@ public final class DreamBoothTrainer {
             if (settings.validationPrompt() != null && resumeFrom == null) {
                 listener.onValidation(0, validationImages(pipeline));
             }
-            TrainingResult result = new TrainingLoop(loopSettings, withValidation, cancel).run(objective, resumeFrom);
+            TrainingResult result = new TrainingLoop(loopSettings, withValidation, cancel, allowChangedSettings)
+                    .run(objective, resumeFrom);
             precision.restoreFrozen();
             Path model = null;
             if (!result.interrupted() && lora != null) {

@@ -8,6 +8,7 @@ import dev.easel.engine.models.ClipTextModel;
 import dev.easel.engine.models.UNet2DConditionModel;
 import dev.easel.engine.nn.Module;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
+import dev.easel.engine.samplers.PredictionType;
 import dev.easel.engine.samplers.SchedulerConfig;
 import dev.easel.engine.tokenizer.ClipTokenizer;
 import dev.easel.engine.weights.TensorFile;
@@ -34,7 +35,7 @@ record PipelineParts(NDManager manager, ClipTokenizer tokenizer, ClipTextModel t
      */
     StableDiffusionPipeline toPipeline(LoadOptions options) {
         SchedulerConfig sched = options.predictionType() == null ? scheduler
-                : scheduler.withPredictionType(options.predictionType());
+                : scheduler.withPredictionType(PredictionType.parse(options.predictionType(), "prediction type"));
         Device device = options.device() == null ? Device.cpu() : options.device();
         DataType dtype = options.dtype() == null ? DataType.FLOAT32 : options.dtype();
         NDManager target = manager;

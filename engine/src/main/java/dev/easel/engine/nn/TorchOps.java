@@ -88,8 +88,8 @@ public final class TorchOps {
                     Files.deleteIfExists(dir);
                 } catch (IOException | RuntimeException | Error e) {
                     failed = true;
-                    System.err.println("easel: fused attention unavailable, using plain attention ("
-                            + e.getMessage() + ")");
+                    System.getLogger(TorchOps.class.getName()).log(System.Logger.Level.WARNING,
+                            "fused attention unavailable, using plain attention (" + e.getMessage() + ")");
                 }
             }
         }

@@ -137,6 +137,8 @@ public final class CommandOptions {
             Option.string("output", "DIR", "dreambooth-model", "the run's folder"),
             Option.string("resume", "DIR", null,
                     "continue from a checkpoint, or the latest one of a run (its --output folder)"),
+            Option.flag("override", "with --resume: go on even if the seed, learning rate or schedule differ from the"
+                    + " checkpoint's (the run is then no longer exact)"),
             Option.longInteger("seed", "N", 0L, "seed").min(0),
             MODEL.withHelp("the model to fine-tune: a diffusers folder or default; in a notebook also a loaded"
                     + " model's name (default there: the one loaded last)"),

@@ -2,6 +2,7 @@ package dev.easel.engine.pipeline;
 
 import dev.easel.engine.EngineException;
 import dev.easel.engine.samplers.Samplers;
+import dev.easel.engine.samplers.TimestepSpacing;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,12 +23,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param imagesPerPrompt images per prompt
  * @param clipSkip diffusers' clip_skip (0 = last layer; 1 = the layer before, A1111's "clip skip 2")
  * @param eta DDIM eta
- * @param spacing timestep spacing override ("leading", "linspace", "trailing") or null for the sampler's default
+ * @param spacing timestep spacing override, or null for the model's scheduler config (else the sampler's default)
  * @param initLatents explicit N(0,1) initial latents instead of seeded noise (txt2img), or null
  */
 public record GenerationSettings(List<String> prompts, List<String> negativePrompts, int steps, double guidanceScale,
                                  String sampler, long seed, int width, int height, int imagesPerPrompt,
-                                 int clipSkip, double eta, String spacing, Latents initLatents) {
+                                 int clipSkip, double eta, TimestepSpacing spacing, Latents initLatents) {
 
     /** The seed that asks for a random one, as in the web UIs. */
     public static final long RANDOM_SEED = -1;
@@ -74,9 +75,6 @@ public record GenerationSettings(List<String> prompts, List<String> negativeProm
             throw new EngineException("eta must be a finite number ≥ 0, got " + eta);
         }
         Samplers.resolve(sampler);
-        if (spacing != null && !List.of("leading", "linspace", "trailing").contains(spacing)) {
-            throw new EngineException("unknown timestep spacing " + spacing + " (use leading, linspace or trailing)");
-        }
         if (initLatents != null) {
             long[] s = initLatents.shape();
             if (s[0] != batchSize()) {
@@ -124,7 +122,7 @@ public record GenerationSettings(List<String> prompts, List<String> negativeProm
         private int imagesPerPrompt = 1;
         private int clipSkip = 0;
         private double eta = 0;
-        private String spacing;
+        private TimestepSpacing spacing;
         private Latents initLatents;
 
         public Builder prompt(String p) {
@@ -198,7 +196,13 @@ public record GenerationSettings(List<String> prompts, List<String> negativeProm
             return this;
         }
 
+        /** A spacing by its config name ("leading", "linspace", "trailing"), or null for the model's. */
         public Builder spacing(String v) {
+            spacing = v == null ? null : TimestepSpacing.parse(v, "spacing");
+            return this;
+        }
+
+        public Builder spacing(TimestepSpacing v) {
             spacing = v;
             return this;
         }

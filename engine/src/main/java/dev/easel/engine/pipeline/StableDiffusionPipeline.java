@@ -241,8 +241,9 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         }
         String cut = tokenizer.truncatedPart(prompt);
         String shown = cut.length() > 120 ? cut.substring(0, 120) + "…" : cut;
-        System.err.println("easel: the text encoder reads " + (tokenizer.maxLength() - 2)
-                + " tokens of a prompt; this end of it was cut off: \"" + shown + "\"");
+        System.getLogger(StableDiffusionPipeline.class.getName()).log(System.Logger.Level.WARNING,
+                "the text encoder reads " + (tokenizer.maxLength() - 2) + " tokens of a prompt; this end of it was"
+                        + " cut off: \"" + shown + "\"");
     }
 
     /** Repeats each row n times consecutively (diffusers' num_images_per_prompt). */

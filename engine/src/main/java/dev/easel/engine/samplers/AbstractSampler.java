@@ -18,8 +18,8 @@ abstract class AbstractSampler implements Sampler {
     }
 
     /** The spacing from the config, else this sampler's diffusers class default. */
-    protected String spacing(String classDefault) {
-        return config.timestepSpacing() != null ? config.timestepSpacing() : classDefault;
+    protected TimestepSpacing spacing(TimestepSpacing classDefault) {
+        return config.spacingOr(classDefault);
     }
 
     @Override

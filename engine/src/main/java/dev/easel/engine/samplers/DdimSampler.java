@@ -15,7 +15,7 @@ public final class DdimSampler extends AbstractSampler {
     public DdimSampler(SchedulerConfig config, double eta) {
         super(config);
         this.eta = (float) eta;
-        this.finalAlphaCumprod = config.setAlphaToOne() ? 1f : alphasCumprod[0];
+        this.finalAlphaCumprod = config.setAlphaToOneOr(true) ? 1f : alphasCumprod[0];
     }
 
     @Override
@@ -27,7 +27,7 @@ public final class DdimSampler extends AbstractSampler {
     public void setTimesteps(int steps, NDManager state) {
         this.state = state;
         this.numInferenceSteps = steps;
-        timesteps = Schedules.spacedTimesteps(spacing("leading"), steps, config.numTrainTimesteps(),
+        timesteps = Schedules.spacedTimesteps(spacing(TimestepSpacing.LEADING), steps, config.numTrainTimesteps(),
                 config.stepsOffset());
     }
 
@@ -48,6 +48,11 @@ public final class DdimSampler extends AbstractSampler {
         if (config.vPrediction()) {
             predX0 = lin((float) Math.sqrt(alphaProdT), sample, -(float) Math.sqrt(betaProdT), modelOutput);
             predEps = lin((float) Math.sqrt(alphaProdT), modelOutput, (float) Math.sqrt(betaProdT), sample);
+        } else if (config.predictionType() == PredictionType.SAMPLE) {
+            predX0 = modelOutput;
+            // ε = (x_t − √ᾱ_t·x0)/√(1−ᾱ_t)
+            predEps = lin(1f / (float) Math.sqrt(betaProdT), sample,
+                    -(float) Math.sqrt(alphaProdT) / (float) Math.sqrt(betaProdT), modelOutput);
         } else {
             NDArray scaled = modelOutput.mul((float) Math.sqrt(betaProdT));
             NDArray diff = sample.sub(scaled);

@@ -6,15 +6,15 @@ import ai.djl.ndarray.NDArray;
  * DPM-Solver++(2M) (Lu et al. 2022), diffusers' {@code DPMSolverMultistepScheduler} with
  * {@code algorithm_type="dpmsolver++"}, {@code solver_order=2}, midpoint solver, {@code lower_order_final}:
  * first order at the first step (and at the last when fewer than 15 steps), second order otherwise.
- * {@code karras=true} gives "DPM++ 2M Karras".
+ * With {@code use_karras_sigmas} it is "DPM++ 2M Karras".
  */
 public final class DpmPp2mSampler extends DpmSolverSampler {
 
     private NDArray prevX0;
     private int lowerOrderNums;
 
-    public DpmPp2mSampler(SchedulerConfig config, boolean karras) {
-        super(config, karras);
+    public DpmPp2mSampler(SchedulerConfig config) {
+        super(config);
     }
 
     @Override

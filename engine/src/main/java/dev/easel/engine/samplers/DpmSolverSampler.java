@@ -2,7 +2,6 @@ package dev.easel.engine.samplers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.easel.engine.EngineException;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 
@@ -16,9 +15,9 @@ abstract class DpmSolverSampler extends AbstractSampler {
     protected final boolean karras;
     protected float[] sigmas;
 
-    DpmSolverSampler(SchedulerConfig config, boolean karras) {
+    DpmSolverSampler(SchedulerConfig config) {
         super(config);
-        this.karras = karras;
+        this.karras = config.useKarrasSigmas();
     }
 
     @Override
@@ -26,13 +25,13 @@ abstract class DpmSolverSampler extends AbstractSampler {
         this.state = state;
         int trainSteps = config.numTrainTimesteps();
         double[] t;
-        switch (spacing("linspace")) {
-            case "linspace": {
+        switch (spacing(TimestepSpacing.LINSPACE)) {
+            case LINSPACE: {
                 double[] l = Schedules.reverse(Schedules.round(Schedules.linspace(0, trainSteps - 1, steps + 1)));
                 t = Arrays.copyOf(l, steps);
                 break;
             }
-            case "leading": {
+            case LEADING: {
                 int ratio = trainSteps / (steps + 1);
                 t = new double[steps];
                 for (int i = 0; i < steps; i++) {
@@ -40,11 +39,11 @@ abstract class DpmSolverSampler extends AbstractSampler {
                 }
                 break;
             }
-            case "trailing":
-                t = Schedules.spacedTimesteps("trailing", steps, trainSteps, 0);
+            case TRAILING:
+                t = Schedules.spacedTimesteps(TimestepSpacing.TRAILING, steps, trainSteps, 0);
                 break;
             default:
-                throw new EngineException("unknown timestep spacing " + config.timestepSpacing());
+                throw new IllegalStateException("unhandled spacing " + config.timestepSpacing());
         }
         float[] train = Schedules.trainSigmas(alphasCumprod);
         if (karras) {
@@ -106,6 +105,9 @@ abstract class DpmSolverSampler extends AbstractSampler {
         float s = sigma * a;
         if (config.vPrediction()) {
             return lin(a, sample, -s, modelOutput);
+        }
+        if (config.predictionType() == PredictionType.SAMPLE) {
+            return modelOutput.duplicate();
         }
         NDArray scaled = modelOutput.mul(s);
         NDArray diff = sample.sub(scaled);

@@ -2,6 +2,7 @@ package dev.easel.engine.samplers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.easel.engine.EngineException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,11 @@ public final class PndmSampler extends AbstractSampler {
 
     public PndmSampler(SchedulerConfig config) {
         super(config);
-        this.finalAlphaCumprod = config.setAlphaToOne() ? 1f : alphasCumprod[0];
+        if (config.predictionType() == PredictionType.SAMPLE) {
+            // as diffusers' PNDMScheduler: its update needs ε, which a sample prediction does not give back exactly
+            throw new EngineException("PLMS does not support prediction_type sample; choose DDIM, Euler or DPM++ 2M");
+        }
+        this.finalAlphaCumprod = config.setAlphaToOneOr(false) ? 1f : alphasCumprod[0];
     }
 
     @Override
@@ -31,9 +36,9 @@ public final class PndmSampler extends AbstractSampler {
     public void setTimesteps(int steps, NDManager state) {
         this.state = state;
         this.numInferenceSteps = steps;
-        String spacing = spacing("leading");
+        TimestepSpacing spacing = spacing(TimestepSpacing.LEADING);
         double[] base;
-        if (spacing.equals("linspace")) {
+        if (spacing == TimestepSpacing.LINSPACE) {
             base = Schedules.round(Schedules.linspace(0, config.numTrainTimesteps() - 1, steps));
         } else {
             base = Schedules.reverse(Schedules.spacedTimesteps(spacing, steps, config.numTrainTimesteps(),

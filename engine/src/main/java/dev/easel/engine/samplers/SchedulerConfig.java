@@ -12,17 +12,30 @@ import dev.easel.engine.models.Configs;
 
 /**
  * The training noise schedule and options from {@code scheduler/scheduler_config.json}, shared by all samplers.
- * {@code timestepSpacing} is null when the file does not set it, so each sampler applies its own class default as
- * diffusers' {@code from_config} does.
  *
+ * <p>Switching samplers keeps what diffusers' {@code OtherScheduler.from_config(pipe.scheduler.config)} keeps: every
+ * key of the file that the new sampler's class takes, whichever class the file was saved for. Keys whose default
+ * differs between classes are null here when the file does not set them, so each sampler applies its own class
+ * default — as diffusers does for keys it lists in {@code _use_default_values}. SD 1.5's original file has no
+ * {@code timestep_spacing} (Euler then spaces "linspace", DDIM "leading"); a file re-saved by diffusers ≥ 0.19 has
+ * one, and every sampler uses it.
+ *
+ * @param predictionType      what the UNet predicts
+ * @param setAlphaToOne       DDIM/PLMS's final ᾱ: 1, or ᾱ₀ (null: the class default, DDIM true, PLMS false)
+ * @param timestepSpacing     null: the sampler class's default
+ * @param useKarrasSigmas     diffusers' {@code use_karras_sigmas}; set by the sampler's name ("DPM++ 2M Karras"),
+ *                            not read from the file, so a name always means the same schedule
  * @param rescaleBetasZeroSnr diffusers' {@code rescale_betas_zero_snr} (Lin et al. 2023): the schedule is rescaled
  *                            so the last timestep is pure noise. SD 1.x's own schedule keeps √ᾱ = 0.068 of the image
  *                            at t = 999, enough for a model to read colours and layout from the noise it is given —
  *                            which at sampling time is random.
  */
 public record SchedulerConfig(int numTrainTimesteps, double betaStart, double betaEnd, String betaSchedule,
-                              String predictionType, int stepsOffset, boolean setAlphaToOne,
-                              String timestepSpacing, String className, boolean rescaleBetasZeroSnr) {
+                              PredictionType predictionType, int stepsOffset, Boolean setAlphaToOne,
+                              TimestepSpacing timestepSpacing, boolean useKarrasSigmas, boolean rescaleBetasZeroSnr) {
+
+    /** Where the keys of this record are read from, for error messages. */
+    private static final String FILE = "scheduler_config.json";
 
     /**
      * What ᾱ at the last timestep becomes under zero-terminal-SNR: diffusers' Euler and DPM-Solver schedulers use
@@ -30,11 +43,13 @@ public record SchedulerConfig(int numTrainTimesteps, double betaStart, double be
      */
     static final float ZERO_SNR_TERMINAL_ALPHA_CUMPROD = 0x1p-24f;
 
-    /** Stable Diffusion 1.x's schedule. */
+    /** Stable Diffusion 1.x's schedule, as its original (PNDM) file gives it: no spacing, so class defaults apply. */
     public static SchedulerConfig sd1() {
-        return new SchedulerConfig(1000, 0.00085, 0.012, "scaled_linear", "epsilon", 1, false, null, null, false);
+        return new SchedulerConfig(1000, 0.00085, 0.012, "scaled_linear", PredictionType.EPSILON, 1, false, null,
+                false, false);
     }
 
+    /** The config of a {@code scheduler_config.json}; keys it lacks take diffusers' defaults. */
     public static SchedulerConfig fromJson(JsonNode n) {
         SchedulerConfig d = sd1();
         double betaStart = Configs.positiveNumber(n, "beta_start", d.betaStart());
@@ -42,45 +57,54 @@ public record SchedulerConfig(int numTrainTimesteps, double betaStart, double be
         if (betaEnd >= 1) {
             throw new EngineException("\"beta_end\" is " + betaEnd + "; expected a number below 1");
         }
+        // validated as every config key is (one line with the key, the value and the choices), then made an enum
+        String spacing = n.hasNonNull("timestep_spacing")
+                ? Configs.choice(n, "timestep_spacing", null, "leading", "linspace", "trailing") : null;
         return new SchedulerConfig(Configs.positive(n, "num_train_timesteps", d.numTrainTimesteps()), betaStart,
                 betaEnd, Configs.choice(n, "beta_schedule", d.betaSchedule(), "scaled_linear", "linear"),
-                Configs.choice(n, "prediction_type", "epsilon", "epsilon", "v_prediction", "sample"),
-                Configs.count(n, "steps_offset", 0), Configs.bool(n, "set_alpha_to_one", true),
-                Configs.text(n, "timestep_spacing", null), Configs.text(n, "_class_name", null),
-                Configs.bool(n, "rescale_betas_zero_snr", false));
+                PredictionType.parse(Configs.choice(n, "prediction_type", "epsilon", "epsilon", "v_prediction", "sample"),
+                        FILE + ": prediction_type"),
+                Configs.count(n, "steps_offset", 0),
+                n.hasNonNull("set_alpha_to_one") ? Configs.bool(n, "set_alpha_to_one", true) : null,
+                spacing == null ? null : TimestepSpacing.parse(spacing, FILE + ": timestep_spacing"),
+                false, Configs.bool(n, "rescale_betas_zero_snr", false));
     }
 
-    /** An explicit spacing for whichever sampler uses this config (forgets which class the file was saved for). */
-    public SchedulerConfig withSpacing(String spacing) {
+    /** An explicit spacing for whichever sampler uses this config (null: each sampler's class default). */
+    public SchedulerConfig withSpacing(TimestepSpacing spacing) {
         return new SchedulerConfig(numTrainTimesteps, betaStart, betaEnd, betaSchedule, predictionType, stepsOffset,
-                setAlphaToOne, spacing, null, rescaleBetasZeroSnr);
+                setAlphaToOne, spacing, useKarrasSigmas, rescaleBetasZeroSnr);
     }
 
-    public SchedulerConfig withPredictionType(String type) {
+    public SchedulerConfig withPredictionType(PredictionType type) {
         return new SchedulerConfig(numTrainTimesteps, betaStart, betaEnd, betaSchedule, type, stepsOffset,
-                setAlphaToOne, timestepSpacing, className, rescaleBetasZeroSnr);
+                setAlphaToOne, timestepSpacing, useKarrasSigmas, rescaleBetasZeroSnr);
+    }
+
+    /** This config with Karras et al.'s sigma schedule on or off (for samplers that have one). */
+    public SchedulerConfig withKarrasSigmas(boolean karras) {
+        return new SchedulerConfig(numTrainTimesteps, betaStart, betaEnd, betaSchedule, predictionType, stepsOffset,
+                setAlphaToOne, timestepSpacing, karras, rescaleBetasZeroSnr);
     }
 
     /** This schedule rescaled to zero terminal SNR (or not). */
     public SchedulerConfig withZeroTerminalSnr(boolean rescale) {
         return new SchedulerConfig(numTrainTimesteps, betaStart, betaEnd, betaSchedule, predictionType, stepsOffset,
-                setAlphaToOne, timestepSpacing, className, rescale);
+                setAlphaToOne, timestepSpacing, useKarrasSigmas, rescale);
     }
 
-    /**
-     * The config a sampler of another class sees: the file's {@code timestep_spacing} belongs to the scheduler class
-     * it was saved for, so other samplers fall back to their own class default (as with SD 1.5's original config,
-     * which has no spacing).
-     */
-    public SchedulerConfig forSamplerClass(String samplerClass) {
-        if (className != null && !className.equals(samplerClass)) {
-            return withSpacing(null);
-        }
-        return this;
+    /** The file's spacing, else the sampler class's default. */
+    public TimestepSpacing spacingOr(TimestepSpacing classDefault) {
+        return timestepSpacing != null ? timestepSpacing : classDefault;
+    }
+
+    /** The file's {@code set_alpha_to_one}, else the sampler class's default. */
+    public boolean setAlphaToOneOr(boolean classDefault) {
+        return setAlphaToOne != null ? setAlphaToOne : classDefault;
     }
 
     public boolean vPrediction() {
-        return "v_prediction".equals(predictionType);
+        return predictionType == PredictionType.V_PREDICTION;
     }
 
     /** ᾱ_t as float32, computed by libtorch exactly as diffusers does (linspace, square, cumprod). */

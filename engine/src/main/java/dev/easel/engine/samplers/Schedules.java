@@ -1,7 +1,5 @@
 package dev.easel.engine.samplers;
 
-import dev.easel.engine.EngineException;
-
 /** NumPy-exact schedule arithmetic shared by the samplers (linspace, round-half-even, interp, Karras). */
 final class Schedules {
 
@@ -84,11 +82,11 @@ final class Schedules {
      * Timesteps of the DDIM/Euler family for a spacing ("leading" with steps_offset, "linspace", "trailing"),
      * in float64 before any cast, highest first.
      */
-    static double[] spacedTimesteps(String spacing, int steps, int trainSteps, int stepsOffset) {
+    static double[] spacedTimesteps(TimestepSpacing spacing, int steps, int trainSteps, int stepsOffset) {
         switch (spacing) {
-            case "linspace":
+            case LINSPACE:
                 return reverse(round(linspace(0, trainSteps - 1, steps)));
-            case "leading": {
+            case LEADING: {
                 int ratio = trainSteps / steps;
                 double[] t = new double[steps];
                 for (int i = 0; i < steps; i++) {
@@ -96,7 +94,7 @@ final class Schedules {
                 }
                 return t;
             }
-            case "trailing": {
+            case TRAILING: {
                 double ratio = (double) trainSteps / steps;
                 int n = (int) Math.ceil(trainSteps / ratio);
                 double[] t = new double[n];
@@ -106,7 +104,7 @@ final class Schedules {
                 return t;
             }
             default:
-                throw new EngineException("unknown timestep spacing " + spacing + " (use leading, linspace or trailing)");
+                throw new IllegalStateException("unhandled spacing " + spacing);
         }
     }
 

@@ -20,9 +20,9 @@ abstract class SigmaSampler extends AbstractSampler {
     public void setTimesteps(int steps, NDManager state) {
         this.state = state;
         this.numInferenceSteps = steps;
-        String spacing = spacing("linspace");
+        TimestepSpacing spacing = spacing(TimestepSpacing.LINSPACE);
         // the Euler family does not round linspace timesteps (they reach the UNet as floats)
-        double[] t = Schedules.toFloat32(spacing.equals("linspace")
+        double[] t = Schedules.toFloat32(spacing == TimestepSpacing.LINSPACE
                 ? Schedules.reverse(Schedules.linspace(0, config.numTrainTimesteps() - 1, steps))
                 : Schedules.spacedTimesteps(spacing, steps, config.numTrainTimesteps(), config.stepsOffset()));
         double[] s = Schedules.interp(t, Schedules.trainSigmas(alphasCumprod));
@@ -36,8 +36,7 @@ abstract class SigmaSampler extends AbstractSampler {
         for (float v : sigmas) {
             max = Math.max(max, v);
         }
-        initNoiseSigma = spacing.equals("linspace") || spacing.equals("trailing") ? max
-                : (float) Math.sqrt(max * max + 1f);
+        initNoiseSigma = spacing == TimestepSpacing.LEADING ? (float) Math.sqrt(max * max + 1f) : max;
         afterSetTimesteps();
     }
 
@@ -61,11 +60,14 @@ abstract class SigmaSampler extends AbstractSampler {
         return sample.div((float) Math.sqrt(sigma * sigma + 1f));
     }
 
-    /** x0 from the model output at a sigma (epsilon or v prediction). */
+    /** x0 from the model output at a sigma (a new array, whatever the prediction type). */
     protected NDArray predictX0(NDArray modelOutput, NDArray sample, float sigma) {
         if (config.vPrediction()) {
             float s2 = sigma * sigma + 1f;
             return lin(-sigma / (float) Math.sqrt(s2), modelOutput, 1f / s2, sample);
+        }
+        if (config.predictionType() == PredictionType.SAMPLE) {
+            return modelOutput.duplicate();
         }
         NDArray scaled = modelOutput.mul(sigma);
         NDArray x0 = sample.sub(scaled);

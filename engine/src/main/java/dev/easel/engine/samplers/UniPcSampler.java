@@ -15,7 +15,7 @@ public final class UniPcSampler extends DpmSolverSampler {
     private int thisOrder;
 
     public UniPcSampler(SchedulerConfig config) {
-        super(config, false);
+        super(config);
     }
 
     @Override

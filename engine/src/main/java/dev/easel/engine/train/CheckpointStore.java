@@ -44,6 +44,8 @@ public final class CheckpointStore {
     /** The run folder a training keeps in its output folder. */
     public static final String RUN_FOLDER = "checkpoints";
     private static final Pattern NAME = Pattern.compile("checkpoint-(\\d+)");
+    private static final Pattern PARTIAL = Pattern.compile("\\.checkpoint-\\d+\\.partial-(\\d+)");
+    private static final System.Logger LOG = System.getLogger(CheckpointStore.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path runFolder;
@@ -69,7 +71,7 @@ public final class CheckpointStore {
         fullManifest.put("step", step);
         try {
             Files.createDirectories(runFolder);
-            deleteLeftovers();
+            removeLeftovers();
             Files.createDirectory(temporary);
             contents.writeTo(temporary);
             JSON.writerWithDefaultPrettyPrinter().writeValue(temporary.resolve(MANIFEST).toFile(), fullManifest);
@@ -168,13 +170,40 @@ public final class CheckpointStore {
         }
     }
 
-    /** Removes hidden folders a crashed or killed writer left behind (one writer per run folder). */
-    private void deleteLeftovers() throws IOException {
+    /**
+     * Removes the hidden folders a killed writer left behind: {@code .checkpoint-N.partial-PID} of processes no
+     * longer alive (a live one may still be writing it) and the {@code .deleting} / {@code .replaced} folders of an
+     * interrupted prune or swap. Called when a run starts or resumes, and before each save.
+     *
+     * @return how many folders were removed
+     */
+    public int removeLeftovers() {
+        if (!Files.isDirectory(runFolder)) {
+            return 0;
+        }
+        int removed = 0;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(runFolder, ".checkpoint-*")) {
             for (Path entry : entries) {
-                Folders.deleteTree(entry);
+                if (!writerAlive(entry.getFileName().toString())) {
+                    Folders.deleteTree(entry);
+                    removed++;
+                }
             }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not remove leftover folders in " + runFolder + ": "
+                    + e.getMessage());
         }
+        return removed;
+    }
+
+    /** Whether a {@code .checkpoint-N.partial-PID} folder belongs to another process that is still running. */
+    private static boolean writerAlive(String name) {
+        Matcher m = PARTIAL.matcher(name);
+        if (!m.matches()) {
+            return false;
+        }
+        long pid = Long.parseLong(m.group(1));
+        return pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     private void prune() {
@@ -187,7 +216,8 @@ public final class CheckpointStore {
                 Files.move(old, doomed, StandardCopyOption.ATOMIC_MOVE);
                 Folders.deleteTree(doomed);
             } catch (IOException e) {
-                System.err.println("could not remove old checkpoint " + old + ": " + e.getMessage());
+                LOG.log(System.Logger.Level.WARNING, "could not remove old checkpoint " + old + ": "
+                        + e.getMessage());
             }
         }
     }

@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.easel.engine.nn.TorchOps;
+import dev.easel.engine.EngineException;
+import dev.easel.engine.samplers.PredictionType;
 import dev.easel.engine.samplers.SchedulerConfig;
 
 /**
@@ -20,6 +22,9 @@ public final class DenoisingLoss {
     public DenoisingLoss(SchedulerConfig schedule) {
         this.alphasCumprod = schedule.alphasCumprod();
         this.vPrediction = schedule.vPrediction();
+        if (schedule.predictionType() == PredictionType.SAMPLE) {
+            throw new EngineException("training supports prediction_type epsilon and v_prediction, not sample");
+        }
     }
 
     public int numTrainTimesteps() {

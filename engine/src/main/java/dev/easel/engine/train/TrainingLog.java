@@ -2,8 +2,10 @@ package dev.easel.engine.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.easel.engine.tables.SignificantDigits;
-import java.io.BufferedWriter;
+import dev.easel.engine.io.AtomicFile;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,6 +25,11 @@ import tech.tablesaw.api.Table;
  * kept in memory for charts and tables and appended to {@code NAME.csv} and {@code NAME.jsonl} in the run folder as
  * they come. Opening the log of a resumed run keeps only the rows up to the resumed step, so the files read as if
  * the run had never stopped.
+ *
+ * <p>The checkpoint is the truth, the log follows it: each row is appended as one whole line, and a write that fails
+ * part-way (a full disk) is cut back to the last whole line. A line left partial anyway (the process killed
+ * mid-write, or a file system that kept part of a failed write) is dropped when the log is reopened, as are rows
+ * past the resumed step.
  */
 public final class TrainingLog implements AutoCloseable {
 
@@ -30,48 +37,37 @@ public final class TrainingLog implements AutoCloseable {
     public record Row(long step, double loss, double learningRate, double gradNorm, double seconds) {
     }
 
+    private static final System.Logger LOG = System.getLogger(TrainingLog.class.getName());
     private static final String HEADER = "step,loss,learning_rate,grad_norm,seconds";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<Row> rows = new ArrayList<>();
-    private final BufferedWriter csv;
-    private final BufferedWriter jsonl;
+    private final FileChannel csv;
+    private final FileChannel jsonl;
 
     private TrainingLog(Path folder, String name, List<Row> kept) throws IOException {
         Files.createDirectories(folder);
         rows.addAll(kept);
         Path csvFile = folder.resolve(name + ".csv");
         Path jsonlFile = folder.resolve(name + ".jsonl");
-        List<String> csvLines = new ArrayList<>(List.of(HEADER));
-        List<String> jsonLines = new ArrayList<>();
+        StringBuilder csvText = new StringBuilder(HEADER).append('\n');
+        StringBuilder jsonText = new StringBuilder();
         for (Row row : kept) {
-            csvLines.add(csvLine(row));
-            jsonLines.add(jsonLine(row));
+            csvText.append(csvLine(row)).append('\n');
+            jsonText.append(jsonLine(row)).append('\n');
         }
-        Files.write(csvFile, csvLines, StandardCharsets.UTF_8);
-        Files.write(jsonlFile, jsonLines, StandardCharsets.UTF_8);
-        csv = Files.newBufferedWriter(csvFile, StandardOpenOption.APPEND);
-        jsonl = Files.newBufferedWriter(jsonlFile, StandardOpenOption.APPEND);
+        AtomicFile.write(csvFile, csvText.toString().getBytes(StandardCharsets.UTF_8));
+        AtomicFile.write(jsonlFile, jsonText.toString().getBytes(StandardCharsets.UTF_8));
+        csv = FileChannel.open(csvFile, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        jsonl = FileChannel.open(jsonlFile, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     }
 
     /** A new log, or a resumed one holding the rows of steps ≤ {@code resumedStep} read back from the CSV. */
     public static TrainingLog open(Path folder, String name, long resumedStep) {
         try {
-            List<Row> kept = new ArrayList<>();
             Path csvFile = folder.resolve(name + ".csv");
-            if (resumedStep > 0 && Files.isRegularFile(csvFile)) {
-                for (String line : Files.readAllLines(csvFile, StandardCharsets.UTF_8)) {
-                    if (line.isBlank() || line.equals(HEADER)) {
-                        continue;
-                    }
-                    String[] f = line.split(",");
-                    Row row = new Row(Long.parseLong(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]),
-                            Double.parseDouble(f[3]), Double.parseDouble(f[4]));
-                    if (row.step() <= resumedStep) {
-                        kept.add(row);
-                    }
-                }
-            }
+            List<Row> kept = resumedStep > 0 && Files.isRegularFile(csvFile)
+                    ? readRows(csvFile, resumedStep) : new ArrayList<>();
             return new TrainingLog(folder, name, kept);
         } catch (IOException | RuntimeException e) {
             throw new UncheckedIOException(new IOException("could not open the training log " + name + ".csv in "
@@ -79,17 +75,67 @@ public final class TrainingLog implements AutoCloseable {
         }
     }
 
-    public void append(Row row) {
-        rows.add(row);
+    /** The whole rows of steps ≤ {@code upToStep}: a last line without its newline, or a malformed one, is dropped. */
+    static List<Row> readRows(Path csvFile, long upToStep) throws IOException {
+        String text = Files.readString(csvFile, StandardCharsets.UTF_8);
+        int end = text.lastIndexOf('\n') + 1;
+        if (end < text.length()) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: dropped a partial last line \"{1}\" (the write was cut short)",
+                    csvFile, text.substring(end));
+        }
+        List<Row> kept = new ArrayList<>();
+        for (String line : text.substring(0, end).split("\n")) {
+            if (line.isBlank() || line.equals(HEADER)) {
+                continue;
+            }
+            Row row = parse(line);
+            if (row == null) {
+                LOG.log(System.Logger.Level.WARNING, "{0}: dropped a malformed line \"{1}\"", csvFile, line);
+            } else if (row.step() <= upToStep) {
+                kept.add(row);
+            }
+        }
+        return kept;
+    }
+
+    private static Row parse(String line) {
+        String[] f = line.split(",");
+        if (f.length != 5) {
+            return null;
+        }
         try {
-            csv.write(csvLine(row));
-            csv.newLine();
-            csv.flush();
-            jsonl.write(jsonLine(row));
-            jsonl.newLine();
-            jsonl.flush();
+            return new Row(Long.parseLong(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]),
+                    Double.parseDouble(f[3]), Double.parseDouble(f[4]));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    public void append(Row row) {
+        try {
+            appendLine(csv, csvLine(row));
+            appendLine(jsonl, jsonLine(row));
         } catch (IOException e) {
             throw new UncheckedIOException("could not append to the training log: " + e.getMessage(), e);
+        }
+        rows.add(row);
+    }
+
+    /** Appends one whole line or nothing: a failed write is truncated back to where the line began. */
+    private static void appendLine(FileChannel file, String line) throws IOException {
+        long before = file.size();
+        ByteBuffer bytes = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+        try {
+            while (bytes.hasRemaining()) {
+                file.write(bytes);
+            }
+        } catch (IOException e) {
+            try {
+                file.truncate(before);
+            } catch (IOException ignored) {
+                // the reader drops a partial last line when the log is reopened
+            }
+            throw e;
         }
     }
 
@@ -128,8 +174,11 @@ public final class TrainingLog implements AutoCloseable {
     @Override
     public void close() {
         try {
-            csv.close();
-            jsonl.close();
+            try {
+                csv.close();
+            } finally {
+                jsonl.close();
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("could not close the training log: " + e.getMessage(), e);
         }

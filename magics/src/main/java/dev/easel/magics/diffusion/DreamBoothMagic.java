@@ -5,7 +5,6 @@ import dev.easel.DreamBooth;
 import dev.easel.DreamBoothRun;
 import dev.easel.Model;
 import dev.easel.display.Display;
-import dev.easel.engine.EngineException;
 import dev.easel.magics.CellPart;
 import dev.easel.magics.MagicContext;
 import dev.easel.magics.MagicException;
@@ -73,7 +72,7 @@ public final class DreamBoothMagic extends SpecMagic {
                 job.validation(args.string("validation-prompt"), args.integer("validation-every"));
             }
             if (args.string("resume") != null) {
-                job.resume(context.path(args.string("resume")));
+                job.resume(context.path(args.string("resume"))).overrideCheckpointSettings(args.flag("override"));
             }
         } catch (IllegalArgumentException e) {
             throw new MagicException(call.spelled() + ": " + e.getMessage());
@@ -81,7 +80,7 @@ public final class DreamBoothMagic extends SpecMagic {
         DreamBoothRun run;
         try {
             run = job.run();
-        } catch (IllegalArgumentException | IllegalStateException | EngineException e) {
+        } catch (IllegalArgumentException | IllegalStateException e) { // EngineException: in Magics.run
             throw new MagicException(call.spelled() + ": " + DiffusionRun.firstLine(e.getMessage()));
         }
         Display.display(run);

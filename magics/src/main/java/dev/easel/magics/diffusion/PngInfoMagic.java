@@ -7,7 +7,6 @@ import dev.easel.magics.spec.MagicSpec;
 import dev.easel.magics.spec.ParsedArgs;
 import dev.easel.magics.spec.SpecMagic;
 import dev.easel.engine.pipeline.GenerationParameters;
-import dev.easel.engine.EngineException;
 import dev.easel.engine.io.Png;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,12 +29,7 @@ public final class PngInfoMagic extends SpecMagic {
             throw new MagicException("%png_info: no such file " + file + " (relative paths start at "
                     + context.workingDirectory() + ")");
         }
-        Map<String, String> text;
-        try {
-            text = Png.readText(file);
-        } catch (EngineException e) {
-            throw new MagicException("%png_info: " + e.getMessage());
-        }
+        Map<String, String> text = Png.readText(file); // an EngineException becomes "%png_info: …" in Magics.run
         String parameters = text.get(GenerationParameters.PNG_KEY);
         if (parameters == null) {
             throw new MagicException("%png_info: " + file.getFileName() + " has no generation parameters"

@@ -1,4 +1,4 @@
-package dev.easel.engine.defaultmodel;
+package dev.easel.engine.weights;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -13,7 +13,6 @@ import dev.easel.engine.models.unet.DownBlockType;
 import dev.easel.engine.models.unet.UpBlockType;
 import dev.easel.engine.samplers.SchedulerConfig;
 import dev.easel.engine.io.Folders;
-import dev.easel.engine.weights.SafeTensors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -186,9 +185,9 @@ public final class DiffusersWriter {
         n.put("beta_start", s.betaStart());
         n.put("clip_sample", false);
         n.put("num_train_timesteps", s.numTrainTimesteps());
-        n.put("prediction_type", s.predictionType());
+        n.put("prediction_type", s.predictionType().configName());
         n.put("rescale_betas_zero_snr", s.rescaleBetasZeroSnr());
-        n.put("set_alpha_to_one", s.setAlphaToOne());
+        n.put("set_alpha_to_one", s.setAlphaToOneOr(true));
         n.put("steps_offset", s.stepsOffset());
         if (s.rescaleBetasZeroSnr()) {
             // sampling must start at the pure-noise step the model was trained on (Lin et al. §3.3)
