@@ -173,6 +173,21 @@ class Protocol(KernelTestCase):
         self.assertEqual(cell.status, "error", "a forged request was executed")
         self.assertEqual(cell.reply["content"]["ename"], "CompilationError")
 
+    def test_replayed_messages_do_not_run_again(self):
+        # The probe resent captured signed requests: 5 of 5 ran again, also on a new connection and on control.
+        self.run_cell("int replays = 0;")
+        msg = self.kc.session.msg("execute_request", {"code": "replays += 1;", "silent": False,
+                                                      "store_history": True, "user_expressions": {},
+                                                      "allow_stdin": False, "stop_on_error": True})
+        frames = self.kc.session.serialize(msg)
+        self.kc.shell_channel.socket.send_multipart(frames)
+        self.collect(msg["header"]["msg_id"])
+        for _ in range(4):
+            self.kc.shell_channel.socket.send_multipart(frames)
+        self.kc.control_channel.socket.send_multipart(frames)
+        time.sleep(1)
+        self.assertEqual(self.run_cell("replays").result(), "1")
+
     def test_unknown_request_gets_an_error_reply(self):
         msg = self.kc.session.msg("easel_nonsense_request", {})
         self.kc.shell_channel.send(msg)

@@ -1,6 +1,6 @@
 package dev.easel;
 
-import dev.easel.notebook.GenerationParameters;
+import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.notebook.ImageGrid;
 import dev.easel.notebook.Outputs;
 import java.awt.image.BufferedImage;

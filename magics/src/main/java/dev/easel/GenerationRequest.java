@@ -6,19 +6,20 @@ import dev.easel.engine.community.CommunityFiles;
 import dev.easel.engine.io.UserPath;
 import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.lora.LoraSpec;
+import dev.easel.engine.pipeline.GenerationDefaults;
+import dev.easel.engine.pipeline.GenerationLimits;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.StepCallback;
 import dev.easel.engine.samplers.Samplers;
-import dev.easel.magics.spec.Suggest;
-import dev.easel.notebook.GenerationParameters;
+import dev.easel.engine.options.Suggest;
+import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.notebook.Progress;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -31,17 +32,13 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SELF>> permits Txt2Img, Img2Img, Inpaint {
 
-    /** AUTOMATIC1111's defaults. */
-    public static final int DEFAULT_STEPS = 20;
-    public static final double DEFAULT_CFG = 7.0;
-    public static final String DEFAULT_SAMPLER = "euler_a";
-
     protected final Model model;
     protected final String prompt;
     private String negative = "";
-    private int steps = DEFAULT_STEPS;
-    private double cfg = DEFAULT_CFG;
-    private String sampler = DEFAULT_SAMPLER;
+    /** Null until set: then the model's recommended value, else {@link GenerationDefaults#STANDARD}'s. */
+    private Integer steps;
+    private Double cfg;
+    private String sampler;
     private Long seed;
     private Integer width;
     private Integer height;
@@ -72,7 +69,7 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
         return self();
     }
 
-    /** Sampling steps, at least 1 (default 20). */
+    /** Sampling steps, at least 1 (default: the model's recommendation, else 20). */
     public SELF steps(int n) {
         if (n < 1) {
             throw new IllegalArgumentException("steps must be at least 1, got " + n);
@@ -81,7 +78,7 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
         return self();
     }
 
-    /** Classifier-free guidance scale (default 7; 1 or less turns guidance off). */
+    /** Classifier-free guidance scale (default: the model's recommendation, else 7; 1 or less turns guidance off). */
     public SELF cfg(double scale) {
         if (!(scale >= 0) || Double.isInfinite(scale)) {
             throw new IllegalArgumentException("cfg must be a number ≥ 0, got " + scale);
@@ -90,18 +87,21 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
         return self();
     }
 
-    /** A sampler id ({@link #samplers()}) or its web-UI name such as "DPM++ 2M Karras" (default euler_a). */
+    /**
+     * A sampler id ({@link #samplers()}) or its web-UI name such as "DPM++ 2M Karras" (default: the model's
+     * recommendation, else euler_a).
+     */
     public SELF sampler(String idOrName) {
         sampler = checkSampler(idOrName);
         return self();
     }
 
-    /** The seed of the first image (default: random). */
+    /** The seed of the first image; -1 (the default) draws a random one, as in the web UIs. */
     public SELF seed(long value) {
-        if (value < 0) {
-            throw new IllegalArgumentException("seed must be ≥ 0, got " + value + " (leave it out for a random seed)");
+        if (value < GenerationSettings.RANDOM_SEED) {
+            throw new IllegalArgumentException("seed must be ≥ 0, or -1 for a random seed, got " + value);
         }
-        seed = value;
+        seed = value == GenerationSettings.RANDOM_SEED ? null : value;
         return self();
     }
 
@@ -109,6 +109,18 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
     public SELF size(int w, int h) {
         checkSize(w, h);
         width = w;
+        height = h;
+        return self();
+    }
+
+    /** The width alone, a multiple of 8 (null: the default); checked with the height when the request runs. */
+    public SELF width(Integer w) {
+        width = w;
+        return self();
+    }
+
+    /** The height alone, a multiple of 8 (null: the default); checked with the width when the request runs. */
+    public SELF height(Integer h) {
         height = h;
         return self();
     }
@@ -133,8 +145,8 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
 
     /** DDIM's eta (noise added per step; other samplers ignore it). */
     public SELF eta(double value) {
-        if (!(value >= 0)) {
-            throw new IllegalArgumentException("eta must be ≥ 0, got " + value);
+        if (!(value >= 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException("eta must be a finite number ≥ 0, got " + value);
         }
         eta = value;
         return self();
@@ -201,9 +213,17 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
         int w = width != null ? width : defaultWidth();
         int h = height != null ? height : defaultHeight();
         checkSize(w, h);
-        return GenerationSettings.builder().prompt(prompt).negativePrompt(negative).steps(steps).guidanceScale(cfg)
-                .sampler(sampler).seed(seed != null ? seed : -1).size(w, h).imagesPerPrompt(1).clipSkip(clipSkip - 1)
-                .eta(eta).build();
+        return settings(seed != null ? seed : GenerationSettings.RANDOM_SEED, w, h);
+    }
+
+    /** One image's settings: what was set, the model's recommendations for the rest, then the standard defaults. */
+    private GenerationSettings settings(long imageSeed, int w, int h) {
+        GenerationDefaults defaults = model.defaults();
+        return GenerationSettings.builder().prompt(prompt).negativePrompt(negative)
+                .steps(steps != null ? steps : defaults.steps())
+                .guidanceScale(cfg != null ? cfg : defaults.guidanceScale())
+                .sampler(sampler != null ? sampler : defaults.sampler())
+                .seed(imageSeed).size(w, h).imagesPerPrompt(1).clipSkip(clipSkip - 1).eta(eta).build();
     }
 
     /** Makes the images. Interrupting the thread stops within one step ({@link CancellationException}). */
@@ -212,7 +232,6 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
         int h = height != null ? height : defaultHeight();
         checkSize(w, h);
         long firstSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong(1L << 32);
-        String samplerLabel = Samplers.info(sampler).displayName();
         List<BufferedImage> images = new ArrayList<>();
         List<GenerationParameters> parameters = new ArrayList<>();
         long start = System.nanoTime();
@@ -235,9 +254,9 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
                 }
                 long imageSeed = firstSeed + i;
                 int index = i;
-                GenerationSettings settings = GenerationSettings.builder()
-                        .prompt(encoded).negativePrompt(encodedNegative).steps(steps).guidanceScale(cfg).sampler(sampler)
-                        .seed(imageSeed).size(w, h).imagesPerPrompt(1).clipSkip(clipSkip - 1).eta(eta).build();
+                GenerationSettings typed = settings(imageSeed, w, h); // as recorded: LoRA tags included
+                GenerationSettings settings = typed.toBuilder().prompt(encoded).negativePrompt(encodedNegative)
+                        .build();
                 StepCallback listener = step -> {
                     if (showProgress) {
                         if (bar[0] == null) {
@@ -251,7 +270,7 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
                 };
                 GenerationResult result = generate(settings, listener);
                 images.addAll(result.images());
-                parameters.add(parameters(samplerLabel, imageSeed, w, h, vaeName));
+                parameters.add(parameters(typed, vaeName));
             }
             if (bar[0] != null) {
                 bar[0].done();
@@ -282,23 +301,13 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
         return generation;
     }
 
-    private GenerationParameters parameters(String samplerLabel, long imageSeed, int w, int h, String vaeName) {
-        GenerationParameters p = new GenerationParameters(prompt, negative, steps, samplerLabel, cfg, imageSeed, w, h,
-                model.name(), Map.of());
-        if (clipSkip > 1) {
-            p = p.with("Clip skip", clipSkip);
-        }
-        if (eta != 0) {
-            p = p.with("Eta", eta);
-        }
+    /** One image's parameters; {@code vaeName} the replacement VAE's (A1111's "VAE"), null for the model's own. */
+    private GenerationParameters parameters(GenerationSettings s, String vaeName) {
+        GenerationParameters p = GenerationParameters.of(s, 0, model.name());
         if (vaeName != null) {
             p = p.with("VAE", vaeName);
         }
-        if (!loras.isEmpty()) {
-            p = p.with("LoRA", String.join(", ", loras.stream()
-                    .map(l -> l.file().getFileName() + ":" + GenerationParameters.number(l.weight())).toList()));
-        }
-        return extra(p);
+        return extra(p.withLoras(loras));
     }
 
     abstract String progressLabel();
@@ -329,13 +338,10 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
     }
 
     static void checkSize(int w, int h) {
-        if (w < 8 || h < 8 || w % 8 != 0 || h % 8 != 0) {
-            throw new IllegalArgumentException("size must be a multiple of 8 on each side, got " + w + "x" + h
-                    + " (try " + round8(w) + "x" + round8(h) + ")");
+        try {
+            GenerationLimits.checkSize(w, h);
+        } catch (EngineException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
-    }
-
-    static int round8(int v) {
-        return Math.max(8, Math.round(v / 8f) * 8);
     }
 }

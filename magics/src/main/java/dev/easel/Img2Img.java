@@ -3,7 +3,7 @@ package dev.easel;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.StepCallback;
-import dev.easel.notebook.GenerationParameters;
+import dev.easel.engine.pipeline.GenerationParameters;
 import java.awt.image.BufferedImage;
 
 /**
@@ -13,10 +13,8 @@ import java.awt.image.BufferedImage;
  */
 public final class Img2Img extends GenerationRequest<Img2Img> {
 
-    public static final double DEFAULT_STRENGTH = 0.75;
-
     private final BufferedImage init;
-    private double strength = DEFAULT_STRENGTH;
+    private Double strength;
 
     Img2Img(Model model, BufferedImage init, String prompt) {
         super(model, prompt);
@@ -26,13 +24,20 @@ public final class Img2Img extends GenerationRequest<Img2Img> {
         this.init = init;
     }
 
-    /** How much to change the init image: near 0 keeps it, 1 redraws it entirely (default 0.75). */
+    /**
+     * How much to change the init image: near 0 keeps it, 1 redraws it entirely (default: the model's recommendation,
+     * else 0.75).
+     */
     public Img2Img strength(double value) {
         if (!(value > 0 && value <= 1)) {
             throw new IllegalArgumentException("strength must be more than 0 and at most 1, got " + value);
         }
         strength = value;
         return this;
+    }
+
+    private double strength() {
+        return strength != null ? strength : model.defaults().strength();
     }
 
     public BufferedImage init() {
@@ -46,12 +51,12 @@ public final class Img2Img extends GenerationRequest<Img2Img> {
 
     @Override
     GenerationResult generate(GenerationSettings settings, StepCallback listener) {
-        return model.pipeline().img2img(settings, init, strength, listener, null);
+        return model.pipeline().img2img(settings, init, strength(), listener, null);
     }
 
     @Override
     GenerationParameters extra(GenerationParameters p) {
-        return p.with("Denoising strength", strength);
+        return p.with("Denoising strength", strength());
     }
 
     @Override

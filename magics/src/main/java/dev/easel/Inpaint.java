@@ -5,7 +5,7 @@ import dev.easel.engine.inpaint.Inpainter;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.StepCallback;
-import dev.easel.notebook.GenerationParameters;
+import dev.easel.engine.pipeline.GenerationParameters;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;

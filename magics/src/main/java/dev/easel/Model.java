@@ -6,13 +6,11 @@ import ai.djl.ndarray.types.DataType;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.embeddings.EmbeddingSpec;
 import dev.easel.engine.lora.PromptLoras;
+import dev.easel.engine.pipeline.GenerationDefaults;
+import dev.easel.engine.pipeline.GenerationLimits;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
-import dev.easel.notebook.ModelRegistry;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import javax.imageio.ImageIO;
 
 /**
  * A loaded Stable Diffusion model, as notebook cells use it: {@code Easel.load("default")} or
@@ -34,6 +32,7 @@ public final class Model implements AutoCloseable {
     private volatile Path vae;
     private volatile Path loraDir;
     private volatile Path embeddingsDir;
+    private volatile GenerationDefaults defaults;
 
     Model(StableDiffusionPipeline pipeline, String displayName, Path source) {
         this.pipeline = pipeline;
@@ -120,6 +119,20 @@ public final class Model implements AutoCloseable {
     /** The size images get when none is asked for, as in diffusers: the UNet's sample size × the VAE's scale. */
     public int defaultSize() {
         return Math.max(8, pipeline.unet().config.sampleSize() * pipeline.vaeScaleFactor() / 8 * 8);
+    }
+
+    /**
+     * What a request uses for the steps, CFG, sampler and strength it does not set: the model's recommended settings
+     * ({@code _easel_generation_defaults} in its {@code model_index.json}, e.g. CFG 5 for the default model), else
+     * AUTOMATIC1111's 20 steps, CFG 7, Euler a.
+     */
+    public GenerationDefaults defaults() {
+        GenerationDefaults known = defaults;
+        if (known == null) {
+            known = GenerationDefaults.forModel(source);
+            defaults = known;
+        }
+        return known;
     }
 
     /** The engine's pipeline, for what the builders don't cover. */
@@ -218,15 +231,12 @@ public final class Model implements AutoCloseable {
         }
     }
 
+    /** An init image from a file; one too large for memory is refused from its header, before decoding. */
     static BufferedImage read(Path file) {
         try {
-            BufferedImage image = ImageIO.read(file.toFile());
-            if (image == null) {
-                throw new IllegalArgumentException(file + " is not an image file Java can read (PNG, JPEG, BMP, GIF)");
-            }
-            return image;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            return GenerationLimits.readImage(file);
+        } catch (EngineException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
     }
 

@@ -12,7 +12,6 @@ import dev.easel.engine.sweep.SweepPlan;
 import dev.easel.engine.sweep.SweepResult;
 import dev.easel.engine.sweep.SweepRunner;
 import dev.easel.engine.sweep.SweepSpec;
-import dev.easel.notebook.ModelRegistry;
 import dev.easel.notebook.Outputs;
 import dev.easel.notebook.Progress;
 import java.awt.image.BufferedImage;
@@ -38,7 +37,8 @@ public final class Xyz {
     private Path outputs;
     private LoraSpec lora;
     private BufferedImage init;
-    private double strength = Img2Img.DEFAULT_STRENGTH;
+    private Double strength;
+    private boolean confirmed;
 
     Xyz(Model model, Txt2Img base) {
         this.model = model;
@@ -90,8 +90,20 @@ public final class Xyz {
         return this;
     }
 
+    /**
+     * Runs a sweep of more than {@value SweepPlan#CONFIRM_ABOVE} images too (default: such a sweep is refused with its
+     * image count and work, since a typo like {@code seed:1-10000} would otherwise start hours of generation).
+     */
+    public Xyz confirm(boolean large) {
+        this.confirmed = large;
+        return this;
+    }
+
     /** A LoRA applied to every image at {@code weight}, or at the values of a {@code lora_weight} axis. */
     public Xyz lora(Path file, double weight) {
+        if (!Double.isFinite(weight)) {
+            throw new IllegalArgumentException("the LoRA weight must be a finite number, got " + weight);
+        }
         this.lora = new LoraSpec(file, weight);
         return this;
     }
@@ -109,6 +121,13 @@ public final class Xyz {
         }
         this.init = image;
         this.strength = strength;
+        return this;
+    }
+
+    /** An img2img sweep from {@code image} at the model's default strength (or a {@code strength} axis's values). */
+    public Xyz init(BufferedImage image) {
+        init(image, 1);
+        this.strength = null;
         return this;
     }
 
@@ -149,9 +168,10 @@ public final class Xyz {
         }
         SweepSpec spec = new SweepSpec(base.sweepBase(), model.name(), x, y, z,
                 outputs != null ? outputs : Outputs.folder(), new GridImage.Options(margin, legend, maxMegapixels),
-                init, strength, sweepLora);
+                init, strength != null ? strength : model.defaults().strength(), sweepLora);
         SweepModels models = new NotebookModels(model);
         SweepPlan plan = SweepPlan.of(spec, models);
+        plan.checkConfirmed(confirmed, "add --yes (Java: .confirm(true)) to run it");
         // Models a model or checkpoint axis loads stay loaded for the next sweep, but don't become the notebook's
         // current model: the next %txt2img uses what it used before.
         Optional<Model> current = ModelRegistry.global().current();

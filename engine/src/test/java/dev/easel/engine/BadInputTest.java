@@ -187,7 +187,7 @@ class BadInputTest {
         assertEquals(1, rc);
         assertEquals(2, usage);
         assertTrue(lines[0].startsWith("txt2img: ") && lines[0].contains("missing key conv_in.weight"), lines[0]);
-        assertTrue(text.contains("--steps needs an integer"), text);
+        assertTrue(text.contains("--steps takes a whole number, got 'two'"), text);
         assertFalse(text.contains("\tat "), "no stack trace: " + text);
     }
 }

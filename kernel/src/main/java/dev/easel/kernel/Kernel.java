@@ -15,9 +15,9 @@ import dev.easel.kernel.handlers.InspectHandler;
 import dev.easel.kernel.handlers.InterruptHandler;
 import dev.easel.kernel.handlers.IsCompleteHandler;
 import dev.easel.kernel.handlers.KernelInfoHandler;
-import dev.easel.kernel.handlers.Request;
 import dev.easel.kernel.handlers.ShutdownHandler;
 import dev.easel.kernel.history.HistoryStore;
+import dev.easel.kernel.interpreter.CellThreadGroup;
 import dev.easel.kernel.interpreter.Interpreter;
 import dev.easel.kernel.interpreter.JShellInterpreter;
 import dev.easel.kernel.interpreter.KernelInput;
@@ -26,6 +26,7 @@ import dev.easel.kernel.protocol.Channel;
 import dev.easel.kernel.protocol.Contents;
 import dev.easel.kernel.protocol.Message;
 import dev.easel.kernel.protocol.MessageType;
+import dev.easel.kernel.protocol.Request;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
@@ -65,11 +66,8 @@ public final class Kernel {
     private final KernelInput input = new KernelInput();
     private final KernelDisplaySink displays;
     private final HistoryStore history;
-    private final ExecutorService shell = Executors.newSingleThreadExecutor(r -> {
-        Thread thread = new Thread(r, "easel-shell");
-        thread.setDaemon(true);
-        return thread;
-    });
+    /** Runs cells: in a {@link CellThreadGroup}, so what their background threads die of reaches the notebook. */
+    private final ExecutorService shell = Executors.newSingleThreadExecutor(new CellThreadGroup().factory("easel-shell"));
     private final CompletableFuture<Interpreter> interpreter = new CompletableFuture<>();
     private final AtomicBoolean interpreterStarted = new AtomicBoolean();
     private final AtomicLong received = new AtomicLong();

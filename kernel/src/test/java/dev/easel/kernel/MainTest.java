@@ -25,4 +25,25 @@ class MainTest {
         assertEquals(2, Main.run(new String[] {"no-such-command"}));
         assertTrue(Version.get().matches("\\d+\\.\\d+\\.\\d+.*"), Version.get());
     }
+
+    @Test
+    void aBadConnectionFileEndsTheKernelWithOneLineAndNoTrace(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("kernel.json"),
+                "{\"transport\": \"ipc\", \"ip\": \"kernel\", \"shell_port\": 1, \"control_port\": 2,"
+                        + " \"stdin_port\": 3, \"iopub_port\": 4, \"hb_port\": 5, \"key\": \"k\"}");
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.err;
+        System.setErr(new java.io.PrintStream(err, true));
+        int status;
+        try {
+            status = Main.run(new String[] {"kernel", file.toString()});
+        } finally {
+            System.setErr(original);
+        }
+        assertEquals(2, status);
+        assertEquals(1, err.toString().lines().count(), err.toString());
+        assertTrue(err.toString().startsWith("easel kernel: connection file " + file + ": transport \"ipc\""),
+                err.toString());
+    }
 }

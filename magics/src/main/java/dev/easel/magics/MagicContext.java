@@ -37,6 +37,15 @@ public interface MagicContext {
     }
 
     /**
+     * Called by {@link Magics#runCell} before each part of a cell (Java or a magic call) runs: a kernel notes the
+     * part's line, so errors name lines of the cell, and says whether the cell goes on — false once one of its parts
+     * has shown an error or an interrupt was handled, so nothing after it runs.
+     */
+    default boolean beforePart(CellPart part) {
+        return true;
+    }
+
+    /**
      * Evaluates Java quietly in the cells' scope (nothing is shown).
      *
      * @return JShell's text of the last expression's value, or "" when the code has no value

@@ -3,7 +3,7 @@ package dev.easel.magics;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.EngineLog;
 import dev.easel.magics.spec.PathCompletion;
-import dev.easel.magics.spec.Suggest;
+import dev.easel.engine.options.Suggest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -82,7 +82,11 @@ public final class Magics {
         }
     }
 
-    /** Runs a piece of cell text — Java and magics mixed — as the kernel would. */
+    /**
+     * Runs cell text — Java and magics mixed, in the order written — stopping at the first part that fails: the
+     * kernel runs every cell through here, and {@code %%time} its body. A magic's user error comes out as
+     * {@link MagicException}.
+     */
     public void runCell(String cell, MagicContext context) throws Exception {
         runCellHoldingLastValue(cell, context).ifPresent(Runnable::run);
     }
@@ -101,6 +105,9 @@ public final class Magics {
             }
             if (Thread.currentThread().isInterrupted()) {
                 throw new CancellationException("interrupted");
+            }
+            if (!context.beforePart(part)) {
+                return Optional.empty();
             }
             if (part instanceof CellPart.MagicCall call) {
                 run(call, context);

@@ -1,15 +1,14 @@
 package dev.easel.notebook;
 
+import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.io.Png;
-import dev.easel.magics.general.EnvMagic;
 
 import java.awt.image.RenderedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -34,7 +33,7 @@ public final class Outputs {
         if (chosen != null) {
             return chosen;
         }
-        String env = EnvMagic.get("EASEL_OUTPUTS").orElse(null);
+        String env = Environment.get("EASEL_OUTPUTS").orElse(null);
         return env != null ? notebookDirectory.resolve(env) : notebookDirectory.resolve("outputs");
     }
 
@@ -53,7 +52,7 @@ public final class Outputs {
         try {
             Files.createDirectories(dir);
             Path file = dir.resolve(String.format("%05d-%d.png", nextNumber(dir), parameters.seed()));
-            Png.write(image, Map.of(GenerationParameters.PNG_KEY, parameters.toA1111()), file);
+            Png.write(image, parameters.pngText(), file);
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException("could not save the image in " + dir + ": " + e.getMessage(), e);

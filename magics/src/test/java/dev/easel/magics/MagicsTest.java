@@ -71,7 +71,7 @@ class MagicsTest {
             @Override
             protected dev.easel.magics.spec.MagicSpec declare() {
                 return dev.easel.magics.spec.MagicSpec.magic("pick", "Pick")
-                        .option(dev.easel.magics.spec.Option.choice("device", List.of("cpu", "gpu"), "cpu", "where"));
+                        .option(dev.easel.engine.options.Option.choice("device", List.of("cpu", "gpu"), "cpu", "where"));
             }
 
             @Override
@@ -95,9 +95,9 @@ class MagicsTest {
             @Override
             protected dev.easel.magics.spec.MagicSpec declare() {
                 return dev.easel.magics.spec.MagicSpec.magic("train", "Train")
-                        .option(dev.easel.magics.spec.Option.string("instance-dir", "DIR", null, "images"))
-                        .option(dev.easel.magics.spec.Option.string("init", "PATH_OR_VARIABLE", null, "start"))
-                        .option(dev.easel.magics.spec.Option.flag("flip", "flip"))
+                        .option(dev.easel.engine.options.Option.string("instance-dir", "DIR", null, "images"))
+                        .option(dev.easel.engine.options.Option.string("init", "PATH_OR_VARIABLE", null, "start"))
+                        .option(dev.easel.engine.options.Option.flag("flip", "flip"))
                         .optionalPositional("PATH", "a model");
             }
 

@@ -1,5 +1,6 @@
 package dev.easel.notebook;
 
+import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.engine.io.Png;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

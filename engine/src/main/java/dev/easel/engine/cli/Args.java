@@ -1,53 +1,42 @@
 package dev.easel.engine.cli;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import dev.easel.engine.options.CommandLine;
+import dev.easel.engine.options.Option;
+import dev.easel.engine.options.OptionException;
+import dev.easel.engine.options.OptionSet;
+import dev.easel.engine.options.OptionValues;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
-/** {@code --name value} options, repeatable ones collected in order; unknown options are usage errors. */
+/**
+ * {@code --name value} options, repeatable ones collected in order; unknown options are usage errors. For the tools'
+ * own subcommands (train-base, evaluate-default, bench-engine); txt2img, img2img, xyz and dreambooth parse their
+ * declared options with {@link dev.easel.engine.options.CommandLine}.
+ */
 final class Args {
 
-    private final Map<String, List<String>> values = new LinkedHashMap<>();
+    private final OptionValues values;
 
     Args(List<String> args, Set<String> known) {
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            if (!a.startsWith("--")) {
-                throw new UsageException("unexpected argument '" + a + "'");
-            }
-            String name = a.substring(2);
-            String value = null;
-            int eq = name.indexOf('=');
-            if (eq >= 0) {
-                value = name.substring(eq + 1);
-                name = name.substring(0, eq);
-            }
-            if (!known.contains(name)) {
-                throw new UsageException("unknown option --" + name);
-            }
-            if (value == null) {
-                if (i + 1 >= args.size()) {
-                    throw new UsageException("option --" + name + " needs a value");
-                }
-                value = args.get(++i);
-            }
-            values.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+        OptionSet declared = OptionSet.of(known.stream().sorted()
+                .map(name -> Option.string(name, "VALUE", null, "").repeated()).toArray(Option[]::new));
+        try {
+            values = CommandLine.parse(args, declared, null);
+        } catch (OptionException e) {
+            throw new UsageException(e.getMessage());
         }
     }
 
     boolean has(String name) {
-        return values.containsKey(name);
+        return values.given(name);
     }
 
     List<String> all(String name) {
-        return values.getOrDefault(name, List.of());
+        return values.strings(name);
     }
 
     String string(String name, String dflt) {
-        List<String> v = values.get(name);
-        return v == null ? dflt : v.get(v.size() - 1);
+        return values.given(name) ? values.string(name) : dflt;
     }
 
     String required(String name) {
@@ -88,9 +77,13 @@ final class Args {
             return dflt;
         }
         try {
-            return Double.parseDouble(v.trim());
+            double number = Double.parseDouble(v.trim());
+            if (!Double.isFinite(number)) {
+                throw new NumberFormatException("not finite");
+            }
+            return number;
         } catch (NumberFormatException e) {
-            throw new UsageException("--" + name + " needs a number, got '" + v + "'");
+            throw new UsageException("--" + name + " needs a finite number, got '" + v + "'");
         }
     }
 }

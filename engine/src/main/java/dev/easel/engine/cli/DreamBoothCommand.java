@@ -2,6 +2,9 @@ package dev.easel.engine.cli;
 
 import dev.easel.engine.DefaultModel;
 import dev.easel.engine.dreambooth.DreamBoothSettings;
+import dev.easel.engine.options.CommandLine;
+import dev.easel.engine.options.CommandOptions;
+import dev.easel.engine.options.OptionValues;
 import dev.easel.engine.dreambooth.DreamBoothTrainer;
 import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.lora.LoraFormat;
@@ -11,19 +14,9 @@ import dev.easel.engine.train.TrainingLog;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 
 /** {@code dreambooth}: fine-tune a model on a few images of a subject, headless, with a progress line. */
 public final class DreamBoothCommand extends EngineCommand {
-
-    private static final Set<String> FLAGS = Set.of("train-text-encoder", "flip", "override");
-    private static final String USAGE = "usage: dreambooth --model PATH|default --instance-dir DIR --instance-prompt TEXT"
-            + " [--class-prompt TEXT --class-dir DIR --num-class-images N --prior-loss-weight F] [--steps N] [--lr F]"
-            + " [--lr-scheduler constant|constant_with_warmup|linear|cosine --warmup N] [--batch N --grad-accum N]"
-            + " [--train-text-encoder] [--lora-rank R --lora-alpha A [--lora-format diffusers|kohya]] [--flip] [--max-grad-norm F] [--offset-noise F] [--snr-gamma F]"
-            + " [--mixed-precision no|fp16] [--validation-prompt TEXT --validation-every N]"
-            + " [--checkpoint-every N --keep K] [--output DIR]"
-            + " [--resume DIR [--override]] [--seed N]";
 
     @Override
     public String name() {
@@ -37,43 +30,39 @@ public final class DreamBoothCommand extends EngineCommand {
 
     @Override
     protected String usage() {
-        return USAGE;
+        return CommandLine.help(name(), summary(), CommandOptions.DREAMBOOTH,
+                "Required: --model, --instance-dir, --instance-prompt. Interrupt (Ctrl-C) stops at the next step with"
+                        + " a checkpoint; --resume DIR goes on.");
     }
 
     @Override
     protected int execute(List<String> argv) {
-        Args a = new Args(argv.stream().filter(s -> !FLAGS.contains(s.replaceFirst("^--", ""))).toList(),
-                Set.of("model", "instance-dir", "instance-prompt", "class-prompt", "class-dir", "num-class-images",
-                        "prior-loss-weight", "steps", "lr", "lr-scheduler", "warmup", "batch", "grad-accum",
-                        "max-grad-norm", "offset-noise", "snr-gamma", "validation-prompt", "validation-every",
-                        "checkpoint-every", "keep", "output", "resume", "seed", "lora-rank", "lora-alpha", "lora-format",
-                        "mixed-precision"));
+        OptionValues a = CommandLine.parse(argv, CommandOptions.DREAMBOOTH, name());
         String modelArg = a.required("model");
         Path model = DefaultModel.isDefault(modelArg) ? DefaultModel.path() : Path.of(modelArg);
         DreamBoothSettings.Builder b = DreamBoothSettings.builder(Path.of(a.required("instance-dir")),
                 a.required("instance-prompt"))
-                .maxTrainSteps(a.integer("steps", 400)).learningRate(a.number("lr", 5e-6))
-                .lrScheduler(LearningRateSchedule.Kind.named(a.string("lr-scheduler", "constant")),
-                        a.integer("warmup", 0))
-                .batch(a.integer("batch", 1), a.integer("grad-accum", 1))
-                .trainTextEncoder(argv.contains("--train-text-encoder")).randomFlip(argv.contains("--flip"))
-                .maxGradNorm(a.number("max-grad-norm", 1.0)).adam(AdamW.Settings.DEFAULT)
-                .offsetNoise(a.number("offset-noise", 0)).snrGamma(a.number("snr-gamma", 0))
-                .mixedPrecision(a.string("mixed-precision", "no")).seed(a.longValue("seed", 0))
-                .checkpoints(a.integer("checkpoint-every", 500), a.integer("keep", 3))
-                .lora(a.integer("lora-rank", 0), a.number("lora-alpha", 0))
-                .loraFormat(LoraFormat.parse(a.string("lora-format", "diffusers")))
-                .outputDir(Path.of(a.string("output", "dreambooth-model")));
-        if (a.has("class-prompt")) {
-            b.priorPreservation(a.string("class-prompt", null), a.has("class-dir")
-                            ? Path.of(a.string("class-dir", null)) : null,
-                    a.integer("num-class-images", 100), a.number("prior-loss-weight", 1.0));
+                .maxTrainSteps(a.integer("steps")).learningRate(a.number("lr"))
+                .lrScheduler(LearningRateSchedule.Kind.named(a.string("lr-scheduler")), a.integer("warmup"))
+                .batch(a.integer("batch"), a.integer("grad-accum"))
+                .trainTextEncoder(a.flag("train-text-encoder")).randomFlip(a.flag("flip"))
+                .maxGradNorm(a.number("max-grad-norm")).adam(AdamW.Settings.DEFAULT)
+                .offsetNoise(a.number("offset-noise")).snrGamma(a.number("snr-gamma"))
+                .mixedPrecision(a.string("mixed-precision")).seed(a.longInteger("seed"))
+                .checkpoints(a.integer("checkpoint-every"), a.integer("keep"))
+                .lora(a.integer("lora-rank") != null ? a.integer("lora-rank") : 0, a.number("lora-alpha"))
+                .loraFormat(LoraFormat.parse(a.string("lora-format")))
+                .outputDir(Path.of(a.string("output")));
+        if (a.string("class-prompt") != null) {
+            b.priorPreservation(a.string("class-prompt"), a.string("class-dir") != null
+                            ? Path.of(a.string("class-dir")) : null,
+                    a.integer("num-class-images"), a.number("prior-loss-weight"));
         }
-        if (a.has("validation-prompt")) {
-            b.validation(a.string("validation-prompt", null), a.integer("validation-every", 100));
+        if (a.string("validation-prompt") != null) {
+            b.validation(a.string("validation-prompt"), a.integer("validation-every"));
         }
         DreamBoothSettings settings = b.build();
-        Path resume = a.has("resume") ? Path.of(a.string("resume", null)) : null;
+        Path resume = a.string("resume") != null ? Path.of(a.string("resume")) : null;
 
         TrainingProgressLine line = new TrainingProgressLine(System.out);
         try (GracefulStop stop = new GracefulStop()) {
@@ -100,7 +89,7 @@ public final class DreamBoothCommand extends EngineCommand {
                 }
             };
             DreamBoothTrainer.Run run = new DreamBoothTrainer(model, LoadOptions.defaults(), settings, listener,
-                    stop::requested).train(resume, argv.contains("--override"));
+                    stop::requested).train(resume, a.flag("override"));
             run.pipeline().close();
             line.done();
             System.out.println(run.result().summary());

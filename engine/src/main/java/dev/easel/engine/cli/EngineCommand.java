@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * What every engine subcommand does the same way: {@code --help} prints the usage, DJL's chatter is kept off the
- * terminal, and a failure is one line on stderr with the exit code scripts expect — 2 for bad usage or bad input
- * (with the usage after a usage error), 1 for anything else. Subclasses only say what they do.
+ * terminal, and a failure is one line on stderr with the exit code scripts expect — 2 for bad usage or bad input,
+ * 1 for anything else. Subclasses only say what they do.
  */
 abstract class EngineCommand implements Subcommand {
 
@@ -25,8 +25,7 @@ abstract class EngineCommand implements Subcommand {
         try {
             return execute(argv);
         } catch (UsageException e) {
-            System.err.println(name() + ": " + e.getMessage());
-            System.err.println(usage());
+            System.err.println(name() + ": " + e.getMessage() + " (" + name() + " --help lists the options)");
             return 2;
         } catch (IllegalArgumentException e) {
             System.err.println(name() + ": " + Cli.firstLine(e.getMessage()));

@@ -3,37 +3,36 @@ package dev.easel.engine.cli;
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import dev.easel.engine.DefaultModel;
-import dev.easel.engine.EngineException;
 import dev.easel.engine.community.CommunityFiles;
 import dev.easel.engine.embeddings.EmbeddingSpec;
-import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.inpaint.InpaintOptions;
 import dev.easel.engine.inpaint.Inpainter;
-import dev.easel.engine.io.Png;
+import dev.easel.engine.loading.ModelLoader;
+import dev.easel.engine.io.ImageFiles;
 import dev.easel.engine.lora.LoraSpec;
+import dev.easel.engine.options.CommandLine;
+import dev.easel.engine.options.CommandOptions;
+import dev.easel.engine.options.OptionSet;
+import dev.easel.engine.options.OptionValues;
+import dev.easel.engine.pipeline.GenerationDefaults;
+import dev.easel.engine.pipeline.GenerationLimits;
+import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
-import dev.easel.engine.pipeline.Infotext;
 import dev.easel.engine.pipeline.Latents;
 import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
-import dev.easel.engine.samplers.Samplers;
-
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
-import java.util.Set;
 
-/** {@code txt2img}, {@code img2img} and {@code inpaint}: one generation from the command line, images written as PNG. */
-public class GenerateCommand implements Subcommand {
-
-    private static final Set<String> COMMON = Set.of("model", "prompt", "negative", "steps", "cfg", "sampler", "seed",
-            "width", "height", "batch", "clip-skip", "eta", "spacing", "init-latents", "save-latents", "out",
-            "config", "device", "lora", "lora-dir", "embedding", "embeddings-dir", "vae");
+/**
+ * {@code txt2img}, {@code img2img} and {@code inpaint}: one generation from the command line, images written as PNG or
+ * JPEG with their parameters. The options are {@link CommandOptions#TXT2IMG} / {@link CommandOptions#IMG2IMG} /
+ * {@link CommandOptions#INPAINT}, the magics' too.
+ */
+public class GenerateCommand extends EngineCommand {
 
     private final boolean img2img;
     private final boolean inpaint;
@@ -77,153 +76,115 @@ public class GenerateCommand implements Subcommand {
                 : "generate images from a prompt (Stable Diffusion txt2img)";
     }
 
-    static String usage(boolean img2img) {
-        return usage(img2img, false);
-    }
-
-    static String usage(boolean img2img, boolean inpaint) {
-        return "usage: " + (inpaint ? "inpaint" : img2img ? "img2img" : "txt2img") + " --model PATH|default --prompt TEXT [--prompt TEXT]..."
-                + " [--negative TEXT]... [--steps N] [--cfg F] [--sampler ID] [--seed N] [--width W] [--height H]"
-                + " [--batch N] [--clip-skip N] [--eta F] [--spacing leading|linspace|trailing]"
-                + " [--init-latents FILE.npy] [--save-latents FILE.npy] [--config DIR] [--device cpu|gpu]"
-                + " [--lora FILE.safetensors[:WEIGHT]]... [--lora-dir DIR] [--embedding FILE[:TOKEN]]..."
-                + " [--embeddings-dir DIR] [--vae PATH]"
-                + (img2img ? " --init-image FILE.png --strength F" : "")
-                + (inpaint ? " --mask FILE.png [--mask-blur PX] [--inpaint-area whole|masked] [--padding PX]"
-                + " [--invert-mask]" : "") + " --out FILE.png";
+    private OptionSet options() {
+        return inpaint ? CommandOptions.INPAINT : img2img ? CommandOptions.IMG2IMG : CommandOptions.TXT2IMG;
     }
 
     @Override
-    public int run(List<String> argv) {
-        Cli.quietLogs();
-        try {
-            if (argv.contains("--help") || argv.contains("-h")) {
-                System.out.println(usage(img2img, inpaint));
-                return 0;
-            }
-            Set<String> known = new HashSet<>(COMMON);
-            if (img2img) {
-                known.add("init-image");
-                known.add("strength");
-            }
-            if (inpaint) {
-                known.addAll(List.of("mask", "mask-blur", "inpaint-area", "padding"));
-            }
-            // --invert-mask is a flag, as DreamBooth's are: taken out before the --name value options are read
-            boolean invertMask = inpaint && argv.contains("--invert-mask");
-            Args a = new Args(argv.stream().filter(x -> !(inpaint && x.equals("--invert-mask"))).toList(), known);
-            String modelArg = a.required("model");
-            Path model = DefaultModel.isDefault(modelArg) ? DefaultModel.path() : Path.of(modelArg);
-            Path out = Path.of(a.required("out"));
-            List<String> prompts = a.all("prompt");
-            if (prompts.isEmpty()) {
-                throw new UsageException("missing required option --prompt");
-            }
-            GenerationSettings.Builder b = GenerationSettings.builder().prompts(prompts)
-                    .negativePrompts(a.all("negative")).steps(a.integer("steps", 20))
-                    .guidanceScale(a.number("cfg", 7.5)).sampler(a.string("sampler", "euler"))
-                    .seed(a.longValue("seed", new Random().nextInt(Integer.MAX_VALUE)))
-                    .width(a.integer("width", 512)).height(a.integer("height", 512))
-                    .imagesPerPrompt(a.integer("batch", 1)).clipSkip(a.integer("clip-skip", 0))
-                    .eta(a.number("eta", 0)).spacing(a.string("spacing", null));
-            if (a.has("init-latents")) {
-                if (img2img) {
-                    throw new UsageException("--init-latents is for txt2img");
-                }
-                b.initLatents(Latents.read(Path.of(a.string("init-latents", null))));
-            }
-            try {
-                Samplers.resolve(a.string("sampler", "euler"));
-            } catch (EngineException e) {
-                throw new UsageException(e.getMessage());
-            }
-            BufferedImage init = null;
-            double strength = 0;
-            if (img2img) {
-                init = Png.read(Path.of(a.required("init-image")));
-                strength = a.number("strength", inpaint ? 1.0 : 0.75); // diffusers inpaints at 1 by default
-                if (!a.has("width") && !a.has("height")) {
-                    b.width(init.getWidth() - init.getWidth() % 8).height(init.getHeight() - init.getHeight() % 8);
-                }
-            }
-            GenerationSettings s = b.build();
-            s.validate();
-            List<LoraSpec> loras = new ArrayList<>();
-            for (String lora : a.all("lora")) {
-                loras.add(LoraSpec.parse(lora));
-            }
-            List<EmbeddingSpec> embeddings = new ArrayList<>();
-            for (String embedding : a.all("embedding")) {
-                embeddings.add(EmbeddingSpec.parse(embedding, Path.of("")));
-            }
-            LoadOptions opts = LoadOptions.defaults();
-            String device = a.string("device", null);
-            if ("cpu".equals(device)) {
-                opts = opts.withDevice(Device.cpu(), DataType.FLOAT32);
-            } else if ("gpu".equals(device)) {
-                opts = opts.withDevice(Device.gpu(), DataType.FLOAT16);
-            } else if (device != null) {
-                throw new UsageException("--device must be cpu or gpu, got '" + device + "'");
-            }
-            if (a.has("config")) {
-                opts = opts.withConfigDir(Path.of(a.string("config", null)));
-            }
-            GenerationResult r;
-            GenerationSettings recorded = s; // the prompts as typed, LoRA tags included, as A1111 records them
-            String vaeName;
-            try (StableDiffusionPipeline pipe = ModelLoader.load(model, opts)) {
-                CommunityFiles.Applied applied = CommunityFiles.apply(pipe, model, s, loras, embeddings,
-                        a.has("vae") ? Path.of(a.string("vae", null)) : null,
-                        a.has("lora-dir") ? Path.of(a.string("lora-dir", null)) : null,
-                        a.has("embeddings-dir") ? Path.of(a.string("embeddings-dir", null)) : null);
-                applied.notes().forEach(note -> System.err.println(name() + ": " + note));
-                vaeName = pipe.vaeName();
-                b.prompts(applied.settings().prompts()).negativePrompts(applied.settings().negativePrompts());
-                s = b.build();
-                if (!img2img && !a.has("width") && !a.has("height")) {
-                    // The model's own resolution, as diffusers does: 512 for SD 1.5, 64 for the default model.
-                    int size = pipe.vaeScaleFactor() * pipe.unet().config.sampleSize();
-                    s = b.width(size).height(size).build();
-                }
-                if (inpaint) {
-                    InpaintOptions io = new InpaintOptions(a.integer("mask-blur", 4),
-                            InpaintOptions.onlyMasked(a.string("inpaint-area", "whole")), a.integer("padding", 32),
-                            invertMask);
-                    List<String> notes = new ArrayList<>();
-                    r = Inpainter.run(pipe, s, init, Png.read(Path.of(a.required("mask"))), strength, io,
-                            null, null, notes);
-                    notes.forEach(note -> System.err.println(name() + ": " + note));
-                } else {
-                    r = img2img ? pipe.img2img(s, init, strength, null, null) : pipe.txt2img(s);
-                }
-            }
-            List<Path> files = outputs(out, r.images().size());
-            for (int i = 0; i < files.size(); i++) {
-                Map<String, String> text = Map.of("parameters", Infotext.of(
-                        recorded.toBuilder().size(s.width(), s.height()).build(), i,
-                        DefaultModel.isDefault(modelArg) ? DefaultModel.NAME : model.getFileName().toString(),
-                        img2img ? strength : null, vaeName));
-                Png.write(r.images().get(i), text, files.get(i));
-                System.out.println(files.get(i));
-            }
-            if (a.has("save-latents")) {
-                r.finalLatents().write(Path.of(a.string("save-latents", null)));
-            }
-            return 0;
-        } catch (UsageException e) {
-            System.err.println(name() + ": " + e.getMessage());
-            System.err.println(usage(img2img, inpaint));
-            return 2;
-        } catch (EngineException e) {
-            System.err.println(name() + ": " + e.getMessage());
-            return 1;
-        } catch (IllegalArgumentException e) { // a bad value, as EngineCommand answers it
-            System.err.println(name() + ": " + Cli.firstLine(e.getMessage()));
-            return 2;
-        } catch (RuntimeException | Error e) {
-            System.err.println(name() + ": " + e.getClass().getSimpleName() + ": " + Cli.firstLine(e.getMessage()));
-            return 1;
+    protected String usage() {
+        return CommandLine.help(name(), summary(), options(), "Required: --model, --prompt, --out"
+                + (img2img ? ", --init-image" : "") + (inpaint ? ", --mask" : "") + ". Unset generation settings come from the model's"
+                + " recommendation (model_index.json), else 20 steps, CFG 7, Euler a.");
+    }
+
+    @Override
+    protected int execute(List<String> argv) {
+        OptionValues a = CommandLine.parse(argv, options(), name());
+        String modelArg = a.required("model");
+        Path model = DefaultModel.isDefault(modelArg) ? DefaultModel.path() : Path.of(modelArg);
+        Path out = Path.of(a.required("out"));
+        ImageFiles.checkWritable(out);
+        List<String> prompts = a.strings("prompt");
+        if (prompts.isEmpty()) {
+            throw new UsageException("missing required option --prompt");
         }
+        GenerationDefaults defaults = GenerationDefaults.forModel(model);
+        GenerationSettings.Builder b = CommandOptions.settings(a, defaults).prompts(prompts)
+                .negativePrompts(a.strings("negative")).imagesPerPrompt(a.integer("batch"))
+                .spacing(a.string("spacing"));
+        if (!img2img && a.string("init-latents") != null) {
+            b.initLatents(Latents.read(Path.of(a.string("init-latents"))));
+        }
+        CommandOptions.RequestedSize size = CommandOptions.size(a);
+        BufferedImage init = null;
+        double strength = 0;
+        if (img2img) {
+            init = GenerationLimits.readImage(Path.of(a.required("init-image")));
+            // diffusers inpaints at strength 1 by default: the masked part is redrawn, not blended
+            strength = a.number("strength") != null ? a.number("strength") : inpaint ? 1.0 : defaults.strength();
+            if (!(strength > 0)) {
+                throw new UsageException("--strength must be more than 0, got " + strength);
+            }
+            int[] wh = size.or(Math.max(8, init.getWidth() / 8 * 8), Math.max(8, init.getHeight() / 8 * 8));
+            b.size(wh[0], wh[1]);
+        } else if (size.given()) {
+            int[] wh = size.or(512, 512);
+            b.size(wh[0], wh[1]);
+        }
+        // Checked before the model loads; without a size it is checked again at the model's own.
+        b.build().validate();
+        List<LoraSpec> loras = CommandOptions.loras(a, Path.of(""));
+        List<EmbeddingSpec> embeddings = new ArrayList<>();
+        for (String embedding : a.strings("embedding")) {
+            embeddings.add(EmbeddingSpec.parse(embedding, Path.of("")));
+        }
+        BufferedImage mask = inpaint ? GenerationLimits.readImage(Path.of(a.required("mask"))) : null;
+        InpaintOptions inpaintOptions = inpaint ? new InpaintOptions(a.integer("mask-blur"),
+                InpaintOptions.onlyMasked(a.string("inpaint-area")), a.integer("padding"), a.flag("invert-mask"))
+                : null;
+        LoadOptions opts = LoadOptions.defaults();
+        if ("cpu".equals(a.string("device"))) {
+            opts = opts.withDevice(Device.cpu(), DataType.FLOAT32);
+        } else if ("gpu".equals(a.string("device"))) {
+            opts = opts.withDevice(Device.gpu(), DataType.FLOAT16);
+        }
+        if (a.string("config") != null) {
+            opts = opts.withConfigDir(Path.of(a.string("config")));
+        }
+        GenerationSettings recorded; // the prompts as typed, LoRA tags included, as A1111 records them
+        GenerationResult r;
+        String vaeName;
+        try (StableDiffusionPipeline pipe = ModelLoader.load(model, opts)) {
+            if (!img2img && !size.given()) {
+                // The model's own resolution, as diffusers does: 512 for SD 1.5, 64 for the default model.
+                int native_ = pipe.vaeScaleFactor() * pipe.unet().config.sampleSize();
+                b.size(native_, native_);
+            }
+            recorded = b.build();
+            CommunityFiles.Applied applied = CommunityFiles.apply(pipe, model, recorded, loras, embeddings,
+                    path(a, "vae"), path(a, "lora-dir"), path(a, "embeddings-dir"));
+            applied.notes().forEach(note -> System.err.println(name() + ": " + note));
+            vaeName = pipe.vaeName();
+            GenerationSettings s = applied.settings();
+            if (inpaint) {
+                List<String> notes = new ArrayList<>();
+                r = Inpainter.run(pipe, s, init, mask, strength, inpaintOptions, null, null, notes);
+                notes.forEach(note -> System.err.println(name() + ": " + note));
+            } else {
+                r = img2img ? pipe.img2img(s, init, strength, null, null) : pipe.txt2img(s);
+            }
+        }
+        List<Path> files = outputs(out, r.images().size());
+        String modelName = DefaultModel.isDefault(modelArg) ? DefaultModel.NAME : model.getFileName().toString();
+        for (int i = 0; i < files.size(); i++) {
+            GenerationParameters parameters = GenerationParameters.of(recorded, i, modelName).withLoras(loras);
+            if (vaeName != null) {
+                parameters = parameters.with("VAE", vaeName);
+            }
+            if (img2img) {
+                parameters = parameters.with("Denoising strength", strength);
+            }
+            ImageFiles.write(r.images().get(i), parameters.pngText(), files.get(i));
+            System.out.println(files.get(i) + "  (seed " + r.seeds().get(i) + ")");
+        }
+        if (a.string("save-latents") != null) {
+            r.finalLatents().write(Path.of(a.string("save-latents")));
+        }
+        return 0;
+    }
+
+    private static Path path(OptionValues values, String option) {
+        return values.string(option) != null ? Path.of(values.string(option)) : null;
     }
 
     /** FILE.png for one image; FILE-0.png, FILE-1.png, … for several. */

@@ -1,7 +1,12 @@
 package dev.easel.engine.cli;
 
-import dev.easel.engine.io.Png;
+import dev.easel.engine.DefaultModel;
 import dev.easel.engine.lora.LoraSpec;
+import dev.easel.engine.options.CommandLine;
+import dev.easel.engine.options.CommandOptions;
+import dev.easel.engine.options.OptionValues;
+import dev.easel.engine.pipeline.GenerationDefaults;
+import dev.easel.engine.pipeline.GenerationLimits;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.sweep.Axis;
@@ -17,20 +22,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 
 /**
- * {@code xyz}: an X/Y/Z parameter sweep from the command line — the labelled grid at {@code --out}, every image next
- * to it with its parameters, and the results table as CSV.
+ * {@code xyz}: an X/Y/Z parameter sweep from the command line — the labelled grid at {@code --out}, every image in a
+ * folder of its own beside it with its parameters, and the results table as CSV. Options: {@link CommandOptions#XYZ}.
  */
 public final class XyzCommand extends EngineCommand {
-
-    private static final String USAGE = "usage: xyz --model PATH|default --prompt TEXT --x SPEC [--y SPEC] [--z SPEC]"
-            + " [--negative TEXT] [--steps N] [--cfg F] [--sampler ID] [--seed N] [--width W] [--height H]"
-            + " [--clip-skip N] [--eta F] [--lora FILE[:WEIGHT]] [--init-image FILE.png [--strength F]] [--margin PX]"
-            + " [--legend] [--max-megapixels F] --out grid.png"
-            + " [--table results.csv]\n  SPEC is TYPE:VALUES as in the web UI, e.g. \"steps:10,20,30\", \"cfg:3-9 [4]\","
-            + " \"sampler:euler,ddim\", \"prompt_sr:circle,square\", \"seed:-1,2\"";
 
     @Override
     public String name() {
@@ -44,52 +41,66 @@ public final class XyzCommand extends EngineCommand {
 
     @Override
     protected String usage() {
-        return USAGE;
+        return CommandLine.help(name(), summary(), CommandOptions.XYZ, "Required: --model, --prompt, --x, --out.\n"
+                + "SPEC is TYPE:VALUES as in the web UI, e.g. \"steps:10,20,30\", \"cfg:3-9 [4]\","
+                + " \"sampler:euler,ddim\", \"prompt_sr:circle,square\", \"seed:-1,2\".\nAxes: "
+                + String.join(", ", CommandOptions.axes()) + ". Cell images go to a new folder beside the grid,"
+                + " so a later sweep never overwrites them.");
     }
 
     @Override
     protected int execute(List<String> argv) throws IOException {
-        boolean legend = argv.contains("--legend");
-        Args a = new Args(argv.stream().filter(s -> !s.equals("--legend")).toList(), Set.of("model", "prompt",
-                "x", "y", "z", "negative", "steps", "cfg", "sampler", "seed", "width", "height", "clip-skip",
-                "eta", "lora", "init-image", "strength", "margin", "max-megapixels", "out", "table"));
+        OptionValues a = CommandLine.parse(argv, CommandOptions.XYZ, name());
         Path out = Path.of(a.required("out")).toAbsolutePath();
-        GenerationSettings.Builder base = GenerationSettings.builder().prompt(a.required("prompt"))
-                .steps(a.integer("steps", 20)).guidanceScale(a.number("cfg", 7.5))
-                .sampler(a.string("sampler", "euler")).seed(a.longValue("seed", -1))
-                .clipSkip(a.integer("clip-skip", 0)).eta(a.number("eta", 0));
-        if (a.has("negative")) {
-            base.negativePrompt(a.string("negative", ""));
+        String model = a.required("model");
+        GenerationDefaults defaults = GenerationDefaults.forModel(DefaultModel.isDefault(model) ? DefaultModel.path()
+                : Path.of(model));
+        List<String> prompts = a.strings("prompt");
+        List<String> negatives = a.strings("negative");
+        if (prompts.size() != 1 || negatives.size() > 1) {
+            throw new UsageException("a sweep takes one --prompt and at most one --negative; vary them with"
+                    + " prompt_sr or negative axes");
         }
-        GridImage.Options grid = new GridImage.Options(a.integer("margin", 0), legend,
-                a.number("max-megapixels", GridImage.Options.DEFAULT.maxMegapixels()));
-        BufferedImage init = a.has("init-image") ? Png.read(Path.of(a.string("init-image", null))) : null;
-        if (init == null && a.has("strength")) {
+        GenerationSettings.Builder base = CommandOptions.settings(a, defaults).prompt(prompts.get(0));
+        negatives.forEach(base::negativePrompt);
+        GridImage.Options grid = new GridImage.Options(a.integer("margin"), a.flag("legend"),
+                a.number("max-megapixels"));
+        BufferedImage init = a.string("init-image") != null
+                ? GenerationLimits.readImage(Path.of(a.string("init-image"))) : null;
+        if (init == null && a.number("strength") != null) {
             throw new UsageException("--strength is for img2img sweeps; give --init-image too");
         }
-        String model = a.required("model");
+        List<LoraSpec> loras = CommandOptions.loras(a, Path.of(""));
+        if (loras.size() > 1) {
+            throw new UsageException("a sweep applies one LoRA (weigh it with a lora_weight axis)");
+        }
         Axis x = Axis.parse(a.required("x"));
-        Axis y = a.has("y") ? Axis.parse(a.string("y", null)) : null;
-        Axis z = a.has("z") ? Axis.parse(a.string("z", null)) : null;
+        Axis y = a.string("y") != null ? Axis.parse(a.string("y")) : null;
+        Axis z = a.string("z") != null ? Axis.parse(a.string("z")) : null;
+        CommandOptions.RequestedSize size = CommandOptions.size(a);
         try (LoadingSweepModels models = new LoadingSweepModels(LoadOptions.defaults())) {
-            if (a.has("width") || a.has("height")) {
-                base.size(a.integer("width", 512), a.integer("height", 512));
-            } else if (init != null) {
-                base.size(Math.max(8, init.getWidth() / 8 * 8), Math.max(8, init.getHeight() / 8 * 8));
+            if (init != null) {
+                int[] wh = size.or(Math.max(8, init.getWidth() / 8 * 8), Math.max(8, init.getHeight() / 8 * 8));
+                base.size(wh[0], wh[1]);
+            } else if (size.given()) {
+                int[] wh = size.or(512, 512);
+                base.size(wh[0], wh[1]);
             } else {
                 // The base model's own resolution (loading it now costs nothing: the sweep needs it anyway).
                 models.check(model);
                 var pipeline = models.pipeline(model);
-                int size = pipeline.vaeScaleFactor() * pipeline.unet().config.sampleSize();
-                base.size(size, size);
+                int side = pipeline.vaeScaleFactor() * pipeline.unet().config.sampleSize();
+                base.size(side, side);
             }
             SweepSpec spec = new SweepSpec(base.build(), model, x, y, z, out.getParent(), grid, init,
-                    a.number("strength", 0.75), a.has("lora") ? LoraSpec.parse(a.string("lora", null)) : null);
+                    a.number("strength") != null ? a.number("strength") : defaults.strength(),
+                    loras.isEmpty() ? null : loras.get(0));
             SweepPlan plan = SweepPlan.of(spec, models);
+            plan.checkConfirmed(a.flag("yes"), "add --yes to run it");
             SweepListener progress = new SweepListener() {
                 @Override
                 public void onStart(int totalImages) {
-                    System.out.println(totalImages + " images");
+                    System.out.println(totalImages + " images, seed " + plan.cells().get(0).settings().seed());
                 }
 
                 @Override
@@ -99,11 +110,12 @@ public final class XyzCommand extends EngineCommand {
                 }
             };
             Files.createDirectories(out.getParent());
-            SweepResult result = new SweepRunner(models, progress, null).run(plan, out.getParent(), out);
+            SweepResult result = new SweepRunner(models, progress, null).run(plan, out);
             System.out.println();
             System.out.println(result.summary());
-            if (a.has("table")) {
-                Path table = Path.of(a.string("table", null));
+            System.out.println("images: " + result.folder());
+            if (a.string("table") != null) {
+                Path table = Path.of(a.string("table"));
                 result.table().write().csv(table.toFile());
                 System.out.println("table: " + table);
             }

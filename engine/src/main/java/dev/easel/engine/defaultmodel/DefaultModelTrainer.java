@@ -1,5 +1,6 @@
 package dev.easel.engine.defaultmodel;
 
+import dev.easel.engine.pipeline.GenerationDefaults;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
@@ -118,6 +119,10 @@ public final class DefaultModelTrainer {
                     Path model = run.resolve(MODEL);
                     DiffusersWriter.write(model, textEncoder, unet, vae, recipe.vae(scalingFactor), tokenizerFolder,
                             scheduler, DataType.FLOAT16);
+                    // The recipe's models draw best as they are evaluated (CFG 5, Euler); the model folder says so.
+                    DefaultModelEvaluation.Settings evaluated = DefaultModelEvaluation.Settings.standard();
+                    new GenerationDefaults(evaluated.steps(), evaluated.guidanceScale(), evaluated.sampler(),
+                            GenerationDefaults.STANDARD.strength()).recordIn(model);
                     writeProvenance(model, commandLine, scalingFactor, (System.nanoTime() - started) / 1e9);
                     return model;
                 }

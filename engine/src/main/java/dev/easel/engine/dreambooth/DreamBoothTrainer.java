@@ -1,6 +1,8 @@
 package dev.easel.engine.dreambooth;
 
 import dev.easel.engine.loading.ModelLoader;
+import dev.easel.engine.pipeline.GenerationParameters;
+import dev.easel.engine.pipeline.GenerationDefaults;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -188,6 +190,7 @@ public final class DreamBoothTrainer {
                 model = settings.outputDir().resolve("model");
                 DiffusersWriter.write(model, pipeline.textEncoder(), pipeline.unet(), pipeline.vae(), tokenizerFolder,
                         pipeline.schedulerConfig(), DataType.FLOAT32);
+                GenerationDefaults.forModel(baseModel).recordIn(model); // a fine-tuned model draws as its base
             }
             precision.close();
             ok = true;
@@ -214,10 +217,12 @@ public final class DreamBoothTrainer {
             if (cancel.getAsBoolean() || Thread.currentThread().isInterrupted()) {
                 throw new CancellationException("stopped while generating class images");
             }
-            BufferedImage image = pipeline.txt2img(GenerationSettings.builder().prompt(settings.classPrompt())
+            GenerationSettings classImage = GenerationSettings.builder().prompt(settings.classPrompt())
                     .steps(VALIDATION_STEPS).sampler("euler").seed(settings.seed() + 1_000 + i)
-                    .size(resolution, resolution).build()).images().get(0);
-            Png.write(image, Map.of("parameters", settings.classPrompt()), folder.resolve(String.format(
+                    .size(resolution, resolution).build();
+            BufferedImage image = pipeline.txt2img(classImage).images().get(0);
+            Png.write(image, GenerationParameters.of(classImage, 0, baseModel.getFileName().toString()).pngText(),
+                    folder.resolve(String.format(
                     "class-%04d.png", i)));
             listener.onClassImages(i + 1 - have, want - have);
         }

@@ -1,6 +1,7 @@
 package dev.easel.engine.io;
 
 import dev.easel.engine.EngineException;
+import java.awt.Dimension;
 import java.awt.image.BufferedImage;
 import java.awt.image.RenderedImage;
 import java.io.ByteArrayInputStream;
@@ -15,11 +16,14 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.CRC32;
 import java.util.zip.InflaterInputStream;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * PNG files with text chunks, as AUTOMATIC1111 writes them (Pillow's {@code PngInfo}): {@code tEXt} when the text is
@@ -84,6 +88,28 @@ public final class Png {
             return readText(new ByteArrayInputStream(png), "the PNG data");
         } catch (IOException e) {
             throw new EngineException("the PNG data: " + e.getMessage());
+        }
+    }
+
+    /** The width and height of an image file, from its header: nothing is decoded. */
+    public static Dimension size(Path file) {
+        if (!Files.exists(file)) {
+            throw new EngineException(file + ": file not found");
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new EngineException(file + ": not a readable image (PNG, JPEG, BMP, GIF)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                return new Dimension(reader.getWidth(0), reader.getHeight(0));
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException e) {
+            throw new EngineException(file + ": cannot read image (" + e.getMessage() + ")");
         }
     }
 

@@ -23,7 +23,12 @@ public record LoraSpec(Path file, double weight) {
             String path = text.substring(0, colon);
             String weight = text.substring(colon + 1);
             try {
-                return new LoraSpec(UserPath.resolve(base, path), Double.parseDouble(weight));
+                double w = Double.parseDouble(weight);
+                if (!Double.isFinite(w)) {
+                    throw new IllegalArgumentException("the LoRA weight '" + weight + "' is not a finite number;"
+                            + " write FILE:WEIGHT, e.g. " + path + ":0.8");
+                }
+                return new LoraSpec(UserPath.resolve(base, path), w);
             } catch (NumberFormatException notAWeight) {
                 if (Files.isRegularFile(UserPath.resolve(base, path)) && !Files.exists(UserPath.resolve(base, text))) {
                     throw new IllegalArgumentException("the weight '" + weight + "' is not a number; write FILE:WEIGHT,"

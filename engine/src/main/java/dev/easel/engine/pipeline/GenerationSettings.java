@@ -6,6 +6,7 @@ import dev.easel.engine.samplers.TimestepSpacing;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Everything that decides one txt2img/img2img generation, immutable. Build with {@link #builder()}.
@@ -15,7 +16,8 @@ import java.util.List;
  * @param steps number of inference steps
  * @param guidanceScale classifier-free guidance scale (no CFG at ≤ 1)
  * @param sampler sampler id or web-UI name
- * @param seed seed of the CPU generator (as {@code torch.Generator("cpu").manual_seed(seed)})
+ * @param seed seed of the CPU generator (as {@code torch.Generator("cpu").manual_seed(seed)}); the builder turns
+ *     {@link #RANDOM_SEED} into a random seed, so a settings record always says which seed it uses
  * @param width image width, a multiple of 8
  * @param height image height, a multiple of 8
  * @param imagesPerPrompt images per prompt
@@ -28,6 +30,9 @@ public record GenerationSettings(List<String> prompts, List<String> negativeProm
                                  String sampler, long seed, int width, int height, int imagesPerPrompt,
                                  int clipSkip, double eta, TimestepSpacing spacing, Latents initLatents) {
 
+    /** The seed that asks for a random one, as in the web UIs. */
+    public static final long RANDOM_SEED = -1;
+
     public GenerationSettings {
         prompts = List.copyOf(prompts);
         negativePrompts = List.copyOf(negativePrompts);
@@ -38,7 +43,10 @@ public record GenerationSettings(List<String> prompts, List<String> negativeProm
         return prompts.size() * imagesPerPrompt;
     }
 
-    /** Checks the values; throws {@link EngineException} naming the bad setting. */
+    /**
+     * Checks the values, and that the request fits this machine ({@link GenerationLimits}); throws
+     * {@link EngineException} naming the bad setting.
+     */
     public void validate() {
         if (prompts.isEmpty()) {
             throw new EngineException("no prompt given");
@@ -50,9 +58,9 @@ public record GenerationSettings(List<String> prompts, List<String> negativeProm
         if (steps < 1 || steps > 1000) {
             throw new EngineException("steps must be between 1 and 1000, got " + steps);
         }
-        if (width < 8 || height < 8 || width % 8 != 0 || height % 8 != 0) {
-            throw new EngineException("width and height must be positive multiples of 8, got " + width + "x"
-                    + height);
+        GenerationLimits.checkSize(width, height);
+        if (seed < 0) {
+            throw new EngineException("seed must be ≥ 0 (or -1 for a random one), got " + seed);
         }
         if (imagesPerPrompt < 1) {
             throw new EngineException("images per prompt must be at least 1, got " + imagesPerPrompt);
@@ -60,8 +68,11 @@ public record GenerationSettings(List<String> prompts, List<String> negativeProm
         if (clipSkip < 0) {
             throw new EngineException("clip skip must be ≥ 0, got " + clipSkip);
         }
-        if (Double.isNaN(guidanceScale) || Double.isNaN(eta) || eta < 0) {
-            throw new EngineException("guidance scale must be a number and eta ≥ 0");
+        if (!Double.isFinite(guidanceScale) || guidanceScale < 0) {
+            throw new EngineException("guidance scale must be a finite number ≥ 0, got " + guidanceScale);
+        }
+        if (!Double.isFinite(eta) || eta < 0) {
+            throw new EngineException("eta must be a finite number ≥ 0, got " + eta);
         }
         Samplers.resolve(sampler);
         if (initLatents != null) {
@@ -70,6 +81,7 @@ public record GenerationSettings(List<String> prompts, List<String> negativeProm
                 throw new EngineException("initial latents have batch " + s[0] + ", expected " + batchSize());
             }
         }
+        GenerationLimits.checkMemory(this);
     }
 
     public static Builder builder() {
@@ -94,14 +106,17 @@ public record GenerationSettings(List<String> prompts, List<String> negativeProm
         return b;
     }
 
-    /** Builder; defaults: 50 steps, CFG 7.5, DDIM, seed 0, 512×512, one image per prompt, no clip skip, eta 0. */
+    /**
+     * Builder; defaults: {@link GenerationDefaults#STANDARD} (20 steps, CFG 7, Euler a), a random seed, 512×512, one
+     * image per prompt, no clip skip, eta 0.
+     */
     public static final class Builder {
         private List<String> prompts = new ArrayList<>();
         private List<String> negativePrompts = new ArrayList<>();
-        private int steps = 50;
-        private double guidanceScale = 7.5;
-        private String sampler = "ddim";
-        private long seed = 0;
+        private int steps = GenerationDefaults.STANDARD.steps();
+        private double guidanceScale = GenerationDefaults.STANDARD.guidanceScale();
+        private String sampler = GenerationDefaults.STANDARD.sampler();
+        private long seed = RANDOM_SEED;
         private int width = 512;
         private int height = 512;
         private int imagesPerPrompt = 1;
@@ -197,8 +212,10 @@ public record GenerationSettings(List<String> prompts, List<String> negativeProm
             return this;
         }
 
+        /** The settings; a {@link #RANDOM_SEED} becomes a random seed in [0, 2^32), as AUTOMATIC1111 draws it. */
         public GenerationSettings build() {
-            return new GenerationSettings(prompts, negativePrompts, steps, guidanceScale, sampler, seed, width, height,
+            long chosen = seed == RANDOM_SEED ? ThreadLocalRandom.current().nextLong(1L << 32) : seed;
+            return new GenerationSettings(prompts, negativePrompts, steps, guidanceScale, sampler, chosen, width, height,
                     imagesPerPrompt, clipSkip, eta, spacing, initLatents);
         }
     }

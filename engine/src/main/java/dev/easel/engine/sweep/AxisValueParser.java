@@ -1,5 +1,7 @@
 package dev.easel.engine.sweep;
 
+import dev.easel.engine.EngineException;
+import dev.easel.engine.pipeline.GenerationLimits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -148,12 +150,16 @@ final class AxisValueParser {
         if (!m.matches()) {
             throw error(item, "'" + raw + "' is not a size; write WIDTHxHEIGHT, e.g. 512x768");
         }
-        int width = Integer.parseInt(m.group(1));
-        int height = Integer.parseInt(m.group(2));
-        if (width <= 0 || height <= 0 || width % 8 != 0 || height % 8 != 0) {
-            throw error(item, "size " + raw + " must be positive multiples of 8, e.g. 512x768");
+        try {
+            int width = Integer.parseInt(m.group(1));
+            int height = Integer.parseInt(m.group(2));
+            GenerationLimits.checkSize(width, height);
+            return new ImageSize(width, height);
+        } catch (NumberFormatException e) {
+            throw error(item, "size " + raw + " is larger than " + GenerationLimits.MAX_SIDE + " pixels a side");
+        } catch (EngineException e) {
+            throw error(item, e.getMessage());
         }
-        return new ImageSize(width, height);
     }
 
     private void checkStep(Item item, double first, double last, double by) {

@@ -21,6 +21,12 @@ import java.util.Random;
  */
 public final class SweepPlan {
 
+    /**
+     * Sweeps of more images than this are said first and need a confirmation ({@code --yes}): a typo such as
+     * {@code seed:1-10000} would otherwise start hours of work.
+     */
+    public static final int CONFIRM_ABOVE = 100;
+
     private final SweepSpec spec;
     private final List<Axis> axes;
     private final List<SweepCell> cells;
@@ -59,8 +65,7 @@ public final class SweepPlan {
         if (used.containsKey(AxisType.MODEL) && used.containsKey(AxisType.CHECKPOINT)) {
             throw new AxisSyntaxException("the model and checkpoint axes both choose the model; use one of them");
         }
-        GenerationSettings base = spec.base().seed() == -1
-                ? spec.base().toBuilder().seed(random.nextInt(Integer.MAX_VALUE)).build() : spec.base();
+        GenerationSettings base = spec.base(); // built settings hold a drawn seed, never -1
         List<SweepCell> cells = new ArrayList<>();
         int ys = y == null ? 1 : y.size();
         int zs = z == null ? 1 : z.size();
@@ -93,6 +98,22 @@ public final class SweepPlan {
         SweepPlan plan = new SweepPlan(spec, axes, cells);
         GridImage.checkSize(plan.gridContent(new BufferedImage[zs][ys][x.size()]), spec.grid());
         return plan;
+    }
+
+    /**
+     * Refuses a sweep of more than {@link #CONFIRM_ABOVE} images unless {@code confirmed}, saying how many images and
+     * how much sampling work it is; {@code how} tells the caller's way to confirm.
+     *
+     * @throws AxisSyntaxException one line with the count, the work and {@code how}
+     */
+    public void checkConfirmed(boolean confirmed, String how) {
+        if (confirmed || cells.size() <= CONFIRM_ABOVE) {
+            return;
+        }
+        long steps = cells.stream().mapToLong(c -> c.settings().steps()).sum();
+        throw new AxisSyntaxException(String.format(java.util.Locale.ROOT, "this sweep makes %,d images (%,d sampling"
+                + " steps%s), more than the %d run without asking; %s, or use fewer values", cells.size(), steps,
+                cells.get(0).settings().guidanceScale() > 1 ? " with guidance" : "", CONFIRM_ABOVE, how));
     }
 
     public List<SweepCell> cells() {

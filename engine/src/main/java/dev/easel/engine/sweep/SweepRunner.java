@@ -10,9 +10,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.easel.engine.io.Png;
 import dev.easel.engine.lora.LoraNetwork;
+import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
-import dev.easel.engine.pipeline.Infotext;
+import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.engine.pipeline.Latents;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.samplers.Samplers;
@@ -42,7 +43,7 @@ import java.util.function.BooleanSupplier;
 public final class SweepRunner {
 
     private static final int MAX_BATCH = 8;
-    private static final DateTimeFormatter FOLDER = DateTimeFormatter.ofPattern("'xyz-'yyyyMMdd-HHmmss");
+    private static final DateTimeFormatter FOLDER = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     private final SweepModels models;
     private final SweepListener listener;
@@ -65,8 +66,19 @@ public final class SweepRunner {
 
     /** Runs a plan into a new {@code xyz-DATE-TIME} folder under the spec's output folder. */
     public SweepResult run(SweepPlan plan) {
-        Path folder = uniqueFolder(plan.spec().outputFolder());
+        Path folder = uniqueFolder(plan.spec().outputFolder(), "xyz-");
         return run(plan, folder, folder.resolve("grid.png"));
+    }
+
+    /**
+     * Runs a plan with the grid at {@code gridFile} and the cell images in a new folder beside it,
+     * {@code GRIDNAME-DATE-TIME}: a later sweep to the same place never overwrites the pictures an earlier one's
+     * table points to.
+     */
+    public SweepResult run(SweepPlan plan, Path gridFile) {
+        String name = gridFile.getFileName().toString();
+        String stem = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
+        return run(plan, uniqueFolder(gridFile.toAbsolutePath().getParent(), stem + "-"), gridFile);
     }
 
     /** Runs a plan with its images in {@code folder} and the grid at {@code gridFile}. */
@@ -117,8 +129,7 @@ public final class SweepRunner {
                 Path file = null;
                 if (outcome.image() != null) {
                     file = folder.resolve(String.format("%05d.png", done));
-                    Png.write(outcome.image(), Map.of("parameters", Infotext.of(cell.settings(), 0, cell.model(),
-                            spec.initImage() == null ? null : cell.strength(), outcome.vae())), file);
+                    Png.write(outcome.image(), parameters(cell, spec, outcome.vae()).pngText(), file);
                 } else {
                     failed++;
                 }
@@ -135,7 +146,7 @@ public final class SweepRunner {
             markNotMade(cells, tiles, attempted, plan);
         }
         BufferedImage grid = GridImage.render(plan.gridContent(tiles), spec.grid());
-        Png.write(grid, Map.of("parameters", "X/Y/Z plot: " + describe(plan)), gridFile);
+        Png.write(grid, gridParameters(plan).pngText(), gridFile);
         return new SweepResult(grid, table.table(), folder, gridFile, done - failed, failed, interrupted);
     }
 
@@ -257,23 +268,38 @@ public final class SweepRunner {
         }
     }
 
-    private static String describe(SweepPlan plan) {
-        StringBuilder text = new StringBuilder(plan.spec().base().prompts().get(0));
+    /** A cell's parameters: its settings, model, the sweep's LoRA at the cell's weight, and img2img's strength. */
+    /** A cell's parameters; {@code vae} the replacement VAE's name (A1111's "VAE"), null for the model's own. */
+    private static GenerationParameters parameters(SweepCell cell, SweepSpec spec, String vae) {
+        GenerationParameters p = GenerationParameters.of(cell.settings(), 0, cell.model());
+        if (vae != null) {
+            p = p.with("VAE", vae);
+        }
+        if (spec.lora() != null) {
+            p = p.withLoras(List.of(new LoraSpec(spec.lora().file(), cell.loraWeight())));
+        }
+        return spec.initImage() == null ? p : p.with("Denoising strength", cell.strength());
+    }
+
+    /** The grid's parameters, as the web UI writes them: the first cell's, with the script and its axes. */
+    private static GenerationParameters gridParameters(SweepPlan plan) {
+        GenerationParameters p = parameters(plan.cells().get(0), plan.spec(), null).with("Script", "X/Y/Z plot");
         String[] roles = {"X", "Y", "Z"};
         for (int i = 0; i < 3; i++) {
             Axis axis = plan.axis(i);
             if (axis != null) {
-                text.append(", ").append(roles[i]).append(": ").append(axis.type().label()).append(' ')
-                        .append(axis.values());
+                p = p.with(roles[i] + " Type", axis.type().label()).with(roles[i] + " Values", String.join(", ",
+                        axis.values().stream().map(v -> v instanceof Double d ? GenerationParameters.number(d)
+                                : String.valueOf(v)).toList()));
             }
         }
-        return text.toString();
+        return p;
     }
 
-    private static Path uniqueFolder(Path parent) {
+    private static Path uniqueFolder(Path parent, String prefix) {
         try {
             Files.createDirectories(parent);
-            String name = LocalDateTime.now().format(FOLDER);
+            String name = prefix + LocalDateTime.now().format(FOLDER);
             Path folder = parent.resolve(name);
             for (int i = 2; Files.exists(folder); i++) {
                 folder = parent.resolve(name + "-" + i);

@@ -105,6 +105,126 @@ class GenerationCommandsTest {
         assertTrue(err.startsWith("xyz: --strength is for img2img sweeps; give --init-image too"), err);
     }
 
+    /** Issue 19's bad inputs: each one line and a non-zero exit, before any model loads or memory is taken. */
+    @Test
+    void nonFiniteNumbersAndRequestsTooLargeToFitAreRefusedInOneLine() throws IOException {
+        String out = folder.resolve("x.png").toString();
+        Path lora = Files.writeString(folder.resolve("subject.safetensors"), "");
+        Map<List<String>, String> refused = new java.util.LinkedHashMap<>();
+        refused.put(List.of("--cfg", "Infinity"), "txt2img: --cfg takes a number such as 7.5, got 'Infinity'");
+        refused.put(List.of("--cfg", "NaN"), "txt2img: --cfg takes a number such as 7.5, got 'NaN'");
+        refused.put(List.of("--eta", "-Infinity"), "txt2img: --eta takes a number such as 7.5, got '-Infinity'");
+        refused.put(List.of("--lora", lora + ":NaN"), "txt2img: the LoRA weight 'NaN' is not a finite number; write"
+                + " FILE:WEIGHT, e.g. " + lora + ":0.8");
+        refused.put(List.of("--batch", "100000"), "txt2img: --batch takes a whole number from 1 to 64, got 100000");
+        refused.put(List.of("--width", "100000"), "txt2img: size 100000x512 is larger than 8192 pixels a side, the"
+                + " most Easel draws (Stable Diffusion models are trained at 512-1024); ask for at most 8192x512");
+        refused.put(List.of("--height", "100000"), "txt2img: size 512x100000 is larger than 8192 pixels a side, the"
+                + " most Easel draws (Stable Diffusion models are trained at 512-1024); ask for at most 512x8192");
+        refused.put(List.of("--size", "640x640", "--width", "64"), "txt2img: give the size once: --size WxH or"
+                + " --width W --height H, not both");
+        for (var entry : refused.entrySet()) {
+            List<String> argv = new java.util.ArrayList<>(List.of("--model", "default", "--prompt", "a red circle",
+                    "--out", out));
+            argv.addAll(entry.getKey());
+            String err = stderrOf(() -> assertTrue(new GenerateCommand().run(argv) != 0, argv.toString()));
+            assertEquals(entry.getValue(), err, argv.toString());
+        }
+        // Within the side limit but not within this machine's memory: the estimate says how much, and refuses.
+        String err = stderrOf(() -> assertEquals(1, new GenerateCommand().run(List.of("--model", "default", "--prompt",
+                "x", "--size", "8192x8192", "--batch", "64", "--out", out))));
+        assertTrue(err.startsWith("txt2img: 64 images of 8192x8192 need about ") && err.contains(" GB of "), err);
+        assertTrue(err.endsWith("available; ask for a smaller size or fewer images at once"), err);
+    }
+
+    @Test
+    void anInitImageTooLargeToReadIsRefusedFromItsHeader() throws IOException {
+        // A 20000x20000 PNG: only its header is written, which is all that is read before refusing it.
+        Path huge = folder.resolve("huge.png");
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(17).put("IHDR".getBytes(StandardCharsets.US_ASCII))
+                .putInt(20000).putInt(20000).put(new byte[] {8, 2, 0, 0, 0});
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(ihdr.array());
+        png.write(java.nio.ByteBuffer.allocate(4).putInt(13).array());
+        png.write(ihdr.array());
+        png.write(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+        Files.write(huge, png.toByteArray());
+        String err = stderrOf(() -> assertEquals(1, new GenerateCommand.Img2Img().run(List.of("--model", "default",
+                "--prompt", "x", "--init-image", huge.toString(), "--out", folder.resolve("y.png").toString()))));
+        assertEquals("img2img: " + huge + ": a 20000x20000 image is larger than 16384 pixels a side, more than an"
+                + " init image needs (at most 8192 is drawn); scale it down first", err);
+    }
+
+    @Test
+    void seedMinusOneIsRandomAndReportedAndJpegCarriesTheParameters() throws IOException {
+        Path jpg = folder.resolve("o.jpg");
+        PrintStream old = System.out;
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(0, new GenerateCommand().run(List.of("--model", "default", "--prompt", "a red circle",
+                    "--steps", "2", "--seed", "-1", "--out", jpg.toString())));
+        } finally {
+            System.setOut(old);
+        }
+        String comment = dev.easel.engine.io.ImageFiles.jpegComment(jpg);
+        var parameters = dev.easel.engine.pipeline.GenerationParameters.parse(comment);
+        assertTrue(parameters.seed() >= 0, comment);
+        assertEquals("a red circle", parameters.prompt());
+        assertEquals(5.0, parameters.cfgScale(), "the default model's recommended CFG");
+        assertTrue(stdout.toString(StandardCharsets.UTF_8).contains("(seed " + parameters.seed() + ")"), stdout::toString);
+        assertEquals(64, javax.imageio.ImageIO.read(jpg.toFile()).getWidth(), "a real JPEG");
+        String err = stderrOf(() -> assertEquals(1, new GenerateCommand().run(List.of("--model", "default",
+                "--prompt", "x", "--out", folder.resolve("o.webp").toString()))));
+        assertEquals("txt2img: " + folder.resolve("o.webp") + ": .webp is not written; name it .png (parameters in a"
+                + " text chunk) or .jpg (parameters in a comment)", err);
+    }
+
+    @Test
+    void aHugeSweepSaysItsSizeAndNeedsYesAndSweepsNeverShareAFolder() throws IOException {
+        String err = stderrOf(() -> assertEquals(2, new XyzCommand().run(List.of("--model", "default", "--prompt",
+                "x", "--x", "seed:1-10000 (+1)", "--size", "64x64", "--out", folder.resolve("g.png").toString()))));
+        assertTrue(err.startsWith("xyz: this sweep makes 10,000 images (200,000 sampling steps with guidance), more"
+                + " than the 100 run without asking; add --yes to run it"), err);
+        Path grid = folder.resolve("grid.png");
+        List<String> first = sweep(grid, "first.csv");
+        List<String> second = sweep(grid, "second.csv");
+        for (String image : first) {
+            assertTrue(Files.isRegularFile(Path.of(image)), "the first sweep's images are still there: " + image);
+            assertTrue(!second.contains(image), "the second sweep wrote its own files");
+        }
+        String cell = Png.readText(Path.of(first.get(0))).get("parameters");
+        assertTrue(cell.contains("Steps: 1,"), cell);
+    }
+
+    private List<String> sweep(Path grid, String table) throws IOException {
+        assertEquals(0, new XyzCommand().run(List.of("--model", "default", "--prompt", "a red circle", "--x",
+                "steps:1,2", "--seed", "3", "--out", grid.toString(), "--table", folder.resolve(table).toString())));
+        List<String> rows = Files.readAllLines(folder.resolve(table));
+        int image = List.of(rows.get(0).split(",")).indexOf("image");
+        return rows.subList(1, rows.size()).stream().map(r -> r.split(",")[image]).toList();
+    }
+
+    @Test
+    void helpIsGeneratedFromTheDeclarationTheMagicsShare() {
+        PrintStream old = System.out;
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(0, new GenerateCommand().run(List.of("--help")));
+        } finally {
+            System.setOut(old);
+        }
+        String help = stdout.toString(StandardCharsets.UTF_8);
+        assertTrue(help.contains("--cfg F") && help.contains("[0..100]") && help.contains("else 7)"), help);
+        assertTrue(help.contains("--clip-skip N") && help.contains("(default 1)"), help);
+        assertTrue(!help.contains("--no-save"), "notebook-only options stay out of the command line");
+        String err = stderrOf(() -> assertEquals(2, new GenerateCommand().run(List.of("--stpes", "3"))));
+        assertEquals("txt2img: unknown option --stpes — did you mean --steps? (txt2img --help lists them)", err);
+    }
+
     private static String stderrOf(Runnable action) {
         PrintStream old = System.err;
         ByteArrayOutputStream err = new ByteArrayOutputStream();

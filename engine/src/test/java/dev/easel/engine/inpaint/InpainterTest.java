@@ -113,7 +113,7 @@ class InpainterTest {
         err = stderrOf(() -> assertEquals(1, new GenerateCommand.Inpaint().run(List.of("--model", "default",
                 "--prompt", "x", "--init-image", image.toString(), "--mask", text.toString(), "--out",
                 out.toString()))));
-        assertEquals("inpaint: " + text + ": not a readable image", err.strip());
+        assertEquals("inpaint: " + text + ": not a readable image (PNG, JPEG, BMP, GIF)", err.strip());
     }
 
     private static String stderrOf(Runnable action) {

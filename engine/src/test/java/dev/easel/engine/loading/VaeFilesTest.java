@@ -12,7 +12,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.Reference;
 import dev.easel.engine.pipeline.GenerationSettings;
-import dev.easel.engine.pipeline.Infotext;
+import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.weights.LdmKeys;
 import dev.easel.engine.weights.SafeTensors;
@@ -62,7 +62,7 @@ class VaeFilesTest {
                 first = first == null ? latents : first;
                 assertArrayEquals(first, latents, 0f, "the VAE does not touch the UNet's latents");
             }
-            String text = Infotext.of(s, 0, "tiny", null, pipe.vaeName());
+            String text = GenerationParameters.of(s, 0, "tiny").with("VAE", pipe.vaeName()).toA1111();
             assertTrue(text.contains(", VAE: vae-ft-mse.safetensors"), text);
             int[] other = pipe.txt2img(s).images().get(0).getRGB(0, 0, 32, 32, null, 0, 32);
             VaeFiles.use(pipe, null);

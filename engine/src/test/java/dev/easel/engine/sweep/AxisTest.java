@@ -62,7 +62,13 @@ class AxisTest {
         assertMessage("a range step of 0 never ends", "steps:1-5 (+0)");
         assertMessage("the step +1 goes away from 1; use (-1)", "steps:5-1 (+1)");
         assertMessage("cfg axis, value at character 1: [0] asks for no values", "cfg:3-9 [0]");
-        assertMessage("must be positive multiples of 8", "size:100x64");
+        assertMessage("size must be a multiple of 8 on each side, got 100x64 (try 104x64)", "size:100x64");
+        assertMessage("size 100000x512 is larger than 8192 pixels a side", "size:100000x512");
+        // Issue 19: no axis reads a non-finite number.
+        assertMessage("cfg axis, value at character 1: 'NaN' is not a number", "cfg:NaN");
+        assertMessage("cfg axis, value at character 3: 'Infinity' is not a number", "cfg:3,Infinity");
+        assertMessage("lora_weight axis, value at character 1: 'NaN' is not a number", "lora_weight:NaN");
+        assertMessage("eta axis, value at character 1: '1e999' is not a number", "eta:1e999");
         assertMessage("never closed", "prompt_sr:\"a,b");
         assertMessage("no values", "steps:");
     }

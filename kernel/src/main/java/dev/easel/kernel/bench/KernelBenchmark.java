@@ -15,6 +15,7 @@ import dev.easel.kernel.protocol.Header;
 import dev.easel.kernel.protocol.Json;
 import dev.easel.kernel.protocol.Message;
 import dev.easel.kernel.protocol.MessageType;
+import dev.easel.magics.NotebookImports;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -85,7 +86,7 @@ public final class KernelBenchmark implements Subcommand {
         try (JShell raw = JShell.builder().executionEngine("local").build();
              JShell withImports = JShell.builder().executionEngine("local").build();
              JShell dropping = JShell.builder().executionEngine("local").build()) {
-            JShellInterpreter.DEFAULT_IMPORTS.forEach(withImports::eval);
+            NotebookImports.IMPORTS.forEach(withImports::eval);
             results = driveKernel(kernelCommand(kernelName, java), runs, new JShell[] {raw, withImports, dropping},
                     kernelLog);
         }

@@ -12,6 +12,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
 
 /**
  * The five kernel sockets and the one thread that owns them. That thread blocks in a single {@link ZMQ.Poller} over
@@ -40,16 +41,33 @@ public final class KernelSockets implements AutoCloseable {
     private final ZMQ.Socket outboxOut;
     private final BlockingQueue<List<byte[]>> outgoing = new LinkedBlockingQueue<>();
     private final Thread sender;
+    private final DropLog dropped = new DropLog(Log::warn);
     private volatile boolean running = true;
 
+    /**
+     * Binds the five sockets of {@code info}.
+     *
+     * @throws ConnectionInfo.ConnectionFileException (one line) when a port is taken or the address refused
+     */
     public KernelSockets(ConnectionInfo info) {
         this.codec = new WireCodec(new HmacSigner(info.key(), info.signatureScheme()));
-        shell = bind(SocketType.ROUTER, info.address(info.shellPort()));
-        control = bind(SocketType.ROUTER, info.address(info.controlPort()));
-        stdin = bind(SocketType.ROUTER, info.address(info.stdinPort()));
-        iopub = bind(SocketType.PUB, info.address(info.iopubPort()));
-        heartbeat = bind(SocketType.REP, info.address(info.hbPort()));
-        outboxIn = bind(SocketType.PULL, OUTBOX);
+        if (!info.signed()) {
+            Log.warn("the connection file has no key, so messages are not signed: any process that can reach the"
+                    + " kernel's ports can run code as you. Jupyter writes a key; give one unless you must not.");
+        }
+        try {
+            shell = bind(SocketType.ROUTER, info, "shell_port", info.shellPort());
+            control = bind(SocketType.ROUTER, info, "control_port", info.controlPort());
+            stdin = bind(SocketType.ROUTER, info, "stdin_port", info.stdinPort());
+            iopub = bind(SocketType.PUB, info, "iopub_port", info.iopubPort());
+            heartbeat = bind(SocketType.REP, info, "hb_port", info.hbPort());
+        } catch (RuntimeException e) {
+            context.close();
+            throw e;
+        }
+        outboxIn = context.createSocket(SocketType.PULL);
+        outboxIn.setLinger(1000);
+        outboxIn.bind(OUTBOX);
         outboxOut = context.createSocket(SocketType.PUSH);
         outboxOut.setLinger(1000);
         outboxOut.connect(OUTBOX);
@@ -76,10 +94,19 @@ public final class KernelSockets implements AutoCloseable {
         }
     }
 
-    private ZMQ.Socket bind(SocketType type, String address) {
+    private ZMQ.Socket bind(SocketType type, ConnectionInfo info, String name, int port) {
         ZMQ.Socket socket = context.createSocket(type);
         socket.setLinger(1000);
-        socket.bind(address);
+        socket.setIPv6(info.ipv6());
+        try {
+            socket.bind(info.address(port));
+        } catch (ZMQException e) {
+            // JeroMQ reports any failed bind as "Address already in use"; the address was checked when read, so it is
+            // the port — taken, typically by a kernel that did not end, or by another program.
+            throw new ConnectionInfo.ConnectionFileException(name + " " + port + " on " + info.ip()
+                    + " cannot be bound (" + e.getMessage().replaceFirst("^Errno \\d+ : ", "") + "): another process"
+                    + " listens there; let Jupyter pick free ports (restart the kernel) or end that process");
+        }
         return socket;
     }
 
@@ -110,7 +137,7 @@ public final class KernelSockets implements AutoCloseable {
                     }
                 }
             }
-        } catch (org.zeromq.ZMQException e) {
+        } catch (ZMQException e) {
             if (running) {
                 throw e;
             }
@@ -122,7 +149,7 @@ public final class KernelSockets implements AutoCloseable {
         try {
             message = codec.decode(frames);
         } catch (MalformedMessageException e) {
-            Log.warn("dropped a message on " + channel.name().toLowerCase() + ": " + e.getMessage());
+            dropped.dropped(channel.name().toLowerCase(), e.getMessage());
             return;
         }
         try {
@@ -186,6 +213,8 @@ public final class KernelSockets implements AutoCloseable {
 
     @Override
     public void close() {
+        dropped.flush();
+        sender.interrupt();
         context.close();
     }
 }

@@ -14,14 +14,20 @@ import java.util.List;
 
 /**
  * Frames ↔ {@link Message}: {@code ident… <IDS|MSG> signature header parent_header metadata content buffers…}.
- * Decoding checks the signature before it parses any JSON, so an unsigned message is never interpreted.
+ * Decoding checks the signature before it parses any JSON, so an unsigned message is never interpreted, and refuses a
+ * signature it has accepted before (a replayed message), on any socket.
  */
 public final class WireCodec {
 
     public static final byte[] DELIMITER = "<IDS|MSG>".getBytes(StandardCharsets.US_ASCII);
 
-    private final HmacSigner signer;
+    /** How many signatures are remembered against replay, as jupyter_client's {@code Session.digest_history_size}. */
+    public static final int DIGEST_HISTORY = 1 << 16;
 
+    private final HmacSigner signer;
+    private final DigestHistory seen = new DigestHistory(DIGEST_HISTORY);
+
+    /** One codec per kernel: the signatures it has accepted are remembered across all its sockets and clients. */
     public WireCodec(HmacSigner signer) {
         this.signer = signer;
     }
@@ -65,6 +71,10 @@ public final class WireCodec {
         byte[] content = frames.get(delimiter + 5);
         if (!signer.verify(signature, header, parent, metadata, content)) {
             throw new MalformedMessageException(signature.length == 0 ? "missing signature" : "bad signature");
+        }
+        if (signer.enabled() && !seen.add(signature)) {
+            // A captured message sent again must not run again: each signature is accepted once.
+            throw new MalformedMessageException("replayed message: its signature was already used");
         }
         Header parsedHeader;
         try {

@@ -2,10 +2,10 @@ package dev.easel.kernel.display;
 
 import dev.easel.display.DisplaySink;
 import dev.easel.display.MimeBundle;
-import dev.easel.kernel.handlers.Request;
 import dev.easel.kernel.interpreter.OutputCapture;
 import dev.easel.kernel.protocol.Contents;
 import dev.easel.kernel.protocol.MessageType;
+import dev.easel.kernel.protocol.Request;
 import java.util.HashMap;
 import java.util.Map;
 

@@ -2,6 +2,7 @@ package dev.easel.kernel.handlers;
 
 import dev.easel.kernel.history.HistoryStore;
 import dev.easel.kernel.protocol.Contents;
+import dev.easel.kernel.protocol.Request;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -2,6 +2,7 @@ package dev.easel.kernel.handlers;
 
 import dev.easel.kernel.interpreter.Interpreter;
 import dev.easel.kernel.protocol.Contents;
+import dev.easel.kernel.protocol.Request;
 import java.util.Optional;
 import java.util.function.Supplier;
 

@@ -2,6 +2,7 @@ package dev.easel.kernel.handlers;
 
 import dev.easel.kernel.interpreter.Interpreter;
 import dev.easel.kernel.protocol.Contents;
+import dev.easel.kernel.protocol.Request;
 import java.util.function.Supplier;
 
 /** {@code is_complete_request}: complete, incomplete (with an indent) or invalid. */

@@ -3,6 +3,7 @@ package dev.easel.kernel.handlers;
 import dev.easel.kernel.Version;
 import dev.easel.kernel.protocol.Contents;
 import dev.easel.kernel.protocol.Header;
+import dev.easel.kernel.protocol.Request;
 import java.util.List;
 
 /** {@code kernel_info_request}: who this kernel is and what language it speaks. Needs no interpreter, so it answers at once. */

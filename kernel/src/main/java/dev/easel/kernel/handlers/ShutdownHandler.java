@@ -1,6 +1,7 @@
 package dev.easel.kernel.handlers;
 
 import dev.easel.kernel.protocol.Contents;
+import dev.easel.kernel.protocol.Request;
 
 /** {@code shutdown_request}: answers, then ends the kernel (the client starts a new process for a restart). */
 public final class ShutdownHandler implements Handler {

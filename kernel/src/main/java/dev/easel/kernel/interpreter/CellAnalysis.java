@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 import jdk.jshell.JShell;
+import jdk.jshell.Snippet;
 import jdk.jshell.SourceCodeAnalysis;
 import jdk.jshell.SourceCodeAnalysis.CompletionInfo;
 
@@ -76,7 +78,7 @@ final class CellAnalysis {
     }
 
     /** Documentation of the name at {@code cursor} (or the call it is inside), or a magic's help on its line. */
-    Optional<String> inspect(String code, int cursor) {
+    Optional<String> inspect(String code, int cursor, int detailLevel) {
         cursor = Math.max(0, Math.min(cursor, code.length()));
         int lineStart = code.lastIndexOf('\n', cursor - 1) + 1;
         String line = code.substring(lineStart, indexOrEnd(code, '\n', lineStart)).strip();
@@ -118,7 +120,54 @@ final class CellAnalysis {
         // A variable's value too, as IPython's "String form": JShell's documentation of a variable is only its type.
         jshell.variables().filter(v -> v.name().equals(expression) && jshell.status(v).isActive())
                 .findFirst().ifPresent(v -> out.append("value: ").append(shortened(jshell.varValue(v))).append('\n'));
+        if (detailLevel > 0 && out.length() > 0) {
+            out.append(moreDetail(expression, analysis.analyzeType(upToName, end), docs));
+        }
         return out.length() == 0 ? Optional.empty() : Optional.of(out.toString().strip());
+    }
+
+    /**
+     * What {@code name??} adds to {@code name?}, as IPython's {@code ??} adds the source: the source of what a cell
+     * declared under that name, where the class of the name (or of its value) comes from, and its public members.
+     */
+    private String moreDetail(String expression, String valueType, List<SourceCodeAnalysis.Documentation> docs) {
+        StringBuilder out = new StringBuilder();
+        String simpleName = expression.substring(expression.lastIndexOf('.') + 1);
+        Stream.of(jshell.types(), jshell.methods(), jshell.variables()).flatMap(s -> s)
+                .filter(snippet -> snippet.name().equals(simpleName) && jshell.status(snippet).isActive())
+                .forEach(snippet -> out.append("\ndeclared in a cell:\n").append(snippet.source().strip())
+                        .append('\n'));
+        List<String> candidates = new ArrayList<>();
+        if (valueType != null && !valueType.isBlank()) {
+            candidates.add(valueType);
+        }
+        docs.stream().map(SourceCodeAnalysis.Documentation::signature)
+                .filter(signature -> !signature.contains("(") && !signature.contains(" "))
+                .forEach(candidates::add);
+        for (String candidate : candidates) {
+            Optional<Class<?>> type = loadClass(candidate.replaceAll("<.*", ""));
+            if (type.isPresent()) {
+                out.append('\n').append(ClassDetail.describe(type.get()));
+                break;
+            }
+        }
+        return out.toString();
+    }
+
+    /** The class named {@code name} as cells see it; a nested class may be written with a dot. */
+    private Optional<Class<?>> loadClass(String name) {
+        String binary = name;
+        while (true) {
+            try {
+                return Optional.of(Class.forName(binary, false, cellLoader));
+            } catch (ClassNotFoundException | LinkageError e) {
+                int dot = binary.lastIndexOf('.');
+                if (dot < 0) {
+                    return Optional.empty();
+                }
+                binary = binary.substring(0, dot) + "$" + binary.substring(dot + 1);
+            }
+        }
     }
 
     /** A value's text cut to what a tooltip can show. */
@@ -170,22 +219,50 @@ final class CellAnalysis {
     private record Piece(String text, int start) {
     }
 
-    /** The snippet of a multi-snippet cell that holds {@code cursor}, so analysis sees one snippet. */
+    /**
+     * The snippet of a multi-snippet cell that holds {@code cursor}, so analysis sees one snippet — preceded by what
+     * the cell's earlier snippets declare (variables, classes, statements) inside a block, so that
+     * {@code String s = "abc";\ns.len} completes {@code length()} although {@code s} is not defined yet. The piece's
+     * {@code start} may then be negative: positions in its text minus {@code start} are positions in the cell.
+     */
     private Piece pieceAt(String code, int cursor) {
+        StringBuilder earlier = new StringBuilder();
         String remaining = code;
         int start = 0;
         while (true) {
             CompletionInfo info = analysis.analyzeCompletion(remaining);
             if (!info.completeness().isComplete() || info.remaining().isBlank()) {
-                return new Piece(remaining, start);
+                return withEarlier(earlier, new Piece(remaining, start));
             }
             int end = start + remaining.length() - info.remaining().length();
             if (cursor <= end) {
-                return new Piece(code.substring(start, end), start);
+                return withEarlier(earlier, new Piece(code.substring(start, end), start));
+            }
+            String source = info.source();
+            if (declaresForLaterLines(source)) {
+                earlier.append(source).append('\n');
             }
             start = end;
             remaining = info.remaining();
         }
+    }
+
+    private static Piece withEarlier(StringBuilder earlier, Piece piece) {
+        if (earlier.length() == 0) {
+            return piece;
+        }
+        String prefix = "{\n" + earlier;
+        return new Piece(prefix + piece.text, piece.start - prefix.length());
+    }
+
+    /**
+     * Whether a snippet can stand in a block ahead of the cursor's snippet and tells analysis something: variables,
+     * classes and statements; not methods or imports (not allowed in a block) nor bare expressions.
+     */
+    private boolean declaresForLaterLines(String source) {
+        List<Snippet> snippets = analysis.sourceToSnippets(source);
+        return !snippets.isEmpty() && snippets.stream().allMatch(snippet -> snippet.kind() == Snippet.Kind.VAR
+                || snippet.kind() == Snippet.Kind.TYPE_DECL || snippet.kind() == Snippet.Kind.STATEMENT);
     }
 
     private static int indexOrEnd(String text, char c, int from) {

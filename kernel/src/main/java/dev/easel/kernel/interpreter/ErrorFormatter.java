@@ -30,6 +30,11 @@ public final class ErrorFormatter {
     /** javac's "invalid canonical constructor in record Point". */
     private static final Pattern RECORD_CONSTRUCTOR = Pattern.compile("invalid canonical constructor in record ([\\w$]+)");
 
+    /** Lines of a repeating run of frames a trace keeps before it counts the rest. */
+    static final int KEEP_REPEATED = 5;
+    /** The longest group of frames recognised as repeating (a recursion through several methods). */
+    static final int MAX_CYCLE = 8;
+
     private ErrorFormatter() {
     }
 
@@ -116,26 +121,42 @@ public final class ErrorFormatter {
         if (ExitTrap.SystemExit.class.getName().equals(className)) {
             return new ErrorInfo("SystemExit", eval.getMessage(), List.of(BOLD_RED + "SystemExit" + RESET + ": " + eval.getMessage()));
         }
+        List<String> traceback = snippetTrace(eval, snippetLines, true);
+        String evalue = eval.getMessage() == null ? "" : WrapperNames.strip(eval.getMessage());
+        return new ErrorInfo(simpleName(WrapperNames.strip(className)), evalue, traceback);
+    }
+
+    /**
+     * What a cell's background thread died of, as plain lines for its stderr and the kernel log: snippet frames
+     * named as in a cell's trace, repeats collapsed.
+     */
+    public static List<String> backgroundTrace(Throwable error) {
+        return snippetTrace(error, Map.of(), false);
+    }
+
+    /** The headline and frames of {@code top} and its causes, in snippet terms, up to JShell's and the kernel's own. */
+    private static List<String> snippetTrace(Throwable top, Map<String, Integer> snippetLines, boolean colour) {
         List<String> traceback = new ArrayList<>();
-        Throwable current = eval;
+        Throwable current = top;
         boolean first = true;
         while (current != null) {
             String name = WrapperNames.strip(current instanceof EvalException e ? e.getExceptionClassName()
                     : current.getClass().getName());
             String message = WrapperNames.strip(current.getMessage());
             String headline = (first ? "" : "Caused by: ") + name + (message == null ? "" : ": " + message);
-            traceback.add(first ? BOLD_RED + headline + RESET : headline);
+            traceback.add(first && colour ? BOLD_RED + headline + RESET : headline);
+            List<String> frames = new ArrayList<>();
             for (StackTraceElement frame : current.getStackTrace()) {
                 if (isInternal(frame)) {
                     break;
                 }
-                traceback.add("    at " + describe(frame, snippetLines));
+                frames.add("    at " + describe(frame, snippetLines));
             }
+            traceback.addAll(collapseRepeats(frames));
             current = current.getCause();
             first = false;
         }
-        String evalue = eval.getMessage() == null ? "" : WrapperNames.strip(eval.getMessage());
-        return new ErrorInfo(simpleName(WrapperNames.strip(className)), evalue, traceback);
+        return traceback;
     }
 
     public static ErrorInfo interrupted() {
@@ -156,17 +177,57 @@ public final class ErrorFormatter {
         while (current != null) {
             String headline = (first ? "" : "Caused by: ") + current;
             traceback.add(first ? BOLD_RED + headline + RESET : headline);
+            List<String> frames = new ArrayList<>();
             for (StackTraceElement frame : current.getStackTrace()) {
                 if (frame.getClassName().startsWith("dev.easel.kernel.")) {
                     break;
                 }
-                traceback.add("    at " + frame);
+                frames.add("    at " + frame);
             }
+            traceback.addAll(collapseRepeats(frames));
             current = current.getCause();
             first = false;
         }
         String evalue = error.getMessage() == null ? "" : error.getMessage();
         return new ErrorInfo(error.getClass().getSimpleName(), evalue, traceback);
+    }
+
+    /**
+     * {@code frames} with each run of a repeating frame (or of a repeating group of up to {@link #MAX_CYCLE} frames,
+     * as mutual recursion makes) cut to its first {@link #KEEP_REPEATED} lines and a line that counts the rest: a
+     * StackOverflowError's 1,024 identical frames become 5 and "… 1,019 more of the same".
+     */
+    static List<String> collapseRepeats(List<String> frames) {
+        List<String> out = new ArrayList<>();
+        int i = 0;
+        while (i < frames.size()) {
+            int bestPeriod = 0;
+            int bestRepeats = 1;
+            for (int period = 1; period <= MAX_CYCLE && i + 2 * period <= frames.size(); period++) {
+                int repeats = 1;
+                while (i + (repeats + 1) * period <= frames.size()
+                        && frames.subList(i + repeats * period, i + (repeats + 1) * period)
+                                .equals(frames.subList(i, i + period))) {
+                    repeats++;
+                }
+                if (repeats * period > bestRepeats * Math.max(bestPeriod, 1) && repeats >= 2) {
+                    bestPeriod = period;
+                    bestRepeats = repeats;
+                }
+            }
+            int shownRepeats = bestPeriod == 0 ? 1 : Math.max(1, (KEEP_REPEATED + bestPeriod - 1) / bestPeriod);
+            int omitted = bestPeriod == 0 ? 0 : (bestRepeats - shownRepeats) * bestPeriod;
+            if (omitted < 2) { // not worth a line of its own
+                out.add(frames.get(i));
+                i++;
+                continue;
+            }
+            out.addAll(frames.subList(i, i + shownRepeats * bestPeriod));
+            out.add(String.format("    … %,d more of the same", omitted)
+                    + (bestPeriod == 1 ? "" : " (" + bestPeriod + " frames repeating)"));
+            i += bestRepeats * bestPeriod;
+        }
+        return out;
     }
 
     private static boolean isInternal(StackTraceElement frame) {

@@ -6,8 +6,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What the kernel asks of a language: run a cell, complete, inspect, judge completeness, interrupt. Implementations
- * never see ZeroMQ or protocol messages; the handlers translate.
+ * What the kernel asks of a language — the {@code do_*} surface of ipykernel's {@code Kernel}: {@link #execute}
+ * ({@code do_execute}), {@link #evaluate} (its {@code user_expressions}), {@link #complete} ({@code do_complete}),
+ * {@link #inspect} ({@code do_inspect}), {@link #isComplete} ({@code do_is_complete}), {@link #interrupt} (message
+ * interrupt) and {@link #close} ({@code do_shutdown}). Implementations never see ZeroMQ or protocol messages; the
+ * handlers in {@code dev.easel.kernel.handlers} translate — {@code silent}, {@code store_history},
+ * {@code stop_on_error}, execution counts, history, the {@code name?} pager and code-point cursor positions are theirs
+ * — so they are tested against a fake implementation. Positions here are Java string indexes (UTF-16 units).
  */
 public interface Interpreter extends AutoCloseable {
 

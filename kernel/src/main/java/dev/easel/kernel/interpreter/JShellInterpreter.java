@@ -4,15 +4,16 @@ import dev.easel.display.DisplayHandle;
 import dev.easel.display.MimeBundle;
 import dev.easel.display.Renderers;
 import dev.easel.kernel.Log;
-import dev.easel.magics.CellParser;
 import dev.easel.magics.CellPart;
 import dev.easel.magics.MagicException;
 import dev.easel.magics.Magics;
+import dev.easel.magics.NotebookImports;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -30,23 +31,9 @@ import jdk.jshell.VarSnippet;
 
 /**
  * Java cells through the JDK's JShell, executed in this JVM ({@link KernelExecutionControl}), with magics wired in:
- * a cell is split by {@link CellParser} and its Java parts and magic calls run in order.
+ * a cell runs through {@link Magics#runCell}, the one cell runner, which calls back for its Java parts.
  */
 public final class JShellInterpreter implements Interpreter {
-
-    /** Imports every cell starts with. */
-    public static final List<String> DEFAULT_IMPORTS = List.of(
-            "import java.util.*;",
-            "import java.util.stream.*;",
-            "import java.io.*;",
-            "import java.nio.file.*;",
-            "import java.time.*;",
-            "import java.awt.image.BufferedImage;",
-            "import dev.easel.display.*;",
-            "import static dev.easel.display.Display.*;",
-            // The notebook API: Easel.load("default"), Model, sweeps with Axis.
-            "import dev.easel.*;",
-            "import dev.easel.engine.sweep.Axis;");
 
     /** How long a polite interrupt ({@code Thread.interrupt}) gets before the snippet is stopped by force. */
     static final long GRACE_MILLIS = 10;
@@ -96,7 +83,7 @@ public final class JShellInterpreter implements Interpreter {
         this.cellAnalysis = new CellAnalysis(jshell, magics, control.loader());
         interrupter.submit(() -> { }); // start its thread outside any cell's thread group
         Thread.currentThread().setContextClassLoader(control.loader());
-        for (String imported : DEFAULT_IMPORTS) {
+        for (String imported : NotebookImports.IMPORTS) {
             jshell.eval(imported);
         }
     }
@@ -128,19 +115,19 @@ public final class JShellInterpreter implements Interpreter {
         firstError = null;
         cellThread = Thread.currentThread();
         Thread.currentThread().setContextClassLoader(control.loader());
+        KernelMagicContext context = new KernelMagicContext(this);
+        currentLine = 0;
         try {
-            if (CellParser.isPlainJava(code)) {
-                runJava(code, 0);
-            } else {
-                for (CellPart part : CellParser.parse(code)) {
-                    boolean ok = part instanceof CellPart.Java java
-                            ? runJava(java.code(), java.line())
-                            : runMagic((CellPart.MagicCall) part);
-                    if (!ok) {
-                        break;
-                    }
-                }
+            magics.runCell(code, context);
+            if (interruptRequested && firstError == null) {
+                fail(ErrorFormatter.interrupted()); // a magic stopped early on the interrupt and returned normally
             }
+        } catch (MagicException e) {
+            fail(ErrorFormatter.magicError(e.getMessage()));
+        } catch (CancellationException | InterruptedException e) {
+            fail(ErrorFormatter.interrupted());
+        } catch (Exception | StackOverflowError | OutOfMemoryError e) {
+            fail(interruptRequested ? ErrorFormatter.interrupted() : ErrorFormatter.javaException(e));
         } finally {
             cellThread = null;
             Thread.interrupted(); // a late interrupt must not leak into the next cell
@@ -148,44 +135,29 @@ public final class JShellInterpreter implements Interpreter {
         return Optional.ofNullable(firstError);
     }
 
-    private boolean runMagic(CellPart.MagicCall call) {
-        currentLine = call.line();
-        try {
-            magics.run(call, new KernelMagicContext(this));
-            if (interruptRequested) {
-                return fail(ErrorFormatter.interrupted());
-            }
-            return firstError == null;
-        } catch (MagicException e) {
-            return fail(ErrorFormatter.magicError(e.getMessage()));
-        } catch (CancellationException | InterruptedException e) {
-            return fail(ErrorFormatter.interrupted());
-        } catch (Exception | StackOverflowError | OutOfMemoryError e) {
-            return fail(interruptRequested ? ErrorFormatter.interrupted() : ErrorFormatter.javaException(e));
-        }
+    /** Before each part of the running cell ({@link Magics#runCell}): its line, and whether the cell goes on. */
+    boolean beforePart(CellPart part) {
+        currentLine = part.line();
+        return firstError == null && !interruptRequested;
     }
 
     private boolean fail(ErrorInfo error) {
-        if (firstError == null) {
-            firstError = error;
+        if (firstError != null) {
+            return false; // the cell already shows its first error
         }
+        firstError = error;
         currentOutput.error(error);
         return false;
     }
 
-    /** Runs Java as part of the running cell, showing its value; false when it failed (the error is shown). */
-    boolean runJava(String code, int firstLine) {
-        return runJava(code, firstLine, Runnable::run);
-    }
-
     /**
-     * Runs Java as part of the running cell; {@code heldValue} gets the action that shows its value, when it has one
-     * to show. False when it failed (the error is shown).
+     * Runs Java as part of the running cell, at the line of the part being run; {@code heldValue} gets the action
+     * that shows its value, when it has one to show. False when it failed (the error is shown).
      */
-    boolean runJava(String code, int firstLine, Consumer<Runnable> heldValue) {
+    boolean runJava(String code, Consumer<Runnable> heldValue) {
         Object value;
         try {
-            value = evalAll(code, firstLine, null, false);
+            value = evalAll(code, currentLine, null, false);
         } catch (EvaluationException e) {
             return fail(e.error());
         }
@@ -260,6 +232,9 @@ public final class JShellInterpreter implements Interpreter {
         String remaining = code;
         int consumed = 0;
         while (!remaining.isBlank()) {
+            if (interruptRequested && !binding) {
+                throw new EvaluationException(ErrorFormatter.interrupted()); // before JShell starts another snippet
+            }
             CompletionInfo info = analysis.analyzeCompletion(remaining);
             if (info.completeness() == SourceCodeAnalysis.Completeness.EMPTY) {
                 break;
@@ -374,14 +349,22 @@ public final class JShellInterpreter implements Interpreter {
         long cell = cellNumber.get();
         interruptRequested = true;
         // First politely: code that checks the flag (engine loops, magics, sleeps, waits, stdin reads) stops itself.
-        for (Thread thread : snippetThreads()) {
-            thread.interrupt();
-        }
+        Set<Thread> interrupted = ConcurrentHashMap.newKeySet();
+        interruptCellThreads(interrupted);
         if (!inJShell) {
             running.interrupt(); // a magic on the cell's own thread; never while JShell waits for its snippet
         }
         long requested = System.nanoTime();
-        interrupter.schedule(() -> forceStop(cell, requested, 0), GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        interrupter.schedule(() -> forceStop(cell, requested, interrupted, 0), GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Interrupts the running cell's threads not interrupted yet (a snippet may start after the request). */
+    private static void interruptCellThreads(Set<Thread> interrupted) {
+        for (Thread thread : CellThreads.ofRunningSnippet()) {
+            if (interrupted.add(thread)) {
+                thread.interrupt();
+            }
+        }
     }
 
     /**
@@ -389,17 +372,18 @@ public final class JShellInterpreter implements Interpreter {
      * woven into snippet code on JDK 20+) — at once when the cell's thread is in snippet code, after
      * {@link #LIBRARY_GRACE_MILLIS} when it is inside a library that may still stop cleanly at its next step.
      */
-    private void forceStop(long cell, long requested, int attempt) {
+    private void forceStop(long cell, long requested, Set<Thread> interrupted, int attempt) {
         if (cellThread == null || cellNumber.get() != cell || attempt > 200) {
             return;
         }
+        interruptCellThreads(interrupted);
         long waited = (System.nanoTime() - requested) / 1_000_000;
-        boolean inLibrary = snippetThreads().stream().anyMatch(JShellInterpreter::runsLibraryCode);
+        boolean inLibrary = CellThreads.ofRunningSnippet().stream().anyMatch(JShellInterpreter::runsLibraryCode);
         if (inJShell && !binding && (!inLibrary || waited >= LIBRARY_GRACE_MILLIS)) {
             Log.debug("stopping the running snippet (attempt " + (attempt + 1) + ")");
             jshell.stop();
         }
-        interrupter.schedule(() -> forceStop(cell, requested, attempt + 1), inLibrary ? 50 : 100,
+        interrupter.schedule(() -> forceStop(cell, requested, interrupted, attempt + 1), inLibrary ? 50 : 100,
                 TimeUnit.MILLISECONDS);
     }
 
@@ -418,23 +402,6 @@ public final class JShellInterpreter implements Interpreter {
         return false;
     }
 
-    private static List<Thread> snippetThreads() {
-        ThreadGroup root = Thread.currentThread().getThreadGroup();
-        while (root.getParent() != null) {
-            root = root.getParent();
-        }
-        Thread[] threads = new Thread[root.activeCount() + 16];
-        int count = root.enumerate(threads, true);
-        List<Thread> found = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            ThreadGroup group = threads[i].getThreadGroup();
-            if (group != null && group.getName().startsWith("JShell")) {
-                found.add(threads[i]);
-            }
-        }
-        return found;
-    }
-
     // ---------------------------------------------------------------------------------------------------- analysis
 
     @Override
@@ -444,7 +411,7 @@ public final class JShellInterpreter implements Interpreter {
 
     @Override
     public Optional<String> inspect(String code, int cursor, int detailLevel) {
-        return cellAnalysis.inspect(code, cursor);
+        return cellAnalysis.inspect(code, cursor, detailLevel);
     }
 
     @Override

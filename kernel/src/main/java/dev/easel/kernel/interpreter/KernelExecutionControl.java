@@ -75,7 +75,11 @@ final class KernelExecutionControl extends LocalExecutionControl {
     public String invoke(String className, String methodName) throws RunException, InternalException,
             EngineTerminationException {
         lastInvokedClass = className;
-        return super.invoke(className, methodName);
+        try {
+            return super.invoke(className, methodName);
+        } finally {
+            CellThreads.reportWhatBackgroundThreadsDieOf();
+        }
     }
 
     String lastInvokedClass() {

@@ -1,5 +1,6 @@
 package dev.easel.kernel.interpreter;
 
+import dev.easel.magics.CellPart;
 import dev.easel.magics.MagicContext;
 import java.nio.file.Path;
 import java.util.function.Consumer;
@@ -15,12 +16,17 @@ final class KernelMagicContext implements MagicContext {
 
     @Override
     public boolean runJava(String code) {
-        return interpreter.runJava(code, 0);
+        return interpreter.runJava(code, Runnable::run);
     }
 
     @Override
     public boolean runJavaHoldingValue(String code, Consumer<Runnable> heldValue) {
-        return interpreter.runJava(code, 0, heldValue);
+        return interpreter.runJava(code, heldValue);
+    }
+
+    @Override
+    public boolean beforePart(CellPart part) {
+        return interpreter.beforePart(part);
     }
 
     @Override

@@ -107,4 +107,36 @@ class WireCodecTest {
         assertEquals("{\"execution_state\":\"idle\"}", Json.tree(new Contents.KernelStatus("idle")).toString());
         assertEquals("{\"wait\":true}", Json.tree(new Contents.ClearOutput(true)).toString());
     }
+
+    @Test
+    void aReplayedSignedMessageIsRefusedOnAnyConnection() {
+        // The probe resent captured execute_requests: all five ran again, also from a new connection and on control.
+        List<byte[]> frames = codec.encode(request());
+        assertEquals("1+1", codec.decode(frames).content(Contents.ExecuteRequest.class).code());
+        MalformedMessageException replay = assertThrows(MalformedMessageException.class, () -> codec.decode(frames));
+        assertTrue(replay.getMessage().contains("replayed"), replay.getMessage());
+        List<byte[]> otherConnection = new ArrayList<>(frames);
+        otherConnection.set(0, bytes("another-client"));
+        assertThrows(MalformedMessageException.class, () -> codec.decode(otherConnection));
+        assertEquals("1+1", codec.decode(codec.encode(request())).content(Contents.ExecuteRequest.class).code(),
+                "a new message (new id and date) is signed differently and runs");
+    }
+
+    @Test
+    void theDigestHistoryIsBoundedAndForgetsTheOldest() {
+        DigestHistory history = new DigestHistory(3);
+        for (String digest : List.of("a", "b", "c", "d")) {
+            assertTrue(history.add(bytes(digest)));
+        }
+        assertFalse(history.add(bytes("d")));
+        assertTrue(history.add(bytes("a")), "the oldest was forgotten to make room");
+    }
+
+    @Test
+    void withoutAKeyThereIsNoSignatureToRememberAndNothingIsRefused() {
+        WireCodec unsigned = new WireCodec(new HmacSigner("", null));
+        List<byte[]> frames = unsigned.encode(request());
+        unsigned.decode(frames);
+        unsigned.decode(frames);
+    }
 }

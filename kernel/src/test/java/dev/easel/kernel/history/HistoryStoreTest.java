@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,5 +48,48 @@ class HistoryStoreTest {
         assertEquals(List.of(3), history.search("6*", 1, false).stream().map(HistoryStore.Entry::line).toList());
         assertEquals(1, history.search("print?n(*", 0, false).size());
         assertEquals(4, history.search("*", 0, false).size());
+    }
+
+    @Test
+    void kernelsStartedTogetherGetSessionsOfTheirOwn() throws Exception {
+        // As two kernels started by one "Run all" in two notebooks: before, both read the same last session.
+        Path file = dir.resolve("history.jsonl");
+        int kernels = 8;
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<Integer>> sessions = new java.util.ArrayList<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(kernels);
+        try {
+            for (int i = 0; i < kernels; i++) {
+                sessions.add(pool.submit(() -> {
+                    start.await();
+                    return new HistoryStore(file).session();
+                }));
+            }
+            start.countDown();
+            java.util.Set<Integer> distinct = new java.util.TreeSet<>();
+            for (java.util.concurrent.Future<Integer> session : sessions) {
+                distinct.add(session.get());
+            }
+            assertEquals(java.util.stream.IntStream.rangeClosed(1, kernels).boxed().toList(), List.copyOf(distinct));
+        } finally {
+            pool.shutdown();
+        }
+        assertEquals(kernels + 1, new HistoryStore(file).session(), "a session that ran no cell stays claimed");
+    }
+
+    @Test
+    void historyIsReadableByItsOwnerOnly() throws Exception {
+        Path folder = dir.resolve("jupyter").resolve("easel");
+        Path file = folder.resolve("history.jsonl");
+        new HistoryStore(file).append(1, "String password = \"hunter2\";");
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(folder)));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+
+        // a history an older Easel left world-readable is tightened when a kernel opens it
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwxr-xr-x"));
+        new HistoryStore(file);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(folder)));
     }
 }

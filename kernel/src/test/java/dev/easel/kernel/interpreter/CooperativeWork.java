@@ -7,6 +7,8 @@ public final class CooperativeWork {
 
     public static volatile boolean stoppedBetweenSteps;
     public static volatile int stepsDone;
+    /** Set when the work has started, so a test interrupts it in its steps, not while its cell still compiles. */
+    public static volatile boolean started;
 
     private CooperativeWork() {
     }
@@ -14,6 +16,7 @@ public final class CooperativeWork {
     public static void run(int steps, long stepMillis) {
         stoppedBetweenSteps = false;
         stepsDone = 0;
+        started = true;
         for (int step = 0; step < steps; step++) {
             if (Thread.currentThread().isInterrupted()) {
                 stoppedBetweenSteps = true;

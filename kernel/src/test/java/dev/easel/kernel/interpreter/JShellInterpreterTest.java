@@ -341,7 +341,11 @@ class JShellInterpreterTest {
 
     @Test
     void libraryCodeIsLetToStopAtItsNextStepNotKilledMidStep() throws Exception {
+        CooperativeWork.started = false;
         Thread interrupter = new Thread(() -> {
+            while (!CooperativeWork.started) { // on a loaded machine compiling the cell can take longer than 300 ms
+                sleep(10);
+            }
             sleep(300);
             interpreter.interrupt();
         });
@@ -470,5 +474,122 @@ class JShellInterpreterTest {
         String inner = interpreter.inspect(arguments, "Math.max(Math.abs(".length(), 0).orElseThrow();
         assertTrue(inner.contains("abs(") && !inner.contains("max("), inner);
         assertTrue(interpreter.inspect("1 + (2", 6, 0).isEmpty(), "a parenthesis that is no call");
+    }
+
+    // ------------------------------------------------------------------------------- what the reliability probe found
+
+    @Test
+    void runtimeHaltAndExitFailTheCellInsteadOfKillingTheKernel() {
+        Recorder halt = run("Runtime.getRuntime().halt(1);");
+        assertEquals("SystemExit", halt.errors.get(0).ename());
+        assertTrue(halt.errors.get(0).evalue().startsWith("Runtime.halt(1) was called"), halt.errors.get(0).evalue());
+        // a call after a switch (padded instructions) in a method, and Runtime.exit
+        run("int leave(int k) { switch (k) { case 1: return 1; case 2: return 4; case 9: return 81; default:"
+                + " Runtime.getRuntime().exit(k); return 0; } }");
+        assertEquals("81", run("leave(9)").results.get(0).plainText());
+        assertEquals("Runtime.exit(5) was called; the kernel keeps running (restart it to start afresh)",
+                run("leave(5)").errors.get(0).evalue());
+        assertEquals("2", run("1 + 1").results.get(0).plainText());
+    }
+
+    @Test
+    void aStackOverflowShowsItsRepeatingFrameOnceWithACount() {
+        List<String> trace = run("int deeper(int n) { return deeper(n + 1) + 1; }\ndeeper(0);").errors.get(0).traceback();
+        assertTrue(trace.size() < 20, "not 1,024 identical lines: " + trace.size());
+        assertTrue(trace.stream().anyMatch(line -> line.matches("    … [\\d,]+ more of the same")), String.join("\n", trace));
+    }
+
+    @Test
+    void completionSeesWhatEarlierLinesOfTheCellDeclare() {
+        String cell = "String s = \"abc\";\ns.len";
+        Interpreter.Completion completion = interpreter.complete(cell, cell.length());
+        assertEquals(List.of("length()"), completion.matches());
+        assertEquals(cell.length() - 3, completion.cursorStart());
+        String classes = "record Point(int x, int y) { }\nvar p = new Point(1, 2);\np.";
+        assertTrue(interpreter.complete(classes, classes.length()).matches().contains("x()"));
+    }
+
+    @Test
+    void twoQuestionMarksShowMoreThanOne() {
+        run("int twice(int x) { return 2 * x; }");
+        String brief = interpreter.inspect("twice", 5, 0).orElseThrow();
+        String detailed = interpreter.inspect("twice", 5, 1).orElseThrow();
+        assertTrue(detailed.startsWith(brief), detailed);
+        assertTrue(detailed.contains("declared in a cell:\nint twice(int x) { return 2 * x; }"), detailed);
+        String type = interpreter.inspect("String", 6, 1).orElseThrow();
+        assertTrue(type.contains("from: module java.base"), type);
+        assertTrue(type.contains("  int length()"), type);
+        assertFalse(interpreter.inspect("String", 6, 0).orElseThrow().contains("public members"));
+    }
+
+    static final CellThreadGroup CELLS = new CellThreadGroup();
+
+    /** Runs a cell as the kernel does: on a thread of its {@link CellThreadGroup}. */
+    static Recorder runInCellThread(String code) throws Exception {
+        java.util.concurrent.ExecutorService shell = java.util.concurrent.Executors.newSingleThreadExecutor(
+                CELLS.factory("test-shell"));
+        try {
+            return shell.submit(() -> run(code)).get();
+        } finally {
+            shell.shutdown();
+        }
+    }
+
+    static String stderrWhile(java.util.concurrent.Callable<?> action, String awaited) throws Exception {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.err;
+        System.setErr(new java.io.PrintStream(err, true));
+        try {
+            action.call();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!err.toString().contains(awaited) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+        } finally {
+            System.setErr(original);
+        }
+        return err.toString();
+    }
+
+    @Test
+    void aBackgroundThreadsExceptionIsReportedOnStderr() throws Exception {
+        String err = stderrWhile(() -> runInCellThread(
+                "new Thread(() -> { throw new IllegalStateException(\"lost in the background\"); }, \"worker\").start();"),
+                "lost in the background");
+        assertTrue(err.contains("Exception in thread \"worker\" java.lang.IllegalStateException: lost in the background"),
+                err);
+    }
+
+    @Test
+    void aBackgroundThreadThatOutlivesItsCellIsReportedWhenItDies() throws Exception {
+        // Not in a CellThreadGroup: the handler given after the snippet (JDK 25's way) reports it on its own.
+        String err = stderrWhile(() -> run("new Thread(() -> { try { Thread.sleep(300); } catch (InterruptedException e) { }"
+                + " throw new IllegalArgumentException(\"died later\"); }, \"late\").start();"), "died later");
+        assertTrue(err.contains("Exception in thread \"late\" java.lang.IllegalArgumentException: died later"), err);
+    }
+
+    @Test
+    void aBackgroundThreadsSystemExitEndsOnlyThatThread() throws Exception {
+        String err = stderrWhile(() -> runInCellThread("new Thread(() -> System.exit(4), \"quitter\").start();"),
+                "quitter");
+        assertTrue(err.contains("In thread \"quitter\": System.exit(4) was called; the kernel keeps running"), err);
+        assertEquals("2", run("1 + 1").results.get(0).plainText());
+    }
+
+    @Test
+    void interruptingACellLeavesEarlierCellsBackgroundThreadsAlone() throws Exception {
+        run("volatile boolean backgroundInterrupted = false;");
+        run("Thread background = new Thread(() -> { try { Thread.sleep(120_000); } catch (InterruptedException e) {"
+                + " backgroundInterrupted = true; } }); background.start();");
+        Thread interrupter = new Thread(() -> {
+            sleep(500);
+            interpreter.interrupt();
+        });
+        interrupter.start();
+        assertEquals("Interrupted", run("long spins = 0; while (true) { spins++; }").errors.get(0).ename());
+        sleep(200);
+        assertEquals("false", run("backgroundInterrupted").results.get(0).plainText());
+        assertEquals("true", run("background.isAlive()").results.get(0).plainText());
+        run("background.interrupt();");
     }
 }

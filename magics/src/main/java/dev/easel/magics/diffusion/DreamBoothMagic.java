@@ -1,18 +1,17 @@
 package dev.easel.magics.diffusion;
 
+import dev.easel.ModelRegistry;
 import dev.easel.DreamBooth;
 import dev.easel.DreamBoothRun;
 import dev.easel.Model;
 import dev.easel.display.Display;
-import dev.easel.engine.dreambooth.DreamBoothSettings;
 import dev.easel.magics.CellPart;
 import dev.easel.magics.MagicContext;
 import dev.easel.magics.MagicException;
 import dev.easel.magics.spec.MagicSpec;
-import dev.easel.magics.spec.Option;
+import dev.easel.engine.options.CommandOptions;
 import dev.easel.magics.spec.ParsedArgs;
 import dev.easel.magics.spec.SpecMagic;
-import dev.easel.notebook.ModelRegistry;
 import java.util.List;
 import javax.lang.model.SourceVersion;
 
@@ -27,43 +26,7 @@ public final class DreamBoothMagic extends SpecMagic {
     @Override
     protected MagicSpec declare() {
         return MagicSpec.magic("dreambooth", "Fine-tune the model on a few images of a subject (DreamBooth, LoRA)")
-                .option(Option.string("instance-dir", "DIR", null, "folder with 3-20 images of the subject"))
-                .option(Option.string("instance-prompt", "TEXT", null, "e.g. \"a photo of sks dog\""))
-                .option(Option.string("class-prompt", "TEXT", null, "prior preservation: e.g. \"a photo of dog\""))
-                .option(Option.string("class-dir", "DIR", null, "class images (generated when fewer than needed)"))
-                .option(Option.integer("num-class-images", "N", 100, "class images to use").min(1))
-                .option(Option.floating("prior-loss-weight", "F", 1.0, "weight of the class-image loss").min(0))
-                .option(Option.integer("steps", "N", 400, "max train steps").min(1))
-                .option(Option.floating("lr", "F", 5e-6, "learning rate").min(0))
-                .option(Option.choice("lr-scheduler", List.of("constant", "constant_with_warmup", "linear", "cosine"),
-                        "constant", "learning-rate schedule"))
-                .option(Option.integer("warmup", "N", 0, "warmup steps").min(0))
-                .option(Option.integer("batch", "N", 1, "train batch size").min(1))
-                .option(Option.integer("grad-accum", "N", 1, "gradient accumulation steps").min(1))
-                .option(Option.flag("train-text-encoder", "train the text encoder too"))
-                .option(Option.integer("lora-rank", "R", null,
-                        "train LoRA adapters of this rank, not every weight").min(1))
-                .option(Option.floating("lora-alpha", "A", 0.0, "LoRA alpha (default: the rank)").min(0))
-                .option(Option.choice("lora-format", List.of("diffusers", "kohya"), "diffusers",
-                        "LoRA file layout: diffusers, or kohya for A1111 / ComfyUI"))
-                .option(Option.flag("flip", "random horizontal flips"))
-                .option(Option.floating("max-grad-norm", "F", 1.0, "global gradient norm limit").min(0))
-                .option(Option.floating("offset-noise", "F", 0.0, "offset noise").min(0))
-                .option(Option.floating("snr-gamma", "F", 0.0, "min-SNR weighting gamma (0: off)").min(0))
-                .option(Option.choice("mixed-precision", DreamBoothSettings.MIXED_PRECISION, "no",
-                        "compute in float16 with float32 master weights (for a GPU)"))
-                .option(Option.string("validation-prompt", "TEXT", null, "shown every --validation-every steps"))
-                .option(Option.integer("validation-every", "N", 100, "steps between validation images").min(1))
-                .option(Option.integer("checkpoint-every", "N", 500, "steps between checkpoints").min(1))
-                .option(Option.integer("keep", "K", 3, "checkpoints to keep").min(1))
-                .option(Option.string("output", "DIR", "dreambooth-model", "the run's folder"))
-                .option(Option.string("resume", "DIR", null,
-                        "continue from a checkpoint, or the latest one of a run (its --output folder)"))
-                .option(Option.flag("override", "with --resume: go on even if the seed, learning rate or schedule"
-                        + " differ from the checkpoint's (the run is then no longer exact)"))
-                .option(Option.longInteger("seed", "N", 0L, "seed").min(0))
-                .option(Option.string("model", "NAME", null, "the model to fine-tune (default: the one loaded last)"))
-                .option(Option.string("as", "NAME", "sd_db", "the Java variable that gets the trained model"))
+                .options(CommandOptions.DREAMBOOTH)
                 .cellBody("the same settings as YAML: instance_dir, instance_prompt, steps, …")
                 .note("Shows one live output: progress, the loss chart (raw, smoothed, learning rate) and validation\n"
                         + "images. Interrupt stops at the next step with a checkpoint; --resume DIR goes on.\n"

@@ -1,17 +1,17 @@
 package dev.easel.magics.diffusion;
 
+import dev.easel.ModelRegistry;
 import dev.easel.GenerationRequest;
 import dev.easel.Model;
 import dev.easel.engine.lora.LoraSpec;
 import dev.easel.magics.CellPart;
 import dev.easel.magics.MagicContext;
 import dev.easel.magics.MagicException;
+import dev.easel.engine.options.CommandOptions;
+import dev.easel.engine.options.OptionSet;
 import dev.easel.magics.spec.MagicSpec;
-import dev.easel.magics.spec.Option;
 import dev.easel.magics.spec.ParsedArgs;
-import dev.easel.magics.spec.Suggest;
-import dev.easel.notebook.ModelRegistry;
-import java.nio.file.Path;
+import dev.easel.engine.options.Suggest;
 import java.util.List;
 
 /** The options {@code %txt2img} and {@code %img2img} share, and how they become a {@link GenerationRequest}. */
@@ -20,23 +20,9 @@ final class GenerationOptions {
     private GenerationOptions() {
     }
 
-    static MagicSpec declare(MagicSpec spec) {
-        return spec
-                .option(Option.string("model", "NAME", null, "the model to use (default: the one loaded last)"))
-                .option(Option.string("negative", "TEXT", "", "what not to draw"))
-                .option(Option.integer("steps", "N", GenerationRequest.DEFAULT_STEPS, "sampling steps").min(1).max(1000))
-                .option(Option.floating("cfg", "F", GenerationRequest.DEFAULT_CFG, "guidance scale (≤ 1: off)").min(0))
-                .option(Option.string("sampler", "ID", GenerationRequest.DEFAULT_SAMPLER,
-                        "sampler: " + String.join(", ", GenerationRequest.samplers())))
-                .option(Option.longInteger("seed", "N", null, "seed of the first image (default random)").min(0))
-                .option(Option.size("size", null, "image size, multiples of 8 (default: the model's)"))
-                .option(Option.integer("batch", "N", 1, "number of images, seeds seed, seed+1, …").min(1).max(64))
-                .option(Option.integer("clip-skip", "N", 1, "A1111 clip skip: 1 = last layer, 2 = the one before").min(1))
-                .option(Option.floating("eta", "F", 0.0, "DDIM eta").min(0))
-                .option(Option.string("lora", "FILE[:WEIGHT]", null,
-                        "apply a LoRA at a weight (default 1); several: FILE:W,FILE:W"))
-                .option(Option.string("vae", "PATH", null, "decode with this VAE (a vae/ folder or a .safetensors)"))
-                .option(Option.flag("no-save", "don't save the images as PNG in the outputs folder (%outputs)"));
+    /** The options of {@code %txt2img} (and, with {@code declared}, of {@code %img2img}): the engine's declaration. */
+    static MagicSpec declare(MagicSpec spec, OptionSet declared) {
+        return spec.options(declared);
     }
 
     /** The values {@code option} completes to. */
@@ -66,45 +52,68 @@ final class GenerationOptions {
 
     /** Applies the shared options (paths relative to the notebook); bad values become one-line errors naming it. */
     static <R extends GenerationRequest<R>> R apply(R request, ParsedArgs args, MagicContext context) {
-        Option.Size size = args.size("size");
-        if (size != null && (size.width() % 8 != 0 || size.height() % 8 != 0)) {
-            throw new MagicException("--size must be a multiple of 8 on each side, got " + size + " (try "
-                    + Math.max(8, Math.round(size.width() / 8f) * 8) + "x"
-                    + Math.max(8, Math.round(size.height() / 8f) * 8) + ")");
-        }
+        settings(request, args);
         try {
-            request.negative(args.string("negative")).steps(args.integer("steps")).cfg(args.number("cfg"))
-                    .batch(args.integer("batch")).clipSkip(args.integer("clip-skip")).eta(args.number("eta"));
-            if (size != null) {
-                request.size(size.width(), size.height());
-            }
-            if (args.longInteger("seed") != null) {
-                request.seed(args.longInteger("seed"));
-            }
+            request.batch(args.integer("batch"));
             if (args.string("vae") != null) {
                 request.vae(context.path(args.string("vae")));
             }
-            if (args.string("lora") != null) {
-                for (String one : args.string("lora").split(",")) {
-                    LoraSpec lora = lora(one.strip(), context.workingDirectory());
-                    request.lora(lora.file(), lora.weight());
-                }
+            for (LoraSpec lora : loras(args, context)) {
+                request.lora(lora.file(), lora.weight());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new MagicException(args.spelled() + ": " + e.getMessage());
+        }
+        return request;
+    }
+
+    /**
+     * The generation settings every generating magic shares ({@code %xyz}'s base too): size, negative prompt, clip
+     * skip, eta, and steps, CFG, sampler and seed when given (else the model's defaults apply).
+     */
+    static <R extends GenerationRequest<R>> R settings(R request, ParsedArgs args) {
+        try {
+            CommandOptions.RequestedSize size = CommandOptions.size(args.options());
+            if (size.width() != null && size.height() != null) {
+                request.size(size.width(), size.height());
+            } else if (size.given()) {
+                request.width(size.width()).height(size.height()); // the other side stays the model's
+            }
+            request.negative(negative(args)).clipSkip(args.integer("clip-skip")).eta(args.number("eta"));
+            if (args.integer("steps") != null) {
+                request.steps(args.integer("steps"));
+            }
+            if (args.number("cfg") != null) {
+                request.cfg(args.number("cfg"));
+            }
+            if (args.longInteger("seed") != null) {
+                request.seed(args.longInteger("seed"));
             }
         } catch (IllegalArgumentException e) {
             throw new MagicException(args.spelled() + ": " + e.getMessage());
         }
         try {
-            request.sampler(args.string("sampler"));
+            if (args.string("sampler") != null) {
+                request.sampler(args.string("sampler"));
+            }
         } catch (IllegalArgumentException e) {
             throw new MagicException("--sampler: " + e.getMessage());
         }
         return request;
     }
 
-    /** {@code FILE[:WEIGHT]} relative to the notebook. */
-    private static LoraSpec lora(String text, Path workingDirectory) {
+    /** The one negative prompt a notebook request takes. */
+    static String negative(ParsedArgs args) {
+        if (args.all("negative").size() > 1) {
+            throw new MagicException(args.spelled() + ": give one --negative (commas separate its parts)");
+        }
+        return args.string("negative");
+    }
+
+    /** The LoRAs of {@code --lora} (repeated, or FILE:W,FILE:W), files relative to the notebook. */
+    static List<LoraSpec> loras(ParsedArgs args, MagicContext context) {
         try {
-            return LoraSpec.parse(text, workingDirectory);
+            return CommandOptions.loras(args.options(), context.workingDirectory());
         } catch (IllegalArgumentException e) {
             throw new MagicException("--lora: " + e.getMessage());
         }

@@ -3,22 +3,22 @@ package dev.easel.magics.diffusion;
 import dev.easel.Generation;
 import dev.easel.Img2Img;
 import dev.easel.Model;
+import dev.easel.engine.options.CommandOptions;
+import dev.easel.engine.pipeline.GenerationLimits;
 import dev.easel.magics.CellPart;
 import dev.easel.magics.MagicContext;
 import dev.easel.magics.MagicException;
 import dev.easel.magics.spec.MagicSpec;
-import dev.easel.magics.spec.Option;
 import dev.easel.magics.spec.ParsedArgs;
 import dev.easel.magics.spec.SpecMagic;
 import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 import java.awt.image.RenderedImage;
-import java.io.IOException;
+import dev.easel.engine.EngineException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import javax.imageio.ImageIO;
 import javax.lang.model.SourceVersion;
 
 /** {@code %img2img --init PATH_OR_VARIABLE [--strength F] [options] PROMPT…}, and the cell form. */
@@ -26,11 +26,8 @@ public final class Img2ImgMagic extends SpecMagic {
 
     @Override
     protected MagicSpec declare() {
-        return GenerationOptions.declare(MagicSpec.magic("img2img", "Redraw an image towards a text prompt")
-                        .option(Option.string("init", "PATH_OR_VARIABLE", null,
-                                "the image to start from: a file, or a cell variable holding a BufferedImage or a result"))
-                        .option(Option.floating("strength", "F", Img2Img.DEFAULT_STRENGTH,
-                                "how much to change it: near 0 keeps it, 1 redraws it").min(0).max(1)))
+        return GenerationOptions.declare(MagicSpec.magic("img2img", "Redraw an image towards a text prompt"),
+                        CommandOptions.IMG2IMG)
                 .rest("PROMPT", "what to draw: the rest of the line (options come first)")
                 .cellBody("the prompt")
                 .note("Without --size the output has the init image's size (rounded down to multiples of 8).")
@@ -45,23 +42,27 @@ public final class Img2ImgMagic extends SpecMagic {
 
     @Override
     protected void run(ParsedArgs args, CellPart.MagicCall call, MagicContext context) {
-        String initText = args.string("init");
+        String initText = args.string("init-image");
         if (initText == null) {
             throw new MagicException("%img2img needs --init PATH_OR_VARIABLE: the image to start from");
         }
-        double strength = strength(args);
+        Double strength = strength(args);
         String prompt = GenerationOptions.prompt(args, call);
         Model model = GenerationOptions.model(args, context);
         BufferedImage init = initImage(initText, context);
-        Img2Img request = GenerationOptions.apply(model.img2img(init, prompt).strength(strength), args, context);
+        Img2Img request = model.img2img(init, prompt);
+        if (strength != null) {
+            request.strength(strength);
+        }
+        request = GenerationOptions.apply(request, args, context);
         Generation generation = DiffusionRun.run(request::run, call);
         Txt2ImgMagic.show(generation, args, context);
     }
 
-    /** --strength, which the declaration bounds to [0, 1]; 0 itself would change nothing. */
-    static double strength(ParsedArgs args) {
-        double strength = args.number("strength");
-        if (strength <= 0) {
+    /** --strength, which the declaration bounds to [0, 1]; 0 itself would change nothing; null: not given. */
+    static Double strength(ParsedArgs args) {
+        Double strength = args.number("strength");
+        if (strength != null && strength <= 0) {
             throw new MagicException("--strength takes a number more than 0 and at most 1, got " + strength);
         }
         return strength;
@@ -77,13 +78,9 @@ public final class Img2ImgMagic extends SpecMagic {
         Path file = context.path(text);
         if (Files.isRegularFile(file)) {
             try {
-                BufferedImage image = ImageIO.read(file.toFile());
-                if (image == null) {
-                    throw new MagicException(option + ": " + file + " is not an image Java can read (PNG, JPEG, BMP, GIF)");
-                }
-                return image;
-            } catch (IOException e) {
-                throw new MagicException(option + ": cannot read " + file + ": " + e.getMessage());
+                return GenerationLimits.readImage(file);
+            } catch (EngineException e) {
+                throw new MagicException(option + ": " + e.getMessage());
             }
         }
         Optional<Object> variable = SourceVersion.isName(text) ? context.variable(text) : Optional.empty();

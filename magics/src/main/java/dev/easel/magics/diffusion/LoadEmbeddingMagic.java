@@ -5,7 +5,7 @@ import dev.easel.magics.CellPart;
 import dev.easel.magics.MagicContext;
 import dev.easel.magics.MagicException;
 import dev.easel.magics.spec.MagicSpec;
-import dev.easel.magics.spec.Option;
+import dev.easel.engine.options.Option;
 import dev.easel.magics.spec.ParsedArgs;
 import dev.easel.magics.spec.SpecMagic;
 import java.nio.file.Path;

@@ -1,15 +1,15 @@
 package dev.easel.magics.diffusion;
 
+import dev.easel.ModelRegistry;
 import dev.easel.Easel;
 import dev.easel.Model;
 import dev.easel.magics.CellPart;
 import dev.easel.magics.MagicContext;
 import dev.easel.magics.MagicException;
 import dev.easel.magics.spec.MagicSpec;
-import dev.easel.magics.spec.Option;
+import dev.easel.engine.options.Option;
 import dev.easel.magics.spec.ParsedArgs;
 import dev.easel.magics.spec.SpecMagic;
-import dev.easel.notebook.ModelRegistry;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CancellationException;

@@ -6,7 +6,7 @@ import dev.easel.magics.MagicException;
 import dev.easel.magics.spec.MagicSpec;
 import dev.easel.magics.spec.ParsedArgs;
 import dev.easel.magics.spec.SpecMagic;
-import dev.easel.notebook.GenerationParameters;
+import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.engine.io.Png;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,6 +4,7 @@ import dev.easel.Generation;
 import dev.easel.Model;
 import dev.easel.Txt2Img;
 import dev.easel.display.Display;
+import dev.easel.engine.options.CommandOptions;
 import dev.easel.magics.CellPart;
 import dev.easel.magics.MagicContext;
 import dev.easel.magics.MagicException;
@@ -19,7 +20,8 @@ public final class Txt2ImgMagic extends SpecMagic {
 
     @Override
     protected MagicSpec declare() {
-        return GenerationOptions.declare(MagicSpec.magic("txt2img", "Draw images from a text prompt with the loaded model"))
+        return GenerationOptions.declare(MagicSpec.magic("txt2img", "Draw images from a text prompt with the loaded model"),
+                        CommandOptions.TXT2IMG)
                 .rest("PROMPT", "what to draw: the rest of the line (options come first)")
                 .cellBody("the prompt")
                 .note("Shows a progress bar while sampling, then the images; saves each as PNG with its parameters\n"

@@ -1,7 +1,5 @@
 package dev.easel.magics.diffusion;
 
-import dev.easel.GenerationRequest;
-import dev.easel.Img2Img;
 import dev.easel.Model;
 import dev.easel.Sweep;
 import dev.easel.Txt2Img;
@@ -13,11 +11,12 @@ import dev.easel.engine.sweep.AxisType;
 import dev.easel.magics.CellPart;
 import dev.easel.magics.MagicContext;
 import dev.easel.magics.MagicException;
+import dev.easel.engine.options.CommandOptions;
 import dev.easel.magics.spec.MagicSpec;
-import dev.easel.magics.spec.Option;
 import dev.easel.magics.spec.ParsedArgs;
 import dev.easel.magics.spec.SpecMagic;
 import dev.easel.notebook.Outputs;
+import java.awt.image.BufferedImage;
 import java.util.Arrays;
 import java.util.List;
 import javax.lang.model.SourceVersion;
@@ -32,28 +31,7 @@ public final class XyzMagic extends SpecMagic {
     @Override
     protected MagicSpec declare() {
         return MagicSpec.magic("xyz", "X/Y/Z parameter sweep: a labelled image grid and a table of every image")
-                .option(Option.string("x", "SPEC", null, "X axis, TYPE:VALUES, e.g. \"steps:10,20,30\""))
-                .option(Option.string("y", "SPEC", null, "Y axis, e.g. \"cfg:3-9 [4]\""))
-                .option(Option.string("z", "SPEC", null, "Z axis, e.g. \"sampler:euler,ddim\""))
-                .option(Option.string("model", "NAME", null, "the model to use (default: the one loaded last)"))
-                .option(Option.string("negative", "TEXT", "", "what not to draw"))
-                .option(Option.integer("steps", "N", GenerationRequest.DEFAULT_STEPS, "sampling steps")
-                        .min(1).max(1000))
-                .option(Option.floating("cfg", "F", GenerationRequest.DEFAULT_CFG, "guidance scale").min(0))
-                .option(Option.string("sampler", "ID", GenerationRequest.DEFAULT_SAMPLER, "base sampler"))
-                .option(Option.longInteger("seed", "N", null, "base seed (default: one random seed for the sweep)"))
-                .option(Option.size("size", null, "image size, multiples of 8 (default: the model's)"))
-                .option(Option.integer("clip-skip", "N", 1, "A1111 clip skip").min(1))
-                .option(Option.floating("eta", "F", 0.0, "DDIM eta").min(0))
-                .option(Option.string("lora", "FILE[:WEIGHT]", null, "a LoRA on every image (weigh it with a lora_weight axis)"))
-                .option(Option.string("init", "PATH_OR_VARIABLE", null,
-                        "an init image: makes it an img2img sweep (sweep its strength with a strength axis)"))
-                .option(Option.floating("strength", "F", Img2Img.DEFAULT_STRENGTH,
-                        "img2img strength when there is no strength axis").min(0).max(1))
-                .option(Option.integer("margin", "PX", 0, "pixels between tiles").min(0))
-                .option(Option.flag("legend", "a line under the grid with prompt, seed and model"))
-                .option(Option.floating("max-megapixels", "F", 200.0, "refuse grids larger than this").min(0.001))
-                .option(Option.string("as", "NAME", "sweep", "the Java variable that gets the result"))
+                .options(CommandOptions.XYZ)
                 .rest("PROMPT", "the base prompt: the rest of the line")
                 .cellBody("the same settings as YAML: x, y, z, prompt, steps, …")
                 .note("Axes: " + String.join(", ", Arrays.stream(AxisType.values()).map(AxisType::id).toList())
@@ -93,20 +71,7 @@ public final class XyzMagic extends SpecMagic {
             throw new MagicException("--as " + variable + " is not a Java variable name");
         }
         Model model = GenerationOptions.model(args, context);
-        Txt2Img base = model.txt2img(prompt);
-        base.negative(args.string("negative")).steps(args.integer("steps")).cfg(args.number("cfg"))
-                .clipSkip(args.integer("clip-skip")).eta(args.number("eta"));
-        try {
-            base.sampler(args.string("sampler"));
-            if (args.longInteger("seed") != null) {
-                base.seed(args.longInteger("seed"));
-            }
-            if (args.size("size") != null) {
-                base.size(args.size("size").width(), args.size("size").height());
-            }
-        } catch (IllegalArgumentException e) {
-            throw new MagicException(call.spelled() + ": " + e.getMessage());
-        }
+        Txt2Img base = GenerationOptions.settings(model.txt2img(prompt), args);
         Outputs.setNotebookDirectory(context.workingDirectory());
         Sweep sweep;
         try {
@@ -118,14 +83,22 @@ public final class XyzMagic extends SpecMagic {
             if (args.string("z") != null) {
                 xyz.z(axis(args, "z", context));
             }
-            if (args.string("init") != null) {
-                xyz.init(Img2ImgMagic.initImage(args.string("init"), context), args.number("strength"));
+            if (args.string("init-image") != null) {
+                BufferedImage image = Img2ImgMagic.initImage(args.string("init-image"), context);
+                if (args.number("strength") != null) {
+                    xyz.init(image, args.number("strength"));
+                } else {
+                    xyz.init(image);
+                }
             }
-            if (args.string("lora") != null) {
-                var lora = LoraSpec.parse(args.string("lora"), context.workingDirectory());
+            List<LoraSpec> loras = GenerationOptions.loras(args, context);
+            if (loras.size() > 1) {
+                throw new MagicException(call.spelled() + ": a sweep applies one LoRA (weigh it with a lora_weight axis)");
+            }
+            for (LoraSpec lora : loras) {
                 xyz.lora(lora.file(), lora.weight());
             }
-            sweep = xyz.run();
+            sweep = xyz.confirm(args.flag("yes")).run();
         } catch (IllegalArgumentException e) {
             throw new MagicException(call.spelled() + ": " + DiffusionRun.firstLine(e.getMessage()));
         }

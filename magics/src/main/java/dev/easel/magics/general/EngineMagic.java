@@ -1,5 +1,6 @@
 package dev.easel.magics.general;
 
+import dev.easel.ModelRegistry;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
@@ -10,7 +11,6 @@ import dev.easel.magics.MagicException;
 import dev.easel.magics.spec.MagicSpec;
 import dev.easel.magics.spec.ParsedArgs;
 import dev.easel.magics.spec.SpecMagic;
-import dev.easel.notebook.ModelRegistry;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;

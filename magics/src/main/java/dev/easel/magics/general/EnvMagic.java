@@ -6,21 +6,18 @@ import dev.easel.magics.MagicException;
 import dev.easel.magics.spec.MagicSpec;
 import dev.easel.magics.spec.ParsedArgs;
 import dev.easel.magics.spec.SpecMagic;
+import dev.easel.notebook.Environment;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
  * {@code %env}: lists, reads and sets environment variables. A JVM cannot change its own environment, so
- * {@code %env NAME=value} sets it in Easel's overlay ({@link #get}), which Easel's settings and the processes it starts
- * ({@link #processBuilder}) see; the value is also shown by later {@code %env} calls.
+ * {@code %env NAME=value} sets it in Easel's overlay ({@link Environment}), which Easel's settings and the processes it starts
+ * see; the value is also shown by later {@code %env} calls.
  */
 public final class EnvMagic extends SpecMagic {
 
-    private static final Map<String, String> OVERLAY = new ConcurrentHashMap<>();
     private static final Pattern SECRET = Pattern.compile("(?i).*(KEY|TOKEN|SECRET|PASS|CREDENTIAL).*");
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -30,23 +27,11 @@ public final class EnvMagic extends SpecMagic {
                 .optionalPositional("NAME[=VALUE]", "a variable to show, or NAME=VALUE to set")
                 .optionalPositional("VALUE", "the value to set (same as NAME=VALUE)")
                 .note("Values of names that look secret (…KEY, …TOKEN, …SECRET, …PASS…) are hidden in the listing.\n"
-                        + "A JVM cannot change its own environment: %env NAME=VALUE is seen by Easel (EnvMagic.get)\n"
+                        + "A JVM cannot change its own environment: %env NAME=VALUE is seen by Easel (Environment.get)\n"
                         + "and by processes it starts, not by System.getenv().")
                 .example("%env")
                 .example("%env HOME")
                 .example("%env EASEL_OUTPUTS=/tmp/out");
-    }
-
-    /** The variable as Easel sees it: the overlay set by {@code %env}, then the process environment. */
-    public static Optional<String> get(String name) {
-        return Optional.ofNullable(OVERLAY.getOrDefault(name, System.getenv(name)));
-    }
-
-    /** A process builder whose environment includes what {@code %env} set. */
-    public static ProcessBuilder processBuilder(String... command) {
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().putAll(OVERLAY);
-        return builder;
     }
 
     @Override
@@ -54,9 +39,7 @@ public final class EnvMagic extends SpecMagic {
         Optional<String> first = args.positional("NAME[=VALUE]");
         Optional<String> second = args.positional("VALUE");
         if (first.isEmpty()) {
-            Map<String, String> all = new TreeMap<>(System.getenv());
-            all.putAll(OVERLAY);
-            all.forEach((k, v) -> System.out.println(k + "=" + (SECRET.matcher(k).matches() ? "<hidden>" : v)));
+            Environment.all().forEach((k, v) -> System.out.println(k + "=" + (SECRET.matcher(k).matches() ? "<hidden>" : v)));
             return;
         }
         String text = first.get();
@@ -66,12 +49,12 @@ public final class EnvMagic extends SpecMagic {
             throw new MagicException("'" + name + "' is not a variable name: use letters, digits and _");
         }
         if (eq < 0 && second.isEmpty()) {
-            System.out.println(get(name).orElseThrow(() -> new MagicException(
+            System.out.println(Environment.get(name).orElseThrow(() -> new MagicException(
                     "environment variable " + name + " is not set (%env " + name + "=VALUE sets it)")));
             return;
         }
         String value = eq >= 0 ? text.substring(eq + 1) + second.map(s -> " " + s).orElse("") : second.get();
-        OVERLAY.put(name, value);
+        Environment.set(name, value);
         System.out.println("env: " + name + "=" + (SECRET.matcher(name.toUpperCase(Locale.ROOT)).matches()
                 ? "<hidden>" : value));
     }

@@ -1,5 +1,6 @@
 package dev.easel.magics.general;
 
+import dev.easel.notebook.Environment;
 import dev.easel.magics.MagicException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,7 +38,7 @@ public final class MavenResolver {
 
     /** {@code EASEL_MAVEN_REPO}, else {@code ~/.m2/repository} (shared with Maven). */
     public static Path defaultLocalRepository() {
-        String configured = EnvMagic.get("EASEL_MAVEN_REPO").orElse(null);
+        String configured = Environment.get("EASEL_MAVEN_REPO").orElse(null);
         return configured != null ? Path.of(configured)
                 : Path.of(System.getProperty("user.home"), ".m2", "repository");
     }

@@ -1,5 +1,10 @@
 package dev.easel.magics.spec;
 
+import dev.easel.engine.options.Suggest;
+import dev.easel.engine.options.Option;
+import dev.easel.engine.options.OptionException;
+import dev.easel.engine.options.OptionSet;
+import dev.easel.engine.options.OptionValues;
 import dev.easel.magics.MagicException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,6 +54,22 @@ public final class MagicSpec {
     public MagicSpec option(Option option) {
         options.put(option.name(), option);
         return this;
+    }
+
+    /**
+     * Every option of a command declared in the engine ({@link dev.easel.engine.options.CommandOptions}) that
+     * notebooks are offered: the magic and the command line share one declaration.
+     */
+    public MagicSpec options(OptionSet declared) {
+        declared.on(Option.Surface.NOTEBOOK).forEach(this::option);
+        return this;
+    }
+
+    /** The option {@code --typed} names: its name or an alias. */
+    private Option find(String typed) {
+        Option named = options.get(typed);
+        return named != null ? named
+                : options.values().stream().filter(o -> o.answersTo(typed)).findFirst().orElse(null);
     }
 
     public MagicSpec positional(String metavar, String help) {
@@ -131,10 +152,13 @@ public final class MagicSpec {
         return List.copyOf(positionals);
     }
 
-    /** {@code --name} for each option plus {@code --help}, in declaration order. */
+    /** {@code --name} for each option (and alias) plus {@code --help}, in declaration order. */
     public List<String> optionNames() {
         List<String> names = new ArrayList<>();
-        options.values().forEach(o -> names.add(o.spelled()));
+        options.values().forEach(o -> {
+            names.add(o.spelled());
+            o.aliases().forEach(a -> names.add("--" + a));
+        });
         names.add("--help");
         return names;
     }
@@ -142,9 +166,7 @@ public final class MagicSpec {
     /** Parses an argument line. {@code spelled} is how the user called the magic, for messages. */
     public ParsedArgs parse(String args, String spelled) {
         String line = args == null ? "" : args;
-        Map<String, Object> values = new LinkedHashMap<>();
-        options.values().forEach(o -> values.put(o.name(), o.defaultValue()));
-        Map<String, Object> given = new LinkedHashMap<>();
+        OptionValues values = new OptionValues(List.copyOf(options.values()));
         List<String> loose = new ArrayList<>();
         String rest = null;
         boolean optionsDone = false;
@@ -172,10 +194,11 @@ public final class MagicSpec {
             if (!optionsDone && bareDashes && text.startsWith("--") && text.length() > 2) {
                 int eq = text.indexOf('=');
                 String optionName = eq < 0 ? text.substring(2) : text.substring(2, eq);
-                Option option = options.get(optionName);
+                Option option = find(optionName);
                 if (option == null) {
                     throw new MagicException("unknown option --" + optionName + " for " + spelled
-                            + Suggest.hint(optionName, options.keySet(), "--") + " (" + spelled + " --help lists them)");
+                            + Suggest.hint(optionName, optionNames().stream().map(n -> n.substring(2)).toList(), "--")
+                            + " (" + spelled + " --help lists them)");
                 }
                 Object value;
                 if (!option.takesValue()) {
@@ -185,7 +208,7 @@ public final class MagicSpec {
                     }
                     value = Boolean.TRUE;
                 } else if (eq >= 0) {
-                    value = option.convert(text.substring(eq + 1));
+                    value = convert(option, text.substring(eq + 1));
                 } else {
                     ShellWords.Word next = ShellWords.next(line, position);
                     if (next == null) {
@@ -193,10 +216,9 @@ public final class MagicSpec {
                                 + spelled + " " + option.spelled() + " " + example(option));
                     }
                     position = next.end();
-                    value = option.convert(next.value());
+                    value = convert(option, next.value());
                 }
-                values.put(option.name(), value);
-                given.put(option.name(), value);
+                values.add(option, value);
                 continue;
             }
             if (hasRest && loose.size() >= fixedBeforeRest) {
@@ -205,7 +227,16 @@ public final class MagicSpec {
             }
             loose.add(text);
         }
-        return new ParsedArgs(spelled, values, given, assign(loose, rest, spelled));
+        return new ParsedArgs(spelled, values, assign(loose, rest, spelled));
+    }
+
+    /** The option's typed value; a bad one is the option's one-line message as a magic error. */
+    private static Object convert(Option option, String text) {
+        try {
+            return option.convert(text);
+        } catch (OptionException e) {
+            throw new MagicException(e.getMessage());
+        }
     }
 
     private Map<String, List<String>> assign(List<String> loose, String rest, String spelled) {
@@ -293,19 +324,9 @@ public final class MagicSpec {
         }
         out.append("\nOptions:\n");
         for (Option o : options.values()) {
-            String left = o.spelled() + (o.takesValue() ? " " + o.metavar() : "");
-            StringBuilder right = new StringBuilder(o.help());
-            if (o.min() != null || o.max() != null) {
-                right.append(" [").append(o.min() == null ? "" : Option.fmt(o.min())).append("..")
-                        .append(o.max() == null ? "" : Option.fmt(o.max())).append(']');
-            }
-            Object def = o.defaultValue();
-            if (def != null && o.takesValue() && !"".equals(def)) {
-                right.append(" (default ").append(def instanceof Double d ? Option.fmt(d) : def).append(')');
-            }
-            out.append(String.format("  %-22s %s%n", left, right));
+            out.append(OptionSet.line(o.synopsis(), o.describe()));
         }
-        out.append(String.format("  %-22s %s%n", "--help", "show this help (also %" + name + "?)"));
+        out.append(OptionSet.line("--help", "show this help (also %" + name + "?)"));
         for (String note : notes) {
             out.append('\n').append(note).append('\n');
         }

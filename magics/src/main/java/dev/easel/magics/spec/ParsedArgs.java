@@ -1,25 +1,25 @@
 package dev.easel.magics.spec;
 
+import dev.easel.engine.options.Option;
+import dev.easel.engine.options.OptionValues;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * Typed argument values of one magic call, as declared by its {@link MagicSpec}: every option has its value (the
- * default when not given), {@link #given} tells whether the user wrote it, positionals are looked up by metavar.
+ * default when not given), {@link #given} tells whether the user wrote it, {@link #all} holds each value of a
+ * repeatable option, positionals are looked up by metavar.
  */
 public final class ParsedArgs {
 
     private final String spelled;
-    private final Map<String, Object> values;
-    private final Map<String, Object> given;
+    private final OptionValues values;
     private final Map<String, List<String>> positionals;
 
-    ParsedArgs(String spelled, Map<String, Object> values, Map<String, Object> given,
-               Map<String, List<String>> positionals) {
+    ParsedArgs(String spelled, OptionValues values, Map<String, List<String>> positionals) {
         this.spelled = spelled;
         this.values = values;
-        this.given = given;
         this.positionals = positionals;
     }
 
@@ -28,39 +28,46 @@ public final class ParsedArgs {
         return spelled;
     }
 
+    /** The option values alone, as the engine's command-line parser gives them. */
+    public OptionValues options() {
+        return values;
+    }
+
     public boolean given(String option) {
-        return given.containsKey(option);
+        return values.given(option);
     }
 
     public Object value(String option) {
-        if (!values.containsKey(option)) {
-            throw new IllegalArgumentException(spelled + " declares no option --" + option);
-        }
-        return values.get(option);
+        return values.value(option);
+    }
+
+    /** Every value of a repeatable option, in order. */
+    public List<String> all(String option) {
+        return values.strings(option);
     }
 
     public Integer integer(String option) {
-        return (Integer) value(option);
+        return values.integer(option);
     }
 
     public Long longInteger(String option) {
-        return (Long) value(option);
+        return values.longInteger(option);
     }
 
     public Double number(String option) {
-        return (Double) value(option);
+        return values.number(option);
     }
 
     public String string(String option) {
-        return (String) value(option);
+        return values.string(option);
     }
 
     public Option.Size size(String option) {
-        return (Option.Size) value(option);
+        return values.size(option);
     }
 
     public boolean flag(String option) {
-        return Boolean.TRUE.equals(value(option));
+        return values.flag(option);
     }
 
     /** The value of a single positional argument, empty when it was optional and left out. */

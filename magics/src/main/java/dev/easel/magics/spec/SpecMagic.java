@@ -1,5 +1,6 @@
 package dev.easel.magics.spec;
 
+import dev.easel.engine.options.Option;
 import dev.easel.magics.CellPart;
 import dev.easel.magics.Magic;
 import dev.easel.magics.MagicContext;

@@ -1,5 +1,6 @@
 package dev.easel.magics.diffusion;
 
+import dev.easel.ModelRegistry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -15,8 +16,7 @@ import dev.easel.magics.Captured;
 import dev.easel.magics.JShellContext;
 import dev.easel.magics.MagicException;
 import dev.easel.magics.Magics;
-import dev.easel.notebook.GenerationParameters;
-import dev.easel.notebook.ModelRegistry;
+import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.notebook.Outputs;
 import dev.easel.engine.io.Png;
 import dev.easel.notebook.RecordingSink;
@@ -129,7 +129,7 @@ class DiffusionMagicsTest {
         assertEquals(List.of("00000-42.png"), files.stream().map(p -> p.getFileName().toString()).toList());
         String parameters = Png.readText(files.get(0)).get("parameters");
         assertEquals("a red circle, (detailed:1.2)\nNegative prompt: blurry, ugly\n"
-                + "Steps: 3, Sampler: Euler a, CFG scale: 7, Seed: 42, Size: 64x48, Model: default", parameters);
+                + "Steps: 3, Sampler: Euler, CFG scale: 5, Seed: 42, Size: 64x48, Model: default", parameters);
         assertEquals(parameters + "\n", run("%png_info outputs/00000-42.png"));
         // No shell expands ~ in a magic: the magic does, as path completion already offered it.
         String home = System.getProperty("user.home");
@@ -151,7 +151,7 @@ class DiffusionMagicsTest {
             int tile = 32;
             assertTrue(grid.getWidth() > 2 * tile && grid.getHeight() > tile, grid.getWidth() + "x" + grid.getHeight());
             assertTrue(shown.plainText().startsWith("2 images 32x32 in "), shown.plainText());
-            assertTrue(shown.plainText().contains("2 steps DDIM · CFG 7 · seeds [7, 8]"), shown.plainText());
+            assertTrue(shown.plainText().contains("2 steps DDIM · CFG 5 · seeds [7, 8]"), shown.plainText());
         }
         assertEquals(1, outputs().size(), "--no-save saved nothing");
 
@@ -261,7 +261,7 @@ class DiffusionMagicsTest {
                 + "digit, and not a keyword (e.g. --as sd2)", error("%load_model --as class"));
         assertEquals("--sampler: unknown sampler 'eulr' — did you mean euler? (samplers: ddim, euler, euler_a, "
                 + "dpmpp_2m, dpmpp_2m_karras, pndm, heun, lms, unipc)", error("%txt2img --sampler eulr a cat"));
-        assertEquals("--size must be a multiple of 8 on each side, got 500x512 (try 504x512)",
+        assertEquals("%txt2img: size must be a multiple of 8 on each side, got 500x512 (try 504x512)",
                 error("%txt2img --size 500x512 a cat"));
         assertEquals("--steps takes a whole number from 1 to 1000, got -5", error("%txt2img --steps -5 a cat"));
         assertEquals("--steps takes a whole number, got 'abc'", error("%txt2img --steps abc a cat"));
@@ -276,6 +276,16 @@ class DiffusionMagicsTest {
             assertEquals("%load_model: no GPU is visible to PyTorch here (a CPU build of the natives, or no CUDA "
                     + "device): load on the cpu instead", error("%load_model default --device gpu"));
         }
+        // Issue 19's inputs: non-finite numbers and requests too large to fit, refused before any work.
+        assertEquals("--cfg takes a number such as 7.5, got 'Infinity'", error("%txt2img --cfg Infinity a cat"));
+        assertEquals("--cfg takes a number such as 7.5, got 'NaN'", error("%xyz --x steps:1,2 --cfg NaN a cat"));
+        assertEquals("--lora: the LoRA weight 'NaN' is not a finite number; write FILE:WEIGHT, e.g. x.safetensors:0.8",
+                error("%txt2img --lora x.safetensors:NaN a cat"));
+        assertEquals("--batch takes a whole number from 1 to 64, got 100000", error("%txt2img --batch 100000 a cat"));
+        assertTrue(error("%txt2img --size 100000x512 a cat").startsWith("%txt2img: size 100000x512 is larger than"
+                + " 8192 pixels a side"));
+        assertTrue(error("%xyz --x \"seed:1-10000 (+1)\" --size 32x32 a cat").startsWith("%xyz: this sweep makes"
+                + " 10,000 images (200,000 sampling steps"), "a huge sweep says its size and asks for --yes");
         for (String cell : List.of("%load_model no/such/model", "%txt2img --sampler eulr a cat", "%txt2img --size 1x1 a")) {
             assertFalse(error(cell).contains("\n"), cell);
         }

@@ -1,5 +1,6 @@
 package dev.easel.magics.diffusion;
 
+import dev.easel.ModelRegistry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,7 +10,6 @@ import dev.easel.display.MimeBundle;
 import dev.easel.magics.JShellContext;
 import dev.easel.magics.MagicException;
 import dev.easel.magics.Magics;
-import dev.easel.notebook.ModelRegistry;
 import dev.easel.notebook.Outputs;
 import dev.easel.notebook.RecordingSink;
 import java.awt.image.BufferedImage;
@@ -69,7 +69,7 @@ class DreamBoothMagicTest {
         assertEquals("2", context.evalJava("java.nio.file.Files.list(java.nio.file.Path.of(\"" + notebook.resolve("balls")
                 + "\")).count()"));
         assertEquals("1", context.evalJava("sd_db.txt2img(\"a photo of sks ball\").steps(2).seed(1).run().images().size()"));
-        assertEquals("true", context.evalJava("dev.easel.notebook.ModelRegistry.global().current().get() == sd"),
+        assertEquals("true", context.evalJava("dev.easel.ModelRegistry.global().current().get() == sd"),
                 "the base stays current, so a resume trains the same base");
         MAGICS.runCell("%dreambooth --instance-dir subject --instance-prompt \"a photo of sks ball\""
                 + " --class-prompt \"a photo of a ball\" --class-dir balls --num-class-images 2 --steps 4"

@@ -1,5 +1,6 @@
 package dev.easel.magics.diffusion;
 
+import dev.easel.ModelRegistry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +13,6 @@ import dev.easel.engine.sweep.Axis;
 import dev.easel.magics.JShellContext;
 import dev.easel.magics.MagicException;
 import dev.easel.magics.Magics;
-import dev.easel.notebook.ModelRegistry;
 import dev.easel.notebook.Outputs;
 import dev.easel.notebook.RecordingSink;
 import java.nio.file.Files;

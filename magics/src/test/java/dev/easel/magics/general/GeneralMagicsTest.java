@@ -1,5 +1,6 @@
 package dev.easel.magics.general;
 
+import dev.easel.notebook.Environment;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -91,7 +92,7 @@ class GeneralMagicsTest {
         assertEquals(System.getenv("PATH") + "\n", run("%env PATH"));
         assertTrue(run("%env").contains("PATH="));
         assertEquals("env: EASEL_TEST_VAR=some value\n", run("%env EASEL_TEST_VAR='some value'"));
-        assertEquals("some value", EnvMagic.get("EASEL_TEST_VAR").orElseThrow());
+        assertEquals("some value", Environment.get("EASEL_TEST_VAR").orElseThrow());
         assertEquals("environment variable EASEL_NOT_SET_X is not set (%env EASEL_NOT_SET_X=VALUE sets it)",
                 error("%env EASEL_NOT_SET_X"));
         assertEquals("'1abc' is not a variable name: use letters, digits and _", error("%env 1abc=2"));

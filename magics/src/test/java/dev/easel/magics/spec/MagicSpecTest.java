@@ -1,5 +1,7 @@
 package dev.easel.magics.spec;
 
+import dev.easel.engine.options.Suggest;
+import dev.easel.engine.options.Option;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,21 +1,28 @@
-package dev.easel.notebook;
+package dev.easel.engine.pipeline;
+
+import dev.easel.engine.lora.LoraSpec;
+import dev.easel.engine.samplers.Samplers;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * How an image was made, in AUTOMATIC1111's {@code parameters} text format, which A1111, ComfyUI and image sites read:
+ * How an image was made, in AUTOMATIC1111's {@code parameters} text format, which A1111, ComfyUI and image sites read.
+ * The one writer ({@link #toA1111()}) and reader ({@link #parse}) of that text: every PNG Easel writes — the command
+ * line's, the notebook's, a sweep's cells and grid, DreamBooth's class images — carries it under {@link #PNG_KEY}.
  * <pre>
  * a red circle
  * Negative prompt: blurry
  * Steps: 20, Sampler: Euler a, CFG scale: 7, Seed: 42, Size: 512x512, Model: tiny-sd
  * </pre>
  * The negative line is left out when there is no negative prompt. {@code extra} holds further fields in order
- * (e.g. {@code Denoising strength}, {@code Clip skip}, {@code Eta}).
+ * (e.g. {@code Denoising strength}, {@code Clip skip}, {@code Eta}). A value holding a comma, colon, quote or line
+ * break is written as a JSON string, as A1111 does.
  */
 public record GenerationParameters(String prompt, String negativePrompt, int steps, String sampler, double cfgScale,
                                    long seed, int width, int height, String model, Map<String, String> extra) {
@@ -28,6 +35,44 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
     public GenerationParameters {
         negativePrompt = negativePrompt == null ? "" : negativePrompt;
         extra = extra == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extra));
+    }
+
+    /**
+     * The parameters of batch entry {@code index} of a generation with {@code s} on the model called {@code model}
+     * (may be null): the entry's prompt and negative prompt, and the fields the settings change from the engine's
+     * behaviour without them — clip skip in A1111's counting (1 = last layer), eta, batch size and position.
+     */
+    public static GenerationParameters of(GenerationSettings s, int index, String model) {
+        int prompt = index / s.imagesPerPrompt();
+        String negative = s.negativePrompts().isEmpty() ? ""
+                : s.negativePrompts().get(s.negativePrompts().size() == 1 ? 0 : prompt);
+        GenerationParameters p = new GenerationParameters(s.prompts().get(prompt), negative, s.steps(),
+                Samplers.info(s.sampler()).displayName(), s.guidanceScale(), s.seed(), s.width(), s.height(), model,
+                Map.of());
+        if (s.clipSkip() > 0) {
+            p = p.with("Clip skip", s.clipSkip() + 1);
+        }
+        if (s.eta() > 0) {
+            p = p.with("Eta", s.eta());
+        }
+        if (s.batchSize() > 1) {
+            p = p.with("Batch size", s.batchSize()).with("Batch pos", index);
+        }
+        return p;
+    }
+
+    /** A copy naming the LoRAs applied ({@code LoRA: file:weight, …}); none leaves it as it is. */
+    public GenerationParameters withLoras(List<LoraSpec> loras) {
+        if (loras.isEmpty()) {
+            return this;
+        }
+        return with("LoRA", String.join(", ", loras.stream()
+                .map(l -> l.file().getFileName() + ":" + number(l.weight())).toList()));
+    }
+
+    /** The PNG text chunks that carry these parameters. */
+    public Map<String, String> pngText() {
+        return Map.of(PNG_KEY, toA1111());
     }
 
     /** A copy with one more (or a replaced) extra field. */

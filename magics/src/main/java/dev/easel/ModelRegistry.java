@@ -1,6 +1,5 @@
-package dev.easel.notebook;
+package dev.easel;
 
-import dev.easel.Model;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package dev.easel.notebook;
+package dev.easel.renderers;
 
 import dev.easel.Sweep;
 import dev.easel.display.MimeBundle;

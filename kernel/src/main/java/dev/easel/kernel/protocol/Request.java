@@ -1,8 +1,5 @@
-package dev.easel.kernel.handlers;
+package dev.easel.kernel.protocol;
 
-import dev.easel.kernel.protocol.Channel;
-import dev.easel.kernel.protocol.Message;
-import dev.easel.kernel.protocol.MessageType;
 import java.util.function.BiConsumer;
 
 /**

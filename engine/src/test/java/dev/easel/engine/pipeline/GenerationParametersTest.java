@@ -1,4 +1,4 @@
-package dev.easel.notebook;
+package dev.easel.engine.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -38,5 +38,18 @@ class GenerationParametersTest {
         assertEquals(768, p.height());
         assertEquals("v1-5", p.model());
         assertEquals(Map.of("Model hash", "abc123", "Version", "v1.7.0"), p.extra());
+    }
+
+    @Test
+    void theSettingsOfABatchEntryBecomeItsParametersWithCommasQuoted() {
+        GenerationSettings s = GenerationSettings.builder().prompts(java.util.List.of("a cat", "a dog"))
+                .negativePrompts(java.util.List.of("", "blurry")).imagesPerPrompt(2).steps(4).guidanceScale(5)
+                .sampler("euler").seed(9).size(64, 32).clipSkip(1).build();
+        GenerationParameters p = GenerationParameters.of(s, 3, "my, model").withLoras(java.util.List.of(
+                new dev.easel.engine.lora.LoraSpec(java.nio.file.Path.of("x", "dog.safetensors"), 0.8)));
+        assertEquals("a dog\nNegative prompt: blurry\nSteps: 4, Sampler: Euler, CFG scale: 5, Seed: 9, Size: 64x32,"
+                + " Model: \"my, model\", Clip skip: 2, Batch size: 4, Batch pos: 3, LoRA: \"dog.safetensors:0.8\"",
+                p.toA1111());
+        assertEquals(p, GenerationParameters.parse(p.toA1111()));
     }
 }

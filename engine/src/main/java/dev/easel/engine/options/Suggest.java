@@ -1,4 +1,4 @@
-package dev.easel.magics.spec;
+package dev.easel.engine.options;
 
 import java.util.Collection;
 import java.util.Comparator;
