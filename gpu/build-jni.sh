@@ -10,6 +10,7 @@
 #                  made here because the GPU machine has no Java)
 #   --torch-dir    the torch package folder (holds lib/libtorch.so, include/, share/cmake/Torch)
 #   --jni-include  a JDK's include/ folder (jni.h and linux/jni_md.h; the shipped runtime carries it)
+#   --cmake-prefix where torch's cmake config is (default TORCH_DIR/share/cmake, as in torch's wheels)
 #   --cache        DJL's engine cache folder (ENGINE_CACHE_DIR); the library goes to
 #                  CACHE/pytorch/<torch version>-<flavor>-linux-x86_64/<djl version>-libdjl_torch.so, the path
 #                  LibUtils.findJniLibrary tries when PYTORCH_LIBRARY_PATH, PYTORCH_VERSION and PYTORCH_FLAVOR are set
@@ -24,12 +25,13 @@
 # tries once more. Each patch applied is printed and listed in CACHE/jni-build.json.
 set -euo pipefail
 
-SRC= TORCH_DIR= JNI_INCLUDE= CACHE= TORCH_VERSION= FLAVOR= BUILD= JOBS=$(nproc 2>/dev/null || echo 4)
+SRC= TORCH_DIR= CMAKE_PREFIX= JNI_INCLUDE= CACHE= TORCH_VERSION= FLAVOR= BUILD= JOBS=$(nproc 2>/dev/null || echo 4)
 DJL_VERSION=0.35.1
 while [[ $# -gt 0 ]]; do
   case $1 in
     --src) SRC=$2; shift 2 ;;
     --torch-dir) TORCH_DIR=$2; shift 2 ;;
+    --cmake-prefix) CMAKE_PREFIX=$2; shift 2 ;;
     --jni-include) JNI_INCLUDE=$2; shift 2 ;;
     --cache) CACHE=$2; shift 2 ;;
     --torch-version) TORCH_VERSION=$2; shift 2 ;;
@@ -81,7 +83,7 @@ compile() {
   # The JNI headers: the CMakeLists asks find_package(JNI); pointing it at the shipped headers makes that pass
   # without a JDK. Torch's own cmake config comes from torch/share/cmake.
   if ! cmake -S "$PN" -B "$BUILD/cmake" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-      -DCMAKE_PREFIX_PATH="$TORCH_DIR/share/cmake" \
+      -DCMAKE_PREFIX_PATH="${CMAKE_PREFIX:-$TORCH_DIR/share/cmake}" \
       -DJAVA_INCLUDE_PATH="$JNI_INCLUDE" -DJAVA_INCLUDE_PATH2="$JNI_INCLUDE/linux" \
       -DJAVA_AWT_INCLUDE_PATH=NotNeeded -DJAVA_AWT_LIBRARY=NotNeeded -DJAVA_JVM_LIBRARY=NotNeeded \
       -DUSE_CUDA="$USE_CUDA_FLAG" -DPT_VERSION="$PT_VERSION" -DCMAKE_CXX_FLAGS="-I$PN/include" \

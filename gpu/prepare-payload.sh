@@ -110,4 +110,4 @@ echo
 echo "The device call (run tool):"
 echo "  command:   bash gpu/run-on-gpu.sh"
 echo "  carry:     [\"gpu/payload\"]"
-echo "  timeout_s: 540"
+echo "  timeout_s: 600   (the script stops itself before its 560 s deadline and packs what it has)"
