@@ -66,10 +66,14 @@ cp -r "$SRC/api/src" "$BUILD/src/api/"
 NATIVE=$PN/src/main/native
 PATCHES=()
 
-echo "build-jni: patch 1 (same meaning on PyTorch 2.4+): c10::optional/nullopt -> std::, torch::jit::script::Module -> torch::jit::Module"
-sed -i -e 's/c10::optional</std::optional</g' -e 's/c10::nullopt/std::nullopt/g' \
-  -e 's/torch::jit::script::Module/torch::jit::Module/g' "$NATIVE"/*.cc "$NATIVE"/*.h
-PATCHES+=("std-optional-and-jit-module")
+if [[ $TORCH_VERSION =~ ^(1\.|2\.[0-3]\.) ]]; then
+  echo "build-jni: torch $TORCH_VERSION: DJL's sources as they are (patch 1 is for PyTorch 2.4 and later)"
+else
+  echo "build-jni: patch 1 (same meaning on PyTorch 2.4+): c10::optional/nullopt -> std::, torch::jit::script::Module -> torch::jit::Module"
+  sed -i -e 's/c10::optional</std::optional</g' -e 's/c10::nullopt/std::nullopt/g' \
+    -e 's/torch::jit::script::Module/torch::jit::Module/g' "$NATIVE"/*.cc "$NATIVE"/*.h
+  PATCHES+=("std-optional-and-jit-module")
+fi
 
 USE_CUDA_FLAG=OFF
 [[ $FLAVOR == cu* ]] && USE_CUDA_FLAG=ON
@@ -190,6 +194,6 @@ if [[ -n $CUDART_DIR ]]; then
 fi
 printf '{"torch_version": "%s", "flavor": "%s", "djl_version": "%s", "library": "%s", "patches": [%s]}\n' \
   "$TORCH_VERSION" "$FLAVOR" "$DJL_VERSION" "$DEST/$DJL_VERSION-libdjl_torch.so" \
-  "$(printf '"%s",' "${PATCHES[@]}" | sed 's/,$//')" >"$CACHE/jni-build.json"
-echo "build-jni: built $DEST/$DJL_VERSION-libdjl_torch.so (patches: ${PATCHES[*]})"
+  "$( ((${#PATCHES[@]})) && printf '"%s",' "${PATCHES[@]}" | sed 's/,$//')" >"$CACHE/jni-build.json"
+echo "build-jni: built $DEST/$DJL_VERSION-libdjl_torch.so (patches: ${PATCHES[*]:-none})"
 cat "$CACHE/djl-env.sh"

@@ -7,6 +7,7 @@
 #   --djl-mirror  a git mirror of github.com/deepjavalibrary/djl (the search tool's fetch of
 #                 github:deepjavalibrary/djl puts one at /work/.mirror/deepjavalibrary+djl/repo, the default)
 #   --skip-build  reuse kernel/target/easel-thin.jar
+#   --keep-runtime reuse gpu/payload/runtime.tar.xz (the runtime depends on the JDK and the module list only)
 #   --with-kernel the Java runtime also gets jdk.jshell (and with it jdk.compiler), for running the kernel there;
 #                 the GPU run needs only the engine's subcommands, so by default it is left out (-16 MB)
 #
@@ -20,13 +21,14 @@
 #   reference/         the tiny reference model and the pipeline cases' inputs/outputs (for GPU parity)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-MIRROR=/work/.mirror/deepjavalibrary+djl/repo SKIP_BUILD=0 WITH_KERNEL=0
+MIRROR=/work/.mirror/deepjavalibrary+djl/repo SKIP_BUILD=0 WITH_KERNEL=0 KEEP_RUNTIME=0
 DJL_VERSION=$(sed -n 's:.*<djl.version>\(.*\)</djl.version>.*:\1:p' "$ROOT/pom.xml" | head -1)
 while [[ $# -gt 0 ]]; do
   case $1 in
     --djl-mirror) MIRROR=$2; shift 2 ;;
     --skip-build) SKIP_BUILD=1; shift ;;
     --with-kernel) WITH_KERNEL=1; shift ;;
+    --keep-runtime) KEEP_RUNTIME=1; shift ;;
     *) echo "prepare-payload: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -56,6 +58,9 @@ MODULES=java.base,java.desktop,java.logging,java.management,java.naming,java.sql
 [[ $WITH_KERNEL == 1 ]] && MODULES=$MODULES,jdk.jshell
 WORK=$(mktemp -d /tmp/easel-payload.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
+if [[ $KEEP_RUNTIME == 1 && -f $P/runtime.tar.xz ]]; then
+  echo "prepare-payload: keeping $P/runtime.tar.xz"
+else
 echo "prepare-payload: jlink ($JDK) $MODULES"
 # Uncompressed modules inside, xz outside: xz over the whole image is far smaller than jlink's per-class zip.
 nice "$JDK/bin/jlink" --add-modules "$MODULES" --compress zip-0 --strip-debug --no-man-pages \
@@ -66,6 +71,7 @@ nice "$JDK/bin/jlink" --add-modules "$MODULES" --compress zip-0 --strip-debug --
 "$WORK/runtime/bin/java" -version 2>&1 | head -1
 du -sm "$WORK/runtime" | awk '{print "prepare-payload: runtime unpacked: " $1 " MB"}'
 tar -C "$WORK" -cf - runtime | nice xz -6 -T2 >"$P/runtime.tar.xz.tmp" && mv "$P/runtime.tar.xz.tmp" "$P/runtime.tar.xz"
+fi
 
 # 3. The jar, stored (no deflate) and xz-packed: 40% smaller than the deflated jar.
 mkdir "$WORK/jar" && (cd "$WORK/jar" && unzip -q "$JAR"\

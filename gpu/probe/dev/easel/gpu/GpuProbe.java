@@ -20,7 +20,8 @@ import dev.easel.engine.nn.TensorPlacement;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.Latents;
-import dev.easel.engine.pipeline.LoadOptions;
+import dev.easel.engine.loading.LoadOptions;
+import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 
 import javax.imageio.ImageIO;
@@ -47,7 +48,7 @@ import java.util.stream.StreamSupport;
  * <pre>
  * smoke           --out F                        engine loads, GPU count, one op on the device checked on the CPU
  * matmul          --out F [--n 8192 --iters 30]  float16 and float32 matmul TFLOP/s through the same libtorch
- * parity          --out F --reference DIR        reference cases: device fp32 and fp16 vs diffusers and vs CPU fp32
+ * parity          --out F --reference DIR [--cases all|N]  reference cases: device fp32 and fp16 vs diffusers and vs CPU fp32
  * speed           --out F --model DIR [--size 512 --steps 20 --matmul F.json]
  *                                                 txt2img it/s (CFG, fp16), UNet TFLOP/s and fraction of matmul,
  *                                                 every live tensor on the model's device mid-generation
@@ -200,6 +201,12 @@ public final class GpuProbe {
         JsonNode index = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build()
                 .readTree(ref.resolve("expected/index.json").toFile());
         Path model = ref.resolve("tiny-sd");
+        String only = a.getOrDefault("cases", "all");
+        List<JsonNode> chosen = new ArrayList<>();
+        index.get("cases").forEach(chosen::add);
+        if (!only.equals("all")) {
+            chosen = chosen.subList(0, Math.min(chosen.size(), Integer.parseInt(only)));
+        }
         List<Map<String, Object>> cases = new ArrayList<>();
         boolean ok = true;
         Map<String, Map<String, float[]>> results = new LinkedHashMap<>();
@@ -207,15 +214,15 @@ public final class GpuProbe {
             Device dev = variant.startsWith("cpu") ? Device.cpu() : d;
             DataType t = variant.endsWith("fp16") ? DataType.FLOAT16 : DataType.FLOAT32;
             Map<String, float[]> finals = new LinkedHashMap<>();
-            try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(model,
+            try (StableDiffusionPipeline pipe = ModelLoader.load(model,
                     LoadOptions.cpu().withDevice(dev, t))) {
-                for (JsonNode c : index.get("cases")) {
+                for (JsonNode c : chosen) {
                     finals.put(c.get("id").asText(), finalLatents(pipe, ref, c));
                 }
             }
             results.put(variant, finals);
         }
-        for (JsonNode c : index.get("cases")) {
+        for (JsonNode c : chosen) {
             String id = c.get("id").asText();
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("case", id);
@@ -290,7 +297,7 @@ public final class GpuProbe {
         r.put("size", size);
         r.put("steps", steps);
         long t0 = System.nanoTime();
-        try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(model, LoadOptions.cpu().withDevice(d, t))) {
+        try (StableDiffusionPipeline pipe = ModelLoader.load(model, LoadOptions.cpu().withDevice(d, t))) {
             r.put("load_seconds", (System.nanoTime() - t0) / 1e9);
             r.put("unet_parameters", pipe.unet().parameterCount());
             GenerationSettings s = GenerationSettings.builder().prompt("a photograph of an astronaut riding a horse")
@@ -302,12 +309,12 @@ public final class GpuProbe {
             // Every live tensor on the model's device, looked at in the middle of a step.
             List<String> misplaced = new ArrayList<>();
             Map<String, Integer> byDevice = new LinkedHashMap<>();
-            pipe.txt2img(s.toBuilder().steps(2).build(), null, null, (i, ts, in, outArr, latents) -> {
-                if (i == 0) {
+            pipe.txt2img(s.toBuilder().steps(2).build(), step -> {
+                if (step.done() == 1) {
                     misplaced.addAll(TensorPlacement.misplaced(pipe.device(), 20));
                     byDevice.putAll(TensorPlacement.countByDevice());
                 }
-            });
+            }, null);
             r.put("live_arrays_by_device_mid_step", byDevice);
             r.put("arrays_off_device", misplaced);
 
@@ -317,8 +324,8 @@ public final class GpuProbe {
                 long[] first = {0};
                 long[] last = {0};
                 long g0 = System.nanoTime();
-                GenerationResult res = pipe.txt2img(s.toBuilder().seed(1 + k).build(), (step, total, ms) -> {
-                    if (step == 1) {
+                GenerationResult res = pipe.txt2img(s.toBuilder().seed(1 + k).build(), step -> {
+                    if (step.done() == 1) {
                         first[0] = System.nanoTime();
                     }
                     last[0] = System.nanoTime();

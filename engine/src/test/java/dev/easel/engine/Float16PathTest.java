@@ -7,8 +7,9 @@ import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.Latents;
-import dev.easel.engine.pipeline.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
+import dev.easel.engine.loading.LoadOptions;
+import dev.easel.engine.loading.ModelLoader;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ class Float16PathTest {
     void referenceCasesInFloat16StayCloseToFloat32() {
         Map<String, Double> errors = new LinkedHashMap<>();
         List<DataType> stepTypes = new ArrayList<>();
-        try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(Reference.model(),
+        try (StableDiffusionPipeline pipe = ModelLoader.load(Reference.model(),
                 LoadOptions.cpu().withDevice(Device.cpu(), DataType.FLOAT16));
              NDManager m = NDManager.newBaseManager()) {
             pipe.unet().parameters().values().forEach(w -> assertEquals(DataType.FLOAT16, w.getDataType()));
@@ -44,12 +45,12 @@ class Float16PathTest {
                         .size(c.get("width").asInt(), c.get("height").asInt())
                         .imagesPerPrompt(c.get("batch").asInt() / prompts.size()).eta(c.path("eta").asDouble(0))
                         .initLatents(Latents.of(Reference.npy(m, dir + "latents_init.npy"))).build();
-                Latents result = pipe.txt2img(s, null, null, (i, t, in, out, latents) -> {
-                    if (i == 0) {
-                        stepTypes.add(in.getDataType());
-                        stepTypes.add(latents.getDataType());
+                Latents result = pipe.txt2img(s, step -> {
+                    if (step.done() == 1) {
+                        stepTypes.add(step.modelInput().getDataType());
+                        stepTypes.add(step.latents().getDataType());
                     }
-                }).finalLatents();
+                }, null).finalLatents();
                 errors.put(c.get("id").asText(), relative(Reference.npy(m, dir + "final_latents.npy"),
                         result.toArray(m)));
             }

@@ -7,7 +7,8 @@ import dev.easel.engine.Reference;
 import dev.easel.engine.dreambooth.DreamBoothSettings;
 import dev.easel.engine.dreambooth.DreamBoothTrainer;
 import dev.easel.engine.pipeline.GenerationSettings;
-import dev.easel.engine.pipeline.LoadOptions;
+import dev.easel.engine.loading.LoadOptions;
+import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.shapes.ShapesDataset;
 import org.junit.jupiter.api.Test;
@@ -37,18 +38,19 @@ class TensorPlacementTest {
 
     @Test
     void everyTensorOfAGenerationStepIsOnTheModelsDevice() {
-        try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(Reference.model(), LoadOptions.cpu())) {
+        try (StableDiffusionPipeline pipe = ModelLoader.load(Reference.model(), LoadOptions.cpu())) {
             List<String> off = new ArrayList<>();
             List<Boolean> stepArraysFound = new ArrayList<>();
             List<Integer> listedForAnotherDevice = new ArrayList<>();
             GenerationSettings s = GenerationSettings.builder().prompt("a red circle").negativePrompt("blurry")
                     .steps(2).guidanceScale(5).sampler("euler").seed(3).size(32, 32).build();
-            pipe.txt2img(s, null, null, (i, t, in, out, latents) -> {
+            pipe.txt2img(s, step -> {
                 List<NDArray> live = TensorPlacement.liveArrays();
-                stepArraysFound.add(contains(live, in) && contains(live, out) && contains(live, latents));
+                stepArraysFound.add(contains(live, step.modelInput()) && contains(live, step.modelOutput())
+                        && contains(live, step.latents()));
                 off.addAll(TensorPlacement.misplaced(pipe.device(), 10));
                 listedForAnotherDevice.add(TensorPlacement.misplaced(Device.gpu(), Integer.MAX_VALUE).size());
-            });
+            }, null);
             assertEquals(List.of(true, true), stepArraysFound, "the walk reaches the step's UNet input, output and"
                     + " latents");
             assertEquals(List.of(), off, "arrays off the model's device mid-step");
