@@ -264,6 +264,12 @@ public final class GpuProbe {
                     .guidanceScale(c.get("guidance_scale").asDouble()).eta(c.path("eta").asDouble(0))
                     .size(c.get("width").asInt(), c.get("height").asInt()).imagesPerPrompt(perPrompt)
                     .seed(c.get("seed").asLong()).initLatents(Latents.of(Npy.read(dir.resolve("latents_init.npy"), m)));
+            // the cases' schedulers came from SD 1.5's original config (no timestep_spacing), tiny-sd's file says
+            // "leading": pass the case's own spacing, as PipelineCasesTest does
+            JsonNode spacing = c.path("scheduler_config").path("timestep_spacing");
+            if (spacing.isTextual()) {
+                settings.spacing(spacing.asText());
+            }
             if (c.hasNonNull("clip_skip")) {
                 settings.clipSkip(c.get("clip_skip").asInt());
             }

@@ -10,7 +10,6 @@ import dev.easel.engine.pipeline.Latents;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.loading.ModelLoader;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -29,9 +28,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class Float16PathTest {
 
     @Test
-    @Disabled("fails since the pipeline/sampler refactor (d4a00cd, 0812469): in float16 c01 DDIM is still 5.4e-3 from"
-            + " float32, but c03 Euler 0.34, c05 DPM++ 2M 0.28, c09 0.42 (before it: 4.3e-3, 4.4e-3, 6.1e-3); a GPU"
-            + " generates in float16 by default. Enable once fixed.")
     void referenceCasesInFloat16StayCloseToFloat32() {
         Map<String, Double> errors = new LinkedHashMap<>();
         List<DataType> stepTypes = new ArrayList<>();
@@ -48,7 +44,8 @@ class Float16PathTest {
                         .sampler(c.get("scheduler").asText()).seed(c.get("seed").asLong())
                         .size(c.get("width").asInt(), c.get("height").asInt())
                         .imagesPerPrompt(c.get("batch").asInt() / prompts.size()).eta(c.path("eta").asDouble(0))
-                        .initLatents(Latents.of(Reference.npy(m, dir + "latents_init.npy"))).build();
+                        .initLatents(Latents.of(Reference.npy(m, dir + "latents_init.npy")))
+                        .spacing(c.path("scheduler_config").path("timestep_spacing").asText("leading")).build();
                 Latents result = pipe.txt2img(s, step -> {
                     if (step.done() == 1) {
                         stepTypes.add(step.modelInput().getDataType());
