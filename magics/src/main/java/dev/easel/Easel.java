@@ -41,7 +41,7 @@ public final class Easel {
 
     /**
      * Loads a model: {@code "default"}, a diffusers folder (with {@code model_index.json}), a single-file
-     * {@code .safetensors} checkpoint, or a DreamBooth run's {@code checkpoint-N} folder. {@code device} is "cpu" or
+     * {@code .safetensors} or PyTorch {@code .ckpt} checkpoint, or a DreamBooth run's {@code checkpoint-N} folder. {@code device} is "cpu" or
      * "gpu" and {@code dtype} "fp32" or "fp16" (null: the default for the device). Loading the same file on the same
      * device and dtype again returns the loaded model.
      */

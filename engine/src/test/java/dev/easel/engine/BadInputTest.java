@@ -150,7 +150,7 @@ class BadInputTest {
     }
 
     @Test
-    void pickledCheckpointIsRefused() throws Exception {
+    void legacyPickleCheckpointIsRefused() throws Exception {
         Path ckpt = tmp.resolve("model.ckpt");
         Files.write(ckpt, new byte[] {(byte) 0x80, 2, '.'});
         failLoad(ckpt, "model.ckpt", "safetensors");
@@ -163,6 +163,33 @@ class BadInputTest {
             SafeTensors.write(Map.of("x", nd.zeros(new ai.djl.ndarray.types.Shape(2))), null, f);
         }
         failLoad(f, "other.safetensors", "missing key model.diffusion_model.input_blocks.0.0.weight");
+    }
+
+    @Test
+    void checkpointShapesThatDoNotMatchTheConfig() throws Exception {
+        Path config = model();
+        Path unetConfig = config.resolve("unet/config.json");
+        Files.writeString(unetConfig, Files.readString(unetConfig).replace("\"cross_attention_dim\": 32",
+                "\"cross_attention_dim\": 48"));
+        Path ckpt = Reference.root().resolve("formats/tiny-sd.ckpt");
+        EngineException e = assertThrows(EngineException.class, () -> ModelLoader.load(ckpt,
+                LoadOptions.cpu().withConfigDir(config)).close());
+        assertTrue(e.getMessage().startsWith(ckpt + ": wrong shape for model.diffusion_model.")
+                && e.getMessage().contains("attn2.to_k.weight"), e.getMessage());
+    }
+
+    @Test
+    void aWriterThatFailsHalfWayLeavesNoFile() throws Exception {
+        Path f = tmp.resolve("half.safetensors");
+        List<SafeTensors.Spec> specs = List.of(new SafeTensors.Spec("a", "F32", new long[] {4}),
+                new SafeTensors.Spec("b", "F32", new long[] {4}));
+        EngineException e = assertThrows(EngineException.class, () -> SafeTensors.write(specs, null, f,
+                (spec, out) -> out.write(new byte[spec.name().equals("a") ? 16 : 8])));
+        assertTrue(e.getMessage().contains("tensor b produced 8 bytes, expected 16"), e.getMessage());
+        assertFalse(Files.exists(f));
+        try (var left = Files.list(tmp)) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().contains("half")), "temporary file left");
+        }
     }
 
     @Test

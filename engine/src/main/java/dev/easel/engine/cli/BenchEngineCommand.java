@@ -42,6 +42,10 @@ public final class BenchEngineCommand implements Subcommand {
     public int run(List<String> argv) {
         Cli.quietLogs();
         try {
+            if (argv.contains("--full")) {
+                Args f = new Args(argv.stream().filter(x -> !x.equals("--full")).toList(), Set.of("models"));
+                return FullSizeLoadBench.run(List.of(f.required("models").split(",")));
+            }
             Args a = new Args(argv, Set.of("model", "iters", "generations", "gen-steps"));
             Path model = Path.of(a.string("model", "../shared/reference/tiny-sd"));
             int iters = a.integer("iters", 10);
@@ -96,6 +100,8 @@ public final class BenchEngineCommand implements Subcommand {
         } catch (UsageException e) {
             System.err.println("bench-engine: " + e.getMessage());
             System.err.println("usage: bench-engine [--model PATH] [--iters N] [--generations N] [--gen-steps N]");
+            System.err.println("       bench-engine --full --models PATH[,PATH...]   (full-size loads: see"
+                    + " make-random-model)");
             return 2;
         } catch (EngineException e) {
             System.err.println("bench-engine: " + e.getMessage());

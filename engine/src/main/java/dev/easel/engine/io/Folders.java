@@ -3,10 +3,14 @@ package dev.easel.engine.io;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Folder helpers: deleting a tree (the atomic writers), and where community files (LoRAs, embeddings) live. */
+/**
+ * Folder helpers: deleting a tree, replacing a folder by renames (the atomic writers), and where community files
+ * (LoRAs, embeddings) live.
+ */
 public final class Folders {
 
     private Folders() {
@@ -43,5 +47,35 @@ public final class Folders {
             }
         }
         return parent.resolve(names[0]);
+    }
+
+    /** Fills a staging folder that then replaces the target. */
+    @FunctionalInterface
+    public interface FolderWriter {
+        void write(Path staging) throws IOException;
+    }
+
+    /**
+     * Replaces the folder {@code target} with what {@code writer} puts into a fresh staging folder beside it
+     * ({@code .NAME.writing}), swapped in by renames: a failure or a kill mid-way leaves the old folder (or none),
+     * never a half-written one under the target's name.
+     */
+    public static void replace(Path target, FolderWriter writer) throws IOException {
+        Path staging = target.resolveSibling("." + target.getFileName() + ".writing");
+        deleteTree(staging);
+        Files.createDirectories(staging);
+        try {
+            writer.write(staging);
+        } catch (IOException | RuntimeException e) {
+            deleteTree(staging);
+            throw e;
+        }
+        Path old = target.resolveSibling("." + target.getFileName() + ".old");
+        deleteTree(old);
+        if (Files.exists(target)) {
+            Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        deleteTree(old);
     }
 }

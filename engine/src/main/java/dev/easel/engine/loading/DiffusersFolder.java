@@ -51,6 +51,7 @@ public final class DiffusersFolder implements ModelFormat {
                     UNet2DConditionModel.Config::fromJson));
             AutoencoderKL vae = new AutoencoderKL(init, Configs.read(root.resolve("vae/config.json"),
                     AutoencoderKL.Config::fromJson));
+            PipelineParts.checkMemory(root, options, text, unet, vae);
             loadComponent(text, root.resolve("text_encoder"), "model", manager, options);
             loadComponent(unet, root.resolve("unet"), "diffusion_pytorch_model", manager, options);
             loadComponent(vae, root.resolve("vae"), "diffusion_pytorch_model", manager, options);

@@ -12,7 +12,6 @@ import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.samplers.SchedulerConfig;
 import dev.easel.engine.tokenizer.ClipTokenizer;
 import dev.easel.engine.weights.LdmKeys;
-import dev.easel.engine.weights.SafeTensors;
 import dev.easel.engine.weights.SingleFileConfigs;
 import dev.easel.engine.weights.TensorFile;
 import java.nio.file.Files;
@@ -37,18 +36,18 @@ public final class SingleFileCheckpoint implements ModelFormat {
             return false;
         }
         String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".ckpt") || name.endsWith(".pt") || name.endsWith(".pth") || name.endsWith(".bin")) {
-            throw new EngineException(path + ": pickled checkpoints are not loaded (they can run code); convert it"
-                    + " to .safetensors first, e.g. with diffusers' scripts/convert_original_stable_diffusion_to_"
-                    + "diffusers.py --checkpoint_path " + path.getFileName() + " --to_safetensors, or in Python:"
-                    + " safetensors.torch.save_file(torch.load(f)['state_dict'], 'model.safetensors')");
+        if (name.endsWith(".bin")) {
+            throw new EngineException(path + ": .bin pickles are not loaded; a PyTorch zip checkpoint can be read as"
+                    + " .ckpt, or convert it to .safetensors (e.g. safetensors.torch.save_file(torch.load(f), 'model"
+                    + ".safetensors'))");
         }
-        return name.endsWith(".safetensors");
+        return name.endsWith(".safetensors") || name.endsWith(".ckpt") || name.endsWith(".pt")
+                || name.endsWith(".pth");
     }
 
-    /** The file's tensors, read by the reader of its format. */
+    /** The file's tensors, read by the reader of its format (by content: safetensors or a PyTorch zip). */
     static TensorFile openTensors(Path file) {
-        return SafeTensors.open(file);
+        return TensorFile.open(file);
     }
 
     @Override
@@ -82,6 +81,7 @@ public final class SingleFileCheckpoint implements ModelFormat {
                     : SingleFileConfigs.vae(f);
             UNet2DConditionModel unet = new UNet2DConditionModel(init, uc);
             AutoencoderKL vae = new AutoencoderKL(init, vc);
+            PipelineParts.checkMemory(file, options, text, unet, vae);
             PipelineParts.loadWeights(text, f, LdmKeys::text, manager, "text_encoder", options);
             PipelineParts.loadWeights(unet, f, n -> LdmKeys.unet(n, uc), manager, "unet", options);
             PipelineParts.loadWeights(vae, f, n -> LdmKeys.vae(n, vc), manager, "vae", options);

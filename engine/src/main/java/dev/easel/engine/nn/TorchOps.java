@@ -9,6 +9,7 @@ import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.easel.engine.io.StoredZip;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,8 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.zip.CRC32;
-import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /**
@@ -106,25 +105,12 @@ public final class TorchOps {
             pkl.writeBytes("c__torch__\nOps\nq\u0000)\u0081}(X".getBytes(StandardCharsets.ISO_8859_1));
             pkl.write(new byte[] {8, 0, 0, 0});
             pkl.writeBytes("trainingq\u0001\u0089ubq\u0002.".getBytes(StandardCharsets.ISO_8859_1));
-            stored(zip, "ops/data.pkl", pkl.toByteArray());
-            stored(zip, "ops/code/__torch__.py", SOURCE.getBytes(StandardCharsets.UTF_8));
-            stored(zip, "ops/constants.pkl", new byte[] {(byte) 0x80, 2, ')', 'q', 0, '.'});
-            stored(zip, "ops/version", "10\n".getBytes(StandardCharsets.US_ASCII));
+            StoredZip.put(zip, "ops/data.pkl", pkl.toByteArray());
+            StoredZip.put(zip, "ops/code/__torch__.py", SOURCE.getBytes(StandardCharsets.UTF_8));
+            StoredZip.put(zip, "ops/constants.pkl", new byte[] {(byte) 0x80, 2, ')', 'q', 0, '.'});
+            StoredZip.put(zip, "ops/version", "10\n".getBytes(StandardCharsets.US_ASCII));
         }
         return bytes.toByteArray();
-    }
-
-    private static void stored(ZipOutputStream zip, String name, byte[] data) throws IOException {
-        ZipEntry e = new ZipEntry(name);
-        e.setMethod(ZipEntry.STORED);
-        e.setSize(data.length);
-        e.setCompressedSize(data.length);
-        CRC32 crc = new CRC32();
-        crc.update(data);
-        e.setCrc(crc.getValue());
-        zip.putNextEntry(e);
-        zip.write(data);
-        zip.closeEntry();
     }
 
     private static NDArray call(NDManager scope, String method, NDArray... inputs) {

@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -49,31 +48,23 @@ public final class DiffusersWriter {
     public static void write(Path target, ClipTextModel textEncoder, UNet2DConditionModel unet, AutoencoderKL vae,
                              AutoencoderKL.Config vaeConfig, Path tokenizerFolder, SchedulerConfig scheduler,
                              DataType storeType) {
-        Path staging = target.resolveSibling("." + target.getFileName() + ".writing");
         try {
-            Folders.deleteTree(staging);
-            Files.createDirectories(staging);
-            writeJson(staging.resolve("model_index.json"), modelIndex());
-            component(staging.resolve("unet"), unetConfig(unet.config), unet.parameters(),
-                    "diffusion_pytorch_model.safetensors", storeType);
-            component(staging.resolve("vae"), vaeConfig(vaeConfig), vae.parameters(),
-                    "diffusion_pytorch_model.safetensors", storeType);
-            component(staging.resolve("text_encoder"), textConfig(textEncoder.config), textEncoder.parameters(),
-                    "model.safetensors", storeType);
-            Path tokenizer = Files.createDirectories(staging.resolve("tokenizer"));
-            for (String file : new String[] {"vocab.json", "merges.txt", "special_tokens_map.json",
-                "tokenizer_config.json"}) {
-                Files.copy(tokenizerFolder.resolve(file), tokenizer.resolve(file));
-            }
-            Files.createDirectories(staging.resolve("scheduler"));
-            writeJson(staging.resolve("scheduler/scheduler_config.json"), schedulerConfig(scheduler));
-            Path old = target.resolveSibling("." + target.getFileName() + ".old");
-            Folders.deleteTree(old);
-            if (Files.exists(target)) {
-                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-            }
-            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-            Folders.deleteTree(old);
+            Folders.replace(target, staging -> {
+                writeJson(staging.resolve("model_index.json"), modelIndex());
+                component(staging.resolve("unet"), unetConfig(unet.config), unet.parameters(),
+                        "diffusion_pytorch_model.safetensors", storeType);
+                component(staging.resolve("vae"), vaeConfig(vaeConfig), vae.parameters(),
+                        "diffusion_pytorch_model.safetensors", storeType);
+                component(staging.resolve("text_encoder"), textConfig(textEncoder.config), textEncoder.parameters(),
+                        "model.safetensors", storeType);
+                Path tokenizer = Files.createDirectories(staging.resolve("tokenizer"));
+                for (String file : new String[] {"vocab.json", "merges.txt", "special_tokens_map.json",
+                    "tokenizer_config.json"}) {
+                    Files.copy(tokenizerFolder.resolve(file), tokenizer.resolve(file));
+                }
+                Files.createDirectories(staging.resolve("scheduler"));
+                writeJson(staging.resolve("scheduler/scheduler_config.json"), schedulerConfig(scheduler));
+            });
         } catch (IOException e) {
             throw new UncheckedIOException("could not write the model to " + target + ": " + e.getMessage(), e);
         }

@@ -1,9 +1,7 @@
 package dev.easel.engine.weights;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,20 +9,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.io.AtomicFile;
 
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Reads and writes the safetensors format: an 8-byte little-endian header length, a JSON header naming each
@@ -34,7 +32,7 @@ import java.util.Set;
  * and then maps one tensor at a time with long offsets, so files over 2 GiB work. BF16 is widened to float32 in
  * Java (DJL cannot hold BF16 arrays).
  */
-public final class SafeTensors implements TensorFile {
+public final class SafeTensors extends IndexedTensorFile {
 
     /** One tensor's header entry. */
     public record Entry(String name, String dtype, long[] shape, long begin, long end) {
@@ -50,30 +48,27 @@ public final class SafeTensors implements TensorFile {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path file;
-    private final FileChannel channel;
-    private final long dataStart;
     private final Map<String, Entry> entries;
     private final Map<String, String> metadata;
 
     private SafeTensors(Path file, FileChannel channel, long dataStart, Map<String, Entry> entries,
                         Map<String, String> metadata) {
+        super(file, channel, located(entries, dataStart));
         this.file = file;
-        this.channel = channel;
-        this.dataStart = dataStart;
         this.entries = entries;
         this.metadata = metadata;
     }
 
+    private static Map<String, Located> located(Map<String, Entry> entries, long dataStart) {
+        Map<String, Located> located = new LinkedHashMap<>();
+        entries.forEach((name, e) -> located.put(name, new Located(e.dtype(), e.shape(), dataStart + e.begin(),
+                e.end() - e.begin())));
+        return located;
+    }
+
     /** Opens and validates a safetensors file. */
     public static SafeTensors open(Path file) {
-        FileChannel ch;
-        try {
-            ch = FileChannel.open(file, StandardOpenOption.READ);
-        } catch (NoSuchFileException e) {
-            throw new EngineException(file + ": file not found");
-        } catch (IOException e) {
-            throw new EngineException(file + ": cannot open (" + e.getMessage() + ")");
-        }
+        FileChannel ch = openChannel(file);
         try {
             long size = ch.size();
             if (size < 8) {
@@ -122,13 +117,21 @@ public final class SafeTensors implements TensorFile {
                             + " lacks dtype/shape/data_offsets)");
                 }
                 String dtype = dt.asText();
-                int width = byteWidth(dtype);
+                int width = TensorReader.byteWidth(dtype);
                 if (width < 0) {
                     throw new EngineException(file + ": unknown dtype " + dtype + " for tensor " + name);
                 }
                 long[] shape = new long[shp.size()];
                 for (int i = 0; i < shape.length; i++) {
-                    shape[i] = shp.get(i).asLong();
+                    shape[i] = shp.get(i).asLong(-1);
+                    if (shape[i] < 0 || !shp.get(i).canConvertToLong()) {
+                        throw new EngineException(file + ": corrupt safetensors header (tensor " + name
+                                + " has a bad shape " + shp + ")");
+                    }
+                }
+                if (numel(shape, width) < 0) {
+                    throw new EngineException(file + ": corrupt safetensors header (tensor " + name + " shape " + shp
+                            + " overflows)");
                 }
                 Entry e = new Entry(name, dtype, shape, off.get(0).asLong(), off.get(1).asLong());
                 if (e.begin() < 0 || e.end() < e.begin() || e.end() - e.begin() != e.numel() * width) {
@@ -151,48 +154,12 @@ public final class SafeTensors implements TensorFile {
         }
     }
 
-    /** Bytes per element of a safetensors dtype, or -1 if unknown. */
-    static int byteWidth(String dtype) {
-        switch (dtype) {
-            case "F64": case "I64": case "U64": return 8;
-            case "F32": case "I32": case "U32": return 4;
-            case "F16": case "BF16": case "I16": case "U16": return 2;
-            case "I8": case "U8": case "BOOL": return 1;
-            default: return -1;
-        }
-    }
-
-    @Override
-    public Path file() {
-        return file;
-    }
-
-    @Override
-    public Set<String> keys() {
-        return entries.keySet();
-    }
-
     public Map<String, Entry> entries() {
         return entries;
     }
 
     public Map<String, String> metadata() {
         return metadata;
-    }
-
-    @Override
-    public boolean contains(String key) {
-        return entries.containsKey(key);
-    }
-
-    @Override
-    public long[] shape(String key) {
-        return entry(key).shape();
-    }
-
-    @Override
-    public String dtype(String key) {
-        return entry(key).dtype();
     }
 
     public Entry entry(String key) {
@@ -203,81 +170,71 @@ public final class SafeTensors implements TensorFile {
         return e;
     }
 
-    /**
-     * Reads one tensor into a new array owned by {@code manager}. Floating-point tensors become {@code floatType}
-     * (BF16 is widened in Java first); integer tensors keep their type.
-     */
-    @Override
-    public NDArray read(String key, NDManager manager, DataType floatType) {
-        Entry e = entry(key);
-        long n = e.end() - e.begin();
-        if (n > Integer.MAX_VALUE) {
-            throw new EngineException(file + ": tensor " + key + " is larger than 2 GiB");
-        }
-        Shape shape = new Shape(e.shape());
+    /** Bytes of {@code shape} at {@code width} bytes per element, or -1 on overflow. */
+    static long numel(long[] shape, int width) {
+        long n = width;
         try {
-            MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), n);
-            mapped.order(ByteOrder.LITTLE_ENDIAN);
-            if (e.dtype().equals("BF16")) {
-                ByteBuffer f32 = ByteBuffer.allocateDirect((int) (n * 2)).order(ByteOrder.nativeOrder());
-                for (long i = 0; i < n / 2; i++) {
-                    int bits = mapped.getShort((int) (i * 2)) & 0xffff;
-                    f32.putInt(bits << 16);
-                }
-                f32.rewind();
-                NDArray a = manager.create(f32, shape, DataType.FLOAT32);
-                return floatType == DataType.FLOAT32 ? a.duplicate() : convert(a, floatType);
+            for (long d : shape) {
+                n = Math.multiplyExact(n, d);
             }
-            DataType type = djlType(e.dtype());
-            ByteBuffer copy = ByteBuffer.allocateDirect((int) n).order(ByteOrder.nativeOrder());
-            copy.put(mapped);
-            copy.rewind();
-            NDArray a = manager.create(copy, shape, type);
-            if (type.isFloating() && type != floatType) {
-                return convert(a, floatType);
-            }
-            return a.duplicate();
-        } catch (IOException ex) {
-            throw new EngineException(file + ": cannot read tensor " + key + " (" + ex.getMessage() + ")");
+        } catch (ArithmeticException e) {
+            return -1;
         }
-    }
-
-    private static NDArray convert(NDArray a, DataType t) {
-        NDArray c = a.toType(t, true);
-        a.close();
-        return c;
-    }
-
-    private DataType djlType(String dtype) {
-        switch (dtype) {
-            case "F64": return DataType.FLOAT64;
-            case "F32": return DataType.FLOAT32;
-            case "F16": return DataType.FLOAT16;
-            case "I64": return DataType.INT64;
-            case "I32": return DataType.INT32;
-            case "I8": return DataType.INT8;
-            case "U8": return DataType.UINT8;
-            case "BOOL": return DataType.BOOLEAN;
-            default: throw new EngineException(file + ": unsupported dtype " + dtype + " for reading");
-        }
+        return n;
     }
 
     /** Writes tensors (float32/float16/float64/int) as a safetensors file, atomically. */
     public static void write(Map<String, NDArray> tensors, Map<String, String> metadata, Path file) {
+        List<Spec> specs = new ArrayList<>();
+        for (Map.Entry<String, NDArray> t : tensors.entrySet()) {
+            NDArray a = t.getValue();
+            specs.add(new Spec(t.getKey(), stDtype(a.getDataType(), t.getKey(), file), a.getShape().getShape()));
+        }
+        write(specs, metadata, file, (spec, out) -> {
+            ByteBuffer b = tensors.get(spec.name()).toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            byte[] chunk = new byte[Math.min(b.remaining(), 1 << 20)];
+            while (b.hasRemaining()) {
+                int k = Math.min(chunk.length, b.remaining());
+                b.get(chunk, 0, k);
+                out.write(chunk, 0, k);
+            }
+        });
+    }
+
+    /** A tensor to be written: its name, safetensors dtype and shape. */
+    public record Spec(String name, String dtype, long[] shape) {
+        public long bytes() {
+            return numel(shape, TensorReader.byteWidth(dtype));
+        }
+    }
+
+    /** Writes the little-endian bytes of one tensor, exactly {@link Spec#bytes()} of them. */
+    @FunctionalInterface
+    public interface TensorBody {
+        void write(Spec spec, OutputStream out) throws IOException;
+    }
+
+    /**
+     * Streams a safetensors file, atomically: the header (offsets computed from the specs) goes first, then each
+     * tensor as {@code body} produces it, so a model never has to be in memory at once. A body that writes a wrong
+     * number of bytes fails the write (and leaves no file).
+     */
+    public static void write(List<Spec> specs, Map<String, String> metadata, Path file, TensorBody body) {
         ObjectNode header = JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
             ObjectNode m = header.putObject("__metadata__");
             metadata.forEach(m::put);
         }
         long offset = 0;
-        for (Map.Entry<String, NDArray> t : tensors.entrySet()) {
-            NDArray a = t.getValue();
-            String dtype = stDtype(a.getDataType(), t.getKey(), file);
-            long bytes = a.getShape().size() * a.getDataType().getNumOfBytes();
-            ObjectNode e = header.putObject(t.getKey());
-            e.put("dtype", dtype);
+        for (Spec spec : specs) {
+            long bytes = spec.bytes();
+            if (bytes < 0) {
+                throw new EngineException(file + ": cannot write tensor " + spec.name() + " of dtype " + spec.dtype());
+            }
+            ObjectNode e = header.putObject(spec.name());
+            e.put("dtype", spec.dtype());
             var shp = e.putArray("shape");
-            for (long s : a.getShape().getShape()) {
+            for (long s : spec.shape()) {
                 shp.add(s);
             }
             var off = e.putArray("data_offsets");
@@ -296,18 +253,42 @@ public final class SafeTensors implements TensorFile {
             AtomicFile.write(file, out -> {
                 out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(hp.length).array());
                 out.write(hp);
-                for (NDArray a : tensors.values()) {
-                    ByteBuffer b = a.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-                    byte[] chunk = new byte[Math.min(b.remaining(), 1 << 20)];
-                    while (b.hasRemaining()) {
-                        int k = Math.min(chunk.length, b.remaining());
-                        b.get(chunk, 0, k);
-                        out.write(chunk, 0, k);
+                for (Spec spec : specs) {
+                    CountingStream counted = new CountingStream(out);
+                    body.write(spec, counted);
+                    if (counted.count != spec.bytes()) {
+                        throw new IOException("tensor " + spec.name() + " produced " + counted.count + " bytes, expected "
+                                + spec.bytes());
                     }
                 }
             });
         } catch (IOException e) {
             throw new EngineException(file + ": cannot write (" + e.getMessage() + ")");
+        }
+    }
+
+    private static final class CountingStream extends FilterOutputStream {
+        long count;
+
+        CountingStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
+
+        @Override
+        public void close() {
+            // the file stays open for the next tensor
         }
     }
 
@@ -335,16 +316,4 @@ public final class SafeTensors implements TensorFile {
         buf.flip();
     }
 
-    private static void closeQuietly(FileChannel ch) {
-        try {
-            ch.close();
-        } catch (IOException ignored) {
-            // nothing to do
-        }
-    }
-
-    @Override
-    public void close() {
-        closeQuietly(channel);
-    }
 }

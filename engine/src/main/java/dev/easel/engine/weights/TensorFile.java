@@ -3,15 +3,43 @@ package dev.easel.engine.weights;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.easel.engine.EngineException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Set;
 
 /**
- * A file of named tensors read one at a time: what loading a checkpoint needs of its file format. {@link SafeTensors}
- * is one; another format (a pickled {@code .ckpt} read without running it) plugs into the single-file loader by
- * implementing this.
+ * A file of named tensors read one at a time: what loading a checkpoint needs of its file format —
+ * {@link SafeTensors} or a PyTorch zip checkpoint ({@link TorchCheckpoint}, a pickled {@code .ckpt} read without
+ * running it). Opening validates everything that can be checked without reading the data.
  */
 public interface TensorFile extends AutoCloseable {
+
+    /**
+     * Opens {@code file} by its content, whatever its name: a zip is PyTorch's {@code torch.save} format
+     * ({@link TorchCheckpoint}), a bare pickle the legacy one (refused in one line), anything else safetensors.
+     */
+    static TensorFile open(Path file) {
+        byte[] magic = new byte[4];
+        int n;
+        try (InputStream in = Files.newInputStream(file)) {
+            n = in.readNBytes(magic, 0, 4);
+        } catch (NoSuchFileException e) {
+            throw new EngineException(file + ": file not found");
+        } catch (IOException e) {
+            throw new EngineException(file + ": cannot open (" + e.getMessage() + ")");
+        }
+        if (n == 4 && magic[0] == 'P' && magic[1] == 'K' && magic[2] == 3 && magic[3] == 4) {
+            return TorchCheckpoint.open(file);
+        }
+        if (n >= 2 && (magic[0] & 0xff) == 0x80 && magic[1] >= 2 && magic[1] <= 5) {
+            throw TorchCheckpoint.legacy(file);
+        }
+        return SafeTensors.open(file);
+    }
 
     /** The file, for messages. */
     Path file();

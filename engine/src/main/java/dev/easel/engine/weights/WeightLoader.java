@@ -10,7 +10,7 @@ import dev.easel.engine.nn.Module;
 import java.util.Map;
 import java.util.function.Function;
 
-/** Fills a module's parameters from a tensor file: a walk over the module's own names. */
+/** Fills a module's parameters from a tensor file (safetensors or checkpoint): a walk over the module's own names. */
 public final class WeightLoader {
 
     /** Called after each tensor (for a progress bar). */
@@ -29,6 +29,12 @@ public final class WeightLoader {
      */
     public static void load(Module model, TensorFile file, Function<String, String> keyOf, NDManager manager,
                             Progress progress) {
+        load(model, file, keyOf, manager, DataType.FLOAT32, progress);
+    }
+
+    /** As above, each floating-point tensor converted to {@code floatType} as it is read (one tensor at a time). */
+    public static void load(Module model, TensorFile file, Function<String, String> keyOf, NDManager manager,
+                            DataType floatType, Progress progress) {
         Map<String, NDArray> params = model.parameters();
         int total = params.size();
         int done = 0;
@@ -51,7 +57,7 @@ public final class WeightLoader {
                 throw new EngineException(file.file() + ": wrong shape for " + key + ": " + actual + ", expected "
                         + expected);
             }
-            NDArray a = file.read(key, manager, DataType.FLOAT32);
+            NDArray a = file.read(key, manager, floatType);
             if (!a.getDataType().isFloating()) {
                 throw new EngineException(file.file() + ": tensor " + key + " has non-float dtype "
                         + file.dtype(key));

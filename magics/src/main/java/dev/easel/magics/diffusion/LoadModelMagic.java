@@ -24,7 +24,7 @@ public final class LoadModelMagic extends SpecMagic {
     @Override
     protected MagicSpec declare() {
         return MagicSpec.magic("load_model", "Load a Stable Diffusion model and bind it to a Java variable (sd)")
-                .optionalPositional("PATH", "a diffusers folder, a .safetensors checkpoint, or default (the default)")
+                .optionalPositional("PATH", "a diffusers folder, a .safetensors or .ckpt file, or default (the default)")
                 .option(Option.string("as", "NAME", "sd", "the Java variable (and --model name) to bind it to"))
                 .option(Option.choice("device", List.of("cpu", "gpu"), null, "where to run (default: gpu if present)"))
                 .option(Option.choice("dtype", List.of("fp32", "fp16"), null,

@@ -1,0 +1,127 @@
+package dev.easel.engine.cli;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.easel.engine.loading.ModelLoader;
+import dev.easel.engine.memory.MemoryBudget;
+import dev.easel.engine.loading.LoadOptions;
+import dev.easel.engine.pipeline.StableDiffusionPipeline;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * {@code bench-engine --full}: loads each full-size model (float32 on the CPU, warm page cache) and prints, side by
+ * side, the weight bytes on disk, the time {@code cat} takes to read them in the same run, the load time and their
+ * ratio (target ≤ 2), the peak resident size during the load ({@code VmHWM}, which counts mapped file pages) against
+ * the float32 size of the weights (target ≤ 1.15), and {@code MemAvailable} before, while loaded and after closing.
+ * Times are given as wall clock and as CPU time (this process's, resp. {@code cat}'s user + system time from
+ * {@code /proc/self/stat}): on a shared machine only the CPU ratio is a fair comparison.
+ */
+final class FullSizeLoadBench {
+
+    private FullSizeLoadBench() {
+    }
+
+    static int run(List<String> models) {
+        try {
+            return measure(models);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 130;
+        }
+    }
+
+    private static int measure(List<String> models) throws IOException, InterruptedException {
+        Engine.getInstance();
+        JniUtils.setGradMode(false);
+        boolean peakResets = MemoryBudget.resetPeak();
+        System.out.println("| model | weight bytes | cat wall / CPU | load wall / CPU | load/cat wall / CPU"
+                + " | float32 weights | peak RSS (growth) | peak/weights | RssFile after"
+                + " | MemAvailable before / loaded / after |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+        for (String m : models) {
+            Path model = Path.of(m.trim());
+            List<Path> files = weightFiles(model);
+            long bytes = 0;
+            for (Path f : files) {
+                bytes += Files.size(f);
+            }
+            cat(files); // warms the page cache
+            long[] catCpu0 = cpuTicks();
+            double catS = cat(files);
+            double catCpu = (cpuTicks()[1] - catCpu0[1]) / TICKS;
+            System.gc();
+            long availBefore = MemoryBudget.memInfoKb("MemAvailable");
+            long rssBefore = MemoryBudget.processKb("VmRSS");
+            MemoryBudget.resetPeak();
+            long[] cpu0 = cpuTicks();
+            long t0 = System.nanoTime();
+            long params;
+            long availLoaded;
+            long rssFile;
+            long peak;
+            double loadS;
+            double loadCpu;
+            try (StableDiffusionPipeline p = ModelLoader.load(model, LoadOptions.cpu())) {
+                loadS = (System.nanoTime() - t0) / 1e9;
+                loadCpu = (cpuTicks()[0] - cpu0[0]) / TICKS;
+                peak = MemoryBudget.processKb("VmHWM");
+                rssFile = MemoryBudget.processKb("RssFile");
+                availLoaded = MemoryBudget.memInfoKb("MemAvailable");
+                params = p.textEncoder().parameterCount() + p.unet().parameterCount() + p.vae().parameterCount();
+            }
+            System.gc();
+            long availAfter = MemoryBudget.memInfoKb("MemAvailable");
+            double f32 = params * 4.0;
+            double growth = (peak - rssBefore) * 1024.0;
+            System.out.printf("| %s | %.2f GB | %.2f / %.2f s | %.2f / %.2f s | %.2f / %.2f | %.2f GB"
+                            + " | %.2f GB (+%.2f GB) | %.2f (%.2f of growth) | %.0f MB | %.1f / %.1f / %.1f GB |%n",
+                    model.getFileName(), bytes / 1e9, catS, catCpu, loadS, loadCpu, loadS / catS,
+                    loadCpu / Math.max(catCpu, 0.01), f32 / 1e9, peak * 1024.0 / 1e9,
+                    growth / 1e9, peak * 1024.0 / f32, growth / f32, rssFile / 1024.0, availBefore / 1e6,
+                    availLoaded / 1e6, availAfter / 1e6);
+        }
+        if (!peakResets) {
+            System.out.println("(VmHWM could not be reset: peaks are since process start)");
+        }
+        return 0;
+    }
+
+    private static final double TICKS = 100.0; // USER_HZ on Linux
+
+    /** This process's user + system ticks, and its waited-for children's. */
+    private static long[] cpuTicks() throws IOException {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // fields after the name start at field 3: utime 14, stime 15, cutime 16, cstime 17
+        return new long[] {Long.parseLong(f[11]) + Long.parseLong(f[12]), Long.parseLong(f[13]) + Long.parseLong(f[14])};
+    }
+
+    private static double cat(List<Path> files) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("cat"));
+        files.forEach(f -> cmd.add(f.toString()));
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        if (p.waitFor() != 0) {
+            throw new IOException("cat failed on " + files);
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static List<Path> weightFiles(Path model) throws IOException {
+        if (Files.isRegularFile(model)) {
+            return List.of(model);
+        }
+        try (Stream<Path> s = Files.walk(model)) {
+            return s.filter(f -> f.toString().endsWith(".safetensors")).sorted().toList();
+        }
+    }
+}

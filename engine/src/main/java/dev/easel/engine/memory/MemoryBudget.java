@@ -1,0 +1,154 @@
+package dev.easel.engine.memory;
+
+import ai.djl.ndarray.types.DataType;
+import dev.easel.engine.EngineException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What memory a job will need and whether this machine has it. Model weights live in native memory (libtorch), so
+ * the Java heap limit says nothing about them: what counts is physical memory the kernel can still hand out
+ * ({@code MemAvailable} in {@code /proc/meminfo}) and, inside a container, the cgroup's limit minus its usage
+ * ({@code /sys/fs/cgroup/memory.max}, {@code memory.current}; cgroup v1's {@code memory.limit_in_bytes}).
+ *
+ * <p>Estimates are per job; loading is the first ({@link #forLoad}). Training and generation estimates belong here
+ * too, as further factories returning {@link Estimate}.
+ */
+public final class MemoryBudget {
+
+    /** Added to every estimate: libtorch's allocator slack, the loader's read buffer, the JVM's native growth. */
+    static final long HEADROOM = 384L << 20;
+
+    /** A job's estimated need; {@code alternatives} are cheaper ways to run it, tried in order when it does not fit. */
+    public record Estimate(String job, long bytes, String detail, List<Alternative> alternatives) {
+
+        /** Throws a one-line {@link EngineException} when {@link #available()} is less than {@link #bytes}. */
+        public void check() {
+            check(available());
+        }
+
+        /** As {@link #check()}, against {@code free} bytes (negative: unknown, nothing is checked). */
+        public void check(long free) {
+            if (free < 0 || bytes <= free) {
+                return;
+            }
+            StringBuilder msg = new StringBuilder(String.format(Locale.ROOT, "%s needs about %s (%s) but only %s is"
+                    + " free", job, gb(bytes), detail, gb(free)));
+            Alternative fit = alternatives.stream().filter(a -> a.bytes() <= free).findFirst().orElse(null);
+            if (fit != null) {
+                msg.append(String.format(Locale.ROOT, "; %s would need %s and fit", fit.option(), gb(fit.bytes())));
+            } else {
+                msg.append("; close other models or programs, or use a machine with more memory");
+                for (Alternative a : alternatives) {
+                    msg.append(String.format(Locale.ROOT, " (%s would need %s)", a.option(), gb(a.bytes())));
+                }
+            }
+            throw new EngineException(msg.toString());
+        }
+    }
+
+    /** Another way to run the job ({@code option}: what the user types or sets) and what it would need. */
+    public record Alternative(String option, long bytes) {
+    }
+
+    private MemoryBudget() {
+    }
+
+    /**
+     * Loading {@code parameters} weights as {@code dtype}: the loader converts tensor by tensor, so the peak is the
+     * weights at the target type plus one tensor, plus {@link #HEADROOM}.
+     */
+    public static Estimate forLoad(String what, long parameters, DataType dtype) {
+        long bytes = parameters * dtype.getNumOfBytes() + HEADROOM;
+        List<Alternative> alternatives = dtype == DataType.FLOAT16 ? List.of()
+                : List.of(new Alternative("--dtype fp16", parameters * 2 + HEADROOM));
+        return new Estimate("loading " + what, bytes, String.format(Locale.ROOT, "%.0f M parameters as %s",
+                parameters / 1e6, dtype == DataType.FLOAT16 ? "fp16" : dtype.toString().toLowerCase(Locale.ROOT)),
+                alternatives);
+    }
+
+    /**
+     * Bytes this process can still get: the smaller of {@code MemAvailable} and the cgroup's remaining allowance;
+     * -1 when neither can be read (not Linux). {@code -Deasel.memory.available=BYTES} overrides it (for tests and for
+     * users who want a tighter bound).
+     */
+    public static long available() {
+        String forced = System.getProperty("easel.memory.available");
+        if (forced != null) {
+            return Long.parseLong(forced.trim());
+        }
+        long physical = memInfoKb("MemAvailable");
+        long best = physical < 0 ? -1 : physical * 1024;
+        long cgroup = cgroupRemaining();
+        if (cgroup >= 0 && (best < 0 || cgroup < best)) {
+            best = cgroup;
+        }
+        return best;
+    }
+
+    /** A field of {@code /proc/meminfo} in kB, or -1. */
+    public static long memInfoKb(String field) {
+        return kbField(Path.of("/proc/meminfo"), field);
+    }
+
+    /** A field of {@code /proc/self/status} in kB ({@code VmRSS}, {@code VmHWM}, {@code RssFile}, …), or -1. */
+    public static long processKb(String field) {
+        return kbField(Path.of("/proc/self/status"), field);
+    }
+
+    /**
+     * Resets this process's peak resident size ({@code VmHWM}) to its current size, so the peak of one phase can be
+     * measured ({@code echo 5 > /proc/self/clear_refs}, Linux ≥ 4.0). Returns false where that is not possible.
+     */
+    public static boolean resetPeak() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    static long cgroupRemaining() {
+        long limit = readLong(Path.of("/sys/fs/cgroup/memory.max"));
+        long usage = readLong(Path.of("/sys/fs/cgroup/memory.current"));
+        if (limit < 0) {
+            limit = readLong(Path.of("/sys/fs/cgroup/memory/memory.limit_in_bytes"));
+            usage = readLong(Path.of("/sys/fs/cgroup/memory/memory.usage_in_bytes"));
+        }
+        if (limit < 0 || limit >= (1L << 60)) {
+            return -1; // "max" or v1's "unlimited" (a huge number)
+        }
+        return Math.max(0, limit - Math.max(0, usage));
+    }
+
+    private static long readLong(Path file) {
+        try {
+            String s = Files.readString(file).trim();
+            return s.equals("max") ? -1 : Long.parseLong(s);
+        } catch (IOException | NumberFormatException | SecurityException e) {
+            return -1;
+        }
+    }
+
+    private static long kbField(Path file, String field) {
+        try {
+            for (String line : Files.readAllLines(file)) {
+                if (line.startsWith(field + ":")) {
+                    return Long.parseLong(line.substring(field.length() + 1).replace("kB", "").trim());
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not Linux
+        }
+        return -1;
+    }
+
+    static String gb(long bytes) {
+        return String.format(Locale.ROOT, "%.1f GB", bytes / 1e9);
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * Formatting numbers for result tables (significant digits).
+ */
+package dev.easel.engine.tables;

@@ -1,0 +1,101 @@
+package dev.easel.engine.weights;
+
+import dev.easel.engine.io.StoredZip;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * Writes small hand-made PyTorch zip checkpoints for tests: a pickle of protocol 2 opcodes (as {@code torch.save}
+ * emits them) and one stored entry per storage, so each defect a reader must catch can be made on purpose.
+ */
+final class PickleBuilder {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    PickleBuilder() {
+        op(0x80, 2);
+    }
+
+    PickleBuilder op(int... bytes) {
+        for (int b : bytes) {
+            out.write(b);
+        }
+        return this;
+    }
+
+    PickleBuilder str(String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        op('X');
+        out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(b.length).array());
+        out.writeBytes(b);
+        return this;
+    }
+
+    PickleBuilder global(String module, String name) {
+        op('c');
+        out.writeBytes((module + "\n" + name + "\n").getBytes(StandardCharsets.US_ASCII));
+        return this;
+    }
+
+    PickleBuilder integer(long v) {
+        op('J');
+        out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) v).array());
+        return this;
+    }
+
+    PickleBuilder ints(long... values) {
+        op('(');
+        for (long v : values) {
+            integer(v);
+        }
+        return op('t');
+    }
+
+    /** Pushes {@code _rebuild_tensor_v2(('storage', FloatStorage, key, 'cpu', numel), offset, shape, stride, …)}. */
+    PickleBuilder tensor(String storageType, String key, long numel, long offset, long[] shape, long[] stride) {
+        global("torch._utils", "_rebuild_tensor_v2").op('(');
+        op('(').str("storage").global("torch", storageType).str(key).str("cpu").integer(numel).op('t', 'Q');
+        integer(offset).ints(shape).ints(stride).op(0x89);
+        global("collections", "OrderedDict").op(')', 'R');
+        return op('t', 'R');
+    }
+
+    byte[] bytes() {
+        return out.toByteArray();
+    }
+
+    /** A {@code {"state_dict": {name: tensor}}} pickle with one float tensor. */
+    static byte[] stateDict(String name, long numel, long offset, long[] shape, long[] stride) {
+        PickleBuilder p = new PickleBuilder().op('}', '(').str("state_dict").op('}', '(').str(name);
+        p.tensor("FloatStorage", "0", numel, offset, shape, stride);
+        return p.op('u', 'u', '.').bytes();
+    }
+
+    /** Writes a zip checkpoint: {@code archive/data.pkl}, the storages, {@code archive/version}. */
+    static Path checkpoint(Path file, byte[] pickle, Map<String, byte[]> storages) throws IOException {
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(file))) {
+            StoredZip.put(zip, "archive/data.pkl", pickle);
+            for (Map.Entry<String, byte[]> s : storages.entrySet()) {
+                StoredZip.put(zip, "archive/data/" + s.getKey(), s.getValue());
+            }
+            StoredZip.put(zip, "archive/version", "3\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        return file;
+    }
+
+    static byte[] floats(float... values) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            b.putFloat(v);
+        }
+        return b.array();
+    }
+}
