@@ -255,8 +255,8 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
                 long imageSeed = firstSeed + i;
                 int index = i;
                 GenerationSettings typed = settings(imageSeed, w, h); // as recorded: LoRA tags included
-                GenerationSettings settings = typed.toBuilder().prompt(encoded).negativePrompt(encodedNegative)
-                        .build();
+                GenerationSettings settings = typed.toBuilder().prompts(List.of(encoded))
+                        .negativePrompts(List.of(encodedNegative)).build();
                 StepCallback listener = step -> {
                     if (showProgress) {
                         if (bar[0] == null) {
