@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Prompt text → text-encoder states: diffusers' {@code encode_prompt} for token ids, and A1111's reading on top of
@@ -24,6 +25,9 @@ import java.util.Map;
  * attention weight and then rescaled so the chunk's mean is what it was unweighted.
  */
 public final class PromptEncoder {
+
+    /** An extra-network tag in a prompt, A1111's {@code <lora:name:0.8>}: it selects a network and is not text. */
+    public static final Pattern NETWORK_TAG = Pattern.compile("<(\\w+):([^>:]+)(?::([^>]*))?>");
 
     private final ClipTokenizer tokenizer;
     private final ClipTextModel textEncoder;
@@ -115,8 +119,9 @@ public final class PromptEncoder {
         Map<String, NDArray> byText = new HashMap<>();
         List<NDArray> states = new ArrayList<>();
         for (PromptSchedule.Entry e : schedule.entries()) {
-            states.add(byText.computeIfAbsent(e.text(),
-                    t -> encode(scope, PromptChunks.of(t, tokenizer), clipSkip)));
+            // extra-network tags (<lora:name:0.8>) select networks, as in A1111; they are not text to encode
+            String words = NETWORK_TAG.matcher(e.text()).replaceAll("");
+            states.add(byText.computeIfAbsent(words, t -> encode(scope, PromptChunks.of(t, tokenizer), clipSkip)));
         }
         return new Row(schedule, states, repeat);
     }
