@@ -143,16 +143,19 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         boolean grad = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager gen = manager.newSubManager(device); NDManager cpu = NDManager.newBaseManager(Device.cpu())) {
-            NDArray context = encodePrompt(gen, s);
-            Sampler sampler = Samplers.create(s.sampler(), s.spacing() == null ? schedulerConfig
-                    : schedulerConfig.withSpacing(s.spacing()), s.eta());
+            Conditioning conditioning = conditioning(gen, s, s.steps(), 0);
+            Sampler sampler = sampler(s);
             sampler.setTimesteps(s.steps(), gen);
             int start = init == null ? 0 : firstStep(sampler, s.steps(), init.strength());
+            int hiresCalls = s.hires() == null ? 0 : s.hires().steps(s.steps()) * sampler.order();
+            Progress progress = new Progress(callback, sampler.timesteps().length - start + hiresCalls, startNanos);
             // noise from the seeded CPU generator (torch.Generator("cpu").manual_seed(seed)), drawn in diffusers' order
-            JniUtils.setSeed(s.seed()); // = torch.manual_seed(seed) (its CPU generator keeps the low 32 bits)
             Sampler.Noise noise = cpuNoise(cpu, gen);
             NDArray latents = prepareLatents(gen, cpu, s, sampler, start, init, noise);
-            latents = denoise(gen, s, sampler, start, context, latents, noise, callback, cancel, startNanos);
+            latents = denoise(gen, s.guidanceScale(), sampler, start, conditioning, latents, noise, progress, cancel);
+            if (s.hires() != null) {
+                latents = hiresPass(gen, s, latents, noise, progress, cancel);
+            }
             Latents finalLatents = Latents.of(latents);
             List<BufferedImage> images = decode(gen, latents);
             List<Long> seeds = Collections.nCopies(s.batchSize(), s.seed());
@@ -190,9 +193,9 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     }
 
     /**
-     * The prompt embeddings the UNet attends to, [B, 77, D] in the models' dtype; with classifier-free guidance the
-     * negative prompts' embeddings come first, [2B, 77, D] (diffusers' {@code encode_prompt}). Clip skip applies to
-     * the prompt only, as in diffusers 0.25.1.
+     * The prompt embeddings the UNet attends to, [B, 77, D] in the models' dtype, the prompts read literally (plain
+     * prompts); with classifier-free guidance the negative prompts' embeddings come first, [2B, 77, D] (diffusers'
+     * {@code encode_prompt}). Clip skip applies to the prompt only, as in diffusers 0.25.1.
      */
     public NDArray encodePrompt(NDManager scope, GenerationSettings s) {
         NDArray context = repeatRows(encodeText(scope, s.prompts(), s.clipSkip()), s.imagesPerPrompt());
@@ -208,27 +211,56 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         return context.toType(dtype, false);
     }
 
-    /** Text embeddings [B, 77, D] for a list of prompts, from the layer {@code clipSkip} before the last. */
+    /**
+     * Text embeddings [B, 77, D] for a list of prompts read literally and cut at 77 tokens, from the layer
+     * {@code clipSkip} before the last.
+     */
     public NDArray encodeText(NDManager scope, List<String> prompts, int clipSkip) {
-        long[] ids = new long[prompts.size() * tokenizer.maxLength()];
+        long[][] ids = new long[prompts.size()][];
         for (int i = 0; i < prompts.size(); i++) {
             long[] full = tokenizer.encodeFull(prompts.get(i));
             if (full.length > tokenizer.maxLength()) {
                 warnTruncated(prompts.get(i));
             }
-            System.arraycopy(tokenizer.fit(full), 0, ids, i * tokenizer.maxLength(), tokenizer.maxLength());
+            ids[i] = tokenizer.fit(full);
         }
-        NDArray idArray = scope.create(ids, new Shape(prompts.size(), tokenizer.maxLength())).toDevice(device, false);
-        ClipTextModel.Output out = textEncoder.forward(scope, idArray);
-        if (clipSkip <= 0) {
-            return out.lastHiddenState();
+        return promptEncoder().hiddenStates(scope, ids, clipSkip);
+    }
+
+    /** Text → text-encoder states, literal or with A1111's prompt syntax, chunks and weights. */
+    public PromptEncoder promptEncoder() {
+        return new PromptEncoder(tokenizer, textEncoder, device);
+    }
+
+    /**
+     * The prompt side of a pass, per sampler call: plain prompts through {@link #encodePrompt} (diffusers' exact
+     * encode_prompt), else A1111's syntax with its schedules over {@code steps} ({@code hiresSteps} for hires fix's
+     * second pass).
+     */
+    private Conditioning conditioning(NDManager gen, GenerationSettings s, int steps, int hiresSteps) {
+        if (s.plainPrompt()) {
+            NDArray fixed = encodePrompt(gen, s);
+            return counter -> fixed;
         }
-        List<NDArray> hs = out.hiddenStates();
-        if (clipSkip >= hs.size()) {
-            throw new EngineException("clip skip " + clipSkip + " is too large for a " + (hs.size() - 1)
-                    + "-layer text encoder");
+        List<String> neg = new ArrayList<>();
+        for (int i = 0; i < s.prompts().size(); i++) {
+            neg.add(s.negativePrompts().isEmpty() ? ""
+                    : s.negativePrompts().get(s.negativePrompts().size() == 1 ? 0 : i));
         }
-        return textEncoder.finalLayerNorm(scope, hs.get(hs.size() - 1 - clipSkip));
+        PromptEncoder.Conditioning c = promptEncoder().conditioning(gen, s.prompts(),
+                s.guidanceScale() > 1.0 ? neg : null, s.imagesPerPrompt(), steps, hiresSteps, s.clipSkip());
+        return counter -> c.at(counter, dtype);
+    }
+
+    /** The context (negative rows first under guidance) for sampler call {@code counter} of a pass (0-based). */
+    @FunctionalInterface
+    private interface Conditioning {
+        NDArray at(int counter);
+    }
+
+    private Sampler sampler(GenerationSettings s) {
+        SchedulerConfig sc = s.spacing() == null ? schedulerConfig : schedulerConfig.withSpacing(s.spacing());
+        return Samplers.create(s.sampler(), sc, s.eta(), s.schedule());
     }
 
     /** As diffusers warns: CLIP reads {@code maxLength} tokens, and a longer prompt loses its end silently. */
@@ -294,38 +326,121 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                                    InitImage init, Sampler.Noise noise) {
         NDArray latents;
         if (init == null) {
-            NDArray n0 = s.initLatents() != null ? s.initLatents().toArray(cpu).toDevice(device, false)
-                    : noise.randn(latentShape(s));
+            NDArray n0;
+            if (s.initLatents() != null) {
+                JniUtils.setSeed(s.seed()); // ancestral samplers still draw their step noise from the seed
+                n0 = s.initLatents().toArray(cpu).toDevice(device, false);
+            } else {
+                n0 = seededNoise(s, noise, latentShape(s));
+            }
             n0.attach(gen);
             latents = n0.mul(sampler.initNoiseSigma());
         } else {
+            NDArray sub = variationNoise(s, noise, latentShape(s));
+            JniUtils.setSeed(s.seed()); // = torch.manual_seed(seed) (its CPU generator keeps the low 32 bits)
             NDArray image = ImageTensors.toTensor(gen, init.image(), s.width(), s.height());
-            AutoencoderKL.LatentDistribution dist = vae.encode(gen, image.toType(dtype, false));
-            NDArray mean = dist.mean().toType(DataType.FLOAT32, false);
-            NDArray logvar = dist.logvar().toType(DataType.FLOAT32, false);
-            NDArray eps = noise.randn(mean.getShape());
-            NDArray sample = new AutoencoderKL.LatentDistribution(mean, logvar).sample(eps)
-                    .mul((float) vae.config.scalingFactor());
-            int batch = s.batchSize();
-            NDList copies = new NDList();
-            for (int i = 0; i < batch; i++) {
-                copies.add(sample);
-            }
-            NDArray initLatents = batch == 1 ? sample : NDArrays.concat(copies, 0);
-            NDArray n0 = noise.randn(initLatents.getShape());
+            NDArray initLatents = repeatRows(encodeImage(gen, image, noise), s.batchSize());
+            NDArray n0 = Variation.slerp(s.subseedStrength(), noise.randn(initLatents.getShape()), sub);
             latents = sampler.addNoise(initLatents, n0, start);
         }
         return latents.toType(DataType.FLOAT32, false);
+    }
+
+    /** The seed's noise of a shape, moved towards the subseed's noise by the subseed strength (A1111). */
+    private static NDArray seededNoise(GenerationSettings s, Sampler.Noise noise, Shape shape) {
+        NDArray sub = variationNoise(s, noise, shape);
+        JniUtils.setSeed(s.seed()); // = torch.manual_seed(seed) (its CPU generator keeps the low 32 bits)
+        return Variation.slerp(s.subseedStrength(), noise.randn(shape), sub);
+    }
+
+    /** The subseed's noise of a shape, or null without a variation seed; the caller reseeds with the seed after. */
+    private static NDArray variationNoise(GenerationSettings s, Sampler.Noise noise, Shape shape) {
+        if (s.subseedStrength() <= 0) {
+            return null;
+        }
+        JniUtils.setSeed(s.subseed());
+        return noise.randn(shape);
+    }
+
+    /** VAE encoding of an image tensor, sampled with noise from the generator and scaled: img2img's init latents. */
+    private NDArray encodeImage(NDManager gen, NDArray image, Sampler.Noise noise) {
+        AutoencoderKL.LatentDistribution dist = vae.encode(gen, image.toType(dtype, false));
+        NDArray mean = dist.mean().toType(DataType.FLOAT32, false);
+        NDArray logvar = dist.logvar().toType(DataType.FLOAT32, false);
+        NDArray eps = noise.randn(mean.getShape());
+        return new AutoencoderKL.LatentDistribution(mean, logvar).sample(eps).mul((float) vae.config.scalingFactor());
+    }
+
+    /**
+     * A1111's hires fix: the first pass's latents enlarged (in latent space, or decoded, Lanczos-resampled and
+     * encoded again), noised afresh from the seed and denoised at the larger size. As A1111 does, the pass runs
+     * exactly the hires steps: the schedule is stretched to steps / strength and its first part skipped.
+     */
+    private NDArray hiresPass(NDManager gen, GenerationSettings s, NDArray latents, Sampler.Noise noise,
+                              Progress progress, BooleanSupplier cancel) {
+        HiresFix h = s.hires();
+        int width = h.targetWidth(s.width());
+        int height = h.targetHeight(s.height());
+        int steps = h.steps(s.steps());
+        Sampler sampler = sampler(s);
+        int stretched = (int) (steps / Math.min(h.denoisingStrength(), 0.999));
+        sampler.setTimesteps(stretched, gen);
+        int start = Math.min((stretched - steps) * sampler.order(), sampler.timesteps().length - 1);
+        int f = vaeScaleFactor();
+        Shape shape = new Shape(latents.getShape().get(0), latents.getShape().get(1), height / f, width / f);
+        NDArray sub = variationNoise(s, noise, shape);
+        JniUtils.setSeed(s.seed());
+        NDArray init;
+        if (h.upscaler() == HiresFix.Upscaler.LANCZOS) {
+            List<BufferedImage> small = decode(gen, latents);
+            NDList rows = new NDList();
+            for (BufferedImage image : small) {
+                NDArray pixels = ImageTensors.toTensor(gen, Lanczos.resize(image, width, height), width, height);
+                rows.add(encodeImage(gen, pixels, noise));
+            }
+            init = rows.size() == 1 ? rows.get(0) : NDArrays.concat(rows, 0);
+        } else {
+            // F.interpolate(mode="bilinear" / "nearest", align_corners=False), as A1111's latent upscalers
+            int mode = h.upscaler() == HiresFix.Upscaler.LATENT_NEAREST ? 0 : 1;
+            init = latents.getNDArrayInternal().interpolation(new long[] {shape.get(2), shape.get(3)}, mode, false);
+            init.attach(gen);
+        }
+        NDArray x = sampler.addNoise(init, Variation.slerp(s.subseedStrength(), noise.randn(shape), sub), start)
+                .toType(DataType.FLOAT32, false);
+        return denoise(gen, s.guidanceScale(), sampler, start, conditioning(gen, s, s.steps(), steps), x, noise,
+                progress, cancel);
+    }
+
+    /** Step reports over both passes of a generation, counted in UNet calls. */
+    private static final class Progress {
+        private final StepCallback callback;
+        private final int total;
+        private final long startNanos;
+        private int done;
+
+        Progress(StepCallback callback, int total, long startNanos) {
+            this.callback = callback;
+            this.total = total;
+            this.startNanos = startNanos;
+        }
+
+        void step(int index, double timestep, NDArray modelInput, NDArray modelOutput, NDArray latents) {
+            done++;
+            if (callback != null) {
+                callback.onStep(new StepCallback.Step(index, timestep, done, Math.max(done, total),
+                        (System.nanoTime() - startNanos) / 1_000_000, modelInput, modelOutput, latents));
+            }
+        }
     }
 
     /**
      * The denoising loop from timestep index {@code start}: scale the input, run the UNet (twice the batch with
      * classifier-free guidance), guide, step the sampler. Checks for cancellation between steps.
      */
-    private NDArray denoise(NDManager gen, GenerationSettings s, Sampler sampler, int start, NDArray context,
-                            NDArray latents, Sampler.Noise noise, StepCallback callback, BooleanSupplier cancel,
-                            long startNanos) {
-        boolean cfg = s.guidanceScale() > 1.0;
+    private NDArray denoise(NDManager gen, double guidanceScale, Sampler sampler, int start,
+                            Conditioning conditioning, NDArray latents, Sampler.Noise noise, Progress progress,
+                            BooleanSupplier cancel) {
+        boolean cfg = guidanceScale > 1.0;
         double[] timesteps = sampler.timesteps();
         int total = timesteps.length - start;
         for (int i = start; i < timesteps.length; i++) {
@@ -339,22 +454,20 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                 latents.attach(step);
                 NDArray in = cfg ? NDArrays.concat(new NDList(latents, latents), 0) : latents;
                 NDArray scaled = sampler.scaleModelInput(in, i).toType(dtype, false);
+                NDArray context = conditioning.at(i - start);
                 NDArray out = unet.forward(step, scaled, timesteps[i], context).toType(DataType.FLOAT32, false);
                 NDArray guided;
                 if (cfg) {
                     NDList parts = out.split(2, 0);
                     NDArray diff = parts.get(1).sub(parts.get(0));
-                    guided = parts.get(0).add(diff.mul((float) s.guidanceScale()));
+                    guided = parts.get(0).add(diff.mul((float) guidanceScale));
                 } else {
                     guided = out;
                 }
                 NDArray next = sampler.step(guided, i, latents, noise);
                 next.attach(gen);
                 latents = next;
-                if (callback != null) {
-                    callback.onStep(new StepCallback.Step(i, timesteps[i], i - start + 1, total,
-                            (System.nanoTime() - startNanos) / 1_000_000, scaled, out, latents));
-                }
+                progress.step(i, timesteps[i], scaled, out, latents);
             }
         }
         return latents;

@@ -15,6 +15,8 @@ import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.engine.pipeline.Latents;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
+import dev.easel.engine.prompt.PromptChunks;
+import dev.easel.engine.prompt.PromptSchedule;
 import dev.easel.engine.samplers.Samplers;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -178,6 +180,13 @@ public final class SweepRunner {
                         : pipeline.img2img(cell.settings(), spec.initImage(), cell.strength(), null, cancel);
                 return List.of(new Outcome(result.images().get(0), result.millis() / 1e3, null));
             }
+            if (!sameShapeOfConditioning(batch, pipeline)) {
+                List<Outcome> outcomes = new ArrayList<>();
+                for (SweepCell cell : batch) {
+                    outcomes.addAll(generate(List.of(cell), spec));
+                }
+                return outcomes;
+            }
             GenerationResult result = pipeline.txt2img(batched(batch, pipeline), null, cancel);
             double each = result.millis() / 1e3 / batch.size();
             List<Outcome> outcomes = new ArrayList<>();
@@ -200,6 +209,29 @@ public final class SweepRunner {
                     .orElse("");
             return List.of(new Outcome(null, 0, e instanceof OutOfMemoryError ? "out of memory: " + message : message));
         }
+    }
+
+    /**
+     * Whether the cells' prompts can share one batch and still give each cell's own image: every prompt (and
+     * negative prompt) one chunk without a schedule, since a batch pads prompts to its longest and steps through
+     * one conditioning.
+     */
+    private static boolean sameShapeOfConditioning(List<SweepCell> batch, StableDiffusionPipeline pipeline) {
+        for (SweepCell cell : batch) {
+            GenerationSettings s = cell.settings();
+            if (s.plainPrompt()) {
+                continue;
+            }
+            List<String> texts = new ArrayList<>(s.prompts());
+            texts.addAll(s.negativePrompts());
+            for (String t : texts) {
+                if (PromptSchedule.of(t, s.steps()).isScheduled()
+                        || PromptChunks.of(t, pipeline.tokenizer()).size() > 1) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** One generation for the whole batch: a prompt per cell and each cell's own seeded initial noise. */
