@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.models.AutoencoderKL;
@@ -17,6 +16,8 @@ import dev.easel.engine.samplers.Sampler;
 import dev.easel.engine.samplers.SchedulerConfig;
 import dev.easel.engine.samplers.Samplers;
 import dev.easel.engine.tokenizer.ClipTokenizer;
+import dev.easel.engine.torch.LibTorch;
+import dev.easel.engine.torch.Randomness;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -26,7 +27,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -36,11 +36,10 @@ import java.util.function.BooleanSupplier;
  * {@link #decode}. Loading is {@link dev.easel.engine.loading.ModelLoader}'s.
  *
  * <p>Noise comes from libtorch's global CPU generator seeded with the request's seed, drawn in diffusers' order,
- * so a seed gives diffusers' image on the same weights. Generations are therefore serialised JVM-wide.
+ * so a seed gives diffusers' image on the same weights. Generations therefore hold the generator
+ * ({@link Randomness}) from start to end: they are serialised JVM-wide.
  */
 public final class StableDiffusionPipeline implements AutoCloseable {
-
-    private static final ReentrantLock RNG_LOCK = new ReentrantLock();
 
     private final NDManager manager;
     private final Device device;
@@ -139,17 +138,15 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                                       BooleanSupplier cancel) {
         checkInputs(s, init);
         long startNanos = System.nanoTime();
-        RNG_LOCK.lock();
-        boolean grad = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try (NDManager gen = manager.newSubManager(device); NDManager cpu = NDManager.newBaseManager(Device.cpu())) {
+        try (Randomness.Held generator = Randomness.hold(); NoGrad noGrad = new NoGrad();
+             NDManager gen = manager.newSubManager(device); NDManager cpu = NDManager.newBaseManager(Device.cpu())) {
             NDArray context = encodePrompt(gen, s);
             Sampler sampler = Samplers.create(s.sampler(), s.spacing() == null ? schedulerConfig
                     : schedulerConfig.withSpacing(s.spacing()), s.eta());
             sampler.setTimesteps(s.steps(), gen);
             int start = init == null ? 0 : firstStep(sampler, s.steps(), init.strength());
             // noise from the seeded CPU generator (torch.Generator("cpu").manual_seed(seed)), drawn in diffusers' order
-            JniUtils.setSeed(s.seed()); // = torch.manual_seed(seed) (its CPU generator keeps the low 32 bits)
+            generator.seed(s.seed()); // = torch.manual_seed(seed)
             Sampler.Noise noise = cpuNoise(cpu, gen);
             NDArray latents = prepareLatents(gen, cpu, s, sampler, start, init, noise);
             latents = denoise(gen, s, sampler, start, context, latents, noise, callback, cancel, startNanos);
@@ -157,9 +154,20 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             List<BufferedImage> images = decode(gen, latents);
             List<Long> seeds = Collections.nCopies(s.batchSize(), s.seed());
             return new GenerationResult(images, seeds, s, finalLatents, (System.nanoTime() - startNanos) / 1_000_000);
-        } finally {
-            JniUtils.setGradMode(grad);
-            RNG_LOCK.unlock();
+        }
+    }
+
+    /** Inference without autograd graphs on this thread (grad mode is thread-local), restored when closed. */
+    private static final class NoGrad implements AutoCloseable {
+        private final boolean before = LibTorch.gradMode();
+
+        NoGrad() {
+            LibTorch.setGradMode(false);
+        }
+
+        @Override
+        public void close() {
+            LibTorch.setGradMode(before);
         }
     }
 

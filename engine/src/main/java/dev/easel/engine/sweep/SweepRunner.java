@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.easel.engine.io.Png;
 import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.lora.LoraSpec;
@@ -16,6 +15,7 @@ import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.engine.pipeline.Latents;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.samplers.Samplers;
+import dev.easel.engine.torch.Randomness;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -208,10 +208,11 @@ public final class SweepRunner {
         long channels = pipeline.unet().config.inChannels();
         long h = first.height() / pipeline.vaeScaleFactor();
         long w = first.width() / pipeline.vaeScaleFactor();
-        try (NDManager cpu = NDManager.newBaseManager(Device.cpu())) {
+        // Holding the generator from seed to draw: another thread's generation in between would change the noise.
+        try (NDManager cpu = NDManager.newBaseManager(Device.cpu()); Randomness.Held generator = Randomness.hold()) {
             NDList noise = new NDList();
             for (SweepCell cell : batch) {
-                JniUtils.setSeed(cell.settings().seed()); // as the pipeline seeds a single generation
+                generator.seed(cell.settings().seed()); // as the pipeline seeds a single generation
                 noise.add(cpu.randomNormal(new Shape(1, channels, h, w)));
             }
             NDArray all = NDArrays.concat(noise, 0);

@@ -3,11 +3,11 @@ package dev.easel.engine.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.easel.engine.nn.ScalarOps;
+import dev.easel.engine.torch.LibTorch;
+import dev.easel.engine.torch.Randomness;
 import dev.easel.engine.weights.SafeTensors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -59,7 +59,7 @@ public final class TrainingLoop {
         Map<String, NDArray> parameters = objective.trainableParameters();
         CheckpointStore store = new CheckpointStore(settings.folder(), settings.keepCheckpoints());
         NDManager manager = NDManager.newBaseManager();
-        boolean gradMode = JniUtils.isGradMode();
+        boolean gradMode = LibTorch.gradMode();
         try (manager; AdamW optimizer = new AdamW(settings.adam(), manager)) {
             long step = 0;
             CheckpointStore.Checkpoint last = null;
@@ -97,7 +97,7 @@ public final class TrainingLoop {
                     double lr = settings.learningRate() * settings.schedule().factor(step);
                     try (NDManager scope = manager.newSubManager()) {
                         Map<String, NDArray> gradients = gradients(parameters, scope);
-                        JniUtils.setGradMode(false);
+                        LibTorch.setGradMode(false);
                         if (scaler != null) {
                             double unscale = 1.0 / scaler.scale(); // unscale before clipping, as GradScaler.unscale_
                             gradients.values().forEach(g -> g.muli(unscale));
@@ -112,7 +112,7 @@ public final class TrainingLoop {
                             // given, and the run stays the same as one without the fault. Only if it repeats is the
                             // step skipped below.
                             String where = nonFinite(gradients);
-                            parameters.values().forEach(p -> JniUtils.zeroGrad((PtNDArray) p));
+                            parameters.values().forEach(p -> LibTorch.zeroGrad(p));
                             lastLoss = accumulateGradients(objective, step, manager, 1);
                             gradients = gradients(parameters, scope);
                             gradNorm = GradientClipping.globalNorm(gradients.values());
@@ -137,9 +137,9 @@ public final class TrainingLoop {
                         if (scaler != null) {
                             scaler.update(Double.isFinite(gradNorm));
                         }
-                        parameters.values().forEach(p -> JniUtils.zeroGrad((PtNDArray) p));
+                        parameters.values().forEach(p -> LibTorch.zeroGrad(p));
                     } finally {
-                        JniUtils.setGradMode(gradMode);
+                        LibTorch.setGradMode(gradMode);
                     }
                     step++;
                     objective.afterStep(step);
@@ -161,7 +161,7 @@ public final class TrainingLoop {
             return result(step, false, lastLoss, step - firstStep, sessionStart, last, skipped);
         } finally {
             parameters.values().forEach(p -> p.setRequiresGradient(false));
-            JniUtils.setGradMode(gradMode);
+            LibTorch.setGradMode(gradMode);
         }
     }
 
@@ -170,19 +170,20 @@ public final class TrainingLoop {
         double lossSum = 0;
         int micros = settings.gradientAccumulation();
         for (int micro = 0; micro < micros; micro++) {
-            JniUtils.setSeed(seedFor(settings.seed(), step, micro));
-            try (NDManager scope = manager.newSubManager()) {
-                JniUtils.setGradMode(true);
+            // the step's noise is a function of (seed, step): no other thread may seed or draw until it is drawn
+            try (Randomness.Held generator = Randomness.seeded(seedFor(settings.seed(), step, micro));
+                 NDManager scope = manager.newSubManager()) {
+                LibTorch.setGradMode(true);
                 NDArray loss = objective.loss(scope, step, micro);
                 NDArray scaled = micros == 1 ? loss : ScalarOps.div(loss, micros);
                 if (lossScale != 1) {
                     scaled = ScalarOps.mul(scaled, lossScale);
                 }
-                JniUtils.backward((PtNDArray) scaled, (PtNDArray) scope.ones(scaled.getShape(), scaled.getDataType(),
-                        scaled.getDevice()), false, false);
+                LibTorch.backward(scaled, scope.ones(scaled.getShape(), scaled.getDataType(), scaled.getDevice()),
+                        false, false);
                 lossSum += loss.toType(DataType.FLOAT64, false).getDouble();
             } finally {
-                JniUtils.setGradMode(false);
+                LibTorch.setGradMode(false);
             }
         }
         return lossSum / micros;
@@ -273,8 +274,8 @@ public final class TrainingLoop {
         Path folder = checkpoint.folder();
         try (NDManager scope = manager.newSubManager()) {
             Map<String, NDArray> weights = read(folder.resolve(WEIGHTS), scope);
-            boolean gradMode = JniUtils.isGradMode();
-            JniUtils.setGradMode(false);
+            boolean gradMode = LibTorch.gradMode();
+            LibTorch.setGradMode(false);
             try {
                 objective.trainableParameters().forEach((name, parameter) -> {
                     NDArray value = weights.get(name);
@@ -285,7 +286,7 @@ public final class TrainingLoop {
                     value.copyTo(parameter);
                 });
             } finally {
-                JniUtils.setGradMode(gradMode);
+                LibTorch.setGradMode(gradMode);
             }
             Object optimizerStep = checkpoint.manifest().get("optimizer_step");
             optimizer.restore(read(folder.resolve(OPTIMIZER), scope),
