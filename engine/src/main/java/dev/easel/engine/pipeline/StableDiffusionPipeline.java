@@ -39,7 +39,7 @@ import java.util.function.BooleanSupplier;
  * so a seed gives diffusers' image on the same weights. Generations therefore hold the generator
  * ({@link Randomness}) from start to end: they are serialised JVM-wide.
  */
-public final class StableDiffusionPipeline implements AutoCloseable {
+public final class StableDiffusionPipeline implements DiffusionPipeline {
 
     private final NDManager manager;
     private final Device device;
@@ -74,6 +74,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
      * Applies a LoRA file to this pipeline's UNet and text encoder at {@code weight} (the web UIs' {@code <lora:x:0.8>});
      * the returned network changes the weight or takes the LoRA off again.
      */
+    @Override
     public LoraNetwork loadLora(Path file, double weight) {
         return LoraNetwork.load(file, unet, textEncoder, weight, manager);
     }
@@ -95,35 +96,41 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     }
 
     /** Pixels per latent cell: 2^(VAE levels − 1), 8 for Stable Diffusion. */
+    @Override
     public int vaeScaleFactor() {
         return 1 << (vae.config.blockOutChannels().length - 1);
+    }
+
+    @Override
+    public int latentChannels() {
+        return unet.config.inChannels();
+    }
+
+    @Override
+    public int defaultImageSize() {
+        return unet.config.sampleSize() * vaeScaleFactor();
     }
 
     public SchedulerConfig schedulerConfig() {
         return schedulerConfig;
     }
 
+    @Override
     public Device device() {
         return device;
     }
 
+    @Override
     public DataType dtype() {
         return dtype;
     }
 
-    /** Text-to-image. */
-    public GenerationResult txt2img(GenerationSettings settings) {
-        return txt2img(settings, StepCallback.NONE, null);
-    }
-
-    /**
-     * Text-to-image, telling {@code callback} after every step; {@code cancel} (may be null) is asked between steps.
-     */
+    @Override
     public GenerationResult txt2img(GenerationSettings settings, StepCallback callback, BooleanSupplier cancel) {
         return generate(settings, null, callback, cancel);
     }
 
-    /** Image-to-image: the init image is noised to {@code strength} (0 < strength ≤ 1) and denoised from there. */
+    @Override
     public GenerationResult img2img(GenerationSettings settings, BufferedImage initImage, double strength,
                                     StepCallback callback, BooleanSupplier cancel) {
         return generate(settings, new InitImage(initImage, strength), callback, cancel);
@@ -202,6 +209,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
      * negative prompts' embeddings come first, [2B, 77, D] (diffusers' {@code encode_prompt}). Clip skip applies to
      * the prompt only, as in diffusers 0.25.1.
      */
+    @Override
     public NDArray encodePrompt(NDManager scope, GenerationSettings s) {
         NDArray context = repeatRows(encodeText(scope, s.prompts(), s.clipSkip()), s.imagesPerPrompt());
         if (s.guidanceScale() > 1.0) {

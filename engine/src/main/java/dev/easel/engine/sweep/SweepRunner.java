@@ -9,11 +9,11 @@ import ai.djl.ndarray.types.Shape;
 import dev.easel.engine.io.Png;
 import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.lora.LoraSpec;
+import dev.easel.engine.pipeline.DiffusionPipeline;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.engine.pipeline.Latents;
-import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.samplers.Samplers;
 import dev.easel.engine.torch.Randomness;
 import java.awt.Color;
@@ -47,7 +47,7 @@ public final class SweepRunner {
     private final SweepListener listener;
     private final BooleanSupplier cancel;
     /** The sweep's LoRA, loaded once per model and taken off again when the sweep ends. */
-    private final Map<StableDiffusionPipeline, LoraNetwork> loras = new IdentityHashMap<>();
+    private final Map<DiffusionPipeline, LoraNetwork> loras = new IdentityHashMap<>();
 
     public SweepRunner(SweepModels models, SweepListener listener, BooleanSupplier cancel) {
         this.models = models;
@@ -165,7 +165,7 @@ public final class SweepRunner {
     }
 
     private List<Outcome> generate(List<SweepCell> batch, SweepSpec spec) {
-        StableDiffusionPipeline pipeline = models.pipeline(batch.get(0).model());
+        DiffusionPipeline pipeline = models.pipeline(batch.get(0).model());
         if (spec.lora() != null) {
             loras.computeIfAbsent(pipeline, p -> p.loadLora(spec.lora().file(), 1.0))
                     .setWeight(batch.get(0).loraWeight());
@@ -203,9 +203,9 @@ public final class SweepRunner {
     }
 
     /** One generation for the whole batch: a prompt per cell and each cell's own seeded initial noise. */
-    private static GenerationSettings batched(List<SweepCell> batch, StableDiffusionPipeline pipeline) {
+    private static GenerationSettings batched(List<SweepCell> batch, DiffusionPipeline pipeline) {
         GenerationSettings first = batch.get(0).settings();
-        long channels = pipeline.unet().config.inChannels();
+        long channels = pipeline.latentChannels();
         long h = first.height() / pipeline.vaeScaleFactor();
         long w = first.width() / pipeline.vaeScaleFactor();
         // Holding the generator from seed to draw: another thread's generation in between would change the noise.
