@@ -3,9 +3,9 @@ package dev.easel;
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import dev.easel.engine.EngineException;
+import dev.easel.engine.pipeline.DiffusionPipeline;
 import dev.easel.engine.pipeline.GenerationDefaults;
 import dev.easel.engine.pipeline.GenerationLimits;
-import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 
@@ -22,13 +22,13 @@ import java.nio.file.Path;
  */
 public final class Model implements AutoCloseable {
 
-    private final StableDiffusionPipeline pipeline;
+    private final DiffusionPipeline pipeline;
     private final String displayName;
     private final Path source;
     private volatile boolean closed;
     private volatile GenerationDefaults defaults;
 
-    Model(StableDiffusionPipeline pipeline, String displayName, Path source) {
+    Model(DiffusionPipeline pipeline, String displayName, Path source) {
         this.pipeline = pipeline;
         this.displayName = displayName;
         this.source = source;
@@ -97,7 +97,7 @@ public final class Model implements AutoCloseable {
 
     /** The size images get when none is asked for, as in diffusers: the UNet's sample size × the VAE's scale. */
     public int defaultSize() {
-        return Math.max(8, pipeline.unet().config.sampleSize() * pipeline.vaeScaleFactor() / 8 * 8);
+        return Math.max(8, pipeline.defaultImageSize() / 8 * 8);
     }
 
     /**
@@ -115,7 +115,7 @@ public final class Model implements AutoCloseable {
     }
 
     /** The engine's pipeline, for what the builders don't cover. */
-    public StableDiffusionPipeline pipeline() {
+    public DiffusionPipeline pipeline() {
         if (closed) {
             throw new IllegalStateException("model " + displayName
                     + " was closed; load it again (%load_model, or Easel.load)");

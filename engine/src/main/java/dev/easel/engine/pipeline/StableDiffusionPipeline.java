@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.models.AutoencoderKL;
@@ -17,6 +16,8 @@ import dev.easel.engine.samplers.Sampler;
 import dev.easel.engine.samplers.SchedulerConfig;
 import dev.easel.engine.samplers.Samplers;
 import dev.easel.engine.tokenizer.ClipTokenizer;
+import dev.easel.engine.torch.LibTorch;
+import dev.easel.engine.torch.Randomness;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -26,7 +27,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -36,11 +36,10 @@ import java.util.function.BooleanSupplier;
  * {@link #decode}. Loading is {@link dev.easel.engine.loading.ModelLoader}'s.
  *
  * <p>Noise comes from libtorch's global CPU generator seeded with the request's seed, drawn in diffusers' order,
- * so a seed gives diffusers' image on the same weights. Generations are therefore serialised JVM-wide.
+ * so a seed gives diffusers' image on the same weights. Generations therefore hold the generator
+ * ({@link Randomness}) from start to end: they are serialised JVM-wide.
  */
-public final class StableDiffusionPipeline implements AutoCloseable {
-
-    private static final ReentrantLock RNG_LOCK = new ReentrantLock();
+public final class StableDiffusionPipeline implements DiffusionPipeline {
 
     private final NDManager manager;
     private final Device device;
@@ -75,10 +74,12 @@ public final class StableDiffusionPipeline implements AutoCloseable {
      * Applies a LoRA file to this pipeline's UNet and text encoder at {@code weight} (the web UIs' {@code <lora:x:0.8>});
      * the returned network changes the weight or takes the LoRA off again.
      */
+    @Override
     public LoraNetwork loadLora(Path file, double weight) {
         return LoraNetwork.load(file, unet, textEncoder, weight, manager);
     }
 
+    @Override
     public ClipTokenizer tokenizer() {
         return tokenizer;
     }
@@ -96,35 +97,41 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     }
 
     /** Pixels per latent cell: 2^(VAE levels − 1), 8 for Stable Diffusion. */
+    @Override
     public int vaeScaleFactor() {
         return 1 << (vae.config.blockOutChannels().length - 1);
+    }
+
+    @Override
+    public int latentChannels() {
+        return unet.config.inChannels();
+    }
+
+    @Override
+    public int defaultImageSize() {
+        return unet.config.sampleSize() * vaeScaleFactor();
     }
 
     public SchedulerConfig schedulerConfig() {
         return schedulerConfig;
     }
 
+    @Override
     public Device device() {
         return device;
     }
 
+    @Override
     public DataType dtype() {
         return dtype;
     }
 
-    /** Text-to-image. */
-    public GenerationResult txt2img(GenerationSettings settings) {
-        return txt2img(settings, StepCallback.NONE, null);
-    }
-
-    /**
-     * Text-to-image, telling {@code callback} after every step; {@code cancel} (may be null) is asked between steps.
-     */
+    @Override
     public GenerationResult txt2img(GenerationSettings settings, StepCallback callback, BooleanSupplier cancel) {
         return generate(settings, null, callback, cancel);
     }
 
-    /** Image-to-image: the init image is noised to {@code strength} (0 < strength ≤ 1) and denoised from there. */
+    @Override
     public GenerationResult img2img(GenerationSettings settings, BufferedImage initImage, double strength,
                                     StepCallback callback, BooleanSupplier cancel) {
         return generate(settings, new InitImage(initImage, strength), callback, cancel);
@@ -139,10 +146,8 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                                       BooleanSupplier cancel) {
         checkInputs(s, init);
         long startNanos = System.nanoTime();
-        RNG_LOCK.lock();
-        boolean grad = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try (NDManager gen = manager.newSubManager(device); NDManager cpu = NDManager.newBaseManager(Device.cpu())) {
+        try (Randomness.Held generator = Randomness.hold(); NoGrad noGrad = new NoGrad();
+             NDManager gen = manager.newSubManager(device); NDManager cpu = NDManager.newBaseManager(Device.cpu())) {
             Conditioning conditioning = conditioning(gen, s, s.steps(), 0);
             Sampler sampler = sampler(s);
             sampler.setTimesteps(s.steps(), gen);
@@ -160,9 +165,20 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             List<BufferedImage> images = decode(gen, latents);
             List<Long> seeds = Collections.nCopies(s.batchSize(), s.seed());
             return new GenerationResult(images, seeds, s, finalLatents, (System.nanoTime() - startNanos) / 1_000_000);
-        } finally {
-            JniUtils.setGradMode(grad);
-            RNG_LOCK.unlock();
+        }
+    }
+
+    /** Inference without autograd graphs on this thread (grad mode is thread-local), restored when closed. */
+    private static final class NoGrad implements AutoCloseable {
+        private final boolean before = LibTorch.gradMode();
+
+        NoGrad() {
+            LibTorch.setGradMode(false);
+        }
+
+        @Override
+        public void close() {
+            LibTorch.setGradMode(before);
         }
     }
 
@@ -197,6 +213,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
      * prompts); with classifier-free guidance the negative prompts' embeddings come first, [2B, 77, D] (diffusers'
      * {@code encode_prompt}). Clip skip applies to the prompt only, as in diffusers 0.25.1.
      */
+    @Override
     public NDArray encodePrompt(NDManager scope, GenerationSettings s) {
         NDArray context = repeatRows(encodeText(scope, s.prompts(), s.clipSkip()), s.imagesPerPrompt());
         if (s.guidanceScale() > 1.0) {
@@ -328,7 +345,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         if (init == null) {
             NDArray n0;
             if (s.initLatents() != null) {
-                JniUtils.setSeed(s.seed()); // ancestral samplers still draw their step noise from the seed
+                Randomness.reseed(s.seed()); // ancestral samplers still draw their step noise from the seed
                 n0 = s.initLatents().toArray(cpu).toDevice(device, false);
             } else {
                 n0 = seededNoise(s, noise, latentShape(s));
@@ -337,7 +354,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             latents = n0.mul(sampler.initNoiseSigma());
         } else {
             NDArray sub = variationNoise(s, noise, latentShape(s));
-            JniUtils.setSeed(s.seed()); // = torch.manual_seed(seed) (its CPU generator keeps the low 32 bits)
+            Randomness.reseed(s.seed()); // = torch.manual_seed(seed) (its CPU generator keeps the low 32 bits)
             NDArray image = ImageTensors.toTensor(gen, init.image(), s.width(), s.height());
             NDArray initLatents = repeatRows(encodeImage(gen, image, noise), s.batchSize());
             NDArray n0 = Variation.slerp(s.subseedStrength(), noise.randn(initLatents.getShape()), sub);
@@ -349,7 +366,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     /** The seed's noise of a shape, moved towards the subseed's noise by the subseed strength (A1111). */
     private static NDArray seededNoise(GenerationSettings s, Sampler.Noise noise, Shape shape) {
         NDArray sub = variationNoise(s, noise, shape);
-        JniUtils.setSeed(s.seed()); // = torch.manual_seed(seed) (its CPU generator keeps the low 32 bits)
+        Randomness.reseed(s.seed()); // = torch.manual_seed(seed) (its CPU generator keeps the low 32 bits)
         return Variation.slerp(s.subseedStrength(), noise.randn(shape), sub);
     }
 
@@ -358,7 +375,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         if (s.subseedStrength() <= 0) {
             return null;
         }
-        JniUtils.setSeed(s.subseed());
+        Randomness.reseed(s.subseed());
         return noise.randn(shape);
     }
 
@@ -389,7 +406,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         int f = vaeScaleFactor();
         Shape shape = new Shape(latents.getShape().get(0), latents.getShape().get(1), height / f, width / f);
         NDArray sub = variationNoise(s, noise, shape);
-        JniUtils.setSeed(s.seed());
+        Randomness.reseed(s.seed());
         NDArray init;
         if (h.upscaler() == HiresFix.Upscaler.LANCZOS) {
             List<BufferedImage> small = decode(gen, latents);

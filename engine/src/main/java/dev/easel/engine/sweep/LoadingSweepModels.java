@@ -2,8 +2,8 @@ package dev.easel.engine.sweep;
 
 import dev.easel.engine.DefaultModel;
 import dev.easel.engine.EngineException;
-import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.loading.LoadOptions;
+import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import java.nio.file.Path;
 

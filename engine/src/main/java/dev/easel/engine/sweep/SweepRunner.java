@@ -6,18 +6,18 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.easel.engine.io.Png;
 import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.lora.LoraSpec;
+import dev.easel.engine.pipeline.DiffusionPipeline;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.engine.pipeline.Latents;
-import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.prompt.PromptChunks;
 import dev.easel.engine.prompt.PromptSchedule;
 import dev.easel.engine.samplers.Samplers;
+import dev.easel.engine.torch.Randomness;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -49,7 +49,7 @@ public final class SweepRunner {
     private final SweepListener listener;
     private final BooleanSupplier cancel;
     /** The sweep's LoRA, loaded once per model and taken off again when the sweep ends. */
-    private final Map<StableDiffusionPipeline, LoraNetwork> loras = new IdentityHashMap<>();
+    private final Map<DiffusionPipeline, LoraNetwork> loras = new IdentityHashMap<>();
 
     public SweepRunner(SweepModels models, SweepListener listener, BooleanSupplier cancel) {
         this.models = models;
@@ -167,7 +167,7 @@ public final class SweepRunner {
     }
 
     private List<Outcome> generate(List<SweepCell> batch, SweepSpec spec) {
-        StableDiffusionPipeline pipeline = models.pipeline(batch.get(0).model());
+        DiffusionPipeline pipeline = models.pipeline(batch.get(0).model());
         if (spec.lora() != null) {
             loras.computeIfAbsent(pipeline, p -> p.loadLora(spec.lora().file(), 1.0))
                     .setWeight(batch.get(0).loraWeight());
@@ -216,7 +216,7 @@ public final class SweepRunner {
      * negative prompt) one chunk without a schedule, since a batch pads prompts to its longest and steps through
      * one conditioning.
      */
-    private static boolean sameShapeOfConditioning(List<SweepCell> batch, StableDiffusionPipeline pipeline) {
+    private static boolean sameShapeOfConditioning(List<SweepCell> batch, DiffusionPipeline pipeline) {
         for (SweepCell cell : batch) {
             GenerationSettings s = cell.settings();
             if (s.plainPrompt()) {
@@ -235,15 +235,16 @@ public final class SweepRunner {
     }
 
     /** One generation for the whole batch: a prompt per cell and each cell's own seeded initial noise. */
-    private static GenerationSettings batched(List<SweepCell> batch, StableDiffusionPipeline pipeline) {
+    private static GenerationSettings batched(List<SweepCell> batch, DiffusionPipeline pipeline) {
         GenerationSettings first = batch.get(0).settings();
-        long channels = pipeline.unet().config.inChannels();
+        long channels = pipeline.latentChannels();
         long h = first.height() / pipeline.vaeScaleFactor();
         long w = first.width() / pipeline.vaeScaleFactor();
-        try (NDManager cpu = NDManager.newBaseManager(Device.cpu())) {
+        // Holding the generator from seed to draw: another thread's generation in between would change the noise.
+        try (NDManager cpu = NDManager.newBaseManager(Device.cpu()); Randomness.Held generator = Randomness.hold()) {
             NDList noise = new NDList();
             for (SweepCell cell : batch) {
-                JniUtils.setSeed(cell.settings().seed()); // as the pipeline seeds a single generation
+                generator.seed(cell.settings().seed()); // as the pipeline seeds a single generation
                 noise.add(cpu.randomNormal(new Shape(1, channels, h, w)));
             }
             NDArray all = NDArrays.concat(noise, 0);
