@@ -1,6 +1,6 @@
 package dev.easel;
 
-import dev.easel.engine.DefaultModel;
+import dev.easel.engine.loading.DefaultModel;
 import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.pipeline.DiffusionPipeline;
 import dev.easel.engine.sweep.Axis;

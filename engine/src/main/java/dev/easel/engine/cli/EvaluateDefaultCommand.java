@@ -1,6 +1,7 @@
 package dev.easel.engine.cli;
 
-import dev.easel.engine.DefaultModel;
+import dev.easel.engine.loading.DefaultModel;
+import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.defaultmodel.DefaultModelEvaluation;
 import dev.easel.engine.io.Png;
 import dev.easel.engine.loading.ModelLoader;

@@ -2,7 +2,7 @@ package dev.easel.engine.cli;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
-import dev.easel.engine.DefaultModel;
+import dev.easel.engine.loading.DefaultModel;
 import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.io.ImageFiles;
 import dev.easel.engine.lora.LoraSpec;

@@ -1,6 +1,6 @@
 package dev.easel.engine.cli;
 
-import dev.easel.engine.DefaultModel;
+import dev.easel.engine.loading.DefaultModel;
 import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.options.CommandLine;

@@ -1,6 +1,6 @@
 package dev.easel.engine.sweep;
 
-import dev.easel.engine.DefaultModel;
+import dev.easel.engine.loading.DefaultModel;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.loading.ModelLoader;

@@ -2,7 +2,7 @@ package dev.easel.engine.defaultmodel;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.easel.engine.DefaultModel;
+import dev.easel.engine.loading.DefaultModel;
 import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import java.nio.file.Path;
