@@ -3,7 +3,7 @@ package dev.easel;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
-import dev.easel.engine.DefaultModel;
+import dev.easel.engine.loading.DefaultModel;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.io.Png;

@@ -240,14 +240,14 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
         String vaeName = null;
         try {
             // LoRAs given and named by <lora:…> tags, embeddings the prompts name, the VAE: one place applies them
-            CommunityFiles.Applied community = CommunityFiles.apply(model.pipeline(), model.source(),
+            CommunityFiles.Applied community = CommunityFiles.apply(model.stableDiffusion("LoRAs, embeddings and a VAE"), model.source(),
                     GenerationSettings.builder().prompt(prompt).negativePrompt(negative).build(), loras, List.of(),
                     vae, model.loraDir(), model.embeddingsDir());
             applied.addAll(community.loras());
             community.notes().forEach(note -> System.err.println("note: " + note));
             String encoded = community.settings().prompts().get(0);
             String encodedNegative = community.settings().negativePrompts().get(0);
-            vaeName = model.pipeline().vaeName();
+            vaeName = model.stableDiffusion("a replacement VAE").vaeName();
             for (int i = 0; i < batch; i++) {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new CancellationException("interrupted before image " + (i + 1) + " of " + batch);
@@ -288,7 +288,7 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
         } finally {
             applied.forEach(LoraNetwork::remove); // the model is left as it was
             if (vae != null) {
-                VaeFiles.use(model.pipeline(), model.vae());
+                VaeFiles.use(model.stableDiffusion("a replacement VAE"), model.vae());
             }
             if (bar[0] != null) {
                 bar[0].close();

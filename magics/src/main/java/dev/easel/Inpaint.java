@@ -80,7 +80,7 @@ public final class Inpaint extends GenerationRequest<Inpaint> {
     GenerationResult generate(GenerationSettings settings, StepCallback listener) {
         List<String> notes = new ArrayList<>();
         try {
-            return Inpainter.run(model.pipeline(), settings, image, mask, strength, options(), listener, null, notes);
+            return Inpainter.run(model.stableDiffusion("inpainting"), settings, image, mask, strength, options(), listener, null, notes);
         } finally {
             notes.forEach(note -> System.err.println("note: " + note));
         }

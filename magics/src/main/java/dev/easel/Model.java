@@ -6,9 +6,10 @@ import ai.djl.ndarray.types.DataType;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.embeddings.EmbeddingSpec;
 import dev.easel.engine.lora.PromptLoras;
+import dev.easel.engine.pipeline.DiffusionPipeline;
+import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.pipeline.GenerationDefaults;
 import dev.easel.engine.pipeline.GenerationLimits;
-import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 
@@ -25,7 +26,7 @@ import java.nio.file.Path;
  */
 public final class Model implements AutoCloseable {
 
-    private final StableDiffusionPipeline pipeline;
+    private final DiffusionPipeline pipeline;
     private final String displayName;
     private final Path source;
     private volatile boolean closed;
@@ -34,7 +35,7 @@ public final class Model implements AutoCloseable {
     private volatile Path embeddingsDir;
     private volatile GenerationDefaults defaults;
 
-    Model(StableDiffusionPipeline pipeline, String displayName, Path source) {
+    Model(DiffusionPipeline pipeline, String displayName, Path source) {
         this.pipeline = pipeline;
         this.displayName = displayName;
         this.source = source;
@@ -118,7 +119,7 @@ public final class Model implements AutoCloseable {
 
     /** The size images get when none is asked for, as in diffusers: the UNet's sample size × the VAE's scale. */
     public int defaultSize() {
-        return Math.max(8, pipeline.unet().config.sampleSize() * pipeline.vaeScaleFactor() / 8 * 8);
+        return Math.max(8, pipeline.defaultImageSize() / 8 * 8);
     }
 
     /**
@@ -136,12 +137,21 @@ public final class Model implements AutoCloseable {
     }
 
     /** The engine's pipeline, for what the builders don't cover. */
-    public StableDiffusionPipeline pipeline() {
+    public DiffusionPipeline pipeline() {
         if (closed) {
             throw new IllegalStateException("model " + displayName
                     + " was closed; load it again (%load_model, or Easel.load)");
         }
         return pipeline;
+    }
+
+    /** The pipeline as Stable Diffusion, for what only it has: VAE swaps, embeddings, inpainting. */
+    StableDiffusionPipeline stableDiffusion(String what) {
+        if (pipeline() instanceof StableDiffusionPipeline sd) {
+            return sd;
+        }
+        throw new IllegalArgumentException(what + " needs a Stable Diffusion model; " + displayName + " is a "
+                + pipeline.getClass().getSimpleName());
     }
 
     /**
@@ -150,7 +160,7 @@ public final class Model implements AutoCloseable {
      */
     public Model vae(Path path) {
         try {
-            VaeFiles.use(pipeline(), path == null ? null : path.toAbsolutePath());
+            VaeFiles.use(stableDiffusion("a replacement VAE"), path == null ? null : path.toAbsolutePath());
         } catch (EngineException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
@@ -197,7 +207,7 @@ public final class Model implements AutoCloseable {
      */
     public String loadEmbedding(Path file, String token) {
         try {
-            return pipeline().embeddings().load(file.toAbsolutePath(), token);
+            return stableDiffusion("an embedding").embeddings().load(file.toAbsolutePath(), token);
         } catch (EngineException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
@@ -206,7 +216,7 @@ public final class Model implements AutoCloseable {
     /** Takes an embedding off again: the tokenizer and text encoder are as before it was loaded. */
     public void unloadEmbedding(String token) {
         try {
-            pipeline().embeddings().unload(token);
+            stableDiffusion("an embedding").embeddings().unload(token);
         } catch (EngineException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
@@ -214,7 +224,7 @@ public final class Model implements AutoCloseable {
 
     /** The loaded embeddings' tokens and their vector counts. */
     public java.util.Map<String, Integer> embeddings() {
-        return pipeline().embeddings().tokens();
+        return stableDiffusion("an embedding").embeddings().tokens();
     }
 
     public boolean isClosed() {

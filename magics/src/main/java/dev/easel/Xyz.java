@@ -1,8 +1,8 @@
 package dev.easel;
 
-import dev.easel.engine.DefaultModel;
+import dev.easel.engine.loading.DefaultModel;
 import dev.easel.engine.lora.LoraSpec;
-import dev.easel.engine.pipeline.StableDiffusionPipeline;
+import dev.easel.engine.pipeline.DiffusionPipeline;
 import dev.easel.engine.sweep.Axis;
 import dev.easel.engine.sweep.AxisSyntaxException;
 import dev.easel.engine.sweep.GridImage;
@@ -224,7 +224,7 @@ public final class Xyz {
         }
 
         @Override
-        public StableDiffusionPipeline pipeline(String name) {
+        public DiffusionPipeline pipeline(String name) {
             if (name.equals(base.name())) {
                 return base.pipeline();
             }

@@ -1,9 +1,9 @@
 package dev.easel.engine;
 
+import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
-import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,15 +58,16 @@ class GenerationControlTest {
     }
 
     @Test
-    void aPromptLongerThanClipReadsIsWarnedAboutOnce() {
+    void aPlainPromptLongerThanClipReadsIsWarnedAboutOnce() {
         String prompt = "a photograph of an astronaut riding a horse on the moon, ".repeat(8) + "LAST WORDS";
         EngineLog.showOnStandardError(); // as the command line and the notebook do: the engine only logs
         java.io.PrintStream stderr = System.err;
         java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
         System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
         try {
-            pipe.txt2img(base().prompt(prompt).steps(1).build());
-            pipe.txt2img(base().prompt(prompt).steps(1).seed(7).build());
+            pipe.txt2img(base().prompt(prompt).steps(1).build()); // A1111's reading: chunks, nothing cut
+            pipe.txt2img(base().prompt(prompt).steps(1).plainPrompt(true).build());
+            pipe.txt2img(base().prompt(prompt).steps(1).seed(7).plainPrompt(true).build());
         } finally {
             System.setErr(stderr);
         }

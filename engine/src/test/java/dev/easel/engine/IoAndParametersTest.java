@@ -5,13 +5,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.easel.engine.io.Npy;
 import dev.easel.engine.io.Png;
 import dev.easel.engine.models.UNet2DConditionModel;
 import dev.easel.engine.nn.Init;
 import dev.easel.engine.nn.TorchOps;
+import dev.easel.engine.torch.LibTorch;
 import dev.easel.engine.weights.SafeTensors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,7 +111,7 @@ class IoAndParametersTest {
     }
 
     private static float[] grad(NDManager m, UNet2DConditionModel unet, NDArray x, NDArray ctx, String key) {
-        JniUtils.setGradMode(true);
+        LibTorch.setGradMode(true);
         NDArray w = unet.parameters().get(key);
         w.setRequiresGradient(true);
         try (NDManager scope = m.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -120,7 +120,7 @@ class IoAndParametersTest {
             NDArray g = w.getGradient();
             float[] r = g.toFloatArray();
             g.close();
-            JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) w);
+            LibTorch.zeroGrad(w);
             return r;
         } finally {
             w.setRequiresGradient(false);

@@ -1,13 +1,13 @@
 package dev.easel.engine;
 
-import dev.easel.engine.loading.ModelLoader;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.pytorch.jni.JniUtils;
-import dev.easel.engine.models.ClipTextModel;
 import dev.easel.engine.loading.LoadOptions;
+import dev.easel.engine.loading.ModelLoader;
+import dev.easel.engine.models.ClipTextModel;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
+import dev.easel.engine.torch.LibTorch;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,7 +26,7 @@ class ModuleParityTest {
     @BeforeAll
     static void load() {
         pipe = ModelLoader.load(Reference.model(), LoadOptions.cpu());
-        JniUtils.setGradMode(false);
+        LibTorch.setGradMode(false);
     }
 
     @AfterAll

@@ -8,6 +8,7 @@ import dev.easel.engine.samplers.PredictionType;
 import dev.easel.engine.samplers.SchedulerConfig;
 import dev.easel.engine.samplers.TimestepSpacing;
 import dev.easel.engine.samplers.Samplers;
+import dev.easel.engine.samplers.SigmaSchedule;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -31,7 +32,7 @@ class SamplerBehaviourTest {
         assertEquals("dpmpp_2m_karras", Samplers.resolve("dpm++ 2m karras"));
         assertEquals("dpmpp_2m_karras", Samplers.resolve("k_dpmpp_2m_karras"));
         assertEquals("pndm", Samplers.resolve("PLMS"));
-        assertEquals(9, Samplers.all().size());
+        assertEquals(14, Samplers.all().size());
         Samplers.Info karras = Samplers.info("DPM++ 2M Karras");
         assertEquals("DPMSolverMultistepScheduler", karras.diffusersClass());
         assertTrue(karras.karras());
@@ -44,13 +45,47 @@ class SamplerBehaviourTest {
     }
 
     @Test
-    void unknownNamesAndMissingKarrasSaySoInOneLine() {
+    void unknownNamesAndSchedulesWithoutSigmasSaySoInOneLine() {
         EngineException unknown = assertThrows(EngineException.class, () -> Samplers.resolve("Euler b"));
         assertTrue(unknown.getMessage().contains("'Euler b'") && unknown.getMessage().contains("euler_a"),
                 unknown.getMessage());
-        EngineException noKarras = assertThrows(EngineException.class, () -> Samplers.resolve("Euler Karras"));
-        assertTrue(noKarras.getMessage().contains("no Karras") && noKarras.getMessage().contains("DPM++ 2M Karras"),
-                noKarras.getMessage());
+        EngineException noSigmas = assertThrows(EngineException.class, () -> Samplers.resolve("DDIM Karras"));
+        assertTrue(noSigmas.getMessage().contains("has no sigma schedule"), noSigmas.getMessage());
+    }
+
+    @Test
+    void a1111NamesWithASchedule() {
+        assertEquals(new Samplers.Choice("euler", SigmaSchedule.KARRAS), Samplers.parse("Euler Karras"));
+        assertEquals(new Samplers.Choice("dpmpp_2m_sde", SigmaSchedule.KARRAS), Samplers.parse("DPM++ 2M SDE Karras"));
+        assertEquals(new Samplers.Choice("dpmpp_2m", SigmaSchedule.EXPONENTIAL), Samplers.parse("dpmpp_2m_exponential"));
+        assertEquals(new Samplers.Choice("dpmpp_2m_karras", SigmaSchedule.KARRAS), Samplers.parse("DPM++ 2M Karras"));
+        assertEquals(new Samplers.Choice("dpm2_a", null), Samplers.parse("k_dpm_2_a"));
+        // Euler with Karras sigmas starts and ends where DPM++ 2M Karras does (same σmax, σmin and ρ)
+        Sampler euler = Samplers.create("Euler Karras", SchedulerConfig.sd1(), 0);
+        Sampler dpm = Samplers.create("DPM++ 2M Karras", SchedulerConfig.sd1(), 0);
+        euler.setTimesteps(10, null);
+        dpm.setTimesteps(10, null);
+        float[] e = euler.sigmas();
+        float[] d = dpm.sigmas();
+        for (int i = 0; i < 10; i++) {
+            assertEquals(d[i], e[i], 1e-5f * d[i], "sigma " + i);
+        }
+        assertEquals(0f, e[10]);
+        Sampler exp = Samplers.create("euler", SchedulerConfig.sd1(), 0, "exponential");
+        exp.setTimesteps(5, null);
+        float[] x = exp.sigmas();
+        double ratio = x[1] / x[0];
+        for (int i = 1; i < 4; i++) {
+            assertEquals(ratio, x[i + 1] / x[i], 1e-4, "evenly spaced in log σ");
+        }
+        // DPM2: two UNet calls per step but the last; per-call sigmas σ0, mid0, σ1, …
+        Sampler dpm2 = Samplers.create("DPM2", SchedulerConfig.sd1(), 0);
+        dpm2.setTimesteps(4, null);
+        assertEquals(7, dpm2.timesteps().length);
+        assertEquals(2, dpm2.order());
+        float[] s = dpm2.sigmas();
+        assertTrue(s[0] > s[1] && s[1] > s[2] && s[2] > s[3], java.util.Arrays.toString(s));
+        assertEquals(Math.sqrt(s[0] * s[2]), s[1], 1e-3 * s[1], "the log-space midpoint");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.easel.kernel;
 
+import dev.easel.kernel.base.Log;
+import dev.easel.kernel.base.Version;
 import dev.easel.display.Display;
 import dev.easel.kernel.channels.ConnectionInfo;
 import dev.easel.kernel.channels.KernelSockets;

@@ -1,5 +1,6 @@
 package dev.easel.kernel;
 
+import dev.easel.kernel.base.Version;
 import dev.easel.engine.cli.Subcommand;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,5 +1,6 @@
 package dev.easel.kernel;
 
+import dev.easel.kernel.base.Version;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,5 +46,11 @@ class MainTest {
         assertEquals(1, err.toString().lines().count(), err.toString());
         assertTrue(err.toString().startsWith("easel kernel: connection file " + file + ": transport \"ipc\""),
                 err.toString());
+    }
+
+    @org.junit.jupiter.api.Test
+    void theInstallerNamesTheEntryPoint() {
+        org.junit.jupiter.api.Assertions.assertEquals(Main.class.getName(),
+                dev.easel.kernel.install.KernelSpecInstaller.MAIN_CLASS);
     }
 }

@@ -2,7 +2,6 @@ package dev.easel.magics;
 
 import dev.easel.engine.EngineException;
 import dev.easel.engine.EngineLog;
-import dev.easel.magics.spec.PathCompletion;
 import dev.easel.engine.options.Suggest;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,19 +1,19 @@
 package dev.easel.engine.cli;
 
-import dev.easel.engine.loading.ModelLoader;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.easel.engine.EngineException;
+import dev.easel.engine.loading.LoadOptions;
+import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.models.UNet2DConditionModel;
 import dev.easel.engine.nn.FlopCounter;
 import dev.easel.engine.nn.Init;
 import dev.easel.engine.nn.TorchOps;
 import dev.easel.engine.pipeline.GenerationSettings;
-import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
+import dev.easel.engine.torch.LibTorch;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -52,7 +52,7 @@ public final class BenchEngineCommand implements Subcommand {
             int generations = a.integer("generations", 100);
             int genSteps = a.integer("gen-steps", 20);
             Engine.getInstance(); // loads the natives
-            JniUtils.setGradMode(false);
+            LibTorch.setGradMode(false);
             say("attention: %s, group norm: %s, cores: %d, libtorch threads: %s%n",
                     TorchOps.fusedAttention() ? "fused SDPA" : "plain", TorchOps.fusedGroupNorm() ? "torch.group_norm"
                             : "layer-norm formulation", Runtime.getRuntime().availableProcessors(),

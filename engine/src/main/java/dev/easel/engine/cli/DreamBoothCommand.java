@@ -1,6 +1,6 @@
 package dev.easel.engine.cli;
 
-import dev.easel.engine.DefaultModel;
+import dev.easel.engine.loading.DefaultModel;
 import dev.easel.engine.dreambooth.DreamBoothSettings;
 import dev.easel.engine.options.CommandLine;
 import dev.easel.engine.options.CommandOptions;

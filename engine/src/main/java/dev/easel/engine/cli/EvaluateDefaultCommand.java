@@ -1,9 +1,10 @@
 package dev.easel.engine.cli;
 
+import dev.easel.engine.loading.DefaultModel;
 import dev.easel.engine.loading.ModelLoader;
-import dev.easel.engine.DefaultModel;
 import dev.easel.engine.defaultmodel.DefaultModelEvaluation;
 import dev.easel.engine.io.Png;
+import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.sweep.GridImage;
 import java.awt.image.BufferedImage;

@@ -2,7 +2,7 @@ package dev.easel.engine.cli;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
-import dev.easel.engine.DefaultModel;
+import dev.easel.engine.loading.DefaultModel;
 import dev.easel.engine.community.CommunityFiles;
 import dev.easel.engine.embeddings.EmbeddingSpec;
 import dev.easel.engine.inpaint.InpaintOptions;

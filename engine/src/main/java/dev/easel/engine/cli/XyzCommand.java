@@ -1,6 +1,7 @@
 package dev.easel.engine.cli;
 
-import dev.easel.engine.DefaultModel;
+import dev.easel.engine.loading.DefaultModel;
+import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.options.CommandLine;
 import dev.easel.engine.options.CommandOptions;
@@ -8,7 +9,6 @@ import dev.easel.engine.options.OptionValues;
 import dev.easel.engine.pipeline.GenerationDefaults;
 import dev.easel.engine.pipeline.GenerationLimits;
 import dev.easel.engine.pipeline.GenerationSettings;
-import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.sweep.Axis;
 import dev.easel.engine.sweep.GridImage;
 import dev.easel.engine.sweep.LoadingSweepModels;
@@ -88,8 +88,7 @@ public final class XyzCommand extends EngineCommand {
             } else {
                 // The base model's own resolution (loading it now costs nothing: the sweep needs it anyway).
                 models.check(model);
-                var pipeline = models.pipeline(model);
-                int side = pipeline.vaeScaleFactor() * pipeline.unet().config.sampleSize();
+                int side = models.pipeline(model).defaultImageSize();
                 base.size(side, side);
             }
             SweepSpec spec = new SweepSpec(base.build(), model, x, y, z, out.getParent(), grid, init,

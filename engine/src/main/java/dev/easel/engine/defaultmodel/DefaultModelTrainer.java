@@ -3,7 +3,6 @@ package dev.easel.engine.defaultmodel;
 import dev.easel.engine.pipeline.GenerationDefaults;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.easel.engine.models.AutoencoderKL;
@@ -14,6 +13,7 @@ import dev.easel.engine.samplers.SchedulerConfig;
 import dev.easel.engine.shapes.ShapesDataset;
 import dev.easel.engine.tokenizer.BpeTrainer;
 import dev.easel.engine.tokenizer.ClipTokenizer;
+import dev.easel.engine.torch.Randomness;
 import dev.easel.engine.train.AdamW;
 import dev.easel.engine.train.CheckpointStore;
 import dev.easel.engine.train.DenoisingLoss;
@@ -82,10 +82,10 @@ public final class DefaultModelTrainer {
         }
         ClipTokenizer tokenizer = ClipTokenizer.load(tokenizerFolder);
         int vocabularySize = tokenizer.eosId() + 1;
-        try (NDManager manager = NDManager.newBaseManager()) {
-            // Every random draw outside the loop (which seeds each step itself) starts from the recipe's seed, so the
-            // same command makes the same model, and a resumed stage sees the latents the first session saw.
-            JniUtils.setSeed(recipe.seed());
+        // Every random draw outside the loop (which seeds each step itself) starts from the recipe's seed, so the
+        // same command makes the same model, and a resumed stage sees the latents the first session saw.
+        try (Randomness.Held generator = Randomness.seeded(recipe.seed());
+             NDManager manager = NDManager.newBaseManager()) {
             AutoencoderKL vae = new AutoencoderKL(Init.random(manager), recipe.vae());
             Map<String, Object> vaeIdentity = identity("autoencoder");
             TrainingResult vaeResult = stage(new AutoencoderObjective(vae, dataset, recipe.vaeBatch(), 1,
@@ -97,11 +97,11 @@ public final class DefaultModelTrainer {
 
             SchedulerConfig scheduler = recipe.noiseSchedule();
             listener.onStart("latents", 0, recipe.latentPool());
-            JniUtils.setSeed(recipe.seed() + 1);
+            generator.seed(recipe.seed() + 1);
             try (LatentCache latents = LatentCache.encode(vae, dataset, LATENT_POOL_START, recipe.latentPool(),
                     done -> listener.onProgress("latents", done, recipe.latentPool()))) {
                 double scalingFactor = 1.0 / latents.latentStd();
-                JniUtils.setSeed(recipe.seed() + 2);
+                generator.seed(recipe.seed() + 2);
                 ClipTextModel textEncoder = new ClipTextModel(Init.random(manager),
                         recipe.textEncoder(vocabularySize));
                 UNet2DConditionModel unet = new UNet2DConditionModel(Init.random(manager), recipe.unet());

@@ -5,9 +5,9 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.easel.engine.models.AutoencoderKL;
 import dev.easel.engine.shapes.ShapesDataset;
+import dev.easel.engine.torch.LibTorch;
 import dev.easel.engine.train.ImageBatch;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
@@ -42,8 +42,8 @@ final class LatentCache implements AutoCloseable {
         List<String> captions = new ArrayList<>(size);
         NDList meanParts = new NDList();
         NDList logvarParts = new NDList();
-        boolean gradMode = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
+        boolean gradMode = LibTorch.gradMode();
+        LibTorch.setGradMode(false);
         try {
             for (int start = 0; start < size; start += ENCODE_BATCH) {
                 int n = Math.min(ENCODE_BATCH, size - start);
@@ -73,7 +73,7 @@ final class LatentCache implements AutoCloseable {
             manager.close();
             throw e;
         } finally {
-            JniUtils.setGradMode(gradMode);
+            LibTorch.setGradMode(gradMode);
         }
     }
 

@@ -4,13 +4,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.models.AutoencoderKL;
 import dev.easel.engine.models.ClipTextModel;
 import dev.easel.engine.models.UNet2DConditionModel;
 import dev.easel.engine.nn.Autocast;
 import dev.easel.engine.nn.ScalarOps;
+import dev.easel.engine.torch.LibTorch;
 import dev.easel.engine.train.DenoisingLoss;
 import dev.easel.engine.train.TrainingObjective;
 import java.util.Arrays;
@@ -119,15 +119,15 @@ public final class DreamBoothObjective implements TrainingObjective {
 
     /** latent_dist.sample() × scaling factor, with the VAE frozen (no graph recorded). */
     private NDArray encode(NDManager scope, NDArray pixels) {
-        boolean gradMode = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
+        boolean gradMode = LibTorch.gradMode();
+        LibTorch.setGradMode(false);
         try {
             // in the VAE's own type, as diffusers feeds it pixel_values.to(weight_dtype)
             AutoencoderKL.LatentDistribution latent = vae.encode(scope, pixels.toType(vaeType, false));
             NDArray eps = draws.latentEps(scope, latent.mean().getShape());
             return latent.sample(eps).mul(vae.config.scalingFactor());
         } finally {
-            JniUtils.setGradMode(gradMode);
+            LibTorch.setGradMode(gradMode);
         }
     }
 
@@ -137,12 +137,12 @@ public final class DreamBoothObjective implements TrainingObjective {
             // With LoRA the text encoder's adapters (if any) need the graph; its frozen weights get no gradient.
             return textEncoder.forward(scope, ids).lastHiddenState();
         }
-        boolean gradMode = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
+        boolean gradMode = LibTorch.gradMode();
+        LibTorch.setGradMode(false);
         try (Autocast outside = Autocast.off()) {
             return textEncoder.forward(scope, ids).lastHiddenState();
         } finally {
-            JniUtils.setGradMode(gradMode);
+            LibTorch.setGradMode(gradMode);
         }
     }
 

@@ -2,9 +2,7 @@ package dev.easel.engine.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.pytorch.engine.PtNDManager;
-import ai.djl.pytorch.jni.JniUtils;
+import dev.easel.engine.torch.LibTorch;
 
 /**
  * An array times or divided by a constant, safe inside a forward pass whose gradients are recorded.
@@ -39,7 +37,6 @@ public final class ScalarOps {
 
     private static NDArray constant(NDArray like, double c) {
         // Straight to torch.full on x's device: NDManager.full(..., device) leaves a sub-manager behind per call.
-        return JniUtils.full((PtNDManager) like.getManager(), new Shape(), c, like.getDataType(), like.getDevice(),
-                SparseFormat.DENSE);
+        return LibTorch.full(like.getManager(), new Shape(), c, like.getDataType(), like.getDevice());
     }
 }

@@ -5,11 +5,10 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.easel.engine.io.StoredZip;
+import dev.easel.engine.torch.LibTorch;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -81,8 +80,7 @@ public final class TorchOps {
                     Path zip = dir.resolve("ops.pt");
                     Files.write(zip, moduleZip());
                     moduleManager = NDManager.newBaseManager();
-                    module = JniUtils.loadModule((PtNDManager) moduleManager, zip, false, new String[0],
-                            new String[0], false);
+                    module = LibTorch.loadModule(moduleManager, zip);
                     Files.deleteIfExists(zip);
                     Files.deleteIfExists(dir);
                 } catch (IOException | RuntimeException | Error e) {
@@ -118,7 +116,7 @@ public final class TorchOps {
         NDArray marker = scope.create(0f);
         marker.setName("module_method:" + method);
         in.add(marker);
-        NDList out = IValueUtils.forward(module(), in, JniUtils.isGradMode());
+        NDList out = IValueUtils.forward(module(), in, LibTorch.gradMode());
         marker.close();
         NDArray y = out.singletonOrThrow();
         y.attach(scope);
@@ -134,7 +132,7 @@ public final class TorchOps {
         if (x.getDataType() == type) {
             return x;
         }
-        if (JniUtils.isGradMode() && (type == DataType.FLOAT16 || type == DataType.FLOAT32)) {
+        if (LibTorch.gradMode() && (type == DataType.FLOAT16 || type == DataType.FLOAT32)) {
             if (module() == null) {
                 throw new IllegalStateException("a differentiable cast to " + type + " needs easel's TorchScript ops,"
                         + " which could not be loaded");

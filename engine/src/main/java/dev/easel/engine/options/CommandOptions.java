@@ -8,6 +8,7 @@ import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.pipeline.GenerationDefaults;
 import dev.easel.engine.pipeline.GenerationLimits;
 import dev.easel.engine.pipeline.GenerationSettings;
+import dev.easel.engine.pipeline.HiresFix;
 import dev.easel.engine.samplers.Samplers;
 import dev.easel.engine.sweep.AxisType;
 import dev.easel.engine.sweep.GridImage;
@@ -99,14 +100,39 @@ public final class CommandOptions {
     public static final Option INVERT_MASK = Option.flag("invert-mask", "repaint the black pixels, not the white");
     public static final Option LORA_FORMAT = Option.choice("lora-format", List.of("diffusers", "kohya"), "diffusers",
             "layout of the saved LoRA: diffusers' (PEFT) or Kohya's (A1111, ComfyUI)");
+    /** A1111's "Schedule type" for sigma samplers. */
+    public static final Option SCHEDULE = Option.choice("schedule", List.of("default", "karras", "exponential"), null,
+            "sigma schedule of sigma samplers (A1111's Schedule type; \"Euler Karras\" as a sampler name works too)")
+            .only(COMMAND_LINE);
+    public static final Option SUBSEED = Option.longInteger("subseed", "N", null,
+            "variation seed (A1111's Variation seed)").min(0).only(COMMAND_LINE);
+    public static final Option SUBSEED_STRENGTH = Option.floating("subseed-strength", "F", null,
+            "how far towards the variation seed's image, 0…1 (default 1 with --subseed)").min(0).max(1)
+            .only(COMMAND_LINE);
+    public static final Option PLAIN_PROMPT = Option.flag("plain-prompt", "read the prompt literally, cut at 77 tokens"
+            + " (diffusers); default: A1111's (word:1.3) [word] BREAK [a:b:0.5] [a|b], any length").only(COMMAND_LINE);
+    public static final Option HIRES = Option.flag("hires",
+            "hires fix: upscale the first pass, then img2img at the larger size").only(COMMAND_LINE);
+    public static final Option HR_UPSCALER = Option.choice("hr-upscaler", List.of("latent", "latent-nearest",
+            "lanczos"), "latent", "how hires fix enlarges the first pass").only(COMMAND_LINE);
+    public static final Option HR_SCALE = Option.floating("hr-scale", "F", 2.0, "hires size as a factor of the size")
+            .min(1).max(8).only(COMMAND_LINE);
+    public static final Option HR_SIZE = Option.size("hr-size", null,
+            "hires size WxH, multiples of 8 (instead of --hr-scale)").only(COMMAND_LINE);
+    public static final Option HR_STEPS = Option.integer("hr-steps", "N", 0, "hires steps (0: as many as --steps)")
+            .min(0).max(1000).only(COMMAND_LINE);
+    public static final Option DENOISING_STRENGTH = Option.floating("denoising-strength", "F",
+            HiresFix.DEFAULT_DENOISING, "how much the hires pass redraws, (0, 1]").min(0).max(1).only(COMMAND_LINE);
 
     /** txt2img. */
     public static final OptionSet TXT2IMG = OptionSet.of(MODEL, PROMPT, NEGATIVE, STEPS, CFG, SAMPLER, SEED, SIZE,
-            WIDTH, HEIGHT, BATCH, CLIP_SKIP, ETA, LORA, LORA_DIR, EMBEDDING, EMBEDDINGS_DIR, VAE, SPACING, INIT_LATENTS, SAVE_LATENTS, CONFIG, DEVICE, OUT,
-            NO_SAVE);
+            WIDTH, HEIGHT, BATCH, CLIP_SKIP, ETA, LORA, LORA_DIR, EMBEDDING, EMBEDDINGS_DIR, VAE, SPACING, INIT_LATENTS,
+            SAVE_LATENTS, CONFIG, DEVICE, OUT, NO_SAVE, SCHEDULE, SUBSEED, SUBSEED_STRENGTH, PLAIN_PROMPT, HIRES,
+            HR_UPSCALER, HR_SCALE, HR_SIZE, HR_STEPS, DENOISING_STRENGTH);
 
     /** img2img: txt2img's options with an init image and a strength instead of initial latents. */
-    public static final OptionSet IMG2IMG = TXT2IMG.without("init-latents").plus(INIT_IMAGE, STRENGTH);
+    public static final OptionSet IMG2IMG = TXT2IMG.without("init-latents", "hires", "hr-upscaler", "hr-scale",
+            "hr-size", "hr-steps", "denoising-strength").plus(INIT_IMAGE, STRENGTH);
 
     /**
      * inpaint: img2img's options with a mask and A1111's extras; the strength defaults to 1 (the masked part redrawn),
@@ -124,7 +150,8 @@ public final class CommandOptions {
             SEED.withHelp("base seed; -1 or none: one random seed for the sweep"), SIZE, WIDTH, HEIGHT, CLIP_SKIP,
             ETA, LORA.withHelp("a LoRA on every image (weigh it with a lora_weight axis)"),
             INIT_IMAGE.withHelp("an init image: makes it an img2img sweep (sweep its strength with a strength axis)"),
-            STRENGTH,
+            STRENGTH, SCHEDULE, SUBSEED, SUBSEED_STRENGTH, PLAIN_PROMPT, HIRES, HR_UPSCALER, HR_SCALE, HR_SIZE, HR_STEPS,
+            DENOISING_STRENGTH,
             Option.integer("margin", "PX", 0, "pixels between tiles").min(0),
             Option.flag("legend", "a line under the grid with prompt, seed and model"),
             Option.floating("max-megapixels", "F", GridImage.Options.DEFAULT.maxMegapixels(),
@@ -211,7 +238,47 @@ public final class CommandOptions {
         if (values.string("sampler") != null) {
             b.sampler(values.string("sampler"));
         }
+        applyA1111(values, b);
         return b;
+    }
+
+    /** Schedule, variation seed, plain prompts and hires fix, where the option set declares them. */
+    private static void applyA1111(OptionValues values, GenerationSettings.Builder b) {
+        if (!values.declares("schedule")) {
+            return; // an option set without them (dreambooth's sample settings)
+        }
+        if (values.given("schedule")) {
+            b.schedule(values.string("schedule"));
+        }
+        if (values.given("subseed") || values.given("subseed-strength")) {
+            b.variation(values.longInteger("subseed") == null ? 0 : values.longInteger("subseed"),
+                    values.number("subseed-strength") == null ? 1.0 : values.number("subseed-strength"));
+        }
+        if (values.given("plain-prompt")) {
+            b.plainPrompt(values.flag("plain-prompt"));
+        }
+        boolean hiresOption = List.of("hr-upscaler", "hr-scale", "hr-size", "hr-steps", "denoising-strength").stream()
+                .anyMatch(o -> values.declares(o) && values.given(o));
+        if (!values.declares("hires")) {
+            return; // img2img: no hires pass
+        }
+        if (!values.given("hires")) {
+            if (hiresOption) {
+                throw new OptionException("the --hr-… options and --denoising-strength belong to hires fix; add"
+                        + " --hires");
+            }
+            return;
+        }
+        HiresFix.Upscaler upscaler = HiresFix.Upscaler.parse(values.string("hr-upscaler"));
+        Option.Size size = values.size("hr-size");
+        if (size != null && values.given("hr-scale")) {
+            throw new OptionException("give --hr-scale or --hr-size, not both");
+        }
+        b.hires(size != null
+                ? HiresFix.toSize(upscaler, size.width(), size.height(), values.integer("hr-steps"),
+                        values.number("denoising-strength"))
+                : HiresFix.byScale(upscaler, values.number("hr-scale"), values.integer("hr-steps"),
+                        values.number("denoising-strength")));
     }
 
     /** Reads {@code --size WxH} or {@code --width}/{@code --height} (not both ways at once). */

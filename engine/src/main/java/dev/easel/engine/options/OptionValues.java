@@ -27,6 +27,11 @@ public final class OptionValues {
         values.add(value);
     }
 
+    /** Whether the option set these values were read with declares {@code option}. */
+    public boolean declares(String option) {
+        return declared.containsKey(option);
+    }
+
     public boolean given(String option) {
         declaration(option);
         return given.containsKey(option);

@@ -2,6 +2,7 @@ package dev.easel.engine.pipeline;
 
 import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.samplers.Samplers;
+import dev.easel.engine.samplers.SigmaSchedule;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -30,6 +31,11 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
     /** The PNG text chunk key A1111 uses. */
     public static final String PNG_KEY = "parameters";
 
+    /** The order A1111 writes its fields in; Easel's own extras follow them. */
+    private static final List<String> A1111_ORDER = List.of("Steps", "Sampler", "Schedule type", "CFG scale", "Seed",
+            "Size", "Model hash", "Model", "Variation seed", "Variation seed strength", "Denoising strength",
+            "Clip skip", "Hires upscale", "Hires resize", "Hires steps", "Hires upscaler", "Lora hashes");
+
     private static final Pattern FIELD = Pattern.compile("\\s*([\\w \\-/+]+):\\s*(\"(?:\\\\.|[^\\\\\"])*\"|[^,]*)(?:,|$)");
 
     public GenerationParameters {
@@ -49,8 +55,35 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
         GenerationParameters p = new GenerationParameters(s.prompts().get(prompt), negative, s.steps(),
                 Samplers.info(s.sampler()).displayName(), s.guidanceScale(), s.seed(), s.width(), s.height(), model,
                 Map.of());
+        SigmaSchedule schedule = Samplers.effectiveSchedule(s.sampler(), s.schedule());
+        if (schedule != SigmaSchedule.DEFAULT) {
+            // A1111 1.9+ writes the base sampler and the schedule apart ("DPM++ 2M", "Schedule type: Karras")
+            String id = Samplers.resolve(s.sampler());
+            p = new GenerationParameters(p.prompt(), negative, s.steps(),
+                    Samplers.info(id.endsWith("_karras") ? id.substring(0, id.length() - 7) : id).displayName(),
+                    s.guidanceScale(), s.seed(), s.width(), s.height(), model, Map.of())
+                    .with("Schedule type", schedule.displayName());
+        }
+        if (s.subseedStrength() > 0) {
+            p = p.with("Variation seed", s.subseed()).with("Variation seed strength", s.subseedStrength());
+        }
+        if (s.hires() != null) {
+            p = p.with("Denoising strength", s.hires().denoisingStrength());
+        }
         if (s.clipSkip() > 0) {
             p = p.with("Clip skip", s.clipSkip() + 1);
+        }
+        if (s.hires() != null) {
+            HiresFix h = s.hires();
+            p = h.upscaleField() != null ? p.with("Hires upscale", h.upscaleField())
+                    : p.with("Hires resize", h.width() + "x" + h.height());
+            if (h.steps() > 0) {
+                p = p.with("Hires steps", h.steps());
+            }
+            p = p.with("Hires upscaler", h.upscaler().displayName());
+        }
+        if (s.plainPrompt()) {
+            p = p.with("Plain prompt", "True");
         }
         if (s.eta() > 0) {
             p = p.with("Eta", s.eta());
@@ -104,6 +137,15 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
             fields.put("Model", model);
         }
         fields.putAll(extra);
+        // A1111's order, whichever of these came as extras (Schedule type belongs after Sampler)
+        Map<String, String> ordered = new LinkedHashMap<>();
+        for (String name : A1111_ORDER) {
+            if (fields.containsKey(name)) {
+                ordered.put(name, fields.remove(name));
+            }
+        }
+        ordered.putAll(fields);
+        fields = ordered;
         StringBuilder line = new StringBuilder();
         fields.forEach((k, v) -> line.append(line.isEmpty() ? "" : ", ").append(k).append(": ").append(quote(v)));
         return out.append('\n').append(line).toString();

@@ -25,10 +25,18 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param eta DDIM eta
  * @param spacing timestep spacing override, or null for the model's scheduler config (else the sampler's default)
  * @param initLatents explicit N(0,1) initial latents instead of seeded noise (txt2img), or null
+ * @param plainPrompt read prompts literally and cut them at 77 tokens, as diffusers does; otherwise A1111's syntax
+ *                    (weights, BREAK, editing, alternation) and prompts of any length
+ * @param schedule the sigma schedule of sigma-based samplers: "default", "karras" or "exponential" (null = default)
+ * @param subseed the variation seed (A1111's "Variation seed")
+ * @param subseedStrength how far the noise moves from the seed's towards the subseed's (0 = not at all, 1 = all)
+ * @param hires a second, larger pass (A1111's hires fix), or null
  */
 public record GenerationSettings(List<String> prompts, List<String> negativePrompts, int steps, double guidanceScale,
                                  String sampler, long seed, int width, int height, int imagesPerPrompt,
-                                 int clipSkip, double eta, TimestepSpacing spacing, Latents initLatents) {
+                                 int clipSkip, double eta, TimestepSpacing spacing, Latents initLatents,
+                                 boolean plainPrompt, String schedule, long subseed, double subseedStrength,
+                                 HiresFix hires) {
 
     /** The seed that asks for a random one, as in the web UIs. */
     public static final long RANDOM_SEED = -1;
@@ -75,6 +83,14 @@ public record GenerationSettings(List<String> prompts, List<String> negativeProm
             throw new EngineException("eta must be a finite number ≥ 0, got " + eta);
         }
         Samplers.resolve(sampler);
+        Samplers.schedule(schedule);
+        if (!(subseedStrength >= 0 && subseedStrength <= 1)) {
+            throw new EngineException("subseed strength must be between 0 and 1, got " + subseedStrength
+                    + " (0 keeps the seed's image, 1 gives the subseed's)");
+        }
+        if (hires != null) {
+            hires.validate(width, height);
+        }
         if (initLatents != null) {
             long[] s = initLatents.shape();
             if (s[0] != batchSize()) {
@@ -103,6 +119,11 @@ public record GenerationSettings(List<String> prompts, List<String> negativeProm
         b.eta = eta;
         b.spacing = spacing;
         b.initLatents = initLatents;
+        b.plainPrompt = plainPrompt;
+        b.schedule = schedule;
+        b.subseed = subseed;
+        b.subseedStrength = subseedStrength;
+        b.hires = hires;
         return b;
     }
 
@@ -124,6 +145,11 @@ public record GenerationSettings(List<String> prompts, List<String> negativeProm
         private double eta = 0;
         private TimestepSpacing spacing;
         private Latents initLatents;
+        private boolean plainPrompt;
+        private String schedule;
+        private long subseed;
+        private double subseedStrength;
+        private HiresFix hires;
 
         public Builder prompt(String p) {
             prompts.add(p);
@@ -212,11 +238,36 @@ public record GenerationSettings(List<String> prompts, List<String> negativeProm
             return this;
         }
 
+        /** Prompts read literally and cut at 77 tokens, as diffusers (default false: A1111's prompt syntax). */
+        public Builder plainPrompt(boolean v) {
+            plainPrompt = v;
+            return this;
+        }
+
+        /** "default", "karras" or "exponential" sigmas for sigma-based samplers. */
+        public Builder schedule(String v) {
+            schedule = v;
+            return this;
+        }
+
+        /** A1111's variation seed: the noise is slerped towards the subseed's by {@code strength} (0…1). */
+        public Builder variation(long subseed, double strength) {
+            this.subseed = subseed;
+            this.subseedStrength = strength;
+            return this;
+        }
+
+        public Builder hires(HiresFix v) {
+            hires = v;
+            return this;
+        }
+
         /** The settings; a {@link #RANDOM_SEED} becomes a random seed in [0, 2^32), as AUTOMATIC1111 draws it. */
         public GenerationSettings build() {
             long chosen = seed == RANDOM_SEED ? ThreadLocalRandom.current().nextLong(1L << 32) : seed;
             return new GenerationSettings(prompts, negativePrompts, steps, guidanceScale, sampler, chosen, width, height,
-                    imagesPerPrompt, clipSkip, eta, spacing, initLatents);
+                    imagesPerPrompt, clipSkip, eta, spacing, initLatents, plainPrompt, schedule, subseed,
+                    subseedStrength, hires);
         }
     }
 }

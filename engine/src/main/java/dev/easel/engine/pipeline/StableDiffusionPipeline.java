@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.embeddings.Embeddings;
 import dev.easel.engine.lora.LoraNetwork;
@@ -19,6 +18,8 @@ import dev.easel.engine.samplers.Sampler;
 import dev.easel.engine.samplers.SchedulerConfig;
 import dev.easel.engine.samplers.Samplers;
 import dev.easel.engine.tokenizer.ClipTokenizer;
+import dev.easel.engine.torch.LibTorch;
+import dev.easel.engine.torch.Randomness;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -28,7 +29,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -38,11 +38,10 @@ import java.util.function.BooleanSupplier;
  * {@link #decode}. Loading is {@link dev.easel.engine.loading.ModelLoader}'s.
  *
  * <p>Noise comes from libtorch's global CPU generator seeded with the request's seed, drawn in diffusers' order,
- * so a seed gives diffusers' image on the same weights. Generations are therefore serialised JVM-wide.
+ * so a seed gives diffusers' image on the same weights. Generations therefore hold the generator
+ * ({@link Randomness}) from start to end: they are serialised JVM-wide.
  */
-public final class StableDiffusionPipeline implements AutoCloseable {
-
-    private static final ReentrantLock RNG_LOCK = new ReentrantLock();
+public final class StableDiffusionPipeline implements DiffusionPipeline {
 
     private final NDManager manager;
     private final Device device;
@@ -85,6 +84,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
      * Applies a LoRA file to this pipeline's UNet and text encoder at {@code weight} (the web UIs' {@code <lora:x:0.8>});
      * the returned network changes the weight or takes the LoRA off again.
      */
+    @Override
     public LoraNetwork loadLora(Path file, double weight) {
         return LoraNetwork.load(file, unet, textEncoder, weight, manager);
     }
@@ -94,6 +94,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         return embeddings;
     }
 
+    @Override
     public ClipTokenizer tokenizer() {
         return tokenizer;
     }
@@ -116,8 +117,8 @@ public final class StableDiffusionPipeline implements AutoCloseable {
      * free. When the loader fails the VAE in use stays. Waits for a running generation.
      */
     public void swapVae(Path source, java.util.function.Function<NDManager, AutoencoderKL> loader) {
-        RNG_LOCK.lock();
-        try {
+        // generations hold the generator from start to end: holding it here waits for a running one
+        try (Randomness.Held held = Randomness.hold()) {
             if (java.util.Objects.equals(source, vaePath)) {
                 return;
             }
@@ -140,8 +141,6 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             if (previous != null) {
                 previous.close();
             }
-        } finally {
-            RNG_LOCK.unlock();
         }
     }
 
@@ -162,35 +161,41 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     }
 
     /** Pixels per latent cell: 2^(VAE levels − 1), 8 for Stable Diffusion. */
+    @Override
     public int vaeScaleFactor() {
         return 1 << (vae.config.blockOutChannels().length - 1);
+    }
+
+    @Override
+    public int latentChannels() {
+        return unet.config.inChannels();
+    }
+
+    @Override
+    public int defaultImageSize() {
+        return unet.config.sampleSize() * vaeScaleFactor();
     }
 
     public SchedulerConfig schedulerConfig() {
         return schedulerConfig;
     }
 
+    @Override
     public Device device() {
         return device;
     }
 
+    @Override
     public DataType dtype() {
         return dtype;
     }
 
-    /** Text-to-image. */
-    public GenerationResult txt2img(GenerationSettings settings) {
-        return txt2img(settings, StepCallback.NONE, null);
-    }
-
-    /**
-     * Text-to-image, telling {@code callback} after every step; {@code cancel} (may be null) is asked between steps.
-     */
+    @Override
     public GenerationResult txt2img(GenerationSettings settings, StepCallback callback, BooleanSupplier cancel) {
         return generate(settings, null, callback, cancel);
     }
 
-    /** Image-to-image: the init image is noised to {@code strength} (0 < strength ≤ 1) and denoised from there. */
+    @Override
     public GenerationResult img2img(GenerationSettings settings, BufferedImage initImage, double strength,
                                     StepCallback callback, BooleanSupplier cancel) {
         return generate(settings, new InitImage(initImage, strength), callback, cancel);
@@ -231,17 +236,15 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                                       BooleanSupplier cancel) {
         checkInputs(s, init);
         long startNanos = System.nanoTime();
-        RNG_LOCK.lock();
-        boolean grad = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try (NDManager gen = manager.newSubManager(device); NDManager cpu = NDManager.newBaseManager(Device.cpu())) {
-            NDArray context = encodePrompt(gen, s);
-            Sampler sampler = Samplers.create(s.sampler(), s.spacing() == null ? schedulerConfig
-                    : schedulerConfig.withSpacing(s.spacing()), s.eta());
+        try (Randomness.Held generator = Randomness.hold(); NoGrad noGrad = new NoGrad();
+             NDManager gen = manager.newSubManager(device); NDManager cpu = NDManager.newBaseManager(Device.cpu())) {
+            Conditioning conditioning = conditioning(gen, s, s.steps(), 0);
+            Sampler sampler = sampler(s);
             sampler.setTimesteps(s.steps(), gen);
             int start = init == null ? 0 : firstStep(sampler, s.steps(), init.strength());
+            int hiresCalls = s.hires() == null ? 0 : s.hires().steps(s.steps()) * sampler.order();
+            Progress progress = new Progress(callback, sampler.timesteps().length - start + hiresCalls, startNanos);
             // noise from the seeded CPU generator (torch.Generator("cpu").manual_seed(seed)), drawn in diffusers' order
-            JniUtils.setSeed(s.seed()); // = torch.manual_seed(seed) (its CPU generator keeps the low 32 bits)
             Sampler.Noise noise = cpuNoise(cpu, gen);
             NDArray latents;
             Inpainting inpainting = null;
@@ -252,15 +255,29 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             } else {
                 latents = prepareLatents(gen, cpu, s, sampler, start, init, noise);
             }
-            latents = denoise(gen, s, sampler, start, context, latents, noise, inpainting, callback, cancel,
-                    startNanos);
+            latents = denoise(gen, s.guidanceScale(), sampler, start, conditioning, latents, noise, inpainting,
+                    progress, cancel);
+            if (s.hires() != null) {
+                latents = hiresPass(gen, s, latents, noise, progress, cancel);
+            }
             Latents finalLatents = Latents.of(latents);
             List<BufferedImage> images = decode(gen, latents);
             List<Long> seeds = Collections.nCopies(s.batchSize(), s.seed());
             return new GenerationResult(images, seeds, s, finalLatents, (System.nanoTime() - startNanos) / 1_000_000);
-        } finally {
-            JniUtils.setGradMode(grad);
-            RNG_LOCK.unlock();
+        }
+    }
+
+    /** Inference without autograd graphs on this thread (grad mode is thread-local), restored when closed. */
+    private static final class NoGrad implements AutoCloseable {
+        private final boolean before = LibTorch.gradMode();
+
+        NoGrad() {
+            LibTorch.setGradMode(false);
+        }
+
+        @Override
+        public void close() {
+            LibTorch.setGradMode(before);
         }
     }
 
@@ -291,10 +308,11 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     }
 
     /**
-     * The prompt embeddings the UNet attends to, [B, 77, D] in the models' dtype; with classifier-free guidance the
-     * negative prompts' embeddings come first, [2B, 77, D] (diffusers' {@code encode_prompt}). Clip skip applies to
-     * the prompt only, as in diffusers 0.25.1.
+     * The prompt embeddings the UNet attends to, [B, 77, D] in the models' dtype, the prompts read literally (plain
+     * prompts); with classifier-free guidance the negative prompts' embeddings come first, [2B, 77, D] (diffusers'
+     * {@code encode_prompt}). Clip skip applies to the prompt only, as in diffusers 0.25.1.
      */
+    @Override
     public NDArray encodePrompt(NDManager scope, GenerationSettings s) {
         NDArray context = repeatRows(encodeText(scope, s.prompts(), s.clipSkip()), s.imagesPerPrompt());
         if (s.guidanceScale() > 1.0) {
@@ -309,27 +327,56 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         return context.toType(dtype, false);
     }
 
-    /** Text embeddings [B, 77, D] for a list of prompts, from the layer {@code clipSkip} before the last. */
+    /**
+     * Text embeddings [B, 77, D] for a list of prompts read literally and cut at 77 tokens, from the layer
+     * {@code clipSkip} before the last.
+     */
     public NDArray encodeText(NDManager scope, List<String> prompts, int clipSkip) {
-        long[] ids = new long[prompts.size() * tokenizer.maxLength()];
+        long[][] ids = new long[prompts.size()][];
         for (int i = 0; i < prompts.size(); i++) {
             long[] full = tokenizer.encodeFull(prompts.get(i));
             if (full.length > tokenizer.maxLength()) {
                 warnTruncated(prompts.get(i));
             }
-            System.arraycopy(tokenizer.fit(full), 0, ids, i * tokenizer.maxLength(), tokenizer.maxLength());
+            ids[i] = tokenizer.fit(full);
         }
-        NDArray idArray = scope.create(ids, new Shape(prompts.size(), tokenizer.maxLength())).toDevice(device, false);
-        ClipTextModel.Output out = textEncoder.forward(scope, idArray);
-        if (clipSkip <= 0) {
-            return out.lastHiddenState();
+        return promptEncoder().hiddenStates(scope, ids, clipSkip);
+    }
+
+    /** Text → text-encoder states, literal or with A1111's prompt syntax, chunks and weights. */
+    public PromptEncoder promptEncoder() {
+        return new PromptEncoder(tokenizer, textEncoder, device);
+    }
+
+    /**
+     * The prompt side of a pass, per sampler call: plain prompts through {@link #encodePrompt} (diffusers' exact
+     * encode_prompt), else A1111's syntax with its schedules over {@code steps} ({@code hiresSteps} for hires fix's
+     * second pass).
+     */
+    private Conditioning conditioning(NDManager gen, GenerationSettings s, int steps, int hiresSteps) {
+        if (s.plainPrompt()) {
+            NDArray fixed = encodePrompt(gen, s);
+            return counter -> fixed;
         }
-        List<NDArray> hs = out.hiddenStates();
-        if (clipSkip >= hs.size()) {
-            throw new EngineException("clip skip " + clipSkip + " is too large for a " + (hs.size() - 1)
-                    + "-layer text encoder");
+        List<String> neg = new ArrayList<>();
+        for (int i = 0; i < s.prompts().size(); i++) {
+            neg.add(s.negativePrompts().isEmpty() ? ""
+                    : s.negativePrompts().get(s.negativePrompts().size() == 1 ? 0 : i));
         }
-        return textEncoder.finalLayerNorm(scope, hs.get(hs.size() - 1 - clipSkip));
+        PromptEncoder.Conditioning c = promptEncoder().conditioning(gen, s.prompts(),
+                s.guidanceScale() > 1.0 ? neg : null, s.imagesPerPrompt(), steps, hiresSteps, s.clipSkip());
+        return counter -> c.at(counter, dtype);
+    }
+
+    /** The context (negative rows first under guidance) for sampler call {@code counter} of a pass (0-based). */
+    @FunctionalInterface
+    private interface Conditioning {
+        NDArray at(int counter);
+    }
+
+    private Sampler sampler(GenerationSettings s) {
+        SchedulerConfig sc = s.spacing() == null ? schedulerConfig : schedulerConfig.withSpacing(s.spacing());
+        return Samplers.create(s.sampler(), sc, s.eta(), s.schedule());
     }
 
     /** As diffusers warns: CLIP reads {@code maxLength} tokens, and a longer prompt loses its end silently. */
@@ -395,24 +442,44 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                                    InitImage init, Sampler.Noise noise) {
         NDArray latents;
         if (init == null) {
-            NDArray n0 = s.initLatents() != null ? s.initLatents().toArray(cpu).toDevice(device, false)
-                    : noise.randn(latentShape(s));
+            NDArray n0;
+            if (s.initLatents() != null) {
+                Randomness.reseed(s.seed()); // ancestral samplers still draw their step noise from the seed
+                n0 = s.initLatents().toArray(cpu).toDevice(device, false);
+            } else {
+                n0 = seededNoise(s, noise, latentShape(s));
+            }
             n0.attach(gen);
             latents = n0.mul(sampler.initNoiseSigma());
         } else {
+            NDArray sub = variationNoise(s, noise, latentShape(s));
+            Randomness.reseed(s.seed()); // = torch.manual_seed(seed) (its CPU generator keeps the low 32 bits)
             NDArray image = ImageTensors.toTensor(gen, init.image(), s.width(), s.height());
-            NDArray initLatents = repeatBatch(encodeSample(gen, image, noise), s.batchSize());
-            NDArray n0 = noise.randn(initLatents.getShape());
+            NDArray initLatents = repeatRows(encodeImage(gen, image, noise), s.batchSize());
+            NDArray n0 = Variation.slerp(s.subseedStrength(), noise.randn(initLatents.getShape()), sub);
             latents = sampler.addNoise(initLatents, n0, start);
         }
         return latents.toType(DataType.FLOAT32, false);
     }
 
-    /**
-     * diffusers' {@code _encode_vae_image}: a sample of the image's latent distribution (its ε drawn from the seeded
-     * generator), times the VAE's scaling factor; float32.
-     */
-    private NDArray encodeSample(NDManager gen, NDArray image, Sampler.Noise noise) {
+    /** The seed's noise of a shape, moved towards the subseed's noise by the subseed strength (A1111). */
+    private static NDArray seededNoise(GenerationSettings s, Sampler.Noise noise, Shape shape) {
+        NDArray sub = variationNoise(s, noise, shape);
+        Randomness.reseed(s.seed()); // = torch.manual_seed(seed) (its CPU generator keeps the low 32 bits)
+        return Variation.slerp(s.subseedStrength(), noise.randn(shape), sub);
+    }
+
+    /** The subseed's noise of a shape, or null without a variation seed; the caller reseeds with the seed after. */
+    private static NDArray variationNoise(GenerationSettings s, Sampler.Noise noise, Shape shape) {
+        if (s.subseedStrength() <= 0) {
+            return null;
+        }
+        Randomness.reseed(s.subseed());
+        return noise.randn(shape);
+    }
+
+    /** VAE encoding of an image tensor, sampled with noise from the generator and scaled: img2img's init latents. */
+    private NDArray encodeImage(NDManager gen, NDArray image, Sampler.Noise noise) {
         AutoencoderKL.LatentDistribution dist = vae.encode(gen, image.toType(dtype, false));
         NDArray mean = dist.mean().toType(DataType.FLOAT32, false);
         NDArray logvar = dist.logvar().toType(DataType.FLOAT32, false);
@@ -420,16 +487,66 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         return new AutoencoderKL.LatentDistribution(mean, logvar).sample(eps).mul((float) vae.config.scalingFactor());
     }
 
-    /** One image's tensor repeated to the batch. */
-    private static NDArray repeatBatch(NDArray one, int batch) {
-        if (batch == 1) {
-            return one;
+    /**
+     * A1111's hires fix: the first pass's latents enlarged (in latent space, or decoded, Lanczos-resampled and
+     * encoded again), noised afresh from the seed and denoised at the larger size. As A1111 does, the pass runs
+     * exactly the hires steps: the schedule is stretched to steps / strength and its first part skipped.
+     */
+    private NDArray hiresPass(NDManager gen, GenerationSettings s, NDArray latents, Sampler.Noise noise,
+                              Progress progress, BooleanSupplier cancel) {
+        HiresFix h = s.hires();
+        int width = h.targetWidth(s.width());
+        int height = h.targetHeight(s.height());
+        int steps = h.steps(s.steps());
+        Sampler sampler = sampler(s);
+        int stretched = (int) (steps / Math.min(h.denoisingStrength(), 0.999));
+        sampler.setTimesteps(stretched, gen);
+        int start = Math.min((stretched - steps) * sampler.order(), sampler.timesteps().length - 1);
+        int f = vaeScaleFactor();
+        Shape shape = new Shape(latents.getShape().get(0), latents.getShape().get(1), height / f, width / f);
+        NDArray sub = variationNoise(s, noise, shape);
+        Randomness.reseed(s.seed());
+        NDArray init;
+        if (h.upscaler() == HiresFix.Upscaler.LANCZOS) {
+            List<BufferedImage> small = decode(gen, latents);
+            NDList rows = new NDList();
+            for (BufferedImage image : small) {
+                NDArray pixels = ImageTensors.toTensor(gen, Lanczos.resize(image, width, height), width, height);
+                rows.add(encodeImage(gen, pixels, noise));
+            }
+            init = rows.size() == 1 ? rows.get(0) : NDArrays.concat(rows, 0);
+        } else {
+            // F.interpolate(mode="bilinear" / "nearest", align_corners=False), as A1111's latent upscalers
+            int mode = h.upscaler() == HiresFix.Upscaler.LATENT_NEAREST ? 0 : 1;
+            init = latents.getNDArrayInternal().interpolation(new long[] {shape.get(2), shape.get(3)}, mode, false);
+            init.attach(gen);
         }
-        NDList copies = new NDList();
-        for (int i = 0; i < batch; i++) {
-            copies.add(one);
+        NDArray x = sampler.addNoise(init, Variation.slerp(s.subseedStrength(), noise.randn(shape), sub), start)
+                .toType(DataType.FLOAT32, false);
+        return denoise(gen, s.guidanceScale(), sampler, start, conditioning(gen, s, s.steps(), steps), x, noise,
+                null, progress, cancel);
+    }
+
+    /** Step reports over both passes of a generation, counted in UNet calls. */
+    private static final class Progress {
+        private final StepCallback callback;
+        private final int total;
+        private final long startNanos;
+        private int done;
+
+        Progress(StepCallback callback, int total, long startNanos) {
+            this.callback = callback;
+            this.total = total;
+            this.startNanos = startNanos;
         }
-        return NDArrays.concat(copies, 0);
+
+        void step(int index, double timestep, NDArray modelInput, NDArray modelOutput, NDArray latents) {
+            done++;
+            if (callback != null) {
+                callback.onStep(new StepCallback.Step(index, timestep, done, Math.max(done, total),
+                        (System.nanoTime() - startNanos) / 1_000_000, modelInput, modelOutput, latents));
+            }
+        }
     }
 
     /**
@@ -450,15 +567,15 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         NDArray image = ImageTensors.toTensor(gen, init.image(), s.width(), s.height());
         NDArray mask = ImageTensors.toMask(gen, init.mask(), s.width(), s.height());
         NDArray imageLatents = !inpaintingUnet || !strengthMax
-                ? repeatBatch(encodeSample(gen, image, noise), batch) : null;
+                ? repeatRows(encodeImage(gen, image, noise), batch) : null;
         NDArray n0 = noise.randn(latentShape(s));
         latents[0] = (strengthMax ? n0.mul(sampler.initNoiseSigma()) : sampler.addNoise(imageLatents, n0, start))
                 .toType(DataType.FLOAT32, false);
         NDArray keep = mask.lt(0.5f).toType(DataType.FLOAT32, false);
-        NDArray maskedImageLatents = repeatBatch(encodeSample(gen, image.mul(keep), noise), batch);
+        NDArray maskedImageLatents = repeatRows(encodeImage(gen, image.mul(keep), noise), batch);
         int f = vaeScaleFactor();
         // F.interpolate(mask, size=(h/f, w/f)), mode "nearest": the pixel at (f·i, f·j)
-        NDArray small = repeatBatch(mask.get(new NDIndex(":, :, ::" + f + ", ::" + f)), batch);
+        NDArray small = repeatRows(mask.get(new NDIndex(":, :, ::" + f + ", ::" + f)), batch);
         NDArray extra = NDArrays.concat(new NDList(small, maskedImageLatents), 1);
         if (s.guidanceScale() > 1.0) {
             extra = NDArrays.concat(new NDList(extra, extra), 0);
@@ -471,10 +588,10 @@ public final class StableDiffusionPipeline implements AutoCloseable {
      * The denoising loop from timestep index {@code start}: scale the input, run the UNet (twice the batch with
      * classifier-free guidance), guide, step the sampler. Checks for cancellation between steps.
      */
-    private NDArray denoise(NDManager gen, GenerationSettings s, Sampler sampler, int start, NDArray context,
-                            NDArray latents, Sampler.Noise noise, Inpainting inpainting, StepCallback callback,
-                            BooleanSupplier cancel, long startNanos) {
-        boolean cfg = s.guidanceScale() > 1.0;
+    private NDArray denoise(NDManager gen, double guidanceScale, Sampler sampler, int start,
+                            Conditioning conditioning, NDArray latents, Sampler.Noise noise, Inpainting inpainting,
+                            Progress progress, BooleanSupplier cancel) {
+        boolean cfg = guidanceScale > 1.0;
         double[] timesteps = sampler.timesteps();
         int total = timesteps.length - start;
         for (int i = start; i < timesteps.length; i++) {
@@ -493,12 +610,13 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                     // an inpainting UNet's input: latents, mask, masked image latents
                     scaled = NDArrays.concat(new NDList(scaled, inpainting.unetExtra()), 1);
                 }
+                NDArray context = conditioning.at(i - start);
                 NDArray out = unet.forward(step, scaled, timesteps[i], context).toType(DataType.FLOAT32, false);
                 NDArray guided;
                 if (cfg) {
                     NDList parts = out.split(2, 0);
                     NDArray diff = parts.get(1).sub(parts.get(0));
-                    guided = parts.get(0).add(diff.mul((float) s.guidanceScale()));
+                    guided = parts.get(0).add(diff.mul((float) guidanceScale));
                 } else {
                     guided = out;
                 }
@@ -517,10 +635,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                 }
                 next.attach(gen);
                 latents = next;
-                if (callback != null) {
-                    callback.onStep(new StepCallback.Step(i, timesteps[i], i - start + 1, total,
-                            (System.nanoTime() - startNanos) / 1_000_000, scaled, out, latents));
-                }
+                progress.step(i, timesteps[i], scaled, out, latents);
             }
         }
         return latents;

@@ -6,20 +6,20 @@ import ai.djl.ndarray.NDArray;
  * DPM-Solver++(2M) (Lu et al. 2022), diffusers' {@code DPMSolverMultistepScheduler} with
  * {@code algorithm_type="dpmsolver++"}, {@code solver_order=2}, midpoint solver, {@code lower_order_final}:
  * first order at the first step (and at the last when fewer than 15 steps), second order otherwise.
- * With {@code use_karras_sigmas} it is "DPM++ 2M Karras".
+ * The Karras schedule gives "DPM++ 2M Karras".
  */
-public final class DpmPp2mSampler extends DpmSolverSampler {
+public class DpmPp2mSampler extends DpmSolverSampler {
 
     private NDArray prevX0;
     private int lowerOrderNums;
 
-    public DpmPp2mSampler(SchedulerConfig config) {
-        super(config);
+    public DpmPp2mSampler(SchedulerConfig config, SigmaSchedule schedule) {
+        super(config, schedule);
     }
 
     @Override
     public String id() {
-        return karras ? "dpmpp_2m_karras" : "dpmpp_2m";
+        return schedule == SigmaSchedule.KARRAS ? "dpmpp_2m_karras" : "dpmpp_2m";
     }
 
     @Override
@@ -28,38 +28,34 @@ public final class DpmPp2mSampler extends DpmSolverSampler {
         lowerOrderNums = 0;
     }
 
+    /** The noise this step adds (null for the deterministic solver); drawn before the update, as diffusers does. */
+    protected NDArray stepNoise(NDArray modelOutput, Noise noise) {
+        return null;
+    }
+
     @Override
     public NDArray step(NDArray modelOutput, int index, NDArray sample, Noise noise) {
         int n = timesteps.length;
         boolean lowerOrderFinal = index == n - 1 && n < 15;
         NDArray x0 = keep(convert(modelOutput, sample, index));
+        NDArray eps = stepNoise(modelOutput, noise);
         float sigmaT = sigmas[index + 1];
         float sigmaS0 = sigmas[index];
-        float alphaT = alpha(sigmaT);
-        float sT = sigmaT * alphaT;
-        float sS0 = sigmaS0 * alpha(sigmaS0);
-        float lambdaT = lambda(sigmaT);
-        float lambdaS0 = lambda(sigmaS0);
-        float h = lambdaT - lambdaS0;
-        float expm = (float) Math.exp(-h) - 1f;
-        NDArray out;
-        if (lowerOrderNums < 1 || lowerOrderFinal || prevX0 == null) {
-            out = lin(sT / sS0, sample, -(alphaT * expm), x0);
-        } else {
-            float sigmaS1 = sigmas[index - 1];
-            float lambdaS1 = lambda(sigmaS1);
-            float h0 = lambdaS0 - lambdaS1;
-            float r0 = h0 / h;
-            // D1 = (1/r0)(m0 − m1); x = (σt/σs0)x − αt(e^{−h}−1)D0 − ½αt(e^{−h}−1)D1
+        float h = lambda(sigmaT) - lambda(sigmaS0);
+        NDArray d1 = null;
+        if (!(lowerOrderNums < 1 || lowerOrderFinal || prevX0 == null)) {
+            // D1 = (1/r0)(m0 − m1) with r0 = h0/h
+            float r0 = (lambda(sigmaS0) - lambda(sigmas[index - 1])) / h;
             NDArray diff = x0.sub(prevX0);
-            NDArray d1 = diff.mul(1f / r0);
+            d1 = diff.mul(1f / r0);
             diff.close();
-            NDArray first = lin(sT / sS0, sample, -(alphaT * expm), x0);
-            NDArray corr = d1.mul(0.5f * (alphaT * expm));
-            out = first.sub(corr);
-            first.close();
-            corr.close();
+        }
+        NDArray out = update(sample, x0, d1, eps, sigmaS0, sigmaT, h);
+        if (d1 != null) {
             d1.close();
+        }
+        if (eps != null) {
+            eps.close();
         }
         if (prevX0 != null) {
             prevX0.close();
@@ -68,6 +64,27 @@ public final class DpmPp2mSampler extends DpmSolverSampler {
         if (lowerOrderNums < 2) {
             lowerOrderNums++;
         }
+        return out;
+    }
+
+    /**
+     * One update from σ_s0 to σ_t: first order when {@code d1} is null, else the midpoint second-order update.
+     * x_t = (σ_t/σ_s0)·x − α_t(e^{−h}−1)·D0 − ½α_t(e^{−h}−1)·D1.
+     */
+    protected NDArray update(NDArray sample, NDArray x0, NDArray d1, NDArray eps, float sigmaS0, float sigmaT,
+                             float h) {
+        float alphaT = alpha(sigmaT);
+        float sT = sigmaT * alphaT;
+        float sS0 = sigmaS0 * alpha(sigmaS0);
+        float expm = (float) Math.exp(-h) - 1f;
+        NDArray first = lin(sT / sS0, sample, -(alphaT * expm), x0);
+        if (d1 == null) {
+            return first;
+        }
+        NDArray corr = d1.mul(0.5f * (alphaT * expm));
+        NDArray out = first.sub(corr);
+        first.close();
+        corr.close();
         return out;
     }
 }

@@ -8,16 +8,16 @@ import java.util.LinkedHashSet;
 /**
  * Base of the multistep DPM-Solver family (DPM++ 2M, UniPC): integer timesteps from
  * {@code linspace(0, T−1, n+1)} (last dropped), sigmas interpolated at them, the final sigma √((1−ᾱ₀)/ᾱ₀) — or
- * Karras sigmas with the last one repeated — and data (x0) predictions as the model's converted output.
+ * Karras (or exponential) sigmas with the last one repeated — and data (x0) predictions as the model's converted output.
  */
 abstract class DpmSolverSampler extends AbstractSampler {
 
-    protected final boolean karras;
+    protected final SigmaSchedule schedule;
     protected float[] sigmas;
 
-    DpmSolverSampler(SchedulerConfig config) {
+    DpmSolverSampler(SchedulerConfig config, SigmaSchedule schedule) {
         super(config);
-        this.karras = config.useKarrasSigmas();
+        this.schedule = schedule == null ? SigmaSchedule.DEFAULT : schedule;
     }
 
     @Override
@@ -46,9 +46,9 @@ abstract class DpmSolverSampler extends AbstractSampler {
                 throw new IllegalStateException("unhandled spacing " + config.timestepSpacing());
         }
         float[] train = Schedules.trainSigmas(alphasCumprod);
-        if (karras) {
+        if (schedule != SigmaSchedule.DEFAULT) {
             float[] logSigmas = Schedules.logs(train);
-            double[] ks = Schedules.karras(train[0], train[train.length - 1], steps);
+            double[] ks = schedule.sigmas(train[0], train[train.length - 1], steps);
             sigmas = new float[steps + 1];
             for (int i = 0; i < steps; i++) {
                 sigmas[i] = (float) ks[i];

@@ -8,8 +8,8 @@ import ai.djl.ndarray.NDArray;
  */
 public final class EulerAncestralSampler extends SigmaSampler {
 
-    public EulerAncestralSampler(SchedulerConfig config) {
-        super(config);
+    public EulerAncestralSampler(SchedulerConfig config, SigmaSchedule schedule) {
+        super(config, schedule);
     }
 
     @Override

@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDArray;
 /** Euler (Karras et al. 2022, Algorithm 2 without churn), diffusers' {@code EulerDiscreteScheduler}. */
 public final class EulerSampler extends SigmaSampler {
 
-    public EulerSampler(SchedulerConfig config) {
-        super(config);
+    public EulerSampler(SchedulerConfig config, SigmaSchedule schedule) {
+        super(config, schedule);
     }
 
     @Override

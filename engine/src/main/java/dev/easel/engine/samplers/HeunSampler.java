@@ -12,8 +12,8 @@ public final class HeunSampler extends SigmaSampler {
     private NDArray prevSample;
     private float dt = Float.NaN;
 
-    public HeunSampler(SchedulerConfig config) {
-        super(config);
+    public HeunSampler(SchedulerConfig config, SigmaSchedule schedule) {
+        super(config, schedule);
     }
 
     @Override

@@ -20,8 +20,8 @@ public final class LmsSampler extends SigmaSampler {
 
     private final List<NDArray> derivatives = new ArrayList<>();
 
-    public LmsSampler(SchedulerConfig config) {
-        super(config);
+    public LmsSampler(SchedulerConfig config, SigmaSchedule schedule) {
+        super(config, schedule);
     }
 
     @Override

@@ -10,10 +10,12 @@ import ai.djl.ndarray.NDManager;
 abstract class SigmaSampler extends AbstractSampler {
 
     protected float[] sigmas;
+    protected final SigmaSchedule schedule;
     private float initNoiseSigma;
 
-    SigmaSampler(SchedulerConfig config) {
+    SigmaSampler(SchedulerConfig config, SigmaSchedule schedule) {
         super(config);
+        this.schedule = schedule == null ? SigmaSchedule.DEFAULT : schedule;
     }
 
     @Override
@@ -25,7 +27,18 @@ abstract class SigmaSampler extends AbstractSampler {
         double[] t = Schedules.toFloat32(spacing == TimestepSpacing.LINSPACE
                 ? Schedules.reverse(Schedules.linspace(0, config.numTrainTimesteps() - 1, steps))
                 : Schedules.spacedTimesteps(spacing, steps, config.numTrainTimesteps(), config.stepsOffset()));
-        double[] s = Schedules.interp(t, Schedules.trainSigmas(alphasCumprod));
+        float[] train = Schedules.trainSigmas(alphasCumprod);
+        double[] s = Schedules.interp(t, train);
+        if (schedule != SigmaSchedule.DEFAULT) {
+            // diffusers' use_karras_sigmas: from the default schedule's σmax to its σmin, timesteps read back
+            s = schedule.sigmas(s[s.length - 1], s[0], steps);
+            float[] logSigmas = Schedules.logs(train);
+            t = new double[s.length];
+            for (int i = 0; i < s.length; i++) {
+                double ti = Schedules.sigmaToT(s[i], logSigmas);
+                t[i] = (float) (roundsScheduleTimesteps() ? Math.rint(ti) : ti);
+            }
+        }
         sigmas = new float[s.length + 1];
         for (int i = 0; i < s.length; i++) {
             sigmas[i] = (float) s[i];
@@ -38,6 +51,11 @@ abstract class SigmaSampler extends AbstractSampler {
         }
         initNoiseSigma = spacing == TimestepSpacing.LEADING ? (float) Math.sqrt(max * max + 1f) : max;
         afterSetTimesteps();
+    }
+
+    /** Whether timesteps read back from Karras/exponential sigmas are rounded (diffusers' KDPM2 rounds them). */
+    protected boolean roundsScheduleTimesteps() {
+        return false;
     }
 
     /** Hook for samplers that reshape the schedule (Heun duplicates entries). */

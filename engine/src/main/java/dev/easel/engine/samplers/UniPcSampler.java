@@ -14,8 +14,8 @@ public final class UniPcSampler extends DpmSolverSampler {
     private int lowerOrderNums;
     private int thisOrder;
 
-    public UniPcSampler(SchedulerConfig config) {
-        super(config);
+    public UniPcSampler(SchedulerConfig config, SigmaSchedule schedule) {
+        super(config, schedule);
     }
 
     @Override

@@ -20,7 +20,12 @@ public enum AxisType {
     SIZE("size", ValueKind.SIZE, "Size"),
     CLIP_SKIP("clip_skip", ValueKind.INTEGER, "Clip skip"),
     ETA("eta", ValueKind.DECIMAL, "Eta"),
-    STRENGTH("strength", ValueKind.DECIMAL, "Denoising", "denoising"),
+    STRENGTH("strength", ValueKind.DECIMAL, "Denoising", "denoising", "denoising_strength"),
+    SCHEDULE("schedule", ValueKind.TEXT, "Schedule type", "schedule_type", "scheduler"),
+    VAR_SEED("var_seed", ValueKind.INTEGER, "Var. seed", "subseed", "variation_seed"),
+    VAR_STRENGTH("var_strength", ValueKind.DECIMAL, "Var. strength", "subseed_strength", "variation_strength"),
+    HIRES_STEPS("hires_steps", ValueKind.INTEGER, "Hires steps", "hr_steps"),
+    HIRES_SCALE("hires_scale", ValueKind.DECIMAL, "Hires upscale", "hr_scale"),
     LORA_WEIGHT("lora_weight", ValueKind.DECIMAL, "LoRA weight", "lora"),
     CHECKPOINT("checkpoint", ValueKind.TEXT, "DreamBooth checkpoint", "step"),
     /** A replacement VAE per value (a {@code vae/} folder or a {@code .safetensors}); {@code none}: the model's own. */

@@ -1,9 +1,9 @@
 package dev.easel.engine.sweep;
 
-import dev.easel.engine.DefaultModel;
+import dev.easel.engine.loading.DefaultModel;
 import dev.easel.engine.EngineException;
-import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.loading.LoadOptions;
+import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import java.nio.file.Path;
 

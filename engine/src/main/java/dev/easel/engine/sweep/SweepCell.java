@@ -19,6 +19,9 @@ public record SweepCell(int x, int y, int z, GenerationSettings settings, String
                 && a.steps() == b.steps()
                 && a.guidanceScale() == b.guidanceScale() && a.sampler().equals(b.sampler())
                 && a.width() == b.width() && a.height() == b.height() && a.clipSkip() == b.clipSkip()
-                && a.eta() == b.eta() && Objects.equals(a.spacing(), b.spacing());
+                && a.eta() == b.eta() && Objects.equals(a.spacing(), b.spacing())
+                && Objects.equals(a.schedule(), b.schedule()) && a.plainPrompt() == b.plainPrompt()
+                // variation seeds and the hires pass draw noise from each image's own seeds: one at a time
+                && a.subseedStrength() == 0 && b.subseedStrength() == 0 && a.hires() == null && b.hires() == null;
     }
 }

@@ -1,6 +1,6 @@
 package dev.easel.engine.sweep;
 
-import dev.easel.engine.pipeline.StableDiffusionPipeline;
+import dev.easel.engine.pipeline.DiffusionPipeline;
 
 /** Where a sweep gets its pipelines: the notebook's loaded models, or files loaded on demand from the command line. */
 public interface SweepModels {
@@ -9,5 +9,5 @@ public interface SweepModels {
     void check(String model);
 
     /** The pipeline of {@code model}, loading it if needed. Models come outermost, so each is asked for once. */
-    StableDiffusionPipeline pipeline(String model);
+    DiffusionPipeline pipeline(String model);
 }

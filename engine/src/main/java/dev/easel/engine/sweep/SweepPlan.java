@@ -3,6 +3,7 @@ package dev.easel.engine.sweep;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.loading.DreamBoothOutput;
 import dev.easel.engine.pipeline.GenerationSettings;
+import dev.easel.engine.pipeline.HiresFix;
 import dev.easel.engine.samplers.Samplers;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -170,8 +171,9 @@ public final class SweepPlan {
             }
             case MODEL -> axis.values().forEach(v -> models.check((String) v));
             case STRENGTH -> {
-                if (spec.initImage() == null) {
-                    throw new AxisSyntaxException("the strength axis is for img2img sweeps; give an init image");
+                if (spec.initImage() == null && spec.base().hires() == null) {
+                    throw new AxisSyntaxException("the denoising axis is for img2img sweeps (give an init image) or"
+                            + " hires fix (give --hires)");
                 }
                 axis.values().forEach(v -> {
                     double s = (Double) v;
@@ -179,6 +181,26 @@ public final class SweepPlan {
                         throw new AxisSyntaxException("strength axis: " + s + " is outside (0, 1]");
                     }
                 });
+            }
+            case SCHEDULE -> axis.values().forEach(v -> {
+                try {
+                    Samplers.effectiveSchedule(spec.base().sampler(), (String) v);
+                } catch (EngineException e) {
+                    throw new AxisSyntaxException("schedule axis: " + e.getMessage());
+                }
+            });
+            case VAR_STRENGTH -> axis.values().forEach(v -> {
+                double s = (Double) v;
+                if (!(s >= 0 && s <= 1)) {
+                    throw new AxisSyntaxException("var_strength axis: " + s + " is outside [0, 1] (0 = the seed's"
+                            + " image, 1 = the variation seed's)");
+                }
+            });
+            case HIRES_STEPS, HIRES_SCALE -> {
+                if (spec.base().hires() == null) {
+                    throw new AxisSyntaxException("the " + axis.type().id() + " axis varies hires fix; turn it on"
+                            + " with --hires (or .hires(…))");
+                }
             }
             case CLIP_SKIP -> axis.values().forEach(v -> {
                 if ((Long) v < 1) {
@@ -240,7 +262,26 @@ public final class SweepPlan {
             // The web UI's clip skip: 1 is the last layer, i.e. diffusers' clip_skip 0.
             case CLIP_SKIP -> b.clipSkip(Math.toIntExact((Long) value) - 1);
             case ETA -> b.eta((Double) value);
-            case STRENGTH -> strength = (Double) value;
+            case STRENGTH -> {
+                if (cell.settings().hires() != null) {
+                    HiresFix h = cell.settings().hires();
+                    b.hires(new HiresFix(h.upscaler(), h.scale(), h.width(), h.height(), h.steps(), (Double) value));
+                } else {
+                    strength = (Double) value;
+                }
+            }
+            case SCHEDULE -> b.schedule((String) value);
+            case VAR_SEED -> b.variation((Long) value, cell.settings().subseedStrength());
+            case VAR_STRENGTH -> b.variation(cell.settings().subseed(), (Double) value);
+            case HIRES_STEPS -> {
+                HiresFix h = cell.settings().hires();
+                b.hires(new HiresFix(h.upscaler(), h.scale(), h.width(), h.height(), Math.toIntExact((Long) value),
+                        h.denoisingStrength()));
+            }
+            case HIRES_SCALE -> {
+                HiresFix h = cell.settings().hires();
+                b.hires(HiresFix.byScale(h.upscaler(), (Double) value, h.steps(), h.denoisingStrength()));
+            }
             case LORA_WEIGHT -> loraWeight = (Double) value;
             // A checkpoint is a model (its base model with the trained weights): switched outermost, loaded once.
             case CHECKPOINT -> model = (String) value;

@@ -7,16 +7,20 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
+import dev.easel.engine.EngineException;
 import dev.easel.engine.io.Png;
 import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.lora.LoraSpec;
+import dev.easel.engine.pipeline.DiffusionPipeline;
+import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.engine.pipeline.Latents;
-import dev.easel.engine.pipeline.StableDiffusionPipeline;
+import dev.easel.engine.prompt.PromptChunks;
+import dev.easel.engine.prompt.PromptSchedule;
 import dev.easel.engine.samplers.Samplers;
+import dev.easel.engine.torch.Randomness;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -49,7 +53,7 @@ public final class SweepRunner {
     private final SweepListener listener;
     private final BooleanSupplier cancel;
     /** The sweep's LoRA, loaded once per model and taken off again when the sweep ends. */
-    private final Map<StableDiffusionPipeline, LoraNetwork> loras = new IdentityHashMap<>();
+    private final Map<DiffusionPipeline, LoraNetwork> loras = new IdentityHashMap<>();
     /** The VAE each pipeline had before a VAE axis switched it, put back when the sweep ends. */
     private final Map<StableDiffusionPipeline, Optional<Path>> vaes = new IdentityHashMap<>();
 
@@ -174,22 +178,27 @@ public final class SweepRunner {
     }
 
     private List<Outcome> generate(List<SweepCell> batch, SweepSpec spec) {
-        StableDiffusionPipeline pipeline = models.pipeline(batch.get(0).model());
+        DiffusionPipeline pipeline = models.pipeline(batch.get(0).model());
         if (spec.lora() != null) {
             loras.computeIfAbsent(pipeline, p -> p.loadLora(spec.lora().file(), 1.0))
                     .setWeight(batch.get(0).loraWeight());
         }
         String vae = batch.get(0).vae();
-        if (vae != null) {
-            vaes.computeIfAbsent(pipeline, p -> Optional.ofNullable(p.vaePath()));
-        }
         try {
-            if (vae != null) {
-                VaeFiles.use(pipeline, SweepPlan.isNone(vae) ? null : Path.of(vae));
+            String vaeName = null;
+            if (pipeline instanceof StableDiffusionPipeline sd) {
+                if (vae != null) {
+                    vaes.computeIfAbsent(sd, p -> Optional.ofNullable(p.vaePath()));
+                    VaeFiles.use(sd, SweepPlan.isNone(vae) ? null : Path.of(vae));
+                }
+                vaeName = sd.vaeName();
+            } else if (vae != null) {
+                throw new EngineException("the vae axis needs a Stable Diffusion model, not "
+                        + pipeline.getClass().getSimpleName());
             }
-            String vaeName = pipeline.vaeName();
+            String usedVae = vaeName;
             return generateWith(pipeline, batch, spec).stream()
-                    .map(o -> new Outcome(o.image(), o.seconds(), o.error(), vaeName)).toList();
+                    .map(o -> new Outcome(o.image(), o.seconds(), o.error(), usedVae)).toList();
         } catch (CancellationException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -198,7 +207,7 @@ public final class SweepRunner {
         }
     }
 
-    private List<Outcome> generateWith(StableDiffusionPipeline pipeline, List<SweepCell> batch, SweepSpec spec) {
+    private List<Outcome> generateWith(DiffusionPipeline pipeline, List<SweepCell> batch, SweepSpec spec) {
         try {
             if (batch.size() == 1) {
                 SweepCell cell = batch.get(0);
@@ -206,6 +215,13 @@ public final class SweepRunner {
                         ? pipeline.txt2img(cell.settings(), null, cancel)
                         : pipeline.img2img(cell.settings(), spec.initImage(), cell.strength(), null, cancel);
                 return List.of(new Outcome(result.images().get(0), result.millis() / 1e3, null));
+            }
+            if (!sameShapeOfConditioning(batch, pipeline)) {
+                List<Outcome> outcomes = new ArrayList<>();
+                for (SweepCell cell : batch) {
+                    outcomes.addAll(generate(List.of(cell), spec));
+                }
+                return outcomes;
             }
             GenerationResult result = pipeline.txt2img(batched(batch, pipeline), null, cancel);
             double each = result.millis() / 1e3 / batch.size();
@@ -231,16 +247,40 @@ public final class SweepRunner {
         }
     }
 
+    /**
+     * Whether the cells' prompts can share one batch and still give each cell's own image: every prompt (and
+     * negative prompt) one chunk without a schedule, since a batch pads prompts to its longest and steps through
+     * one conditioning.
+     */
+    private static boolean sameShapeOfConditioning(List<SweepCell> batch, DiffusionPipeline pipeline) {
+        for (SweepCell cell : batch) {
+            GenerationSettings s = cell.settings();
+            if (s.plainPrompt()) {
+                continue;
+            }
+            List<String> texts = new ArrayList<>(s.prompts());
+            texts.addAll(s.negativePrompts());
+            for (String t : texts) {
+                if (PromptSchedule.of(t, s.steps()).isScheduled()
+                        || PromptChunks.of(t, pipeline.tokenizer()).size() > 1) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     /** One generation for the whole batch: a prompt per cell and each cell's own seeded initial noise. */
-    private static GenerationSettings batched(List<SweepCell> batch, StableDiffusionPipeline pipeline) {
+    private static GenerationSettings batched(List<SweepCell> batch, DiffusionPipeline pipeline) {
         GenerationSettings first = batch.get(0).settings();
-        long channels = pipeline.unet().config.inChannels();
+        long channels = pipeline.latentChannels();
         long h = first.height() / pipeline.vaeScaleFactor();
         long w = first.width() / pipeline.vaeScaleFactor();
-        try (NDManager cpu = NDManager.newBaseManager(Device.cpu())) {
+        // Holding the generator from seed to draw: another thread's generation in between would change the noise.
+        try (NDManager cpu = NDManager.newBaseManager(Device.cpu()); Randomness.Held generator = Randomness.hold()) {
             NDList noise = new NDList();
             for (SweepCell cell : batch) {
-                JniUtils.setSeed(cell.settings().seed()); // as the pipeline seeds a single generation
+                generator.seed(cell.settings().seed()); // as the pipeline seeds a single generation
                 noise.add(cpu.randomNormal(new Shape(1, channels, h, w)));
             }
             NDArray all = NDArrays.concat(noise, 0);

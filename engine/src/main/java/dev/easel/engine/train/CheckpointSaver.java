@@ -3,7 +3,7 @@ package dev.easel.engine.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.pytorch.jni.JniUtils;
+import dev.easel.engine.torch.LibTorch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.easel.engine.weights.SafeTensors;
@@ -87,8 +87,8 @@ final class CheckpointSaver implements StepListener {
         Path folder = checkpoint.folder();
         try (NDManager scope = manager.newSubManager()) {
             Map<String, NDArray> weights = read(folder.resolve(WEIGHTS), scope);
-            boolean gradMode = JniUtils.isGradMode();
-            JniUtils.setGradMode(false);
+            boolean gradMode = LibTorch.gradMode();
+            LibTorch.setGradMode(false);
             try {
                 run.objective.trainableParameters().forEach((name, parameter) -> {
                     NDArray value = weights.get(name);
@@ -99,7 +99,7 @@ final class CheckpointSaver implements StepListener {
                     value.copyTo(parameter);
                 });
             } finally {
-                JniUtils.setGradMode(gradMode);
+                LibTorch.setGradMode(gradMode);
             }
             Object optimizerStep = checkpoint.manifest().get("optimizer_step");
             run.optimizer.restore(read(folder.resolve(OPTIMIZER), scope),

@@ -1,10 +1,10 @@
 package dev.easel.engine.train;
 
-import dev.easel.engine.pipeline.ImageTensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import dev.easel.engine.pipeline.ImageTensors;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import java.awt.image.BufferedImage;
 import java.util.List;

@@ -3,9 +3,9 @@ package dev.easel.engine.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.easel.engine.nn.ScalarOps;
+import dev.easel.engine.torch.LibTorch;
+import dev.easel.engine.torch.Randomness;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -63,7 +63,7 @@ public final class TrainingLoop {
         Map<String, NDArray> parameters = objective.trainableParameters();
         CheckpointStore store = new CheckpointStore(settings.folder(), settings.keepCheckpoints());
         NDManager manager = NDManager.newBaseManager();
-        boolean gradMode = JniUtils.isGradMode();
+        boolean gradMode = LibTorch.gradMode();
         try (manager; AdamW optimizer = new AdamW(settings.adam(), manager)) {
             TrainingRun run = new TrainingRun(settings, objective, optimizer, store,
                     settings.lossScaling() ? new LossScaler() : null);
@@ -121,7 +121,7 @@ public final class TrainingLoop {
             }
         } finally {
             parameters.values().forEach(p -> p.setRequiresGradient(false));
-            JniUtils.setGradMode(gradMode);
+            LibTorch.setGradMode(gradMode);
         }
     }
 
@@ -144,7 +144,7 @@ public final class TrainingLoop {
         TrainingRun.Update update;
         try (NDManager scope = manager.newSubManager()) {
             Map<String, NDArray> gradients = gradients(parameters, scope);
-            JniUtils.setGradMode(false);
+            LibTorch.setGradMode(false);
             if (scaler != null) {
                 double unscale = 1.0 / scaler.scale(); // unscale before clipping, as GradScaler.unscale_
                 gradients.values().forEach(g -> g.muli(unscale));
@@ -158,7 +158,7 @@ public final class TrainingLoop {
                 // more gives what the step should have given, and the run stays the same as one without the fault.
                 // Only if it repeats is the step skipped below.
                 String where = nonFinite(gradients);
-                parameters.values().forEach(p -> JniUtils.zeroGrad((PtNDArray) p));
+                parameters.values().forEach(p -> LibTorch.zeroGrad(p));
                 loss = accumulateGradients(objective, step, manager, 1);
                 gradients = gradients(parameters, scope);
                 gradNorm = GradientClipping.globalNorm(gradients.values());
@@ -178,9 +178,9 @@ public final class TrainingLoop {
             if (scaler != null) {
                 scaler.update(Double.isFinite(gradNorm));
             }
-            parameters.values().forEach(p -> JniUtils.zeroGrad((PtNDArray) p));
+            parameters.values().forEach(p -> LibTorch.zeroGrad(p));
         } finally {
-            JniUtils.setGradMode(gradMode); // as the caller had it
+            LibTorch.setGradMode(gradMode); // as the caller had it
         }
         return new Step(loss, gradNorm, update);
     }
@@ -190,19 +190,20 @@ public final class TrainingLoop {
         double lossSum = 0;
         int micros = settings.gradientAccumulation();
         for (int micro = 0; micro < micros; micro++) {
-            JniUtils.setSeed(seedFor(settings.seed(), step, micro));
-            try (NDManager scope = manager.newSubManager()) {
-                JniUtils.setGradMode(true);
+            // the step's noise is a function of (seed, step): no other thread may seed or draw until it is drawn
+            try (Randomness.Held generator = Randomness.seeded(seedFor(settings.seed(), step, micro));
+                 NDManager scope = manager.newSubManager()) {
+                LibTorch.setGradMode(true);
                 NDArray loss = objective.loss(scope, step, micro);
                 NDArray scaled = micros == 1 ? loss : ScalarOps.div(loss, micros);
                 if (lossScale != 1) {
                     scaled = ScalarOps.mul(scaled, lossScale);
                 }
-                JniUtils.backward((PtNDArray) scaled, (PtNDArray) scope.ones(scaled.getShape(), scaled.getDataType(),
-                        scaled.getDevice()), false, false);
+                LibTorch.backward(scaled, scope.ones(scaled.getShape(), scaled.getDataType(), scaled.getDevice()),
+                        false, false);
                 lossSum += loss.toType(DataType.FLOAT64, false).getDouble();
             } finally {
-                JniUtils.setGradMode(false);
+                LibTorch.setGradMode(false);
             }
         }
         return lossSum / micros;

@@ -39,7 +39,7 @@ class GenerationCommandsTest {
         Path loras = Files.createDirectories(folder.resolve("loras"));
         Path embedding = folder.resolve("shiny.safetensors");
         Path vae = folder.resolve("vae.safetensors");
-        try (var pipe = dev.easel.engine.loading.ModelLoader.load(dev.easel.engine.DefaultModel.path(),
+        try (var pipe = dev.easel.engine.loading.ModelLoader.load(dev.easel.engine.loading.DefaultModel.path(),
                 dev.easel.engine.loading.LoadOptions.cpu())) {
             var network = dev.easel.engine.lora.LoraNetwork.create(pipe.unet(), pipe.textEncoder(), 2, 2,
                     pipe.manager());
@@ -223,6 +223,31 @@ class GenerationCommandsTest {
         assertTrue(!help.contains("--no-save"), "notebook-only options stay out of the command line");
         String err = stderrOf(() -> assertEquals(2, new GenerateCommand().run(List.of("--stpes", "3"))));
         assertEquals("txt2img: unknown option --stpes — did you mean --steps? (txt2img --help lists them)", err);
+    }
+
+    @Test
+    void a1111RecipeOptionsReachTheImageAndItsParameters() {
+        Path out = folder.resolve("recipe.png");
+        int[] rc = new int[1];
+        String made = stderrOf(() -> rc[0] = new GenerateCommand().run(List.of("--model", "default",
+                "--prompt", "a (red:1.2) circle, [blue|green] background", "--steps", "3", "--seed", "5", "--sampler",
+                "DPM++ 2M SDE Karras", "--subseed", "9", "--subseed-strength", "0.25", "--hires", "--hr-steps", "2",
+                "--hr-scale", "1.5", "--out", out.toString())));
+        assertEquals(0, rc[0], made);
+        assertEquals(96, Png.read(out).getWidth());
+        String parameters = Png.readText(out).get("parameters");
+        assertTrue(parameters.contains("Sampler: DPM++ 2M SDE, Schedule type: Karras, CFG scale")
+                && parameters.contains("Variation seed: 9, Variation seed strength: 0.25, Denoising strength: 0.7")
+                && parameters.contains("Hires upscale: 1.5, Hires steps: 2, Hires upscaler: Latent"), parameters);
+        String err = stderrOf(() -> assertTrue(new GenerateCommand().run(List.of("--model", "default", "--prompt",
+                "a", "--hr-steps", "3", "--out", out.toString())) != 0));
+        assertTrue(err.contains("add --hires"), err);
+        err = stderrOf(() -> assertTrue(new GenerateCommand().run(List.of("--model", "default", "--prompt",
+                "a (cat:1.2.3)", "--steps", "1", "--out", out.toString())) != 0));
+        assertTrue(err.contains("'1.2.3' is not a number"), err);
+        err = stderrOf(() -> assertTrue(new GenerateCommand().run(List.of("--model", "default", "--prompt",
+                "a", "--steps", "1", "--hires", "--hr-size", "100x96", "--out", out.toString())) != 0));
+        assertTrue(err.contains("not a multiple of 8"), err);
     }
 
     private static String stderrOf(Runnable action) {

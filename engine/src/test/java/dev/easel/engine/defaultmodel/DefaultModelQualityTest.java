@@ -1,9 +1,9 @@
 package dev.easel.engine.defaultmodel;
 
-import dev.easel.engine.loading.ModelLoader;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.easel.engine.DefaultModel;
+import dev.easel.engine.loading.DefaultModel;
+import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;

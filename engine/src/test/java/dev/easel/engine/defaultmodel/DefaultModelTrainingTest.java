@@ -1,6 +1,5 @@
 package dev.easel.engine.defaultmodel;
 
-import dev.easel.engine.loading.ModelLoader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import dev.easel.engine.io.Folders;
+import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.models.AutoencoderKL;
 import dev.easel.engine.nn.Init;
 import dev.easel.engine.pipeline.GenerationResult;

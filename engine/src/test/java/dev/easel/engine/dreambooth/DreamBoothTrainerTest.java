@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.Reference;
 import dev.easel.engine.io.Png;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
-import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.loading.LoadOptions;
+import dev.easel.engine.loading.ModelLoader;
+import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.shapes.ShapesDataset;
 import dev.easel.engine.sweep.Axis;

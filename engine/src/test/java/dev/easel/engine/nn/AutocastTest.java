@@ -7,8 +7,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
+import dev.easel.engine.torch.LibTorch;
+import dev.easel.engine.torch.Randomness;
 import org.junit.jupiter.api.Test;
 
 /** Autocast: products in low precision with float32 weights and gradients, norms in float32, regions nest. */
@@ -16,8 +16,7 @@ class AutocastTest {
 
     @Test
     void productsComputeInLowPrecisionWhileWeightsAndGradientsStayFloat32() {
-        try (NDManager m = NDManager.newBaseManager()) {
-            JniUtils.setSeed(3);
+        try (NDManager m = NDManager.newBaseManager(); Randomness.Held generator = Randomness.seeded(3)) {
             Linear linear = new Linear(Init.random(m), 16, 8, true);
             NDArray x = m.randomNormal(new Shape(4, 16));
             float[] exact = gradientOfWeight(m, linear, x, null);
@@ -50,19 +49,19 @@ class AutocastTest {
     private static float[] gradientOfWeight(NDManager m, Linear linear, NDArray x, DataType low) {
         NDArray weight = linear.parameters().get("weight");
         weight.setRequiresGradient(true);
-        boolean grad = JniUtils.isGradMode();
-        JniUtils.setGradMode(true);
+        boolean grad = LibTorch.gradMode();
+        LibTorch.setGradMode(true);
         try (NDManager scope = m.newSubManager(); Autocast region = Autocast.enable(low)) {
             NDArray y = linear.forward(scope, x);
             NDArray loss = TorchOps.cast(scope, y, DataType.FLOAT32).square().sum();
-            JniUtils.backward((PtNDArray) loss, (PtNDArray) scope.ones(loss.getShape()), false, false);
+            LibTorch.backward(loss, scope.ones(loss.getShape()), false, false);
             NDArray g = weight.getGradient();
             assertEquals(DataType.FLOAT32, g.getDataType(), "gradients of float32 weights are float32");
             float[] values = g.toFloatArray();
-            JniUtils.zeroGrad((PtNDArray) weight);
+            LibTorch.zeroGrad(weight);
             return values;
         } finally {
-            JniUtils.setGradMode(grad);
+            LibTorch.setGradMode(grad);
             weight.setRequiresGradient(false);
         }
     }

@@ -6,14 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import dev.easel.engine.torch.LibTorch;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -67,12 +66,12 @@ class ScalarOpsTest {
             x.setRequiresGradient(true);
             for (int trial = 0; trial < TRIALS; trial++) {
                 try (NDManager scope = manager.newSubManager()) {
-                    JniUtils.setGradMode(true);
+                    LibTorch.setGradMode(true);
                     NDArray loss;
                     try {
                         loss = f.apply(x).sum();
                     } finally {
-                        JniUtils.setGradMode(false);
+                        LibTorch.setGradMode(false);
                     }
                     System.gc();
                     Thread.sleep(50); // the direct buffers' cleaners free their memory
@@ -82,9 +81,9 @@ class ScalarOpsTest {
                         buffer.putFloat(0, Float.NaN);
                         reused.add(buffer);
                     }
-                    JniUtils.backward((PtNDArray) loss, (PtNDArray) scope.ones(loss.getShape()), false, false);
+                    LibTorch.backward(loss, scope.ones(loss.getShape()), false, false);
                     gradients.add(x.getGradient().toFloatArray());
-                    JniUtils.zeroGrad((PtNDArray) x);
+                    LibTorch.zeroGrad(x);
                     reused.clear();
                 }
             }

@@ -5,14 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.easel.engine.DefaultModel;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.easel.engine.loading.DefaultModel;
 import dev.easel.engine.io.Png;
-import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.loading.LoadOptions;
+import dev.easel.engine.pipeline.GenerationSettings;
+import dev.easel.engine.torch.Randomness;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -188,6 +192,38 @@ class SweepRunnerTest {
         assertEquals(null, pipeline.vaePath(), "the model's own VAE is back");
         assertMessage("vae axis: 'nothing.safetensors' does not exist",
                 SweepSpec.of(base(), model, Axis.parse("vae:nothing.safetensors"), null, null, out));
+    }
+
+    @Test
+    void aSweepWaitsForTheGeneratorWhileAnotherThreadHoldsIt() throws Exception {
+        models.pipeline(model); // loaded before the race starts
+        BufferedImage alone = Png.read(Path.of(new SweepRunner(models, null, null).run(SweepSpec.of(base(), model,
+                Axis.parse("seed:5,6"), null, null, out.resolve("alone"))).table().stringColumn("image").get(1)));
+        float expected;
+        try (NDManager m = NDManager.newBaseManager(); Randomness.Held held = Randomness.seeded(999)) {
+            expected = m.randomNormal(new Shape(1)).getFloat(0);
+        }
+        // Another thread seeds, then draws only after a pause in which the sweep (a batch of two seeds, whose noise
+        // the runner draws itself) has started: the sweep must wait for the generator, neither seeding nor drawing.
+        CountDownLatch seeded = new CountDownLatch(1);
+        float[] drawn = new float[1];
+        Thread other = new Thread(() -> {
+            try (NDManager m = NDManager.newBaseManager(); Randomness.Held held = Randomness.seeded(999)) {
+                seeded.countDown();
+                Thread.sleep(2000);
+                drawn[0] = m.randomNormal(new Shape(1)).getFloat(0);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        other.start();
+        seeded.await();
+        SweepResult contended = new SweepRunner(models, null, null).run(SweepSpec.of(base(), model,
+                Axis.parse("seed:5,6"), null, null, out.resolve("contended")));
+        other.join();
+        assertEquals(expected, drawn[0], 0f, "the sweep seeded or drew while another thread held the generator");
+        assertArrayEquals(pixels(alone), pixels(Png.read(Path.of(contended.table().stringColumn("image").get(1)))),
+                "the other thread's draws changed the sweep's noise");
     }
 
     private static int[] pixels(BufferedImage image) {

@@ -1,6 +1,6 @@
 package dev.easel.kernel.channels;
 
-import dev.easel.kernel.Log;
+import dev.easel.kernel.base.Log;
 import dev.easel.kernel.protocol.Channel;
 import dev.easel.kernel.protocol.MalformedMessageException;
 import dev.easel.kernel.protocol.Message;

@@ -1,6 +1,6 @@
 package dev.easel.kernel.handlers;
 
-import dev.easel.kernel.Version;
+import dev.easel.kernel.base.Version;
 import dev.easel.kernel.protocol.Contents;
 import dev.easel.kernel.protocol.Header;
 import dev.easel.kernel.protocol.Request;

@@ -1,7 +1,7 @@
 package dev.easel.kernel.history;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.easel.kernel.Log;
+import dev.easel.kernel.base.Log;
 import dev.easel.kernel.protocol.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;

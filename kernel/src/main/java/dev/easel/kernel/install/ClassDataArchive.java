@@ -1,7 +1,7 @@
 package dev.easel.kernel.install;
 
 import dev.easel.engine.io.AtomicFile;
-import dev.easel.kernel.Log;
+import dev.easel.kernel.base.Log;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,5 @@
 package dev.easel.kernel.install;
 
-import dev.easel.kernel.Main;
 import dev.easel.kernel.protocol.Json;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -27,6 +26,12 @@ import javax.imageio.ImageIO;
  * class path rather than the jar (tests).
  */
 public final class KernelSpecInstaller {
+
+    /**
+     * The class a kernelspec without the jar starts ({@code -cp … MAIN_CLASS}). Named, not referenced: the installer
+     * sits below the entry point, which lists it as a subcommand (MainTest checks the name).
+     */
+    public static final String MAIN_CLASS = "dev.easel.kernel.Main";
 
     /** The default heap: room for notebook work; Stable Diffusion's tensors live off-heap in PyTorch. */
     public static final String DEFAULT_HEAP = "-Xmx2g";
@@ -134,7 +139,7 @@ public final class KernelSpecInstaller {
             argv.add(OPEN_JSHELL); // what easel.jar's manifest says with Add-Opens
             argv.add("-cp");
             argv.add(spec.classPath());
-            argv.add(Main.class.getName());
+            argv.add(MAIN_CLASS);
         } else {
             argv.add("-jar");
             argv.add(runningJar().toString());
@@ -166,7 +171,7 @@ public final class KernelSpecInstaller {
     /** The jar this code runs from. */
     static Path runningJar() {
         try {
-            Path location = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path location = Path.of(KernelSpecInstaller.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             if (!Files.isRegularFile(location)) {
                 throw new IllegalArgumentException("Easel is not running from its jar (" + location
                         + "); build it with 'mvn package' and run java -jar kernel/target/easel.jar install");

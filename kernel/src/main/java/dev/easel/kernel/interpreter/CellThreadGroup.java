@@ -1,6 +1,6 @@
 package dev.easel.kernel.interpreter;
 
-import dev.easel.kernel.Log;
+import dev.easel.kernel.base.Log;
 import java.lang.reflect.InvocationTargetException;
 import java.util.concurrent.ThreadFactory;
 

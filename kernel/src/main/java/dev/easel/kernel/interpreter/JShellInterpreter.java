@@ -3,7 +3,7 @@ package dev.easel.kernel.interpreter;
 import dev.easel.display.DisplayHandle;
 import dev.easel.display.MimeBundle;
 import dev.easel.display.Renderers;
-import dev.easel.kernel.Log;
+import dev.easel.kernel.base.Log;
 import dev.easel.magics.CellPart;
 import dev.easel.magics.MagicException;
 import dev.easel.magics.Magics;

@@ -1,6 +1,6 @@
 package dev.easel.kernel.interpreter;
 
-import dev.easel.kernel.Log;
+import dev.easel.kernel.base.Log;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;

@@ -3,8 +3,8 @@ package dev.easel.magics.general;
 import dev.easel.ModelRegistry;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.cuda.CudaUtils;
+import dev.easel.engine.torch.LibTorch;
 import dev.easel.magics.CellPart;
 import dev.easel.magics.MagicContext;
 import dev.easel.magics.MagicException;
@@ -62,7 +62,7 @@ public final class EngineMagic extends SpecMagic {
         out.append(line("Devices", String.join(", ", devices)));
         out.append(line("Default", (gpus > 0 ? "gpu0" : "cpu") + " · float32 (fp16 with --dtype fp16 on a GPU)"));
         try {
-            out.append(line("Threads", JniUtils.getNumThreads() + " intra-op, " + JniUtils.getNumInteropThreads()
+            out.append(line("Threads", LibTorch.threads() + " intra-op, " + LibTorch.interopThreads()
                     + " inter-op"));
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             out.append(line("Threads", "unknown (" + e.getMessage() + ")"));

@@ -304,7 +304,7 @@ class DiffusionMagicsTest {
     @Order(10)
     void loraTagsEmbeddingsAndAVaeFromTheMagics() throws Exception {
         Model sd = ModelRegistry.global().byName("sd").orElseThrow();
-        var pipe = sd.pipeline();
+        var pipe = (dev.easel.engine.pipeline.StableDiffusionPipeline) sd.pipeline();
         Path loras = Files.createDirectories(notebook.resolve("loras"));
         var network = dev.easel.engine.lora.LoraNetwork.create(pipe.unet(), pipe.textEncoder(), 2, 2, pipe.manager());
         network.save(loras.resolve("mine.safetensors"), dev.easel.engine.lora.LoraFormat.KOHYA);

@@ -1,5 +1,6 @@
-package dev.easel.engine;
+package dev.easel.engine.loading;
 
+import dev.easel.engine.EngineException;
 import dev.easel.engine.io.AtomicFile;
 import dev.easel.engine.io.Folders;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.easel.kernel;
+package dev.easel.kernel.base;
 
 import java.io.PrintStream;
 import java.time.LocalTime;

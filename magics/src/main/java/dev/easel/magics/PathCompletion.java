@@ -1,4 +1,4 @@
-package dev.easel.magics.spec;
+package dev.easel.magics;
 
 import dev.easel.engine.io.UserPath;
 import java.io.IOException;

@@ -1,10 +1,11 @@
-package dev.easel.engine;
+package dev.easel.engine.loading;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.easel.engine.Reference;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
