@@ -71,12 +71,12 @@ class ArchitectureTest {
                 "dev.easel.engine.shapes.."},
             new String[] {"dev.easel.engine.nn.."},
             new String[] {"dev.easel.engine.models..", "dev.easel.engine.samplers..", "dev.easel.engine.prompt.."},
-            new String[] {"dev.easel.engine.weights..", "dev.easel.engine.lora.."},
-            new String[] {"dev.easel.engine.pipeline.."},
+            new String[] {"dev.easel.engine.weights..", "dev.easel.engine.lora..", "dev.easel.engine.embeddings.."},
+            new String[] {"dev.easel.engine.pipeline..", "dev.easel.engine.inpaint.."},
             new String[] {"dev.easel.engine.train.."},
             new String[] {"dev.easel.engine.loading.."},
             new String[] {"dev.easel.engine.dreambooth..", "dev.easel.engine.defaultmodel..",
-                "dev.easel.engine.sweep..", "dev.easel.engine.randommodel.."},
+                "dev.easel.engine.sweep..", "dev.easel.engine.randommodel..", "dev.easel.engine.community.."},
             new String[] {"dev.easel.engine.options.."},
             new String[] {"dev.easel.engine.cli.."});
 

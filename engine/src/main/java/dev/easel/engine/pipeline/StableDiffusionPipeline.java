@@ -564,11 +564,13 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
         }
         boolean strengthMax = init.strength() == 1.0;
         int batch = s.batchSize();
+        NDArray sub = variationNoise(s, noise, latentShape(s));
+        Randomness.reseed(s.seed()); // = torch.manual_seed(seed), as txt2img and img2img draw
         NDArray image = ImageTensors.toTensor(gen, init.image(), s.width(), s.height());
         NDArray mask = ImageTensors.toMask(gen, init.mask(), s.width(), s.height());
         NDArray imageLatents = !inpaintingUnet || !strengthMax
                 ? repeatRows(encodeImage(gen, image, noise), batch) : null;
-        NDArray n0 = noise.randn(latentShape(s));
+        NDArray n0 = Variation.slerp(s.subseedStrength(), noise.randn(latentShape(s)), sub);
         latents[0] = (strengthMax ? n0.mul(sampler.initNoiseSigma()) : sampler.addNoise(imageLatents, n0, start))
                 .toType(DataType.FLOAT32, false);
         NDArray keep = mask.lt(0.5f).toType(DataType.FLOAT32, false);
