@@ -99,6 +99,15 @@ class GenerationControlTest {
         }
     }
 
+    /** The probe's --cfg Infinity gave a black PNG with exit 0; finite but huge guidance overflows the same way. */
+    @Test
+    void latentsThatStopBeingNumbersFailTheGenerationInsteadOfDrawingBlack() {
+        EngineException e = assertThrows(EngineException.class,
+                () -> pipe.txt2img(base().guidanceScale(1e38).build()));
+        assertTrue(e.getMessage().startsWith("the latents became NaN or infinite at step "), e.getMessage());
+        assertEquals(5, pipe.txt2img(base().build()).settings().steps(), "the pipeline stays usable");
+    }
+
     @Test
     void cancellationStopsBetweenStepsAndPipelineStaysUsable() {
         GenerationSettings s = base().steps(8).build();

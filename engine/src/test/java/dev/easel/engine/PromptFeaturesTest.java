@@ -67,7 +67,7 @@ class PromptFeaturesTest {
             assertEquals(plain.mean().getFloat(), weighted.mean().getFloat(), 1e-6);
             float[] p = plain.get(0).get(2).toFloatArray();  // the token "red"
             float[] w = weighted.get(0).get(2).toFloatArray();
-            float ratio = (float) (plain.mean().getFloat() / weighted.mul(1f).mean().getFloat());
+            float ratio = plain.mean().getFloat() / weighted.mul(1f).mean().getFloat();
             // w = 1.5·p·(mean before / mean after); the rescale is the same for every token of the chunk
             float[] p0 = plain.get(0).get(1).toFloatArray();
             float[] w0 = weighted.get(0).get(1).toFloatArray();

@@ -45,7 +45,10 @@ public final class Reference {
     public static synchronized JsonNode index() {
         if (index == null) {
             try {
-                index = new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS).readTree(expected("index.json").toFile());
+                // index.json holds NaN/Infinity for some statistics, which strict JSON lacks
+                index = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+                        .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build()
+                        .readTree(expected("index.json").toFile());
             } catch (IOException e) {
                 throw new RuntimeException(e);
             }

@@ -635,12 +635,29 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
                     }
                     next = next.mul(inpainting.mask()).add(keptPart);
                 }
+                requireFinite(next, i - start + 1, total);
                 next.attach(gen);
                 latents = next;
                 progress.step(i, timesteps[i], scaled, out, latents);
             }
         }
         return latents;
+    }
+
+    /**
+     * Fails the generation when the latents stop being numbers: decoded, NaN or infinite latents give an all-black
+     * image that would otherwise be saved as if it were a picture. One small reduction per step.
+     */
+    private static void requireFinite(NDArray latents, int step, int total) {
+        boolean finite;
+        try (NDArray bad = latents.isNaN().logicalOr(latents.isInfinite()); NDArray any = bad.any()) {
+            finite = !any.getBoolean();
+        }
+        if (!finite) {
+            throw new EngineException("the latents became NaN or infinite at step " + step + " of " + total
+                    + "; lower the guidance scale or the LoRA weights, or load the model in float32 (float16"
+                    + " overflows sooner)");
+        }
     }
 
     /** Latents → images through the VAE decoder, one image at a time (its activations are the largest). */
