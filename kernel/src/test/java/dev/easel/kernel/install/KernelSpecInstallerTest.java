@@ -26,7 +26,8 @@ class KernelSpecInstallerTest {
         assertEquals("message", json.get("interrupt_mode").asText());
         assertEquals("Java (Easel)", json.get("display_name").asText());
         assertEquals("2", json.get("env").get("MALLOC_ARENA_MAX").asText(), "memory flat from cell to cell");
-        List<String> argv = Json.MAPPER.convertValue(json.get("argv"), List.class);
+        List<String> argv = Json.MAPPER.convertValue(json.get("argv"),
+                new com.fasterxml.jackson.core.type.TypeReference<List<String>>() { });
         assertEquals("/opt/java/bin/java", argv.get(0));
         assertTrue(argv.contains(KernelSpecInstaller.DEFAULT_HEAP));
         assertTrue(argv.contains("-Dfoo=bar"));
