@@ -2,7 +2,7 @@ package dev.easel.engine.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.jni.JniUtils;
+import dev.easel.engine.torch.LibTorch;
 
 import java.util.function.Function;
 
@@ -29,7 +29,7 @@ public final class LayerScope {
 
     /** Runs {@code body} on a sub-manager of {@code scope} (in inference); its result comes back on {@code scope}. */
     public static NDArray run(NDManager scope, Function<NDManager, NDArray> body) {
-        if (JniUtils.isGradMode()) {
+        if (LibTorch.gradMode()) {
             return body.apply(scope);
         }
         try (NDManager layer = scope.newSubManager()) {

@@ -9,7 +9,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
+import dev.easel.engine.torch.LibTorch;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,13 +18,13 @@ import org.junit.jupiter.api.Test;
 class LayerScopeTest {
 
     static {
-        Engine.getInstance(); // loads the natives JniUtils calls
+        Engine.getInstance(); // loads the natives LibTorch calls
     }
 
     @Test
     void inferenceFreesALayersIntermediatesAndKeepsItsResult() {
-        boolean grad = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
+        boolean grad = LibTorch.gradMode();
+        LibTorch.setGradMode(false);
         try (NDManager scope = NDManager.newBaseManager()) {
             ResnetBlock2D block = new ResnetBlock2D(Init.random(scope), 32, 64, 0, 8, 1e-6f);
             NDArray x = scope.randomNormal(new Shape(1, 32, 8, 8));
@@ -41,14 +41,14 @@ class LayerScopeTest {
             // the same arithmetic as without the scope
             assertArrayEquals(block.forward(scope, x.mul(2), null).toFloatArray(), y.toFloatArray());
         } finally {
-            JniUtils.setGradMode(grad);
+            LibTorch.setGradMode(grad);
         }
     }
 
     @Test
     void trainingKeepsIntermediatesForTheBackwardPass() {
-        boolean grad = JniUtils.isGradMode();
-        JniUtils.setGradMode(true);
+        boolean grad = LibTorch.gradMode();
+        LibTorch.setGradMode(true);
         try (NDManager scope = NDManager.newBaseManager()) {
             NDArray x = scope.randomNormal(new Shape(4));
             List<NDArray> made = new ArrayList<>();
@@ -60,7 +60,7 @@ class LayerScopeTest {
             assertFalse(made.get(0).isReleased());
             assertFalse(y.isReleased());
         } finally {
-            JniUtils.setGradMode(grad);
+            LibTorch.setGradMode(grad);
         }
     }
 }
