@@ -1,18 +1,25 @@
 package dev.easel.engine.cli;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.loading.ModelLoader;
+import dev.easel.engine.memory.MemoryBudget;
+import dev.easel.engine.models.AutoencoderKL;
+import dev.easel.engine.models.ClipTextModel;
 import dev.easel.engine.models.UNet2DConditionModel;
 import dev.easel.engine.nn.FlopCounter;
 import dev.easel.engine.nn.Init;
 import dev.easel.engine.nn.TorchOps;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
+import dev.easel.engine.samplers.SchedulerConfig;
+import dev.easel.engine.tokenizer.ClipTokenizer;
 import dev.easel.engine.torch.LibTorch;
 
 import java.io.IOException;
@@ -42,11 +49,15 @@ public final class BenchEngineCommand implements Subcommand {
     public int run(List<String> argv) {
         Cli.quietLogs();
         try {
-            if (argv.contains("--full")) {
-                Args f = new Args(argv.stream().filter(x -> !x.equals("--full")).toList(), Set.of("models"));
-                return FullSizeLoadBench.run(List.of(f.required("models").split(",")));
+            boolean full = argv.contains("--full"); // a flag: Args reads only options with values
+            Args a = new Args(argv.stream().filter(x -> !x.equals("--full")).toList(),
+                    Set.of("model", "iters", "generations", "gen-steps", "size", "models"));
+            if (full && a.has("models")) {
+                int rc = FullSizeLoadBench.run(List.of(a.required("models").split(",")));
+                if (rc != 0) {
+                    return rc;
+                }
             }
-            Args a = new Args(argv, Set.of("model", "iters", "generations", "gen-steps"));
             Path model = Path.of(a.string("model", "../shared/reference/tiny-sd"));
             int iters = a.integer("iters", 10);
             int generations = a.integer("generations", 100);
@@ -59,17 +70,27 @@ public final class BenchEngineCommand implements Subcommand {
                     System.getProperty("ai.djl.pytorch.num_threads", "default"));
             double matmul = matmulGflops();
             say("float32 matmul 2048^3: %.1f GFLOP/s%n", matmul);
+            if (full) {
+                int size = a.integer("size", 512);
+                if (size <= 0 || size % 8 != 0) {
+                    throw new UsageException("--size must be a positive multiple of 8, got " + size);
+                }
+                fullGeneration(model.resolve("tokenizer"), size, a.integer("gen-steps", 2),
+                        a.integer("generations", 2), a.integer("iters", 1), matmul);
+                return 0;
+            }
 
             try (StableDiffusionPipeline pipe = ModelLoader.load(model, LoadOptions.cpu())) {
                 int s = pipe.unet().config.sampleSize();
-                unetStep("tiny (reference) UNet, batch 2, " + s + "x" + s + " latents", pipe.unet(), s, matmul, iters);
+                unetStep("tiny (reference) UNet, batch 2, " + s + "x" + s + " latents", pipe.unet(), s, matmul, 3,
+                        iters);
 
                 try (NDManager m = NDManager.newBaseManager()) {
                     UNet2DConditionModel mid = new UNet2DConditionModel(Init.random(m),
                             UNet2DConditionModel.Config.sd1Like(new int[] {128, 256, 256}, 2, 768, 8, 32));
                     say("mid UNet: %.1f M parameters%n", mid.parameterCount() / 1e6);
                     unetStep("mid UNet (128/256/256, 2 layers, cross 768), batch 2, 32x32 latents", mid, 32, matmul,
-                            iters);
+                            3, iters);
                 }
 
                 int size = pipe.unet().config.sampleSize() * pipe.vaeScaleFactor();
@@ -100,8 +121,9 @@ public final class BenchEngineCommand implements Subcommand {
         } catch (UsageException e) {
             System.err.println("bench-engine: " + e.getMessage());
             System.err.println("usage: bench-engine [--model PATH] [--iters N] [--generations N] [--gen-steps N]");
-            System.err.println("       bench-engine --full --models PATH[,PATH...]   (full-size loads: see"
-                    + " make-random-model)");
+            System.err.println("       bench-engine --full [--models PATH[,PATH...]] [--size PX] [--gen-steps N]"
+                    + " [--generations N]   (full-size loads of make-random-model folders, then an SD 1.5-size"
+                    + " generation)");
             return 2;
         } catch (EngineException e) {
             System.err.println("bench-engine: " + e.getMessage());
@@ -115,6 +137,66 @@ public final class BenchEngineCommand implements Subcommand {
     private static void say(String format, Object... args) {
         System.out.printf(format, args);
         System.out.flush();
+    }
+
+    /**
+     * {@code --full}, generation: an SD 1.5-size pipeline (UNet 320/640/1280/1280, CLIP ViT-L/14 text encoder, VAE
+     * 128/256/512/512) built in memory with random weights — the tokenizer is {@code tokenizerDir}'s — then ms and
+     * achieved GFLOP/s of one UNet step at {@code size}² (512 unless {@code --size}) with CFG (batch 2), peak RSS of a
+     * generation and of a VAE decode at that size
+     * against the float32 weights, and RSS after {@code generations} generations against RSS after the build.
+     */
+    static void fullGeneration(Path tokenizerDir, int size, int steps, int generations, int iters, double matmul) {
+        try (NDManager weights = NDManager.newBaseManager()) {
+            long t0 = System.nanoTime();
+            Init init = Init.random(weights);
+            ClipTextModel text = new ClipTextModel(init, new ClipTextModel.Config(49408, 768, 3072, 12, 12, 77,
+                    "quick_gelu", 1e-5, 2));
+            UNet2DConditionModel unet = new UNet2DConditionModel(init,
+                    UNet2DConditionModel.Config.sd1Like(new int[] {320, 640, 1280, 1280}, 2, 768, 8, 64));
+            AutoencoderKL vae = new AutoencoderKL(init, new AutoencoderKL.Config(3, 3, 4,
+                    new int[] {128, 256, 512, 512}, 2, 32, 0.18215, 512));
+            long params = text.parameterCount() + unet.parameterCount() + vae.parameterCount();
+            long weightMb = params * 4 / (1 << 20);
+            StableDiffusionPipeline pipe = new StableDiffusionPipeline(weights, Device.cpu(), DataType.FLOAT32,
+                    ClipTokenizer.load(tokenizerDir), text, unet, vae, SchedulerConfig.sd1());
+            System.gc();
+            long built = rssKb() / 1024;
+            say("SD 1.5-size pipeline (random weights): %.1f M parameters (UNet %.1f M), float32 weights %d MB;"
+                    + " built in %.1f s, RSS after build %d MB%n", params / 1e6, unet.parameterCount() / 1e6,
+                    weightMb, (System.nanoTime() - t0) / 1e9, built);
+
+            unetStep("SD 1.5-size UNet, batch 2 (CFG), " + size + "x" + size + " (target >= 60% of matmul)", unet,
+                    size / 8, matmul, 0, iters);
+
+            GenerationSettings gs = GenerationSettings.builder().prompt("a photograph of an astronaut riding a horse")
+                    .steps(steps).guidanceScale(7.5).sampler("euler").seed(1).size(size, size).build();
+            boolean peakReset = MemoryBudget.resetPeak();
+            long t2 = System.nanoTime();
+            pipe.txt2img(gs);
+            long genPeak = MemoryBudget.processKb("VmHWM") / 1024;
+            say("txt2img %dx%d, %d steps, CFG: %.1f s, peak RSS %d MB = weights + %d MB (target <= weights +"
+                    + " 1536 MB)%s%n", size, size, steps, (System.nanoTime() - t2) / 1e9, genPeak, genPeak - weightMb,
+                    peakReset ? "" : " [peak since start: /proc/self/clear_refs not writable]");
+
+            MemoryBudget.resetPeak();
+            try (NDManager m = weights.newSubManager()) {
+                NDArray latents = m.randomNormal(new Shape(1, 4, size / 8, size / 8));
+                long t3 = System.nanoTime();
+                vae.decode(m, latents).toFloatArray();
+                long decodePeak = MemoryBudget.processKb("VmHWM") / 1024;
+                say("VAE decode %dx%d: %.1f s, peak RSS %d MB = weights + %d MB%n", size, size,
+                        (System.nanoTime() - t3) / 1e9, decodePeak, decodePeak - weightMb);
+            }
+
+            for (int i = 0; i < generations; i++) {
+                pipe.txt2img(gs.toBuilder().seed(i).build());
+            }
+            System.gc();
+            long after = rssKb() / 1024;
+            say("RSS after %d more generations: %d MB vs %d MB after build (%+.1f %%, target within 10 %%)%n",
+                    generations, after, built, 100.0 * (after - built) / built);
+        }
     }
 
     static double matmulGflops() {
@@ -135,11 +217,11 @@ public final class BenchEngineCommand implements Subcommand {
         }
     }
 
-    static void unetStep(String label, UNet2DConditionModel unet, int size, double matmul, int iters) {
+    static void unetStep(String label, UNet2DConditionModel unet, int size, double matmul, int warmups, int iters) {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray sample = m.randomNormal(new Shape(2, unet.config.inChannels(), size, size));
             NDArray ctx = m.randomNormal(new Shape(2, 77, unet.config.crossAttentionDim()));
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < warmups; i++) {
                 try (NDManager step = m.newSubManager()) {
                     unet.forward(step, sample, 500, ctx).toFloatArray();
                 }

@@ -1,7 +1,7 @@
 package dev.easel.engine.cli;
 
 import ai.djl.engine.Engine;
-import ai.djl.pytorch.jni.JniUtils;
+import dev.easel.engine.torch.LibTorch;
 import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.memory.MemoryBudget;
 import dev.easel.engine.loading.LoadOptions;
@@ -40,7 +40,7 @@ final class FullSizeLoadBench {
 
     private static int measure(List<String> models) throws IOException, InterruptedException {
         Engine.getInstance();
-        JniUtils.setGradMode(false);
+        LibTorch.setGradMode(false);
         boolean peakResets = MemoryBudget.resetPeak();
         System.out.println("| model | weight bytes | cat wall / CPU | load wall / CPU | load/cat wall / CPU"
                 + " | float32 weights | peak RSS (growth) | peak/weights | RssFile after"

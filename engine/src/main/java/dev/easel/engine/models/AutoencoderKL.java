@@ -11,6 +11,7 @@ import dev.easel.engine.nn.Conv2d;
 import dev.easel.engine.nn.Downsample2D;
 import dev.easel.engine.nn.GroupNorm;
 import dev.easel.engine.nn.Init;
+import dev.easel.engine.nn.LayerScope;
 import dev.easel.engine.nn.Module;
 import dev.easel.engine.nn.ModuleList;
 import dev.easel.engine.nn.ResnetBlock2D;
@@ -159,16 +160,7 @@ public final class AutoencoderKL extends Module {
                 h.accept(p + "mid_block", x);
             }
             for (int i = 0; i < blocks.size(); i++) {
-                Container b = blocks.get(i);
-                for (ResnetBlock2D r : ((ModuleList<ResnetBlock2D>) b.child("resnets")).items()) {
-                    x = r.forward(scope, x, null);
-                }
-                Module s = b.child(decoder ? "upsamplers" : "downsamplers");
-                if (s != null) {
-                    Module first = ((ModuleList<Module>) s).get(0);
-                    x = decoder ? ((Upsample2D) first).forward(scope, x, 0, 0)
-                            : ((Downsample2D) first).forward(scope, x);
-                }
+                x = blockForward(scope, blocks.get(i), x);
                 h.accept(p + (decoder ? "up_blocks." : "down_blocks.") + i, x);
             }
             if (!decoder) {
@@ -182,13 +174,33 @@ public final class AutoencoderKL extends Module {
             return x;
         }
 
+        /** One down/up block: its resnets, then its resampler; the resnets' outputs are freed as the block ends. */
+        @SuppressWarnings("unchecked")
+        private NDArray blockForward(NDManager scope, Container b, NDArray in) {
+            return LayerScope.run(scope, layer -> {
+                NDArray x = in;
+                for (ResnetBlock2D r : ((ModuleList<ResnetBlock2D>) b.child("resnets")).items()) {
+                    x = r.forward(layer, x, null);
+                }
+                Module s = b.child(decoder ? "upsamplers" : "downsamplers");
+                if (s != null) {
+                    Module first = ((ModuleList<Module>) s).get(0);
+                    x = decoder ? ((Upsample2D) first).forward(layer, x, 0, 0)
+                            : ((Downsample2D) first).forward(layer, x);
+                }
+                return x;
+            });
+        }
+
         @SuppressWarnings("unchecked")
         private NDArray midForward(NDManager scope, NDArray x) {
             ModuleList<ResnetBlock2D> res = (ModuleList<ResnetBlock2D>) mid.child("resnets");
             ModuleList<Attention> attn = (ModuleList<Attention>) mid.child("attentions");
-            x = res.get(0).forward(scope, x, null);
-            x = attn.get(0).forwardSpatial(scope, x);
-            return res.get(1).forward(scope, x, null);
+            return LayerScope.run(scope, layer -> {
+                NDArray y = res.get(0).forward(layer, x, null);
+                y = attn.get(0).forwardSpatial(layer, y);
+                return res.get(1).forward(layer, y, null);
+            });
         }
     }
 }

@@ -13,6 +13,7 @@ import dev.easel.engine.nn.Container;
 import dev.easel.engine.nn.Embedding;
 import dev.easel.engine.nn.Init;
 import dev.easel.engine.nn.LayerNorm;
+import dev.easel.engine.nn.LayerScope;
 import dev.easel.engine.nn.Linear;
 import dev.easel.engine.nn.Module;
 import dev.easel.engine.nn.ModuleList;
@@ -165,8 +166,12 @@ public final class ClipTextModel extends Module {
         }
 
         NDArray forward(NDManager scope, NDArray x) {
+            return LayerScope.run(scope, layer -> forwardIn(layer, x));
+        }
+
+        private NDArray forwardIn(NDManager scope, NDArray x) {
             NDArray h = selfAttn.forward(scope, layerNorm1.forward(scope, x));
-            NDArray r = x.add(h);
+            NDArray r = h.add(x); // h first: the sum goes on this layer's scope, not the caller's
             NDArray m = mlp.forward(scope, layerNorm2.forward(scope, r));
             return r.add(m);
         }

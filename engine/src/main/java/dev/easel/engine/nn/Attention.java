@@ -37,6 +37,10 @@ public final class Attention extends Module {
 
     /** Sequence attention: x [B, L, C], context [B, S, Cc] or null for self-attention. */
     public NDArray forward(NDManager scope, NDArray x, NDArray context) {
+        return LayerScope.run(scope, layer -> forwardIn(layer, x, context));
+    }
+
+    private NDArray forwardIn(NDManager scope, NDArray x, NDArray context) {
         NDArray ctx = context == null ? x : context;
         long b = x.getShape().get(0);
         long l = x.getShape().get(1);
@@ -50,13 +54,17 @@ public final class Attention extends Module {
 
     /** Spatial self-attention on NCHW input with group norm and residual (the VAE mid block). */
     public NDArray forwardSpatial(NDManager scope, NDArray x) {
+        return LayerScope.run(scope, layer -> forwardSpatialIn(layer, x));
+    }
+
+    private NDArray forwardSpatialIn(NDManager scope, NDArray x) {
         long b = x.getShape().get(0);
         long c = x.getShape().get(1);
         long h = x.getShape().get(2);
         long w = x.getShape().get(3);
         NDArray n = groupNorm != null ? groupNorm.forward(scope, x) : x;
         NDArray seq = n.reshape(b, c, h * w).transpose(0, 2, 1);
-        NDArray o = forward(scope, seq, null);
+        NDArray o = forwardIn(scope, seq, null);
         NDArray back = o.transpose(0, 2, 1).reshape(b, c, h, w);
         return back.add(x);
     }

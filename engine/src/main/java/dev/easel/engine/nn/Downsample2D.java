@@ -21,10 +21,15 @@ public final class Downsample2D extends Module {
     }
 
     public NDArray forward(NDManager scope, NDArray x) {
+        return LayerScope.run(scope, layer -> forwardIn(layer, x));
+    }
+
+    private NDArray forwardIn(NDManager scope, NDArray x) {
         if (padding == 0) {
             Shape s = x.getShape();
             NDArray col = scope.zeros(new Shape(s.get(0), s.get(1), s.get(2), 1), x.getDataType(), x.getDevice());
             NDArray wide = NDArrays.concat(new NDList(x, col), 3);
+            wide.attach(scope); // concat attaches to x's manager: the caller's
             NDArray row = scope.zeros(new Shape(s.get(0), s.get(1), 1, s.get(3) + 1), x.getDataType(),
                     x.getDevice());
             x = NDArrays.concat(new NDList(wide, row), 2);

@@ -27,6 +27,10 @@ public final class ResnetBlock2D extends Module {
     }
 
     public NDArray forward(NDManager scope, NDArray x, NDArray temb) {
+        return LayerScope.run(scope, layer -> forwardIn(layer, x, temb));
+    }
+
+    private NDArray forwardIn(NDManager scope, NDArray x, NDArray temb) {
         NDArray h = Activations.silu(norm1.forward(scope, x));
         h = conv1.forward(scope, h);
         if (timeEmbProj != null && temb != null) {

@@ -5,7 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.easel.engine.torch.LibTorch;
 
 /**
- * An array times or divided by a constant, safe inside a forward pass whose gradients are recorded.
+ * An array plus, times or divided by a constant, safe inside a forward pass whose gradients are recorded.
  *
  * <p>DJL's {@code x.mul(2f)} and {@code x.div(2f)} wrap the number in a tensor over a Java direct buffer, multiply, and
  * close it. Autograd keeps that tensor for the backward pass (the gradient of x·c is grad·c), but the buffer's memory
@@ -25,6 +25,13 @@ public final class ScalarOps {
     public static NDArray mul(NDArray x, double c) {
         try (NDArray constant = constant(x, c)) {
             return x.mul(constant);
+        }
+    }
+
+    /** {@code x + c}, in x's data type. */
+    public static NDArray add(NDArray x, double c) {
+        try (NDArray constant = constant(x, c)) {
+            return x.add(constant);
         }
     }
 

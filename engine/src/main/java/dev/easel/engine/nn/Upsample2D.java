@@ -14,6 +14,10 @@ public final class Upsample2D extends Module {
 
     /** @param h target height, or ≤0 for 2× */
     public NDArray forward(NDManager scope, NDArray x, long h, long w) {
+        return LayerScope.run(scope, layer -> forwardIn(layer, x, h, w));
+    }
+
+    private NDArray forwardIn(NDManager scope, NDArray x, long h, long w) {
         if (h <= 0) {
             h = x.getShape().get(2) * 2;
             w = x.getShape().get(3) * 2;

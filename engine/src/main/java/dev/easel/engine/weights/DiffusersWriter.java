@@ -12,6 +12,7 @@ import dev.easel.engine.models.UNet2DConditionModel;
 import dev.easel.engine.models.unet.DownBlockType;
 import dev.easel.engine.models.unet.UpBlockType;
 import dev.easel.engine.samplers.SchedulerConfig;
+import dev.easel.engine.samplers.TimestepSpacing;
 import dev.easel.engine.io.Folders;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -180,9 +181,16 @@ public final class DiffusersWriter {
         n.put("rescale_betas_zero_snr", s.rescaleBetasZeroSnr());
         n.put("set_alpha_to_one", s.setAlphaToOneOr(true));
         n.put("steps_offset", s.stepsOffset());
-        if (s.rescaleBetasZeroSnr()) {
-            // sampling must start at the pure-noise step the model was trained on (Lin et al. §3.3)
-            n.put("timestep_spacing", "trailing");
+        // The base model's spacing travels with it: every sampler takes the file's spacing (as diffusers'
+        // from_config does), so a fine-tuned copy without it would sample differently from the model it came from.
+        // Zero-terminal-SNR schedules must start at the pure-noise step they were trained on (Lin et al. §3.3).
+        TimestepSpacing spacing = s.timestepSpacing() != null ? s.timestepSpacing()
+                : s.rescaleBetasZeroSnr() ? TimestepSpacing.TRAILING : null;
+        if (spacing != null) {
+            n.put("timestep_spacing", spacing.configName());
+        }
+        if (s.useKarrasSigmas()) {
+            n.put("use_karras_sigmas", true);
         }
         return n;
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.easel.engine.EngineException;
 import dev.easel.engine.Reference;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -57,7 +58,7 @@ class DefaultModelTest {
         assertEquals(Reference.model(), DefaultModel.path());
         Path notAModel = Files.createDirectories(cache.resolve("not-a-model"));
         System.setProperty("easel.default.model", notAModel.toString());
-        var e = assertThrows(IllegalStateException.class, DefaultModel::path);
+        var e = assertThrows(EngineException.class, DefaultModel::path);
         assertEquals("the default model is set to " + notAModel + " (EASEL_DEFAULT_MODEL or easel.default.model),"
                 + " which has no model_index.json; point it at a diffusers folder", e.getMessage());
     }

@@ -8,6 +8,7 @@ import dev.easel.engine.nn.Attention;
 import dev.easel.engine.nn.Container;
 import dev.easel.engine.nn.Init;
 import dev.easel.engine.nn.LayerNorm;
+import dev.easel.engine.nn.LayerScope;
 import dev.easel.engine.nn.Linear;
 import dev.easel.engine.nn.Module;
 import dev.easel.engine.nn.ModuleList;
@@ -42,6 +43,10 @@ public final class BasicTransformerBlock extends Module {
 
     /** {@code x} [B, L, dim] attends to itself and to {@code context} [B, 77, crossDim]. */
     public NDArray forward(NDManager scope, NDArray x, NDArray context) {
+        return LayerScope.run(scope, layer -> forwardIn(layer, x, context));
+    }
+
+    private NDArray forwardIn(NDManager scope, NDArray x, NDArray context) {
         x = attn1.forward(scope, norm1.forward(scope, x), null).add(x);
         x = attn2.forward(scope, norm2.forward(scope, x), context).add(x);
         NDArray proj = geglu.forward(scope, norm3.forward(scope, x));

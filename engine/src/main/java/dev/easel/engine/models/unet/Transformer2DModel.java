@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.easel.engine.nn.Conv2d;
 import dev.easel.engine.nn.GroupNorm;
 import dev.easel.engine.nn.Init;
+import dev.easel.engine.nn.LayerScope;
 import dev.easel.engine.nn.Linear;
 import dev.easel.engine.nn.Module;
 import dev.easel.engine.nn.ModuleList;
@@ -39,6 +40,10 @@ public final class Transformer2DModel extends Module {
 
     /** {@code x} [B, C, H, W] attends to {@code context}; same shape out. */
     public NDArray forward(NDManager scope, NDArray x, NDArray context) {
+        return LayerScope.run(scope, layer -> forwardIn(layer, x, context));
+    }
+
+    private NDArray forwardIn(NDManager scope, NDArray x, NDArray context) {
         long b = x.getShape().get(0);
         long ch = x.getShape().get(1);
         long hh = x.getShape().get(2);

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.easel.engine.nn.Init;
+import dev.easel.engine.nn.LayerScope;
 import dev.easel.engine.nn.Module;
 import dev.easel.engine.nn.ModuleList;
 import dev.easel.engine.nn.ResnetBlock2D;
@@ -56,15 +57,20 @@ public abstract sealed class UpBlock extends Module permits UpBlock2D, CrossAttn
         }
     }
 
+    /** One resnet (and transformer) on {@code x} with its skip connection, freeing the concatenation after. */
+    private NDArray layerForward(NDManager scope, int j, NDArray x, NDArray skip, NDArray emb, NDArray context) {
+        return LayerScope.run(scope, layer -> {
+            NDArray joined = NDArrays.concat(new NDList(x, skip), 1);
+            joined.attach(layer); // concat attaches to x's manager: the caller's
+            NDArray y = resnets.get(j).forward(layer, joined, emb);
+            return attentions != null ? attentions.get(j).forward(layer, y, context) : y;
+        });
+    }
+
     /** Runs the block on {@code x}, taking its skip connections off the end of {@code skips}. */
     public NDArray forward(NDManager scope, NDArray x, NDArray emb, NDArray context, List<NDArray> skips) {
         for (int j = 0; j < resnets.size(); j++) {
-            NDArray skip = skips.remove(skips.size() - 1);
-            x = NDArrays.concat(new NDList(x, skip), 1);
-            x = resnets.get(j).forward(scope, x, emb);
-            if (attentions != null) {
-                x = attentions.get(j).forward(scope, x, context);
-            }
+            x = layerForward(scope, j, x, skips.remove(skips.size() - 1), emb, context);
         }
         if (upsamplers.size() > 0) {
             // to the size of the next skip connection, so odd sizes come back exactly
