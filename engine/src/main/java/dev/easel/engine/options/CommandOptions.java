@@ -32,7 +32,7 @@ public final class CommandOptions {
 
     private static final GenerationDefaults STANDARD = GenerationDefaults.STANDARD;
 
-    public static final Option MODEL = Option.string("model", "PATH|NAME", null, "the model: a diffusers folder,"
+    public static final Option MODEL = Option.string("model", "NAME|PATH", null, "the model: a diffusers folder,"
             + " a .safetensors file or default; in a notebook also a loaded model's name (default there: the one"
             + " loaded last)");
     public static final Option PROMPT = Option.string("prompt", "TEXT", null,
