@@ -260,7 +260,8 @@ class DiffusionMagicsTest {
         assertEquals("--as: 'class' is not a Java variable name — use letters, digits and _, not starting with a "
                 + "digit, and not a keyword (e.g. --as sd2)", error("%load_model --as class"));
         assertEquals("--sampler: unknown sampler 'eulr' — did you mean euler? (samplers: ddim, euler, euler_a, "
-                + "dpmpp_2m, dpmpp_2m_karras, pndm, heun, lms, unipc)", error("%txt2img --sampler eulr a cat"));
+                + "dpmpp_2m, dpmpp_2m_karras, dpmpp_2m_sde, dpmpp_sde, dpmpp_2s_a, dpm2, dpm2_a, pndm, heun, lms, "
+                + "unipc)", error("%txt2img --sampler eulr a cat"));
         assertEquals("%txt2img: size must be a multiple of 8 on each side, got 500x512 (try 504x512)",
                 error("%txt2img --size 500x512 a cat"));
         assertEquals("--steps takes a whole number from 1 to 1000, got -5", error("%txt2img --steps -5 a cat"));
