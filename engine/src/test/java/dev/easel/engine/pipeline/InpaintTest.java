@@ -8,9 +8,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.easel.engine.Reference;
+import dev.easel.engine.torch.Randomness;
 import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.models.Configs;
@@ -81,12 +81,13 @@ class InpaintTest {
 
     /** The {@code n}-th standard normal draw of shape [1, 4, 16, 16] after seeding, as diffusers' generator gives it. */
     static Latents draw(int n) {
-        JniUtils.setSeed(S.seed());
-        NDArray d = null;
-        for (int i = 0; i <= n; i++) {
-            d = m.randomNormal(new Shape(1, 4, 16, 16));
+        try (Randomness.Held generator = Randomness.seeded(S.seed())) {
+            NDArray d = null;
+            for (int i = 0; i <= n; i++) {
+                d = m.randomNormal(new Shape(1, 4, 16, 16));
+            }
+            return Latents.of(d);
         }
-        return Latents.of(d);
     }
 
     @Test
