@@ -77,7 +77,7 @@ class XyzMagicTest {
         assertEquals("2", context.evalJava("s3.made()"));
         assertEquals("[0.25, 1.0]", context.evalJava("s3.table().doubleColumn(\"strength\").asList()"));
         assertTrue(error("%xyz --init start --strength 0 --x \"steps:1,2\" a red circle").contains("strength"));
-        assertEquals("%xyz: the strength axis is for img2img sweeps; give an init image",
+        assertEquals("%xyz: the denoising axis is for img2img sweeps (give an init image) or hires fix (give --hires)",
                 error("%xyz --x \"strength:0.5,1\" a red circle"));
 
         Model sd = Easel.model("sd");
@@ -98,7 +98,8 @@ class XyzMagicTest {
     @Test
     void badInputIsOneLineBeforeAnyImage() {
         assertEquals("--x: unknown axis 'stepz'; axes are seed, steps, cfg, sampler, prompt_sr, negative, model, size,"
-                + " clip_skip, eta, strength, lora_weight, checkpoint", error("%xyz --x \"stepz:1,2\" a red circle"));
+                + " clip_skip, eta, strength, schedule, var_seed, var_strength, hires_steps, hires_scale, lora_weight,"
+                + " checkpoint, vae", error("%xyz --x \"stepz:1,2\" a red circle"));
         assertEquals("%xyz: the steps axis is used twice (X and Y); use each axis once",
                 error("%xyz --x \"steps:1,2\" --y \"steps:3\" a red circle"));
         assertEquals("%xyz: prompt_sr axis: 'square' is not in the prompt or the negative prompt; its first value must"
