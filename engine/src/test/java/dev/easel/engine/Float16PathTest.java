@@ -37,15 +37,8 @@ class Float16PathTest {
             pipe.unet().parameters().values().forEach(w -> assertEquals(DataType.FLOAT16, w.getDataType()));
             for (JsonNode c : Reference.index().get("cases")) {
                 String dir = "cases/" + c.get("id").asText() + "/";
-                List<String> prompts = PipelineCasesTest.strings(c.get("prompt"));
-                GenerationSettings s = GenerationSettings.builder().prompts(prompts)
-                        .negativePrompts(PipelineCasesTest.strings(c.get("negative_prompt")))
-                        .steps(c.get("steps").asInt()).guidanceScale(c.get("guidance_scale").asDouble())
-                        .sampler(c.get("scheduler").asText()).seed(c.get("seed").asLong())
-                        .size(c.get("width").asInt(), c.get("height").asInt())
-                        .imagesPerPrompt(c.get("batch").asInt() / prompts.size()).eta(c.path("eta").asDouble(0))
-                        .initLatents(Latents.of(Reference.npy(m, dir + "latents_init.npy")))
-                        .spacing(c.path("scheduler_config").path("timestep_spacing").asText("leading")).build();
+                GenerationSettings s = PipelineCasesTest.caseSettings(c,
+                        Reference.npy(m, dir + "latents_init.npy")).build();
                 Latents result = pipe.txt2img(s, step -> {
                     if (step.done() == 1) {
                         stepTypes.add(step.modelInput().getDataType());

@@ -65,28 +65,34 @@ class PipelineCasesTest {
         return tests.stream();
     }
 
+    /** A reference case's generation settings, started from {@code init} (its {@code latents_init}). */
+    static GenerationSettings.Builder caseSettings(JsonNode c, NDArray init) {
+        List<String> prompts = strings(c.get("prompt"));
+        GenerationSettings.Builder b = GenerationSettings.builder().prompts(prompts)
+                .negativePrompts(strings(c.get("negative_prompt"))).steps(c.get("steps").asInt())
+                .guidanceScale(c.get("guidance_scale").asDouble()).sampler(c.get("scheduler").asText())
+                .seed(c.get("seed").asLong()).size(c.get("width").asInt(), c.get("height").asInt())
+                .imagesPerPrompt(c.get("batch").asInt() / prompts.size()).eta(c.path("eta").asDouble(0))
+                .initLatents(Latents.of(init));
+        // The reference harness made each case's scheduler with from_config of SD 1.5's original file (no
+        // timestep_spacing), while tiny-sd's re-saved file says "leading"; as in diffusers, a sampler takes the
+        // spacing the model's file gives, so the case's own spacing is passed as an explicit choice.
+        JsonNode spacing = c.path("scheduler_config").path("timestep_spacing");
+        if (spacing.isTextual()) {
+            b.spacing(spacing.asText());
+        }
+        if (c.hasNonNull("clip_skip")) {
+            b.clipSkip(c.get("clip_skip").asInt());
+        }
+        return b;
+    }
+
     static void runCase(JsonNode c) {
         String dir = "cases/" + c.get("id").asText() + "/";
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray init = Reference.npy(m, dir + "latents_init.npy");
             List<String> prompts = strings(c.get("prompt"));
-            GenerationSettings.Builder b = GenerationSettings.builder().prompts(prompts)
-                    .negativePrompts(strings(c.get("negative_prompt"))).steps(c.get("steps").asInt())
-                    .guidanceScale(c.get("guidance_scale").asDouble()).sampler(c.get("scheduler").asText())
-                    .seed(c.get("seed").asLong()).size(c.get("width").asInt(), c.get("height").asInt())
-                    .imagesPerPrompt(c.get("batch").asInt() / prompts.size()).eta(c.path("eta").asDouble(0))
-                    .initLatents(Latents.of(init));
-            // The reference harness made each case's scheduler with from_config of SD 1.5's original file (no
-            // timestep_spacing), while tiny-sd's re-saved file says "leading"; as in diffusers, a sampler takes the
-            // spacing the model's file gives, so the case's own spacing is passed as an explicit choice.
-            JsonNode spacing = c.path("scheduler_config").path("timestep_spacing");
-            if (spacing.isTextual()) {
-                b.spacing(spacing.asText());
-            }
-            if (c.hasNonNull("clip_skip")) {
-                b.clipSkip(c.get("clip_skip").asInt());
-            }
-            GenerationSettings s = b.build();
+            GenerationSettings s = caseSettings(c, init).build();
 
             // token ids and prompt embeddings
             long[] ids = Reference.npy(m, dir + "prompt_ids.npy").toLongArray();
