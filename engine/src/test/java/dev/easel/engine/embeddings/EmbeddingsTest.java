@@ -122,26 +122,10 @@ class EmbeddingsTest {
         assertArrayEquals(before, encode("a star"), 0f);
     }
 
-    /**
-     * A1111's {@code .pt} as its {@code Embedding.save} writes it: {@code {"string_to_token": {"*": 265},
-     * "string_to_param": {"*": vectors}, "name", "step", "sd_checkpoint", "sd_checkpoint_name"}}, the vectors a plain
-     * tensor or (other trainers) an {@code nn.Parameter}; {@code step} lets a test put something else there.
-     */
-    static Path a1111Pt(Path file, NDArray vectors, boolean parameter, Consumer<PickleBuilder> step) throws Exception {
-        long[] shape = vectors.getShape().getShape();
-        long[] stride = {shape[1], 1};
-        PickleBuilder p = new PickleBuilder().op('}', '(');
-        p.str("string_to_token").op('}', '(').str("*").integer(265).op('u');
-        p.str("string_to_param").op('}', '(').str("*");
-        if (parameter) {
-            p.parameter("FloatStorage", "0", shape[0] * shape[1], shape, stride);
-        } else {
-            p.tensor("FloatStorage", "0", shape[0] * shape[1], 0, shape, stride);
-        }
-        p.op('u').str("name").str(TextualInversion.baseName(file)).str("step");
-        step.accept(p);
-        p.str("sd_checkpoint").op('N').str("sd_checkpoint_name").str("v1-5-pruned-emaonly").op('u', '.');
-        return PickleBuilder.checkpoint(file, p.bytes(), Map.of("0", PickleBuilder.floats(vectors.toFloatArray())));
+    static Path a1111Pt(Path file, NDArray vectors, boolean parameter, Consumer<PickleBuilder> step)
+            throws Exception {
+        return PickleBuilder.a1111Embedding(file, vectors.toFloatArray(), vectors.getShape().getShape(), parameter,
+                step);
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.zip.ZipOutputStream;
 
 /**
@@ -101,6 +102,30 @@ public final class PickleBuilder {
             StoredZip.put(zip, "archive/version", "3\n".getBytes(StandardCharsets.US_ASCII));
         }
         return file;
+    }
+
+    /**
+     * Writes an embedding as A1111's {@code Embedding.save} does: {@code torch.save({"string_to_token": {"*": 265},
+     * "string_to_param": {"*": vectors}, "name", "step", "sd_checkpoint", "sd_checkpoint_name"})}, the vectors
+     * [n, hidden] a plain tensor or (as other trainers save them) an {@code nn.Parameter}; {@code step} pushes the
+     * step's value, so a test can put something else there.
+     */
+    public static Path a1111Embedding(Path file, float[] vectors, long[] shape, boolean parameter,
+                                      Consumer<PickleBuilder> step) throws IOException {
+        long[] stride = {shape[1], 1};
+        PickleBuilder p = new PickleBuilder().op('}', '(');
+        p.str("string_to_token").op('}', '(').str("*").integer(265).op('u');
+        p.str("string_to_param").op('}', '(').str("*");
+        if (parameter) {
+            p.parameter("FloatStorage", "0", vectors.length, shape, stride);
+        } else {
+            p.tensor("FloatStorage", "0", vectors.length, 0, shape, stride);
+        }
+        String name = file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
+        p.op('u').str("name").str(name).str("step");
+        step.accept(p);
+        p.str("sd_checkpoint").op('N').str("sd_checkpoint_name").str("v1-5-pruned-emaonly").op('u', '.');
+        return checkpoint(file, p.bytes(), Map.of("0", floats(vectors)));
     }
 
     public static byte[] floats(float... values) {
