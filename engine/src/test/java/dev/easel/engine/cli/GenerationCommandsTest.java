@@ -122,6 +122,7 @@ class GenerationCommandsTest {
         List<String> rows = Files.readAllLines(table);
         assertEquals(3, rows.size(), "a header and one row per strength: " + rows);
         int strength = List.of(rows.get(0).split(",")).indexOf("strength");
+        assertTrue(List.of(rows.get(0).split(",")).contains("vae"), rows.get(0));
         assertEquals("0.5", rows.get(1).split(",")[strength]);
         assertEquals("1.0", rows.get(2).split(",")[strength]);
     }
