@@ -98,6 +98,7 @@ class XyzMagicTest {
         Path vae = dir.resolve("same-vae.safetensors");
         dev.easel.engine.weights.SafeTensors.write(pipe.vae().parameters(), java.util.Map.of(), vae);
         Sweep vaes = sd.xyz(sd.txt2img("a green square").steps(1).seed(5)).x(Axis.parse("vae:none," + vae)).run();
+        assertEquals(2, vaes.made(), () -> vaes.table().stringColumn("error").asList().toString());
         assertEquals(List.of("", "same-vae.safetensors"), vaes.table().stringColumn("vae").asList(),
                 "the table names each cell's VAE");
     }
