@@ -88,6 +88,10 @@ public record TextualInversion(String token, NDArray vectors) {
         if (f.keys().size() == 1) {
             return f.keys().iterator().next();
         }
+        if (f.keys().stream().anyMatch(k -> k.startsWith("model.diffusion_model.") || k.startsWith("unet."))) {
+            throw new EngineException(f.file() + ": a Stable Diffusion model checkpoint (" + f.keys().size()
+                    + " tensors), not a textual-inversion embedding; load it as a model (--model, %load_model)");
+        }
         throw new EngineException(f.file() + ": not a textual-inversion embedding (" + f.keys().size() + " tensors"
                 + " and no emb_params or string_to_param; expected A1111's .safetensors / .pt or diffusers' single"
                 + " token key)");

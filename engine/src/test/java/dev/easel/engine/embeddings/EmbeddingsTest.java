@@ -169,7 +169,15 @@ class EmbeddingsTest {
         Map<Path, String> refused = new java.util.LinkedHashMap<>();
         // a model checkpoint saved as .pt
         refused.put(Files.copy(Reference.root().resolve("formats/tiny-sd.ckpt"), folder.resolve("model.pt")),
-                "not a textual-inversion embedding (512 tensors and no emb_params or string_to_param");
+                "a Stable Diffusion model checkpoint (512 tensors), not a textual-inversion embedding; load it as a"
+                        + " model");
+        // some other tensors
+        PickleBuilder two = new PickleBuilder().op('}', '(').str("a");
+        two.tensor("FloatStorage", "0", 1, 0, new long[] {1}, new long[] {1}).str("b");
+        two.tensor("FloatStorage", "0", 1, 0, new long[] {1}, new long[] {1}).op('u', '.');
+        refused.put(PickleBuilder.checkpoint(folder.resolve("two.pt"), two.bytes(), Map.of("0",
+                PickleBuilder.floats(1))), "not a textual-inversion embedding (2 tensors and no emb_params or"
+                + " string_to_param");
         // the step as a numpy integer: unpickling it calls numpy.core.multiarray.scalar, which is no tensor
         refused.put(a1111Pt(folder.resolve("numpy-step.pt"), redCircle, false, p -> p
                 .global("numpy.core.multiarray", "scalar").global("numpy", "dtype").str("i8").op(0x89, 0x88, 0x87, 'R')
