@@ -25,7 +25,7 @@ public final class Inpainter {
 
     /**
      * The mask at the image's size (one note line when it had to be resized), inverted when asked: grey first, then
-     * resized, as A1111 and diffusers' mask processor do.
+     * resized, as A1111 does ({@code create_binary_mask}, then {@code resize_image}).
      */
     public static BufferedImage prepareMask(BufferedImage image, BufferedImage mask, InpaintOptions options,
                                             List<String> notes) {

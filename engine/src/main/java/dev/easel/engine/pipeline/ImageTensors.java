@@ -15,23 +15,17 @@ public final class ImageTensors {
     }
 
     /**
-     * A mask image → [1, 1, H, W] of 0 and 1, as diffusers' mask processor: grey as PIL's {@code convert("L")}
-     * (ITU-R 601-2 luma), resized (Lanczos, as PIL) when its size differs from the image's, scaled to [0, 1] and
-     * binarised at 0.5 (1 = repaint).
+     * A mask image → [1, 1, H, W] of 0 and 1, as diffusers' mask processor: resized (Lanczos, as PIL) when its size
+     * differs from the image's, then grey as PIL's {@code convert("L")} (ITU-R 601-2 luma) — diffusers resizes
+     * before it converts — scaled to [0, 1] and binarised at 0.5 (1 = repaint).
      */
     public static NDArray toMask(NDManager scope, BufferedImage mask, int width, int height) {
-        int w = mask.getWidth();
-        int h = mask.getHeight();
-        int[] grey = new int[w * h];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                grey[y * w + x] = luma(mask.getRGB(x, y));
-            }
-        }
-        int[] sized = Lanczos.resize(grey, w, h, width, height);
+        BufferedImage src = resized(mask, width, height);
         float[] data = new float[width * height];
-        for (int i = 0; i < data.length; i++) {
-            data[i] = sized[i] / 255f >= 0.5f ? 1f : 0f;
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                data[y * width + x] = luma(src.getRGB(x, y)) / 255f >= 0.5f ? 1f : 0f;
+            }
         }
         return scope.create(data, new Shape(1, 1, height, width));
     }
