@@ -34,6 +34,15 @@ class LanczosTest {
     }
 
     @Test
+    void theHorizontalPassComesFirstAndIsRoundedToEightBits() {
+        // 2x2 [[0, 255], [255, 255]] to 4x4. Rows first: 0, 59, 196, 255 and four 255s. Then column 1 is (59, 255):
+        // its output 0 is 1.175491·59 − 0.175481·255 = 24.61 → 25 and its output 2 is 0.232868·59 + 0.767122·255 =
+        // 209.36 → 209 (columns first would give 59 and 210 there; PIL does rows first).
+        assertArrayEquals(new int[] {0, 25, 186, 255, 59, 105, 210, 255, 196, 209, 241, 255, 255, 255, 255, 255},
+                Lanczos.resize(new int[] {0, 255, 255, 255}, 2, 2, 4, 4));
+    }
+
+    @Test
     void shrinkingFiveSamplesToThreeWidensTheKernel() {
         // n = 5, m = 3, s = 5/3, so x = (i + 0.5 − c)·0.6. Output 1: c = 2.5, x = −1.2, −0.6, 0, 0.6, 1.2 with
         // L = −0.118000, 0.472002, 1, 0.472002, −0.118000 (sum 1.708004); the white samples 1 and 3 give
