@@ -202,8 +202,9 @@ public final class Model implements AutoCloseable {
     }
 
     /**
-     * Loads a textual-inversion embedding (A1111 {@code .safetensors} or diffusers {@code learned_embeds}) under
-     * {@code token} (null: the file name, as A1111); it stays until {@link #unloadEmbedding}. Returns the token.
+     * Loads a textual-inversion embedding (A1111 {@code .safetensors} or {@code .pt}, or diffusers'
+     * {@code learned_embeds}) under {@code token} (null: the file name, as A1111); it stays until
+     * {@link #unloadEmbedding}. Returns the token.
      */
     public String loadEmbedding(Path file, String token) {
         try {

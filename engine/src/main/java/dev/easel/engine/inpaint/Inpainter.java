@@ -23,25 +23,27 @@ public final class Inpainter {
     private Inpainter() {
     }
 
-    /** The mask at the image's size (one note line when it had to be resized), inverted when asked. */
+    /**
+     * The mask at the image's size (one note line when it had to be resized), inverted when asked: grey first, then
+     * resized, as A1111 does ({@code create_binary_mask}, then {@code resize_image}).
+     */
     public static BufferedImage prepareMask(BufferedImage image, BufferedImage mask, InpaintOptions options,
                                             List<String> notes) {
         if (mask == null) {
             throw new EngineException("inpainting needs a mask image (white = repaint)");
         }
-        BufferedImage m = mask;
-        if (mask.getWidth() != image.getWidth() || mask.getHeight() != image.getHeight()) {
-            notes.add("the mask is " + mask.getWidth() + "x" + mask.getHeight() + " and the image "
-                    + image.getWidth() + "x" + image.getHeight() + "; the mask was resized to the image");
-            m = scaled(mask, image.getWidth(), image.getHeight());
-        }
-        BufferedImage grey = new BufferedImage(m.getWidth(), m.getHeight(), BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < m.getHeight(); y++) {
-            for (int x = 0; x < m.getWidth(); x++) {
-                int luma = ImageTensors.luma(m.getRGB(x, y));
+        BufferedImage grey = new BufferedImage(mask.getWidth(), mask.getHeight(), BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < mask.getHeight(); y++) {
+            for (int x = 0; x < mask.getWidth(); x++) {
+                int luma = ImageTensors.luma(mask.getRGB(x, y));
                 int v = options.invertMask() ? 255 - luma : luma;
                 grey.setRGB(x, y, (v << 16) | (v << 8) | v);
             }
+        }
+        if (mask.getWidth() != image.getWidth() || mask.getHeight() != image.getHeight()) {
+            notes.add("the mask is " + mask.getWidth() + "x" + mask.getHeight() + " and the image "
+                    + image.getWidth() + "x" + image.getHeight() + "; the mask was resized to the image");
+            return scaled(grey, image.getWidth(), image.getHeight());
         }
         return grey;
     }

@@ -62,8 +62,8 @@ public final class CommandOptions {
             + " look (default: EASEL_LORA_DIR, else Lora/ or lora/ beside the model; in a notebook:"
             + " %load_model --lora-dir)").only(COMMAND_LINE);
     public static final Option EMBEDDING = Option.string("embedding", "FILE[:TOKEN]", null, "load a textual-inversion"
-            + " embedding (A1111 or diffusers .safetensors; token default: the file's name; in a notebook:"
-            + " %load_embedding)").repeated().only(COMMAND_LINE);
+            + " embedding (A1111 .safetensors / .pt or diffusers' learned_embeds; token default: the file's name;"
+            + " in a notebook: %load_embedding)").repeated().only(COMMAND_LINE);
     public static final Option EMBEDDINGS_DIR = Option.string("embeddings-dir", "DIR", null, "embeddings a prompt"
             + " names by file name are loaded from here (default: EASEL_EMBEDDINGS_DIR, else embeddings/ beside the"
             + " model; in a notebook: %load_model --embeddings-dir)").only(COMMAND_LINE);

@@ -3,8 +3,6 @@ package dev.easel.engine.pipeline;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 
 /**
@@ -17,9 +15,9 @@ public final class ImageTensors {
     }
 
     /**
-     * A mask image → [1, 1, H, W] of 0 and 1, as diffusers' mask processor: grey as PIL's {@code convert("L")}
-     * (ITU-R 601-2 luma), scaled to [0, 1] and binarised at 0.5 (1 = repaint); resized (bicubic) when its size
-     * differs from the image's.
+     * A mask image → [1, 1, H, W] of 0 and 1, as diffusers' mask processor: resized (Lanczos, as PIL) when its size
+     * differs from the image's, then grey as PIL's {@code convert("L")} (ITU-R 601-2 luma) — diffusers resizes
+     * before it converts — scaled to [0, 1] and binarised at 0.5 (1 = repaint).
      */
     public static NDArray toMask(NDManager scope, BufferedImage mask, int width, int height) {
         BufferedImage src = resized(mask, width, height);
@@ -37,20 +35,18 @@ public final class ImageTensors {
         return (((rgb >> 16) & 0xff) * 19595 + ((rgb >> 8) & 0xff) * 38470 + (rgb & 0xff) * 7471 + 0x8000) >> 16;
     }
 
-    /** The image at the given size as RGB (bicubic), or the image itself when it already is. */
+    /**
+     * The image at the given size as RGB — resampled with Lanczos exactly as PIL, which diffusers'
+     * {@code VaeImageProcessor} and A1111 resize with — or the image itself when it already is.
+     */
     public static BufferedImage resized(BufferedImage img, int width, int height) {
         if (img.getWidth() == width && img.getHeight() == height && img.getType() == BufferedImage.TYPE_INT_RGB) {
             return img;
         }
-        BufferedImage src = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = src.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
-        g.drawImage(img, 0, 0, width, height, null);
-        g.dispose();
-        return src;
+        return Lanczos.resize(img, width, height);
     }
 
-    /** Image → [1, 3, H, W] in [-1, 1], resized (bicubic) to the requested size when it differs. */
+    /** Image → [1, 3, H, W] in [-1, 1], resized (Lanczos) to the requested size when it differs. */
     public static NDArray toTensor(NDManager scope, BufferedImage img, int width, int height) {
         BufferedImage src = resized(img, width, height);
         float[] data = new float[3 * width * height];

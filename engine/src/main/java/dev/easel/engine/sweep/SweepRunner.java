@@ -139,7 +139,7 @@ public final class SweepRunner {
                 }
                 tiles[cell.z()][cell.y()][cell.x()] = outcome.image();
                 attempted[cell.z()][cell.y()][cell.x()] = true;
-                table.add(cell, outcome.image(), outcome.seconds(), file, outcome.error());
+                table.add(cell, outcome.vae(), outcome.image(), outcome.seconds(), file, outcome.error());
                 done++;
             }
             double elapsed = (System.nanoTime() - started) / 1e9;
@@ -203,7 +203,10 @@ public final class SweepRunner {
             throw e;
         } catch (RuntimeException e) {
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            return batch.stream().map(c -> new Outcome(null, 0, message)).toList();
+            // the VAE the cells were to be decoded with, for their rows, even when it is what failed to load
+            String meantVae = vae == null ? pipeline instanceof StableDiffusionPipeline sd ? sd.vaeName() : null
+                    : SweepPlan.isNone(vae) ? null : Path.of(vae).getFileName().toString();
+            return batch.stream().map(c -> new Outcome(null, 0, message, meantVae)).toList();
         }
     }
 

@@ -11,7 +11,8 @@ import tech.tablesaw.api.Table;
 
 /**
  * A sweep's results as a Tablesaw table, one row per image: its axis values (x, y, z), every setting it was made
- * with, its time, its file and simple image statistics — or the error of a cell that failed.
+ * with (the VAE it was decoded with among them: a replacement's file name, empty for the model's own), its time, its
+ * file and simple image statistics — or the error of a cell that failed.
  */
 final class SweepTable {
 
@@ -22,6 +23,7 @@ final class SweepTable {
     private final StringColumn prompt = StringColumn.create("prompt");
     private final StringColumn negative = StringColumn.create("negative_prompt");
     private final StringColumn model = StringColumn.create("model");
+    private final StringColumn vae = StringColumn.create("vae");
     private final StringColumn sampler = StringColumn.create("sampler");
     private final IntColumn steps = IntColumn.create("steps");
     private final DoubleColumn cfg = DoubleColumn.create("cfg");
@@ -44,7 +46,8 @@ final class SweepTable {
         this.plan = plan;
     }
 
-    void add(SweepCell cell, BufferedImage picture, double time, Path file, String failure) {
+    /** One cell's row; {@code vaeName} the replacement VAE it used, null for the model's own. */
+    void add(SweepCell cell, String vaeName, BufferedImage picture, double time, Path file, String failure) {
         x.append(value(0, cell.x()));
         y.append(value(1, cell.y()));
         z.append(value(2, cell.z()));
@@ -52,6 +55,7 @@ final class SweepTable {
         prompt.append(s.prompts().get(0));
         negative.append(s.negativePrompts().isEmpty() ? "" : s.negativePrompts().get(0));
         model.append(cell.model());
+        vae.append(vaeName == null ? "" : vaeName);
         sampler.append(s.sampler());
         steps.append(s.steps());
         cfg.append(s.guidanceScale());
@@ -78,8 +82,8 @@ final class SweepTable {
     }
 
     Table table() {
-        return SignificantDigits.apply(Table.create("xyz sweep", x, y, z, prompt, negative, model, sampler, steps, cfg,
-                seed, width, height, clipSkip, eta, strength, loraWeight, seconds, image, brightness, contrast,
+        return SignificantDigits.apply(Table.create("xyz sweep", x, y, z, prompt, negative, model, vae, sampler, steps,
+                cfg, seed, width, height, clipSkip, eta, strength, loraWeight, seconds, image, brightness, contrast,
                 colorfulness, sharpness, error));
     }
 }

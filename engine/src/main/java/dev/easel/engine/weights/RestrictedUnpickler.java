@@ -172,7 +172,8 @@ final class RestrictedUnpickler {
     private Object global(String name) {
         if (!STORAGES.containsKey(name) && !CALLABLES.contains(name)) {
             throw new EngineException(source + ": refused to load global " + name + " (a checkpoint may only hold"
-                    + " tensors, storages and plain data; anything else could run code)");
+                    + " tensors, storages and plain data; anything else could run code — if you trust the file,"
+                    + " convert it to .safetensors)");
         }
         return new Global(name);
     }

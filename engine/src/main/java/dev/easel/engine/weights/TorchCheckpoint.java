@@ -9,8 +9,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A PyTorch checkpoint as {@code torch.save} writes it since PyTorch 1.6 — a zip holding {@code <name>/data.pkl}
@@ -19,13 +22,18 @@ import java.util.Map;
  * that is not a tensor, a storage type or an OrderedDict.
  *
  * <p>The tensors are those of {@code obj["state_dict"]} when the object has one (Lightning / original SD
- * checkpoints: {@code {"state_dict", "global_step", "epoch"}}), else of the object itself; other entries are ignored.
- * Each tensor is checked on opening against its storage (offset + extent within the storage, storage within its zip
+ * checkpoints: {@code {"state_dict", "global_step", "epoch"}}), else of the object itself; entries that are neither
+ * tensors nor dicts (numbers, strings, lists) are ignored. Nested dicts are flattened to dotted names, as
+ * {@code state_dict()} names a module's submodules: A1111's embedding
+ * {@code {"string_to_param": {"*": t}, "name": …}} has the one tensor {@code string_to_param.*}. Each tensor is
+ * checked on opening against its storage (offset + extent within the storage, storage within its zip
  * entry, C-contiguous strides) and read lazily from the zip entry at its offset.
  */
 public final class TorchCheckpoint extends IndexedTensorFile {
 
     private static final long MAX_PICKLE = 256L << 20;
+    /** Deeper than any real checkpoint nests its dicts; a pickle may nest them without end. */
+    private static final int MAX_DEPTH = 32;
 
     private TorchCheckpoint(Path file, FileChannel channel, Map<String, Located> tensors) {
         super(file, channel, tensors);
@@ -61,7 +69,7 @@ public final class TorchCheckpoint extends IndexedTensorFile {
             }
             Object root = RestrictedUnpickler.load(file + ": " + pkl.name(),
                     stored(file, ch, pkl, (int) pkl.size()).array());
-            Map<String, Located> tensors = tensors(file, zip, prefix, stateDict(root));
+            Map<String, Located> tensors = tensors(file, zip, prefix, namedTensors(file, root));
             if (tensors.isEmpty()) {
                 throw new EngineException(file + ": no tensors in the checkpoint (expected a state dict)");
             }
@@ -75,20 +83,51 @@ public final class TorchCheckpoint extends IndexedTensorFile {
         }
     }
 
-    private static Map<?, ?> stateDict(Object root) {
+    /** The tensors of {@code root["state_dict"]}, or of {@code root}, by their dotted names. */
+    private static Map<String, TorchTensor> namedTensors(Path file, Object root) {
+        Map<String, TorchTensor> named = new LinkedHashMap<>();
         if (root instanceof Map<?, ?> m) {
-            return m.get("state_dict") instanceof Map<?, ?> sd ? sd : m;
+            flatten(file, "", m.get("state_dict") instanceof Map<?, ?> sd ? sd : m, 0,
+                    Collections.newSetFromMap(new IdentityHashMap<>()), named);
         }
-        return Map.of();
+        return named;
+    }
+
+    /**
+     * Adds the tensors of {@code dict} and of the dicts inside it under {@code prefix + key}. Each dict is walked
+     * once: a pickle can make a dict hold itself, or the same dict under many keys many levels deep (its memo
+     * shares objects), which a plain walk would follow without end.
+     */
+    private static void flatten(Path file, String prefix, Map<?, ?> dict, int depth, Set<Map<?, ?>> seen,
+                                Map<String, TorchTensor> named) {
+        if (depth > MAX_DEPTH) {
+            throw new EngineException(file + ": corrupt checkpoint (dicts nested more than " + MAX_DEPTH
+                    + " deep)");
+        }
+        if (!seen.add(dict)) {
+            return;
+        }
+        for (Map.Entry<?, ?> e : dict.entrySet()) {
+            if (!(e.getKey() instanceof String key)) {
+                continue;
+            }
+            String name = prefix + key;
+            if (e.getValue() instanceof TorchTensor t) {
+                if (named.putIfAbsent(name, t) != null) {
+                    throw new EngineException(file + ": corrupt checkpoint (two tensors are named " + name + ")");
+                }
+            } else if (e.getValue() instanceof Map<?, ?> inner) {
+                flatten(file, name + ".", inner, depth + 1, seen, named);
+            }
+        }
     }
 
     private static Map<String, Located> tensors(Path file, Map<String, ZipDirectory.Entry> zip, String prefix,
-                                               Map<?, ?> stateDict) {
+                                               Map<String, TorchTensor> named) {
         Map<String, Located> result = new LinkedHashMap<>();
-        for (Map.Entry<?, ?> e : stateDict.entrySet()) {
-            if (!(e.getKey() instanceof String name) || !(e.getValue() instanceof TorchTensor t)) {
-                continue;
-            }
+        for (Map.Entry<String, TorchTensor> e : named.entrySet()) {
+            String name = e.getKey();
+            TorchTensor t = e.getValue();
             StorageRef s = t.storage();
             int width = TensorReader.byteWidth(s.dtype());
             ZipDirectory.Entry data = zip.get(prefix + "data/" + s.key());

@@ -1,5 +1,6 @@
 package dev.easel.engine.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,6 +70,46 @@ class GenerationCommandsTest {
     }
 
     @Test
+    void anA1111PtEmbeddingDrawsWhatItsSafetensorsVersionDrawsAndARefusedOneIsOneLine() throws IOException {
+        Path st = folder.resolve("shiny.safetensors");
+        Path dir = Files.createDirectories(folder.resolve("embeddings"));
+        float[] vectors;
+        long[] shape;
+        try (var pipe = dev.easel.engine.loading.ModelLoader.load(dev.easel.engine.loading.DefaultModel.path(),
+                dev.easel.engine.loading.LoadOptions.cpu())) {
+            long hidden = pipe.textEncoder().tokenEmbedding().dim;
+            var v = pipe.manager().randomNormal(new ai.djl.ndarray.types.Shape(2, hidden));
+            vectors = v.toFloatArray();
+            shape = v.getShape().getShape();
+            dev.easel.engine.weights.SafeTensors.write(Map.of("emb_params", v), Map.of(), st);
+        }
+        Path pt = dev.easel.engine.weights.PickleBuilder.a1111Embedding(dir.resolve("shiny.pt"), vectors, shape, true,
+                p -> p.integer(3000));
+        Map<String, BufferedImage> drawn = new java.util.LinkedHashMap<>();
+        for (List<String> how : List.of(List.of("--embedding", st.toString()), List.of("--embedding", pt + ":shiny"),
+                List.of("--embeddings-dir", dir.toString()))) {
+            Path out = folder.resolve("shiny-" + drawn.size() + ".png");
+            List<String> argv = new java.util.ArrayList<>(List.of("--model", "default", "--prompt", "a shiny circle",
+                    "--steps", "2", "--seed", "5", "--out", out.toString()));
+            argv.addAll(how);
+            String err = stderrOf(() -> assertEquals(0, new GenerateCommand().run(argv)));
+            assertTrue(err.isBlank() || how.get(0).equals("--embeddings-dir"), err);
+            drawn.put(how.toString(), Png.read(out));
+        }
+        BufferedImage expected = drawn.values().iterator().next();
+        drawn.forEach((how, image) -> assertArrayEquals(expected.getRGB(0, 0, 64, 64, null, 0, 64),
+                image.getRGB(0, 0, 64, 64, null, 0, 64), how));
+
+        Path numpy = dev.easel.engine.weights.PickleBuilder.a1111Embedding(folder.resolve("np.pt"), vectors, shape,
+                false, p -> p.global("numpy.core.multiarray", "scalar"));
+        String err = stderrOf(() -> assertEquals(1, new GenerateCommand().run(List.of("--model", "default",
+                "--prompt", "a np circle", "--embedding", numpy.toString(), "--out",
+                folder.resolve("np.png").toString()))));
+        assertTrue(err.startsWith("txt2img: " + numpy + ": archive/data.pkl: refused to load global"
+                + " numpy.core.multiarray.scalar") && !err.strip().contains("\n"), err);
+    }
+
+    @Test
     void xyzSweepsImg2imgStrengthFromAnInitImage() throws IOException {
         Path init = folder.resolve("init.png");
         Png.write(new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB), Map.of(), init);
@@ -81,6 +122,7 @@ class GenerationCommandsTest {
         List<String> rows = Files.readAllLines(table);
         assertEquals(3, rows.size(), "a header and one row per strength: " + rows);
         int strength = List.of(rows.get(0).split(",")).indexOf("strength");
+        assertTrue(List.of(rows.get(0).split(",")).contains("vae"), rows.get(0));
         assertEquals("0.5", rows.get(1).split(",")[strength]);
         assertEquals("1.0", rows.get(2).split(",")[strength]);
     }

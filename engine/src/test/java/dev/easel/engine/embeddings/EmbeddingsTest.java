@@ -15,12 +15,14 @@ import dev.easel.engine.EngineException;
 import dev.easel.engine.Reference;
 import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
+import dev.easel.engine.weights.PickleBuilder;
 import dev.easel.engine.weights.SafeTensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -116,6 +118,83 @@ class EmbeddingsTest {
         assertTrue(e.getMessage().startsWith(text.toString()), e.getMessage());
 
         assertEquals(Map.of(), pipe.embeddings().tokens());
+        assertEquals(pipe.textEncoder().tokenEmbedding().num, pipe.textEncoder().tokenEmbedding().rows());
+        assertArrayEquals(before, encode("a star"), 0f);
+    }
+
+    static Path a1111Pt(Path file, NDArray vectors, boolean parameter, Consumer<PickleBuilder> step)
+            throws Exception {
+        return PickleBuilder.a1111Embedding(file, vectors.toFloatArray(), vectors.getShape().getShape(), parameter,
+                step);
+    }
+
+    @Test
+    void a1111PtFilesGiveWhatTheirSafetensorsVersionGives() throws Exception {
+        Path st = folder.resolve("pt-rc.safetensors");
+        SafeTensors.write(Map.of("emb_params", redCircle), Map.of(), st);
+        Path tensor = a1111Pt(folder.resolve("rcircle.pt"), redCircle, false, p -> p.integer(1500));
+        Path parameter = a1111Pt(folder.resolve("rc-param.pt"), redCircle, true, p -> p.integer(1500));
+        try (NDManager s = m.newSubManager()) {
+            float[] expected = TextualInversion.read(st, null, s).vectors().toFloatArray();
+            for (Path pt : List.of(tensor, parameter)) {
+                TextualInversion ti = TextualInversion.read(pt, null, s);
+                assertEquals(redCircle.getShape(), ti.vectors().getShape(), pt.toString());
+                assertArrayEquals(expected, ti.vectors().toFloatArray(), 0f, pt.toString());
+            }
+        }
+        float[] words = encode("a red circle");
+        assertEquals("rcircle", pipe.embeddings().load(tensor, null), "the token is the file name, as A1111");
+        assertArrayEquals(words, encode("a rcircle"), 0f);
+        pipe.embeddings().unload("rcircle");
+        assertEquals("rcp", pipe.embeddings().load(parameter, "rcp"));
+        assertArrayEquals(words, encode("a rcp"), 0f);
+        pipe.embeddings().unload("rcp");
+
+        // single vector; and diffusers' learned_embeds.bin, a pickled {token: [hidden]}
+        Path one = a1111Pt(folder.resolve("redone.pt"), redCircle.get("0:1"), false, p -> p.integer(7));
+        assertEquals(1, TextualInversion.read(one, null, m).count());
+        PickleBuilder bin = new PickleBuilder().op('}', '(').str("<red>");
+        bin.tensor("FloatStorage", "0", 32, 0, new long[] {32}, new long[] {1}).op('u', '.');
+        Path learned = PickleBuilder.checkpoint(Files.createDirectories(folder.resolve("bin"))
+                .resolve("learned_embeds.bin"), bin.bytes(), Map.of("0", PickleBuilder.floats(redCircle.get(0)
+                .toFloatArray())));
+        assertEquals("<red>", pipe.embeddings().load(learned, null));
+        assertArrayEquals(encode("a red circle"), encode("a <red> circle"), 0f);
+        pipe.embeddings().unload("<red>");
+    }
+
+    @Test
+    void aPtThatIsNoEmbeddingOrNamesARefusedGlobalLeavesTheModelAsItWas() throws Exception {
+        float[] before = encode("a star");
+        Map<Path, String> refused = new java.util.LinkedHashMap<>();
+        // a model checkpoint saved as .pt
+        refused.put(Files.copy(Reference.root().resolve("formats/tiny-sd.ckpt"), folder.resolve("model.pt")),
+                "a Stable Diffusion model checkpoint (512 tensors), not a textual-inversion embedding; load it as a"
+                        + " model");
+        // some other tensors
+        PickleBuilder two = new PickleBuilder().op('}', '(').str("a");
+        two.tensor("FloatStorage", "0", 1, 0, new long[] {1}, new long[] {1}).str("b");
+        two.tensor("FloatStorage", "0", 1, 0, new long[] {1}, new long[] {1}).op('u', '.');
+        refused.put(PickleBuilder.checkpoint(folder.resolve("two.pt"), two.bytes(), Map.of("0",
+                PickleBuilder.floats(1))), "not a textual-inversion embedding (2 tensors and no emb_params or"
+                + " string_to_param");
+        // the step as a numpy integer: unpickling it calls numpy.core.multiarray.scalar, which is no tensor
+        refused.put(a1111Pt(folder.resolve("numpy-step.pt"), redCircle, false, p -> p
+                .global("numpy.core.multiarray", "scalar").global("numpy", "dtype").str("i8").op(0x89, 0x88, 0x87, 'R')
+                .str("x").op(0x86, 'R')), "refused to load global numpy.core.multiarray.scalar");
+        // the original textual-inversion trainer's nn.ParameterDict, an object built by calling its class
+        PickleBuilder module = new PickleBuilder().op('}', '(').str("string_to_param")
+                .global("torch.nn.modules.container", "ParameterDict").op(')', 0x81, '}', 'b', 'u', '.');
+        refused.put(PickleBuilder.checkpoint(folder.resolve("module.pt"), module.bytes(), Map.of()),
+                "refused to load global torch.nn.modules.container.ParameterDict");
+        for (Map.Entry<Path, String> r : refused.entrySet()) {
+            var e = assertThrows(EngineException.class, () -> pipe.embeddings().load(r.getKey(), "star"));
+            assertFalse(e.getMessage().contains("\n"), e.getMessage());
+            assertTrue(e.getMessage().startsWith(r.getKey().toString()), e.getMessage());
+            assertTrue(e.getMessage().contains(r.getValue()), e.getMessage());
+        }
+        assertEquals(Map.of(), pipe.embeddings().tokens());
+        assertFalse(pipe.tokenizer().hasToken("star"));
         assertEquals(pipe.textEncoder().tokenEmbedding().num, pipe.textEncoder().tokenEmbedding().rows());
         assertArrayEquals(before, encode("a star"), 0f);
     }

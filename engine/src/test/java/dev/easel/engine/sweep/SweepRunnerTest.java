@@ -181,9 +181,15 @@ class SweepRunnerTest {
         dev.easel.engine.weights.SafeTensors.write(weights, java.util.Map.of(), vae);
         BufferedImage plain = pipeline.txt2img(base()).images().get(0);
 
+        Path broken = Files.writeString(out.resolve("broken.safetensors"), "not a VAE");
         SweepResult result = new SweepRunner(models, null, null).run(SweepSpec.of(base(), model,
-                Axis.parse("vae:none," + vae), null, null, out.resolve("sweep")));
+                Axis.parse("vae:none," + vae + "," + broken), null, null, out.resolve("sweep")));
         assertEquals(2, result.made());
+        assertEquals(1, result.failed());
+        assertEquals(List.of("", "brighter.safetensors", "broken.safetensors"),
+                result.table().stringColumn("vae").asList(), "the VAE of each cell, the one that failed too");
+        assertTrue(result.table().stringColumn("error").get(2).contains("broken.safetensors"),
+                result.table().stringColumn("error").get(2));
         BufferedImage own = Png.read(Path.of(result.table().stringColumn("image").get(0)));
         String other = result.table().stringColumn("image").get(1);
         assertArrayEquals(pixels(plain), pixels(own), "none: the model's own VAE");

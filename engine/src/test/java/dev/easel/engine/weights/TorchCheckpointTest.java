@@ -91,6 +91,41 @@ class TorchCheckpointTest {
     }
 
     @Test
+    void nestedDictsAreFlattenedToDottedNamesAndPlainDataIsSkipped() throws Exception {
+        // {"string_to_param": {"*": t}, "name": "x", "step": 5, "me": <the root itself>} — A1111's embedding
+        // layout, plus a dict that holds itself (the memo lets a pickle build one), which must not loop
+        PickleBuilder p = new PickleBuilder().op('}', 'q', 0, '(').str("string_to_param").op('}', '(').str("*");
+        p.tensor("FloatStorage", "0", 4, 0, new long[] {2, 2}, new long[] {2, 1}).op('u');
+        p.str("name").str("x").str("step").integer(5).str("me").op('h', 0).op('u', '.');
+        Path f = PickleBuilder.checkpoint(tmp.resolve("nested.pt"), p.bytes(),
+                Map.of("0", PickleBuilder.floats(1, 2, 3, 4)));
+        try (TensorFile t = TensorFile.open(f); NDManager m = NDManager.newBaseManager()) {
+            assertEquals(java.util.Set.of("string_to_param.*"), t.keys());
+            assertArrayEquals(new float[] {1, 2, 3, 4}, t.read("string_to_param.*", m, DataType.FLOAT32)
+                    .toFloatArray());
+        }
+    }
+
+    @Test
+    void flattenedNamesThatCollideOrNestWithoutEndAreOneLineErrors() throws Exception {
+        PickleBuilder twice = new PickleBuilder().op('}', '(').str("a.b");
+        twice.tensor("FloatStorage", "0", 1, 0, new long[] {1}, new long[] {1}).str("a").op('}', '(').str("b");
+        twice.tensor("FloatStorage", "0", 1, 0, new long[] {1}, new long[] {1}).op('u', 'u', '.');
+        fails(PickleBuilder.checkpoint(tmp.resolve("twice.pt"), twice.bytes(), Map.of("0", PickleBuilder.floats(1))),
+                "two tensors are named a.b");
+        PickleBuilder deep = new PickleBuilder();
+        for (int i = 0; i < 40; i++) {
+            deep.op('}', '(').str("d");
+        }
+        deep.tensor("FloatStorage", "0", 1, 0, new long[] {1}, new long[] {1});
+        for (int i = 0; i < 40; i++) {
+            deep.op('u');
+        }
+        fails(PickleBuilder.checkpoint(tmp.resolve("deep.pt"), deep.op('.').bytes(),
+                Map.of("0", PickleBuilder.floats(1))), "nested more than 32 deep");
+    }
+
+    @Test
     void sizesAreNotTakenOnTrust() throws Exception {
         // the storage claims more elements than its zip entry holds
         fails(PickleBuilder.checkpoint(tmp.resolve("a.ckpt"), PickleBuilder.stateDict("w", 1_000_000, 0,

@@ -17,7 +17,7 @@ public final class LoadEmbeddingMagic extends SpecMagic {
     @Override
     protected MagicSpec declare() {
         return MagicSpec.magic("load_embedding", "Load a textual-inversion embedding; its token can then be used in prompts")
-                .positional("FILE", "an A1111 .safetensors embedding or diffusers' learned_embeds.safetensors")
+                .positional("FILE", "an A1111 .safetensors or .pt embedding, or diffusers' learned_embeds")
                 .option(Option.string("token", "T", null,
                         "the word that stands for it in prompts (default: the file name without extension)"))
                 .option(Option.string("model", "NAME", null, "the model to load it on (default: the one loaded last)"))
@@ -25,6 +25,7 @@ public final class LoadEmbeddingMagic extends SpecMagic {
                         + "Files in the embeddings folder (%load_model --embeddings-dir) load by themselves when a\n"
                         + "prompt names them.")
                 .example("%load_embedding embeddings/EasyNegative.safetensors")
+                .example("%load_embedding embeddings/bad_prompt_version2.pt")
                 .example("%load_embedding learned_embeds.safetensors --token \"<cat-toy>\"");
     }
 

@@ -17,6 +17,7 @@ import dev.easel.magics.JShellContext;
 import dev.easel.magics.MagicException;
 import dev.easel.magics.Magics;
 import dev.easel.engine.pipeline.GenerationParameters;
+import dev.easel.engine.weights.PickleBuilder;
 import dev.easel.notebook.Outputs;
 import dev.easel.engine.io.Png;
 import dev.easel.notebook.RecordingSink;
@@ -332,6 +333,42 @@ class DiffusionMagicsTest {
         assertTrue(error("%txt2img --steps 2 a circle <lora:absent>").contains("<lora:absent>: no absent.safetensors"));
         sd.unloadEmbedding("glossy");
         sd.loraDir(null);
+    }
+
+    @Test
+    @Order(10)
+    void a1111PtEmbeddingsFromTheMagicTheJavaApiAndTheFolder() throws Exception {
+        Model sd = ModelRegistry.global().byName("sd").orElseThrow();
+        var pipe = (dev.easel.engine.pipeline.StableDiffusionPipeline) sd.pipeline();
+        long hidden = pipe.textEncoder().tokenEmbedding().dim;
+        float[] vectors = new float[(int) (2 * hidden)];
+        java.util.Arrays.fill(vectors, 0.5f);
+        long[] shape = {2, hidden};
+        Path dir = Files.createDirectories(notebook.resolve("pt-embeddings"));
+        PickleBuilder.a1111Embedding(notebook.resolve("glow.pt"), vectors, shape, false, p -> p.integer(500));
+        PickleBuilder.a1111Embedding(dir.resolve("dullness.pt"), vectors, shape, true, p -> p.integer(500));
+        PickleBuilder.a1111Embedding(notebook.resolve("numpy.pt"), vectors, shape, false,
+                p -> p.global("numpy.core.multiarray", "scalar"));
+        var before = sd.embeddings();
+
+        String refused = error("%load_embedding numpy.pt");
+        assertTrue(refused.startsWith("%load_embedding: ") && refused.contains("refused to load global"
+                + " numpy.core.multiarray.scalar") && !refused.contains("\n"), refused);
+        var e = assertThrows(IllegalArgumentException.class, () -> sd.loadEmbedding(notebook.resolve("numpy.pt"),
+                null));
+        assertTrue(e.getMessage().contains("refused to load global"), e.getMessage());
+        assertEquals(before, sd.embeddings(), "nothing loaded");
+
+        assertEquals("Loaded embedding shine (2 vectors) on default\n", run("%load_embedding glow.pt --token shine"));
+        assertEquals("glow", sd.loadEmbedding(notebook.resolve("glow.pt"), null));
+        sd.embeddingsDir(dir);
+        run("%txt2img --steps 1 --seed 78 --negative dullness a shine glow circle");
+        assertEquals(2, sd.embeddings().get("dullness"), "the folder's file the negative prompt names");
+        for (String token : List.of("shine", "glow", "dullness")) {
+            sd.unloadEmbedding(token);
+        }
+        sd.embeddingsDir(null);
+        assertEquals(before, sd.embeddings());
     }
 
     @Test

@@ -87,12 +87,20 @@ class XyzMagicTest {
     }
 
     @Test
-    void javaApiRunsTheSameSweep() {
+    void javaApiRunsTheSameSweep(@TempDir Path dir) {
         Model sd = Easel.model("sd");
         Sweep sweep = sd.xyz(sd.txt2img("a green square").steps(2).seed(5)).x(Axis.steps(1, 2))
                 .y(Axis.parse("cfg:1,7")).run();
         assertEquals(4, sweep.made());
         assertEquals(4, sweep.table().rowCount());
+
+        var pipe = (dev.easel.engine.pipeline.StableDiffusionPipeline) sd.pipeline();
+        Path vae = dir.resolve("same-vae.safetensors");
+        dev.easel.engine.weights.SafeTensors.write(pipe.vae().parameters(), java.util.Map.of(), vae);
+        Sweep vaes = sd.xyz(sd.txt2img("a green square").steps(1).seed(5)).x(Axis.parse("vae:none," + vae)).run();
+        assertEquals(2, vaes.made(), () -> vaes.table().stringColumn("error").asList().toString());
+        assertEquals(List.of("", "same-vae.safetensors"), vaes.table().stringColumn("vae").asList(),
+                "the table names each cell's VAE");
     }
 
     @Test
