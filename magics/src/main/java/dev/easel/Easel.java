@@ -151,11 +151,7 @@ public final class Easel {
 
     /** The folder name of a diffusers model, the file name (without extension) of a checkpoint. */
     static String modelName(Path real) {
-        if (DefaultModel.isDefaultFolder(real)) {
-            return DefaultModel.NAME; // not the cache folder it was copied into (default-model-3fa2…)
-        }
-        String file = real.getFileName().toString();
-        return Files.isDirectory(real) ? file : file.replaceFirst("\\.(safetensors|ckpt|pt|bin)$", "");
+        return ModelLoader.modelName(real);
     }
 
     private static Device device(String device) {
