@@ -20,7 +20,6 @@ import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.Latents;
-import dev.easel.engine.pipeline.ModelHash;
 import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import java.awt.image.BufferedImage;
@@ -109,7 +108,8 @@ public class GenerateCommand extends EngineCommand {
             b = CommandOptions.settings(a, defaults).prompts(prompts).negativePrompts(a.strings("negative"))
                     .imagesPerPrompt(a.integer("batch")).spacing(a.string("spacing"));
         } else {
-            reportDifferences(recipe, png, model);
+            String prefix = name() + ": " + png.getFileName() + ": ";
+            recipe.differences(model, ModelLoader.modelName(model)).forEach(l -> System.err.println(prefix + l));
             b = CommandOptions.settings(a, recipe.settings());
             if (!prompts.isEmpty()) {
                 b.prompts(prompts);
@@ -238,25 +238,6 @@ public class GenerateCommand extends EngineCommand {
         throw new UsageException(png + " was made with model '" + named + "'"
                 + (recipe.modelHash() != null ? " (hash " + recipe.modelHash() + ")" : "")
                 + ", which is not here; pass it with --model PATH (its diffusers folder or .safetensors file)");
-    }
-
-    /** Says, one line each, what of the PNG this run cannot repeat: fields Easel lacks, another model. */
-    private void reportDifferences(GenerationParameters.Recipe recipe, Path png, Path model) {
-        String prefix = name() + ": " + png.getFileName() + ": ";
-        recipe.unused().forEach(line -> System.err.println(prefix + line));
-        if (recipe.img2imgStrength() != null) {
-            System.err.println(prefix + "Denoising strength: " + GenerationParameters.number(recipe.img2imgStrength())
-                    + " — the image was made by img2img; this draws it anew from the prompt (img2img --init-image"
-                    + " FILE --strength " + GenerationParameters.number(recipe.img2imgStrength()) + " repeats that)");
-        }
-        String hash = ModelHash.shortHash(model);
-        if (recipe.modelHash() != null && hash != null && !recipe.modelHash().equalsIgnoreCase(hash)) {
-            System.err.println(prefix + "made with model " + recipe.model() + " (hash " + recipe.modelHash() + "); "
-                    + model.getFileName() + " has hash " + hash + ", so the image will differ");
-        } else if (recipe.model() != null && hash == null && !recipe.model().equals(ModelLoader.modelName(model))) {
-            System.err.println(prefix + "made with model " + recipe.model() + "; running it on "
-                    + ModelLoader.modelName(model) + ", so the image will differ unless they are the same weights");
-        }
     }
 
     private static Path path(OptionValues values, String option) {

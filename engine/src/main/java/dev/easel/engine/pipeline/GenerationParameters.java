@@ -287,6 +287,29 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
         public Recipe {
             unused = List.copyOf(unused);
         }
+
+        /**
+         * What a txt2img run of this recipe on {@code model} (its folder or file; its name in parameters
+         * {@code modelName}) cannot repeat, one line each: the fields Easel lacks, an img2img's strength, another
+         * model than the image's.
+         */
+        public List<String> differences(Path model, String modelName) {
+            List<String> lines = new ArrayList<>(unused);
+            if (img2imgStrength != null) {
+                lines.add("Denoising strength: " + number(img2imgStrength) + " — the image was made by img2img; this"
+                        + " draws it anew from the prompt (img2img from its init image at strength "
+                        + number(img2imgStrength) + " repeats that)");
+            }
+            String hash = model == null ? null : ModelHash.shortHash(model);
+            if (modelHash != null && hash != null && !modelHash.equalsIgnoreCase(hash)) {
+                lines.add("made with model " + this.model + " (hash " + modelHash + "); " + modelName + " has hash "
+                        + hash + ", so the image will differ");
+            } else if (this.model != null && hash == null && !this.model.equals(modelName)) {
+                lines.add("made with model " + this.model + "; running it on " + modelName + ", so the image will"
+                        + " differ unless they are the same weights");
+            }
+            return lines;
+        }
     }
 
     /**
