@@ -84,7 +84,8 @@ public class GenerateCommand extends EngineCommand {
     @Override
     protected String usage() {
         return CommandLine.help(name(), summary(), options(), "Required: --model, --prompt, --out"
-                + (img2img ? ", --init-image" : "") + (inpaint ? ", --mask" : "") + ". Unset generation settings come from the model's"
+                + (img2img ? ", --init-image" : " (with --from-png only --out)") + (inpaint ? ", --mask" : "")
+                + ". Unset generation settings come from the model's"
                 + " recommendation (model_index.json), else 20 steps, CFG 7, Euler a.");
     }
 
