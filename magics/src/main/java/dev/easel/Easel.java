@@ -85,6 +85,23 @@ public final class Easel {
         return GenerationParameters.parse(text);
     }
 
+    /**
+     * A request that re-makes a saved image (Easel's or AUTOMATIC1111's parameters) — on the loaded model of the name
+     * the image names, else the model loaded last: {@code Easel.fromPng(Path.of("out.png")).run()}, or change
+     * something first ({@code .seed(7)}). What it cannot repeat is printed, one line each ({@link Model#fromPng}).
+     */
+    public static Txt2Img fromPng(Path png) {
+        GenerationParameters parameters = GenerationParameters.read(png);
+        ModelRegistry registry = ModelRegistry.global();
+        Model model = registry.all().stream().filter(m -> m.name().equals(parameters.model())).findFirst()
+                .or(registry::current).orElseThrow(() -> new IllegalArgumentException(png.getFileName()
+                        + " was made with model '" + (parameters.model() == null ? "?" : parameters.model())
+                        + "', and no model is loaded; load it first: Easel.load(PATH) or %load_model PATH"
+                        + (DefaultModel.isDefault(String.valueOf(parameters.model())) ? "" : " (its folder or"
+                        + " .safetensors file)")));
+        return model.fromPng(png, parameters);
+    }
+
     /** "default" → the default model's folder; anything else a path relative to {@code base}, which must exist. */
     public static Path resolveModelPath(String pathOrDefault, Path base) {
         if (pathOrDefault == null || pathOrDefault.isBlank() || DefaultModel.isDefault(pathOrDefault)) {
@@ -151,11 +168,7 @@ public final class Easel {
 
     /** The folder name of a diffusers model, the file name (without extension) of a checkpoint. */
     static String modelName(Path real) {
-        if (DefaultModel.isDefaultFolder(real)) {
-            return DefaultModel.NAME; // not the cache folder it was copied into (default-model-3fa2…)
-        }
-        String file = real.getFileName().toString();
-        return Files.isDirectory(real) ? file : file.replaceFirst("\\.(safetensors|ckpt|pt|bin)$", "");
+        return ModelLoader.modelName(real);
     }
 
     private static Device device(String device) {

@@ -103,8 +103,8 @@ public final class Generation {
         if (!first.negativePrompt().isEmpty()) {
             out.append("\nnegative: ").append(first.negativePrompt());
         }
-        if (first.extra().containsKey("LoRA")) {
-            out.append("\nLoRA: ").append(first.extra().get("LoRA"));
+        if (first.extra().containsKey("Lora hashes")) { // the LoRAs are <lora:…> tags in the prompt; these say which
+            out.append("\nLoRA hashes: ").append(first.extra().get("Lora hashes"));
         }
         List<Path> files = savedFiles();
         if (!files.isEmpty()) {

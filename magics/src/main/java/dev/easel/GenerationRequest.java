@@ -10,8 +10,11 @@ import dev.easel.engine.pipeline.GenerationDefaults;
 import dev.easel.engine.pipeline.GenerationLimits;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
+import dev.easel.engine.pipeline.HiresFix;
 import dev.easel.engine.pipeline.StepCallback;
 import dev.easel.engine.samplers.Samplers;
+import dev.easel.engine.samplers.SigmaSchedule;
+import dev.easel.engine.samplers.TimestepSpacing;
 import dev.easel.engine.options.Suggest;
 import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.notebook.Progress;
@@ -49,6 +52,14 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
     private Path saveTo;
     private final List<LoraSpec> loras = new ArrayList<>();
     private Path vae;
+    private String schedule;
+    private long subseed;
+    private double subseedStrength;
+    private boolean plainPrompt;
+    /** A saved image's timestep spacing ({@link Model#fromPng}); null: the model's. */
+    private TimestepSpacing spacing;
+    /** Txt2Img's second pass; null: none. */
+    HiresFix hires;
 
     GenerationRequest(Model model, String prompt) {
         this.model = model;
@@ -93,6 +104,51 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
      */
     public SELF sampler(String idOrName) {
         sampler = checkSampler(idOrName);
+        // "DPM++ 2M SDE Karras" is DPM++ 2M SDE with the Karras schedule, unless a schedule was chosen explicitly
+        SigmaSchedule named = Samplers.parse(idOrName).schedule();
+        if (named != null && Samplers.schedule(schedule) == SigmaSchedule.DEFAULT) {
+            schedule = named.id();
+        }
+        return self();
+    }
+
+    /**
+     * The sigma schedule of sigma samplers (A1111's "Schedule type"): "default", "karras" or "exponential"
+     * (default: the one the sampler's name says, else the sampler's own).
+     */
+    public SELF schedule(String name) {
+        try {
+            Samplers.schedule(name);
+        } catch (EngineException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
+        schedule = name;
+        return self();
+    }
+
+    /**
+     * A1111's variation seed: the starting noise moves from the seed's towards {@code subseed}'s by {@code strength}
+     * (0 keeps the seed's image, 1 gives the subseed's). A batch uses subseed, subseed+1, … as it uses the seeds.
+     */
+    public SELF variation(long subseed, double strength) {
+        if (!(strength >= 0 && strength <= 1)) {
+            throw new IllegalArgumentException("subseed strength must be between 0 and 1, got " + strength
+                    + " (0 keeps the seed's image, 1 gives the subseed's)");
+        }
+        if (subseed < 0) {
+            throw new IllegalArgumentException("the subseed must be ≥ 0, got " + subseed);
+        }
+        this.subseed = subseed;
+        this.subseedStrength = strength;
+        return self();
+    }
+
+    /**
+     * Reads the prompt literally and cuts it at 77 tokens, as diffusers does (default false: A1111's prompt syntax —
+     * {@code (word:1.3)}, {@code [word]}, {@code BREAK}, {@code [cat:dog:0.5]}, {@code [cat|dog]} — at any length).
+     */
+    public SELF plainPrompt(boolean plain) {
+        plainPrompt = plain;
         return self();
     }
 
@@ -213,17 +269,42 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
         int w = width != null ? width : defaultWidth();
         int h = height != null ? height : defaultHeight();
         checkSize(w, h);
-        return settings(seed != null ? seed : GenerationSettings.RANDOM_SEED, w, h);
+        return settings(seed != null ? seed : GenerationSettings.RANDOM_SEED, 0, w, h);
     }
 
-    /** One image's settings: what was set, the model's recommendations for the rest, then the standard defaults. */
-    private GenerationSettings settings(long imageSeed, int w, int h) {
+    /**
+     * One image's settings: what was set, the model's recommendations for the rest, then the standard defaults.
+     * {@code index} is the image's place in the batch: A1111's batches vary the subseed with the seed.
+     */
+    private GenerationSettings settings(long imageSeed, int index, int w, int h) {
         GenerationDefaults defaults = model.defaults();
         return GenerationSettings.builder().prompt(prompt).negativePrompt(negative)
                 .steps(steps != null ? steps : defaults.steps())
                 .guidanceScale(cfg != null ? cfg : defaults.guidanceScale())
                 .sampler(sampler != null ? sampler : defaults.sampler())
-                .seed(imageSeed).size(w, h).imagesPerPrompt(1).clipSkip(clipSkip - 1).eta(eta).build();
+                .seed(imageSeed).size(w, h).imagesPerPrompt(1).clipSkip(clipSkip - 1).eta(eta).schedule(schedule)
+                .variation(subseedStrength > 0 ? subseed + index : subseed, subseedStrength).plainPrompt(plainPrompt)
+                .spacing(spacing).hires(hires).build();
+    }
+
+    /** Takes every setting of {@code s} (a saved image's, {@link Model#fromPng}): one image, as it was made. */
+    SELF from(GenerationSettings s) {
+        negative(s.negativePrompts().isEmpty() ? "" : s.negativePrompts().get(0));
+        steps = s.steps();
+        cfg = s.guidanceScale();
+        sampler = checkSampler(s.sampler());
+        seed = s.seed();
+        width = s.width();
+        height = s.height();
+        clipSkip = s.clipSkip() + 1;
+        eta = s.eta();
+        schedule = s.schedule();
+        subseed = s.subseed();
+        subseedStrength = s.subseedStrength();
+        plainPrompt = s.plainPrompt();
+        spacing = s.spacing();
+        hires = s.hires();
+        return self();
     }
 
     /** Makes the images. Interrupting the thread stops within one step ({@link CancellationException}). */
@@ -244,6 +325,7 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
                     GenerationSettings.builder().prompt(prompt).negativePrompt(negative).build(), loras, List.of(),
                     vae, model.loraDir(), model.embeddingsDir());
             applied.addAll(community.loras());
+            List<LoraSpec> loraFiles = community.files();
             community.notes().forEach(note -> System.err.println("note: " + note));
             String encoded = community.settings().prompts().get(0);
             String encodedNegative = community.settings().negativePrompts().get(0);
@@ -254,7 +336,7 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
                 }
                 long imageSeed = firstSeed + i;
                 int index = i;
-                GenerationSettings typed = settings(imageSeed, w, h); // as recorded: LoRA tags included
+                GenerationSettings typed = settings(imageSeed, i, w, h); // as recorded: LoRA tags included
                 GenerationSettings settings = typed.toBuilder().prompts(List.of(encoded))
                         .negativePrompts(List.of(encodedNegative)).build();
                 StepCallback listener = step -> {
@@ -270,7 +352,7 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
                 };
                 GenerationResult result = generate(settings, listener);
                 images.addAll(result.images());
-                parameters.add(parameters(typed, vaeName));
+                parameters.add(parameters(typed, vaeName, loraFiles));
             }
             if (bar[0] != null) {
                 bar[0].done();
@@ -301,13 +383,16 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
         return generation;
     }
 
-    /** One image's parameters; {@code vaeName} the replacement VAE's (A1111's "VAE"), null for the model's own. */
-    private GenerationParameters parameters(GenerationSettings s, String vaeName) {
-        GenerationParameters p = GenerationParameters.of(s, 0, model.name());
+    /**
+     * One image's parameters; {@code vaeName} the replacement VAE's (A1111's "VAE"), null for the model's own;
+     * {@code loraFiles} the LoRAs applied, given and named by the prompt's tags.
+     */
+    private GenerationParameters parameters(GenerationSettings s, String vaeName, List<LoraSpec> loraFiles) {
+        GenerationParameters p = GenerationParameters.of(s, 0, model.name()).withModelHash(model.source());
         if (vaeName != null) {
             p = p.with("VAE", vaeName);
         }
-        return extra(p.withLoras(loras));
+        return extra(p.withLoras(loraFiles));
     }
 
     abstract String progressLabel();

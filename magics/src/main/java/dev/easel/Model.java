@@ -1,5 +1,7 @@
 package dev.easel;
 
+import dev.easel.engine.pipeline.GenerationParameters;
+import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.loading.VaeFiles;
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
@@ -76,7 +78,29 @@ public final class Model implements AutoCloseable {
         return new Inpaint(this, read(image), read(mask), prompt);
     }
 
-    /** The name used in saved parameters ({@code Model: …}): the folder or file name. */
+    /**
+     * A request that re-makes a saved image on this model from its parameters (Easel's or AUTOMATIC1111's): same
+     * settings, same seed, same model → the same image. Run it, or change something first
+     * ({@code sd.fromPng(path).seed(7).run()}). What of the image this model cannot repeat — fields Easel lacks, an
+     * img2img's strength, another model's weights — is printed, one line each, never dropped silently.
+     */
+    public Txt2Img fromPng(Path png) {
+        return fromPng(png, GenerationParameters.read(png));
+    }
+
+    Txt2Img fromPng(Path png, GenerationParameters parameters) {
+        GenerationParameters.Recipe recipe = parameters.recipe();
+        String file = png.getFileName().toString();
+        recipe.differences(source, name()).forEach(line -> System.err.println("note: " + file + ": " + line));
+        GenerationSettings s = recipe.settings();
+        if (s.imagesPerPrompt() > 1) {
+            System.err.println("note: " + file + ": image " + (recipe.batchPosition() + 1) + " of a batch of "
+                    + s.imagesPerPrompt() + " that shared one generator (the command line's); made alone here it"
+                    + " differs — txt2img --from-png re-makes it exactly");
+        }
+        return txt2img(s.prompts().get(0)).from(s);
+    }
+
     /** A DreamBooth fine-tuning of this model on the images in {@code instanceDir}; see {@link DreamBooth}. */
     public DreamBooth dreambooth(Path instanceDir, String instancePrompt) {
         return new DreamBooth(this, instanceDir, instancePrompt);

@@ -23,6 +23,7 @@ import dev.easel.engine.pipeline.Latents;
 import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import java.awt.image.BufferedImage;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,25 +84,49 @@ public class GenerateCommand extends EngineCommand {
     @Override
     protected String usage() {
         return CommandLine.help(name(), summary(), options(), "Required: --model, --prompt, --out"
-                + (img2img ? ", --init-image" : "") + (inpaint ? ", --mask" : "") + ". Unset generation settings come from the model's"
+                + (img2img ? ", --init-image" : " (with --from-png only --out)") + (inpaint ? ", --mask" : "")
+                + ". Unset generation settings come from the model's"
                 + " recommendation (model_index.json), else 20 steps, CFG 7, Euler a.");
     }
 
     @Override
     protected int execute(List<String> argv) {
         OptionValues a = CommandLine.parse(argv, options(), name());
-        String modelArg = a.required("model");
+        Path png = a.declares("from-png") && a.string("from-png") != null ? Path.of(a.string("from-png")) : null;
+        GenerationParameters.Recipe recipe = png == null ? null : GenerationParameters.read(png).recipe();
+        String modelArg = recipe != null && a.string("model") == null ? modelOf(recipe, png) : a.required("model");
         Path model = DefaultModel.isDefault(modelArg) ? DefaultModel.path() : Path.of(modelArg);
         Path out = Path.of(a.required("out"));
         ImageFiles.checkWritable(out);
         List<String> prompts = a.strings("prompt");
-        if (prompts.isEmpty()) {
-            throw new UsageException("missing required option --prompt");
+        if (prompts.isEmpty() && recipe == null) {
+            throw new UsageException("missing required option --prompt (or --from-png FILE.png)");
         }
         GenerationDefaults defaults = GenerationDefaults.forModel(model);
-        GenerationSettings.Builder b = CommandOptions.settings(a, defaults).prompts(prompts)
-                .negativePrompts(a.strings("negative")).imagesPerPrompt(a.integer("batch"))
-                .spacing(a.string("spacing"));
+        GenerationSettings.Builder b;
+        int keep = -1; // with a batch PNG: the one image of the re-made batch that is the PNG's
+        if (recipe == null) {
+            b = CommandOptions.settings(a, defaults).prompts(prompts).negativePrompts(a.strings("negative"))
+                    .imagesPerPrompt(a.integer("batch")).spacing(a.string("spacing"));
+        } else {
+            String prefix = name() + ": " + png.getFileName() + ": ";
+            recipe.differences(model, ModelLoader.modelName(model)).forEach(l -> System.err.println(prefix + l));
+            b = CommandOptions.settings(a, recipe.settings());
+            if (!prompts.isEmpty()) {
+                b.prompts(prompts);
+            }
+            if (a.given("negative")) {
+                b.negativePrompts(a.strings("negative"));
+            }
+            if (a.given("spacing")) {
+                b.spacing(a.string("spacing"));
+            }
+            if (a.given("batch")) {
+                b.imagesPerPrompt(a.integer("batch"));
+            } else if (recipe.settings().imagesPerPrompt() > 1) {
+                keep = recipe.batchPosition();
+            }
+        }
         if (!img2img && a.string("init-latents") != null) {
             b.initLatents(Latents.read(Path.of(a.string("init-latents"))));
         }
@@ -118,7 +143,8 @@ public class GenerateCommand extends EngineCommand {
             int[] wh = size.or(Math.max(8, init.getWidth() / 8 * 8), Math.max(8, init.getHeight() / 8 * 8));
             b.size(wh[0], wh[1]);
         } else if (size.given()) {
-            int[] wh = size.or(512, 512);
+            int[] wh = size.or(recipe != null ? recipe.settings().width() : 512,
+                    recipe != null ? recipe.settings().height() : 512);
             b.size(wh[0], wh[1]);
         }
         // Checked before the model loads; without a size it is checked again at the model's own.
@@ -144,8 +170,9 @@ public class GenerateCommand extends EngineCommand {
         GenerationSettings recorded; // the prompts as typed, LoRA tags included, as A1111 records them
         GenerationResult r;
         String vaeName;
+        List<LoraSpec> loraFiles; // given and named by the prompts' tags
         try (StableDiffusionPipeline pipe = ModelLoader.load(model, opts)) {
-            if (!img2img && !size.given()) {
+            if (!img2img && !size.given() && recipe == null) {
                 // The model's own resolution, as diffusers does: 512 for SD 1.5, 64 for the default model.
                 int native_ = pipe.vaeScaleFactor() * pipe.unet().config.sampleSize();
                 b.size(native_, native_);
@@ -154,6 +181,7 @@ public class GenerateCommand extends EngineCommand {
             CommunityFiles.Applied applied = CommunityFiles.apply(pipe, model, recorded, loras, embeddings,
                     path(a, "vae"), path(a, "lora-dir"), path(a, "embeddings-dir"));
             applied.notes().forEach(note -> System.err.println(name() + ": " + note));
+            loraFiles = applied.files();
             vaeName = pipe.vaeName();
             GenerationSettings s = applied.settings();
             if (inpaint) {
@@ -164,23 +192,53 @@ public class GenerateCommand extends EngineCommand {
                 r = img2img ? pipe.img2img(s, init, strength, null, null) : pipe.txt2img(s);
             }
         }
-        List<Path> files = outputs(out, r.images().size());
-        String modelName = DefaultModel.isDefault(modelArg) ? DefaultModel.NAME : model.getFileName().toString();
-        for (int i = 0; i < files.size(); i++) {
-            GenerationParameters parameters = GenerationParameters.of(recorded, i, modelName).withLoras(loras);
+        List<Integer> written = new ArrayList<>();
+        for (int i = 0; i < r.images().size(); i++) {
+            if (keep < 0 || i == keep) {
+                written.add(i);
+            }
+        }
+        List<Path> files = outputs(out, written.size());
+        String modelName = ModelLoader.modelName(model);
+        for (int f = 0; f < files.size(); f++) {
+            int i = written.get(f);
+            GenerationParameters parameters = GenerationParameters.of(recorded, i, modelName).withModelHash(model)
+                    .withLoras(loraFiles);
             if (vaeName != null) {
                 parameters = parameters.with("VAE", vaeName);
             }
             if (img2img) {
                 parameters = parameters.with("Denoising strength", strength);
             }
-            ImageFiles.write(r.images().get(i), parameters.pngText(), files.get(i));
-            System.out.println(files.get(i) + "  (seed " + r.seeds().get(i) + ")");
+            ImageFiles.write(r.images().get(i), parameters.pngText(), files.get(f));
+            System.out.println(files.get(f) + "  (seed " + r.seeds().get(i) + ")");
         }
         if (a.string("save-latents") != null) {
             r.finalLatents().write(Path.of(a.string("save-latents")));
         }
         return 0;
+    }
+
+    /**
+     * The model a PNG names, when no --model is given: the default model, or a folder or checkpoint of that name
+     * here; else the one-line error saying which model to pass.
+     */
+    private static String modelOf(GenerationParameters.Recipe recipe, Path png) {
+        String named = recipe.model();
+        if (named == null || named.isBlank()) {
+            throw new UsageException(png + " does not say which model made it; pass one with --model PATH");
+        }
+        if (DefaultModel.isDefault(named)) {
+            return named;
+        }
+        for (String candidate : List.of(named, named + ".safetensors", named + ".ckpt")) {
+            if (Files.exists(Path.of(candidate))) {
+                return candidate;
+            }
+        }
+        throw new UsageException(png + " was made with model '" + named + "'"
+                + (recipe.modelHash() != null ? " (hash " + recipe.modelHash() + ")" : "")
+                + ", which is not here; pass it with --model PATH (its diffusers folder or .safetensors file)");
     }
 
     private static Path path(OptionValues values, String option) {

@@ -5,11 +5,14 @@ import dev.easel.engine.embeddings.EmbeddingSpec;
 import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.lora.PromptLoras;
+import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The community files of one generation on a pipeline, as A1111 applies them: a replacement VAE, embeddings given
@@ -21,9 +24,12 @@ public final class CommunityFiles {
     /**
      * @param settings the settings to generate with: prompts without LoRA tags
      * @param loras the LoRAs put on the pipeline, to {@link LoraNetwork#remove} afterwards
+     * @param files the LoRA files and weights those are (given ones first, then those the prompts' tags named), for
+     *              the image's parameters
      * @param notes lines for the user (keys of a LoRA that matched no layer, embeddings loaded from the folder)
      */
-    public record Applied(GenerationSettings settings, List<LoraNetwork> loras, List<String> notes) {
+    public record Applied(GenerationSettings settings, List<LoraNetwork> loras, List<LoraSpec> files,
+                          List<String> notes) {
     }
 
     private CommunityFiles() {
@@ -50,7 +56,10 @@ public final class CommunityFiles {
             }
             List<LoraSpec> specs = new ArrayList<>(loras);
             if (s.prompts().stream().anyMatch(PromptLoras::hasTags)) {
-                specs.addAll(PromptLoras.find(s.prompts(), PromptLoras.folder(loraDir, model)));
+                // a LoRA given as a file and named by a tag too (a re-run PNG's prompt) is applied once, as given
+                Set<String> given = new HashSet<>();
+                loras.forEach(l -> given.add(GenerationParameters.loraName(l.file())));
+                PromptLoras.find(s.prompts(), PromptLoras.folder(loraDir, model), given).forEach(specs::add);
             }
             for (LoraSpec spec : specs) {
                 LoraNetwork network = pipe.loadLora(spec.file(), spec.weight());
@@ -64,7 +73,7 @@ public final class CommunityFiles {
                     .prompts(s.prompts().stream().map(PromptLoras::strip).toList())
                     .negativePrompts(s.negativePrompts().stream().map(PromptLoras::strip).toList()).build();
             ok = true;
-            return new Applied(stripped, applied, notes);
+            return new Applied(stripped, applied, specs, notes);
         } finally {
             if (!ok) {
                 applied.forEach(LoraNetwork::remove);

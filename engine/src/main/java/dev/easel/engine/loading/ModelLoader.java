@@ -20,6 +20,18 @@ public final class ModelLoader {
     private ModelLoader() {
     }
 
+    /**
+     * The name a model goes by in an image's parameters ({@code Model: …}), as A1111 names it: "default" for the
+     * default model, a folder's name, a checkpoint's file name without its extension.
+     */
+    public static String modelName(Path model) {
+        if (DefaultModel.isDefaultFolder(model)) {
+            return DefaultModel.NAME; // not the cache folder it was copied into (default-model-3fa2…)
+        }
+        String file = model.getFileName().toString();
+        return Files.isDirectory(model) ? file : file.replaceFirst("\\.(safetensors|ckpt|pt|pth|bin)$", "");
+    }
+
     /** Loads with {@link LoadOptions#defaults()}. */
     public static StableDiffusionPipeline load(Path path) {
         return load(path, LoadOptions.defaults());

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -43,6 +44,11 @@ public final class PromptLoras {
      * {@code name.safetensors} there or below it. One line for a bad weight or a name with no file.
      */
     public static List<LoraSpec> find(List<String> prompts, Path folder) {
+        return find(prompts, folder, Set.of());
+    }
+
+    /** {@link #find(List, Path)} leaving out the tags named in {@code given} (LoRAs given as files instead). */
+    public static List<LoraSpec> find(List<String> prompts, Path folder, Set<String> given) {
         Map<String, Double> named = new LinkedHashMap<>();
         for (String prompt : prompts) {
             Matcher m = TAG.matcher(prompt == null ? "" : prompt);
@@ -57,7 +63,9 @@ public final class PromptLoras {
                                 + " write <lora:" + name + ":0.8>");
                     }
                 }
-                named.putIfAbsent(name, weight);
+                if (!given.contains(name)) {
+                    named.putIfAbsent(name, weight);
+                }
             }
         }
         List<LoraSpec> specs = new ArrayList<>();

@@ -43,8 +43,8 @@ public final class CommandOptions {
             "sampling steps (default: the model's, else " + STANDARD.steps() + ")").min(1).max(1000);
     public static final Option CFG = Option.floating("cfg", "F", null, "classifier-free guidance scale, ≤ 1: off"
             + " (default: the model's, else " + Option.fmt(STANDARD.guidanceScale()) + ")").min(0).max(100);
-    public static final Option SAMPLER = Option.string("sampler", "ID", null, "sampler id or web-UI name (default:"
-            + " the model's, else " + STANDARD.sampler() + "): " + String.join(", ", samplers()));
+    public static final Option SAMPLER = Option.string("sampler", "ID", null, "sampler id or A1111 name (default:"
+            + " the model's, else " + STANDARD.sampler() + "): " + samplerListing());
     public static final Option SEED = Option.longInteger("seed", "N", null,
             "seed of the first image; -1 or none: random (the seed used is saved with the image)").min(-1);
     public static final Option SIZE = Option.size("size", null,
@@ -102,37 +102,41 @@ public final class CommandOptions {
             "layout of the saved LoRA: diffusers' (PEFT) or Kohya's (A1111, ComfyUI)");
     /** A1111's "Schedule type" for sigma samplers. */
     public static final Option SCHEDULE = Option.choice("schedule", List.of("default", "karras", "exponential"), null,
-            "sigma schedule of sigma samplers (A1111's Schedule type; \"Euler Karras\" as a sampler name works too)")
-            .only(COMMAND_LINE);
+            "sigma schedule of sigma samplers (A1111's Schedule type; \"Euler Karras\" as a sampler name works too)");
     public static final Option SUBSEED = Option.longInteger("subseed", "N", null,
-            "variation seed (A1111's Variation seed)").min(0).only(COMMAND_LINE);
+            "variation seed (A1111's Variation seed)").min(0);
     public static final Option SUBSEED_STRENGTH = Option.floating("subseed-strength", "F", null,
-            "how far towards the variation seed's image, 0…1 (default 1 with --subseed)").min(0).max(1)
-            .only(COMMAND_LINE);
+            "how far towards the variation seed's image, 0…1 (default 1 with --subseed)").min(0).max(1);
     public static final Option PLAIN_PROMPT = Option.flag("plain-prompt", "read the prompt literally, cut at 77 tokens"
-            + " (diffusers); default: A1111's (word:1.3) [word] BREAK [a:b:0.5] [a|b], any length").only(COMMAND_LINE);
+            + " (diffusers); default: A1111's (word:1.3) [word] BREAK [a:b:0.5] [a|b], any length");
     public static final Option HIRES = Option.flag("hires",
-            "hires fix: upscale the first pass, then img2img at the larger size").only(COMMAND_LINE);
+            "hires fix: upscale the first pass, then img2img at the larger size");
     public static final Option HR_UPSCALER = Option.choice("hr-upscaler", List.of("latent", "latent-nearest",
-            "lanczos"), "latent", "how hires fix enlarges the first pass").only(COMMAND_LINE);
+            "lanczos"), "latent", "how hires fix enlarges the first pass");
     public static final Option HR_SCALE = Option.floating("hr-scale", "F", 2.0, "hires size as a factor of the size")
-            .min(1).max(8).only(COMMAND_LINE);
+            .min(1).max(8);
     public static final Option HR_SIZE = Option.size("hr-size", null,
-            "hires size WxH, multiples of 8 (instead of --hr-scale)").only(COMMAND_LINE);
+            "hires size WxH, multiples of 8 (instead of --hr-scale)");
     public static final Option HR_STEPS = Option.integer("hr-steps", "N", 0, "hires steps (0: as many as --steps)")
-            .min(0).max(1000).only(COMMAND_LINE);
+            .min(0).max(1000);
     public static final Option DENOISING_STRENGTH = Option.floating("denoising-strength", "F",
-            HiresFix.DEFAULT_DENOISING, "how much the hires pass redraws, (0, 1]").min(0).max(1).only(COMMAND_LINE);
+            HiresFix.DEFAULT_DENOISING, "how much the hires pass redraws, (0, 1]").min(0).max(1);
+
+    /** Re-make a saved image: its parameters are the settings, the options given with it override them. */
+    public static final Option FROM_PNG = Option.string("from-png", "FILE.png", null, "re-make the image of a PNG"
+            + " (or JPEG) saved by Easel or AUTOMATIC1111 from its parameters; options given too override them, fields"
+            + " Easel lacks are named; --model and --prompt are then optional (in a notebook: %png_info FILE --run)")
+            .only(COMMAND_LINE);
 
     /** txt2img. */
     public static final OptionSet TXT2IMG = OptionSet.of(MODEL, PROMPT, NEGATIVE, STEPS, CFG, SAMPLER, SEED, SIZE,
             WIDTH, HEIGHT, BATCH, CLIP_SKIP, ETA, LORA, LORA_DIR, EMBEDDING, EMBEDDINGS_DIR, VAE, SPACING, INIT_LATENTS,
             SAVE_LATENTS, CONFIG, DEVICE, OUT, NO_SAVE, SCHEDULE, SUBSEED, SUBSEED_STRENGTH, PLAIN_PROMPT, HIRES,
-            HR_UPSCALER, HR_SCALE, HR_SIZE, HR_STEPS, DENOISING_STRENGTH);
+            HR_UPSCALER, HR_SCALE, HR_SIZE, HR_STEPS, DENOISING_STRENGTH, FROM_PNG);
 
     /** img2img: txt2img's options with an init image and a strength instead of initial latents. */
     public static final OptionSet IMG2IMG = TXT2IMG.without("init-latents", "hires", "hr-upscaler", "hr-scale",
-            "hr-size", "hr-steps", "denoising-strength").plus(INIT_IMAGE, STRENGTH);
+            "hr-size", "hr-steps", "denoising-strength", "from-png").plus(INIT_IMAGE, STRENGTH);
 
     /**
      * inpaint: img2img's options with a mask and A1111's extras; the strength defaults to 1 (the masked part redrawn),
@@ -223,12 +227,39 @@ public final class CommandOptions {
 
     /**
      * A settings builder from the model's {@code defaults} with the generation options the user gave: steps, CFG,
-     * sampler, seed (-1 or none: random), clip skip (A1111's counting) and eta.
+     * sampler, seed (-1 or none: random), clip skip (A1111's counting), eta, and where the set declares them the
+     * schedule, variation seed, plain prompts and hires fix.
      */
     public static GenerationSettings.Builder settings(OptionValues values, GenerationDefaults defaults) {
-        GenerationSettings.Builder b = defaults.builder()
-                .seed(values.longInteger("seed") != null ? values.longInteger("seed") : GenerationSettings.RANDOM_SEED)
-                .clipSkip(values.integer("clip-skip") - 1).eta(values.number("eta"));
+        GenerationSettings.Builder b = defaults.builder().seed(GenerationSettings.RANDOM_SEED);
+        override(values, b);
+        b.hires(hires(values, null));
+        return b;
+    }
+
+    /**
+     * The settings a saved image's parameters give ({@code --from-png}) with the options the user wrote over them:
+     * only what was written changes (the seed too, {@code --seed -1} drawing a new one); hires options adjust the
+     * image's hires fix.
+     */
+    public static GenerationSettings.Builder settings(OptionValues values, GenerationSettings saved) {
+        GenerationSettings.Builder b = saved.toBuilder();
+        override(values, b);
+        b.hires(hires(values, saved.hires()));
+        return b;
+    }
+
+    /** The generation options the user wrote, onto {@code b}. */
+    private static void override(OptionValues values, GenerationSettings.Builder b) {
+        if (values.longInteger("seed") != null) {
+            b.seed(values.longInteger("seed"));
+        }
+        if (values.given("clip-skip")) {
+            b.clipSkip(values.integer("clip-skip") - 1);
+        }
+        if (values.given("eta")) {
+            b.eta(values.number("eta"));
+        }
         if (values.integer("steps") != null) {
             b.steps(values.integer("steps"));
         }
@@ -238,12 +269,6 @@ public final class CommandOptions {
         if (values.string("sampler") != null) {
             b.sampler(values.string("sampler"));
         }
-        applyA1111(values, b);
-        return b;
-    }
-
-    /** Schedule, variation seed, plain prompts and hires fix, where the option set declares them. */
-    private static void applyA1111(OptionValues values, GenerationSettings.Builder b) {
         if (!values.declares("schedule")) {
             return; // an option set without them (dreambooth's sample settings)
         }
@@ -257,28 +282,43 @@ public final class CommandOptions {
         if (values.given("plain-prompt")) {
             b.plainPrompt(values.flag("plain-prompt"));
         }
-        boolean hiresOption = List.of("hr-upscaler", "hr-scale", "hr-size", "hr-steps", "denoising-strength").stream()
-                .anyMatch(o -> values.declares(o) && values.given(o));
+    }
+
+    /**
+     * The hires fix the options ask for over {@code base} (a saved image's, or null): {@code --hires} with its
+     * {@code --hr-…} options and {@code --denoising-strength}, each left out taking base's value, else A1111's
+     * default. Null when there is none; the hires options without {@code --hires} (and without a base) are an error
+     * that says to add it.
+     */
+    public static HiresFix hires(OptionValues values, HiresFix base) {
         if (!values.declares("hires")) {
-            return; // img2img: no hires pass
+            return base; // img2img: no hires pass
         }
-        if (!values.given("hires")) {
+        boolean hiresOption = List.of("hr-upscaler", "hr-scale", "hr-size", "hr-steps", "denoising-strength").stream()
+                .anyMatch(values::given);
+        if (!values.given("hires") && base == null) {
             if (hiresOption) {
                 throw new OptionException("the --hr-… options and --denoising-strength belong to hires fix; add"
                         + " --hires");
             }
-            return;
+            return null;
         }
-        HiresFix.Upscaler upscaler = HiresFix.Upscaler.parse(values.string("hr-upscaler"));
-        Option.Size size = values.size("hr-size");
-        if (size != null && values.given("hr-scale")) {
+        if (values.given("hr-size") && values.given("hr-scale")) {
             throw new OptionException("give --hr-scale or --hr-size, not both");
         }
-        b.hires(size != null
-                ? HiresFix.toSize(upscaler, size.width(), size.height(), values.integer("hr-steps"),
-                        values.number("denoising-strength"))
-                : HiresFix.byScale(upscaler, values.number("hr-scale"), values.integer("hr-steps"),
-                        values.number("denoising-strength")));
+        HiresFix.Upscaler upscaler = values.given("hr-upscaler") || base == null
+                ? HiresFix.Upscaler.parse(values.string("hr-upscaler")) : base.upscaler();
+        int steps = values.given("hr-steps") || base == null ? values.integer("hr-steps") : base.steps();
+        double denoising = values.given("denoising-strength") || base == null ? values.number("denoising-strength")
+                : base.denoisingStrength();
+        Option.Size size = values.size("hr-size");
+        if (size != null) {
+            return HiresFix.toSize(upscaler, size.width(), size.height(), steps, denoising);
+        }
+        if (values.given("hr-scale") || base == null) {
+            return HiresFix.byScale(upscaler, values.number("hr-scale"), steps, denoising);
+        }
+        return new HiresFix(upscaler, base.scale(), base.width(), base.height(), steps, denoising);
     }
 
     /** Reads {@code --size WxH} or {@code --width}/{@code --height} (not both ways at once). */
@@ -308,6 +348,12 @@ public final class CommandOptions {
     /** The sampler ids, for help and completion. */
     public static List<String> samplers() {
         return Samplers.all().stream().map(Samplers.Info::id).toList();
+    }
+
+    /** Every sampler of the registry as {@code id (A1111 name)}, for help. */
+    public static String samplerListing() {
+        return String.join(", ", Samplers.all().stream().map(i -> i.id() + " (" + i.displayName() + ")").toList())
+                + "; with a schedule in the name too, e.g. \"DPM++ 2M SDE Karras\"";
     }
 
     /** The axis ids, for help and completion. */

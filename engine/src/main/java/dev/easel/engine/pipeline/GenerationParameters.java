@@ -1,9 +1,15 @@
 package dev.easel.engine.pipeline;
 
+import dev.easel.engine.EngineException;
+import dev.easel.engine.io.ImageFiles;
+import dev.easel.engine.io.Png;
 import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.samplers.Samplers;
 import dev.easel.engine.samplers.SigmaSchedule;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +29,13 @@ import java.util.regex.Pattern;
  * </pre>
  * The negative line is left out when there is no negative prompt. {@code extra} holds further fields in order
  * (e.g. {@code Denoising strength}, {@code Clip skip}, {@code Eta}). A value holding a comma, colon, quote or line
- * break is written as a JSON string, as A1111 does.
+ * break is written as a JSON string, as A1111 does. A1111's own fields come first, in its order ({@code Model hash},
+ * {@code Variation seed}, {@code Hires upscale}, {@code Lora hashes}, …), Easel's extras after them; LoRAs are named
+ * as A1111 names them, {@code <lora:name:weight>} in the prompt and their short hashes in {@code Lora hashes}.
+ *
+ * <p>{@link #recipe()} turns the text back into settings that re-make the image — Easel's text and A1111's alike —
+ * and names, one line each, every field Easel cannot apply ({@code Face restoration}, {@code ADetailer …}, a sampler
+ * it lacks), so nothing is dropped silently.
  */
 public record GenerationParameters(String prompt, String negativePrompt, int steps, String sampler, double cfgScale,
                                    long seed, int width, int height, String model, Map<String, String> extra) {
@@ -37,6 +49,13 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
             "Clip skip", "Hires upscale", "Hires resize", "Hires steps", "Hires upscaler", "Lora hashes");
 
     private static final Pattern FIELD = Pattern.compile("\\s*([\\w \\-/+]+):\\s*(\"(?:\\\\.|[^\\\\\"])*\"|[^,]*)(?:,|$)");
+
+    /** Longer than any real parameters text; a file claiming more is not read as one. */
+    private static final int MAX_TEXT = 1 << 20;
+
+    /** A1111's fields that say nothing about how the pixels were made; reading them back applies nothing. */
+    private static final List<String> INFORMATIONAL = List.of("Version", "Batch size", "Batch pos", "Lora hashes",
+            "TI hashes", "Model", "Model hash");
 
     public GenerationParameters {
         negativePrompt = negativePrompt == null ? "" : negativePrompt;
@@ -88,19 +107,52 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
         if (s.eta() > 0) {
             p = p.with("Eta", s.eta());
         }
+        if (s.spacing() != null) {
+            p = p.with("Timestep spacing", s.spacing().configName());
+        }
         if (s.batchSize() > 1) {
             p = p.with("Batch size", s.batchSize()).with("Batch pos", index);
         }
         return p;
     }
 
-    /** A copy naming the LoRAs applied ({@code LoRA: file:weight, …}); none leaves it as it is. */
+    /**
+     * A copy naming the LoRAs applied as A1111 does: each as {@code <lora:name:weight>} in the prompt (unless the
+     * prompt already has a tag of that name) and with its short hash in {@code Lora hashes}; none leaves it as it is.
+     * A prompt's own tags stay, so reading it back applies the same LoRAs from the LoRA folder.
+     */
     public GenerationParameters withLoras(List<LoraSpec> loras) {
         if (loras.isEmpty()) {
             return this;
         }
-        return with("LoRA", String.join(", ", loras.stream()
-                .map(l -> l.file().getFileName() + ":" + number(l.weight())).toList()));
+        StringBuilder tagged = new StringBuilder(prompt);
+        Map<String, String> hashes = new LinkedHashMap<>();
+        for (LoraSpec l : loras) {
+            String name = loraName(l.file());
+            if (!Pattern.compile("<lora:" + Pattern.quote(name) + "(:[^>]*)?>").matcher(tagged).find()) {
+                tagged.append(tagged.isEmpty() ? "" : " ").append("<lora:").append(name).append(':')
+                        .append(number(l.weight())).append('>');
+            }
+            if (Files.isRegularFile(l.file())) {
+                // A1111 drops what would break its "name: hash, …" list
+                hashes.putIfAbsent(name.replace(":", "").replace(",", ""), ModelHash.loraHash(l.file()));
+            }
+        }
+        GenerationParameters p = new GenerationParameters(tagged.toString(), negativePrompt, steps, sampler, cfgScale,
+                seed, width, height, model, extra);
+        return hashes.isEmpty() ? p : p.with("Lora hashes", String.join(", ", hashes.entrySet().stream()
+                .map(e -> e.getKey() + ": " + e.getValue()).toList()));
+    }
+
+    /** A copy with A1111's {@code Model hash} of a checkpoint file; a diffusers folder has none (A1111 hashes files). */
+    public GenerationParameters withModelHash(Path modelFile) {
+        String hash = modelFile == null ? null : ModelHash.shortHash(modelFile);
+        return hash == null ? this : with("Model hash", hash);
+    }
+
+    /** The name a LoRA file goes by in a prompt tag: its file name without the extension. */
+    public static String loraName(Path file) {
+        return file.getFileName().toString().replaceFirst("\\.(safetensors|pt|ckpt|bin)$", "");
     }
 
     /** The PNG text chunks that carry these parameters. */
@@ -152,11 +204,35 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
     }
 
     /**
+     * The parameters saved in an image file: a PNG's {@code parameters} text chunk, or a JPEG's comment. One line
+     * naming the file when it has none, or when its text is not a generation's.
+     */
+    public static GenerationParameters read(Path image) {
+        String name = image.getFileName().toString().toLowerCase(Locale.ROOT);
+        String text = name.endsWith(".jpg") || name.endsWith(".jpeg") ? ImageFiles.jpegComment(image)
+                : Png.readText(image).get(PNG_KEY);
+        if (text == null) {
+            throw new EngineException(image + ": no generation parameters in it (no A1111 '" + PNG_KEY + "' text);"
+                    + " only images saved by Easel, AUTOMATIC1111 or a tool that writes them can be re-run");
+        }
+        try {
+            return parse(text);
+        } catch (EngineException e) {
+            throw new EngineException(image + ": " + e.getMessage());
+        }
+    }
+
+    /**
      * Reads the A1111 text back. Lenient like A1111's own reader: the last line holding {@code Steps:} is the field
-     * line, lines before {@code Negative prompt:} are the prompt.
+     * line, lines before {@code Negative prompt:} are the prompt; a text without a field line is all prompt. A field
+     * Easel reads as a number that is not one is a one-line error naming it.
      */
     public static GenerationParameters parse(String text) {
-        String[] lines = text.strip().split("\n", -1);
+        if (text.length() > MAX_TEXT) {
+            throw new EngineException("the parameters text is " + text.length() + " characters long, more than any"
+                    + " generation's (at most " + MAX_TEXT + "); it is not read");
+        }
+        String[] lines = text.strip().split("\r?\n", -1);
         int fieldLine = lines.length - 1;
         boolean hasFields = lines[fieldLine].contains("Steps:");
         StringBuilder prompt = new StringBuilder();
@@ -181,15 +257,166 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
         int width = 0;
         int height = 0;
         String size = fields.remove("Size");
-        if (size != null && size.toLowerCase(Locale.ROOT).matches("\\d+x\\d+")) {
-            String[] wh = size.toLowerCase(Locale.ROOT).split("x");
-            width = Integer.parseInt(wh[0]);
-            height = Integer.parseInt(wh[1]);
+        if (size != null) {
+            int[] wh = size(size, "Size");
+            width = wh[0];
+            height = wh[1];
         }
+        String steps = fields.remove("Steps");
+        String cfg = fields.remove("CFG scale");
+        String seed = fields.remove("Seed");
         return new GenerationParameters(prompt.toString(), negative == null ? "" : negative.toString(),
-                (int) parseLong(fields.remove("Steps")), fields.remove("Sampler"),
-                parseDouble(fields.remove("CFG scale")), parseLong(fields.remove("Seed")), width, height,
+                steps == null ? 0 : whole(steps, "Steps"), fields.remove("Sampler"),
+                cfg == null ? 0 : number(cfg, "CFG scale"), seed == null ? 0 : wholeLong(seed, "Seed"), width, height,
                 fields.remove("Model"), fields);
+    }
+
+    /**
+     * What {@link #recipe()} makes of the parameters.
+     *
+     * @param settings the settings that re-make the image (prompt, negative prompt, steps, sampler, schedule, CFG,
+     *                 seed, size, clip skip, variation seed, hires fix, eta, spacing, plain prompt); a random seed
+     *                 where the text has none
+     * @param img2imgStrength the denoising strength of an img2img's parameters (no hires fix named), else null
+     * @param batchPosition where in a batch sharing one generator the image was ({@code Batch pos}), else 0; the
+     *                      settings then make that whole batch ({@code Batch size} images of the prompt)
+     * @param unused one line per field Easel cannot apply, saying what it did instead
+     */
+    public record Recipe(GenerationSettings settings, Double img2imgStrength, int batchPosition, String model,
+                         String modelHash, List<String> unused) {
+        public Recipe {
+            unused = List.copyOf(unused);
+        }
+
+        /**
+         * What a txt2img run of this recipe on {@code model} (its folder or file; its name in parameters
+         * {@code modelName}) cannot repeat, one line each: the fields Easel lacks, an img2img's strength, another
+         * model than the image's.
+         */
+        public List<String> differences(Path model, String modelName) {
+            List<String> lines = new ArrayList<>(unused);
+            if (img2imgStrength != null) {
+                lines.add("Denoising strength: " + number(img2imgStrength) + " — the image was made by img2img; this"
+                        + " draws it anew from the prompt (img2img from its init image at strength "
+                        + number(img2imgStrength) + " repeats that)");
+            }
+            String hash = model == null ? null : ModelHash.shortHash(model);
+            if (modelHash != null && hash != null && !modelHash.equalsIgnoreCase(hash)) {
+                lines.add("made with model " + this.model + " (hash " + modelHash + "); " + modelName + " has hash "
+                        + hash + ", so the image will differ");
+            } else if (this.model != null && hash == null && !this.model.equals(modelName)) {
+                lines.add("made with model " + this.model + "; running it on " + modelName + ", so the image will"
+                        + " differ unless they are the same weights");
+            }
+            return lines;
+        }
+    }
+
+    /**
+     * Settings that re-make the image these parameters describe, Easel's or A1111's. Fields Easel cannot apply — an
+     * A1111 extension's ({@code ADetailer model}), {@code Face restoration}, a sampler, schedule or upscaler Easel
+     * lacks (then its default is used) — are listed in {@link Recipe#unused}, one line each. The prompt keeps its
+     * {@code <lora:…>} tags: the generation applies those LoRAs from the LoRA folder, as A1111 does.
+     *
+     * @throws EngineException when there is no settings line, or a field Easel applies has a value it cannot read
+     */
+    public Recipe recipe() {
+        if (steps <= 0 || width <= 0 || height <= 0) {
+            throw new EngineException("the parameters have no settings line (\"Steps: 20, Sampler: Euler a, CFG"
+                    + " scale: 7, Seed: 42, Size: 512x512, …\"), only a prompt; nothing to re-run");
+        }
+        Map<String, String> f = new LinkedHashMap<>(extra);
+        List<String> unused = new ArrayList<>();
+        GenerationSettings.Builder b = GenerationSettings.builder().prompt(prompt).steps(steps).guidanceScale(cfgScale)
+                .seed(seed).size(width, height);
+        if (!negativePrompt.isEmpty()) {
+            b.negativePrompt(negativePrompt);
+        }
+        String schedule = f.remove("Schedule type");
+        SigmaSchedule implied = null;
+        if (sampler != null) {
+            try {
+                Samplers.Choice choice = Samplers.parse(sampler);
+                b.sampler(choice.id());
+                implied = choice.schedule();
+            } catch (EngineException e) {
+                unused.add("Sampler: " + sampler + " — Easel has no such sampler; "
+                        + GenerationDefaults.STANDARD.sampler() + " is used (choose one with --sampler)");
+            }
+        }
+        try {
+            SigmaSchedule s = schedule != null ? SigmaSchedule.parse(schedule) : implied;
+            b.schedule(s == null ? null : s.id());
+        } catch (EngineException e) {
+            unused.add("Schedule type: " + schedule + " — Easel has Automatic, Karras and Exponential; Automatic is"
+                    + " used");
+        }
+        String v;
+        if ((v = f.remove("Clip skip")) != null) {
+            b.clipSkip(Math.max(0, whole(v, "Clip skip") - 1));
+        }
+        String subseed = f.remove("Variation seed");
+        String subseedStrength = f.remove("Variation seed strength");
+        if (subseed != null) {
+            b.variation(wholeLong(subseed, "Variation seed"),
+                    subseedStrength == null ? 0 : number(subseedStrength, "Variation seed strength"));
+        }
+        if ((v = f.remove("Eta")) != null) {
+            b.eta(number(v, "Eta"));
+        }
+        if ((v = f.remove("Timestep spacing")) != null) {
+            b.spacing(v);
+        }
+        if ((v = f.remove("Plain prompt")) != null) {
+            b.plainPrompt(Boolean.parseBoolean(v.strip()));
+        }
+        Double img2imgStrength = hires(f, b, unused);
+        int position = 0;
+        String batchSize = f.get("Batch size");
+        if (batchSize != null && whole(batchSize, "Batch size") > 1) {
+            // the command line's batches share one generator: the image is one slot of the whole batch
+            b.imagesPerPrompt(whole(batchSize, "Batch size"));
+            position = f.containsKey("Batch pos") ? whole(f.get("Batch pos"), "Batch pos") : 0;
+        }
+        String vae = f.remove("VAE");
+        if (vae != null) {
+            unused.add("VAE: " + vae + " — the image was decoded with this VAE; give it with --vae to re-make it"
+                    + " exactly");
+        }
+        String modelHash = f.get("Model hash");
+        INFORMATIONAL.forEach(f::remove);
+        f.forEach((name, value) -> unused.add(name + ": " + value + " — Easel has no such setting; left out"));
+        return new Recipe(b.build(), img2imgStrength, position, model, modelHash, unused);
+    }
+
+    /** Hires fix from its fields into {@code b}; without them a {@code Denoising strength} is an img2img's. */
+    private static Double hires(Map<String, String> f, GenerationSettings.Builder b, List<String> unused) {
+        String denoising = f.remove("Denoising strength");
+        String upscale = f.remove("Hires upscale");
+        String resize = f.remove("Hires resize");
+        String steps = f.remove("Hires steps");
+        String upscaler = f.remove("Hires upscaler");
+        if (upscale == null && resize == null && upscaler == null) {
+            return denoising == null ? null : number(denoising, "Denoising strength");
+        }
+        HiresFix.Upscaler u = HiresFix.Upscaler.LATENT;
+        if (upscaler != null) {
+            try {
+                u = HiresFix.Upscaler.parse(upscaler);
+            } catch (EngineException e) {
+                unused.add("Hires upscaler: " + upscaler + " — Easel has Latent, Latent (nearest) and Lanczos;"
+                        + " Latent is used");
+            }
+        }
+        int hiresSteps = steps == null ? 0 : whole(steps, "Hires steps");
+        double strength = denoising == null ? HiresFix.DEFAULT_DENOISING : number(denoising, "Denoising strength");
+        if (resize != null) {
+            int[] wh = size(resize, "Hires resize");
+            b.hires(HiresFix.toSize(u, wh[0], wh[1], hiresSteps, strength));
+        } else {
+            b.hires(HiresFix.byScale(u, upscale == null ? 2 : number(upscale, "Hires upscale"), hiresSteps, strength));
+        }
+        return null;
     }
 
     /** A number as A1111 writes it: {@code 7}, not {@code 7.0}. */
@@ -217,19 +444,42 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
         return value;
     }
 
-    private static long parseLong(String text) {
+    private static double number(String value, String field) {
         try {
-            return text == null ? 0 : Long.parseLong(text.strip());
+            double d = Double.parseDouble(value.strip());
+            if (Double.isFinite(d)) {
+                return d;
+            }
         } catch (NumberFormatException e) {
-            return 0;
+            // the one-line error below
+        }
+        throw new EngineException("the parameters' " + field + " is '" + value + "', not a number (e.g. "
+                + field + ": 7)");
+    }
+
+    private static long wholeLong(String value, String field) {
+        try {
+            return Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            throw new EngineException("the parameters' " + field + " is '" + value + "', not a whole number (e.g. "
+                    + field + ": 20)");
         }
     }
 
-    private static double parseDouble(String text) {
-        try {
-            return text == null ? 0 : Double.parseDouble(text.strip());
-        } catch (NumberFormatException e) {
-            return 0;
+    private static int whole(String value, String field) {
+        long v = wholeLong(value, field);
+        if (v < 0 || v > Integer.MAX_VALUE) {
+            throw new EngineException("the parameters' " + field + " is " + value + ", out of range");
         }
+        return (int) v;
+    }
+
+    private static int[] size(String value, String field) {
+        String[] wh = value.strip().toLowerCase(Locale.ROOT).split("x");
+        if (wh.length != 2) {
+            throw new EngineException("the parameters' " + field + " is '" + value + "', not WIDTHxHEIGHT (e.g. "
+                    + field + ": 512x512)");
+        }
+        return new int[] {whole(wh[0], field), whole(wh[1], field)};
     }
 }

@@ -263,6 +263,10 @@ class GenerationCommandsTest {
         assertTrue(help.contains("--cfg F") && help.contains("[0..100]") && help.contains("else 7)"), help);
         assertTrue(help.contains("--clip-skip N") && help.contains("(default 1)"), help);
         assertTrue(!help.contains("--no-save"), "notebook-only options stay out of the command line");
+        for (var sampler : dev.easel.engine.samplers.Samplers.all()) {
+            assertTrue(help.contains(sampler.id() + " (" + sampler.displayName() + ")"), sampler.id());
+        }
+        assertTrue(help.contains("--from-png FILE.png") && help.contains("--hires"), help);
         String err = stderrOf(() -> assertEquals(2, new GenerateCommand().run(List.of("--stpes", "3"))));
         assertEquals("txt2img: unknown option --stpes — did you mean --steps? (txt2img --help lists them)", err);
     }
@@ -290,6 +294,83 @@ class GenerationCommandsTest {
         err = stderrOf(() -> assertTrue(new GenerateCommand().run(List.of("--model", "default", "--prompt",
                 "a", "--steps", "1", "--hires", "--hr-size", "100x96", "--out", out.toString())) != 0));
         assertTrue(err.contains("not a multiple of 8"), err);
+    }
+
+    @Test
+    void aPngReRunsFromItsParametersToTheSameImageOnTheTinyModel() {
+        String tiny = dev.easel.engine.Reference.model().toString();
+        Path first = folder.resolve("first.png");
+        assertEquals(0, new GenerateCommand().run(List.of("--model", tiny, "--prompt",
+                "a (red:1.2) circle, [blue|green] background", "--negative", "blurry", "--steps", "3", "--seed", "5",
+                "--sampler", "DPM++ 2M SDE Karras", "--subseed", "9", "--subseed-strength", "0.25", "--size", "32x32",
+                "--clip-skip", "2", "--hires", "--hr-steps", "2", "--hr-scale", "1.5", "--out", first.toString())));
+        String parameters = Png.readText(first).get("parameters");
+        Path again = folder.resolve("again.png");
+        String err = stderrOf(() -> assertEquals(0, new GenerateCommand().run(List.of("--model", tiny,
+                "--from-png", first.toString(), "--out", again.toString()))));
+        assertEquals("", err, "nothing of Easel's own PNG is left out");
+        assertEquals(48, Png.read(first).getWidth());
+        assertSamePixels(Png.read(first), Png.read(again));
+        assertEquals(parameters, Png.readText(again).get("parameters"));
+        // options given with it override the PNG's: another seed, another image, the rest as saved
+        Path other = folder.resolve("other.png");
+        assertEquals(0, new GenerateCommand().run(List.of("--model", tiny, "--from-png", first.toString(),
+                "--seed", "6", "--out", other.toString())));
+        assertEquals(parameters.replace("Seed: 5", "Seed: 6"), Png.readText(other).get("parameters"));
+    }
+
+    @Test
+    void anA1111PngReRunsAndWhatEaselLacksIsNamedOneLineEach() {
+        Path png = folder.resolve("a1111.png");
+        Png.write(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), Map.of("parameters",
+                "a cat\nNegative prompt: blurry\nSteps: 2, Sampler: Euler a, Schedule type: Karras, CFG scale: 5,"
+                        + " Seed: 3, Face restoration: CodeFormer, Size: 32x32, Model hash: 0123456789, Model: sd15,"
+                        + " Clip skip: 2, ENSD: 31337, Version: v1.10.1"), png);
+        Path out = folder.resolve("cat.png");
+        // the model it names is not here: the one line says what to pass
+        String err = stderrOf(() -> assertEquals(2, new GenerateCommand().run(List.of("--from-png", png.toString(),
+                "--out", out.toString()))));
+        assertTrue(err.startsWith("txt2img: " + png + " was made with model 'sd15' (hash 0123456789), which is not"
+                + " here; pass it with --model PATH (its diffusers folder or .safetensors file)"), err);
+        assertEquals(1, err.lines().count(), err);
+        err = stderrOf(() -> assertEquals(0, new GenerateCommand().run(List.of("--model",
+                dev.easel.engine.Reference.model().toString(), "--from-png", png.toString(), "--out",
+                out.toString()))));
+        assertEquals(List.of(
+                "txt2img: a1111.png: Face restoration: CodeFormer — Easel has no such setting; left out",
+                "txt2img: a1111.png: ENSD: 31337 — Easel has no such setting; left out",
+                "txt2img: a1111.png: made with model sd15; running it on tiny-sd, so the image will differ unless they"
+                        + " are the same weights"), err.lines().toList());
+        assertEquals("a cat\nNegative prompt: blurry\nSteps: 2, Sampler: Euler a, Schedule type: Karras, CFG scale: 5,"
+                + " Seed: 3, Size: 32x32, Model: tiny-sd, Clip skip: 2", Png.readText(out).get("parameters"));
+    }
+
+    @Test
+    void aPngWithoutOrWithBadParametersIsAOneLineError() {
+        Path plain = folder.resolve("plain.png");
+        Png.write(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), Map.of("Software", "GIMP"), plain);
+        Path out = folder.resolve("x.png");
+        String err = stderrOf(() -> assertEquals(1, new GenerateCommand().run(List.of("--model", "default",
+                "--from-png", plain.toString(), "--out", out.toString()))));
+        assertEquals("txt2img: " + plain + ": no generation parameters in it (no A1111 'parameters' text); only images"
+                + " saved by Easel, AUTOMATIC1111 or a tool that writes them can be re-run", err);
+        Path bad = folder.resolve("bad.png");
+        Png.write(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), Map.of("parameters",
+                "a cat\nSteps: 20, Sampler: Euler, CFG scale: seven, Seed: 1, Size: 64x64"), bad);
+        err = stderrOf(() -> assertEquals(1, new GenerateCommand().run(List.of("--model", "default",
+                "--from-png", bad.toString(), "--out", out.toString()))));
+        assertEquals("txt2img: " + bad + ": the parameters' CFG scale is 'seven', not a number (e.g. CFG scale: 7)",
+                err);
+    }
+
+    private static void assertSamePixels(BufferedImage a, BufferedImage b) {
+        assertEquals(a.getWidth(), b.getWidth());
+        assertEquals(a.getHeight(), b.getHeight());
+        for (int y = 0; y < a.getHeight(); y++) {
+            for (int x = 0; x < a.getWidth(); x++) {
+                assertEquals(a.getRGB(x, y), b.getRGB(x, y), "pixel " + x + "," + y);
+            }
+        }
     }
 
     private static String stderrOf(Runnable action) {

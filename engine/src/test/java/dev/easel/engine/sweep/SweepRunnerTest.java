@@ -162,9 +162,12 @@ class SweepRunnerTest {
         assertArrayEquals(pixels(plain), pixels(atZero), "weight 0 is the plain model");
         assertTrue(!java.util.Arrays.equals(pixels(plain), pixels(atOne)), "weight 1 changes the image");
         assertArrayEquals(pixels(plain), pixels(pipeline.txt2img(base()).images().get(0)), "LoRA taken off after");
-        // Each cell's PNG names the LoRA at the cell's weight (issue 18: sweep images lost it), quoted as A1111 does.
+        // Each cell's PNG names the LoRA at the cell's weight (issue 18: sweep images lost it), as A1111 does: a tag
+        // in the prompt and its short hash.
         String parameters = Png.readText(Path.of(result.table().stringColumn("image").get(1))).get("parameters");
-        assertTrue(parameters.endsWith(", LoRA: \"test-lora.safetensors:1\""), parameters);
+        assertTrue(parameters.contains(" <lora:test-lora:1>\n"), parameters);
+        assertTrue(parameters.contains(", Lora hashes: \"test-lora: "
+                + dev.easel.engine.pipeline.ModelHash.loraHash(file) + "\""), parameters);
         String grid = Png.readText(result.gridFile()).get("parameters");
         assertTrue(grid.contains(", Script: X/Y/Z plot, X Type: LoRA weight, X Values: \"0, 1\""), grid);
         assertEquals("LoRA weight", dev.easel.engine.pipeline.GenerationParameters.parse(grid).extra().get("X Type"));

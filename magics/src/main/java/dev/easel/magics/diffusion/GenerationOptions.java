@@ -3,6 +3,8 @@ package dev.easel.magics.diffusion;
 import dev.easel.ModelRegistry;
 import dev.easel.GenerationRequest;
 import dev.easel.Model;
+import dev.easel.Txt2Img;
+import dev.easel.engine.pipeline.HiresFix;
 import dev.easel.engine.lora.LoraSpec;
 import dev.easel.magics.CellPart;
 import dev.easel.magics.MagicContext;
@@ -89,6 +91,7 @@ final class GenerationOptions {
             if (args.longInteger("seed") != null) {
                 request.seed(args.longInteger("seed"));
             }
+            a1111(request, args);
         } catch (IllegalArgumentException e) {
             throw new MagicException(args.spelled() + ": " + e.getMessage());
         }
@@ -100,6 +103,28 @@ final class GenerationOptions {
             throw new MagicException("--sampler: " + e.getMessage());
         }
         return request;
+    }
+
+    /**
+     * Schedule, variation seed, plain prompt and (txt2img only) hires fix, where the magic declares them: the
+     * engine's declaration reads the hires options, so a notebook and the command line take them alike.
+     */
+    private static void a1111(GenerationRequest<?> request, ParsedArgs args) {
+        if (!args.options().declares("schedule")) {
+            return;
+        }
+        if (args.given("schedule")) {
+            request.schedule(args.string("schedule"));
+        }
+        if (args.given("subseed") || args.given("subseed-strength")) {
+            request.variation(args.longInteger("subseed") == null ? 0 : args.longInteger("subseed"),
+                    args.number("subseed-strength") == null ? 1.0 : args.number("subseed-strength"));
+        }
+        request.plainPrompt(args.flag("plain-prompt"));
+        HiresFix hires = CommandOptions.hires(args.options(), null);
+        if (hires != null && request instanceof Txt2Img txt2img) {
+            txt2img.hires(hires);
+        }
     }
 
     /** The one negative prompt a notebook request takes. */

@@ -399,6 +399,93 @@ class DiffusionMagicsTest {
         assertTrue(error("%inpaint --init photo.png --mask nothing.png a cat").startsWith("--mask: no file "));
     }
 
+    @Test
+    @Order(12)
+    void a1111RecipesRunInNotebooksAndPngsReRunToTheSameImage() throws Exception {
+        String help = run("%txt2img --help");
+        for (var sampler : dev.easel.engine.samplers.Samplers.all()) {
+            assertTrue(help.contains(sampler.id() + " (" + sampler.displayName() + ")"), sampler.id());
+        }
+        for (String option : List.of("--schedule", "--subseed N", "--subseed-strength", "--plain-prompt", "--hires",
+                "--hr-upscaler", "--hr-scale", "--hr-size", "--hr-steps", "--denoising-strength")) {
+            assertTrue(help.contains(option), option);
+        }
+        run("%load_model " + CheckpointMagicTest.reference().resolve("tiny-sd") + " --as tiny");
+        Outputs.setFolder(notebook.resolve("recipes"));
+        run("%txt2img --model tiny --steps 2 --seed 5 --size 32x32 --sampler \"DPM++ 2M SDE Karras\" --subseed 9"
+                + " --subseed-strength 0.3 --hires --hr-steps 2 --hr-scale 1.5 --negative blurry"
+                + " (masterpiece:1.2), a [red|blue] circle");
+        Path first;
+        try (Stream<Path> files = Files.list(notebook.resolve("recipes"))) {
+            first = files.sorted().findFirst().orElseThrow();
+        }
+        String parameters = Png.readText(first).get("parameters");
+        assertEquals("(masterpiece:1.2), a [red|blue] circle\nNegative prompt: blurry\nSteps: 2, Sampler: DPM++ 2M SDE,"
+                + " Schedule type: Karras, CFG scale: 7, Seed: 5, Size: 32x32, Model: tiny-sd, Variation seed: 9,"
+                + " Variation seed strength: 0.3, Denoising strength: 0.7, Hires upscale: 1.5, Hires steps: 2,"
+                + " Hires upscaler: Latent", parameters);
+        BufferedImage original = Png.read(first);
+        assertEquals(48, original.getWidth());
+        // the Java API re-makes it from the PNG on the loaded model the PNG names …
+        String[] notes = new String[1];
+        Generation again = stderr(notes, () -> Easel.fromPng(first).progress(false).run());
+        assertEquals("", notes[0]);
+        assertTrue(sameImage(original, again.image()), "same PNG, same seed, same model → same image");
+        assertEquals(parameters, again.parameters().get(0).toA1111());
+        // … and so does %png_info --run, which prints the parameters and saves the new image with them
+        Outputs.setFolder(notebook.resolve("rerun"));
+        String out = run("%png_info " + first + " --run");
+        assertTrue(out.startsWith(parameters), out);
+        try (Stream<Path> files = Files.list(notebook.resolve("rerun"))) {
+            Path rerun = files.sorted().findFirst().orElseThrow();
+            assertTrue(sameImage(original, Png.read(rerun)));
+            assertEquals(parameters, Png.readText(rerun).get("parameters"));
+        }
+        // a sampler name with a schedule keeps it in the Java API
+        Model tiny = ModelRegistry.global().byName("tiny").orElseThrow();
+        assertTrue(tiny.txt2img("a").sampler("Euler Karras").steps(1).size(32, 32).seed(1).progress(false).run()
+                .parameters().get(0).toA1111().contains("Sampler: Euler, Schedule type: Karras,"));
+        // an A1111 PNG: what Easel lacks is named, one line each; a model it names that is not loaded is said
+        Path a1111 = notebook.resolve("a1111.png");
+        Png.write(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), java.util.Map.of("parameters",
+                "a cat\nSteps: 2, Sampler: DPM++ 2M, Schedule type: Karras, CFG scale: 5, Seed: 3, Size: 32x32,"
+                        + " Model hash: 0123456789, Model: sd15, ADetailer model: face_yolov8n.pt, Version: v1.10.1"),
+                a1111);
+        stderr(notes, () -> run("%png_info a1111.png --run --model tiny --no-save"));
+        assertEquals(List.of("note: a1111.png: ADetailer model: face_yolov8n.pt — Easel has no such setting; left out",
+                "note: a1111.png: made with model sd15; running it on tiny-sd, so the image will differ unless they"
+                        + " are the same weights"), notes[0].lines().toList());
+        // bad input: one line each
+        Png.write(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), java.util.Map.of("parameters",
+                "a cat\nSteps: 20, Sampler: Euler, CFG scale: seven, Seed: 1, Size: 64x64"), notebook.resolve("bad.png"));
+        assertEquals("%png_info: " + notebook.resolve("bad.png") + ": the parameters' CFG scale is 'seven', not a"
+                + " number (e.g. CFG scale: 7)", error("%png_info bad.png --run"));
+        Png.write(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), java.util.Map.of("Software", "GIMP"),
+                notebook.resolve("plain.png"));
+        assertEquals("%png_info: plain.png has no generation parameters (its text chunks: Software)",
+                error("%png_info plain.png --run"));
+        assertEquals("%txt2img: the --hr-… options and --denoising-strength belong to hires fix; add --hires",
+                error("%txt2img --hr-scale 2 a cat"));
+        assertEquals("--subseed-strength takes a number from 0 to 1, got 1.5",
+                error("%txt2img --subseed 3 --subseed-strength 1.5 a cat"));
+        assertTrue(error("%txt2img --model tiny --steps 1 --size 32x32 --hires --hr-size 100x96 a cat")
+                .contains("not a multiple of 8"));
+        Outputs.setFolder(null);
+    }
+
+    /** Runs {@code body}, putting what it printed on standard error into {@code err[0]}. */
+    static <T> T stderr(String[] err, java.util.concurrent.Callable<T> body) throws Exception {
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            return body.call();
+        } finally {
+            System.setErr(original);
+            err[0] = bytes.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
+        }
+    }
+
     static boolean sameImage(BufferedImage a, BufferedImage b) {
         if (a.getWidth() != b.getWidth() || a.getHeight() != b.getHeight()) {
             return false;
