@@ -10,6 +10,7 @@ import dev.easel.engine.io.Png;
 import dev.easel.engine.io.UserPath;
 import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.pipeline.GenerationParameters;
+import dev.easel.engine.samplers.PredictionType;
 import dev.easel.notebook.Outputs;
 import dev.easel.notebook.Progress;
 import java.io.IOException;
@@ -48,6 +49,17 @@ public final class Easel {
     public static Model load(String pathOrDefault, String device, String dtype) {
         Path path = resolveModelPath(pathOrDefault, Path.of("").toAbsolutePath());
         return load(path, device, dtype, true).model();
+    }
+
+    /**
+     * As {@link #load(String, String, String)}, with what the UNet predicts: {@code "epsilon"} or
+     * {@code "v_prediction"} overriding the model's scheduler config (null: the model's; a lone SD 2.x file is taken
+     * as v_prediction unless its global_step says SD 2.x-base). Loading it with another prediction type is another
+     * model.
+     */
+    public static Model load(String pathOrDefault, String device, String dtype, String predictionType) {
+        Path path = resolveModelPath(pathOrDefault, Path.of("").toAbsolutePath());
+        return load(path, device, dtype, predictionType, true).model();
     }
 
     /** The model loaded under {@code name} ({@code %load_model --as NAME}). */
@@ -121,6 +133,12 @@ public final class Easel {
 
     /** Loads (or reuses) the model at {@code path}; the pair says whether it was already loaded. */
     public static ModelRegistry.Loaded load(Path path, String device, String dtype, boolean showProgress) {
+        return load(path, device, dtype, null, showProgress);
+    }
+
+    /** As above, with a prediction type overriding the model's (null: the model's). */
+    public static ModelRegistry.Loaded load(Path path, String device, String dtype, String predictionType,
+                                            boolean showProgress) {
         Device chosenDevice = device(device);
         DataType chosenType = dtype(dtype, chosenDevice);
         Path real;
@@ -131,12 +149,16 @@ public final class Easel {
         }
         String deviceName = chosenDevice.isGpu() ? "gpu" + chosenDevice.getDeviceId() : "cpu";
         String typeName = chosenType == DataType.FLOAT16 ? "fp16" : "fp32";
-        ModelRegistry.Key key = new ModelRegistry.Key(real, deviceName, typeName);
+        if (predictionType != null) {
+            PredictionType.parse(predictionType, "prediction type"); // a bad name fails before anything loads
+        }
+        ModelRegistry.Key key = new ModelRegistry.Key(real, deviceName, typeName, predictionType);
         return ModelRegistry.global().getOrLoad(key, () -> {
             String name = modelName(real);
             Progress bar = showProgress ? Progress.start("Loading " + name, 3, "part") : null;
             String[] parts = {"text_encoder", "unet", "vae"};
-            LoadOptions options = LoadOptions.cpu().withDevice(chosenDevice, chosenType).withListener(
+            LoadOptions options = LoadOptions.cpu().withDevice(chosenDevice, chosenType)
+                    .withPredictionType(predictionType).withListener(
                     (component, done, total) -> {
                         if (Thread.currentThread().isInterrupted()) {
                             throw new CancellationException("loading interrupted");

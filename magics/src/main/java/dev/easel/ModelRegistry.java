@@ -18,8 +18,8 @@ public final class ModelRegistry {
 
     private static final ModelRegistry GLOBAL = new ModelRegistry();
 
-    /** What identifies a loaded model: its real path, device and dtype. */
-    public record Key(Path path, String device, String dtype) {
+    /** What identifies a loaded model: its real path, device, dtype and prediction type (null: the model's own). */
+    public record Key(Path path, String device, String dtype, String predictionType) {
     }
 
     private final Map<Key, Model> byKey = new LinkedHashMap<>();

@@ -167,6 +167,7 @@ public class GenerateCommand extends EngineCommand {
         if (a.string("config") != null) {
             opts = opts.withConfigDir(Path.of(a.string("config")));
         }
+        opts = opts.withPredictionType(a.string("prediction-type"));
         GenerationSettings recorded; // the prompts as typed, LoRA tags included, as A1111 records them
         GenerationResult r;
         String vaeName;

@@ -2,6 +2,7 @@ package dev.easel.engine.loading;
 
 import dev.easel.engine.EngineException;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
+import dev.easel.engine.samplers.PredictionType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,6 +40,9 @@ public final class ModelLoader {
 
     /** Loads the model at {@code path}; bad input fails with one {@link EngineException} line naming the file. */
     public static StableDiffusionPipeline load(Path path, LoadOptions options) {
+        if (options.predictionType() != null) {
+            PredictionType.parse(options.predictionType(), "prediction type"); // before any weight is read
+        }
         return formatOf(path).load(path, options);
     }
 

@@ -12,6 +12,7 @@ import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.samplers.SchedulerConfig;
 import dev.easel.engine.tokenizer.ClipTokenizer;
 import dev.easel.engine.weights.LdmKeys;
+import dev.easel.engine.weights.OpenClipKeys;
 import dev.easel.engine.weights.SingleFileConfigs;
 import dev.easel.engine.weights.TensorFile;
 import java.nio.file.Files;
@@ -22,8 +23,10 @@ import java.util.Locale;
 /**
  * A single-file checkpoint in the original (LDM) layout, as the web UIs share them: every component's weights in
  * one file under {@code model.diffusion_model.}, {@code first_stage_model.} and {@code cond_stage_model.}. Configs
- * come from {@link LoadOptions#configDir()} when given, else are inferred from tensor shapes; the tokenizer from the
- * config folder, a {@code tokenizer/} folder beside the file, or the Hugging Face cache.
+ * come from {@link LoadOptions#configDir()} when given, else are inferred from tensor shapes
+ * ({@link SingleFileConfigs}); the tokenizer from the config folder, a {@code tokenizer/} folder beside the file, the
+ * Hugging Face cache, else the CLIP vocabulary in the jar. SD 2.x files keep their text encoder in OpenCLIP's layout
+ * ({@link OpenClipKeys}), read through CLIP names.
  *
  * <p>The tensors are read through {@link TensorFile}: {@code .safetensors} today; another format plugs in at
  * {@link #openTensors}.
@@ -57,7 +60,8 @@ public final class SingleFileCheckpoint implements ModelFormat {
                         + " model_index.json or unet/); pass the diffusers folder of the same model family as config"));
         NDManager manager = NDManager.newBaseManager(Device.cpu());
         boolean ok = false;
-        try (TensorFile f = openTensors(file)) {
+        try (TensorFile opened = openTensors(file);
+             TensorFile f = OpenClipKeys.present(opened) ? OpenClipKeys.asClip(opened) : opened) {
             if (!f.contains(LdmKeys.UNET + "input_blocks.0.0.weight")) {
                 throw new EngineException(file + ": not a Stable Diffusion checkpoint (missing key "
                         + LdmKeys.UNET + "input_blocks.0.0.weight)");
@@ -65,17 +69,18 @@ public final class SingleFileCheckpoint implements ModelFormat {
             Init init = Init.empty(manager);
             SchedulerConfig sched = has(cfg, "scheduler/scheduler_config.json")
                     ? Configs.read(cfg.resolve("scheduler/scheduler_config.json"), SchedulerConfig::fromJson)
-                    : SchedulerConfig.sd1();
+                    : SingleFileConfigs.scheduler(opened);
             ClipTextModel.Config tc = has(cfg, "text_encoder/config.json")
                     ? Configs.read(cfg.resolve("text_encoder/config.json"), ClipTextModel.Config::fromJson)
-                    : SingleFileConfigs.text(f);
-            Path tokenizerDir = tokenizerDir(cfg, file);
+                    : SingleFileConfigs.text(opened);
+            boolean sd2 = SingleFileConfigs.sd2(opened);
+            Path tokenizerDir = tokenizerDir(cfg, file, sd2);
             ClipTokenizer tokenizer = tokenizerDir != null ? ClipTokenizer.load(tokenizerDir)
-                    : bundledTokenizer(file, tc);
+                    : bundledTokenizer(file, tc, sd2);
             ClipTextModel text = new ClipTextModel(init, tc);
             UNet2DConditionModel.Config uc = has(cfg, "unet/config.json")
                     ? Configs.read(cfg.resolve("unet/config.json"), UNet2DConditionModel.Config::fromJson)
-                    : SingleFileConfigs.unet(f);
+                    : SingleFileConfigs.unet(opened);
             AutoencoderKL.Config vc = has(cfg, "vae/config.json")
                     ? Configs.read(cfg.resolve("vae/config.json"), AutoencoderKL.Config::fromJson)
                     : SingleFileConfigs.vae(f);
@@ -100,7 +105,7 @@ public final class SingleFileCheckpoint implements ModelFormat {
         return configDir != null && Files.exists(configDir.resolve(file));
     }
 
-    private static Path tokenizerDir(Path cfg, Path checkpoint) {
+    private static Path tokenizerDir(Path cfg, Path checkpoint, boolean sd2) {
         if (has(cfg, "tokenizer/vocab.json")) {
             return cfg.resolve("tokenizer");
         }
@@ -108,17 +113,18 @@ public final class SingleFileCheckpoint implements ModelFormat {
         if (Files.exists(sibling.resolve("vocab.json"))) {
             return sibling;
         }
-        return HuggingFaceCache.findInHub(List.of("openai/clip-vit-large-patch14", "runwayml/stable-diffusion-v1-5"),
-                "tokenizer", "vocab.json", "merges.txt").orElse(null);
+        // the same vocabulary either way; the pad token differs (SD 2.x pads with "!")
+        List<String> repos = sd2 ? List.of("stabilityai/stable-diffusion-2-1", "stabilityai/stable-diffusion-2")
+                : List.of("openai/clip-vit-large-patch14", "runwayml/stable-diffusion-v1-5");
+        return HuggingFaceCache.findInHub(repos, "tokenizer", "vocab.json", "merges.txt").orElse(null);
     }
 
     /**
      * The CLIP tokenizer shipped in the jar, for a checkpoint whose text encoder has CLIP's 49,408-token vocabulary
-     * (SD 1.x's CLIP ViT-L/14; SD 2.x's OpenCLIP, 1024 wide, pads with {@code !}).
+     * (SD 1.x's CLIP ViT-L/14; SD 2.x's OpenCLIP, which pads with {@code !}).
      */
-    private static ClipTokenizer bundledTokenizer(Path checkpoint, ClipTextModel.Config text) {
-        ClipTokenizer bundled = ClipTokenizer.bundled(text.hiddenSize() == 1024 ? ClipTokenizer.SD2_PAD
-                : ClipTokenizer.SD1_PAD);
+    private static ClipTokenizer bundledTokenizer(Path checkpoint, ClipTextModel.Config text, boolean sd2) {
+        ClipTokenizer bundled = ClipTokenizer.bundled(sd2 ? ClipTokenizer.SD2_PAD : ClipTokenizer.SD1_PAD);
         if (text.vocabSize() != bundled.vocabularySize()) {
             throw new EngineException(checkpoint + ": its text encoder has " + text.vocabSize() + " tokens, not CLIP's "
                     + bundled.vocabularySize() + ", and no tokenizer was found; pass a diffusers folder of the same"

@@ -82,6 +82,10 @@ public final class CommandOptions {
             "also write the final latents").only(COMMAND_LINE);
     public static final Option CONFIG = Option.string("config", "DIR", null,
             "component configs for a single-file checkpoint").only(COMMAND_LINE);
+    /** What the UNet predicts; a model's load option (%load_model in a notebook, LoadOptions in Java). */
+    public static final Option PREDICTION_TYPE = Option.choice("prediction-type", List.of("epsilon",
+            "v_prediction"), null, "what the UNet predicts, overriding the model's scheduler config (a lone SD 2.x"
+            + " file is taken as v_prediction unless its global_step is 875000, SD 2.x-base: epsilon)");
     public static final Option DEVICE = Option.choice("device", List.of("cpu", "gpu"), null,
             "where to run (default: a GPU when there is one)").only(COMMAND_LINE);
     public static final Option OUT = Option.string("out", "FILE", null,
@@ -131,8 +135,8 @@ public final class CommandOptions {
     /** txt2img. */
     public static final OptionSet TXT2IMG = OptionSet.of(MODEL, PROMPT, NEGATIVE, STEPS, CFG, SAMPLER, SEED, SIZE,
             WIDTH, HEIGHT, BATCH, CLIP_SKIP, ETA, LORA, LORA_DIR, EMBEDDING, EMBEDDINGS_DIR, VAE, SPACING, INIT_LATENTS,
-            SAVE_LATENTS, CONFIG, DEVICE, OUT, NO_SAVE, SCHEDULE, SUBSEED, SUBSEED_STRENGTH, PLAIN_PROMPT, HIRES,
-            HR_UPSCALER, HR_SCALE, HR_SIZE, HR_STEPS, DENOISING_STRENGTH, FROM_PNG);
+            SAVE_LATENTS, CONFIG, PREDICTION_TYPE.only(COMMAND_LINE), DEVICE, OUT, NO_SAVE, SCHEDULE, SUBSEED,
+            SUBSEED_STRENGTH, PLAIN_PROMPT, HIRES, HR_UPSCALER, HR_SCALE, HR_SIZE, HR_STEPS, DENOISING_STRENGTH, FROM_PNG);
 
     /** img2img: txt2img's options with an init image and a strength instead of initial latents. */
     public static final OptionSet IMG2IMG = TXT2IMG.without("init-latents", "hires", "hr-upscaler", "hr-scale",

@@ -12,7 +12,9 @@ import dev.easel.engine.nn.Init;
 import dev.easel.engine.nn.Module;
 import dev.easel.engine.tokenizer.BpeTrainer;
 import dev.easel.engine.tokenizer.ByteLevel;
+import dev.easel.engine.tokenizer.ClipTokenizer;
 import dev.easel.engine.weights.LdmKeys;
+import dev.easel.engine.weights.OpenClipKeys;
 import dev.easel.engine.weights.SafeTensors;
 
 import java.io.IOException;
@@ -105,41 +107,70 @@ public final class RandomModelWriter {
     }
 
     /**
-     * Writes one original-layout checkpoint (LDM key names, VAE attention projections as 1×1 convolutions, as
-     * {@link LdmKeys#export}) and, if there is none yet, a {@code tokenizer/} folder beside it, where single-file
-     * loading looks for one.
+     * Writes one original-layout checkpoint as the real files are: LDM key names, VAE attention projections as 1×1
+     * convolutions (as {@link LdmKeys#export}), and for SD 2.x the text encoder in OpenCLIP's layout
+     * ({@link OpenClipKeys#layout}: 24 resblocks with query, key and value stacked, the projection and logit scale).
+     * Alone, like a download: loading takes the CLIP vocabulary in the jar.
      */
     public void writeSingleFile(Path file) {
         try (NDManager m = NDManager.newBaseManager()) {
             List<SafeTensors.Spec> specs = new ArrayList<>();
-            Map<String, Placed> placed = new LinkedHashMap<>();
+            Map<String, List<Placed>> placed = new LinkedHashMap<>();
             for (Component c : components(m)) {
-                collect(c, true, specs, placed);
+                if (c.name().equals("text_encoder") && arch.padToken().equals(ClipTokenizer.SD2_PAD)) {
+                    collectOpenClip(c, specs, placed);
+                } else {
+                    collect(c, true, specs, placed);
+                }
             }
-            SafeTensors.write(specs, Map.of("format", "pt"), file, (spec, out) ->
-                    values(spec, placed.get(spec.name()), out));
-            Path tokenizer = file.toAbsolutePath().resolveSibling("tokenizer");
-            if (!Files.exists(tokenizer)) {
-                Folders.replace(tokenizer, this::writeTokenizer);
-            }
-        } catch (IOException e) {
-            throw new EngineException(file + ": cannot write (" + e.getMessage() + ")");
+            SafeTensors.write(specs, Map.of("format", "pt"), file, (spec, out) -> {
+                for (Placed p : placed.get(spec.name())) {
+                    values(p, out);
+                }
+            });
         }
     }
 
-    private record Placed(String name, Init.Declared declared) {
+    /** One run of random values: {@code count} of them, seeded by {@code name}, as a parameter declared so. */
+    private record Placed(String name, Init.Declared declared, long count) {
     }
 
     private void writeTensors(Component c, Path file) {
         List<SafeTensors.Spec> specs = new ArrayList<>();
-        Map<String, Placed> placed = new LinkedHashMap<>();
+        Map<String, List<Placed>> placed = new LinkedHashMap<>();
         collect(c, false, specs, placed);
-        SafeTensors.write(specs, Map.of("format", "pt"), file, (spec, out) -> values(spec, placed.get(spec.name()),
-                out));
+        SafeTensors.write(specs, Map.of("format", "pt"), file, (spec, out) -> {
+            for (Placed p : placed.get(spec.name())) {
+                values(p, out);
+            }
+        });
+    }
+
+    /**
+     * The text encoder's tensors in OpenCLIP's layout: stacked tensors are their parts' values one after the other;
+     * the tensors SD 2.x does not read get values of their own, declared as the parameters they stand beside.
+     */
+    private void collectOpenClip(Component c, List<SafeTensors.Spec> specs, Map<String, List<Placed>> placed) {
+        Map<String, NDArray> params = c.model().parameters();
+        for (OpenClipKeys.Packed p : OpenClipKeys.layout(arch.textEncoder())) {
+            specs.add(new SafeTensors.Spec(p.key(), stDtype(), p.shape()));
+            List<Placed> runs = new ArrayList<>();
+            for (String part : p.parts()) {
+                NDArray param = params.get(part);
+                runs.add(new Placed(p.used() ? part : p.key() + "/" + part, c.init().declared(param),
+                        param.getShape().size()));
+            }
+            if (p.parts().isEmpty()) { // text_projection, uniform as a linear layer's weight; logit_scale one
+                runs.add(new Placed(p.key(), new Init.Declared(p.shape().length == 0 ? Init.Kind.ONES
+                        : Init.Kind.WEIGHT, p.shape().length == 0 ? 1 : p.shape()[0]), Math.max(1,
+                        new ai.djl.ndarray.types.Shape(p.shape()).size())));
+            }
+            placed.put(p.key(), runs);
+        }
     }
 
     /** The tensors of one component under diffusers names, or under original (LDM) names and shapes. */
-    private void collect(Component c, boolean ldm, List<SafeTensors.Spec> specs, Map<String, Placed> placed) {
+    private void collect(Component c, boolean ldm, List<SafeTensors.Spec> specs, Map<String, List<Placed>> placed) {
         UNet2DConditionModel.Config uc = arch.unet();
         AutoencoderKL.Config vc = arch.vae();
         c.model().parameters().forEach((name, p) -> {
@@ -161,7 +192,7 @@ public final class RandomModelWriter {
                 }
             }
             specs.add(new SafeTensors.Spec(key, stDtype(), shape));
-            placed.put(key, new Placed(name, c.init().declared(p)));
+            placed.put(key, List.of(new Placed(name, c.init().declared(p), p.getShape().size())));
         });
     }
 
@@ -169,8 +200,8 @@ public final class RandomModelWriter {
         return dtype == DataType.FLOAT16 ? "F16" : "F32";
     }
 
-    /** Streams one tensor's random values. */
-    private void values(SafeTensors.Spec spec, Placed p, OutputStream out) throws IOException {
+    /** Streams one run of random values. */
+    private void values(Placed p, OutputStream out) throws IOException {
         Init.Declared d = p.declared();
         SplittableRandom random = new SplittableRandom(seed ^ (long) p.name().hashCode() * 0x9E3779B97F4A7C15L);
         double bound;
@@ -182,7 +213,7 @@ public final class RandomModelWriter {
             default: bound = 1.0 / Math.sqrt(Math.max(1, d.fanIn()));
         }
         int width = dtype == DataType.FLOAT16 ? 2 : 4;
-        long n = spec.bytes() / width;
+        long n = p.count();
         byte[] buf = new byte[CHUNK * width];
         for (long done = 0; done < n; ) {
             int k = (int) Math.min(CHUNK, n - done);

@@ -1,6 +1,10 @@
 package dev.easel.engine.weights;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.easel.engine.models.AutoencoderKL;
 import dev.easel.engine.models.ClipTextModel;
 import dev.easel.engine.models.UNet2DConditionModel;
@@ -31,6 +35,17 @@ public final class LdmKeys {
      */
     public static void export(ClipTextModel text, UNet2DConditionModel unet,
                               AutoencoderKL vae, Path file) {
+        export(text, unet, vae, file, false);
+    }
+
+    /**
+     * As {@link #export(ClipTextModel, UNet2DConditionModel, AutoencoderKL, Path)}; with {@code openClip} the text
+     * encoder is written in OpenCLIP's layout as SD 2.x files have it ({@link OpenClipKeys#layout}): query, key and
+     * value stacked, one resblock more than the model uses (a copy of the last; SD 2.x reads the penultimate), a zero
+     * {@code text_projection} and CLIP's {@code logit_scale} of ln 100.
+     */
+    public static void export(ClipTextModel text, UNet2DConditionModel unet,
+                              AutoencoderKL vae, Path file, boolean openClip) {
         Map<String, NDArray> out = new LinkedHashMap<>();
         List<NDArray> temp = new ArrayList<>();
         try {
@@ -46,7 +61,24 @@ public final class LdmKeys {
                     out.put(key, v);
                 }
             });
-            text.parameters().forEach((k, v) -> out.put(text(k), v));
+            if (openClip) {
+                Map<String, NDArray> params = text.parameters();
+                NDManager manager = params.values().iterator().next().getManager();
+                for (OpenClipKeys.Packed p : OpenClipKeys.layout(text.config)) {
+                    NDArray v;
+                    if (p.parts().size() == 1) {
+                        v = params.get(p.parts().get(0));
+                    } else {
+                        v = p.parts().isEmpty() ? (p.shape().length == 0 ? manager.create((float) Math.log(100))
+                                : manager.zeros(new Shape(p.shape())))
+                                : NDArrays.concat(new NDList(p.parts().stream().map(params::get).toList()), 0);
+                        temp.add(v);
+                    }
+                    out.put(p.key(), v);
+                }
+            } else {
+                text.parameters().forEach((k, v) -> out.put(text(k), v));
+            }
             SafeTensors.write(out, Map.of("format", "pt"), file);
         } finally {
             temp.forEach(NDArray::close);

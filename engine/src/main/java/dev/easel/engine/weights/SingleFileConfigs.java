@@ -6,13 +6,21 @@ import dev.easel.engine.models.ClipTextModel;
 import dev.easel.engine.models.UNet2DConditionModel;
 import dev.easel.engine.models.unet.DownBlockType;
 import dev.easel.engine.models.unet.UpBlockType;
+import dev.easel.engine.samplers.PredictionType;
+import dev.easel.engine.samplers.SchedulerConfig;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Infers the model configs of an original single-file checkpoint from its tensor shapes (SD 1.x: 8 heads per
- * block; SD 2.x, recognised by a 1024-wide cross-attention, 64-channel heads and linear projections).
+ * block; SD 2.x, recognised by its OpenCLIP text encoder or a 1024-wide cross-attention: 64-channel heads, linear
+ * projections, attention upcast to float32).
+ *
+ * <p>What shapes cannot tell is decided as diffusers' {@code from_single_file} decides it: an SD 2.x file predicts v
+ * at 768 pixels unless its {@code global_step} is 875,000 (SD 2.0/2.1-base: ε at 512) — a rule diffusers itself calls
+ * brittle, so {@code --prediction-type} overrides it — and its UNet upcasts attention, as the
+ * stabilityai/stable-diffusion-2-1 config diffusers takes for every SD 2.x file does.
  */
 public final class SingleFileConfigs {
 
@@ -21,6 +29,29 @@ public final class SingleFileConfigs {
 
     private static long[] shape(TensorFile f, String key) {
         return f.shape(key);
+    }
+
+    /** The {@code global_step} of SD 2.0/2.1-base, diffusers' sign of an ε-prediction SD 2.x file at 512 pixels. */
+    public static final long SD2_BASE_GLOBAL_STEP = 875_000;
+
+    /** Whether {@code f} is an SD 2.x checkpoint: an OpenCLIP text encoder, or a 1024-wide cross-attention. */
+    public static boolean sd2(TensorFile f) {
+        if (OpenClipKeys.present(f)) {
+            return true;
+        }
+        String key = LdmKeys.UNET + "input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight";
+        return f.contains(key) && shape(f, key)[1] == 1024;
+    }
+
+    /** Whether an SD 2.x file is a v-prediction model (every one but the 512 base, see the class comment). */
+    private static boolean vPrediction(TensorFile f) {
+        return sd2(f) && f.globalStep().orElse(-1) != SD2_BASE_GLOBAL_STEP;
+    }
+
+    /** The scheduler: SD's DDIM settings, predicting v for SD 2.x v-models. */
+    public static SchedulerConfig scheduler(TensorFile f) {
+        return vPrediction(f) ? SchedulerConfig.sd1().withPredictionType(PredictionType.V_PREDICTION)
+                : SchedulerConfig.sd1();
     }
 
     public static UNet2DConditionModel.Config unet(TensorFile f) {
@@ -66,7 +97,7 @@ public final class SingleFileConfigs {
         while (f.contains(firstAttn + "transformer_blocks." + tl + ".attn2.to_k.weight")) {
             tl++;
         }
-        boolean sd2 = crossDim == 1024;
+        boolean sd2 = sd2(f);
         int[] boc = channels.stream().mapToInt(Integer::intValue).toArray();
         int[] heads = new int[n];
         DownBlockType[] down = new DownBlockType[n];
@@ -80,7 +111,7 @@ public final class SingleFileConfigs {
         }
         int outChannels = (int) shape(f, p + "out.2.weight")[0];
         return new UNet2DConditionModel.Config((int) convIn[1], outChannels, boc, down, up, layers, crossDim, heads,
-                tlpb, 32, 1e-5, true, 0, linear, sd2, 64);
+                tlpb, 32, 1e-5, true, 0, linear, sd2, vPrediction(f) ? 96 : 64);
     }
 
     public static AutoencoderKL.Config vae(TensorFile f) {
@@ -104,12 +135,11 @@ public final class SingleFileConfigs {
     }
 
     public static ClipTextModel.Config text(TensorFile f) {
+        if (OpenClipKeys.present(f)) {
+            return OpenClipKeys.config(f);
+        }
         String p = LdmKeys.TEXT + "text_model.";
         if (!f.contains(p + "embeddings.token_embedding.weight")) {
-            if (f.keys().stream().anyMatch(k -> k.startsWith("cond_stage_model.model."))) {
-                throw new EngineException(f.file() + ": OpenCLIP text encoder (SD 2.x single file) needs a config;"
-                        + " pass a diffusers folder of the same model as config");
-            }
             throw new EngineException(f.file() + ": missing key " + p + "embeddings.token_embedding.weight");
         }
         long[] tok = shape(f, p + "embeddings.token_embedding.weight");

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -60,6 +61,14 @@ public interface TensorFile extends AutoCloseable {
      * integer tensors keep their type.
      */
     NDArray read(String key, NDManager manager, DataType floatType);
+
+    /**
+     * The training step the checkpoint records ({@code global_step} beside the state dict of original SD
+     * {@code .ckpt} files), which tells SD 2.x's 512 ε-model from its 768 v-models; empty when the file has none.
+     */
+    default OptionalLong globalStep() {
+        return OptionalLong.empty();
+    }
 
     /** Releases the file; no exception, so it closes in try-with-resources without a catch. */
     @Override

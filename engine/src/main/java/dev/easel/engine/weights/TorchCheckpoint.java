@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -35,8 +36,16 @@ public final class TorchCheckpoint extends IndexedTensorFile {
     /** Deeper than any real checkpoint nests its dicts; a pickle may nest them without end. */
     private static final int MAX_DEPTH = 32;
 
-    private TorchCheckpoint(Path file, FileChannel channel, Map<String, Located> tensors) {
+    private final OptionalLong globalStep;
+
+    private TorchCheckpoint(Path file, FileChannel channel, Map<String, Located> tensors, OptionalLong globalStep) {
         super(file, channel, tensors);
+        this.globalStep = globalStep;
+    }
+
+    @Override
+    public OptionalLong globalStep() {
+        return globalStep;
     }
 
     /** The error for a pre-1.6 (non-zip) {@code torch.save} file. */
@@ -73,7 +82,9 @@ public final class TorchCheckpoint extends IndexedTensorFile {
             if (tensors.isEmpty()) {
                 throw new EngineException(file + ": no tensors in the checkpoint (expected a state dict)");
             }
-            return new TorchCheckpoint(file, ch, tensors);
+            OptionalLong step = root instanceof Map<?, ?> m && m.get("global_step") instanceof Long l
+                    ? OptionalLong.of(l) : OptionalLong.empty();
+            return new TorchCheckpoint(file, ch, tensors, step);
         } catch (IOException e) {
             closeQuietly(ch);
             throw new EngineException(file + ": cannot read (" + e.getMessage() + ")");

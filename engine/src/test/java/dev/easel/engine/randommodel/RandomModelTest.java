@@ -81,6 +81,31 @@ class RandomModelTest {
     }
 
     @Test
+    void sd21SingleFileTextEncoderHasOpenClipsLayout() {
+        ClipTextModel.Config t = Architecture.SD21.textEncoder();
+        java.util.List<dev.easel.engine.weights.OpenClipKeys.Packed> layout =
+                dev.easel.engine.weights.OpenClipKeys.layout(t);
+        java.util.Map<String, long[]> shapes = new java.util.HashMap<>();
+        long used = 0;
+        for (var p : layout) {
+            shapes.put(p.key().substring("cond_stage_model.model.".length()), p.shape());
+            if (p.used()) {
+                used += java.util.Arrays.stream(p.shape()).reduce(1, Math::multiplyExact);
+            }
+        }
+        assertTrue(shapes.containsKey("transformer.resblocks.23.attn.in_proj_weight"), "24 resblocks");
+        assertTrue(!shapes.containsKey("transformer.resblocks.24.attn.in_proj_weight"));
+        assertArrayEquals(new long[] {3072, 1024}, shapes.get("transformer.resblocks.0.attn.in_proj_weight"));
+        assertArrayEquals(new long[] {3072}, shapes.get("transformer.resblocks.0.attn.in_proj_bias"));
+        assertArrayEquals(new long[] {4096, 1024}, shapes.get("transformer.resblocks.5.mlp.c_fc.weight"));
+        assertArrayEquals(new long[] {77, 1024}, shapes.get("positional_embedding"));
+        assertArrayEquals(new long[] {49408, 1024}, shapes.get("token_embedding.weight"));
+        assertArrayEquals(new long[] {1024, 1024}, shapes.get("text_projection"));
+        assertArrayEquals(new long[0], shapes.get("logit_scale"));
+        assertEquals(count(i -> new ClipTextModel(i, t)), used, "what SD reads is exactly the 23-layer text encoder");
+    }
+
+    @Test
     void halfConversionRoundsLikeLibtorch() {
         float[] values = {0f, -0f, 1f, -2.5f, 65504f, 70000f, 1e-8f, 6.1e-5f, 3e-6f, 0.1f, 0.33333334f,
             Float.NaN, Float.POSITIVE_INFINITY, 1.00048828125f, 1.0009765625f + 0.00048828125f};

@@ -7,6 +7,7 @@ import dev.easel.magics.CellPart;
 import dev.easel.magics.MagicContext;
 import dev.easel.magics.MagicException;
 import dev.easel.magics.spec.MagicSpec;
+import dev.easel.engine.options.CommandOptions;
 import dev.easel.engine.options.Option;
 import dev.easel.magics.spec.ParsedArgs;
 import dev.easel.magics.spec.SpecMagic;
@@ -16,7 +17,8 @@ import java.util.concurrent.CancellationException;
 import javax.lang.model.SourceVersion;
 
 /**
- * {@code %load_model [PATH | default] [--as NAME] [--device cpu|gpu] [--dtype fp32|fp16] [--vae PATH]
+ * {@code %load_model [PATH | default] [--as NAME] [--device cpu|gpu] [--dtype fp32|fp16]
+ * [--prediction-type epsilon|v_prediction] [--vae PATH]
  * [--lora-dir DIR] [--embeddings-dir DIR]}.
  */
 public final class LoadModelMagic extends SpecMagic {
@@ -29,6 +31,7 @@ public final class LoadModelMagic extends SpecMagic {
                 .option(Option.choice("device", List.of("cpu", "gpu"), null, "where to run (default: gpu if present)"))
                 .option(Option.choice("dtype", List.of("fp32", "fp16"), null,
                         "weights precision (default: fp16 on gpu, fp32 on cpu)"))
+                .option(CommandOptions.PREDICTION_TYPE)
                 .option(Option.string("vae", "PATH", null, "decode with this VAE: a vae/ folder or a .safetensors"))
                 .option(Option.string("lora-dir", "DIR", null,
                         "where <lora:name:0.8> in a prompt finds name.safetensors (default: Lora/ beside the model)"))
@@ -57,7 +60,8 @@ public final class LoadModelMagic extends SpecMagic {
         ModelRegistry.Loaded loaded;
         try {
             Path path = Easel.resolveModelPath(requested, context.workingDirectory());
-            loaded = Easel.load(path, args.string("device"), args.string("dtype"), true);
+            loaded = Easel.load(path, args.string("device"), args.string("dtype"), args.string("prediction-type"),
+                    true);
         } catch (CancellationException interrupted) {
             throw interrupted;
         } catch (IllegalArgumentException | IllegalStateException e) {
