@@ -25,7 +25,7 @@ public final class LoadingSweepModels implements SweepModels, AutoCloseable {
     public void check(String model) {
         try {
             ModelLoader.check(path(model));
-        } catch (EngineException | IllegalStateException e) {
+        } catch (EngineException e) {
             throw new AxisSyntaxException("model '" + model + "': " + e.getMessage());
         }
     }

@@ -41,7 +41,7 @@ public final class SweepPlan {
     /**
      * Checks and expands {@code spec}.
      *
-     * @throws AxisSyntaxException (or IllegalArgumentException from the size guard) with a one-line message
+     * @throws dev.easel.engine.BadValueException (an {@link AxisSyntaxException}, or the grid size guard's) in one line
      */
     public static SweepPlan of(SweepSpec spec, SweepModels models) {
         Random random = new Random();
