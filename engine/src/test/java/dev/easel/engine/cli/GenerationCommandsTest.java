@@ -375,7 +375,7 @@ class GenerationCommandsTest {
         }
     }
 
-    private static String stderrOf(Runnable action) {
+    static String stderrOf(Runnable action) {
         PrintStream old = System.err;
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));

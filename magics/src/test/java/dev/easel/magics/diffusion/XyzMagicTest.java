@@ -122,7 +122,7 @@ class XyzMagicTest {
 
     @Test
     void aLargeSweepSaysItsSizeAndTimeFromTheModelsOwnSteps() throws Exception {
-        MAGICS.runCell("%txt2img --steps 3 --seed 1 --as warm a red circle", context); // steps run in this process
+        MAGICS.runCell("%txt2img --steps 3 --seed 1 a red circle", context); // the model runs steps in this process
         String refused = error("%xyz --x \"seed:1-150 (+1)\" --steps 2 a red circle");
         assertTrue(refused.startsWith("%xyz: this sweep makes 150 images (300 sampling steps with guidance, about "),
                 refused);
