@@ -42,6 +42,10 @@ public record DreamBoothSettings(Path instanceDir, String instancePrompt, Path c
         if (loraRank < 0) {
             throw new BadValueException("LoRA rank must be ≥ 1 (or 0 for full fine-tuning), got " + loraRank);
         }
+        if (loraFormat == LoraFormat.PEFT) { // read, not written: said now rather than after the training
+            throw new BadValueException("Easel writes LoRAs in the diffusers or kohya layout, not peft; use"
+                    + " --lora-format diffusers or kohya");
+        }
         if ("bf16".equals(mixedPrecision)) {
             throw new BadValueException("mixed precision bf16 is not available (DJL's PyTorch engine cannot"
                     + " convert to bfloat16); use fp16");

@@ -205,6 +205,10 @@ class DreamBoothTrainerTest {
         assertTrue(e.getMessage().startsWith("no images in "), e.getMessage());
         e = assertThrows(BadValueException.class, () -> DreamBoothSettings.builder(empty, " ").build());
         assertEquals("no instance prompt; give one such as \"a photo of sks dog\"", e.getMessage());
+        e = assertThrows(BadValueException.class, () -> settings(folder).loraFormat(
+                dev.easel.engine.lora.LoraFormat.PEFT).build());
+        assertEquals("Easel writes LoRAs in the diffusers or kohya layout, not peft; use --lora-format diffusers or"
+                + " kohya", e.getMessage(), "refused before training, not after it");
         Path notACheckpoint = Files.createDirectories(folder.resolve("not-a-checkpoint"));
         e = assertThrows(EngineException.class, () -> new DreamBoothTrainer(Reference.model(),
                 LoadOptions.cpu(), settings(folder.resolve("x")).validation(null, 0).build(), null, null)
