@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.easel.engine.models.UNet2DConditionModel;
 import dev.easel.engine.models.UNetFlops;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -69,19 +70,20 @@ public final class SamplingSpeed {
 
     /**
      * Float32 FLOP/s of a 3×3 convolution of {@code channels} channels, as the UNet's first level runs (a small
-     * model's rate is lower: more of its time is per-operation overhead): one run to warm up, then the best of three.
-     * Sized for at most 2 GFLOP on a CPU (SD's 320 channels) and 60 on a GPU, a fraction of a second either way.
+     * model's rate is lower: more of its time is per-operation overhead): one run to warm up, then the median of five
+     * (on a busy machine the best would be a moment nobody else ran). Sized for at most 2 GFLOP on a CPU (SD's 320
+     * channels) and 60 on a GPU, a fraction of a second either way.
      */
     private static double measureFloat32Rate(Device device, long channels) {
         long batch = device.isGpu() ? 8 : 1;
         long side = device.isGpu() ? 64 : 32;
         double flops = 2.0 * batch * side * side * channels * channels * 9;
-        long best = Long.MAX_VALUE;
+        long[] nanos = new long[5];
         try (NDManager manager = NDManager.newBaseManager(device)) {
             NDArray x = manager.randomNormal(new Shape(batch, channels, side, side), DataType.FLOAT32);
             NDArray weight = manager.randomNormal(new Shape(channels, channels, 3, 3), DataType.FLOAT32);
             NDArray bias = manager.zeros(new Shape(channels), DataType.FLOAT32);
-            for (int run = 0; run < 4; run++) {
+            for (int run = 0; run <= nanos.length; run++) {
                 long start = System.nanoTime();
                 try (NDManager scope = manager.newSubManager()) {
                     NDArray y = ai.djl.nn.convolutional.Conv2d.conv2d(x, weight, bias, new Shape(1, 1),
@@ -90,10 +92,11 @@ public final class SamplingSpeed {
                     y.sum().getFloat(); // waits for a GPU to finish
                 }
                 if (run > 0) {
-                    best = Math.min(best, System.nanoTime() - start);
+                    nanos[run - 1] = System.nanoTime() - start;
                 }
             }
         }
-        return flops * 1e9 / Math.max(1, best);
+        Arrays.sort(nanos);
+        return flops * 1e9 / Math.max(1, nanos[nanos.length / 2]);
     }
 }

@@ -116,7 +116,7 @@ public final class SweepPlan {
         }
         long steps = cells.stream().mapToLong(c -> c.settings().steps()).sum();
         throw new AxisSyntaxException(String.format(java.util.Locale.ROOT, "this sweep makes %,d images (%,d sampling"
-                + " steps%s, %s), more than the %d run without asking; %s, or use fewer values", cells.size(), steps,
+                + " steps%s; %s), more than the %d run without asking; %s, or use fewer values", cells.size(), steps,
                 cells.get(0).settings().guidanceScale() > 1 ? " with guidance" : "", estimate().text(), CONFIRM_ABOVE,
                 how));
     }
@@ -124,10 +124,13 @@ public final class SweepPlan {
     /** How long a sweep's sampling takes, estimated before it runs: seconds, and whether from measured steps. */
     public record Estimate(double seconds, boolean measured) {
 
-        /** E.g. "about 25 minutes by an estimate from this model's speed here". */
+        /**
+         * "about 25 minutes, estimated from this model's speed here", or, from the float32 rate of a convolution
+         * (which whole steps don't reach), "25 minutes or more, estimated from this machine's float32 rate".
+         */
         public String text() {
-            return "about " + duration(seconds) + " by an estimate from " + (measured ? "this model's speed here"
-                    : "this machine's float32 rate");
+            return measured ? "about " + duration(seconds) + ", estimated from this model's speed here"
+                    : duration(seconds) + " or more, estimated from this machine's float32 rate";
         }
 
         /** Seconds below two minutes, minutes below two hours, then hours (one decimal below ten). */

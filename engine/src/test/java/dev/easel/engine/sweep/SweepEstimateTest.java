@@ -48,9 +48,9 @@ class SweepEstimateTest {
         assertTrue(estimate.measured());
         assertEquals(200 * 20 * 0.010, estimate.seconds(), 1e-9, "200 images × 20 steps × 10 ms");
         var refused = assertThrows(AxisSyntaxException.class, () -> plan.checkConfirmed(false, "add --yes"));
-        assertEquals("this sweep makes 200 images (4,000 sampling steps with guidance, about 40 seconds by an"
-                + " estimate from this model's speed here), more than the 100 run without asking; add --yes, or use"
-                + " fewer values", refused.getMessage());
+        assertEquals("this sweep makes 200 images (4,000 sampling steps with guidance; about 40 seconds, estimated"
+                + " from this model's speed here), more than the 100 run without asking; add --yes, or use fewer"
+                + " values", refused.getMessage());
         plan.checkConfirmed(true, "add --yes");
 
         // Twice the side: four times the convolutions and sixteen times the self-attention, from the same rate.
@@ -73,7 +73,7 @@ class SweepEstimateTest {
         SweepPlan.Estimate estimate = plan.estimate();
         assertFalse(estimate.measured());
         assertTrue(estimate.seconds() > 0 && Double.isFinite(estimate.seconds()), estimate::toString);
-        assertTrue(estimate.text().endsWith("by an estimate from this machine's float32 rate"), estimate::text);
+        assertTrue(estimate.text().endsWith(" or more, estimated from this machine's float32 rate"), estimate::text);
     }
 
     @Test
