@@ -119,7 +119,7 @@ public final class Easel {
         if (pathOrDefault == null || pathOrDefault.isBlank() || DefaultModel.isDefault(pathOrDefault)) {
             try {
                 return DefaultModel.path();
-            } catch (IllegalStateException e) {
+            } catch (EngineException e) {
                 throw new IllegalArgumentException(e.getMessage(), e);
             }
         }

@@ -92,7 +92,8 @@ public final class Xyz {
 
     /**
      * Runs a sweep of more than {@value SweepPlan#CONFIRM_ABOVE} images too (default: such a sweep is refused with its
-     * image count and work, since a typo like {@code seed:1-10000} would otherwise start hours of generation).
+     * image count, work and estimated time, since a typo like {@code seed:1-10000} would otherwise start hours of
+     * generation).
      */
     public Xyz confirm(boolean large) {
         this.confirmed = large;
@@ -148,7 +149,8 @@ public final class Xyz {
     }
 
     /**
-     * Checks everything (one-line {@link IllegalArgumentException} before any image), then runs the sweep with one
+     * Checks everything (one line, an {@link IllegalArgumentException} or the engine's {@link
+     * dev.easel.engine.EngineException}, before any image), then runs the sweep with one
      * progress bar. An interrupt stops it and returns the partial grid.
      */
     public Sweep run() {

@@ -1,18 +1,20 @@
 package dev.easel.engine.cli;
 
+import dev.easel.engine.BadValueException;
 import java.util.List;
 
 /**
  * What every engine subcommand does the same way: {@code --help} prints the usage, DJL's chatter is kept off the
- * terminal, and a failure is one line on stderr with the exit code scripts expect — 2 for bad usage or bad input,
- * 1 for anything else. Subclasses only say what they do.
+ * terminal, and a failure is one line on stderr with the exit code scripts expect — 2 for bad usage or a bad value
+ * ({@link BadValueException}), 1 for anything else (a broken file, a failed generation). Subclasses only say what
+ * they do.
  */
 abstract class EngineCommand implements Subcommand {
 
     /** The usage text, {@code usage: NAME …}. */
     protected abstract String usage();
 
-    /** Does the work; throws {@link UsageException} for bad options, IllegalArgumentException for bad values. */
+    /** Does the work; throws {@link UsageException} for bad usage, {@link BadValueException} for bad values. */
     protected abstract int execute(List<String> argv) throws Exception;
 
     @Override
@@ -27,7 +29,8 @@ abstract class EngineCommand implements Subcommand {
         } catch (UsageException e) {
             System.err.println(name() + ": " + e.getMessage() + " (" + name() + " --help lists the options)");
             return 2;
-        } catch (IllegalArgumentException e) {
+        } catch (BadValueException | IllegalArgumentException e) {
+            // IllegalArgumentException: the JDK's parsers (NumberFormatException, InvalidPathException) on typed text
             System.err.println(name() + ": " + Cli.firstLine(e.getMessage()));
             return 2;
         } catch (Exception | Error e) {

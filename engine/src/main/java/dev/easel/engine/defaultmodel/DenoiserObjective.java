@@ -3,6 +3,7 @@ package dev.easel.engine.defaultmodel;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.easel.engine.EngineException;
 import dev.easel.engine.models.ClipTextModel;
 import dev.easel.engine.models.UNet2DConditionModel;
 import dev.easel.engine.tokenizer.ClipTokenizer;
@@ -130,7 +131,7 @@ final class DenoiserObjective implements TrainingObjective, AutoCloseable {
         ema.weights().forEach((name, w) -> {
             NDArray saved = state.get("ema.unet." + name);
             if (saved == null) {
-                throw new IllegalArgumentException("the checkpoint has no EMA weight for unet." + name);
+                throw new EngineException("the checkpoint has no EMA weight for unet." + name);
             }
             saved.copyTo(w);
         });

@@ -1,6 +1,7 @@
 package dev.easel.engine.dreambooth;
 
 import ai.djl.ndarray.types.DataType;
+import dev.easel.engine.BadValueException;
 import dev.easel.engine.lora.LoraFormat;
 import dev.easel.engine.train.AdamW;
 import dev.easel.engine.train.LearningRateSchedule;
@@ -31,25 +32,29 @@ public record DreamBoothSettings(Path instanceDir, String instancePrompt, Path c
 
     public DreamBoothSettings {
         if (instancePrompt == null || instancePrompt.isBlank()) {
-            throw new IllegalArgumentException("no instance prompt; give one such as \"a photo of sks dog\"");
+            throw new BadValueException("no instance prompt; give one such as \"a photo of sks dog\"");
         }
         if (classPrompt != null && classDir == null) {
-            throw new IllegalArgumentException("prior preservation needs a class folder for the class images"
+            throw new BadValueException("prior preservation needs a class folder for the class images"
                     + " (--class-dir); it is filled with generated images when it has fewer than "
                     + numClassImages);
         }
         if (loraRank < 0) {
-            throw new IllegalArgumentException("LoRA rank must be ≥ 1 (or 0 for full fine-tuning), got " + loraRank);
+            throw new BadValueException("LoRA rank must be ≥ 1 (or 0 for full fine-tuning), got " + loraRank);
+        }
+        if (loraFormat == LoraFormat.PEFT) { // read, not written: said now rather than after the training
+            throw new BadValueException("Easel writes LoRAs in the diffusers or kohya layout, not peft; use"
+                    + " --lora-format diffusers or kohya");
         }
         if ("bf16".equals(mixedPrecision)) {
-            throw new IllegalArgumentException("mixed precision bf16 is not available (DJL's PyTorch engine cannot"
+            throw new BadValueException("mixed precision bf16 is not available (DJL's PyTorch engine cannot"
                     + " convert to bfloat16); use fp16");
         }
         if (!MIXED_PRECISION.contains(mixedPrecision)) {
-            throw new IllegalArgumentException("unknown mixed precision '" + mixedPrecision + "'; use no or fp16");
+            throw new BadValueException("unknown mixed precision '" + mixedPrecision + "'; use no or fp16");
         }
         if (numClassImages < 0 || trainBatchSize < 1 || maxTrainSteps < 1 || validationEvery < 0) {
-            throw new IllegalArgumentException("class images ≥ 0, batch ≥ 1, steps ≥ 1 and validation every ≥ 0"
+            throw new BadValueException("class images ≥ 0, batch ≥ 1, steps ≥ 1 and validation every ≥ 0"
                     + " are required");
         }
     }

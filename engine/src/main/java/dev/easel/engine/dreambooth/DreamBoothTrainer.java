@@ -80,7 +80,7 @@ public final class DreamBoothTrainer {
     /**
      * Trains (or resumes from {@code resumeFrom}, a checkpoint or run folder).
      *
-     * @throws IllegalArgumentException or {@link EngineException} with one line for bad input
+     * @throws EngineException one line for bad input ({@link dev.easel.engine.BadValueException} for a bad setting)
      */
     public Run train(Path resumeFrom) {
         return train(resumeFrom, false);
@@ -209,7 +209,7 @@ public final class DreamBoothTrainer {
         try {
             Files.createDirectories(folder);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot create the class folder " + folder + ": " + e.getMessage());
+            throw new EngineException("cannot create the class folder " + folder + ": " + e.getMessage());
         }
         int have = InstanceImages.imageFiles(folder).size();
         int want = settings.numClassImages();

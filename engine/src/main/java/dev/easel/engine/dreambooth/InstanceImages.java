@@ -1,5 +1,7 @@
 package dev.easel.engine.dreambooth;
 
+import dev.easel.engine.BadValueException;
+import dev.easel.engine.EngineException;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -28,12 +30,12 @@ public final class InstanceImages {
     /**
      * Reads and prepares every image in {@code folder}.
      *
-     * @throws IllegalArgumentException one line naming the folder or file and what to do
+     * @throws EngineException one line naming the folder or file and what to do
      */
     public static List<BufferedImage> load(Path folder, int resolution) {
         List<Path> files = imageFiles(folder);
         if (files.isEmpty()) {
-            throw new IllegalArgumentException("no images in " + folder + "; put 3–20 PNG or JPEG pictures of the "
+            throw new BadValueException("no images in " + folder + "; put 3–20 PNG or JPEG pictures of the "
                     + "subject there");
         }
         List<BufferedImage> images = new ArrayList<>();
@@ -46,12 +48,12 @@ public final class InstanceImages {
     /** The image files of {@code folder} in name order; an empty list if there are none. */
     public static List<Path> imageFiles(Path folder) {
         if (!Files.isDirectory(folder)) {
-            throw new IllegalArgumentException(folder + " is not a folder; pass the folder that holds the images");
+            throw new BadValueException(folder + " is not a folder; pass the folder that holds the images");
         }
         try (Stream<Path> entries = Files.list(folder)) {
             return entries.filter(Files::isRegularFile).filter(InstanceImages::isImageName).sorted().toList();
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot list " + folder + ": " + e.getMessage());
+            throw new EngineException("cannot list " + folder + ": " + e.getMessage());
         }
     }
 
@@ -59,12 +61,12 @@ public final class InstanceImages {
         try {
             BufferedImage image = ImageIO.read(file.toFile());
             if (image == null) {
-                throw new IllegalArgumentException(file + " is not a readable image (PNG, JPEG, BMP or GIF); "
+                throw new EngineException(file + " is not a readable image (PNG, JPEG, BMP or GIF); "
                         + "remove it or convert it");
             }
             return image;
         } catch (IOException e) {
-            throw new IllegalArgumentException(file + " could not be read (" + e.getMessage() + "); remove or "
+            throw new EngineException(file + " could not be read (" + e.getMessage() + "); remove or "
                     + "replace it");
         }
     }

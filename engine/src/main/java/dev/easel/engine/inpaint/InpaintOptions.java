@@ -1,5 +1,6 @@
 package dev.easel.engine.inpaint;
 
+import dev.easel.engine.BadValueException;
 import java.util.Locale;
 
 /**
@@ -18,7 +19,7 @@ public record InpaintOptions(int maskBlur, boolean onlyMasked, int padding, bool
 
     public InpaintOptions {
         if (maskBlur < 0 || padding < 0) {
-            throw new IllegalArgumentException("mask blur and padding must be ≥ 0, got " + maskBlur + " and "
+            throw new BadValueException("mask blur and padding must be ≥ 0, got " + maskBlur + " and "
                     + padding);
         }
     }
@@ -28,7 +29,7 @@ public record InpaintOptions(int maskBlur, boolean onlyMasked, int padding, bool
         return switch (area.strip().toLowerCase(Locale.ROOT)) {
             case "whole", "whole picture" -> false;
             case "masked", "only masked" -> true;
-            default -> throw new IllegalArgumentException("--inpaint-area must be whole or masked, got '" + area + "'");
+            default -> throw new BadValueException("--inpaint-area must be whole or masked, got '" + area + "'");
         };
     }
 }

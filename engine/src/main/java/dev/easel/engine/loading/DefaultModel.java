@@ -56,7 +56,7 @@ public final class DefaultModel {
     /**
      * The default model's folder: the one configured, else the shipped model copied into the cache.
      *
-     * @throws IllegalStateException one line saying what is missing and what to do
+     * @throws EngineException one line saying what is missing and what to do
      */
     public static Path path() {
         Optional<Path> configured = configured();
@@ -175,7 +175,7 @@ public final class DefaultModel {
     private static List<Entry> index() {
         try (InputStream in = DefaultModel.class.getResourceAsStream(RESOURCE + INDEX)) {
             if (in == null) {
-                throw new IllegalStateException("this build of Easel has no default model (" + RESOURCE + INDEX
+                throw new EngineException("this build of Easel has no default model (" + RESOURCE + INDEX
                         + " is missing); load a model by its path, or set EASEL_DEFAULT_MODEL to a diffusers folder");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank())

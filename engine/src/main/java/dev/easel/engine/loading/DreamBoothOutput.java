@@ -54,7 +54,7 @@ public final class DreamBoothOutput implements ModelFormat {
         }
         try {
             return identity(CheckpointStore.open(folder)).get("base_model") instanceof String;
-        } catch (IllegalArgumentException e) {
+        } catch (EngineException e) {
             return false;
         }
     }
@@ -66,12 +66,7 @@ public final class DreamBoothOutput implements ModelFormat {
      *                         weights don't fit the base model
      */
     private static StableDiffusionPipeline loadCheckpoint(Path folder, LoadOptions options) {
-        CheckpointStore.Checkpoint checkpoint;
-        try {
-            checkpoint = CheckpointStore.open(folder);
-        } catch (IllegalArgumentException e) {
-            throw new EngineException(e.getMessage());
-        }
+        CheckpointStore.Checkpoint checkpoint = CheckpointStore.open(folder);
         Map<String, Object> identity = identity(checkpoint);
         if (!(identity.get("base_model") instanceof String baseName)) {
             throw new EngineException(checkpoint.folder() + " is not a DreamBooth checkpoint (its manifest names no"

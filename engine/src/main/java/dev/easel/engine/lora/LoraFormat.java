@@ -1,5 +1,6 @@
 package dev.easel.engine.lora;
 
+import dev.easel.engine.BadValueException;
 import java.util.Locale;
 
 /** The key layouts LoRA files are shared in. Every one of them loads; Easel writes diffusers' or Kohya's. */
@@ -16,7 +17,7 @@ public enum LoraFormat {
         try {
             return valueOf(text.strip().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown LoRA format '" + text + "'; use diffusers or kohya");
+            throw new BadValueException("unknown LoRA format '" + text + "'; use diffusers or kohya");
         }
     }
 }

@@ -301,7 +301,7 @@ public final class LoraNetwork {
             SafeTensors.write(parameters(), Map.of("format", "pt", "rank", rank, "alpha", alpha), file);
             return;
         }
-        if (format != LoraFormat.KOHYA) {
+        if (format != LoraFormat.KOHYA) { // DreamBoothSettings refuses the others before training
             throw new IllegalArgumentException("Easel writes LoRAs in the diffusers or kohya layout, not " + format);
         }
         try (NDManager scalars = any.down().getManager().newSubManager()) {

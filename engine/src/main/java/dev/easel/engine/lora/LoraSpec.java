@@ -1,5 +1,6 @@
 package dev.easel.engine.lora;
 
+import dev.easel.engine.BadValueException;
 import dev.easel.engine.io.UserPath;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,13 +26,13 @@ public record LoraSpec(Path file, double weight) {
             try {
                 double w = Double.parseDouble(weight);
                 if (!Double.isFinite(w)) {
-                    throw new IllegalArgumentException("the LoRA weight '" + weight + "' is not a finite number;"
+                    throw new BadValueException("the LoRA weight '" + weight + "' is not a finite number;"
                             + " write FILE:WEIGHT, e.g. " + path + ":0.8");
                 }
                 return new LoraSpec(UserPath.resolve(base, path), w);
             } catch (NumberFormatException notAWeight) {
                 if (Files.isRegularFile(UserPath.resolve(base, path)) && !Files.exists(UserPath.resolve(base, text))) {
-                    throw new IllegalArgumentException("the weight '" + weight + "' is not a number; write FILE:WEIGHT,"
+                    throw new BadValueException("the weight '" + weight + "' is not a number; write FILE:WEIGHT,"
                             + " e.g. " + path + ":0.8");
                 }
             }

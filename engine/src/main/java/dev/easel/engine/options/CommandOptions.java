@@ -164,8 +164,8 @@ public final class CommandOptions {
             Option.flag("legend", "a line under the grid with prompt, seed and model"),
             Option.floating("max-megapixels", "F", GridImage.Options.DEFAULT.maxMegapixels(),
                     "refuse grids larger than this").min(0.001),
-            Option.flag("yes", "run a sweep of more than " + SweepPlan.CONFIRM_ABOVE + " images (the count and"
-                    + " the work are said first)"),
+            Option.flag("yes", "run a sweep of more than " + SweepPlan.CONFIRM_ABOVE + " images (the count, the"
+                    + " work and an estimated time are said first)"),
             Option.string("out", "FILE.png", null, "the grid; the cell images go to a folder beside it")
                     .only(COMMAND_LINE),
             Option.string("table", "FILE.csv", null, "the results table as CSV").only(COMMAND_LINE),

@@ -53,6 +53,9 @@ public interface DiffusionPipeline extends AutoCloseable {
     /** The image size the model was trained at, diffusers' default height and width: sample size × VAE scale. */
     int defaultImageSize();
 
+    /** How fast this model's denoising steps run here, for estimates of work before it starts. */
+    SamplingSpeed samplingSpeed();
+
     /** Frees the model's memory. */
     @Override
     void close();

@@ -59,6 +59,7 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
     /** Prompts already warned about, so a sweep of one long prompt warns once, not once per image. */
     private final Set<String> truncationWarned = ConcurrentHashMap.newKeySet();
     private final Embeddings embeddings;
+    private final SamplingSpeed samplingSpeed;
 
     public StableDiffusionPipeline(NDManager manager, Device device, DataType dtype, ClipTokenizer tokenizer,
                                    ClipTextModel textEncoder, UNet2DConditionModel unet, AutoencoderKL vae,
@@ -73,6 +74,7 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
         this.ownVae = vae;
         this.schedulerConfig = schedulerConfig;
         this.embeddings = new Embeddings(tokenizer, textEncoder, manager);
+        this.samplingSpeed = new SamplingSpeed(unet.config, vaeScaleFactor(), device);
     }
 
     /** The manager that owns the models' weights (and anything that must live as long as they do). */
@@ -176,6 +178,11 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
         return unet.config.sampleSize() * vaeScaleFactor();
     }
 
+    @Override
+    public SamplingSpeed samplingSpeed() {
+        return samplingSpeed;
+    }
+
     public SchedulerConfig schedulerConfig() {
         return schedulerConfig;
     }
@@ -243,7 +250,8 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
             sampler.setTimesteps(s.steps(), gen);
             int start = init == null ? 0 : firstStep(sampler, s.steps(), init.strength());
             int hiresCalls = s.hires() == null ? 0 : s.hires().steps(s.steps()) * sampler.order();
-            Progress progress = new Progress(callback, sampler.timesteps().length - start + hiresCalls, startNanos);
+            Progress progress = new Progress(callback, sampler.timesteps().length - start + hiresCalls, startNanos,
+                    samplingSpeed);
             // noise from the seeded CPU generator (torch.Generator("cpu").manual_seed(seed)), drawn in diffusers' order
             Sampler.Noise noise = cpuNoise(cpu, gen);
             NDArray latents;
@@ -527,25 +535,32 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
                 null, progress, cancel);
     }
 
-    /** Step reports over both passes of a generation, counted in UNet calls. */
+    /** Step reports over both passes of a generation, counted in UNet calls; each step's time goes to the speed. */
     private static final class Progress {
         private final StepCallback callback;
         private final int total;
         private final long startNanos;
+        private final SamplingSpeed speed;
+        private long lastNanos;
         private int done;
 
-        Progress(StepCallback callback, int total, long startNanos) {
+        Progress(StepCallback callback, int total, long startNanos, SamplingSpeed speed) {
             this.callback = callback;
             this.total = total;
             this.startNanos = startNanos;
+            this.speed = speed;
         }
 
         void step(int index, double timestep, NDArray modelInput, NDArray modelOutput, NDArray latents) {
+            if (done > 0) { // the first step's time includes encoding the prompt and preparing the latents
+                speed.record(modelInput.getShape(), System.nanoTime() - lastNanos);
+            }
             done++;
             if (callback != null) {
                 callback.onStep(new StepCallback.Step(index, timestep, done, Math.max(done, total),
                         (System.nanoTime() - startNanos) / 1_000_000, modelInput, modelOutput, latents));
             }
+            lastNanos = System.nanoTime(); // the next step's time starts after the callback
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.easel.engine.sweep;
 
+import dev.easel.engine.BadValueException;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -86,13 +87,13 @@ public final class GridImage {
      * Width × height in pixels of the grid for these counts and tile size, checked against the megapixel guard before
      * any image is made.
      *
-     * @throws IllegalArgumentException one line with the size, the limit and what to change
+     * @throws BadValueException one line with the size, the limit and what to change
      */
     public static void checkSize(Content shape, Options options) {
         GridImage layout = new GridImage(shape, options);
         double megapixels = (double) layout.width() * layout.height() / 1e6;
         if (megapixels > options.maxMegapixels()) {
-            throw new IllegalArgumentException(String.format(
+            throw new BadValueException(String.format(
                     "the grid would be %d×%d = %.1f MP, over the %.0f MP limit; use fewer axis values or smaller images",
                     layout.width(), layout.height(), megapixels, options.maxMegapixels()));
         }

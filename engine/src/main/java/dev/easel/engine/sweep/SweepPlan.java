@@ -4,6 +4,7 @@ import dev.easel.engine.EngineException;
 import dev.easel.engine.loading.DreamBoothOutput;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.HiresFix;
+import dev.easel.engine.pipeline.SamplingSpeed;
 import dev.easel.engine.samplers.Samplers;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -31,17 +32,19 @@ public final class SweepPlan {
     private final SweepSpec spec;
     private final List<Axis> axes;
     private final List<SweepCell> cells;
+    private final SweepModels models;
 
-    private SweepPlan(SweepSpec spec, List<Axis> axes, List<SweepCell> cells) {
+    private SweepPlan(SweepSpec spec, List<Axis> axes, List<SweepCell> cells, SweepModels models) {
         this.spec = spec;
         this.axes = axes;
         this.cells = cells;
+        this.models = models;
     }
 
     /**
      * Checks and expands {@code spec}.
      *
-     * @throws AxisSyntaxException (or IllegalArgumentException from the size guard) with a one-line message
+     * @throws dev.easel.engine.BadValueException (an {@link AxisSyntaxException}, or the grid size guard's) in one line
      */
     public static SweepPlan of(SweepSpec spec, SweepModels models) {
         Random random = new Random();
@@ -96,16 +99,16 @@ public final class SweepPlan {
         axes.add(x);
         axes.add(y);
         axes.add(z);
-        SweepPlan plan = new SweepPlan(spec, axes, cells);
+        SweepPlan plan = new SweepPlan(spec, axes, cells, models);
         GridImage.checkSize(plan.gridContent(new BufferedImage[zs][ys][x.size()]), spec.grid());
         return plan;
     }
 
     /**
-     * Refuses a sweep of more than {@link #CONFIRM_ABOVE} images unless {@code confirmed}, saying how many images and
-     * how much sampling work it is; {@code how} tells the caller's way to confirm.
+     * Refuses a sweep of more than {@link #CONFIRM_ABOVE} images unless {@code confirmed}, saying how many images,
+     * how much sampling work and about how long it is; {@code how} tells the caller's way to confirm.
      *
-     * @throws AxisSyntaxException one line with the count, the work and {@code how}
+     * @throws AxisSyntaxException one line with the count, the work, the estimate and {@code how}
      */
     public void checkConfirmed(boolean confirmed, String how) {
         if (confirmed || cells.size() <= CONFIRM_ABOVE) {
@@ -113,8 +116,53 @@ public final class SweepPlan {
         }
         long steps = cells.stream().mapToLong(c -> c.settings().steps()).sum();
         throw new AxisSyntaxException(String.format(java.util.Locale.ROOT, "this sweep makes %,d images (%,d sampling"
-                + " steps%s), more than the %d run without asking; %s, or use fewer values", cells.size(), steps,
-                cells.get(0).settings().guidanceScale() > 1 ? " with guidance" : "", CONFIRM_ABOVE, how));
+                + " steps%s; %s), more than the %d run without asking; %s, or use fewer values", cells.size(), steps,
+                cells.get(0).settings().guidanceScale() > 1 ? " with guidance" : "", estimate().text(), CONFIRM_ABOVE,
+                how));
+    }
+
+    /** How long a sweep's sampling takes, estimated before it runs: seconds, and whether from measured steps. */
+    public record Estimate(double seconds, boolean measured) {
+
+        /**
+         * "about 25 minutes, estimated from this model's speed here", or, from the float32 rate of a convolution
+         * (which whole steps don't reach), "25 minutes or more, estimated from this machine's float32 rate".
+         */
+        public String text() {
+            return measured ? "about " + duration(seconds) + ", estimated from this model's speed here"
+                    : duration(seconds) + " or more, estimated from this machine's float32 rate";
+        }
+
+        /** Seconds below two minutes, minutes below two hours, then hours (one decimal below ten). */
+        static String duration(double seconds) {
+            if (seconds < 120) {
+                long s = Math.max(1, Math.round(seconds));
+                return s + (s == 1 ? " second" : " seconds");
+            }
+            if (seconds < 7200) {
+                return Math.round(seconds / 60) + " minutes";
+            }
+            double hours = seconds / 3600;
+            return (hours < 10 ? String.format(java.util.Locale.ROOT, "%.1f", hours)
+                    : String.format(java.util.Locale.ROOT, "%,d", Math.round(hours))) + " hours";
+        }
+    }
+
+    /** The sampling time of all cells: each model's step FLOPs at each cell's size, over that model's rate. */
+    public Estimate estimate() {
+        double seconds = 0;
+        boolean measured = true;
+        Map<String, SamplingSpeed> speeds = new HashMap<>();
+        Map<String, SamplingSpeed.Rate> rates = new HashMap<>();
+        for (SweepCell cell : cells) {
+            SamplingSpeed speed = speeds.computeIfAbsent(cell.model(), models::samplingSpeed);
+            SamplingSpeed.Rate rate = rates.computeIfAbsent(cell.model(), m -> speed.rate());
+            measured &= rate.measured();
+            GenerationSettings s = cell.settings();
+            seconds += s.steps() * (double) speed.stepFlops(s.width(), s.height(), s.batchSize(),
+                    s.guidanceScale() > 1) / rate.flopsPerSecond();
+        }
+        return new Estimate(seconds, measured);
     }
 
     public List<SweepCell> cells() {

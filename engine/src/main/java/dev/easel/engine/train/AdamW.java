@@ -3,6 +3,7 @@ package dev.easel.engine.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import dev.easel.engine.EngineException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -92,7 +93,7 @@ public final class AdamW implements AutoCloseable {
             } else if (key.startsWith("exp_avg.")) {
                 firstMoments.put(key.substring("exp_avg.".length()), copy);
             } else {
-                throw new IllegalArgumentException("optimizer state has an unknown entry " + key);
+                throw new EngineException("optimizer state has an unknown entry " + key);
             }
         });
         this.step = completedSteps;

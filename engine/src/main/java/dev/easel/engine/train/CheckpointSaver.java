@@ -3,6 +3,8 @@ package dev.easel.engine.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.easel.engine.BadValueException;
+import dev.easel.engine.EngineException;
 import dev.easel.engine.torch.LibTorch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -75,13 +77,13 @@ final class CheckpointSaver implements StepListener {
     /**
      * Restores the weights, optimizer, loss scale and extra state of {@code checkpoint} into {@code run}.
      *
-     * @throws IllegalArgumentException one line when the checkpoint belongs to another model or is incomplete
+     * @throws EngineException one line when the checkpoint belongs to another model or is incomplete
      */
     static void restore(CheckpointStore.Checkpoint checkpoint, TrainingRun run, NDManager manager) {
         Object saved = checkpoint.manifest().get("identity");
         Map<String, Object> expected = run.objective.identity();
         if (!asWritten(expected).equals(JSON.valueToTree(saved))) {
-            throw new IllegalArgumentException(checkpoint.folder() + " belongs to another model or run " + saved
+            throw new BadValueException(checkpoint.folder() + " belongs to another model or run " + saved
                     + "; resume with a checkpoint of this run, or start a new one");
         }
         Path folder = checkpoint.folder();
@@ -93,7 +95,7 @@ final class CheckpointSaver implements StepListener {
                 run.objective.trainableParameters().forEach((name, parameter) -> {
                     NDArray value = weights.get(name);
                     if (value == null) {
-                        throw new IllegalArgumentException(folder.resolve(WEIGHTS) + " has no " + name
+                        throw new EngineException(folder.resolve(WEIGHTS) + " has no " + name
                                 + "; the checkpoint is incomplete or from another model");
                     }
                     value.copyTo(parameter);
@@ -126,7 +128,7 @@ final class CheckpointSaver implements StepListener {
 
     private static Map<String, NDArray> read(Path file, NDManager scope) {
         if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException(file + " is missing; the checkpoint is incomplete, resume from another");
+            throw new EngineException(file + " is missing; the checkpoint is incomplete, resume from another");
         }
         Map<String, NDArray> tensors = new LinkedHashMap<>();
         try (SafeTensors f = SafeTensors.open(file)) {

@@ -2,6 +2,8 @@ package dev.easel.engine.train;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.easel.engine.BadValueException;
+import dev.easel.engine.EngineException;
 import dev.easel.engine.io.Folders;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -121,11 +123,11 @@ public final class CheckpointStore {
      * Refuses to start a new run in a folder that holds an earlier run's checkpoints: mixing two runs' checkpoints
      * would make a later resume continue the wrong one, and pruning would delete the earlier run's work.
      *
-     * @throws IllegalArgumentException one line naming the folder, its latest checkpoint and the two ways on
+     * @throws BadValueException one line naming the folder, its latest checkpoint and the two ways on
      */
     public void requireNoEarlierRun() {
         latest().ifPresent(c -> {
-            throw new IllegalArgumentException(runFolder + " already holds checkpoint-" + c.step()
+            throw new BadValueException(runFolder + " already holds checkpoint-" + c.step()
                     + " of an earlier run; resume from it, or choose another output folder");
         });
     }
@@ -134,7 +136,7 @@ public final class CheckpointStore {
      * The checkpoint to resume from: {@link #open} of a checkpoint or run folder, or of the run folder in a
      * training's output folder (what {@code --output} named, so {@code --resume} takes the same folder).
      *
-     * @throws IllegalArgumentException one line saying why the folder is not a checkpoint
+     * @throws EngineException one line saying why the folder is not a checkpoint
      */
     public static Checkpoint openToResume(Path folder) {
         Path runFolder = folder.resolve(RUN_FOLDER);
@@ -146,26 +148,26 @@ public final class CheckpointStore {
     /**
      * Opens a checkpoint folder, or — given a run folder — its latest checkpoint.
      *
-     * @throws IllegalArgumentException one line saying why the folder is not a checkpoint
+     * @throws EngineException one line saying why the folder is not a checkpoint
      */
     public static Checkpoint open(Path folder) {
         if (!Files.isDirectory(folder)) {
-            throw new IllegalArgumentException(folder + " is not a folder; pass a checkpoint-N folder or a run folder");
+            throw new BadValueException(folder + " is not a folder; pass a checkpoint-N folder or a run folder");
         }
         Path manifestFile = folder.resolve(MANIFEST);
         if (!Files.isRegularFile(manifestFile)) {
-            return new CheckpointStore(folder, 1).latest().orElseThrow(() -> new IllegalArgumentException(folder
+            return new CheckpointStore(folder, 1).latest().orElseThrow(() -> new BadValueException(folder
                     + " is not a checkpoint (no " + MANIFEST + ") and holds none; pass a checkpoint-N folder of a run"));
         }
         try {
             Map<String, Object> manifest = JSON.readValue(manifestFile.toFile(), new TypeReference<>() { });
             Object step = manifest.get("step");
             if (!(step instanceof Number number)) {
-                throw new IllegalArgumentException(manifestFile + " has no step; it is not an Easel checkpoint");
+                throw new EngineException(manifestFile + " has no step; it is not an Easel checkpoint");
             }
             return new Checkpoint(folder, number.longValue(), manifest);
         } catch (IOException e) {
-            throw new IllegalArgumentException(manifestFile + " is not readable JSON (" + e.getMessage().lines().findFirst().orElse("")
+            throw new EngineException(manifestFile + " is not readable JSON (" + e.getMessage().lines().findFirst().orElse("")
                     + "); the checkpoint is damaged, resume from an earlier one");
         }
     }

@@ -1,5 +1,7 @@
 package dev.easel.engine.train;
 
+import dev.easel.engine.EngineException;
+
 /**
  * Ends a run whose steps keep failing: after {@link #MAX_SKIPPED_IN_A_ROW} steps in a row with a non-finite loss or
  * gradient (each skipped, so the weights stay as they were) the run is declared diverged rather than skipped past.
@@ -20,7 +22,7 @@ final class DivergenceCheck implements StepListener {
             skippedInARow++;
         }
         if (skippedInARow >= MAX_SKIPPED_IN_A_ROW) {
-            throw new IllegalStateException("training diverged: the last " + skippedInARow + " steps (to step "
+            throw new EngineException("training diverged: the last " + skippedInARow + " steps (to step "
                     + run.step + ") had a non-finite loss or gradient and changed nothing; lower the learning rate"
                     + (run.lastCheckpoint == null ? "" : ", or resume from " + run.lastCheckpoint.folder()));
         }

@@ -1,5 +1,6 @@
 package dev.easel.engine.train;
 
+import dev.easel.engine.BadValueException;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -24,14 +25,14 @@ public record LearningRateSchedule(Kind kind, int warmupSteps, int totalSteps) {
         /** The kind called {@code name} (e.g. {@code constant_with_warmup}), or a one-line error listing them. */
         public static Kind named(String name) {
             return Arrays.stream(values()).filter(k -> k.id().equalsIgnoreCase(name.strip())).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("unknown learning-rate scheduler '" + name
+                    .orElseThrow(() -> new BadValueException("unknown learning-rate scheduler '" + name
                             + "'; use one of " + Arrays.stream(values()).map(Kind::id).collect(Collectors.joining(", "))));
         }
     }
 
     public LearningRateSchedule {
         if (warmupSteps < 0 || totalSteps < 1) {
-            throw new IllegalArgumentException("warmup steps must be ≥ 0 and total steps ≥ 1, got "
+            throw new BadValueException("warmup steps must be ≥ 0 and total steps ≥ 1, got "
                     + warmupSteps + " and " + totalSteps);
         }
     }

@@ -1,5 +1,6 @@
 package dev.easel.engine.train;
 
+import dev.easel.engine.EngineException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -54,7 +55,7 @@ public final class LossScaler {
     /** A scaler continuing from {@link #state()}. */
     public static LossScaler fromState(Map<?, ?> state) {
         if (!(state.get("scale") instanceof Number s) || !(state.get("growth_tracker") instanceof Number g)) {
-            throw new IllegalArgumentException("the checkpoint's loss scale state is incomplete: " + state);
+            throw new EngineException("the checkpoint's loss scale state is incomplete: " + state);
         }
         return new LossScaler(s.doubleValue(), g.intValue());
     }

@@ -57,7 +57,7 @@ public final class TrainingLoop {
     /**
      * Runs (or, given a checkpoint or run folder, resumes) training until {@code maxSteps} or an interrupt.
      *
-     * @throws IllegalArgumentException one line when {@code resumeFrom} is not a checkpoint of this model
+     * @throws dev.easel.engine.EngineException one line when {@code resumeFrom} is not a checkpoint of this model
      */
     public TrainingResult run(TrainingObjective objective, Path resumeFrom) {
         Map<String, NDArray> parameters = objective.trainableParameters();

@@ -1,5 +1,6 @@
 package dev.easel.engine.train;
 
+import dev.easel.engine.BadValueException;
 import java.nio.file.Path;
 
 /**
@@ -28,19 +29,19 @@ public record TrainingSettings(long maxSteps, double learningRate, LearningRateS
 
     public TrainingSettings {
         if (maxSteps < 1) {
-            throw new IllegalArgumentException("max train steps must be ≥ 1, got " + maxSteps);
+            throw new BadValueException("max train steps must be ≥ 1, got " + maxSteps);
         }
         if (!(learningRate > 0)) {
-            throw new IllegalArgumentException("the learning rate must be > 0, got " + learningRate);
+            throw new BadValueException("the learning rate must be > 0, got " + learningRate);
         }
         if (gradientAccumulation < 1) {
-            throw new IllegalArgumentException("gradient accumulation must be ≥ 1, got " + gradientAccumulation);
+            throw new BadValueException("gradient accumulation must be ≥ 1, got " + gradientAccumulation);
         }
         if (!(maxGradNorm > 0)) {
-            throw new IllegalArgumentException("max grad norm must be > 0, got " + maxGradNorm);
+            throw new BadValueException("max grad norm must be > 0, got " + maxGradNorm);
         }
         if (checkpointEvery < 1 || keepCheckpoints < 1) {
-            throw new IllegalArgumentException("checkpoint every ≥ 1 step and keep ≥ 1 checkpoint, got "
+            throw new BadValueException("checkpoint every ≥ 1 step and keep ≥ 1 checkpoint, got "
                     + checkpointEvery + " and " + keepCheckpoints);
         }
     }

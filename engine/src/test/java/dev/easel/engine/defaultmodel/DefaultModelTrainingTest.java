@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import dev.easel.engine.BadValueException;
 import dev.easel.engine.io.Folders;
 import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.models.AutoencoderKL;
@@ -61,7 +62,7 @@ class DefaultModelTrainingTest {
     @Test
     void resumingFromAnotherModelsCheckpointIsRefused() {
         train(folder.resolve("a"), 1, -1, null);
-        var e = assertThrows(IllegalArgumentException.class, () -> {
+        var e = assertThrows(BadValueException.class, () -> {
             try (NDManager manager = NDManager.newBaseManager()) {
                 AutoencoderKL other = new AutoencoderKL(Init.random(manager), TINY.vae());
                 new TrainingLoop(settings(folder.resolve("b"), 2), null, null).run(new AutoencoderObjective(other,

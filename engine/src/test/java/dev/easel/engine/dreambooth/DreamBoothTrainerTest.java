@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.easel.engine.BadValueException;
+import dev.easel.engine.EngineException;
 import dev.easel.engine.Reference;
 import dev.easel.engine.io.Png;
 import ai.djl.ndarray.NDArray;
@@ -144,7 +146,7 @@ class DreamBoothTrainerTest {
                 .train(null));
         assertEquals(straight, losses(second));
 
-        var e = assertThrows(IllegalArgumentException.class, () -> new DreamBoothTrainer(Reference.model(),
+        var e = assertThrows(BadValueException.class, () -> new DreamBoothTrainer(Reference.model(),
                 LoadOptions.cpu(), resumable, null, null).train(null));
         assertTrue(e.getMessage().endsWith("already holds checkpoint-4 of an earlier run; resume from it, or choose"
                 + " another output folder"), e.getMessage());
@@ -189,7 +191,7 @@ class DreamBoothTrainerTest {
                 null).train(resumed));
         assertEquals(List.of(Double.toString(run.log().rows().get(2).loss())), afterResume);
 
-        var bf16 = assertThrows(IllegalArgumentException.class, () -> settings(folder).mixedPrecision("bf16").build());
+        var bf16 = assertThrows(BadValueException.class, () -> settings(folder).mixedPrecision("bf16").build());
         assertEquals("mixed precision bf16 is not available (DJL's PyTorch engine cannot convert to bfloat16); use fp16",
                 bf16.getMessage());
     }
@@ -197,14 +199,18 @@ class DreamBoothTrainerTest {
     @Test
     void badInputIsOneLine() throws Exception {
         Path empty = Files.createDirectories(folder.resolve("empty"));
-        var e = assertThrows(IllegalArgumentException.class, () -> new DreamBoothTrainer(Reference.model(),
+        EngineException e = assertThrows(BadValueException.class, () -> new DreamBoothTrainer(Reference.model(),
                 LoadOptions.cpu(), DreamBoothSettings.builder(empty, "a photo of sks dog").build(), null, null)
                 .train(null));
         assertTrue(e.getMessage().startsWith("no images in "), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> DreamBoothSettings.builder(empty, " ").build());
+        e = assertThrows(BadValueException.class, () -> DreamBoothSettings.builder(empty, " ").build());
         assertEquals("no instance prompt; give one such as \"a photo of sks dog\"", e.getMessage());
+        e = assertThrows(BadValueException.class, () -> settings(folder).loraFormat(
+                dev.easel.engine.lora.LoraFormat.PEFT).build());
+        assertEquals("Easel writes LoRAs in the diffusers or kohya layout, not peft; use --lora-format diffusers or"
+                + " kohya", e.getMessage(), "refused before training, not after it");
         Path notACheckpoint = Files.createDirectories(folder.resolve("not-a-checkpoint"));
-        e = assertThrows(IllegalArgumentException.class, () -> new DreamBoothTrainer(Reference.model(),
+        e = assertThrows(EngineException.class, () -> new DreamBoothTrainer(Reference.model(),
                 LoadOptions.cpu(), settings(folder.resolve("x")).validation(null, 0).build(), null, null)
                 .train(notACheckpoint));
         assertTrue(e.getMessage().contains("is not a checkpoint"), e.getMessage());
@@ -261,7 +267,7 @@ class DreamBoothTrainerTest {
         } finally {
             run.pipeline().close();
         }
-        var e = assertThrows(IllegalArgumentException.class,
+        var e = assertThrows(BadValueException.class,
                 () -> settings(folder.resolve("bad")).lora(-1, 0).build());
         assertTrue(e.getMessage().startsWith("LoRA rank must be ≥ 1"), e.getMessage());
     }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.easel.engine.BadValueException;
+import dev.easel.engine.EngineException;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -47,12 +49,12 @@ class InstanceImagesTest {
 
     @Test
     void badFoldersAndFilesGetOneLineErrors() throws Exception {
-        var e = assertThrows(IllegalArgumentException.class, () -> InstanceImages.load(folder, 64));
+        EngineException e = assertThrows(BadValueException.class, () -> InstanceImages.load(folder, 64));
         assertTrue(e.getMessage().startsWith("no images in " + folder), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> InstanceImages.load(folder.resolve("missing"), 64));
+        e = assertThrows(BadValueException.class, () -> InstanceImages.load(folder.resolve("missing"), 64));
         assertTrue(e.getMessage().endsWith("is not a folder; pass the folder that holds the images"));
         Files.writeString(folder.resolve("broken.png"), "this is not a PNG");
-        e = assertThrows(IllegalArgumentException.class, () -> InstanceImages.load(folder, 64));
+        e = assertThrows(EngineException.class, () -> InstanceImages.load(folder, 64));
         assertTrue(e.getMessage().contains("broken.png"), e.getMessage());
         assertTrue(!e.getMessage().contains("\n"));
     }

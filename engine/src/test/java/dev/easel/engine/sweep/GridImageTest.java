@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.easel.engine.BadValueException;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.util.List;
@@ -66,7 +67,7 @@ class GridImageTest {
         BufferedImage[][][] none = new BufferedImage[1][20][20];
         List<String> labels = java.util.Collections.nCopies(20, "x");
         GridImage.Content huge = new GridImage.Content(labels, labels, List.of(""), none, 1024, 1024, null);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        BadValueException e = assertThrows(BadValueException.class,
                 () -> GridImage.checkSize(huge, GridImage.Options.DEFAULT));
         assertTrue(e.getMessage().contains("over the 200 MP limit; use fewer axis values or smaller images"), e.getMessage());
         assertEquals(-1, e.getMessage().indexOf('\n'));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.easel.engine.EngineException;
 import dev.easel.engine.loading.DefaultModel;
 import dev.easel.engine.io.Png;
 import dev.easel.engine.loading.LoadOptions;
@@ -240,7 +241,7 @@ class SweepRunnerTest {
     }
 
     private void assertMessage(String expected, SweepSpec spec) {
-        var e = assertThrows(IllegalArgumentException.class, () -> new SweepRunner(models, null, null).run(spec));
+        var e = assertThrows(EngineException.class, () -> new SweepRunner(models, null, null).run(spec));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
         assertTrue(!e.getMessage().contains("\n"), e.getMessage());
     }

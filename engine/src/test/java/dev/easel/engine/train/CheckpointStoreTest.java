@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.easel.engine.BadValueException;
+import dev.easel.engine.EngineException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -43,7 +45,7 @@ class CheckpointStoreTest {
         store.save(5, Map.of(), dir -> { });
         store.save(10, Map.of(), dir -> { });
         assertEquals(10L, CheckpointStore.openToResume(output).step());
-        assertThrows(IllegalArgumentException.class, () -> CheckpointStore.open(output), "only to resume");
+        assertThrows(EngineException.class, () -> CheckpointStore.open(output), "only to resume");
     }
 
     @Test
@@ -74,7 +76,7 @@ class CheckpointStoreTest {
         CheckpointStore store = new CheckpointStore(run, 3);
         store.requireNoEarlierRun();
         store.save(30, Map.of(), dir -> Files.writeString(dir.resolve("f"), "earlier"));
-        var e = assertThrows(IllegalArgumentException.class, store::requireNoEarlierRun);
+        var e = assertThrows(BadValueException.class, store::requireNoEarlierRun);
         assertEquals(run + " already holds checkpoint-30 of an earlier run; resume from it, or choose another output"
                 + " folder", e.getMessage());
     }
@@ -82,11 +84,11 @@ class CheckpointStoreTest {
     @Test
     void foldersThatAreNotCheckpointsAreRefusedInOneLine() throws IOException {
         Path empty = Files.createDirectory(run.resolve("empty"));
-        var e = assertThrows(IllegalArgumentException.class, () -> CheckpointStore.open(empty));
+        EngineException e = assertThrows(BadValueException.class, () -> CheckpointStore.open(empty));
         assertTrue(e.getMessage().endsWith("is not a checkpoint (no manifest.json) and holds none; "
                 + "pass a checkpoint-N folder of a run"), e.getMessage());
         Files.writeString(empty.resolve("manifest.json"), "{not json");
-        e = assertThrows(IllegalArgumentException.class, () -> CheckpointStore.open(empty));
+        e = assertThrows(EngineException.class, () -> CheckpointStore.open(empty));
         assertTrue(e.getMessage().contains("is not readable JSON"), e.getMessage());
         assertFalse(e.getMessage().contains("\n"));
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.easel.engine.EngineException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -146,7 +147,7 @@ class NonFiniteStepsTest {
             TrainingSettings settings = new TrainingSettings(20, 0.1, new LearningRateSchedule(
                     LearningRateSchedule.Kind.CONSTANT, 0, 20), 1, 1.0, AdamW.Settings.DEFAULT, 1, 2, 3,
                     folder.resolve("broken"));
-            var e = assertThrows(IllegalStateException.class,
+            var e = assertThrows(EngineException.class,
                     () -> new TrainingLoop(settings, null, null).run(broken, null));
             assertEquals("training diverged: the last 10 steps (to step 13) had a non-finite loss or gradient and"
                     + " changed nothing; lower the learning rate, or resume from " + folder.resolve("broken")

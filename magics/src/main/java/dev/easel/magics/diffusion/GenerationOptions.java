@@ -4,6 +4,7 @@ import dev.easel.ModelRegistry;
 import dev.easel.GenerationRequest;
 import dev.easel.Model;
 import dev.easel.Txt2Img;
+import dev.easel.engine.EngineException;
 import dev.easel.engine.pipeline.HiresFix;
 import dev.easel.engine.lora.LoraSpec;
 import dev.easel.magics.CellPart;
@@ -139,7 +140,7 @@ final class GenerationOptions {
     static List<LoraSpec> loras(ParsedArgs args, MagicContext context) {
         try {
             return CommandOptions.loras(args.options(), context.workingDirectory());
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | EngineException e) {
             throw new MagicException("--lora: " + e.getMessage());
         }
     }

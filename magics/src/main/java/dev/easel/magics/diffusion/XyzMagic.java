@@ -5,6 +5,7 @@ import dev.easel.Sweep;
 import dev.easel.Txt2Img;
 import dev.easel.Xyz;
 import dev.easel.display.Display;
+import dev.easel.engine.EngineException;
 import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.sweep.Axis;
 import dev.easel.engine.sweep.AxisType;
@@ -110,7 +111,7 @@ public final class XyzMagic extends SpecMagic {
         Axis axis;
         try {
             axis = Axis.parse(args.string(role));
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | EngineException e) {
             throw new MagicException("--" + role + ": " + e.getMessage());
         }
         if (axis.type() == AxisType.CHECKPOINT) {

@@ -120,6 +120,16 @@ class XyzMagicTest {
                 + " write one 'name: value' per line", error("%%xyz\nx: steps:2,4\na red circle"), "one line");
     }
 
+    @Test
+    void aLargeSweepSaysItsSizeAndTimeFromTheModelsOwnSteps() throws Exception {
+        MAGICS.runCell("%txt2img --steps 3 --seed 1 a red circle", context); // the model runs steps in this process
+        String refused = error("%xyz --x \"seed:1-150 (+1)\" --steps 2 a red circle");
+        assertTrue(refused.startsWith("%xyz: this sweep makes 150 images (300 sampling steps with guidance; about "),
+                refused);
+        assertTrue(refused.endsWith(", estimated from this model's speed here), more than the 100 run without"
+                + " asking; add --yes (Java: .confirm(true)) to run it, or use fewer values"), refused);
+    }
+
     private static String error(String cell) {
         return assertThrows(MagicException.class, () -> MAGICS.runCell(cell, context)).getMessage();
     }
