@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
@@ -17,6 +18,12 @@ import java.nio.file.Path;
  * {@code JniUtils}. Seeding is package-private: it belongs to {@link Randomness}, which serialises it.
  */
 public final class LibTorch {
+
+    static {
+        // JniUtils' natives load with DJL's PyTorch engine, not with JniUtils: a first call that comes before any
+        // NDManager (a seed drawn first thing in a JVM) would otherwise fail with UnsatisfiedLinkError.
+        Engine.getEngine("PyTorch");
+    }
 
     private LibTorch() {
     }

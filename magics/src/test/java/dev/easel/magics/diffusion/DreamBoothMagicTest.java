@@ -100,8 +100,11 @@ class DreamBoothMagicTest {
                 + " a photo of sks ball", context);
         context.evalJava("var lora = sd.txt2img(\"a photo of sks ball\").steps(2).seed(3).progress(false)"
                 + ".lora(\"" + notebook.resolve("run2/pytorch_lora_weights.safetensors") + "\", 1).run();");
-        assertEquals("\"pytorch_lora_weights.safetensors:1\"",
-                context.evalJava("lora.parameters().get(0).extra().get(\"LoRA\")"), "saved with the image");
+        // Saved with the image as A1111 names a LoRA: a tag in the prompt and its short hash.
+        assertEquals("\"a photo of sks ball <lora:pytorch_lora_weights:1>\"",
+                context.evalJava("lora.parameters().get(0).prompt()"), "saved with the image");
+        assertTrue(context.evalJava("lora.parameters().get(0).extra().get(\"Lora hashes\")")
+                .matches("\"pytorch_lora_weights: [0-9a-f]{12}\""), "its hash saved with the image");
         assertEquals("false", context.evalJava("java.util.Arrays.equals(plain.getRGB(0, 0, 8, 8, null, 0, 8),"
                 + " lora.image().getRGB(0, 0, 8, 8, null, 0, 8))"), "the LoRA acts");
         assertEquals("true", context.evalJava("java.util.Arrays.equals(plain.getRGB(0, 0, 8, 8, null, 0, 8), "
