@@ -10,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
@@ -72,7 +73,17 @@ abstract class IndexedTensorFile implements TensorFile {
     @Override
     public NDArray read(String key, NDManager manager, DataType floatType) {
         Located t = located(key);
-        return reader.read(key, t.position(), t.bytes(), t.dtype(), t.shape(), manager, floatType);
+        return reader.read(key, t.position(), t.bytes(), t.dtype(), t.shape(), manager, floatType, false);
+    }
+
+    @Override
+    public NDArray readParameter(String key, long[] shape, NDManager manager, DataType floatType) {
+        Located t = located(key);
+        if (SafeTensors.numel(shape, 1) != SafeTensors.numel(t.shape(), 1)) {
+            throw new EngineException(file + ": tensor " + key + " has shape " + Arrays.toString(t.shape())
+                    + ", which cannot be read as " + Arrays.toString(shape));
+        }
+        return reader.read(key, t.position(), t.bytes(), t.dtype(), shape.clone(), manager, floatType, true);
     }
 
     /** Opens {@code file} for reading; a missing or unreadable file is a one-line error. */

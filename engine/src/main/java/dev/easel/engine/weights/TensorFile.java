@@ -70,6 +70,14 @@ public interface TensorFile extends AutoCloseable {
         return OptionalLong.empty();
     }
 
+    /**
+     * Reads one tensor that becomes a model parameter, as {@code shape} (the stored shape, or another with as many
+     * elements: a {@code [n, m, 1, 1]} convolution read as {@code [n, m]}). Unlike {@link #read}, the array may share
+     * the file's pages, mapped copy-on-write — no copy is made, an in-place change never reaches the file — and so must
+     * be kept as it is for as long as any view of it is used (a parameter is). Types as {@link #read}.
+     */
+    NDArray readParameter(String key, long[] shape, NDManager manager, DataType floatType);
+
     /** Releases the file; no exception, so it closes in try-with-resources without a catch. */
     @Override
     void close();
