@@ -49,12 +49,13 @@ public final class BenchEngineCommand implements Subcommand {
     public int run(List<String> argv) {
         Cli.quietLogs();
         try {
-            boolean full = argv.contains("--full"); // a flag: Args reads only options with values
-            Args a = new Args(argv.stream().filter(x -> !x.equals("--full")).toList(),
+            boolean full = argv.contains("--full"); // flags: Args reads only options with values
+            boolean loadOnly = argv.contains("--load-only");
+            Args a = new Args(argv.stream().filter(x -> !x.equals("--full") && !x.equals("--load-only")).toList(),
                     Set.of("model", "iters", "generations", "gen-steps", "size", "models"));
             if (full && a.has("models")) {
                 int rc = FullSizeLoadBench.run(List.of(a.required("models").split(",")));
-                if (rc != 0) {
+                if (rc != 0 || loadOnly) {
                     return rc;
                 }
             }
@@ -121,9 +122,9 @@ public final class BenchEngineCommand implements Subcommand {
         } catch (UsageException e) {
             System.err.println("bench-engine: " + e.getMessage());
             System.err.println("usage: bench-engine [--model PATH] [--iters N] [--generations N] [--gen-steps N]");
-            System.err.println("       bench-engine --full [--models PATH[,PATH...]] [--size PX] [--gen-steps N]"
-                    + " [--generations N]   (full-size loads of make-random-model folders, then an SD 1.5-size"
-                    + " generation)");
+            System.err.println("       bench-engine --full [--models PATH[,PATH...] [--load-only]] [--size PX]"
+                    + " [--gen-steps N] [--generations N]   (full-size loads of make-random-model folders, then an"
+                    + " SD 1.5-size generation unless --load-only)");
             return 2;
         } catch (EngineException e) {
             System.err.println("bench-engine: " + e.getMessage());

@@ -72,7 +72,16 @@ abstract class IndexedTensorFile implements TensorFile {
     @Override
     public NDArray read(String key, NDManager manager, DataType floatType) {
         Located t = located(key);
-        return reader.read(key, t.position(), t.bytes(), t.dtype(), t.shape(), manager, floatType);
+        return reader.read(key, t.position(), t.bytes(), t.dtype(), t.shape(), manager, floatType, false);
+    }
+
+    @Override
+    public NDArray readParameter(String key, long[] shape, NDManager manager, DataType floatType) {
+        Located t = located(key);
+        if (SafeTensors.numel(shape, 1) != SafeTensors.numel(t.shape(), 1)) {
+            return TensorFile.super.readParameter(key, shape, manager, floatType); // fails in one line
+        }
+        return reader.read(key, t.position(), t.bytes(), t.dtype(), shape.clone(), manager, floatType, true);
     }
 
     /** Opens {@code file} for reading; a missing or unreadable file is a one-line error. */

@@ -209,6 +209,17 @@ public final class OpenClipKeys {
             }
         }
 
+        /** Zero-copy where {@code base} can: every tensor but the split {@code in_proj} parts, which are copies. */
+        @Override
+        public NDArray readParameter(String key, long[] shape, NDManager manager, DataType floatType) {
+            if (!key.startsWith(LdmKeys.TEXT)) {
+                return base.readParameter(key, shape, manager, floatType);
+            }
+            Source s = sourceOf(key);
+            return s.third() < 0 ? base.readParameter(s.key(), shape, manager, floatType)
+                    : TensorFile.super.readParameter(key, shape, manager, floatType);
+        }
+
         @Override
         public void close() {
             // the caller closes the file it opened

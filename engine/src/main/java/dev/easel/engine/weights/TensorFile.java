@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.OptionalLong;
 import java.util.Set;
 
@@ -68,6 +69,28 @@ public interface TensorFile extends AutoCloseable {
      */
     default OptionalLong globalStep() {
         return OptionalLong.empty();
+    }
+
+    /**
+     * Reads one tensor that becomes a model parameter, as {@code shape} (the stored shape, or another with as many
+     * elements: a {@code [n, m, 1, 1]} convolution read as {@code [n, m]}). Unlike {@link #read}, the array may share
+     * the file's pages, mapped copy-on-write — no copy is made, an in-place change never reaches the file — and so must
+     * be kept as it is for as long as any view of it is used (a parameter is). Types as {@link #read}. By default a
+     * {@link #read} (memory of its own, which a reshaped view keeps alive) in that shape.
+     */
+    default NDArray readParameter(String key, long[] shape, NDManager manager, DataType floatType) {
+        long[] stored = shape(key);
+        if (SafeTensors.numel(shape, 1) != SafeTensors.numel(stored, 1)) {
+            throw new EngineException(file() + ": tensor " + key + " has shape " + Arrays.toString(stored)
+                    + ", which cannot be read as " + Arrays.toString(shape));
+        }
+        NDArray a = read(key, manager, floatType);
+        if (Arrays.equals(stored, shape)) {
+            return a;
+        }
+        NDArray reshaped = a.reshape(shape);
+        a.close();
+        return reshaped;
     }
 
     /** Releases the file; no exception, so it closes in try-with-resources without a catch. */

@@ -2,39 +2,58 @@ package dev.easel.engine.weights;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.easel.engine.EngineException;
+import dev.easel.engine.memory.HugePages;
 
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * Reads tensors out of an open file one at a time, for every {@link TensorFile} format, so that loading a model
- * never holds a tensor twice and never keeps file pages resident:
+ * never holds a tensor twice:
  *
  * <ul>
- *   <li>bytes are read with positional reads ({@code pread}), not through a memory map, whose pages would stay in the
- *       process's resident set (RssFile) until unmapped, which Java only does at a garbage collection;</li>
- *   <li>a tensor stored in the type it is wanted in is read straight into the memory of a new libtorch array (one
- *       copy, as {@code cat} makes);</li>
+ *   <li>a model parameter stored in the type it is wanted in is not read at all: the array is created over the
+ *       file's own pages, mapped copy-on-write ({@link FileChannel.MapMode#PRIVATE}), so the page cache that holds
+ *       the file is the weights — counted once, faulted in as the model first uses them, and an in-place change
+ *       (training, a merge) copies the page it writes instead of writing the file. The array keeps the mapping alive
+ *       (DJL holds the buffer a CPU array was created over); the mapping goes with it, at the next garbage
+ *       collection after it is closed;</li>
+ *   <li>one that cannot be mapped (a tensor not aligned to its element size in the file, a file that cannot be opened
+ *       for writing — Java maps privately only through such a channel, though nothing is ever written — or
+ *       {@code -Deasel.weights=copy}) is read with positional reads ({@code pread}) straight into the memory of a new
+ *       libtorch array (one copy, as {@code cat} makes);</li>
  *   <li>one that must be converted is read into one reused direct scratch buffer, wrapped zero-copy as a libtorch
  *       array and converted once into memory libtorch owns; the wrapper is closed before the scratch is reused;</li>
  *   <li>BF16 (which DJL cannot hold) is widened to float32 in place inside the scratch.</li>
  * </ul>
  *
- * The scratch grows to the largest converted tensor (75 MB for SD 1.5's fp16 token embedding) and is freed on
- * {@link #close()}.
+ * New arrays of a few MiB or more get transparent huge pages ({@link HugePages}) before they are filled. The scratch
+ * grows to the largest converted tensor (75 MB for SD 1.5's fp16 token embedding) and is freed on {@link #close()}.
+ * A file changed in place while a model mapped from it is in use changes (or, truncated, crashes) that model, as with
+ * any memory-mapped loader ({@code safetensors.safe_open} too); Easel's own writers replace files by renaming, which
+ * leaves a mapped file intact.
  */
 final class TensorReader implements AutoCloseable {
 
+    /** {@code -Deasel.weights=copy}: never map, always copy (the loader before mapping, for comparison). */
+    private static final boolean MAPPING = !"copy".equals(System.getProperty("easel.weights"));
+
     private final Path file;
     private final FileChannel channel;
+    /** The file opened for reading and writing, only to be mapped privately; null until needed or when refused. */
+    private FileChannel mappable;
+    private boolean unmappable = !MAPPING;
     private ByteBuffer scratch;
 
     TensorReader(Path file, FileChannel channel) {
@@ -54,11 +73,14 @@ final class TensorReader implements AutoCloseable {
     }
 
     /**
-     * Reads {@code bytes} bytes at {@code position} holding a C-ordered little-endian tensor of {@code dtype} and
-     * {@code shape} into a new array of {@code manager} (floating point → {@code floatType}).
+     * Reads {@code bytes} bytes at {@code position} holding a C-ordered little-endian tensor of {@code dtype} into a
+     * new array of {@code manager} of {@code shape} (the stored shape or one with as many elements; floating point →
+     * {@code floatType}). {@code shared}: the array may be the file's pages mapped copy-on-write (see the class
+     * comment), which is for arrays kept as they are — a model's parameters — not for ones a caller takes views of and
+     * closes; otherwise it owns its memory.
      */
     NDArray read(String key, long position, long bytes, String dtype, long[] shape, NDManager manager,
-                 DataType floatType) {
+                 DataType floatType, boolean shared) {
         boolean bf16 = dtype.equals("BF16");
         DataType type = bf16 ? DataType.FLOAT32 : djlType(key, dtype);
         long needed = bf16 ? bytes * 2 : bytes;
@@ -66,6 +88,10 @@ final class TensorReader implements AutoCloseable {
             throw new EngineException(file + ": tensor " + key + " is larger than 2 GiB");
         }
         if (!bf16 && (type == floatType || !type.isFloating())) {
+            NDArray mapped = shared ? readMapped(key, position, bytes, byteWidth(dtype), shape, type, manager) : null;
+            if (mapped != null) {
+                return mapped;
+            }
             NDArray direct = readInPlace(key, position, bytes, shape, type, manager);
             if (direct != null) {
                 return direct;
@@ -89,10 +115,72 @@ final class TensorReader implements AutoCloseable {
         NDArray wrapped = manager.create(view.slice().order(ByteOrder.nativeOrder()), new Shape(shape), type);
         try {
             // the wrapper aliases the scratch: always hand back a copy libtorch owns
-            return type.isFloating() && type != floatType ? wrapped.toType(floatType, true) : wrapped.duplicate();
+            return type.isFloating() && type != floatType ? converted(wrapped, floatType, manager)
+                    : wrapped.duplicate();
         } finally {
             wrapped.close();
         }
+    }
+
+    /**
+     * {@code source} as {@code type} in new memory: a large result is allocated, given huge pages and then filled by
+     * one converting copy ({@code copy_}, the same rounding as {@code toType}); a small one is {@code toType}'s.
+     */
+    private static NDArray converted(NDArray source, DataType type, NDManager manager) {
+        long bytes = source.size() * type.getNumOfBytes();
+        if (!HugePages.worthAdvising(bytes)) {
+            return source.toType(type, true);
+        }
+        NDArray out = manager.create(source.getShape(), type);
+        boolean ok = false;
+        try {
+            HugePages.advise(out.toByteBuffer(true));
+            out.set(new NDIndex("..."), source);
+            ok = true;
+            return out;
+        } finally {
+            if (!ok) {
+                out.close();
+            }
+        }
+    }
+
+    /**
+     * A zero-copy array over the tensor's bytes mapped copy-on-write, or null when it cannot be: not aligned to its
+     * element size in the file (libtorch's kernels assume aligned elements), empty, over 2 GiB (one Java mapping's
+     * limit), or the file cannot be mapped privately.
+     */
+    private NDArray readMapped(String key, long position, long bytes, int width, long[] shape, DataType type,
+                               NDManager manager) {
+        if (bytes == 0 || bytes > Integer.MAX_VALUE || position % width != 0) {
+            return null;
+        }
+        FileChannel ch = mappable();
+        if (ch == null) {
+            return null;
+        }
+        MappedByteBuffer pages;
+        try {
+            if (position + bytes > ch.size()) { // shrunk since it was opened and checked
+                throw new EngineException(file + ": truncated (tensor " + key + " ends past the end of the file)");
+            }
+            pages = ch.map(FileChannel.MapMode.PRIVATE, position, bytes);
+        } catch (IOException | UnsupportedOperationException e) {
+            return null; // out of address space or mappings: read it instead
+        }
+        pages.order(ByteOrder.nativeOrder());
+        return manager.create(pages, new Shape(shape), type);
+    }
+
+    private FileChannel mappable() {
+        if (mappable == null && !unmappable) {
+            try {
+                mappable = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            } catch (IOException | UnsupportedOperationException | SecurityException e) {
+                unmappable = true; // a read-only file or file system: tensors are copied
+            }
+        }
+        return mappable;
     }
 
     /** Reads into a new array's own memory; null when libtorch does not expose it as a buffer of the right size. */
@@ -104,6 +192,9 @@ final class TensorReader implements AutoCloseable {
             ByteBuffer memory = array.toByteBuffer(true);
             if (!memory.isDirect() || memory.isReadOnly() || memory.capacity() != bytes) {
                 return null;
+            }
+            if (HugePages.worthAdvising(bytes)) {
+                HugePages.advise(memory);
             }
             memory.clear();
             readFully(key, memory, position);
@@ -164,6 +255,15 @@ final class TensorReader implements AutoCloseable {
     @Override
     public void close() {
         free();
+        if (mappable != null) {
+            try {
+                mappable.close(); // the mappings made through it stay valid
+            } catch (IOException ignored) {
+                // nothing was written through it
+            }
+            mappable = null;
+        }
+        unmappable = true;
     }
 
     /** Frees a direct buffer now rather than at some later garbage collection (it may be 150 MB). */

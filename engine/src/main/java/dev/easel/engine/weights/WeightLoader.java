@@ -57,22 +57,21 @@ public final class WeightLoader {
                 throw new EngineException(file.file() + ": wrong shape for " + key + ": " + actual + ", expected "
                         + expected);
             }
-            NDArray a = file.read(key, manager, floatType);
-            if (!a.getDataType().isFloating()) {
+            if (!isFloat(file.dtype(key))) {
                 throw new EngineException(file.file() + ": tensor " + key + " has non-float dtype "
                         + file.dtype(key));
             }
-            if (squeezable) {
-                NDArray r = a.reshape(expected);
-                a.close();
-                a = r;
-            }
-            model.setParameter(name, a);
+            // read as the parameter's shape: a reshaped view would not keep a mapped tensor's pages alive
+            model.setParameter(name, file.readParameter(key, expected.getShape(), manager, floatType));
             done++;
             if (progress != null) {
                 progress.loaded(done, total);
             }
         }
+    }
+
+    private static boolean isFloat(String dtype) {
+        return dtype.startsWith("F") || dtype.equals("BF16");
     }
 
     private static String legacyName(String key) {
