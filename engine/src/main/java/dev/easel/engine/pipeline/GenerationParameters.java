@@ -155,6 +155,20 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
         return file.getFileName().toString().replaceFirst("\\.(safetensors|pt|ckpt|bin)$", "");
     }
 
+    /**
+     * A copy naming the VAE tiling {@code s} asked for when it changed the images — {@code tiled}, as the model's
+     * {@link DiffusionPipeline#tilesVae} tells (Easel's own field: {@code VAE tiling: True} for tiles of the VAE's
+     * sample size, else the tile size in pixels). Tiling that left the images as an untiled decode makes them (no
+     * larger than one tile) is not named.
+     */
+    public GenerationParameters withVaeTiling(GenerationSettings s, boolean tiled) {
+        if (!tiled || s.vaeTiling() == null) {
+            return this;
+        }
+        int tile = s.vaeTiling().tileSize();
+        return with("VAE tiling", tile == 0 ? "True" : String.valueOf(tile));
+    }
+
     /** The PNG text chunks that carry these parameters. */
     public Map<String, String> pngText() {
         return Map.of(PNG_KEY, toA1111());
