@@ -229,8 +229,8 @@ public final class BenchEngineCommand implements Subcommand {
     }
 
     /**
-     * One VAE decode of random latents per size, with {@code --vae-tiling} (tiles of 512) and without: ms and peak
-     * RSS ({@code VmHWM} reset before each) against {@code baseMb}, the RSS before the first. The tiled decodes run
+     * One VAE decode of random latents per size, with {@code --vae-tiling} (tiles of 512) and without: wall and CPU
+     * time (on a shared machine only CPU time compares fairly) and peak RSS ({@code VmHWM} reset before each) against {@code baseMb}, the RSS before the first. The tiled decodes run
      * first, smallest first, then the untiled ones: memory the allocator keeps after a large decode cannot inflate
      * a smaller figure measured after it. An untiled decode the memory check says will not fit is skipped (its
      * refusal printed). At or below 512² tiling does nothing, so that size is decoded once.
@@ -254,11 +254,14 @@ public final class BenchEngineCommand implements Subcommand {
                 try (NDManager m = NDManager.newBaseManager()) {
                     NDArray latents = m.randomNormal(new Shape(1, 4, px / 8, px / 8));
                     long t0 = System.nanoTime();
+                    double cpu0 = FullSizeLoadBench.processCpuSeconds();
                     vae.decode(m, latents, tiling, null).toFloatArray();
+                    double cpu = FullSizeLoadBench.processCpuSeconds() - cpu0;
                     long ms = (System.nanoTime() - t0) / 1_000_000;
                     long peak = MemoryBudget.processKb("VmHWM") / 1024;
-                    say("%s: %d ms, peak RSS %d MB = before + %d MB%s%n", label, ms, peak, peak - baseMb,
-                            peakReset ? "" : " [peak since start: /proc/self/clear_refs not writable]");
+                    say("%s: %.1f s wall, %.1f s CPU, peak RSS %d MB = before + %d MB%s%n", label, ms / 1e3, cpu,
+                            peak, peak - baseMb, peakReset ? "" : " [peak since start: /proc/self/clear_refs not"
+                            + " writable]");
                 }
             }
         }
