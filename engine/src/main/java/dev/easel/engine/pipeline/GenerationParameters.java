@@ -4,6 +4,7 @@ import dev.easel.engine.EngineException;
 import dev.easel.engine.io.ImageFiles;
 import dev.easel.engine.io.Png;
 import dev.easel.engine.lora.LoraSpec;
+import dev.easel.engine.models.VaeTiling;
 import dev.easel.engine.samplers.Samplers;
 import dev.easel.engine.samplers.SigmaSchedule;
 
@@ -383,6 +384,10 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
         }
         if ((v = f.remove("Plain prompt")) != null) {
             b.plainPrompt(Boolean.parseBoolean(v.strip()));
+        }
+        if ((v = f.remove("VAE tiling")) != null) {
+            // "True": tiles of the VAE's sample size; a number: the tile side in pixels
+            b.vaeTiling(v.strip().equalsIgnoreCase("true") ? VaeTiling.DEFAULT : new VaeTiling(whole(v, "VAE tiling")));
         }
         Double img2imgStrength = hires(f, b, unused);
         int position = 0;

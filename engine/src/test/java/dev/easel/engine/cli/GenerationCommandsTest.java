@@ -390,6 +390,12 @@ class GenerationCommandsTest {
                 Png.readText(wide).toString());
         assertTrue(Png.readText(tiles).get("parameters").endsWith(", VAE tiling: 32"),
                 Png.readText(tiles).toString());
+        // the PNG re-runs with its tiling: the same image
+        Path again = folder.resolve("again-wide.png");
+        assertEquals(0, new GenerateCommand().run(List.of("--model", "default", "--from-png", wide.toString(), "--out",
+                again.toString())));
+        assertSamePixels(Png.read(wide), Png.read(again));
+        assertEquals(Png.readText(wide).get("parameters"), Png.readText(again).get("parameters"));
         String err = stderrOf(() -> assertEquals(2, new GenerateCommand().run(List.of("--model", "default",
                 "--prompt", "x", "--vae-tile-size", "32", "--out", small.toString()))));
         assertTrue(err.contains("--vae-tile-size is the tile size of VAE tiling; add --vae-tiling"), err);
