@@ -490,7 +490,7 @@ class DiffusionMagicsTest {
     @Test
     @Order(13)
     void vaeTilingFromTheMagicAndJavaGivesOneImageAndIsRecorded() throws Exception {
-        run("%txt2img --steps 2 --seed 93 --size 128x64 --vae-tiling a wide field");
+        run("%txt2img --model sd --steps 2 --seed 93 --size 128x64 --vae-tiling a wide field");
         Path file = outputs().stream().filter(p -> p.getFileName().toString().endsWith("-93.png")).findFirst()
                 .orElseThrow();
         assertTrue(Png.readText(file).get("parameters").endsWith(", VAE tiling: True"),
