@@ -6,6 +6,7 @@ import dev.easel.engine.community.CommunityFiles;
 import dev.easel.engine.io.UserPath;
 import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.lora.LoraSpec;
+import dev.easel.engine.models.VaeTiling;
 import dev.easel.engine.pipeline.GenerationDefaults;
 import dev.easel.engine.pipeline.GenerationLimits;
 import dev.easel.engine.pipeline.GenerationResult;
@@ -60,6 +61,7 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
     private TimestepSpacing spacing;
     /** Txt2Img's second pass; null: none. */
     HiresFix hires;
+    private VaeTiling vaeTiling;
 
     GenerationRequest(Model model, String prompt) {
         this.model = model;
@@ -242,6 +244,26 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
         return self();
     }
 
+    /**
+     * Decodes (and encodes) images larger than one tile of the VAE's sample size tile by tile with blended seams —
+     * diffusers' {@code enable_vae_tiling}: memory stays bounded at 1024² and beyond, the pixels change slightly;
+     * smaller images are unchanged (default false).
+     */
+    public SELF vaeTiling(boolean on) {
+        vaeTiling = on ? VaeTiling.DEFAULT : null;
+        return self();
+    }
+
+    /** VAE tiling with tiles of {@code pixels} a side (smaller: less memory, more seams). */
+    public SELF vaeTileSize(int pixels) {
+        if (pixels < 8 || pixels > GenerationLimits.MAX_SIDE) {
+            throw new IllegalArgumentException("the VAE tile size must be between 8 and " + GenerationLimits.MAX_SIDE
+                    + " pixels, got " + pixels);
+        }
+        vaeTiling = new VaeTiling(pixels);
+        return self();
+    }
+
     /** Whether to show a progress bar while sampling (default true). */
     public SELF progress(boolean show) {
         showProgress = show;
@@ -284,7 +306,7 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
                 .sampler(sampler != null ? sampler : defaults.sampler())
                 .seed(imageSeed).size(w, h).imagesPerPrompt(1).clipSkip(clipSkip - 1).eta(eta).schedule(schedule)
                 .variation(subseedStrength > 0 ? subseed + index : subseed, subseedStrength).plainPrompt(plainPrompt)
-                .spacing(spacing).hires(hires).build();
+                .spacing(spacing).hires(hires).vaeTiling(vaeTiling).build();
     }
 
     /** Takes every setting of {@code s} (a saved image's, {@link Model#fromPng}): one image, as it was made. */
@@ -304,6 +326,7 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
         plainPrompt = s.plainPrompt();
         spacing = s.spacing();
         hires = s.hires();
+        vaeTiling = s.vaeTiling();
         return self();
     }
 
@@ -352,7 +375,8 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
                 };
                 GenerationResult result = generate(settings, listener);
                 images.addAll(result.images());
-                parameters.add(parameters(typed, vaeName, loraFiles));
+                parameters.add(parameters(typed, vaeName, loraFiles)
+                        .withVaeTiling(typed, model.pipeline().tilesVae(typed)));
             }
             if (bar[0] != null) {
                 bar[0].done();

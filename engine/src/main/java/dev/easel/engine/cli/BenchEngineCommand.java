@@ -13,6 +13,7 @@ import dev.easel.engine.memory.MemoryBudget;
 import dev.easel.engine.models.AutoencoderKL;
 import dev.easel.engine.models.ClipTextModel;
 import dev.easel.engine.models.UNet2DConditionModel;
+import dev.easel.engine.models.VaeTiling;
 import dev.easel.engine.nn.FlopCounter;
 import dev.easel.engine.nn.Init;
 import dev.easel.engine.nn.TorchOps;
@@ -51,8 +52,10 @@ public final class BenchEngineCommand implements Subcommand {
         try {
             boolean full = argv.contains("--full"); // flags: Args reads only options with values
             boolean loadOnly = argv.contains("--load-only");
-            Args a = new Args(argv.stream().filter(x -> !x.equals("--full") && !x.equals("--load-only")).toList(),
-                    Set.of("model", "iters", "generations", "gen-steps", "size", "models"));
+            boolean vaeOnly = argv.contains("--vae-only");
+            Args a = new Args(argv.stream().filter(x -> !x.equals("--full") && !x.equals("--load-only")
+                            && !x.equals("--vae-only")).toList(),
+                    Set.of("model", "iters", "generations", "gen-steps", "size", "models", "vae-sizes"));
             if (full && a.has("models")) {
                 int rc = FullSizeLoadBench.run(List.of(a.required("models").split(",")));
                 if (rc != 0 || loadOnly) {
@@ -76,8 +79,20 @@ public final class BenchEngineCommand implements Subcommand {
                 if (size <= 0 || size % 8 != 0) {
                     throw new UsageException("--size must be a positive multiple of 8, got " + size);
                 }
+                int[] vaeSizes = sizes(a.string("vae-sizes", size + "," + 2 * size));
+                if (vaeOnly) {
+                    try (NDManager weights = NDManager.newBaseManager()) {
+                        AutoencoderKL vae = sd15Vae(Init.random(weights));
+                        System.gc();
+                        long built = rssKb() / 1024;
+                        say("SD 1.5-size VAE (random weights): %.1f M parameters, float32 weights %d MB, RSS after"
+                                + " build %d MB%n", vae.parameterCount() / 1e6, vae.parameterCount() * 4 >> 20, built);
+                        vaeDecodes(vae, built, vaeSizes);
+                    }
+                    return 0;
+                }
                 fullGeneration(model.resolve("tokenizer"), size, a.integer("gen-steps", 2),
-                        a.integer("generations", 2), a.integer("iters", 1), matmul);
+                        a.integer("generations", 2), a.integer("iters", 1), matmul, vaeSizes);
                 return 0;
             }
 
@@ -123,8 +138,9 @@ public final class BenchEngineCommand implements Subcommand {
             System.err.println("bench-engine: " + e.getMessage());
             System.err.println("usage: bench-engine [--model PATH] [--iters N] [--generations N] [--gen-steps N]");
             System.err.println("       bench-engine --full [--models PATH[,PATH...] [--load-only]] [--size PX]"
-                    + " [--gen-steps N] [--generations N]   (full-size loads of make-random-model folders, then an"
-                    + " SD 1.5-size generation unless --load-only)");
+                    + " [--gen-steps N] [--generations N] [--vae-sizes PX,PX...] [--vae-only]   (full-size loads of"
+                    + " make-random-model folders, then an SD 1.5-size generation and VAE decodes with and without"
+                    + " tiling unless --load-only; --vae-only: only the decodes)");
             return 2;
         } catch (EngineException e) {
             System.err.println("bench-engine: " + e.getMessage());
@@ -144,10 +160,11 @@ public final class BenchEngineCommand implements Subcommand {
      * {@code --full}, generation: an SD 1.5-size pipeline (UNet 320/640/1280/1280, CLIP ViT-L/14 text encoder, VAE
      * 128/256/512/512) built in memory with random weights — the tokenizer is {@code tokenizerDir}'s — then ms and
      * achieved GFLOP/s of one UNet step at {@code size}² (512 unless {@code --size}) with CFG (batch 2), peak RSS of a
-     * generation and of a VAE decode at that size
-     * against the float32 weights, and RSS after {@code generations} generations against RSS after the build.
+     * generation against the float32 weights, VAE decodes at {@code vaeSizes} ({@link #vaeDecodes}), and RSS after
+     * {@code generations} generations against RSS after the build.
      */
-    static void fullGeneration(Path tokenizerDir, int size, int steps, int generations, int iters, double matmul) {
+    static void fullGeneration(Path tokenizerDir, int size, int steps, int generations, int iters, double matmul,
+                               int[] vaeSizes) {
         try (NDManager weights = NDManager.newBaseManager()) {
             long t0 = System.nanoTime();
             Init init = Init.random(weights);
@@ -155,8 +172,7 @@ public final class BenchEngineCommand implements Subcommand {
                     "quick_gelu", 1e-5, 2));
             UNet2DConditionModel unet = new UNet2DConditionModel(init,
                     UNet2DConditionModel.Config.sd1Like(new int[] {320, 640, 1280, 1280}, 2, 768, 8, 64));
-            AutoencoderKL vae = new AutoencoderKL(init, new AutoencoderKL.Config(3, 3, 4,
-                    new int[] {128, 256, 512, 512}, 2, 32, 0.18215, 512));
+            AutoencoderKL vae = sd15Vae(init);
             long params = text.parameterCount() + unet.parameterCount() + vae.parameterCount();
             long weightMb = params * 4 / (1 << 20);
             StableDiffusionPipeline pipe = new StableDiffusionPipeline(weights, Device.cpu(), DataType.FLOAT32,
@@ -180,15 +196,8 @@ public final class BenchEngineCommand implements Subcommand {
                     + " 1536 MB)%s%n", size, size, steps, (System.nanoTime() - t2) / 1e9, genPeak, genPeak - weightMb,
                     peakReset ? "" : " [peak since start: /proc/self/clear_refs not writable]");
 
-            MemoryBudget.resetPeak();
-            try (NDManager m = weights.newSubManager()) {
-                NDArray latents = m.randomNormal(new Shape(1, 4, size / 8, size / 8));
-                long t3 = System.nanoTime();
-                vae.decode(m, latents).toFloatArray();
-                long decodePeak = MemoryBudget.processKb("VmHWM") / 1024;
-                say("VAE decode %dx%d: %.1f s, peak RSS %d MB = weights + %d MB%n", size, size,
-                        (System.nanoTime() - t3) / 1e9, decodePeak, decodePeak - weightMb);
-            }
+            System.gc();
+            vaeDecodes(vae, rssKb() / 1024, vaeSizes);
 
             for (int i = 0; i < generations; i++) {
                 pipe.txt2img(gs.toBuilder().seed(i).build());
@@ -197,6 +206,66 @@ public final class BenchEngineCommand implements Subcommand {
             long after = rssKb() / 1024;
             say("RSS after %d more generations: %d MB vs %d MB after build (%+.1f %%, target within 10 %%)%n",
                     generations, after, built, 100.0 * (after - built) / built);
+        }
+    }
+
+    /** SD 1.5's VAE (128/256/512/512, sample_size 512) with {@code init}'s weights. */
+    private static AutoencoderKL sd15Vae(Init init) {
+        return new AutoencoderKL(init, new AutoencoderKL.Config(3, 3, 4, new int[] {128, 256, 512, 512}, 2, 32,
+                0.18215, 512));
+    }
+
+    private static int[] sizes(String list) {
+        try {
+            int[] sizes = java.util.Arrays.stream(list.split(",")).map(String::strip).mapToInt(Integer::parseInt)
+                    .toArray();
+            for (int px : sizes) {
+                if (px <= 0 || px % 8 != 0) {
+                    throw new NumberFormatException();
+                }
+            }
+            return sizes;
+        } catch (NumberFormatException e) {
+            throw new UsageException("--vae-sizes takes positive multiples of 8 separated by commas, got " + list);
+        }
+    }
+
+    /**
+     * One VAE decode of random latents per size, with {@code --vae-tiling} (tiles of 512) and without: wall and CPU
+     * time (on a shared machine only CPU time compares fairly) and peak RSS ({@code VmHWM} reset before each) against {@code baseMb}, the RSS before the first. The tiled decodes run
+     * first, smallest first, then the untiled ones: memory the allocator keeps after a large decode cannot inflate
+     * a smaller figure measured after it. An untiled decode the memory check says will not fit is skipped (its
+     * refusal printed). At or below 512² tiling does nothing, so that size is decoded once.
+     */
+    static void vaeDecodes(AutoencoderKL vae, long baseMb, int[] sizes) {
+        for (boolean tiled : new boolean[] {true, false}) {
+            for (int px : sizes) {
+                VaeTiling tiling = tiled ? VaeTiling.DEFAULT : null;
+                if (tiled && !tiling.tiles(vae.config, px, px)) {
+                    continue; // the same decode as untiled
+                }
+                String label = String.format("VAE decode %dx%d %s", px, px, tiled ? "--vae-tiling" : "untiled");
+                try {
+                    GenerationSettings.builder().prompt("x").guidanceScale(1).size(px, px).vaeTiling(tiling).build()
+                            .validate();
+                } catch (EngineException e) {
+                    say("%s: skipped, %s%n", label, e.getMessage());
+                    continue;
+                }
+                boolean peakReset = MemoryBudget.resetPeak();
+                try (NDManager m = NDManager.newBaseManager()) {
+                    NDArray latents = m.randomNormal(new Shape(1, 4, px / 8, px / 8));
+                    long t0 = System.nanoTime();
+                    double cpu0 = FullSizeLoadBench.processCpuSeconds();
+                    vae.decode(m, latents, tiling, null).toFloatArray();
+                    double cpu = FullSizeLoadBench.processCpuSeconds() - cpu0;
+                    long ms = (System.nanoTime() - t0) / 1_000_000;
+                    long peak = MemoryBudget.processKb("VmHWM") / 1024;
+                    say("%s: %.1f s wall, %.1f s CPU, peak RSS %d MB = before + %d MB%s%n", label, ms / 1e3, cpu,
+                            peak, peak - baseMb, peakReset ? "" : " [peak since start: /proc/self/clear_refs not"
+                            + " writable]");
+                }
+            }
         }
     }
 

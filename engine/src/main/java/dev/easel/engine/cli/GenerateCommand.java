@@ -172,6 +172,7 @@ public class GenerateCommand extends EngineCommand {
         GenerationResult r;
         String vaeName;
         List<LoraSpec> loraFiles; // given and named by the prompts' tags
+        boolean vaeTiled;
         try (StableDiffusionPipeline pipe = ModelLoader.load(model, opts)) {
             if (!img2img && !size.given() && recipe == null) {
                 // The model's own resolution, as diffusers does: 512 for SD 1.5, 64 for the default model.
@@ -184,6 +185,7 @@ public class GenerateCommand extends EngineCommand {
             applied.notes().forEach(note -> System.err.println(name() + ": " + note));
             loraFiles = applied.files();
             vaeName = pipe.vaeName();
+            vaeTiled = pipe.tilesVae(recorded);
             GenerationSettings s = applied.settings();
             if (inpaint) {
                 List<String> notes = new ArrayList<>();
@@ -204,7 +206,8 @@ public class GenerateCommand extends EngineCommand {
         for (int f = 0; f < files.size(); f++) {
             int i = written.get(f);
             GenerationParameters parameters = GenerationParameters.of(recorded, i, modelName).withModelHash(model)
-                    .withLoras(loraFiles);
+                    .withLoras(loraFiles)
+                    .withVaeTiling(recorded, vaeTiled);
             if (vaeName != null) {
                 parameters = parameters.with("VAE", vaeName);
             }

@@ -68,19 +68,46 @@ public final class AutoencoderKL extends Module {
 
     /** Pixels in [-1, 1], [B, 3, H, W] → latent distribution [B, 4, H/8, W/8] (unscaled). */
     public LatentDistribution encode(NDManager scope, NDArray image) {
-        NDArray h = encoder.forward(scope, image, null);
-        NDArray moments = quantConv.forward(scope, h);
+        return encode(scope, image, null);
+    }
+
+    /**
+     * {@link #encode(NDManager, NDArray)}, tile by tile when {@code tiling} is given and the image is larger than one
+     * tile (diffusers' {@code tiled_encode}: the moments are blended, then split).
+     */
+    public LatentDistribution encode(NDManager scope, NDArray image, VaeTiling tiling) {
+        NDArray moments = tiling == null ? moments(scope, image) : tiling.moments(this, scope, image);
         NDList parts = moments.split(2, 1);
         NDArray logvar = parts.get(1).clip(-30f, 20f);
         return new LatentDistribution(parts.get(0), logvar);
     }
 
-    /** Unscaled latents → pixels in about [-1, 1]. */
-    public NDArray decode(NDManager scope, NDArray z) {
-        return decode(scope, z, null);
+    /** The encoder and quant_conv: mean and log-variance side by side, [B, 2·latent channels, H/8, W/8]. */
+    NDArray moments(NDManager scope, NDArray image) {
+        NDArray h = encoder.forward(scope, image, null);
+        return quantConv.forward(scope, h);
     }
 
+    /** Unscaled latents → pixels in about [-1, 1]. */
+    public NDArray decode(NDManager scope, NDArray z) {
+        return decode(scope, z, null, null);
+    }
+
+    /** {@link #decode(NDManager, NDArray)} telling {@code hook} every block's output (tests compare them). */
     public NDArray decode(NDManager scope, NDArray z, BiConsumer<String, NDArray> hook) {
+        return decode(scope, z, null, hook);
+    }
+
+    /**
+     * {@link #decode(NDManager, NDArray)}, tile by tile when {@code tiling} is given and the latents are larger than
+     * one tile (diffusers' {@code tiled_decode}); {@code hook} (may be null) sees every tile's block outputs.
+     */
+    public NDArray decode(NDManager scope, NDArray z, VaeTiling tiling, BiConsumer<String, NDArray> hook) {
+        return tiling == null ? decodeTile(scope, z, hook) : tiling.decode(this, scope, z, hook);
+    }
+
+    /** post_quant_conv and the decoder on the whole of {@code z}. */
+    NDArray decodeTile(NDManager scope, NDArray z, BiConsumer<String, NDArray> hook) {
         BiConsumer<String, NDArray> h = hook == null ? (k, v) -> { } : hook;
         NDArray x = postQuantConv.forward(scope, z);
         h.accept("post_quant_conv", x);

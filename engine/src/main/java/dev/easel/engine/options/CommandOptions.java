@@ -5,6 +5,7 @@ import static dev.easel.engine.options.Option.Surface.NOTEBOOK;
 
 import dev.easel.engine.dreambooth.DreamBoothSettings;
 import dev.easel.engine.lora.LoraSpec;
+import dev.easel.engine.models.VaeTiling;
 import dev.easel.engine.pipeline.GenerationDefaults;
 import dev.easel.engine.pipeline.GenerationLimits;
 import dev.easel.engine.pipeline.GenerationSettings;
@@ -131,12 +132,19 @@ public final class CommandOptions {
             + " (or JPEG) saved by Easel or AUTOMATIC1111 from its parameters; options given too override them, fields"
             + " Easel lacks are named; --model and --prompt are then optional (in a notebook: %png_info FILE --run)")
             .only(COMMAND_LINE);
+    public static final Option VAE_TILING = Option.flag("vae-tiling", "decode (and encode) images larger than one"
+            + " tile tile by tile with blended seams, as diffusers' enable_vae_tiling: memory stays bounded at 1024"
+            + " pixels and beyond, the pixels change slightly");
+    public static final Option VAE_TILE_SIZE = Option.integer("vae-tile-size", "PX", null, "tile side with"
+            + " --vae-tiling (default: the VAE's sample size, 512 for SD 1.x); smaller: less memory, more seams")
+            .min(8).max(GenerationLimits.MAX_SIDE);
 
     /** txt2img. */
     public static final OptionSet TXT2IMG = OptionSet.of(MODEL, PROMPT, NEGATIVE, STEPS, CFG, SAMPLER, SEED, SIZE,
             WIDTH, HEIGHT, BATCH, CLIP_SKIP, ETA, LORA, LORA_DIR, EMBEDDING, EMBEDDINGS_DIR, VAE, SPACING, INIT_LATENTS,
             SAVE_LATENTS, CONFIG, PREDICTION_TYPE.only(COMMAND_LINE), DEVICE, OUT, NO_SAVE, SCHEDULE, SUBSEED,
-            SUBSEED_STRENGTH, PLAIN_PROMPT, HIRES, HR_UPSCALER, HR_SCALE, HR_SIZE, HR_STEPS, DENOISING_STRENGTH, FROM_PNG);
+            SUBSEED_STRENGTH, PLAIN_PROMPT, HIRES, HR_UPSCALER, HR_SCALE, HR_SIZE, HR_STEPS, DENOISING_STRENGTH, FROM_PNG,
+            VAE_TILING, VAE_TILE_SIZE);
 
     /** img2img: txt2img's options with an init image and a strength instead of initial latents. */
     public static final OptionSet IMG2IMG = TXT2IMG.without("init-latents", "hires", "hr-upscaler", "hr-scale",
@@ -159,7 +167,7 @@ public final class CommandOptions {
             ETA, LORA.withHelp("a LoRA on every image (weigh it with a lora_weight axis)"),
             INIT_IMAGE.withHelp("an init image: makes it an img2img sweep (sweep its strength with a strength axis)"),
             STRENGTH, SCHEDULE, SUBSEED, SUBSEED_STRENGTH, PLAIN_PROMPT, HIRES, HR_UPSCALER, HR_SCALE, HR_SIZE, HR_STEPS,
-            DENOISING_STRENGTH,
+            DENOISING_STRENGTH, VAE_TILING, VAE_TILE_SIZE,
             Option.integer("margin", "PX", 0, "pixels between tiles").min(0),
             Option.flag("legend", "a line under the grid with prompt, seed and model"),
             Option.floating("max-megapixels", "F", GridImage.Options.DEFAULT.maxMegapixels(),
@@ -273,6 +281,9 @@ public final class CommandOptions {
         if (values.string("sampler") != null) {
             b.sampler(values.string("sampler"));
         }
+        if (values.declares("vae-tiling") && (values.given("vae-tiling") || values.given("vae-tile-size"))) {
+            b.vaeTiling(vaeTiling(values));
+        }
         if (!values.declares("schedule")) {
             return; // an option set without them (dreambooth's sample settings)
         }
@@ -286,6 +297,22 @@ public final class CommandOptions {
         if (values.given("plain-prompt")) {
             b.plainPrompt(values.flag("plain-prompt"));
         }
+    }
+
+    /**
+     * The VAE tiling {@code --vae-tiling} and {@code --vae-tile-size} ask for, or null for none.
+     *
+     * @throws OptionException a tile size without {@code --vae-tiling}
+     */
+    public static VaeTiling vaeTiling(OptionValues values) {
+        Integer tile = values.integer("vae-tile-size");
+        if (!values.flag("vae-tiling")) {
+            if (tile != null) {
+                throw new OptionException("--vae-tile-size is the tile size of VAE tiling; add --vae-tiling");
+            }
+            return null;
+        }
+        return tile == null ? VaeTiling.DEFAULT : new VaeTiling(tile);
     }
 
     /**

@@ -47,6 +47,12 @@ public interface DiffusionPipeline extends AutoCloseable {
     /** Pixels per latent cell (8 for Stable Diffusion). */
     int vaeScaleFactor();
 
+    /**
+     * Whether {@code settings}' VAE tiling changes the images on this model (tiling on and an image larger than one
+     * tile); the saved parameters name the tiling only then.
+     */
+    boolean tilesVae(GenerationSettings settings);
+
     /** Channels of the latents the denoiser works on (4 for Stable Diffusion). */
     int latentChannels();
 

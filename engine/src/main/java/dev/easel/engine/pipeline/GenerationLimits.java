@@ -2,11 +2,11 @@ package dev.easel.engine.pipeline;
 
 import dev.easel.engine.EngineException;
 import dev.easel.engine.io.Png;
+import dev.easel.engine.memory.MemoryBudget;
+import dev.easel.engine.models.VaeTiling;
 import java.awt.Dimension;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -20,6 +20,10 @@ import java.util.Locale;
  * models): the UNet's batch at the latent resolution, the VAE decoder (one image at a time) at full resolution, and
  * the Java images. Attention memory is not in it yet. {@link #estimate} is the one place a finer estimator (per model
  * and device) replaces.
+ *
+ * <p>A request that fits only with VAE tiling is refused with a line naming {@code --vae-tiling}, not tiled behind the
+ * user's back: tiling changes the pixels, and the same settings must make the same image on every machine (a
+ * diffusers user turns {@code enable_vae_tiling} on; it never switches itself on).
  */
 public final class GenerationLimits {
 
@@ -31,6 +35,16 @@ public final class GenerationLimits {
     static final long UNET_BYTES_PER_LATENT_PIXEL = 20L * 320 * 4;
     /** Java heap per image pixel: the image (4 bytes) and its float conversion (12). */
     static final long HEAP_BYTES_PER_PIXEL = 16;
+    /**
+     * The tile side a VAE-tiling estimate assumes when the VAE's own is meant: SD 2.x-v's 768 (SD 1.x's 512 needs
+     * less), so the estimate errs high, as the rest of it does.
+     */
+    static final int TILE_FOR_ESTIMATE = 768;
+    /**
+     * With VAE tiling, per output pixel: float32 RGB held about four times over — the row of tiles above, the kept
+     * strips, the joined image and its conversion.
+     */
+    static final long TILED_BYTES_PER_PIXEL = 4L * 3 * 4;
 
     private GenerationLimits() {
     }
@@ -62,13 +76,21 @@ public final class GenerationLimits {
 
     /**
      * The memory a generation of {@code images} images of {@code width}×{@code height} needs, the UNet running them as
-     * one batch (twice with classifier-free guidance).
+     * one batch (twice with classifier-free guidance), the VAE decoding one image at a time — with {@code vaeTiling}
+     * (null: none) one tile at a time.
      */
-    public static Estimate estimate(int width, int height, int images, boolean guided) {
+    public static Estimate estimate(int width, int height, int images, boolean guided, VaeTiling vaeTiling) {
         long pixels = (long) width * height;
         long unetBatch = (long) images * (guided ? 2 : 1);
         long unet = unetBatch * (pixels / 64) * UNET_BYTES_PER_LATENT_PIXEL;
-        long decoder = pixels * DECODER_BYTES_PER_PIXEL;
+        long decoder;
+        if (vaeTiling == null) {
+            decoder = pixels * DECODER_BYTES_PER_PIXEL;
+        } else {
+            int tile = vaeTiling.tileSize() > 0 ? vaeTiling.tileSize() : TILE_FOR_ESTIMATE;
+            decoder = (long) Math.min(width, tile) * Math.min(height, tile) * DECODER_BYTES_PER_PIXEL
+                    + pixels * TILED_BYTES_PER_PIXEL;
+        }
         return new Estimate(unet + decoder, images * pixels * HEAP_BYTES_PER_PIXEL);
     }
 
@@ -76,16 +98,26 @@ public final class GenerationLimits {
      * Refuses a request that cannot fit in this machine's memory.
      *
      * @throws EngineException one line with the estimate, the memory available, and what to ask for instead
+     *     ({@code --vae-tiling} when that would fit)
      */
     public static void checkMemory(GenerationSettings s) {
-        Estimate need = estimate(s.width(), s.height(), s.batchSize(), s.guidanceScale() > 1);
+        boolean guided = s.guidanceScale() > 1;
+        Estimate need = estimate(s.width(), s.height(), s.batchSize(), guided, s.vaeTiling());
         long heap = availableHeap();
         if (need.heapBytes() > heap) {
-            throw tooLarge(s, need.heapBytes(), heap, "Java heap (-Xmx)");
+            throw tooLarge(s, need.heapBytes(), heap, "Java heap (-Xmx)", "");
         }
         long memory = availableMemory();
         if (memory > 0 && need.nativeBytes() > memory) {
-            throw tooLarge(s, need.nativeBytes(), memory, "memory");
+            String tiled = "";
+            if (s.vaeTiling() == null) {
+                long withTiling = estimate(s.width(), s.height(), s.batchSize(), guided, VaeTiling.DEFAULT)
+                        .nativeBytes();
+                if (withTiling <= memory) {
+                    tiled = "; --vae-tiling (VAE decoding in tiles) would need about " + gb(withTiling) + " and fit";
+                }
+            }
+            throw tooLarge(s, need.nativeBytes(), memory, "memory", tiled);
         }
     }
 
@@ -113,11 +145,13 @@ public final class GenerationLimits {
         return Png.read(file);
     }
 
-    private static EngineException tooLarge(GenerationSettings s, long need, long available, String what) {
+    private static EngineException tooLarge(GenerationSettings s, long need, long available, String what,
+                                            String alternative) {
         String request = s.batchSize() + (s.batchSize() == 1 ? " image of " : " images of ") + s.width() + "x"
                 + s.height();
         return new EngineException(request + (s.batchSize() == 1 ? " needs" : " need") + " about " + gb(need) + " of " + what + ", more than the "
-                + gb(available) + " available; ask for a smaller size or fewer images at once");
+                + gb(available) + " available" + (alternative.isEmpty()
+                ? "; ask for a smaller size or fewer images at once" : alternative));
     }
 
     /** Heap the JVM can still grow into. */
@@ -126,32 +160,14 @@ public final class GenerationLimits {
         return rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
     }
 
-    private static volatile long memoryReadAt;
-    private static volatile long memoryRead;
-
     /**
-     * Memory the system can give without swapping: MemAvailable on Linux, else the free physical memory; 0 unknown.
-     * Read at most every second: a sweep checks each of its cells.
+     * Memory the system can give without swapping: {@link MemoryBudget#available()} (MemAvailable, the cgroup's
+     * allowance, {@code -Deasel.memory.available}) on Linux, else the free physical memory; 0 unknown.
      */
     static long availableMemory() {
-        long now = System.nanoTime();
-        if (memoryReadAt != 0 && now - memoryReadAt < 1_000_000_000L) {
-            return memoryRead;
-        }
-        memoryRead = readAvailableMemory();
-        memoryReadAt = now;
-        return memoryRead;
-    }
-
-    private static long readAvailableMemory() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-                if (line.startsWith("MemAvailable:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-                }
-            }
-        } catch (IOException | RuntimeException notLinux) {
-            // fall through to the JVM's view
+        long available = MemoryBudget.available();
+        if (available >= 0) {
+            return available;
         }
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             return os.getFreeMemorySize();

@@ -4,6 +4,7 @@ import dev.easel.engine.EngineException;
 import dev.easel.engine.io.ImageFiles;
 import dev.easel.engine.io.Png;
 import dev.easel.engine.lora.LoraSpec;
+import dev.easel.engine.models.VaeTiling;
 import dev.easel.engine.samplers.Samplers;
 import dev.easel.engine.samplers.SigmaSchedule;
 
@@ -153,6 +154,20 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
     /** The name a LoRA file goes by in a prompt tag: its file name without the extension. */
     public static String loraName(Path file) {
         return file.getFileName().toString().replaceFirst("\\.(safetensors|pt|ckpt|bin)$", "");
+    }
+
+    /**
+     * A copy naming the VAE tiling {@code s} asked for when it changed the images — {@code tiled}, as the model's
+     * {@link DiffusionPipeline#tilesVae} tells (Easel's own field: {@code VAE tiling: True} for tiles of the VAE's
+     * sample size, else the tile size in pixels). Tiling that left the images as an untiled decode makes them (no
+     * larger than one tile) is not named.
+     */
+    public GenerationParameters withVaeTiling(GenerationSettings s, boolean tiled) {
+        if (!tiled || s.vaeTiling() == null) {
+            return this;
+        }
+        int tile = s.vaeTiling().tileSize();
+        return with("VAE tiling", tile == 0 ? "True" : String.valueOf(tile));
     }
 
     /** The PNG text chunks that carry these parameters. */
@@ -369,6 +384,10 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
         }
         if ((v = f.remove("Plain prompt")) != null) {
             b.plainPrompt(Boolean.parseBoolean(v.strip()));
+        }
+        if ((v = f.remove("VAE tiling")) != null) {
+            // "True": tiles of the VAE's sample size; a number: the tile side in pixels
+            b.vaeTiling(v.strip().equalsIgnoreCase("true") ? VaeTiling.DEFAULT : new VaeTiling(whole(v, "VAE tiling")));
         }
         Double img2imgStrength = hires(f, b, unused);
         int position = 0;

@@ -1,6 +1,7 @@
 package dev.easel.engine.pipeline;
 
 import dev.easel.engine.EngineException;
+import dev.easel.engine.models.VaeTiling;
 import dev.easel.engine.samplers.Samplers;
 import dev.easel.engine.samplers.TimestepSpacing;
 
@@ -31,12 +32,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param subseed the variation seed (A1111's "Variation seed")
  * @param subseedStrength how far the noise moves from the seed's towards the subseed's (0 = not at all, 1 = all)
  * @param hires a second, larger pass (A1111's hires fix), or null
+ * @param vaeTiling decode and encode images larger than one tile tile by tile (diffusers' {@code enable_vae_tiling}):
+ *                  bounded memory at any size, slightly different pixels; null decodes in one pass
  */
 public record GenerationSettings(List<String> prompts, List<String> negativePrompts, int steps, double guidanceScale,
                                  String sampler, long seed, int width, int height, int imagesPerPrompt,
                                  int clipSkip, double eta, TimestepSpacing spacing, Latents initLatents,
                                  boolean plainPrompt, String schedule, long subseed, double subseedStrength,
-                                 HiresFix hires) {
+                                 HiresFix hires, VaeTiling vaeTiling) {
 
     /** The seed that asks for a random one, as in the web UIs. */
     public static final long RANDOM_SEED = -1;
@@ -124,6 +127,7 @@ public record GenerationSettings(List<String> prompts, List<String> negativeProm
         b.subseed = subseed;
         b.subseedStrength = subseedStrength;
         b.hires = hires;
+        b.vaeTiling = vaeTiling;
         return b;
     }
 
@@ -150,6 +154,7 @@ public record GenerationSettings(List<String> prompts, List<String> negativeProm
         private long subseed;
         private double subseedStrength;
         private HiresFix hires;
+        private VaeTiling vaeTiling;
 
         public Builder prompt(String p) {
             prompts.add(p);
@@ -262,12 +267,18 @@ public record GenerationSettings(List<String> prompts, List<String> negativeProm
             return this;
         }
 
+        /** Tiled VAE decoding and encoding ({@link VaeTiling#DEFAULT}: tiles of the VAE's sample size), or null. */
+        public Builder vaeTiling(VaeTiling v) {
+            vaeTiling = v;
+            return this;
+        }
+
         /** The settings; a {@link #RANDOM_SEED} becomes a random seed in [0, 2^32), as AUTOMATIC1111 draws it. */
         public GenerationSettings build() {
             long chosen = seed == RANDOM_SEED ? ThreadLocalRandom.current().nextLong(1L << 32) : seed;
             return new GenerationSettings(prompts, negativePrompts, steps, guidanceScale, sampler, chosen, width, height,
                     imagesPerPrompt, clipSkip, eta, spacing, initLatents, plainPrompt, schedule, subseed,
-                    subseedStrength, hires);
+                    subseedStrength, hires, vaeTiling);
         }
     }
 }

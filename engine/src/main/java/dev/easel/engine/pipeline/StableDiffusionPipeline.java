@@ -12,6 +12,7 @@ import dev.easel.engine.EngineException;
 import dev.easel.engine.embeddings.Embeddings;
 import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.models.AutoencoderKL;
+import dev.easel.engine.models.VaeTiling;
 import dev.easel.engine.models.ClipTextModel;
 import dev.easel.engine.models.UNet2DConditionModel;
 import dev.easel.engine.samplers.Sampler;
@@ -168,6 +169,21 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
         return 1 << (vae.config.blockOutChannels().length - 1);
     }
 
+    /**
+     * Whether {@code s}'s VAE tiling changes its images on this model's VAE: tiling is on and a VAE pass — the image,
+     * or a hires fix's larger one — is larger than one tile (smaller ones are not tiled, so are bit-identical).
+     */
+    @Override
+    public boolean tilesVae(GenerationSettings s) {
+        VaeTiling t = s.vaeTiling();
+        if (t == null) {
+            return false;
+        }
+        HiresFix h = s.hires();
+        return t.tiles(vae.config, s.width(), s.height())
+                || h != null && t.tiles(vae.config, h.targetWidth(s.width()), h.targetHeight(s.height()));
+    }
+
     @Override
     public int latentChannels() {
         return unet.config.inChannels();
@@ -269,7 +285,7 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
                 latents = hiresPass(gen, s, latents, noise, progress, cancel);
             }
             Latents finalLatents = Latents.of(latents);
-            List<BufferedImage> images = decode(gen, latents);
+            List<BufferedImage> images = decode(gen, s, latents);
             List<Long> seeds = Collections.nCopies(s.batchSize(), s.seed());
             return new GenerationResult(images, seeds, s, finalLatents, (System.nanoTime() - startNanos) / 1_000_000);
         }
@@ -303,6 +319,9 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
             }
         }
         s.validate();
+        if (s.vaeTiling() != null) {
+            s.vaeTiling().pixelTile(vae.config); // a tile size that does not split evenly, before any work
+        }
         Shape latentShape = latentShape(s);
         if (s.initLatents() != null && !new Shape(s.initLatents().shape()).equals(latentShape)) {
             throw new EngineException("initial latents have shape " + new Shape(s.initLatents().shape())
@@ -463,7 +482,7 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
             NDArray sub = variationNoise(s, noise, latentShape(s));
             Randomness.reseed(s.seed()); // = torch.manual_seed(seed) (its CPU generator keeps the low 32 bits)
             NDArray image = ImageTensors.toTensor(gen, init.image(), s.width(), s.height());
-            NDArray initLatents = repeatRows(encodeImage(gen, image, noise), s.batchSize());
+            NDArray initLatents = repeatRows(encodeImage(gen, s, image, noise), s.batchSize());
             NDArray n0 = Variation.slerp(s.subseedStrength(), noise.randn(initLatents.getShape()), sub);
             latents = sampler.addNoise(initLatents, n0, start);
         }
@@ -486,9 +505,12 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
         return noise.randn(shape);
     }
 
-    /** VAE encoding of an image tensor, sampled with noise from the generator and scaled: img2img's init latents. */
-    private NDArray encodeImage(NDManager gen, NDArray image, Sampler.Noise noise) {
-        AutoencoderKL.LatentDistribution dist = vae.encode(gen, image.toType(dtype, false));
+    /**
+     * VAE encoding of an image tensor (tiled as {@code s} asks), sampled with noise from the generator and scaled:
+     * img2img's init latents.
+     */
+    private NDArray encodeImage(NDManager gen, GenerationSettings s, NDArray image, Sampler.Noise noise) {
+        AutoencoderKL.LatentDistribution dist = vae.encode(gen, image.toType(dtype, false), s.vaeTiling());
         NDArray mean = dist.mean().toType(DataType.FLOAT32, false);
         NDArray logvar = dist.logvar().toType(DataType.FLOAT32, false);
         NDArray eps = noise.randn(mean.getShape());
@@ -516,11 +538,11 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
         Randomness.reseed(s.seed());
         NDArray init;
         if (h.upscaler() == HiresFix.Upscaler.LANCZOS) {
-            List<BufferedImage> small = decode(gen, latents);
+            List<BufferedImage> small = decode(gen, s, latents);
             NDList rows = new NDList();
             for (BufferedImage image : small) {
                 NDArray pixels = ImageTensors.toTensor(gen, Lanczos.resize(image, width, height), width, height);
-                rows.add(encodeImage(gen, pixels, noise));
+                rows.add(encodeImage(gen, s, pixels, noise));
             }
             init = rows.size() == 1 ? rows.get(0) : NDArrays.concat(rows, 0);
         } else {
@@ -584,12 +606,12 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
         NDArray image = ImageTensors.toTensor(gen, init.image(), s.width(), s.height());
         NDArray mask = ImageTensors.toMask(gen, init.mask(), s.width(), s.height());
         NDArray imageLatents = !inpaintingUnet || !strengthMax
-                ? repeatRows(encodeImage(gen, image, noise), batch) : null;
+                ? repeatRows(encodeImage(gen, s, image, noise), batch) : null;
         NDArray n0 = Variation.slerp(s.subseedStrength(), noise.randn(latentShape(s)), sub);
         latents[0] = (strengthMax ? n0.mul(sampler.initNoiseSigma()) : sampler.addNoise(imageLatents, n0, start))
                 .toType(DataType.FLOAT32, false);
         NDArray keep = mask.lt(0.5f).toType(DataType.FLOAT32, false);
-        NDArray maskedImageLatents = repeatRows(encodeImage(gen, image.mul(keep), noise), batch);
+        NDArray maskedImageLatents = repeatRows(encodeImage(gen, s, image.mul(keep), noise), batch);
         int f = vaeScaleFactor();
         // F.interpolate(mask, size=(h/f, w/f)), mode "nearest": the pixel at (f·i, f·j)
         NDArray small = repeatRows(mask.get(new NDIndex(":, :, ::" + f + ", ::" + f)), batch);
@@ -675,15 +697,18 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
         }
     }
 
-    /** Latents → images through the VAE decoder, one image at a time (its activations are the largest). */
-    private List<BufferedImage> decode(NDManager gen, NDArray latents) {
+    /**
+     * Latents → images through the VAE decoder, one image at a time (its activations are the largest), tiled as
+     * {@code s} asks.
+     */
+    private List<BufferedImage> decode(NDManager gen, GenerationSettings s, NDArray latents) {
         List<BufferedImage> images = new ArrayList<>();
         for (int b = 0; b < latents.getShape().get(0); b++) {
             try (NDManager step = gen.newSubManager()) {
                 NDArray z = latents.get(b).expandDims(0);
                 z.attach(step);
                 NDArray scaledZ = z.div((float) vae.config.scalingFactor()).toType(dtype, false);
-                NDArray raw = vae.decode(step, scaledZ).toType(DataType.FLOAT32, false);
+                NDArray raw = vae.decode(step, scaledZ, s.vaeTiling(), null).toType(DataType.FLOAT32, false);
                 images.add(ImageTensors.toImage(raw));
             }
         }

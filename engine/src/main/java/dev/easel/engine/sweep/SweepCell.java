@@ -21,6 +21,7 @@ public record SweepCell(int x, int y, int z, GenerationSettings settings, String
                 && a.width() == b.width() && a.height() == b.height() && a.clipSkip() == b.clipSkip()
                 && a.eta() == b.eta() && Objects.equals(a.spacing(), b.spacing())
                 && Objects.equals(a.schedule(), b.schedule()) && a.plainPrompt() == b.plainPrompt()
+                && Objects.equals(a.vaeTiling(), b.vaeTiling())
                 // variation seeds and the hires pass draw noise from each image's own seeds: one at a time
                 && a.subseedStrength() == 0 && b.subseedStrength() == 0 && a.hires() == null && b.hires() == null;
     }

@@ -133,7 +133,8 @@ public final class SweepRunner {
                 Path file = null;
                 if (outcome.image() != null) {
                     file = folder.resolve(String.format("%05d.png", done));
-                    Png.write(outcome.image(), parameters(cell, spec, outcome.vae()).pngText(), file);
+                    Png.write(outcome.image(), parameters(cell, spec, outcome.vae()).withVaeTiling(cell.settings(),
+                            outcome.vaeTiled()).pngText(), file);
                 } else {
                     failed++;
                 }
@@ -170,10 +171,13 @@ public final class SweepRunner {
         return batch;
     }
 
-    /** What one cell produced: an image, or null with the error. */
-    private record Outcome(BufferedImage image, double seconds, String error, String vae) {
+    /**
+     * What one cell produced: an image, or null with the error; the replacement VAE's name, and whether VAE tiling
+     * changed the image.
+     */
+    private record Outcome(BufferedImage image, double seconds, String error, String vae, boolean vaeTiled) {
         Outcome(BufferedImage image, double seconds, String error) {
-            this(image, seconds, error, null);
+            this(image, seconds, error, null, false);
         }
     }
 
@@ -196,9 +200,14 @@ public final class SweepRunner {
                 throw new EngineException("the vae axis needs a Stable Diffusion model, not "
                         + pipeline.getClass().getSimpleName());
             }
-            String usedVae = vaeName;
-            return generateWith(pipeline, batch, spec).stream()
-                    .map(o -> new Outcome(o.image(), o.seconds(), o.error(), usedVae)).toList();
+            List<Outcome> made = generateWith(pipeline, batch, spec);
+            List<Outcome> named = new ArrayList<>();
+            for (int i = 0; i < made.size(); i++) {
+                Outcome o = made.get(i);
+                named.add(new Outcome(o.image(), o.seconds(), o.error(), vaeName,
+                        pipeline.tilesVae(batch.get(i).settings())));
+            }
+            return named;
         } catch (CancellationException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -206,7 +215,7 @@ public final class SweepRunner {
             // the VAE the cells were to be decoded with, for their rows, even when it is what failed to load
             String meantVae = vae == null ? pipeline instanceof StableDiffusionPipeline sd ? sd.vaeName() : null
                     : SweepPlan.isNone(vae) ? null : Path.of(vae).getFileName().toString();
-            return batch.stream().map(c -> new Outcome(null, 0, message, meantVae)).toList();
+            return batch.stream().map(c -> new Outcome(null, 0, message, meantVae, false)).toList();
         }
     }
 

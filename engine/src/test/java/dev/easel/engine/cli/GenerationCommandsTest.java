@@ -374,6 +374,39 @@ class GenerationCommandsTest {
         }
     }
 
+    /** The default model's VAE tiles are 64 pixels (its sample_size): a 128x64 image is tiled, a 64x64 one not. */
+    @Test
+    void vaeTilingIsRecordedWhenItChangesTheImage() {
+        Path small = folder.resolve("small.png");
+        Path wide = folder.resolve("wide.png");
+        Path tiles = folder.resolve("tiles.png");
+        List<String> base = List.of("--model", "default", "--prompt", "a red circle", "--steps", "2", "--seed", "3",
+                "--vae-tiling");
+        assertEquals(0, new GenerateCommand().run(concat(base, "--out", small.toString())));
+        assertEquals(0, new GenerateCommand().run(concat(base, "--size", "128x64", "--out", wide.toString())));
+        assertEquals(0, new GenerateCommand().run(concat(base, "--vae-tile-size", "32", "--out", tiles.toString())));
+        assertTrue(!Png.readText(small).get("parameters").contains("VAE tiling"), Png.readText(small).toString());
+        assertTrue(Png.readText(wide).get("parameters").endsWith(", VAE tiling: True"),
+                Png.readText(wide).toString());
+        assertTrue(Png.readText(tiles).get("parameters").endsWith(", VAE tiling: 32"),
+                Png.readText(tiles).toString());
+        // the PNG re-runs with its tiling: the same image
+        Path again = folder.resolve("again-wide.png");
+        assertEquals(0, new GenerateCommand().run(List.of("--model", "default", "--from-png", wide.toString(), "--out",
+                again.toString())));
+        assertSamePixels(Png.read(wide), Png.read(again));
+        assertEquals(Png.readText(wide).get("parameters"), Png.readText(again).get("parameters"));
+        String err = stderrOf(() -> assertEquals(2, new GenerateCommand().run(List.of("--model", "default",
+                "--prompt", "x", "--vae-tile-size", "32", "--out", small.toString()))));
+        assertTrue(err.contains("--vae-tile-size is the tile size of VAE tiling; add --vae-tiling"), err);
+    }
+
+    private static List<String> concat(List<String> base, String... more) {
+        List<String> all = new java.util.ArrayList<>(base);
+        all.addAll(List.of(more));
+        return all;
+    }
+
     static String stderrOf(Runnable action) {
         PrintStream old = System.err;
         ByteArrayOutputStream err = new ByteArrayOutputStream();

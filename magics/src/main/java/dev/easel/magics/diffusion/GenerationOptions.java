@@ -7,6 +7,7 @@ import dev.easel.Txt2Img;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.pipeline.HiresFix;
 import dev.easel.engine.lora.LoraSpec;
+import dev.easel.engine.models.VaeTiling;
 import dev.easel.magics.CellPart;
 import dev.easel.magics.MagicContext;
 import dev.easel.magics.MagicException;
@@ -83,6 +84,11 @@ final class GenerationOptions {
                 request.width(size.width()).height(size.height()); // the other side stays the model's
             }
             request.negative(negative(args)).clipSkip(args.integer("clip-skip")).eta(args.number("eta"));
+            VaeTiling tiling = CommandOptions.vaeTiling(args.options());
+            request.vaeTiling(tiling != null);
+            if (tiling != null && tiling.tileSize() > 0) {
+                request.vaeTileSize(tiling.tileSize());
+            }
             if (args.integer("steps") != null) {
                 request.steps(args.integer("steps"));
             }

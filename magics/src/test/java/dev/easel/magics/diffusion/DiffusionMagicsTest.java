@@ -486,6 +486,28 @@ class DiffusionMagicsTest {
         }
     }
 
+    /** The default model's VAE tiles are 64 pixels: a 128x64 image is tiled. */
+    @Test
+    @Order(13)
+    void vaeTilingFromTheMagicAndJavaGivesOneImageAndIsRecorded() throws Exception {
+        run("%txt2img --model sd --steps 2 --seed 93 --size 128x64 --vae-tiling a wide field");
+        Path file = outputs().stream().filter(p -> p.getFileName().toString().endsWith("-93.png")).findFirst()
+                .orElseThrow();
+        assertTrue(Png.readText(file).get("parameters").endsWith(", VAE tiling: True"),
+                Png.readText(file).get("parameters"));
+        Model sd = ModelRegistry.global().byName("sd").orElseThrow();
+        Generation tiled = sd.txt2img("a wide field").steps(2).seed(93).size(128, 64).vaeTiling(true)
+                .progress(false).run();
+        assertTrue(sameImage(Png.read(file), tiled.image()), "the magic and the Java API give the same image");
+        Generation untiled = sd.txt2img("a wide field").steps(2).seed(93).size(128, 64).progress(false).run();
+        assertFalse(sameImage(tiled.image(), untiled.image()), "tiling changed nothing at 128x64");
+        assertFalse(untiled.parameters().get(0).extra().containsKey("VAE tiling"));
+        assertEquals("32", sd.txt2img("a wide field").steps(1).size(64, 64).vaeTileSize(32).progress(false).run()
+                .parameters().get(0).extra().get("VAE tiling"));
+        assertTrue(error("%txt2img --vae-tile-size 32 x").endsWith("--vae-tile-size is the tile size of VAE tiling;"
+                + " add --vae-tiling"), error("%txt2img --vae-tile-size 32 x"));
+    }
+
     static boolean sameImage(BufferedImage a, BufferedImage b) {
         if (a.getWidth() != b.getWidth() || a.getHeight() != b.getHeight()) {
             return false;
