@@ -167,9 +167,15 @@ public final class AutoencoderKL extends Module {
                 x = midForward(scope, x);
                 h.accept(p + "mid_block", x);
             }
-            x = normOut.forward(scope, x);
-            h.accept(p + "conv_norm_out", x);
-            x = convOut.forward(scope, Activations.silu(x));
+            NDArray normed = normOut.forward(scope, x);
+            h.accept(p + "conv_norm_out", normed);
+            if (hook == null) { // a hook may keep what it was shown
+                LayerScope.free(x);
+                normed = Activations.siluInto(scope, normed);
+            } else {
+                normed = Activations.silu(normed);
+            }
+            x = convOut.forward(scope, normed);
             h.accept(p + "conv_out", x);
             return x;
         }
@@ -180,7 +186,11 @@ public final class AutoencoderKL extends Module {
             return LayerScope.run(scope, layer -> {
                 NDArray x = in;
                 for (ResnetBlock2D r : ((ModuleList<ResnetBlock2D>) b.child("resnets")).items()) {
+                    NDArray prev = x;
                     x = r.forward(layer, x, null);
+                    if (prev != in) {
+                        LayerScope.free(prev);
+                    }
                 }
                 Module s = b.child(decoder ? "upsamplers" : "downsamplers");
                 if (s != null) {
