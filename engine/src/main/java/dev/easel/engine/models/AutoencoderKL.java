@@ -156,15 +156,15 @@ public final class AutoencoderKL extends Module {
             x = convIn.forward(scope, x);
             h.accept(p + "conv_in", x);
             if (decoder) {
-                x = midForward(scope, x);
+                x = replace(x, midForward(scope, x), hook);
                 h.accept(p + "mid_block", x);
             }
             for (int i = 0; i < blocks.size(); i++) {
-                x = blockForward(scope, blocks.get(i), x);
+                x = replace(x, blockForward(scope, blocks.get(i), x), hook);
                 h.accept(p + (decoder ? "up_blocks." : "down_blocks.") + i, x);
             }
             if (!decoder) {
-                x = midForward(scope, x);
+                x = replace(x, midForward(scope, x), hook);
                 h.accept(p + "mid_block", x);
             }
             NDArray normed = normOut.forward(scope, x);
@@ -178,6 +178,17 @@ public final class AutoencoderKL extends Module {
             x = convOut.forward(scope, normed);
             h.accept(p + "conv_out", x);
             return x;
+        }
+
+        /**
+         * {@code next}, freeing {@code done} (this coder's own output of the stage before) unless a hook was shown it:
+         * at 512² the decoder's stage outputs are 128–256 MB each.
+         */
+        private static NDArray replace(NDArray done, NDArray next, BiConsumer<String, NDArray> hook) {
+            if (hook == null) {
+                LayerScope.free(done);
+            }
+            return next;
         }
 
         /** One down/up block: its resnets, then its resampler; the resnets' outputs are freed as the block ends. */
