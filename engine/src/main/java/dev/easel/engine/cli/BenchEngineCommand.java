@@ -16,6 +16,7 @@ import dev.easel.engine.models.UNet2DConditionModel;
 import dev.easel.engine.models.VaeTiling;
 import dev.easel.engine.nn.FlopCounter;
 import dev.easel.engine.nn.Init;
+import dev.easel.engine.nn.LayerScope;
 import dev.easel.engine.nn.TorchOps;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
@@ -68,9 +69,10 @@ public final class BenchEngineCommand implements Subcommand {
             int genSteps = a.integer("gen-steps", 20);
             Engine.getInstance(); // loads the natives
             LibTorch.setGradMode(false);
-            say("attention: %s, group norm: %s, cores: %d, libtorch threads: %s%n",
+            say("attention: %s, group norm: %s, temporaries: %s, cores: %d, libtorch threads: %s%n",
                     TorchOps.fusedAttention() ? "fused SDPA" : "plain", TorchOps.fusedGroupNorm() ? "torch.group_norm"
-                            : "layer-norm formulation", Runtime.getRuntime().availableProcessors(),
+                            : "layer-norm formulation", LayerScope.reusing() ? "reused, channels-last convolutions"
+                            : "kept per layer (-Deasel.reuse=off)", Runtime.getRuntime().availableProcessors(),
                     System.getProperty("ai.djl.pytorch.num_threads", "default"));
             double matmul = matmulGflops();
             say("float32 matmul 2048^3: %.1f GFLOP/s%n", matmul);
@@ -187,14 +189,18 @@ public final class BenchEngineCommand implements Subcommand {
                     size / 8, matmul, 0, iters);
 
             GenerationSettings gs = GenerationSettings.builder().prompt("a photograph of an astronaut riding a horse")
-                    .steps(steps).guidanceScale(7.5).sampler("euler").seed(1).size(size, size).build();
-            boolean peakReset = MemoryBudget.resetPeak();
-            long t2 = System.nanoTime();
-            pipe.txt2img(gs);
-            long genPeak = MemoryBudget.processKb("VmHWM") / 1024;
-            say("txt2img %dx%d, %d steps, CFG: %.1f s, peak RSS %d MB = weights + %d MB (target <= weights +"
-                    + " 1536 MB)%s%n", size, size, steps, (System.nanoTime() - t2) / 1e9, genPeak, genPeak - weightMb,
-                    peakReset ? "" : " [peak since start: /proc/self/clear_refs not writable]");
+                    .steps(Math.max(steps, 1)).guidanceScale(7.5).sampler("euler").seed(1).size(size, size).build();
+            if (steps > 0) { // --gen-steps 0: only the UNet step and the decode (a quick look)
+                boolean peakReset = MemoryBudget.resetPeak();
+                long t2 = System.nanoTime();
+                long c2 = cpuNanos();
+                pipe.txt2img(gs);
+                long genPeak = MemoryBudget.processKb("VmHWM") / 1024;
+                say("txt2img %dx%d, %d steps, CFG: %.1f s (CPU %.1f s), peak RSS %d MB = weights + %d MB (target <="
+                        + " weights + 1536 MB)%s%n", size, size, steps, (System.nanoTime() - t2) / 1e9,
+                        (cpuNanos() - c2) / 1e9, genPeak, genPeak - weightMb,
+                        peakReset ? "" : " [peak since start: /proc/self/clear_refs not writable]");
+            }
 
             System.gc();
             vaeDecodes(vae, rssKb() / 1024, vaeSizes);
@@ -256,9 +262,9 @@ public final class BenchEngineCommand implements Subcommand {
                 try (NDManager m = NDManager.newBaseManager()) {
                     NDArray latents = m.randomNormal(new Shape(1, 4, px / 8, px / 8));
                     long t0 = System.nanoTime();
-                    double cpu0 = FullSizeLoadBench.processCpuSeconds();
+                    long cpu0 = cpuNanos();
                     vae.decode(m, latents, tiling, null).toFloatArray();
-                    double cpu = FullSizeLoadBench.processCpuSeconds() - cpu0;
+                    double cpu = (cpuNanos() - cpu0) / 1e9;
                     long ms = (System.nanoTime() - t0) / 1_000_000;
                     long peak = MemoryBudget.processKb("VmHWM") / 1024;
                     say("%s: %.1f s wall, %.1f s CPU, peak RSS %d MB = before + %d MB%s%n", label, ms / 1e3, cpu,
@@ -269,6 +275,18 @@ public final class BenchEngineCommand implements Subcommand {
         }
     }
 
+    /** The matmul rate per second of this process's CPU time, from the last {@link #matmulGflops}. */
+    private static double matmulCpuGflops;
+
+    /**
+     * CPU time of this process (all threads, user + system) in ns. On a shared machine wall clock measures the other
+     * processes too; CPU time is the fair figure when libtorch runs one thread (more threads spin while waiting).
+     */
+    static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
     static double matmulGflops() {
         try (NDManager m = NDManager.newBaseManager()) {
             int n = 2048;
@@ -277,12 +295,14 @@ public final class BenchEngineCommand implements Subcommand {
             x.matMul(y).close();
             int reps = 5;
             long t0 = System.nanoTime();
+            long c0 = cpuNanos();
             for (int i = 0; i < reps; i++) {
                 NDArray z = x.matMul(y);
                 z.toFloatArray();
                 z.close();
             }
             double s = (System.nanoTime() - t0) / 1e9;
+            matmulCpuGflops = 2.0 * n * n * n * reps / ((cpuNanos() - c0) / 1e9) / 1e9;
             return 2.0 * n * n * n * reps / s / 1e9;
         }
     }
@@ -296,21 +316,27 @@ public final class BenchEngineCommand implements Subcommand {
                     unet.forward(step, sample, 500, ctx).toFloatArray();
                 }
             }
-            FlopCounter.start();
-            try (NDManager step = m.newSubManager()) {
-                unet.forward(step, sample, 500, ctx).toFloatArray();
-            }
-            long flops = FlopCounter.stop();
+            System.gc();
+            MemoryBudget.resetPeak();
+            long rss0 = MemoryBudget.processKb("VmRSS") / 1024;
             long t0 = System.nanoTime();
+            long c0 = cpuNanos();
+            FlopCounter.start(); // counting is arithmetic on shapes: it does not slow the timed steps
             for (int i = 0; i < iters; i++) {
                 try (NDManager step = m.newSubManager()) {
                     unet.forward(step, sample, 500, ctx).toFloatArray();
                 }
             }
+            long flops = FlopCounter.stop() / iters;
+            long peakGrowth = MemoryBudget.processKb("VmHWM") / 1024 - rss0;
             double ms = (System.nanoTime() - t0) / 1e6 / iters;
+            double cpuMs = (cpuNanos() - c0) / 1e6 / iters;
             double gflops = flops / (ms / 1000) / 1e9;
-            say("%s: %.2f ms/step, %.2f GFLOP/step, %.1f GFLOP/s = %.0f%% of matmul%n", label, ms,
-                    flops / 1e9, gflops, 100 * gflops / matmul);
+            double cpuGflops = flops / (cpuMs / 1000) / 1e9;
+            say("%s: %.2f ms/step, %.2f GFLOP/step, %.1f GFLOP/s = %.0f%% of matmul; per CPU second: %.0f ms/step,"
+                    + " %.1f GFLOP/s = %.0f%% of matmul's %.1f; peak RSS +%d MB over before the step%n", label, ms,
+                    flops / 1e9, gflops, 100 * gflops / matmul, cpuMs, cpuGflops, 100 * cpuGflops / matmulCpuGflops,
+                    matmulCpuGflops, peakGrowth);
         }
     }
 

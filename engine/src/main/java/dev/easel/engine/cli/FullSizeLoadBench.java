@@ -120,15 +120,6 @@ final class FullSizeLoadBench {
         }
     }
 
-    /** This process's user + system CPU seconds (all threads), or -1 off Linux. */
-    static double processCpuSeconds() {
-        try {
-            return cpuTicks()[0] / TICKS;
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-    }
-
     /** This process's user + system ticks, and its waited-for children's. */
     private static long[] cpuTicks() throws IOException {
         String stat = Files.readString(Path.of("/proc/self/stat"));

@@ -183,22 +183,39 @@ public final class AutoencoderKL extends Module {
             x = convIn.forward(scope, x);
             h.accept(p + "conv_in", x);
             if (decoder) {
-                x = midForward(scope, x);
+                x = replace(x, midForward(scope, x), hook);
                 h.accept(p + "mid_block", x);
             }
             for (int i = 0; i < blocks.size(); i++) {
-                x = blockForward(scope, blocks.get(i), x);
+                x = replace(x, blockForward(scope, blocks.get(i), x), hook);
                 h.accept(p + (decoder ? "up_blocks." : "down_blocks.") + i, x);
             }
             if (!decoder) {
-                x = midForward(scope, x);
+                x = replace(x, midForward(scope, x), hook);
                 h.accept(p + "mid_block", x);
             }
-            x = normOut.forward(scope, x);
-            h.accept(p + "conv_norm_out", x);
-            x = convOut.forward(scope, Activations.silu(x));
+            NDArray normed = normOut.forward(scope, x);
+            h.accept(p + "conv_norm_out", normed);
+            if (hook == null) { // a hook may keep what it was shown
+                LayerScope.free(x);
+                normed = Activations.siluInto(scope, normed);
+            } else {
+                normed = Activations.silu(normed);
+            }
+            x = convOut.forward(scope, normed);
             h.accept(p + "conv_out", x);
             return x;
+        }
+
+        /**
+         * {@code next}, freeing {@code done} (this coder's own output of the stage before) unless a hook was shown it:
+         * at 512² the decoder's stage outputs are 128–256 MB each.
+         */
+        private static NDArray replace(NDArray done, NDArray next, BiConsumer<String, NDArray> hook) {
+            if (hook == null) {
+                LayerScope.free(done);
+            }
+            return next;
         }
 
         /** One down/up block: its resnets, then its resampler; the resnets' outputs are freed as the block ends. */
@@ -207,7 +224,11 @@ public final class AutoencoderKL extends Module {
             return LayerScope.run(scope, layer -> {
                 NDArray x = in;
                 for (ResnetBlock2D r : ((ModuleList<ResnetBlock2D>) b.child("resnets")).items()) {
+                    NDArray prev = x;
                     x = r.forward(layer, x, null);
+                    if (prev != in) {
+                        LayerScope.free(prev);
+                    }
                 }
                 Module s = b.child(decoder ? "upsamplers" : "downsamplers");
                 if (s != null) {

@@ -1,6 +1,7 @@
 package dev.easel.engine.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import dev.easel.engine.EngineException;
 
 /** Activation functions by the names used in the model configs. */
@@ -15,6 +16,11 @@ public final class Activations {
         NDArray y = x.mul(s);
         s.close();
         return y;
+    }
+
+    /** x·sigmoid(x) written over {@code owned}, a temporary of the calling layer, when {@link LayerScope#reusing}. */
+    public static NDArray siluInto(NDManager scope, NDArray owned) {
+        return LayerScope.reusing() ? TorchOps.siluInPlace(scope, owned) : silu(owned);
     }
 
     /** x·sigmoid(1.702x), OpenAI CLIP's activation. */

@@ -66,7 +66,7 @@ public final class Attention extends Module {
         NDArray seq = n.reshape(b, c, h * w).transpose(0, 2, 1);
         NDArray o = forwardIn(scope, seq, null);
         NDArray back = o.transpose(0, 2, 1).reshape(b, c, h, w);
-        return back.add(x);
+        return LayerScope.addInto(back, x);
     }
 
     private NDArray split(NDArray t, long b) {

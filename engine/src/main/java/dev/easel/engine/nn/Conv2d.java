@@ -29,20 +29,43 @@ public final class Conv2d extends Module {
     }
 
     public NDArray forward(NDManager scope, NDArray x) {
-        NDArray input = Autocast.forProduct(scope, x);
-        NDArray y = ai.djl.nn.convolutional.Conv2d.conv2d(input, Autocast.like(scope, p("weight"), input),
-                Autocast.like(scope, p("bias"), input), stride, padding, new Shape(1, 1), 1).singletonOrThrow();
+        NDArray cast = Autocast.forProduct(scope, x);
+        // In channels-last order oneDNN convolves in place of the layout it computes in; from NCHW it first reorders
+        // the input and then the output into new arrays (at 512² two extra 128 MB arrays per convolution, each faulted
+        // in page by page). The output stays channels-last, and so do the group norms, activations and sums after it,
+        // so only the first convolution of a chain converts. Only where LayerScope.reusing (inference).
+        boolean channelsLast = LayerScope.reusing() && x.getShape().dimension() == 4;
+        NDArray input = channelsLast ? TorchOps.channelsLast(scope, cast) : cast;
+        NDArray y;
+        if (channelsLast && pointwise()) {
+            // A 1×1 convolution of channels-last data is a matrix product over its [B, H, W, C] view, with no copy in
+            // or out; libtorch would instead take oneDNN or (one thread, batch < 16) its im2col path via NNPACK's
+            // failed probe, which warns on every call on CPUs NNPACK does not know.
+            NDArray w = Autocast.like(scope, p("weight"), input).reshape(out, in);
+            NDArray nhwc = input.transpose(0, 2, 3, 1);
+            y = ai.djl.nn.core.Linear.linear(nhwc, w, Autocast.like(scope, p("bias"), input)).singletonOrThrow()
+                    .transpose(0, 3, 1, 2);
+            w.close();
+            nhwc.close();
+        } else {
+            y = ai.djl.nn.convolutional.Conv2d.conv2d(input, Autocast.like(scope, p("weight"), input),
+                    Autocast.like(scope, p("bias"), input), stride, padding, new Shape(1, 1), 1).singletonOrThrow();
+        }
         y.attach(scope);
         if (FlopCounter.on()) {
             FlopCounter.add(2L * y.getShape().size() * in * kernel * kernel);
         }
-        if (adapters.isEmpty()) {
-            return y;
-        }
         for (LoraAdapter adapter : adapters) {
             y = y.add(adapter.forwardConv(scope, input, stride, padding));
         }
+        if (input != cast) {
+            input.close(); // the channels-last copy, or a second handle on cast's storage
+        }
         return y;
+    }
+
+    private boolean pointwise() {
+        return kernel == 1 && stride.get(0) == 1 && padding.get(0) == 0;
     }
 
     /** Adds a LoRA update (down [rank, in, k, k], up [out, rank, 1, 1]); not among the layer's parameters. */

@@ -31,15 +31,23 @@ public final class ResnetBlock2D extends Module {
     }
 
     private NDArray forwardIn(NDManager scope, NDArray x, NDArray temb) {
-        NDArray h = Activations.silu(norm1.forward(scope, x));
-        h = conv1.forward(scope, h);
+        NDArray n1 = Activations.siluInto(scope, norm1.forward(scope, x));
+        NDArray h = conv1.forward(scope, n1);
+        LayerScope.free(n1);
         if (timeEmbProj != null && temb != null) {
             NDArray t = timeEmbProj.forward(scope, Activations.silu(temb));
-            h = h.add(t.expandDims(2).expandDims(3));
+            h = LayerScope.addInto(h, t.expandDims(2).expandDims(3));
         }
-        h = Activations.silu(norm2.forward(scope, h));
-        h = conv2.forward(scope, h);
-        NDArray skip = convShortcut != null ? convShortcut.forward(scope, x) : x;
-        return h.add(skip);
+        NDArray n2 = Activations.siluInto(scope, norm2.forward(scope, h));
+        LayerScope.free(h);
+        NDArray out = conv2.forward(scope, n2);
+        LayerScope.free(n2);
+        if (convShortcut == null) {
+            return LayerScope.addInto(out, x);
+        }
+        NDArray skip = convShortcut.forward(scope, x);
+        out = LayerScope.addInto(out, skip);
+        LayerScope.free(skip);
+        return out;
     }
 }

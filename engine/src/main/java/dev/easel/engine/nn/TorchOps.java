@@ -47,6 +47,12 @@ public final class TorchOps {
             "  def to_float32(self: __torch__.Ops,",
             "    x: Tensor) -> Tensor:",
             "    return torch.to(x, 6, False, False, None)",
+            "  def silu_(self: __torch__.Ops,",
+            "    x: Tensor) -> Tensor:",
+            "    return torch.silu_(x)",
+            "  def channels_last(self: __torch__.Ops,",
+            "    x: Tensor) -> Tensor:",
+            "    return torch.contiguous(x, memory_format=2)",
             "  def group_norm(self: __torch__.Ops,",
             "    x: Tensor, w: Tensor, b: Tensor, groups: Tensor, eps: Tensor) -> Tensor:",
             "    return torch.group_norm(x, int(groups), w, b, float(eps))",
@@ -192,6 +198,29 @@ public final class TorchOps {
         probs.close();
         out.attach(scope);
         return out;
+    }
+
+    /** x·sigmoid(x) written over {@code x} ({@code torch.silu_}); only for temporaries no autograd graph holds. */
+    public static NDArray siluInPlace(NDManager scope, NDArray x) {
+        if (module() == null) {
+            NDArray s = x.getNDArrayInternal().sigmoid();
+            x.muli(s);
+            s.close();
+            return x;
+        }
+        call(scope, "silu_", x).close();
+        return x;
+    }
+
+    /**
+     * {@code x} (NCHW) in channels-last memory order ({@code x.contiguous(memory_format=torch.channels_last)}): a new
+     * handle, on the same storage when it already is; {@code x} itself if the module could not be loaded.
+     */
+    public static NDArray channelsLast(NDManager scope, NDArray x) {
+        if (module() == null) {
+            return x;
+        }
+        return call(scope, "channels_last", x);
     }
 
     /** {@code torch.group_norm} on NCHW input (or reshape + layer norm + per-channel affine as fallback). */

@@ -47,11 +47,21 @@ public final class BasicTransformerBlock extends Module {
     }
 
     private NDArray forwardIn(NDManager scope, NDArray x, NDArray context) {
-        x = attn1.forward(scope, norm1.forward(scope, x), null).add(x);
-        x = attn2.forward(scope, norm2.forward(scope, x), context).add(x);
-        NDArray proj = geglu.forward(scope, norm3.forward(scope, x));
+        // Residual sums and the GEGLU gate are written into this layer's own temporaries (never into x, the caller's).
+        NDArray n1 = norm1.forward(scope, x);
+        NDArray h = LayerScope.addInto(attn1.forward(scope, n1, null), x);
+        NDArray n2 = norm2.forward(scope, h);
+        LayerScope.free(n1);
+        h = LayerScope.addInto(attn2.forward(scope, n2, context), h);
+        NDArray n3 = norm3.forward(scope, h);
+        LayerScope.free(n2);
+        NDArray proj = geglu.forward(scope, n3);
+        LayerScope.free(n3);
         NDList parts = proj.split(2, proj.getShape().dimension() - 1);
-        NDArray hidden = parts.get(0).mul(Activations.gelu(parts.get(1)));
-        return ffOut.forward(scope, hidden).add(x);
+        NDArray hidden = LayerScope.mulInto(Activations.gelu(parts.get(1)), parts.get(0));
+        LayerScope.free(parts.get(0), parts.get(1), proj);
+        NDArray out = ffOut.forward(scope, hidden);
+        LayerScope.free(hidden);
+        return LayerScope.addInto(out, h);
     }
 }

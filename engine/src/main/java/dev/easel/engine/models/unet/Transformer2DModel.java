@@ -69,6 +69,6 @@ public final class Transformer2DModel extends Module {
             h = ((Linear) projOut).forward(scope, h);
             h = h.reshape(b, hh, ww, ch).transpose(0, 3, 1, 2);
         }
-        return h.add(x);
+        return LayerScope.addInto(h, x);
     }
 }
