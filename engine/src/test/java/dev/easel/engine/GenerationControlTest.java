@@ -250,8 +250,8 @@ class GenerationControlTest {
 
         @Test
         void aRequestThatFitsOnlyWithTilingIsRefusedNamingVaeTiling() {
-            // 2048x2048: about 11 GB untiled (the decoder at full resolution), about 5 GB tiled
-            System.setProperty("easel.memory.available", String.valueOf(6L << 30));
+            // 2048x2048: about 25 GB untiled (the decoder at full resolution), about 6 GB tiled
+            System.setProperty("easel.memory.available", String.valueOf(8L << 30));
             try {
                 EngineException e = assertThrows(EngineException.class, () -> settings(2048).build().validate());
                 assertTrue(e.getMessage().startsWith("1 image of 2048x2048 needs about "), e.getMessage());

@@ -29,8 +29,13 @@ public final class GenerationLimits {
 
     /** The longest side asked for: beyond it no SD-family model draws anything useful, and buffers overflow. */
     public static final int MAX_SIDE = 8192;
-    /** The VAE decoder's peak per image pixel: about four live float32 tensors of 128 channels at full resolution. */
-    static final long DECODER_BYTES_PER_PIXEL = 4L * 128 * 4;
+    /**
+     * The VAE decoder's peak per image pixel, measured: SD 1.5's decoder at 512² peaked 1,374 MB above its weights
+     * (bench-engine --full, stages freed as they finish), about eleven float32 tensors of 128 channels at full
+     * resolution (oneDNN's reorders and the up-sampling's inputs and outputs live together). The first guess, four,
+     * let untiled 1024² decodes through that then needed 7 GB.
+     */
+    static final long DECODER_BYTES_PER_PIXEL = 4L * 128 * 11;
     /** The UNet's peak per latent pixel and batch entry: about twenty live float32 tensors of 320 channels. */
     static final long UNET_BYTES_PER_LATENT_PIXEL = 20L * 320 * 4;
     /** Java heap per image pixel: the image (4 bytes) and its float conversion (12). */
