@@ -14,6 +14,7 @@ import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
+import dev.easel.engine.torch.Randomness;
 import dev.easel.engine.train.CheckpointStore;
 import dev.easel.engine.train.DenoisingLoss;
 import dev.easel.engine.train.ImageBatch;
@@ -110,9 +111,15 @@ public final class DreamBoothTrainer {
             List<BufferedImage> classes = settings.withPriorPreservation()
                     ? classImages(pipeline, resolution) : List.of();
             DenoisingLoss denoising = new DenoisingLoss(pipeline.schedulerConfig());
-            LoraNetwork lora = settings.lora() ? LoraNetwork.create(pipeline.unet(),
-                    settings.trainTextEncoder() ? pipeline.textEncoder() : null, settings.loraRank(),
-                    settings.loraAlpha(), pipeline.manager()) : null;
+            LoraNetwork lora = null;
+            if (settings.lora()) {
+                // seeded as diffusers' set_seed(args.seed) before the adapters are made: a run's LoRA starts from
+                // the same random weights every time, whatever drew from the generator before
+                try (Randomness.Held generator = Randomness.seeded(settings.seed())) {
+                    lora = LoraNetwork.create(pipeline.unet(), settings.trainTextEncoder() ? pipeline.textEncoder()
+                            : null, settings.loraRank(), settings.loraAlpha(), pipeline.manager());
+                }
+            }
             boolean trainTextEncoder = settings.trainTextEncoder() && lora == null;
             TrainingPrecision precision = new TrainingPrecision(pipeline);
             DataType frozenType = settings.lowPrecision() == null ? DataType.FLOAT32 : settings.lowPrecision();
@@ -135,7 +142,7 @@ public final class DreamBoothTrainer {
             TrainingSettings loopSettings = new TrainingSettings(settings.maxTrainSteps(), settings.learningRate(),
                     settings.schedule(), settings.gradientAccumulationSteps(), settings.maxGradNorm(), settings.adam(),
                     settings.seed(), settings.checkpointEvery(), settings.keepCheckpoints(), runFolder,
-                    settings.lowPrecision() == DataType.FLOAT16);
+                    settings.lowPrecision() == DataType.FLOAT16, settings.gradientCheckpointing());
             TrainingLog[] lastLog = new TrainingLog[1];
             TrainingListener withValidation = new TrainingListener() {
                 @Override
