@@ -230,7 +230,8 @@ public final class DreamBoothTrainer {
         MemoryBudget.TrainingJob job = new MemoryBudget.TrainingJob(unet, textEncoder, vae, trainTextEncoder,
                 trainable, rank4,
                 pipeline.unet().config.blockOutChannels()[0], resolution, samples, lora,
-                settings.gradientCheckpointing(), settings.lowPrecision() != null, 4L * resolution * resolution * images);
+                settings.gradientCheckpointing(), settings.lowPrecision() != null,
+                4L * resolution * resolution * images);
         MemoryBudget.forTraining("DreamBooth training", job).check();
         MemoryBudget.checkHeap("DreamBooth training", job.heapBytes());
     }

@@ -86,9 +86,9 @@ public final class MemoryBudget {
      * @param heapBytes what the run holds on the Java heap (the decoded training images)
      */
     public record TrainingJob(long unetParameters, long textEncoderParameters, long vaeParameters,
-                              boolean trainTextEncoder, long trainableParameters, long loraParameters, int unetBaseChannels, int resolution,
-                              int samples, boolean lora, boolean gradientCheckpointing, boolean mixedPrecision,
-                              long heapBytes) {
+                              boolean trainTextEncoder, long trainableParameters, long loraParameters,
+                              int unetBaseChannels, int resolution, int samples, boolean lora,
+                              boolean gradientCheckpointing, boolean mixedPrecision, long heapBytes) {
     }
 
     /*

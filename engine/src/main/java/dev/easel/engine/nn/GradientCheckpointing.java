@@ -164,7 +164,8 @@ public final class GradientCheckpointing implements AutoCloseable {
                 fromSegments.attach(work); // freed with the segment's recomputation
             }
             NDArray fromGraph = LibTorch.gradient(out, work);
-            NDArray g = fromSegments == null ? fromGraph : fromGraph == null ? fromSegments : fromSegments.add(fromGraph);
+            NDArray g = fromSegments == null ? fromGraph
+                    : fromGraph == null ? fromSegments : fromSegments.add(fromGraph);
             gradients.add(g);
             any |= g != null;
         }

@@ -13,18 +13,15 @@ import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.models.UNet2DConditionModel;
 import dev.easel.engine.nn.GradientCheckpointing;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
-import dev.easel.engine.shapes.ShapesDataset;
 import dev.easel.engine.torch.LibTorch;
 import dev.easel.engine.torch.Randomness;
 import dev.easel.engine.train.TrainingLoop;
 import dev.easel.engine.weights.SafeTensors;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -109,11 +106,7 @@ class GradientCheckpointingTest {
      */
     @Test
     void dreamBoothLoraAndFullFineTuningTrainTheSameWeights() throws Exception {
-        Path instances = Files.createDirectories(folder.resolve("instances"));
-        ShapesDataset shapes = new ShapesDataset(9, 64);
-        for (int i = 0; i < 3; i++) {
-            ImageIO.write(shapes.image(shapes.scene(i)), "png", instances.resolve("subject-" + i + ".png").toFile());
-        }
+        Path instances = SubjectImages.write(folder.resolve("instances"), 9, 3);
         for (String kind : List.of("lora", "full")) {
             Map<String, float[]> plainWeights = null;
             List<Double> plainLosses = null;
