@@ -110,7 +110,7 @@ public final class DreamBooth {
 
     /**
      * Recompute the UNet's block activations in the backward pass instead of keeping them (diffusers'
-     * {@code --gradient_checkpointing}): far less memory, about a third more time per step, the same gradients.
+     * {@code --gradient_checkpointing}): less memory, more time per step (each block runs twice), the same gradients.
      */
     public DreamBooth gradientCheckpointing(boolean on) {
         settings.gradientCheckpointing(on);

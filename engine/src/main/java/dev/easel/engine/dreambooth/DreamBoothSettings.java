@@ -18,8 +18,8 @@ import java.util.List;
  *                       scaling. (diffusers' "bf16" is refused: DJL 0.35's PyTorch engine aborts the process when it
  *                       converts to bfloat16.)
  * @param gradientCheckpointing diffusers' {@code --gradient_checkpointing}: the UNet's block activations are
- *                              recomputed in the backward pass instead of kept (far less memory, about a third more
- *                              time per step; the same gradients)
+ *                              recomputed in the backward pass instead of kept (less memory, more time per step:
+ *                              each block runs twice; the same gradients)
  */
 public record DreamBoothSettings(Path instanceDir, String instancePrompt, Path classDir, String classPrompt,
                                  int numClassImages, double priorLossWeight, boolean randomFlip,
