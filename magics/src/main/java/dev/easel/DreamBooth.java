@@ -108,6 +108,15 @@ public final class DreamBooth {
         return this;
     }
 
+    /**
+     * Recompute the UNet's block activations in the backward pass instead of keeping them (diffusers'
+     * {@code --gradient_checkpointing}): less memory, more time per step (each block runs twice), the same gradients.
+     */
+    public DreamBooth gradientCheckpointing(boolean on) {
+        settings.gradientCheckpointing(on);
+        return this;
+    }
+
     public DreamBooth seed(long seed) {
         settings.seed(seed);
         return this;

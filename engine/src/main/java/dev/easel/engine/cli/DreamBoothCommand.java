@@ -49,6 +49,7 @@ public final class DreamBoothCommand extends EngineCommand {
                 .maxGradNorm(a.number("max-grad-norm")).adam(AdamW.Settings.DEFAULT)
                 .offsetNoise(a.number("offset-noise")).snrGamma(a.number("snr-gamma"))
                 .mixedPrecision(a.string("mixed-precision")).seed(a.longInteger("seed"))
+                .gradientCheckpointing(a.flag("gradient-checkpointing"))
                 .checkpoints(a.integer("checkpoint-every"), a.integer("keep"))
                 .lora(a.integer("lora-rank") != null ? a.integer("lora-rank") : 0, a.number("lora-alpha"))
                 .loraFormat(LoraFormat.parse(a.string("lora-format")))

@@ -17,6 +17,9 @@ import java.util.List;
  *                       autocast with float32 master weights, the frozen models stored in float16, and dynamic loss
  *                       scaling. (diffusers' "bf16" is refused: DJL 0.35's PyTorch engine aborts the process when it
  *                       converts to bfloat16.)
+ * @param gradientCheckpointing diffusers' {@code --gradient_checkpointing}: the UNet's block activations are
+ *                              recomputed in the backward pass instead of kept (less memory, more time per step:
+ *                              each block runs twice; the same gradients)
  */
 public record DreamBoothSettings(Path instanceDir, String instancePrompt, Path classDir, String classPrompt,
                                  int numClassImages, double priorLossWeight, boolean randomFlip,
@@ -25,7 +28,8 @@ public record DreamBoothSettings(Path instanceDir, String instancePrompt, Path c
                                  int gradientAccumulationSteps, double maxGradNorm, AdamW.Settings adam, long seed,
                                  double offsetNoise, double snrGamma, String validationPrompt, int validationEvery,
                                  int checkpointEvery, int keepCheckpoints, Path outputDir, int loraRank,
-                                 double loraAlpha, String mixedPrecision, LoraFormat loraFormat) {
+                                 double loraAlpha, String mixedPrecision, LoraFormat loraFormat,
+                                 boolean gradientCheckpointing) {
 
     /** The values of {@code mixedPrecision}. */
     public static final List<String> MIXED_PRECISION = List.of("no", "fp16");
@@ -111,6 +115,7 @@ public record DreamBoothSettings(Path instanceDir, String instancePrompt, Path c
         private double loraAlpha;
         private LoraFormat loraFormat = LoraFormat.DIFFUSERS;
         private String mixedPrecision = "no";
+        private boolean gradientCheckpointing;
 
         private Builder(Path instanceDir, String instancePrompt) {
             this.instanceDir = instanceDir;
@@ -216,6 +221,12 @@ public record DreamBoothSettings(Path instanceDir, String instancePrompt, Path c
             return this;
         }
 
+        /** Recompute the UNet's block activations in the backward pass instead of keeping them (less memory). */
+        public Builder gradientCheckpointing(boolean v) {
+            gradientCheckpointing = v;
+            return this;
+        }
+
         public Builder outputDir(Path v) {
             outputDir = v;
             return this;
@@ -226,7 +237,7 @@ public record DreamBoothSettings(Path instanceDir, String instancePrompt, Path c
                     priorLossWeight, randomFlip, trainTextEncoder, learningRate, lrScheduler, lrWarmupSteps,
                     maxTrainSteps, trainBatchSize, gradientAccumulationSteps, maxGradNorm, adam, seed, offsetNoise,
                     snrGamma, validationPrompt, validationEvery, checkpointEvery, keepCheckpoints, outputDir, loraRank,
-                    loraAlpha > 0 ? loraAlpha : loraRank, mixedPrecision, loraFormat);
+                    loraAlpha > 0 ? loraAlpha : loraRank, mixedPrecision, loraFormat, gradientCheckpointing);
         }
     }
 }

@@ -14,6 +14,8 @@ import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
+import dev.easel.engine.memory.MemoryBudget;
+import dev.easel.engine.torch.Randomness;
 import dev.easel.engine.train.CheckpointStore;
 import dev.easel.engine.train.DenoisingLoss;
 import dev.easel.engine.train.ImageBatch;
@@ -107,12 +109,20 @@ public final class DreamBoothTrainer {
         try {
             int resolution = pipeline.vaeScaleFactor() * pipeline.unet().config.sampleSize();
             List<BufferedImage> instances = InstanceImages.load(settings.instanceDir(), resolution);
+            requireMemory(pipeline, resolution, instances.size()
+                    + (settings.withPriorPreservation() ? settings.numClassImages() : 0));
             List<BufferedImage> classes = settings.withPriorPreservation()
                     ? classImages(pipeline, resolution) : List.of();
             DenoisingLoss denoising = new DenoisingLoss(pipeline.schedulerConfig());
-            LoraNetwork lora = settings.lora() ? LoraNetwork.create(pipeline.unet(),
-                    settings.trainTextEncoder() ? pipeline.textEncoder() : null, settings.loraRank(),
-                    settings.loraAlpha(), pipeline.manager()) : null;
+            LoraNetwork lora = null;
+            if (settings.lora()) {
+                // seeded as diffusers' set_seed(args.seed) before the adapters are made: a run's LoRA starts from
+                // the same random weights every time, whatever drew from the generator before
+                try (Randomness.Held generator = Randomness.seeded(settings.seed())) {
+                    lora = LoraNetwork.create(pipeline.unet(), settings.trainTextEncoder() ? pipeline.textEncoder()
+                            : null, settings.loraRank(), settings.loraAlpha(), pipeline.manager());
+                }
+            }
             boolean trainTextEncoder = settings.trainTextEncoder() && lora == null;
             TrainingPrecision precision = new TrainingPrecision(pipeline);
             DataType frozenType = settings.lowPrecision() == null ? DataType.FLOAT32 : settings.lowPrecision();
@@ -135,7 +145,7 @@ public final class DreamBoothTrainer {
             TrainingSettings loopSettings = new TrainingSettings(settings.maxTrainSteps(), settings.learningRate(),
                     settings.schedule(), settings.gradientAccumulationSteps(), settings.maxGradNorm(), settings.adam(),
                     settings.seed(), settings.checkpointEvery(), settings.keepCheckpoints(), runFolder,
-                    settings.lowPrecision() == DataType.FLOAT16);
+                    settings.lowPrecision() == DataType.FLOAT16, settings.gradientCheckpointing());
             TrainingLog[] lastLog = new TrainingLog[1];
             TrainingListener withValidation = new TrainingListener() {
                 @Override
@@ -201,6 +211,29 @@ public final class DreamBoothTrainer {
                 pipeline.close();
             }
         }
+    }
+
+    /**
+     * Refuses, in one line, a run that would not fit in the memory left once the model is loaded, saying which option
+     * would — before class images are generated and before the first step, instead of the process being killed in it.
+     */
+    private void requireMemory(StableDiffusionPipeline pipeline, int resolution, int images) {
+        long unet = pipeline.unet().parameterCount();
+        long textEncoder = pipeline.textEncoder().parameterCount();
+        long vae = pipeline.vae().parameterCount();
+        boolean lora = settings.lora();
+        boolean trainTextEncoder = settings.trainTextEncoder();
+        // rank-4 adapters on the attention layers are about a thousandth of the models (SD 1.5's UNet: 0.8 M)
+        long rank4 = (unet + (trainTextEncoder ? textEncoder : 0)) / 1000;
+        long trainable = lora ? rank4 * settings.loraRank() / 4 : unet + (trainTextEncoder ? textEncoder : 0);
+        int samples = settings.trainBatchSize() * (settings.withPriorPreservation() ? 2 : 1);
+        MemoryBudget.TrainingJob job = new MemoryBudget.TrainingJob(unet, textEncoder, vae, trainTextEncoder,
+                trainable, rank4,
+                pipeline.unet().config.blockOutChannels()[0], resolution, samples, lora,
+                settings.gradientCheckpointing(), settings.lowPrecision() != null,
+                4L * resolution * resolution * images);
+        MemoryBudget.forTraining("DreamBooth training", job).check();
+        MemoryBudget.checkHeap("DreamBooth training", job.heapBytes());
     }
 
     /** The class folder's images, generating (and saving) the missing ones with the class prompt first. */

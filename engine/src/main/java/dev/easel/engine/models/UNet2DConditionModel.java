@@ -15,6 +15,7 @@ import dev.easel.engine.models.unet.UpBlockType;
 import dev.easel.engine.nn.Activations;
 import dev.easel.engine.nn.Container;
 import dev.easel.engine.nn.Conv2d;
+import dev.easel.engine.nn.GradientCheckpointing;
 import dev.easel.engine.nn.GroupNorm;
 import dev.easel.engine.nn.Init;
 import dev.easel.engine.nn.Linear;
@@ -233,16 +234,33 @@ public final class UNet2DConditionModel extends Module {
 
         NDArray x = convIn.forward(scope, sample);
         h.accept("conv_in", x);
+        // Each block is one segment for gradient checkpointing (diffusers checkpoints per block too); outside a
+        // checkpointing region GradientCheckpointing.run just runs it.
         List<NDArray> res = new ArrayList<>();
         res.add(x);
         for (int i = 0; i < downBlocks.size(); i++) {
-            x = downBlocks.get(i).forward(scope, x, emb, context, res);
+            DownBlock block = downBlocks.get(i);
+            List<NDArray> skips = GradientCheckpointing.run(scope, Arrays.asList(x, emb, context), (s, in) -> {
+                List<NDArray> out = new ArrayList<>();
+                block.forward(s, in.get(0), in.get(1), in.get(2), out);
+                return out;
+            });
+            res.addAll(skips);
+            x = skips.get(skips.size() - 1);
             h.accept("down_blocks." + i, x);
         }
-        x = midBlock.forward(scope, x, emb, context);
+        x = GradientCheckpointing.run(scope, Arrays.asList(x, emb, context),
+                (s, in) -> List.of(midBlock.forward(s, in.get(0), in.get(1), in.get(2)))).get(0);
         h.accept("mid_block", x);
         for (int i = 0; i < upBlocks.size(); i++) {
-            x = upBlocks.get(i).forward(scope, x, emb, context, res);
+            UpBlock block = upBlocks.get(i);
+            List<NDArray> inputs = new ArrayList<>(Arrays.asList(x, emb, context));
+            for (int k = 0; k < block.skipCount(); k++) {
+                inputs.add(res.remove(res.size() - 1));
+            }
+            Shape upsampleTo = res.isEmpty() ? null : res.get(res.size() - 1).getShape().slice(2);
+            x = GradientCheckpointing.run(scope, inputs, (s, in) -> List.of(block.forward(s, in.get(0), in.get(1),
+                    in.get(2), in.subList(3, in.size()), upsampleTo))).get(0);
             h.accept("up_blocks." + i, x);
         }
         x = convNormOut.forward(scope, x);

@@ -40,6 +40,11 @@ public final class Autocast implements AutoCloseable {
         return new Autocast(previous);
     }
 
+    /** This thread's region type (float16), or null outside a region: what a recomputation re-enters. */
+    static DataType current() {
+        return LOW_PRECISION.get();
+    }
+
     @Override
     public void close() {
         if (previous == null) {

@@ -56,6 +56,9 @@ public final class TorchOps {
             "  def group_norm(self: __torch__.Ops,",
             "    x: Tensor, w: Tensor, b: Tensor, groups: Tensor, eps: Tensor) -> Tensor:",
             "    return torch.group_norm(x, int(groups), w, b, float(eps))",
+            "  def requires_grad(self: __torch__.Ops,",
+            "    x: Tensor) -> Tensor:",
+            "    return torch.tensor(x.requires_grad)",
             "");
 
     private static volatile PtSymbolBlock module;
@@ -221,6 +224,21 @@ public final class TorchOps {
             return x;
         }
         return call(scope, "channels_last", x);
+    }
+
+    /**
+     * {@code x.requires_grad}: whether a backward pass can reach {@code x} (a leaf that requires a gradient, or the
+     * result of a recorded graph). DJL's {@code hasGradient} says true only for leaves, and reading the grad_fn of a
+     * tensor that has none aborts the JVM, so the question goes through the TorchScript module.
+     */
+    public static boolean requiresGrad(NDArray x) {
+        if (module() == null) {
+            throw new IllegalStateException("gradient checkpointing needs easel's TorchScript ops, which could not be"
+                    + " loaded");
+        }
+        try (NDManager scope = x.getManager().newSubManager()) {
+            return call(scope, "requires_grad", x).getBoolean();
+        }
     }
 
     /** {@code torch.group_norm} on NCHW input (or reshape + layer norm + per-channel affine as fallback). */

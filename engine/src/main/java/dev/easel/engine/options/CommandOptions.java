@@ -204,6 +204,8 @@ public final class CommandOptions {
             Option.floating("snr-gamma", "F", 0.0, "min-SNR weighting gamma (0: off)").min(0),
             Option.choice("mixed-precision", DreamBoothSettings.MIXED_PRECISION, "no",
                     "compute in float16 with float32 master weights (for a GPU)"),
+            Option.flag("gradient-checkpointing", "recompute the UNet's block activations in the backward pass instead"
+                    + " of keeping them: less memory, more time per step (each block runs twice)"),
             Option.string("validation-prompt", "TEXT", null, "shown every --validation-every steps"),
             Option.integer("validation-every", "N", 100, "steps between validation images").min(1),
             Option.integer("checkpoint-every", "N", 500, "steps between checkpoints").min(1),

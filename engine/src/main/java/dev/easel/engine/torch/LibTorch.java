@@ -43,6 +43,18 @@ public final class LibTorch {
         JniUtils.backward((PtNDArray) out, (PtNDArray) gradient, keepGraph, createGraph);
     }
 
+    /**
+     * {@code tensor.grad} in {@code manager}, or null when no backward pass has reached it yet (DJL's
+     * {@code getGradient} would make zeros instead, on the tensor's own manager).
+     */
+    public static NDArray gradient(NDArray tensor, NDManager manager) {
+        NDArray g = JniUtils.getGradient((PtNDArray) tensor);
+        if (g != null) {
+            g.attach(manager);
+        }
+        return g;
+    }
+
     /** {@code param.grad.zero_()}. */
     public static void zeroGrad(NDArray parameter) {
         JniUtils.zeroGrad((PtNDArray) parameter);

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Compares the settings a checkpoint was trained with to those of the run resuming it. A resumed run equals an
@@ -13,9 +14,14 @@ import java.util.Objects;
  * function of seed and step), the learning rate and the kind of its schedule, gradient accumulation and clipping.
  * The number of steps is not compared: training a finished run further is what a longer budget asks for (a
  * schedule stretched over more steps is then the user's choice). Checkpoints written before a setting was recorded
- * are not checked for it.
+ * are not checked for it. Gradient checkpointing is recorded and a change is said, but allowed: it trades memory for
+ * time and leaves the numbers as they were (gradients equal to float rounding), so a run that no longer fits may turn
+ * it on when it resumes.
  */
 final class ResumeCheck {
+
+    /** Recorded settings that change memory and time but not the numbers: a change is reported, not refused. */
+    private static final Set<String> NOT_DECIDING = Set.of("gradient_checkpointing");
 
     private ResumeCheck() {
     }
@@ -27,14 +33,28 @@ final class ResumeCheck {
         m.put("learning_rate", settings.learningRate());
         m.put("gradient_accumulation", settings.gradientAccumulation());
         m.put("max_grad_norm", settings.maxGradNorm());
+        m.put("gradient_checkpointing", settings.gradientCheckpointing());
         return m;
     }
 
     /** The settings of {@code settings} that differ from the checkpoint's, as "name checkpoint → now" texts. */
     static List<String> differences(CheckpointStore.Checkpoint checkpoint, TrainingSettings settings) {
+        return differences(checkpoint, settings, false);
+    }
+
+    /** As {@link #differences(CheckpointStore.Checkpoint, TrainingSettings)}, or only the non-deciding ones. */
+    private static List<String> differences(CheckpointStore.Checkpoint checkpoint, TrainingSettings settings,
+                                            boolean notDeciding) {
         Map<String, Object> manifest = checkpoint.manifest();
         List<String> differ = new ArrayList<>();
-        recorded(settings).forEach((key, now) -> compare(differ, key, manifest.get(key), now));
+        recorded(settings).forEach((key, now) -> {
+            if (NOT_DECIDING.contains(key) == notDeciding) {
+                compare(differ, key, manifest.get(key), now);
+            }
+        });
+        if (notDeciding) {
+            return differ;
+        }
         if (manifest.get("lr_scheduler") instanceof Map<?, ?> saved) {
             compare(differ, "lr_scheduler", saved.get("kind"), settings.schedule().kind().id());
         }
@@ -62,6 +82,11 @@ final class ResumeCheck {
      */
     static void require(CheckpointStore.Checkpoint checkpoint, TrainingSettings settings, boolean override,
                         System.Logger log) {
+        List<String> changed = differences(checkpoint, settings, true);
+        if (!changed.isEmpty()) {
+            log.log(System.Logger.Level.INFO, "resuming " + checkpoint.folder() + " with " + String.join(", ", changed)
+                    + ": memory and speed change, the results do not");
+        }
         List<String> differ = differences(checkpoint, settings);
         if (differ.isEmpty()) {
             return;

@@ -3,6 +3,7 @@ package dev.easel.engine.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.easel.engine.nn.GradientCheckpointing;
 import dev.easel.engine.nn.ScalarOps;
 import dev.easel.engine.torch.LibTorch;
 import dev.easel.engine.torch.Randomness;
@@ -192,15 +193,16 @@ public final class TrainingLoop {
         for (int micro = 0; micro < micros; micro++) {
             // the step's noise is a function of (seed, step): no other thread may seed or draw until it is drawn
             try (Randomness.Held generator = Randomness.seeded(seedFor(settings.seed(), step, micro));
-                 NDManager scope = manager.newSubManager()) {
+                 NDManager scope = manager.newSubManager();
+                 GradientCheckpointing checkpoints = GradientCheckpointing.begin(scope,
+                         settings.gradientCheckpointing())) {
                 LibTorch.setGradMode(true);
                 NDArray loss = objective.loss(scope, step, micro);
                 NDArray scaled = micros == 1 ? loss : ScalarOps.div(loss, micros);
                 if (lossScale != 1) {
                     scaled = ScalarOps.mul(scaled, lossScale);
                 }
-                LibTorch.backward(scaled, scope.ones(scaled.getShape(), scaled.getDataType(), scaled.getDevice()),
-                        false, false);
+                checkpoints.backward(scaled);
                 lossSum += loss.toType(DataType.FLOAT64, false).getDouble();
             } finally {
                 LibTorch.setGradMode(false);

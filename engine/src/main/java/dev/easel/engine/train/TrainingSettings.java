@@ -14,17 +14,28 @@ import java.nio.file.Path;
  * @param keepCheckpoints how many of the newest checkpoints to keep
  * @param folder where checkpoints and the loss log go
  * @param lossScaling dynamic loss scaling ({@link LossScaler}), for float16 mixed precision
+ * @param gradientCheckpointing recompute the model's block activations in the backward pass instead of keeping them
+ *                              ({@link dev.easel.engine.nn.GradientCheckpointing}): less memory, more time
  */
 public record TrainingSettings(long maxSteps, double learningRate, LearningRateSchedule schedule,
                                int gradientAccumulation, double maxGradNorm, AdamW.Settings adam, long seed,
-                               int checkpointEvery, int keepCheckpoints, Path folder, boolean lossScaling) {
+                               int checkpointEvery, int keepCheckpoints, Path folder, boolean lossScaling,
+                               boolean gradientCheckpointing) {
+
+    /** Settings without gradient checkpointing. */
+    public TrainingSettings(long maxSteps, double learningRate, LearningRateSchedule schedule,
+                            int gradientAccumulation, double maxGradNorm, AdamW.Settings adam, long seed,
+                            int checkpointEvery, int keepCheckpoints, Path folder, boolean lossScaling) {
+        this(maxSteps, learningRate, schedule, gradientAccumulation, maxGradNorm, adam, seed, checkpointEvery,
+                keepCheckpoints, folder, lossScaling, false);
+    }
 
     /** Settings without loss scaling (float32 or bfloat16 training). */
     public TrainingSettings(long maxSteps, double learningRate, LearningRateSchedule schedule,
                             int gradientAccumulation, double maxGradNorm, AdamW.Settings adam, long seed,
                             int checkpointEvery, int keepCheckpoints, Path folder) {
         this(maxSteps, learningRate, schedule, gradientAccumulation, maxGradNorm, adam, seed, checkpointEvery,
-                keepCheckpoints, folder, false);
+                keepCheckpoints, folder, false, false);
     }
 
     public TrainingSettings {

@@ -15,7 +15,6 @@ import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
-import dev.easel.engine.shapes.ShapesDataset;
 import dev.easel.engine.sweep.Axis;
 import dev.easel.engine.sweep.LoadingSweepModels;
 import dev.easel.engine.sweep.SweepPlan;
@@ -30,7 +29,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,12 +39,7 @@ class DreamBoothTrainerTest {
     Path folder;
 
     private Path instances() throws Exception {
-        Path dir = Files.createDirectories(folder.resolve("instances"));
-        ShapesDataset shapes = new ShapesDataset(9, 64);
-        for (int i = 0; i < 3; i++) {
-            ImageIO.write(shapes.image(shapes.scene(i)), "png", dir.resolve("subject-" + i + ".png").toFile());
-        }
-        return dir;
+        return SubjectImages.write(folder.resolve("instances"), 9, 3);
     }
 
     private DreamBoothSettings.Builder settings(Path out) throws Exception {

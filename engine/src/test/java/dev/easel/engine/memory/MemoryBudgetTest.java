@@ -6,6 +6,7 @@ import dev.easel.engine.EngineException;
 import dev.easel.engine.Reference;
 import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,6 +31,64 @@ class MemoryBudgetTest {
         assertTrue(none.contains("only 1.0 GB is free; close other models or programs")
                 && none.contains("(--dtype fp16 would need 2.5 GB)"), none);
         MemoryBudget.forLoad("sd15", SD15, DataType.FLOAT32).check(-1); // unknown: not checked
+    }
+
+    /** SD 1.5's sizes: UNet 859.5 M, text encoder 123.1 M, VAE 83.7 M parameters; 512², batch 1. */
+    private static MemoryBudget.TrainingJob sd15(boolean lora, boolean checkpointing) {
+        long unet = 859_520_964L;
+        long textEncoder = 123_060_480L;
+        long vae = 83_653_863L;
+        long rank4 = unet / 1000;
+        return new MemoryBudget.TrainingJob(unet, textEncoder, vae, false, lora ? rank4 : unet, rank4, 320, 512, 1, lora, checkpointing, false, 2 * 4 * 512 * 512);
+    }
+
+    @Test
+    void trainingCountsOptimizerStateAndActivationsAndNamesTheOptionThatFits() {
+        MemoryBudget.Estimate full = MemoryBudget.forTraining("DreamBooth training", sd15(false, false));
+        long latent = 64 * 64;
+        long activations = MemoryBudget.ACTIVATION_BYTES_PER_LATENT_PIXEL * latent;
+        long vaeEncode = MemoryBudget.VAE_ENCODE_BYTES_PER_PIXEL * 512 * 512;
+        assertEquals(859_520_964L * 12 + activations + vaeEncode + MemoryBudget.HEADROOM, full.bytes(),
+                "gradient and AdamW's m and v per UNet weight, the activations, the VAE's encoding");
+        long checkpointed = 859_520_964L * 12 + MemoryBudget.CHECKPOINTED_BYTES_PER_LATENT_PIXEL * latent + vaeEncode
+                + MemoryBudget.HEADROOM;
+        assertEquals(List.of("--gradient-checkpointing", "--lora-rank 4", "--lora-rank 4 --gradient-checkpointing",
+                "--lora-rank 4 --gradient-checkpointing --mixed-precision fp16"),
+                full.alternatives().stream().map(MemoryBudget.Alternative::option).toList());
+        assertEquals(checkpointed, full.alternatives().get(0).bytes());
+
+        // Enough for checkpointing but not for keeping the activations: checkpointing is named.
+        String msg = assertThrows(EngineException.class, () -> full.check(checkpointed)).getMessage();
+        assertTrue(msg.startsWith("DreamBooth training needs about " + MemoryBudget.gb(full.bytes())
+                + " (860 M trainable parameters with gradients and AdamW state, activations at 512² × 1) but only "
+                + MemoryBudget.gb(checkpointed) + " is free; --gradient-checkpointing would need "
+                + MemoryBudget.gb(checkpointed) + " and fit"), msg);
+        // Too little for a full fine-tune at all: LoRA is named, with checkpointing when that alone does not fit.
+        MemoryBudget.Estimate lora = MemoryBudget.forTraining("x", sd15(true, false));
+        MemoryBudget.Estimate loraCheckpointed = MemoryBudget.forTraining("x", sd15(true, true));
+        assertEquals(lora.bytes(), full.alternatives().get(1).bytes());
+        assertEquals(loraCheckpointed.bytes(), full.alternatives().get(2).bytes());
+        String toLora = assertThrows(EngineException.class, () -> full.check(lora.bytes())).getMessage();
+        assertTrue(toLora.endsWith("--lora-rank 4 would need " + MemoryBudget.gb(lora.bytes()) + " and fit"), toLora);
+        String toBoth = assertThrows(EngineException.class, () -> full.check(loraCheckpointed.bytes())).getMessage();
+        assertTrue(toBoth.endsWith("--lora-rank 4 --gradient-checkpointing would need "
+                + MemoryBudget.gb(loraCheckpointed.bytes()) + " and fit"), toBoth);
+        // fp16 mixed precision halves the frozen weights: it can fit where nothing else does
+        long fp16 = full.alternatives().get(3).bytes();
+        assertEquals(Math.max(MemoryBudget.HEADROOM, loraCheckpointed.bytes()
+                - 2 * (859_520_964L + 123_060_480L + 83_653_863L)), fp16);
+        full.check(full.bytes()); // exactly enough is enough
+        loraCheckpointed.check(-1); // unknown: not checked
+        assertFalse(msg.contains("\n"));
+    }
+
+    @Test
+    void trainingImagesMustFitTheJavaHeap() {
+        MemoryBudget.checkHeap("DreamBooth training", 1024);
+        String msg = assertThrows(EngineException.class, () -> MemoryBudget.checkHeap("DreamBooth training",
+                Runtime.getRuntime().maxMemory() + 1)).getMessage();
+        assertTrue(msg.startsWith("DreamBooth training needs about ") && msg.endsWith("give the JVM more (-Xmx) or use"
+                + " fewer or smaller images"), msg);
     }
 
     @Test

@@ -10,12 +10,10 @@ import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
-import dev.easel.engine.shapes.ShapesDataset;
+import dev.easel.engine.dreambooth.SubjectImages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,11 +61,7 @@ class TensorPlacementTest {
 
     @Test
     void everyTensorOfAMixedPrecisionTrainingStepIsOnTheModelsDevice() throws Exception {
-        Path instances = Files.createDirectories(folder.resolve("instances"));
-        ShapesDataset shapes = new ShapesDataset(5, 64);
-        for (int i = 0; i < 2; i++) {
-            ImageIO.write(shapes.image(shapes.scene(i)), "png", instances.resolve("s" + i + ".png").toFile());
-        }
+        Path instances = SubjectImages.write(folder.resolve("instances"), 5, 2);
         List<String> off = new ArrayList<>();
         List<Boolean> gradientsFound = new ArrayList<>();
         List<DataType> gradientTypes = new ArrayList<>();

@@ -143,5 +143,17 @@ class ResumeDurabilityTest {
             assertEquals(6, new TrainingLoop(settings(run, 6, 7, 0.2), null, null).run(objective(m), run)
                     .completedSteps(), "the same settings resume without a word");
         }
+        // Gradient checkpointing changes memory and time, not the numbers: turning it on is allowed and recorded.
+        TrainingSettings same = settings(run, 8, 7, 0.2);
+        TrainingSettings checkpointing = new TrainingSettings(same.maxSteps(), same.learningRate(), same.schedule(),
+                same.gradientAccumulation(), same.maxGradNorm(), same.adam(), same.seed(), same.checkpointEvery(),
+                same.keepCheckpoints(), run, false, true);
+        assertEquals(false, new CheckpointStore(run, 2).latest().orElseThrow().manifest().get("gradient_checkpointing"));
+        assertEquals(List.of(), ResumeCheck.differences(new CheckpointStore(run, 2).latest().orElseThrow(),
+                checkpointing), "not a difference that refuses the resume");
+        try (NDManager m = NDManager.newBaseManager()) {
+            assertEquals(8, new TrainingLoop(checkpointing, null, null).run(objective(m), run).completedSteps());
+        }
+        assertEquals(true, new CheckpointStore(run, 2).latest().orElseThrow().manifest().get("gradient_checkpointing"));
     }
 }

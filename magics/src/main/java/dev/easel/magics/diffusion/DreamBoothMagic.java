@@ -55,6 +55,7 @@ public final class DreamBoothMagic extends SpecMagic {
                 .trainTextEncoder(args.flag("train-text-encoder")).randomFlip(args.flag("flip"))
                 .maxGradNorm(args.number("max-grad-norm")).offsetNoise(args.number("offset-noise"))
                 .snrGamma(args.number("snr-gamma")).mixedPrecision(args.string("mixed-precision"))
+                .gradientCheckpointing(args.flag("gradient-checkpointing"))
                 .seed(args.longInteger("seed"))
                 .checkpoints(args.integer("checkpoint-every"), args.integer("keep"))
                 .output(context.path(args.string("output")));

@@ -88,9 +88,12 @@ class DreamBoothMagicTest {
     void yamlBodyWithLora() throws Exception {
         try (RecordingSink sink = new RecordingSink()) {
             MAGICS.runCell("%%dreambooth --as ball_lora\ninstance_dir: subject\ninstance_prompt: a photo of sks ball\n"
-                    + "lora_rank: 2\nsteps: 2\nlr: 0.001\noutput: run2\n", context);
+                    + "lora_rank: 2\nsteps: 2\nlr: 0.001\noutput: run2\ngradient_checkpointing: true\n", context);
         }
         assertTrue(Files.isRegularFile(notebook.resolve("run2/pytorch_lora_weights.safetensors")));
+        assertTrue(new com.fasterxml.jackson.databind.ObjectMapper().readTree(notebook.resolve(
+                "run2/checkpoints/checkpoint-2/manifest.json").toFile()).get("gradient_checkpointing").asBoolean(),
+                "the run used and recorded gradient checkpointing");
         assertEquals("2", context.evalJava("ball_lora_run.steps()"));
 
         // Applied at a weight to the base model, from a magic and from Java; the model is left as it was.

@@ -67,15 +67,23 @@ public abstract sealed class UpBlock extends Module permits UpBlock2D, CrossAttn
         });
     }
 
-    /** Runs the block on {@code x}, taking its skip connections off the end of {@code skips}. */
-    public NDArray forward(NDManager scope, NDArray x, NDArray emb, NDArray context, List<NDArray> skips) {
+    /** How many skip connections the block takes: one per resnet. */
+    public int skipCount() {
+        return resnets.size();
+    }
+
+    /**
+     * Runs the block on {@code x} with its {@link #skipCount()} skip connections, the last one made first (the order
+     * the down blocks' outputs are taken back), upsampling to {@code upsampleTo} [h, w] (the next skip connection's
+     * size, so odd sizes come back exactly) unless it is the last block.
+     */
+    public NDArray forward(NDManager scope, NDArray x, NDArray emb, NDArray context, List<NDArray> skips,
+                           Shape upsampleTo) {
         for (int j = 0; j < resnets.size(); j++) {
-            x = layerForward(scope, j, x, skips.remove(skips.size() - 1), emb, context);
+            x = layerForward(scope, j, x, skips.get(j), emb, context);
         }
         if (upsamplers.size() > 0) {
-            // to the size of the next skip connection, so odd sizes come back exactly
-            Shape target = skips.get(skips.size() - 1).getShape();
-            x = upsamplers.get(0).forward(scope, x, target.get(2), target.get(3));
+            x = upsamplers.get(0).forward(scope, x, upsampleTo.get(0), upsampleTo.get(1));
         }
         return x;
     }
