@@ -45,6 +45,8 @@ public final class GradientCheckpointing implements AutoCloseable {
     }
 
     private static final ThreadLocal<GradientCheckpointing> ACTIVE = new ThreadLocal<>();
+    /** Set while a segment's first, gradient-free forward pass runs on this thread. */
+    private static final ThreadLocal<Boolean> RECORDING = ThreadLocal.withInitial(() -> false);
 
     /** One segment as the forward pass ran it: what to recompute, from what, and which arrays it returned. */
     private record Recorded(Segment body, List<NDArray> inputs, List<NDArray> outputs, DataType autocast) {
@@ -75,6 +77,15 @@ public final class GradientCheckpointing implements AutoCloseable {
     }
 
     /**
+     * Whether a checkpointed segment's gradient-free forward pass is running on this thread: it must do the training
+     * arithmetic (no inference-only layouts, see {@link LayerScope#reusing}), or the recomputation in the backward pass
+     * would round differently from the values the next segments were given.
+     */
+    static boolean recordingForward() {
+        return RECORDING.get();
+    }
+
+    /**
      * Runs {@code body} on {@code inputs}: checkpointed inside an enabled region while gradients are recorded,
      * plainly otherwise (inference, or training without checkpointing). Inputs may be null (an unused context).
      */
@@ -89,9 +100,11 @@ public final class GradientCheckpointing implements AutoCloseable {
     private List<NDArray> record(NDManager at, List<NDArray> inputs, Segment body) {
         List<NDArray> outputs;
         LibTorch.setGradMode(false);
+        RECORDING.set(true);
         try {
             outputs = body.forward(at, inputs);
         } finally {
+            RECORDING.set(false);
             LibTorch.setGradMode(true);
         }
         Set<NDArray> in = identitySet(inputs);

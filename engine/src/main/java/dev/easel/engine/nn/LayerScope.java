@@ -33,10 +33,12 @@ public final class LayerScope {
      * which at 512² costs more than the arithmetic of an elementwise op (an SD 1.5 VAE decode spent most of its time
      * there). Writing results into a temporary the layer owns (residual adds, SiLU) and freeing each temporary when its
      * consumer has run keeps both the time and the peak down, and so do channels-last convolutions ({@link Conv2d}).
-     * In training autograd needs them all. {@code -Deasel.reuse=off} turns this off (to compare).
+     * In training autograd needs them all, and a checkpointed segment's gradient-free forward pass must match its
+     * recomputation with gradients. {@code -Deasel.reuse=off} turns this off (to compare).
      */
     public static boolean reusing() {
-        return !LibTorch.gradMode() && !"off".equals(System.getProperty("easel.reuse"));
+        return !LibTorch.gradMode() && !GradientCheckpointing.recordingForward()
+                && !"off".equals(System.getProperty("easel.reuse"));
     }
 
     /** {@code owned + other}, written over {@code owned} (a temporary of the calling layer) when {@link #reusing}. */
