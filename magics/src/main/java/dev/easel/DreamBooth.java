@@ -206,7 +206,8 @@ public final class DreamBooth {
         LoadOptions options = base.device().startsWith("gpu") ? LoadOptions.defaults() : LoadOptions.cpu();
         DreamBoothTrainer.Run run;
         try {
-            run = new DreamBoothTrainer(base.source(), options, built, listener, null).train(resume, overrideCheckpointSettings);
+            run = new DreamBoothTrainer(base.source(), options, built, listener, null)
+                    .train(resume, overrideCheckpointSettings);
         } catch (RuntimeException | Error e) {
             if (view != null) {
                 view.failed();
@@ -215,8 +216,8 @@ public final class DreamBooth {
         }
         // Its source is a folder a later run can load: the written model, else (LoRA, interrupted) the base.
         Path source = run.model() != null && !built.lora() ? run.model() : base.source();
-        DreamBoothRun result = new DreamBoothRun(run, new Model(run.pipeline(), base.name() + "+dreambooth", source),
-                built.lora());
+        DreamBoothRun result =
+                new DreamBoothRun(run, new Model(run.pipeline(), base.name() + "+dreambooth", source), built.lora());
         if (view != null) {
             view.finish(result.summary());
         }

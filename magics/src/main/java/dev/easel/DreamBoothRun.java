@@ -33,7 +33,9 @@ public final class DreamBoothRun {
     }
 
     public List<Path> checkpoints() {
-        return run.checkpoints().stream().map(CheckpointStore.Checkpoint::folder).toList();
+        return run.checkpoints().stream()
+                .map(CheckpointStore.Checkpoint::folder)
+                .toList();
     }
 
     /** The trained model's folder, or the LoRA file; null when the run was interrupted. */
@@ -50,8 +52,12 @@ public final class DreamBoothRun {
     }
 
     public String summary() {
-        String written = run.model() == null ? "resume from " + (checkpoints().isEmpty() ? "the start"
-                : checkpoints().get(checkpoints().size() - 1)) : (lora ? "LoRA " : "model ") + run.model();
+        String written = run.model() == null
+                ? "resume from "
+                        + (checkpoints().isEmpty()
+                                ? "the start"
+                                : checkpoints().get(checkpoints().size() - 1))
+                : (lora ? "LoRA " : "model ") + run.model();
         return run.result().summary().replaceFirst(", checkpoint .*$", "") + "; " + written;
     }
 

@@ -3,12 +3,12 @@ package dev.easel;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
-import dev.easel.engine.loading.DefaultModel;
 import dev.easel.engine.EngineException;
-import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.io.Png;
 import dev.easel.engine.io.UserPath;
+import dev.easel.engine.loading.DefaultModel;
 import dev.easel.engine.loading.LoadOptions;
+import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.engine.samplers.PredictionType;
 import dev.easel.notebook.Outputs;
@@ -32,8 +32,7 @@ import java.util.concurrent.CancellationException;
  */
 public final class Easel {
 
-    private Easel() {
-    }
+    private Easel() {}
 
     /** Loads a model on the default device (a GPU when there is one, with fp16; else the CPU with fp32). */
     public static Model load(String pathOrDefault) {
@@ -64,8 +63,10 @@ public final class Easel {
 
     /** The model loaded under {@code name} ({@code %load_model --as NAME}). */
     public static Model model(String name) {
-        return ModelRegistry.global().byName(name).orElseThrow(() -> new IllegalArgumentException(
-                "no model is called " + name + "; loaded: " + ModelRegistry.global().names()));
+        return ModelRegistry.global()
+                .byName(name)
+                .orElseThrow(() -> new IllegalArgumentException("no model is called " + name + "; loaded: "
+                        + ModelRegistry.global().names()));
     }
 
     /** Every loaded model. */
@@ -105,12 +106,16 @@ public final class Easel {
     public static Txt2Img fromPng(Path png) {
         GenerationParameters parameters = GenerationParameters.read(png);
         ModelRegistry registry = ModelRegistry.global();
-        Model model = registry.all().stream().filter(m -> m.name().equals(parameters.model())).findFirst()
-                .or(registry::current).orElseThrow(() -> new IllegalArgumentException(png.getFileName()
+        Model model = registry.all().stream()
+                .filter(m -> m.name().equals(parameters.model()))
+                .findFirst()
+                .or(registry::current)
+                .orElseThrow(() -> new IllegalArgumentException(png.getFileName()
                         + " was made with model '" + (parameters.model() == null ? "?" : parameters.model())
                         + "', and no model is loaded; load it first: Easel.load(PATH) or %load_model PATH"
-                        + (DefaultModel.isDefault(String.valueOf(parameters.model())) ? "" : " (its folder or"
-                        + " .safetensors file)")));
+                        + (DefaultModel.isDefault(String.valueOf(parameters.model()))
+                                ? ""
+                                : " (its folder or" + " .safetensors file)")));
         return model.fromPng(png, parameters);
     }
 
@@ -137,8 +142,8 @@ public final class Easel {
     }
 
     /** As above, with a prediction type overriding the model's (null: the model's). */
-    public static ModelRegistry.Loaded load(Path path, String device, String dtype, String predictionType,
-                                            boolean showProgress) {
+    public static ModelRegistry.Loaded load(
+            Path path, String device, String dtype, String predictionType, boolean showProgress) {
         Device chosenDevice = device(device);
         DataType chosenType = dtype(dtype, chosenDevice);
         Path real;
@@ -157,9 +162,10 @@ public final class Easel {
             String name = modelName(real);
             Progress bar = showProgress ? Progress.start("Loading " + name, 3, "part") : null;
             String[] parts = {"text_encoder", "unet", "vae"};
-            LoadOptions options = LoadOptions.cpu().withDevice(chosenDevice, chosenType)
-                    .withPredictionType(predictionType).withListener(
-                    (component, done, total) -> {
+            LoadOptions options = LoadOptions.cpu()
+                    .withDevice(chosenDevice, chosenType)
+                    .withPredictionType(predictionType)
+                    .withListener((component, done, total) -> {
                         if (Thread.currentThread().isInterrupted()) {
                             throw new CancellationException("loading interrupted");
                         }

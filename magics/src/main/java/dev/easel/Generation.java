@@ -91,15 +91,25 @@ public final class Generation {
     public String toString() {
         GenerationParameters first = parameters.get(0);
         StringBuilder out = new StringBuilder();
-        out.append(images.size()).append(images.size() == 1 ? " image " : " images ")
-                .append(first.width()).append('x').append(first.height())
+        out.append(images.size())
+                .append(images.size() == 1 ? " image " : " images ")
+                .append(first.width())
+                .append('x')
+                .append(first.height())
                 .append(String.format(" in %.1f s · ", seconds))
-                .append(first.steps()).append(" steps ").append(first.sampler())
-                .append(" · CFG ").append(first.cfgScale() == Math.rint(first.cfgScale())
-                        ? String.valueOf((long) first.cfgScale()) : String.valueOf(first.cfgScale())).append(" · seed")
-                .append(images.size() == 1 ? " " : "s ").append(seeds().size() == 1 ? seeds().get(0)
-                        : seeds().toString())
-                .append("\nprompt: ").append(first.prompt());
+                .append(first.steps())
+                .append(" steps ")
+                .append(first.sampler())
+                .append(" · CFG ")
+                .append(
+                        first.cfgScale() == Math.rint(first.cfgScale())
+                                ? String.valueOf((long) first.cfgScale())
+                                : String.valueOf(first.cfgScale()))
+                .append(" · seed")
+                .append(images.size() == 1 ? " " : "s ")
+                .append(seeds().size() == 1 ? seeds().get(0) : seeds().toString())
+                .append("\nprompt: ")
+                .append(first.prompt());
         if (!first.negativePrompt().isEmpty()) {
             out.append("\nnegative: ").append(first.negativePrompt());
         }
@@ -108,8 +118,11 @@ public final class Generation {
         }
         List<Path> files = savedFiles();
         if (!files.isEmpty()) {
-            out.append("\nsaved: ").append(files.size() == 1 ? files.get(0) : files.get(0).getParent() + " ("
-                    + files.size() + " files)");
+            out.append("\nsaved: ")
+                    .append(
+                            files.size() == 1
+                                    ? files.get(0)
+                                    : files.get(0).getParent() + " (" + files.size() + " files)");
         }
         return out.toString();
     }

@@ -1,14 +1,16 @@
 package dev.easel;
 
-import dev.easel.engine.loading.VaeFiles;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.community.CommunityFiles;
 import dev.easel.engine.io.UserPath;
+import dev.easel.engine.loading.VaeFiles;
 import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.models.VaeTiling;
+import dev.easel.engine.options.Suggest;
 import dev.easel.engine.pipeline.GenerationDefaults;
 import dev.easel.engine.pipeline.GenerationLimits;
+import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.HiresFix;
@@ -16,8 +18,6 @@ import dev.easel.engine.pipeline.StepCallback;
 import dev.easel.engine.samplers.Samplers;
 import dev.easel.engine.samplers.SigmaSchedule;
 import dev.easel.engine.samplers.TimestepSpacing;
-import dev.easel.engine.options.Suggest;
-import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.notebook.Progress;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -41,6 +41,7 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
     private String negative = "";
     /** Null until set: then the model's recommended value, else {@link GenerationDefaults#STANDARD}'s. */
     private Integer steps;
+
     private Double cfg;
     private String sampler;
     private Long seed;
@@ -61,6 +62,7 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
     private TimestepSpacing spacing;
     /** Txt2Img's second pass; null: none. */
     HiresFix hires;
+
     private VaeTiling vaeTiling;
 
     GenerationRequest(Model model, String prompt) {
@@ -257,8 +259,8 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
     /** VAE tiling with tiles of {@code pixels} a side (smaller: less memory, more seams). */
     public SELF vaeTileSize(int pixels) {
         if (pixels < 8 || pixels > GenerationLimits.MAX_SIDE) {
-            throw new IllegalArgumentException("the VAE tile size must be between 8 and " + GenerationLimits.MAX_SIDE
-                    + " pixels, got " + pixels);
+            throw new IllegalArgumentException(
+                    "the VAE tile size must be between 8 and " + GenerationLimits.MAX_SIDE + " pixels, got " + pixels);
         }
         vaeTiling = new VaeTiling(pixels);
         return self();
@@ -300,13 +302,24 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
      */
     private GenerationSettings settings(long imageSeed, int index, int w, int h) {
         GenerationDefaults defaults = model.defaults();
-        return GenerationSettings.builder().prompt(prompt).negativePrompt(negative)
+        return GenerationSettings.builder()
+                .prompt(prompt)
+                .negativePrompt(negative)
                 .steps(steps != null ? steps : defaults.steps())
                 .guidanceScale(cfg != null ? cfg : defaults.guidanceScale())
                 .sampler(sampler != null ? sampler : defaults.sampler())
-                .seed(imageSeed).size(w, h).imagesPerPrompt(1).clipSkip(clipSkip - 1).eta(eta).schedule(schedule)
-                .variation(subseedStrength > 0 ? subseed + index : subseed, subseedStrength).plainPrompt(plainPrompt)
-                .spacing(spacing).hires(hires).vaeTiling(vaeTiling).build();
+                .seed(imageSeed)
+                .size(w, h)
+                .imagesPerPrompt(1)
+                .clipSkip(clipSkip - 1)
+                .eta(eta)
+                .schedule(schedule)
+                .variation(subseedStrength > 0 ? subseed + index : subseed, subseedStrength)
+                .plainPrompt(plainPrompt)
+                .spacing(spacing)
+                .hires(hires)
+                .vaeTiling(vaeTiling)
+                .build();
     }
 
     /** Takes every setting of {@code s} (a saved image's, {@link Model#fromPng}): one image, as it was made. */
@@ -344,9 +357,18 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
         String vaeName = null;
         try {
             // LoRAs given and named by <lora:…> tags, embeddings the prompts name, the VAE: one place applies them
-            CommunityFiles.Applied community = CommunityFiles.apply(model.stableDiffusion("LoRAs, embeddings and a VAE"), model.source(),
-                    GenerationSettings.builder().prompt(prompt).negativePrompt(negative).build(), loras, List.of(),
-                    vae, model.loraDir(), model.embeddingsDir());
+            CommunityFiles.Applied community = CommunityFiles.apply(
+                    model.stableDiffusion("LoRAs, embeddings and a VAE"),
+                    model.source(),
+                    GenerationSettings.builder()
+                            .prompt(prompt)
+                            .negativePrompt(negative)
+                            .build(),
+                    loras,
+                    List.of(),
+                    vae,
+                    model.loraDir(),
+                    model.embeddingsDir());
             applied.addAll(community.loras());
             List<LoraSpec> loraFiles = community.files();
             community.notes().forEach(note -> System.err.println("note: " + note));
@@ -360,8 +382,10 @@ public abstract sealed class GenerationRequest<SELF extends GenerationRequest<SE
                 long imageSeed = firstSeed + i;
                 int index = i;
                 GenerationSettings typed = settings(imageSeed, i, w, h); // as recorded: LoRA tags included
-                GenerationSettings settings = typed.toBuilder().prompts(List.of(encoded))
-                        .negativePrompts(List.of(encodedNegative)).build();
+                GenerationSettings settings = typed.toBuilder()
+                        .prompts(List.of(encoded))
+                        .negativePrompts(List.of(encodedNegative))
+                        .build();
                 StepCallback listener = step -> {
                     if (showProgress) {
                         if (bar[0] == null) {

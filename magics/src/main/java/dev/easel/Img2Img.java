@@ -1,9 +1,9 @@
 package dev.easel;
 
+import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.StepCallback;
-import dev.easel.engine.pipeline.GenerationParameters;
 import java.awt.image.BufferedImage;
 
 /**

@@ -2,10 +2,10 @@ package dev.easel;
 
 import dev.easel.engine.inpaint.InpaintOptions;
 import dev.easel.engine.inpaint.Inpainter;
+import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.StepCallback;
-import dev.easel.engine.pipeline.GenerationParameters;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,7 +80,16 @@ public final class Inpaint extends GenerationRequest<Inpaint> {
     GenerationResult generate(GenerationSettings settings, StepCallback listener) {
         List<String> notes = new ArrayList<>();
         try {
-            return Inpainter.run(model.stableDiffusion("inpainting"), settings, image, mask, strength, options(), listener, null, notes);
+            return Inpainter.run(
+                    model.stableDiffusion("inpainting"),
+                    settings,
+                    image,
+                    mask,
+                    strength,
+                    options(),
+                    listener,
+                    null,
+                    notes);
         } finally {
             notes.forEach(note -> System.err.println("note: " + note));
         }

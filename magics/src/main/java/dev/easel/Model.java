@@ -1,17 +1,17 @@
 package dev.easel;
 
-import dev.easel.engine.pipeline.GenerationParameters;
-import dev.easel.engine.pipeline.GenerationSettings;
-import dev.easel.engine.loading.VaeFiles;
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.embeddings.EmbeddingSpec;
+import dev.easel.engine.loading.VaeFiles;
 import dev.easel.engine.lora.PromptLoras;
 import dev.easel.engine.pipeline.DiffusionPipeline;
-import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.pipeline.GenerationDefaults;
 import dev.easel.engine.pipeline.GenerationLimits;
+import dev.easel.engine.pipeline.GenerationParameters;
+import dev.easel.engine.pipeline.GenerationSettings;
+import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 
@@ -163,8 +163,8 @@ public final class Model implements AutoCloseable {
     /** The engine's pipeline, for what the builders don't cover. */
     public DiffusionPipeline pipeline() {
         if (closed) {
-            throw new IllegalStateException("model " + displayName
-                    + " was closed; load it again (%load_model, or Easel.load)");
+            throw new IllegalStateException(
+                    "model " + displayName + " was closed; load it again (%load_model, or Easel.load)");
         }
         return pipeline;
     }

@@ -19,8 +19,7 @@ public final class ModelRegistry {
     private static final ModelRegistry GLOBAL = new ModelRegistry();
 
     /** What identifies a loaded model: its real path, device, dtype and prediction type (null: the model's own). */
-    public record Key(Path path, String device, String dtype, String predictionType) {
-    }
+    public record Key(Path path, String device, String dtype, String predictionType) {}
 
     private final Map<Key, Model> byKey = new LinkedHashMap<>();
     private final Map<String, Model> byName = new LinkedHashMap<>();
@@ -43,8 +42,7 @@ public final class ModelRegistry {
         return new Loaded(model, false);
     }
 
-    public record Loaded(Model model, boolean reused) {
-    }
+    public record Loaded(Model model, boolean reused) {}
 
     /** Also calls {@code model} {@code name} (a variable name), for {@code --model NAME}, and makes it current. */
     public synchronized void name(String name, Model model) {
@@ -89,7 +87,9 @@ public final class ModelRegistry {
     /** Every open model: those loaded from files and those only named (e.g. a DreamBooth-trained one). */
     public synchronized List<Model> all() {
         return Stream.concat(byKey.values().stream(), byName.values().stream())
-                .filter(m -> !m.isClosed()).distinct().toList();
+                .filter(m -> !m.isClosed())
+                .distinct()
+                .toList();
     }
 
     /** Forgets a closed model. */

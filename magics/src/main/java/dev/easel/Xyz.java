@@ -168,9 +168,17 @@ public final class Xyz {
             }
             sweepLora = base.loras().get(0);
         }
-        SweepSpec spec = new SweepSpec(base.sweepBase(), model.name(), x, y, z,
-                outputs != null ? outputs : Outputs.folder(), new GridImage.Options(margin, legend, maxMegapixels),
-                init, strength != null ? strength : model.defaults().strength(), sweepLora);
+        SweepSpec spec = new SweepSpec(
+                base.sweepBase(),
+                model.name(),
+                x,
+                y,
+                z,
+                outputs != null ? outputs : Outputs.folder(),
+                new GridImage.Options(margin, legend, maxMegapixels),
+                init,
+                strength != null ? strength : model.defaults().strength(),
+                sweepLora);
         SweepModels models = new NotebookModels(model);
         SweepPlan plan = SweepPlan.of(spec, models);
         plan.checkConfirmed(confirmed, "add --yes (Java: .confirm(true)) to run it");
@@ -230,7 +238,10 @@ public final class Xyz {
             if (name.equals(base.name())) {
                 return base.pipeline();
             }
-            return ModelRegistry.global().byName(name).orElseGet(() -> Easel.load(name)).pipeline();
+            return ModelRegistry.global()
+                    .byName(name)
+                    .orElseGet(() -> Easel.load(name))
+                    .pipeline();
         }
     }
 }

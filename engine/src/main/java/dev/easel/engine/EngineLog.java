@@ -18,10 +18,10 @@ public final class EngineLog {
 
     /** Loggers are held weakly by java.util.logging: this reference keeps the configured one alive. */
     private static final Logger EASEL = Logger.getLogger("dev.easel");
+
     private static boolean installed;
 
-    private EngineLog() {
-    }
+    private EngineLog() {}
 
     /** Shows Easel's messages at INFO and above as one line each on {@code System.err}; idempotent. */
     public static synchronized void showOnStandardError() {
@@ -46,8 +46,7 @@ public final class EngineLog {
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         });
     }
 }

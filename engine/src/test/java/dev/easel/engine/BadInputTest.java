@@ -1,16 +1,17 @@
 package dev.easel.engine;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.easel.engine.cli.GenerateCommand;
 import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.loading.ModelLoader;
-import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.weights.SafeTensors;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -19,11 +20,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Every kind of bad model input fails with one line naming the file and the problem. */
 class BadInputTest {
@@ -42,7 +40,8 @@ class BadInputTest {
     }
 
     private static String failLoad(Path path, String... mustContain) {
-        EngineException e = assertThrows(EngineException.class,
+        EngineException e = assertThrows(
+                EngineException.class,
                 () -> ModelLoader.load(path, LoadOptions.cpu()).close());
         String msg = e.getMessage();
         assertFalse(msg.contains("\n"), "one line: " + msg);
@@ -54,7 +53,8 @@ class BadInputTest {
 
     /** Rewrites the UNet file with one tensor removed or replaced. */
     private void rewriteUnet(Path model, String key, NDArray replacement) {
-        try (NDManager m = NDManager.newBaseManager(); SafeTensors st = SafeTensors.open(unetFile(model))) {
+        try (NDManager m = NDManager.newBaseManager();
+                SafeTensors st = SafeTensors.open(unetFile(model))) {
             Map<String, NDArray> all = new LinkedHashMap<>();
             for (String k : st.keys()) {
                 if (!k.equals(key)) {
@@ -169,22 +169,32 @@ class BadInputTest {
     void checkpointShapesThatDoNotMatchTheConfig() throws Exception {
         Path config = model();
         Path unetConfig = config.resolve("unet/config.json");
-        Files.writeString(unetConfig, Files.readString(unetConfig).replace("\"cross_attention_dim\": 32",
-                "\"cross_attention_dim\": 48"));
+        Files.writeString(
+                unetConfig,
+                Files.readString(unetConfig).replace("\"cross_attention_dim\": 32", "\"cross_attention_dim\": 48"));
         Path ckpt = Reference.root().resolve("formats/tiny-sd.ckpt");
-        EngineException e = assertThrows(EngineException.class, () -> ModelLoader.load(ckpt,
-                LoadOptions.cpu().withConfigDir(config)).close());
-        assertTrue(e.getMessage().startsWith(ckpt + ": wrong shape for model.diffusion_model.")
-                && e.getMessage().contains("attn2.to_k.weight"), e.getMessage());
+        EngineException e = assertThrows(
+                EngineException.class,
+                () -> ModelLoader.load(ckpt, LoadOptions.cpu().withConfigDir(config))
+                        .close());
+        assertTrue(
+                e.getMessage().startsWith(ckpt + ": wrong shape for model.diffusion_model.")
+                        && e.getMessage().contains("attn2.to_k.weight"),
+                e.getMessage());
     }
 
     @Test
     void aWriterThatFailsHalfWayLeavesNoFile() throws Exception {
         Path f = tmp.resolve("half.safetensors");
-        List<SafeTensors.Spec> specs = List.of(new SafeTensors.Spec("a", "F32", new long[] {4}),
-                new SafeTensors.Spec("b", "F32", new long[] {4}));
-        EngineException e = assertThrows(EngineException.class, () -> SafeTensors.write(specs, null, f,
-                (spec, out) -> out.write(new byte[spec.name().equals("a") ? 16 : 8])));
+        List<SafeTensors.Spec> specs = List.of(
+                new SafeTensors.Spec("a", "F32", new long[] {4}), new SafeTensors.Spec("b", "F32", new long[] {4}));
+        EngineException e = assertThrows(
+                EngineException.class,
+                () -> SafeTensors.write(
+                        specs,
+                        null,
+                        f,
+                        (spec, out) -> out.write(new byte[spec.name().equals("a") ? 16 : 8])));
         assertTrue(e.getMessage().contains("tensor b produced 8 bytes, expected 16"), e.getMessage());
         assertFalse(Files.exists(f));
         try (var left = Files.list(tmp)) {
@@ -202,10 +212,22 @@ class BadInputTest {
         int rc;
         int usage;
         try {
-            rc = new GenerateCommand().run(List.of("--model", m.toString(), "--prompt", "x", "--steps", "2",
-                    "--width", "32", "--height", "32", "--out", tmp.resolve("o.png").toString()));
-            usage = new GenerateCommand().run(List.of("--model", m.toString(), "--prompt", "x", "--steps", "two",
-                    "--out", "o.png"));
+            rc = new GenerateCommand()
+                    .run(List.of(
+                            "--model",
+                            m.toString(),
+                            "--prompt",
+                            "x",
+                            "--steps",
+                            "2",
+                            "--width",
+                            "32",
+                            "--height",
+                            "32",
+                            "--out",
+                            tmp.resolve("o.png").toString()));
+            usage = new GenerateCommand()
+                    .run(List.of("--model", m.toString(), "--prompt", "x", "--steps", "two", "--out", "o.png"));
         } finally {
             System.setErr(old);
         }

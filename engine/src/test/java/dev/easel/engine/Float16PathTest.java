@@ -1,24 +1,23 @@
 package dev.easel.engine;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.easel.engine.loading.LoadOptions;
+import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.Latents;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
-import dev.easel.engine.loading.LoadOptions;
-import dev.easel.engine.loading.ModelLoader;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * The float16 path (what a GPU runs by default) on the CPU, where libtorch has half-precision kernels for every op
@@ -31,29 +30,33 @@ class Float16PathTest {
     void referenceCasesInFloat16StayCloseToFloat32() {
         Map<String, Double> errors = new LinkedHashMap<>();
         List<DataType> stepTypes = new ArrayList<>();
-        try (StableDiffusionPipeline pipe = ModelLoader.load(Reference.model(),
-                LoadOptions.cpu().withDevice(Device.cpu(), DataType.FLOAT16));
-             NDManager m = NDManager.newBaseManager()) {
+        try (StableDiffusionPipeline pipe = ModelLoader.load(
+                        Reference.model(), LoadOptions.cpu().withDevice(Device.cpu(), DataType.FLOAT16));
+                NDManager m = NDManager.newBaseManager()) {
             pipe.unet().parameters().values().forEach(w -> assertEquals(DataType.FLOAT16, w.getDataType()));
             for (JsonNode c : Reference.index().get("cases")) {
                 String dir = "cases/" + c.get("id").asText() + "/";
-                GenerationSettings s = PipelineCasesTest.caseSettings(c,
-                        Reference.npy(m, dir + "latents_init.npy")).build();
-                Latents result = pipe.txt2img(s, step -> {
-                    if (step.done() == 1) {
-                        stepTypes.add(step.modelInput().getDataType());
-                        stepTypes.add(step.latents().getDataType());
-                    }
-                }, null).finalLatents();
-                errors.put(c.get("id").asText(), relative(Reference.npy(m, dir + "final_latents.npy"),
-                        result.toArray(m)));
+                GenerationSettings s = PipelineCasesTest.caseSettings(c, Reference.npy(m, dir + "latents_init.npy"))
+                        .build();
+                Latents result = pipe.txt2img(
+                                s,
+                                step -> {
+                                    if (step.done() == 1) {
+                                        stepTypes.add(step.modelInput().getDataType());
+                                        stepTypes.add(step.latents().getDataType());
+                                    }
+                                },
+                                null)
+                        .finalLatents();
+                errors.put(
+                        c.get("id").asText(), relative(Reference.npy(m, dir + "final_latents.npy"), result.toArray(m)));
             }
         }
         System.out.println("float16 on CPU, final latents vs diffusers float32, relative L2: " + errors);
         // The UNet computes in float16; the latents and the sampler's arithmetic stay float32 (diffusers upcasts too).
         for (int k = 0; k < stepTypes.size(); k += 2) {
-            assertEquals(List.of(DataType.FLOAT16, DataType.FLOAT32), stepTypes.subList(k, k + 2),
-                    "UNet input, latents");
+            assertEquals(
+                    List.of(DataType.FLOAT16, DataType.FLOAT32), stepTypes.subList(k, k + 2), "UNet input, latents");
         }
         errors.forEach((id, e) -> assertTrue(e <= 3e-2, id + ": float16 final latents off by " + e + " (relative)"));
         // Not a float32 run by mistake: half precision must leave a trace.

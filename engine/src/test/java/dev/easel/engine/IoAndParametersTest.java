@@ -1,5 +1,9 @@
 package dev.easel.engine;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -13,17 +17,12 @@ import dev.easel.engine.nn.Init;
 import dev.easel.engine.nn.TorchOps;
 import dev.easel.engine.torch.LibTorch;
 import dev.easel.engine.weights.SafeTensors;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** .npy and PNG text chunks round trips; parameter maps saved and restored; gradients through the models. */
 class IoAndParametersTest {
@@ -73,7 +72,10 @@ class IoAndParametersTest {
                 dev.easel.engine.weights.WeightLoader.load(b, st, null, m, null);
             }
             for (Map.Entry<String, NDArray> e : pa.entrySet()) {
-                assertArrayEquals(e.getValue().toFloatArray(), b.parameters().get(e.getKey()).toFloatArray(), 0f,
+                assertArrayEquals(
+                        e.getValue().toFloatArray(),
+                        b.parameters().get(e.getKey()).toFloatArray(),
+                        0f,
                         e.getKey());
             }
         }
@@ -106,7 +108,8 @@ class IoAndParametersTest {
                 diff = Math.max(diff, Math.abs(fused[i] - plain[i]));
             }
             assertTrue(norm > 0, "gradient is zero");
-            assertTrue(diff <= 1e-4 * Math.max(1, norm), "fused vs plain gradient diff " + diff + " (norm " + norm + ")");
+            assertTrue(
+                    diff <= 1e-4 * Math.max(1, norm), "fused vs plain gradient diff " + diff + " (norm " + norm + ")");
         }
     }
 
@@ -114,7 +117,8 @@ class IoAndParametersTest {
         LibTorch.setGradMode(true);
         NDArray w = unet.parameters().get(key);
         w.setRequiresGradient(true);
-        try (NDManager scope = m.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        try (NDManager scope = m.newSubManager();
+                GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray out = unet.forward(scope, x, new double[] {10, 500}, ctx, null);
             gc.backward(out.square().mean());
             NDArray g = w.getGradient();

@@ -1,5 +1,10 @@
 package dev.easel.engine;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -10,9 +15,6 @@ import dev.easel.engine.nn.Module;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.weights.LdmKeys;
 import dev.easel.engine.weights.SafeTensors;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -22,11 +24,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Parameters read zero-copy from the file's pages (mapped copy-on-write), or converted into huge-page memory, are
@@ -38,14 +37,15 @@ class MappedWeightsTest {
     @TempDir
     Path tmp;
 
-    private static final List<String> COMPONENTS = List.of("text_encoder/model", "unet/diffusion_pytorch_model",
-            "vae/diffusion_pytorch_model");
+    private static final List<String> COMPONENTS =
+            List.of("text_encoder/model", "unet/diffusion_pytorch_model", "vae/diffusion_pytorch_model");
 
     @Test
     void aFolderLoadsBitEqualToCopyingReadsAndIsMapped() {
         try (StableDiffusionPipeline p = ModelLoader.load(Reference.model(), LoadOptions.cpu())) {
             assertEqualToCopies(Reference.model(), p);
-            assertTrue(mapped(Reference.model().resolve("unet/diffusion_pytorch_model.safetensors")),
+            assertTrue(
+                    mapped(Reference.model().resolve("unet/diffusion_pytorch_model.safetensors")),
                     "the float32 UNet's tensors are mapped, not copied");
         }
     }
@@ -68,7 +68,9 @@ class MappedWeightsTest {
             }
         }
         try (StableDiffusionPipeline p = ModelLoader.load(fp16, LoadOptions.cpu())) {
-            assertEquals(DataType.FLOAT32, p.unet().parameters().values().iterator().next().getDataType());
+            assertEquals(
+                    DataType.FLOAT32,
+                    p.unet().parameters().values().iterator().next().getDataType());
             assertEqualToCopies(fp16, p);
         }
     }
@@ -79,8 +81,8 @@ class MappedWeightsTest {
         try (StableDiffusionPipeline folder = ModelLoader.load(Reference.model(), LoadOptions.cpu())) {
             LdmKeys.export(folder.textEncoder(), folder.unet(), folder.vae(), single);
             for (Path file : List.of(single, Reference.root().resolve("formats/tiny-sd.ckpt"))) {
-                try (StableDiffusionPipeline p = ModelLoader.load(file,
-                        LoadOptions.cpu().withConfigDir(Reference.model()))) {
+                try (StableDiffusionPipeline p =
+                        ModelLoader.load(file, LoadOptions.cpu().withConfigDir(Reference.model()))) {
                     assertSameParameters(file, folder.textEncoder(), p.textEncoder());
                     assertSameParameters(file, folder.unet(), p.unet());
                     assertSameParameters(file, folder.vae(), p.vae());
@@ -104,7 +106,8 @@ class MappedWeightsTest {
             t.put("ids", m.arange(0, 100, 1, DataType.INT64));
             SafeTensors.write(t, Map.of(), file);
         }
-        try (SafeTensors f = SafeTensors.open(file); NDManager m = NDManager.newBaseManager()) {
+        try (SafeTensors f = SafeTensors.open(file);
+                NDManager m = NDManager.newBaseManager()) {
             for (String key : f.keys()) {
                 for (DataType type : List.of(DataType.FLOAT32, DataType.FLOAT16)) {
                     NDArray copy = f.read(key, m, type);
@@ -116,8 +119,8 @@ class MappedWeightsTest {
             NDArray squeezed = f.readParameter("conv_1x1", new long[] {64, 32}, m, DataType.FLOAT32);
             assertEquals(new Shape(64, 32), squeezed.getShape());
             assertArrayEquals(f.read("conv_1x1", m, DataType.FLOAT32).toFloatArray(), squeezed.toFloatArray(), 0f);
-            EngineException e = assertThrows(EngineException.class,
-                    () -> f.readParameter("big", new long[] {1024, 1023}, m, DataType.FLOAT32));
+            EngineException e = assertThrows(
+                    EngineException.class, () -> f.readParameter("big", new long[] {1024, 1023}, m, DataType.FLOAT32));
             assertTrue(e.getMessage().contains("big") && !e.getMessage().contains("\n"), e.getMessage());
         }
     }
@@ -129,7 +132,8 @@ class MappedWeightsTest {
             SafeTensors.write(Map.of("w", m.arange(0f, 1 << 20, 1f)), Map.of(), file);
         }
         byte[] before = Files.readAllBytes(file);
-        try (SafeTensors f = SafeTensors.open(file); NDManager m = NDManager.newBaseManager()) {
+        try (SafeTensors f = SafeTensors.open(file);
+                NDManager m = NDManager.newBaseManager()) {
             NDArray w = f.readParameter("w", f.shape("w"), m, DataType.FLOAT32);
             assertTrue(mapped(file), "read zero-copy");
             w.addi(1f);
@@ -145,12 +149,13 @@ class MappedWeightsTest {
         try (NDManager m = NDManager.newBaseManager()) {
             SafeTensors.write(Map.of("w", m.ones(new Shape(4096))), Map.of(), file);
         }
-        try (SafeTensors f = SafeTensors.open(file); NDManager m = NDManager.newBaseManager()) {
+        try (SafeTensors f = SafeTensors.open(file);
+                NDManager m = NDManager.newBaseManager()) {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
                 ch.truncate(Files.size(file) - 100);
             }
-            EngineException e = assertThrows(EngineException.class,
-                    () -> f.readParameter("w", f.shape("w"), m, DataType.FLOAT32));
+            EngineException e =
+                    assertThrows(EngineException.class, () -> f.readParameter("w", f.shape("w"), m, DataType.FLOAT32));
             assertTrue(e.getMessage().contains("truncated") && !e.getMessage().contains("\n"), e.getMessage());
         }
     }
@@ -162,7 +167,8 @@ class MappedWeightsTest {
             for (int i = 0; i < modules.size(); i++) {
                 Path file = folder.resolve(COMPONENTS.get(i) + ".safetensors");
                 try (SafeTensors f = SafeTensors.open(file)) {
-                    for (Map.Entry<String, NDArray> e : modules.get(i).parameters().entrySet()) {
+                    for (Map.Entry<String, NDArray> e :
+                            modules.get(i).parameters().entrySet()) {
                         NDArray copy = f.read(e.getKey(), m, DataType.FLOAT32);
                         assertArrayEquals(copy.toByteArray(), e.getValue().toByteArray(), file + " " + e.getKey());
                     }

@@ -1,5 +1,9 @@
 package dev.easel.engine;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -8,10 +12,6 @@ import dev.easel.engine.models.ClipTextModel;
 import dev.easel.engine.models.UNet2DConditionModel;
 import dev.easel.engine.nn.Init;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Configs of other SD-shaped models build and run: SD 2.x linear projections, per-block heads, gelu CLIP. */
 class ModelConfigTest {
@@ -27,15 +27,23 @@ class ModelConfigTest {
         assertArrayEquals(new int[] {2, 4, 4}, c.numAttentionHeads());
         try (NDManager m = NDManager.newBaseManager()) {
             UNet2DConditionModel u = new UNet2DConditionModel(Init.random(m), c);
-            assertEquals(2, u.parameters().get("down_blocks.0.attentions.0.proj_in.weight").getShape().dimension());
-            assertEquals(new Shape(64, 48),
-                    u.parameters().get("up_blocks.1.attentions.0.transformer_blocks.0.attn2.to_k.weight").getShape());
-            NDArray out = u.forward(m, m.randomNormal(new Shape(1, 4, 12, 8)), 500,
-                    m.randomNormal(new Shape(1, 77, 48)));
+            assertEquals(
+                    2,
+                    u.parameters()
+                            .get("down_blocks.0.attentions.0.proj_in.weight")
+                            .getShape()
+                            .dimension());
+            assertEquals(
+                    new Shape(64, 48),
+                    u.parameters()
+                            .get("up_blocks.1.attentions.0.transformer_blocks.0.attn2.to_k.weight")
+                            .getShape());
+            NDArray out =
+                    u.forward(m, m.randomNormal(new Shape(1, 4, 12, 8)), 500, m.randomNormal(new Shape(1, 77, 48)));
             assertEquals(new Shape(1, 4, 12, 8), out.getShape());
             // odd latent sizes: the upsampler follows the skip connection's size
-            NDArray odd = u.forward(m, m.randomNormal(new Shape(1, 4, 13, 9)), 500,
-                    m.randomNormal(new Shape(1, 77, 48)));
+            NDArray odd =
+                    u.forward(m, m.randomNormal(new Shape(1, 4, 13, 9)), 500, m.randomNormal(new Shape(1, 77, 48)));
             assertEquals(new Shape(1, 4, 13, 9), odd.getShape());
         }
     }
@@ -43,8 +51,8 @@ class ModelConfigTest {
     @Test
     void unsupportedUnetConfigIsRefused() throws Exception {
         String json = "{\"class_embed_type\":\"timestep\"}";
-        EngineException e = assertThrows(EngineException.class,
-                () -> UNet2DConditionModel.Config.fromJson(new ObjectMapper().readTree(json)));
+        EngineException e = assertThrows(
+                EngineException.class, () -> UNet2DConditionModel.Config.fromJson(new ObjectMapper().readTree(json)));
         assertEquals(true, e.getMessage().contains("class_embed_type"));
     }
 
@@ -63,7 +71,9 @@ class ModelConfigTest {
             assertEquals(new Shape(1, 77, 16), o.lastHiddenState().getShape());
             assertEquals(3, o.hiddenStates().size());
             // pooled = the first eos position (index 2)
-            assertArrayEquals(o.lastHiddenState().get("0, 2").toFloatArray(), o.pooled().get(0).toFloatArray());
+            assertArrayEquals(
+                    o.lastHiddenState().get("0, 2").toFloatArray(),
+                    o.pooled().get(0).toFloatArray());
         }
     }
 }

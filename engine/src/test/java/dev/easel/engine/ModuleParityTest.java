@@ -1,5 +1,7 @@
 package dev.easel.engine;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -8,15 +10,11 @@ import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.models.ClipTextModel;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.torch.LibTorch;
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import java.util.HashMap;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** One forward of each model against diffusers/transformers, intermediates included (tolerance 1e-4). */
 class ModuleParityTest {
@@ -39,14 +37,21 @@ class ModuleParityTest {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray ids = Reference.npy(m, "modules/text_encoder/input_ids.npy");
             ClipTextModel.Output out = pipe.textEncoder().forward(m, ids);
-            Reference.assertClose("last_hidden_state", Reference.npy(m, "modules/text_encoder/last_hidden_state.npy"),
-                    out.lastHiddenState(), 1e-4);
-            Reference.assertClose("pooler_output", Reference.npy(m, "modules/text_encoder/pooler_output.npy"),
-                    out.pooled(), 1e-4);
+            Reference.assertClose(
+                    "last_hidden_state",
+                    Reference.npy(m, "modules/text_encoder/last_hidden_state.npy"),
+                    out.lastHiddenState(),
+                    1e-4);
+            Reference.assertClose(
+                    "pooler_output", Reference.npy(m, "modules/text_encoder/pooler_output.npy"), out.pooled(), 1e-4);
             NDArray hs = Reference.npy(m, "modules/text_encoder/hidden_states.npy");
             assertEquals(hs.getShape().get(0), out.hiddenStates().size());
             for (int i = 0; i < out.hiddenStates().size(); i++) {
-                Reference.assertClose("hidden_states[" + i + "]", hs.get(i), out.hiddenStates().get(i), 1e-4);
+                Reference.assertClose(
+                        "hidden_states[" + i + "]",
+                        hs.get(i),
+                        out.hiddenStates().get(i),
+                        1e-4);
             }
         }
     }
@@ -60,9 +65,10 @@ class ModuleParityTest {
             NDArray ctx = Reference.npy(m, d + "encoder_hidden_states.npy");
             Map<String, NDArray> acts = new HashMap<>();
             NDArray out = pipe.unet().forward(m, sample, new double[] {t[0], t[1]}, ctx, acts::put);
-            for (JsonNodeName n : JsonNodeName.of(Reference.index().path("modules").path("unet").path("intermediates"))) {
-                Reference.assertClose("unet " + n.name, Reference.npy(m, d + "act_" + n.name + ".npy"),
-                        acts.get(n.name), 1e-4);
+            for (JsonNodeName n : JsonNodeName.of(
+                    Reference.index().path("modules").path("unet").path("intermediates"))) {
+                Reference.assertClose(
+                        "unet " + n.name, Reference.npy(m, d + "act_" + n.name + ".npy"), acts.get(n.name), 1e-4);
             }
             Reference.assertClose("unet out", Reference.npy(m, d + "out.npy"), out, 1e-4);
         }
@@ -75,10 +81,17 @@ class ModuleParityTest {
             NDArray z = Reference.npy(m, d + "z.npy");
             Map<String, NDArray> acts = new HashMap<>();
             NDArray out = pipe.vae().decode(m, z, acts::put);
-            for (String name : new String[] {"post_quant_conv", "decoder.conv_in", "decoder.mid_block",
-                    "decoder.up_blocks.0", "decoder.up_blocks.1", "decoder.conv_norm_out", "decoder.conv_out"}) {
-                Reference.assertClose("vae " + name, Reference.npy(m, d + "act_" + name + ".npy"), acts.get(name),
-                        1e-4);
+            for (String name : new String[] {
+                "post_quant_conv",
+                "decoder.conv_in",
+                "decoder.mid_block",
+                "decoder.up_blocks.0",
+                "decoder.up_blocks.1",
+                "decoder.conv_norm_out",
+                "decoder.conv_out"
+            }) {
+                Reference.assertClose(
+                        "vae " + name, Reference.npy(m, d + "act_" + name + ".npy"), acts.get(name), 1e-4);
             }
             Reference.assertClose("vae out", Reference.npy(m, d + "out.npy"), out, 1e-4);
             assertEquals(DataType.FLOAT32, out.getDataType());

@@ -1,5 +1,9 @@
 package dev.easel.engine;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -10,19 +14,14 @@ import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.Latents;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.TestFactory;
-
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * Every whole-pipeline case of the reference data, step by step: token ids, prompt embeddings, per step the UNet
@@ -68,11 +67,16 @@ class PipelineCasesTest {
     /** A reference case's generation settings, started from {@code init} (its {@code latents_init}). */
     static GenerationSettings.Builder caseSettings(JsonNode c, NDArray init) {
         List<String> prompts = strings(c.get("prompt"));
-        GenerationSettings.Builder b = GenerationSettings.builder().prompts(prompts)
-                .negativePrompts(strings(c.get("negative_prompt"))).steps(c.get("steps").asInt())
-                .guidanceScale(c.get("guidance_scale").asDouble()).sampler(c.get("scheduler").asText())
-                .seed(c.get("seed").asLong()).size(c.get("width").asInt(), c.get("height").asInt())
-                .imagesPerPrompt(c.get("batch").asInt() / prompts.size()).eta(c.path("eta").asDouble(0))
+        GenerationSettings.Builder b = GenerationSettings.builder()
+                .prompts(prompts)
+                .negativePrompts(strings(c.get("negative_prompt")))
+                .steps(c.get("steps").asInt())
+                .guidanceScale(c.get("guidance_scale").asDouble())
+                .sampler(c.get("scheduler").asText())
+                .seed(c.get("seed").asLong())
+                .size(c.get("width").asInt(), c.get("height").asInt())
+                .imagesPerPrompt(c.get("batch").asInt() / prompts.size())
+                .eta(c.path("eta").asDouble(0))
                 .initLatents(Latents.of(init));
         // The reference harness made each case's scheduler with from_config of SD 1.5's original file (no
         // timestep_spacing), while tiny-sd's re-saved file says "leading"; as in diffusers, a sampler takes the
@@ -100,34 +104,46 @@ class PipelineCasesTest {
                 long[] expected = java.util.Arrays.copyOfRange(ids, i * 77, i * 77 + 77);
                 assertArrayEquals(expected, pipe.tokenizer().encode(prompts.get(i)), "prompt ids " + i);
             }
-            Reference.assertClose("prompt_embeds", Reference.npy(m, dir + "prompt_embeds.npy"),
-                    pipe.encodeText(m, prompts, s.clipSkip()), 1e-4);
+            Reference.assertClose(
+                    "prompt_embeds",
+                    Reference.npy(m, dir + "prompt_embeds.npy"),
+                    pipe.encodeText(m, prompts, s.clipSkip()),
+                    1e-4);
 
             NDArray unetIn = Reference.npy(m, dir + "unet_in.npy");
             NDArray unetOut = Reference.npy(m, dir + "unet_out.npy");
             NDArray steps = Reference.npy(m, dir + "latents_steps.npy");
-            double[] unetT = Reference.npy(m, dir + "unet_t.npy").toType(DataType.FLOAT64, false).toDoubleArray();
+            double[] unetT = Reference.npy(m, dir + "unet_t.npy")
+                    .toType(DataType.FLOAT64, false)
+                    .toDoubleArray();
             List<String> stepErrors = new ArrayList<>();
             int[] count = {0};
-            GenerationResult r = pipe.txt2img(s, step -> {
-                int i = step.index();
-                double t = step.timestep();
-                NDArray in = step.modelInput();
-                NDArray out = step.modelOutput();
-                NDArray latents = step.latents();
-                count[0]++;
-                assertEquals(unetT[i], t, 1e-3, "timestep at step " + i);
-                double dIn = Reference.maxDiff(unetIn.get(i), in);
-                double dOut = Reference.maxDiff(unetOut.get(i), out);
-                double dLat = Reference.maxDiff(steps.get(i), latents);
-                if (dIn > 1e-3 || dOut > 1e-3 || dLat > 1e-3) {
-                    stepErrors.add("step " + i + ": unet_in " + dIn + ", unet_out " + dOut + ", latents " + dLat);
-                }
-            }, null);
+            GenerationResult r = pipe.txt2img(
+                    s,
+                    step -> {
+                        int i = step.index();
+                        double t = step.timestep();
+                        NDArray in = step.modelInput();
+                        NDArray out = step.modelOutput();
+                        NDArray latents = step.latents();
+                        count[0]++;
+                        assertEquals(unetT[i], t, 1e-3, "timestep at step " + i);
+                        double dIn = Reference.maxDiff(unetIn.get(i), in);
+                        double dOut = Reference.maxDiff(unetOut.get(i), out);
+                        double dLat = Reference.maxDiff(steps.get(i), latents);
+                        if (dIn > 1e-3 || dOut > 1e-3 || dLat > 1e-3) {
+                            stepErrors.add(
+                                    "step " + i + ": unet_in " + dIn + ", unet_out " + dOut + ", latents " + dLat);
+                        }
+                    },
+                    null);
             assertEquals(unetT.length, count[0], "UNet calls");
             assertTrue(stepErrors.isEmpty(), "drift: " + stepErrors);
-            Reference.assertClose("final_latents", Reference.npy(m, dir + "final_latents.npy"),
-                    r.finalLatents().toArray(m), 1e-3);
+            Reference.assertClose(
+                    "final_latents",
+                    Reference.npy(m, dir + "final_latents.npy"),
+                    r.finalLatents().toArray(m),
+                    1e-3);
             // images: decoded pixels → clamp(raw/2 + 0.5), compare against image.npy within 2e-3
             NDArray image = Reference.npy(m, dir + "image.npy");
             float[] expected = image.toFloatArray();

@@ -35,9 +35,23 @@ class RealConfigSemanticsTest {
     private static UNet2DConditionModel.Config unet(int[] heads, boolean linear) {
         DownBlockType ca = DownBlockType.CROSS_ATTN_DOWN_BLOCK_2D;
         UpBlockType cu = UpBlockType.CROSS_ATTN_UP_BLOCK_2D;
-        return new UNet2DConditionModel.Config(4, 4, new int[] {32, 64, 64}, new DownBlockType[] {ca, ca,
-                DownBlockType.DOWN_BLOCK_2D}, new UpBlockType[] {UpBlockType.UP_BLOCK_2D, cu, cu}, 1, 16, heads,
-                new int[] {1, 1, 1}, 32, 1e-5, true, 0, linear, false, 8);
+        return new UNet2DConditionModel.Config(
+                4,
+                4,
+                new int[] {32, 64, 64},
+                new DownBlockType[] {ca, ca, DownBlockType.DOWN_BLOCK_2D},
+                new UpBlockType[] {UpBlockType.UP_BLOCK_2D, cu, cu},
+                1,
+                16,
+                heads,
+                new int[] {1, 1, 1},
+                32,
+                1e-5,
+                true,
+                0,
+                linear,
+                false,
+                8);
     }
 
     /** Every down block's output of one forward, keyed by level. */
@@ -68,9 +82,11 @@ class RealConfigSemanticsTest {
             Map<String, float[]> db = downBlocks(b, m, x, ctx);
             Map<String, float[]> dc = downBlocks(c, m, x, ctx);
             assertArrayEquals(da.get("down_blocks.0"), db.get("down_blocks.0"), 0f, "level 0: 1 head in both");
-            assertFalse(java.util.Arrays.equals(da.get("down_blocks.1"), db.get("down_blocks.1")),
+            assertFalse(
+                    java.util.Arrays.equals(da.get("down_blocks.1"), db.get("down_blocks.1")),
                     "level 1 uses its own count (2), not another level's");
-            assertFalse(java.util.Arrays.equals(da.get("down_blocks.0"), dc.get("down_blocks.0")),
+            assertFalse(
+                    java.util.Arrays.equals(da.get("down_blocks.0"), dc.get("down_blocks.0")),
                     "level 0 uses its own count (1), not another level's");
         }
     }
@@ -190,8 +206,10 @@ class RealConfigSemanticsTest {
     /** erf by Abramowitz and Stegun 7.1.26 (error below 1.5e-7). */
     private static double erf(double x) {
         double t = 1 / (1 + 0.3275911 * Math.abs(x));
-        double y = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t
-                + 0.254829592) * t * Math.exp(-x * x);
+        double y = 1
+                - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592)
+                        * t
+                        * Math.exp(-x * x);
         return Math.signum(x) * y;
     }
 

@@ -1,26 +1,23 @@
 package dev.easel.engine;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.easel.engine.io.Npy;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.easel.engine.io.Npy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /** The shared reference data ({@code ../shared/reference}): the tiny SD model and diffusers' outputs on it. */
 public final class Reference {
 
     private static JsonNode index;
 
-    private Reference() {
-    }
+    private Reference() {}
 
     public static Path root() {
         String p = System.getProperty("easel.reference");
@@ -47,7 +44,8 @@ public final class Reference {
             try {
                 // index.json holds NaN/Infinity for some statistics, which strict JSON lacks
                 index = com.fasterxml.jackson.databind.json.JsonMapper.builder()
-                        .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build()
+                        .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+                        .build()
                         .readTree(expected("index.json").toFile());
             } catch (IOException e) {
                 throw new RuntimeException(e);
@@ -63,7 +61,8 @@ public final class Reference {
     /** max |a−b| ≤ abs, or relative to max |b| ≤ rel. */
     public static void assertClose(String what, NDArray expected, NDArray actual, double abs) {
         assertArrayEquals(expected.getShape().getShape(), actual.getShape().getShape(), what + ": shape");
-        float[] e = expected.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        float[] e =
+                expected.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
         float[] a = actual.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
         double max = 0;
         double scale = 0;
@@ -76,7 +75,8 @@ public final class Reference {
     }
 
     public static double maxDiff(NDArray expected, NDArray actual) {
-        float[] e = expected.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        float[] e =
+                expected.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
         float[] a = actual.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
         double max = 0;
         for (int i = 0; i < e.length; i++) {

@@ -1,20 +1,20 @@
 package dev.easel.engine;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import dev.easel.engine.samplers.Sampler;
-import dev.easel.engine.samplers.PredictionType;
-import dev.easel.engine.samplers.SchedulerConfig;
-import dev.easel.engine.samplers.TimestepSpacing;
-import dev.easel.engine.samplers.Samplers;
-import dev.easel.engine.samplers.SigmaSchedule;
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.easel.engine.samplers.PredictionType;
+import dev.easel.engine.samplers.Sampler;
+import dev.easel.engine.samplers.Samplers;
+import dev.easel.engine.samplers.SchedulerConfig;
+import dev.easel.engine.samplers.SigmaSchedule;
+import dev.easel.engine.samplers.TimestepSpacing;
+import org.junit.jupiter.api.Test;
 
 /**
  * Samplers without reference tables: schedules that follow diffusers' formulas, and convergence to the data with
@@ -40,14 +40,19 @@ class SamplerBehaviourTest {
         assertTrue(Samplers.info("Euler a").stochastic());
         for (Samplers.Info info : Samplers.all()) {
             assertEquals(info.id(), Samplers.resolve(info.displayName()), info.displayName());
-            assertEquals(info.id(), Samplers.create(info.id(), SchedulerConfig.sd1(), 0).id(), info.id());
+            assertEquals(
+                    info.id(),
+                    Samplers.create(info.id(), SchedulerConfig.sd1(), 0).id(),
+                    info.id());
         }
     }
 
     @Test
     void unknownNamesAndSchedulesWithoutSigmasSaySoInOneLine() {
         EngineException unknown = assertThrows(EngineException.class, () -> Samplers.resolve("Euler b"));
-        assertTrue(unknown.getMessage().contains("'Euler b'") && unknown.getMessage().contains("euler_a"),
+        assertTrue(
+                unknown.getMessage().contains("'Euler b'")
+                        && unknown.getMessage().contains("euler_a"),
                 unknown.getMessage());
         EngineException noSigmas = assertThrows(EngineException.class, () -> Samplers.resolve("DDIM Karras"));
         assertTrue(noSigmas.getMessage().contains("has no sigma schedule"), noSigmas.getMessage());
@@ -57,7 +62,8 @@ class SamplerBehaviourTest {
     void a1111NamesWithASchedule() {
         assertEquals(new Samplers.Choice("euler", SigmaSchedule.KARRAS), Samplers.parse("Euler Karras"));
         assertEquals(new Samplers.Choice("dpmpp_2m_sde", SigmaSchedule.KARRAS), Samplers.parse("DPM++ 2M SDE Karras"));
-        assertEquals(new Samplers.Choice("dpmpp_2m", SigmaSchedule.EXPONENTIAL), Samplers.parse("dpmpp_2m_exponential"));
+        assertEquals(
+                new Samplers.Choice("dpmpp_2m", SigmaSchedule.EXPONENTIAL), Samplers.parse("dpmpp_2m_exponential"));
         assertEquals(new Samplers.Choice("dpmpp_2m_karras", SigmaSchedule.KARRAS), Samplers.parse("DPM++ 2M Karras"));
         assertEquals(new Samplers.Choice("dpm2_a", null), Samplers.parse("k_dpm_2_a"));
         // Euler with Karras sigmas starts and ends where DPM++ 2M Karras does (same σmax, σmin and ρ)
@@ -141,8 +147,8 @@ class SamplerBehaviourTest {
 
     @Test
     void everySamplerConvergesWithAnOracleDenoiser() {
-        TimestepSpacing[] spacings = {null, TimestepSpacing.LEADING, TimestepSpacing.LINSPACE,
-            TimestepSpacing.TRAILING};
+        TimestepSpacing[] spacings = {null, TimestepSpacing.LEADING, TimestepSpacing.LINSPACE, TimestepSpacing.TRAILING
+        };
         for (Samplers.Info info : Samplers.all()) {
             for (PredictionType pred : PredictionType.values()) {
                 if (pred == PredictionType.SAMPLE && info.id().equals("pndm")) {

@@ -1,19 +1,18 @@
 package dev.easel.engine;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.easel.engine.samplers.Sampler;
-import dev.easel.engine.samplers.SchedulerConfig;
 import dev.easel.engine.samplers.Samplers;
-import org.junit.jupiter.api.Test;
-
+import dev.easel.engine.samplers.SchedulerConfig;
 import java.util.Iterator;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** Timesteps, sigmas and init noise sigma of every sampler table in the reference data. */
 class SamplerTablesTest {
@@ -48,16 +47,25 @@ class SamplerTablesTest {
                 Sampler s = Samplers.create(sampler, cfg, 0);
                 s.setTimesteps(steps, m);
                 NDArray ts = Reference.npy(m, e.getValue().get("timesteps").asText());
-                double[] expectedT = ts.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
+                double[] expectedT =
+                        ts.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
                 assertArrayEquals(expectedT, s.timesteps(), 1e-4, name + " timesteps");
-                assertEquals(e.getValue().get("init_noise_sigma").asDouble(), s.initNoiseSigma(), 1e-5,
+                assertEquals(
+                        e.getValue().get("init_noise_sigma").asDouble(),
+                        s.initNoiseSigma(),
+                        1e-5,
                         name + " init_noise_sigma");
                 if (e.getValue().has("sigmas")) {
-                    float[] expectedS = Reference.npy(m, e.getValue().get("sigmas").asText()).toFloatArray();
+                    float[] expectedS = Reference.npy(
+                                    m, e.getValue().get("sigmas").asText())
+                            .toFloatArray();
                     float[] actual = s.sigmas();
                     assertEquals(expectedS.length, actual.length, name + " sigma count");
                     for (int i = 0; i < actual.length; i++) {
-                        assertEquals(expectedS[i], actual[i], 1e-5 * Math.max(1, Math.abs(expectedS[i])),
+                        assertEquals(
+                                expectedS[i],
+                                actual[i],
+                                1e-5 * Math.max(1, Math.abs(expectedS[i])),
                                 name + " sigma " + i);
                     }
                 }

@@ -1,5 +1,11 @@
 package dev.easel.engine;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,12 +18,6 @@ import dev.easel.engine.samplers.SchedulerConfig;
 import dev.easel.engine.samplers.TimestepSpacing;
 import org.junit.jupiter.api.Test;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
  * Switching samplers keeps what diffusers' {@code OtherScheduler.from_config(pipe.scheduler.config)} keeps: the
  * file's {@code timestep_spacing} whichever class it was saved for, and each class's own default when the file has
@@ -29,7 +29,9 @@ class SchedulerConfigTest {
 
     private static double[] table(NDManager m, String name) {
         JsonNode entry = Reference.index().path("global").path("schedulers").path(name);
-        return Reference.npy(m, entry.get("timesteps").asText()).toType(DataType.FLOAT64, false).toDoubleArray();
+        return Reference.npy(m, entry.get("timesteps").asText())
+                .toType(DataType.FLOAT64, false)
+                .toDoubleArray();
     }
 
     private static double[] timesteps(String sampler, SchedulerConfig config, int steps) {
@@ -40,7 +42,11 @@ class SchedulerConfigTest {
 
     /** SD 1.5's original scheduler file: PNDM, no timestep_spacing. */
     private static ObjectNode sd15OriginalFile() {
-        ObjectNode n = (ObjectNode) Reference.index().path("global").path("schedulers").path("euler_config").deepCopy();
+        ObjectNode n = (ObjectNode) Reference.index()
+                .path("global")
+                .path("schedulers")
+                .path("euler_config")
+                .deepCopy();
         n.remove("timestep_spacing");
         n.put("_class_name", "PNDMScheduler");
         return n;
@@ -52,9 +58,15 @@ class SchedulerConfigTest {
         assertNull(config.timestepSpacing());
         try (NDManager m = NDManager.newBaseManager()) {
             for (int n : STEPS) {
-                assertArrayEquals(table(m, "euler_n" + (n < 10 ? "0" : "") + n), timesteps("euler", config, n), 1e-4,
+                assertArrayEquals(
+                        table(m, "euler_n" + (n < 10 ? "0" : "") + n),
+                        timesteps("euler", config, n),
+                        1e-4,
                         "Euler (linspace) at " + n);
-                assertArrayEquals(table(m, "ddim_n" + (n < 10 ? "0" : "") + n), timesteps("ddim", config, n), 0,
+                assertArrayEquals(
+                        table(m, "ddim_n" + (n < 10 ? "0" : "") + n),
+                        timesteps("ddim", config, n),
+                        0,
                         "DDIM (leading) at " + n);
             }
         }
@@ -63,14 +75,17 @@ class SchedulerConfigTest {
     @Test
     void aSavedSpacingCarriesToEverySampler() {
         // tiny-sd's scheduler file as diffusers 0.25.1 saved it: DDIMScheduler with "timestep_spacing": "leading"
-        SchedulerConfig resaved = SchedulerConfig.fromJson(
-                Configs.read(Reference.model().resolve("scheduler/scheduler_config.json")));
+        SchedulerConfig resaved =
+                SchedulerConfig.fromJson(Configs.read(Reference.model().resolve("scheduler/scheduler_config.json")));
         assertEquals(TimestepSpacing.LEADING, resaved.timestepSpacing());
         try (NDManager m = NDManager.newBaseManager()) {
             for (int n : STEPS) {
                 String suffix = (n < 10 ? "0" : "") + n;
                 // Euler with "leading" takes DDIM's timesteps (arange·(T//n) + steps_offset), as float
-                assertArrayEquals(table(m, "ddim_n" + suffix), timesteps("euler", resaved, n), 0,
+                assertArrayEquals(
+                        table(m, "ddim_n" + suffix),
+                        timesteps("euler", resaved, n),
+                        0,
                         "Euler on a re-saved DDIM config at " + n);
             }
             // a config saved by Euler ("linspace") switched to DDIM: DDIM spaces linspace, rounded
@@ -91,17 +106,19 @@ class SchedulerConfigTest {
         float sigmaMax = leading.sigmas()[0];
         assertEquals(Math.sqrt(sigmaMax * sigmaMax + 1), leading.initNoiseSigma(), 1e-4);
         // DPM-Solver's own leading formula: arange(0, n+1)·(T//(n+1)), reversed, last dropped, + steps_offset (1)
-        assertArrayEquals(new double[] {901, 811, 721, 631, 541, 451, 361, 271, 181, 91},
-                timesteps("dpmpp_2m", resaved.withSpacing(TimestepSpacing.LEADING), 10), 0);
+        assertArrayEquals(
+                new double[] {901, 811, 721, 631, 541, 451, 361, 271, 181, 91},
+                timesteps("dpmpp_2m", resaved.withSpacing(TimestepSpacing.LEADING), 10),
+                0);
     }
 
     @Test
     void anExplicitSpacingOverridesTheFile() {
-        SchedulerConfig resaved = SchedulerConfig.fromJson(
-                Configs.read(Reference.model().resolve("scheduler/scheduler_config.json")));
+        SchedulerConfig resaved =
+                SchedulerConfig.fromJson(Configs.read(Reference.model().resolve("scheduler/scheduler_config.json")));
         try (NDManager m = NDManager.newBaseManager()) {
-            assertArrayEquals(table(m, "euler_n10"),
-                    timesteps("euler", resaved.withSpacing(TimestepSpacing.LINSPACE), 10), 1e-4);
+            assertArrayEquals(
+                    table(m, "euler_n10"), timesteps("euler", resaved.withSpacing(TimestepSpacing.LINSPACE), 10), 1e-4);
         }
     }
 
@@ -110,12 +127,15 @@ class SchedulerConfigTest {
         // validated by Configs like every key: the key, the value as written and the choices
         ObjectNode spacing = sd15OriginalFile().put("timestep_spacing", "even");
         EngineException e = assertThrows(EngineException.class, () -> SchedulerConfig.fromJson(spacing));
-        assertTrue(e.getMessage().contains("timestep_spacing") && e.getMessage().contains("\"even\"")
-                && e.getMessage().contains("leading, linspace, trailing"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("timestep_spacing")
+                        && e.getMessage().contains("\"even\"")
+                        && e.getMessage().contains("leading, linspace, trailing"),
+                e.getMessage());
         ObjectNode prediction = sd15OriginalFile().put("prediction_type", "noise");
         e = assertThrows(EngineException.class, () -> SchedulerConfig.fromJson(prediction));
-        assertTrue(e.getMessage().contains("prediction_type") && e.getMessage().contains("v_prediction"),
-                e.getMessage());
+        assertTrue(
+                e.getMessage().contains("prediction_type") && e.getMessage().contains("v_prediction"), e.getMessage());
         assertEquals(PredictionType.V_PREDICTION, PredictionType.parse("V_Prediction", "test"));
     }
 }

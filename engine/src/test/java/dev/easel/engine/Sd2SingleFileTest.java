@@ -45,6 +45,7 @@ class Sd2SingleFileTest {
 
     @TempDir
     static Path tmp;
+
     static Path folder;
     static Path file;
 
@@ -56,19 +57,29 @@ class Sd2SingleFileTest {
     }
 
     static GenerationSettings settings(String sampler) {
-        return GenerationSettings.builder().prompt("a photograph of an astronaut riding a horse")
-                .negativePrompt("ugly").steps(3).guidanceScale(7.5).sampler(sampler).seed(11).size(64, 64).build();
+        return GenerationSettings.builder()
+                .prompt("a photograph of an astronaut riding a horse")
+                .negativePrompt("ugly")
+                .steps(3)
+                .guidanceScale(7.5)
+                .sampler(sampler)
+                .seed(11)
+                .size(64, 64)
+                .build();
     }
 
     @Test
     void theFileHasOpenClipsLayout() {
         try (SafeTensors f = SafeTensors.open(file)) {
-            assertEquals(List.of(192L, 64L), longs(f.shape(OpenClipKeys.PREFIX
-                    + "transformer.resblocks.0.attn.in_proj_weight")), "query, key and value stacked");
-            assertTrue(f.contains(OpenClipKeys.PREFIX + "transformer.resblocks.2.mlp.c_proj.bias"),
+            assertEquals(
+                    List.of(192L, 64L),
+                    longs(f.shape(OpenClipKeys.PREFIX + "transformer.resblocks.0.attn.in_proj_weight")),
+                    "query, key and value stacked");
+            assertTrue(
+                    f.contains(OpenClipKeys.PREFIX + "transformer.resblocks.2.mlp.c_proj.bias"),
                     "one resblock more than the text encoder uses, as SD 2.x files have");
-            assertTrue(f.contains(OpenClipKeys.PREFIX + "text_projection") && f.contains(OpenClipKeys.PREFIX
-                    + "logit_scale"));
+            assertTrue(f.contains(OpenClipKeys.PREFIX + "text_projection")
+                    && f.contains(OpenClipKeys.PREFIX + "logit_scale"));
             assertFalse(f.keys().stream().anyMatch(k -> k.startsWith("cond_stage_model.transformer.")));
         }
     }
@@ -76,7 +87,7 @@ class Sd2SingleFileTest {
     @Test
     void aLoneFileIsTheModelOfItsDiffusersFolder() {
         try (StableDiffusionPipeline fromFolder = ModelLoader.load(folder, LoadOptions.cpu());
-             StableDiffusionPipeline fromFile = ModelLoader.load(file, LoadOptions.cpu())) {
+                StableDiffusionPipeline fromFile = ModelLoader.load(file, LoadOptions.cpu())) {
             UNet2DConditionModel.Config u = fromFile.unet().config;
             assertArrayEquals(new int[] {1, 1, 2, 2}, u.numAttentionHeads(), "64-channel heads per level");
             assertTrue(u.useLinearProjection());
@@ -94,8 +105,14 @@ class Sd2SingleFileTest {
             assertEquals(Set.of(0L), Arrays.stream(ids, 7, 77).boxed().collect(java.util.stream.Collectors.toSet()));
             assertArrayEquals(fromFolder.tokenizer().encode("a photo of a cat"), ids);
             // the split in_proj is the folder's q, k and v
-            fromFolder.textEncoder().parameters().forEach((name, expected) -> assertArrayEquals(
-                    expected.toFloatArray(), fromFile.textEncoder().parameters().get(name).toFloatArray(), 0f, name));
+            fromFolder
+                    .textEncoder()
+                    .parameters()
+                    .forEach((name, expected) -> assertArrayEquals(
+                            expected.toFloatArray(),
+                            fromFile.textEncoder().parameters().get(name).toFloatArray(),
+                            0f,
+                            name));
             float[] a = fromFolder.txt2img(settings("euler")).finalLatents().data();
             float[] b = fromFile.txt2img(settings("euler")).finalLatents().data();
             assertArrayEquals(a, b, 0f, "bit-equal to the diffusers folder");
@@ -106,32 +123,43 @@ class Sd2SingleFileTest {
     void predictionTypeFollowsDiffusersRuleAndTheOverride() throws Exception {
         try (SafeTensors st = SafeTensors.open(file)) {
             assertTrue(SingleFileConfigs.sd2(st));
-            assertEquals(PredictionType.V_PREDICTION, SingleFileConfigs.scheduler(st).predictionType());
+            assertEquals(
+                    PredictionType.V_PREDICTION, SingleFileConfigs.scheduler(st).predictionType());
             TensorFile base = stepped(st, SingleFileConfigs.SD2_BASE_GLOBAL_STEP);
-            assertEquals(PredictionType.EPSILON, SingleFileConfigs.scheduler(base).predictionType(),
+            assertEquals(
+                    PredictionType.EPSILON,
+                    SingleFileConfigs.scheduler(base).predictionType(),
                     "global_step 875000: SD 2.x-base, ε at 512");
             assertEquals(64, SingleFileConfigs.unet(base).sampleSize());
-            assertEquals(PredictionType.V_PREDICTION,
-                    SingleFileConfigs.scheduler(stepped(st, 110_000)).predictionType(), "SD 2.1-v");
+            assertEquals(
+                    PredictionType.V_PREDICTION,
+                    SingleFileConfigs.scheduler(stepped(st, 110_000)).predictionType(),
+                    "SD 2.1-v");
         }
         // the step a .ckpt records is read (the reference file records 1234)
         try (TorchCheckpoint ckpt = TorchCheckpoint.open(Reference.root().resolve("formats/tiny-sd.ckpt"))) {
             assertEquals(OptionalLong.of(1234), ckpt.globalStep());
-            assertEquals(PredictionType.EPSILON, SingleFileConfigs.scheduler(ckpt).predictionType(), "SD 1.x");
+            assertEquals(
+                    PredictionType.EPSILON, SingleFileConfigs.scheduler(ckpt).predictionType(), "SD 1.x");
         }
         try (StableDiffusionPipeline v = ModelLoader.load(file, LoadOptions.cpu());
-             StableDiffusionPipeline eps = ModelLoader.load(file, LoadOptions.cpu().withPredictionType("epsilon"))) {
+                StableDiffusionPipeline eps =
+                        ModelLoader.load(file, LoadOptions.cpu().withPredictionType("epsilon"))) {
             assertEquals(PredictionType.EPSILON, eps.schedulerConfig().predictionType());
             // every sampler of the registry is given the prediction type: ε and v give other latents
             for (Samplers.Info info : Samplers.all()) {
-                GenerationSettings quick = settings(info.id()).toBuilder().steps(2).guidanceScale(1).size(32, 32)
+                GenerationSettings quick = settings(info.id()).toBuilder()
+                        .steps(2)
+                        .guidanceScale(1)
+                        .size(32, 32)
                         .build();
                 float[] asV = v.txt2img(quick).finalLatents().data();
                 float[] asEps = eps.txt2img(quick).finalLatents().data();
                 assertFalse(Arrays.equals(asV, asEps), info.id() + " ignored the prediction type");
             }
         }
-        EngineException e = assertThrows(EngineException.class,
+        EngineException e = assertThrows(
+                EngineException.class,
                 () -> ModelLoader.load(file, LoadOptions.cpu().withPredictionType("noise")));
         assertTrue(e.getMessage().contains("noise") && e.getMessage().contains("v_prediction"), e.getMessage());
     }
@@ -141,14 +169,25 @@ class Sd2SingleFileTest {
         Path fromFolder = tmp.resolve("folder.png");
         Path fromFile = tmp.resolve("file.png");
         Path asEpsilon = tmp.resolve("epsilon.png");
-        List<String> common = List.of("--prompt", "a red circle", "--steps", "2", "--seed", "3", "--size", "64x64",
-                "--device", "cpu");
-        assertEquals(0, new GenerateCommand().run(concat(common, "--model", folder.toString(), "--out",
-                fromFolder.toString())));
-        assertEquals(0, new GenerateCommand().run(concat(common, "--model", file.toString(), "--out",
-                fromFile.toString())));
-        assertEquals(0, new GenerateCommand().run(concat(common, "--model", file.toString(), "--prediction-type",
-                "epsilon", "--out", asEpsilon.toString())));
+        List<String> common = List.of(
+                "--prompt", "a red circle", "--steps", "2", "--seed", "3", "--size", "64x64", "--device", "cpu");
+        assertEquals(
+                0,
+                new GenerateCommand()
+                        .run(concat(common, "--model", folder.toString(), "--out", fromFolder.toString())));
+        assertEquals(
+                0, new GenerateCommand().run(concat(common, "--model", file.toString(), "--out", fromFile.toString())));
+        assertEquals(
+                0,
+                new GenerateCommand()
+                        .run(concat(
+                                common,
+                                "--model",
+                                file.toString(),
+                                "--prediction-type",
+                                "epsilon",
+                                "--out",
+                                asEpsilon.toString())));
         assertArrayEquals(pixels(fromFolder), pixels(fromFile));
         assertNotEquals(Arrays.hashCode(pixels(fromFile)), Arrays.hashCode(pixels(asEpsilon)));
     }
@@ -192,8 +231,7 @@ class Sd2SingleFileTest {
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
     }
 

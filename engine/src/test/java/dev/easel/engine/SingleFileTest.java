@@ -1,5 +1,10 @@
 package dev.easel.engine;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -11,23 +16,16 @@ import dev.easel.engine.models.Configs;
 import dev.easel.engine.models.UNet2DConditionModel;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
-import dev.easel.engine.pipeline.Latents;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.weights.LdmKeys;
 import dev.easel.engine.weights.SafeTensors;
 import dev.easel.engine.weights.SingleFileConfigs;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Single-file (LDM key names) checkpoints: exported from the tiny model, loaded back, same outputs. */
 class SingleFileTest {
@@ -36,8 +34,15 @@ class SingleFileTest {
     Path tmp;
 
     static GenerationSettings settings() {
-        return GenerationSettings.builder().prompt("a photograph of an astronaut riding a horse")
-                .negativePrompt("ugly").steps(4).guidanceScale(7.5).sampler("euler").seed(11).size(32, 32).build();
+        return GenerationSettings.builder()
+                .prompt("a photograph of an astronaut riding a horse")
+                .negativePrompt("ugly")
+                .steps(4)
+                .guidanceScale(7.5)
+                .sampler("euler")
+                .seed(11)
+                .size(32, 32)
+                .build();
     }
 
     @Test
@@ -52,12 +57,13 @@ class SingleFileTest {
             assertTrue(st.contains("model.diffusion_model.input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight"));
             assertTrue(st.contains("model.diffusion_model.output_blocks.2.1.conv.weight"), "up-sampler of UpBlock2D");
             assertTrue(st.contains("first_stage_model.decoder.up.1.block.0.conv1.weight"));
-            assertEquals(4, st.entry("first_stage_model.encoder.mid.attn_1.q.weight").shape().length);
+            assertEquals(
+                    4, st.entry("first_stage_model.encoder.mid.attn_1.q.weight").shape().length);
             assertTrue(st.contains("cond_stage_model.transformer.text_model.final_layer_norm.weight"));
             assertFalse(st.keys().stream().anyMatch(k -> k.startsWith("unet.")));
         }
-        try (StableDiffusionPipeline p = ModelLoader.load(file,
-                LoadOptions.cpu().withConfigDir(Reference.model()))) {
+        try (StableDiffusionPipeline p =
+                ModelLoader.load(file, LoadOptions.cpu().withConfigDir(Reference.model()))) {
             GenerationResult r = p.txt2img(settings());
             assertArrayEquals(fromFolder.finalLatents().data(), r.finalLatents().data(), 0f);
         }
@@ -71,10 +77,10 @@ class SingleFileTest {
         }
         UNet2DConditionModel.Config ref = UNet2DConditionModel.Config.fromJson(
                 Configs.read(Reference.model().resolve("unet/config.json")));
-        AutoencoderKL.Config vref = AutoencoderKL.Config.fromJson(
-                Configs.read(Reference.model().resolve("vae/config.json")));
-        ClipTextModel.Config tref = ClipTextModel.Config.fromJson(
-                Configs.read(Reference.model().resolve("text_encoder/config.json")));
+        AutoencoderKL.Config vref =
+                AutoencoderKL.Config.fromJson(Configs.read(Reference.model().resolve("vae/config.json")));
+        ClipTextModel.Config tref =
+                ClipTextModel.Config.fromJson(Configs.read(Reference.model().resolve("text_encoder/config.json")));
         try (SafeTensors st = SafeTensors.open(file)) {
             UNet2DConditionModel.Config u = SingleFileConfigs.unet(st);
             assertArrayEquals(ref.blockOutChannels(), u.blockOutChannels());
@@ -114,7 +120,8 @@ class SingleFileTest {
             LdmKeys.export(p.textEncoder(), p.unet(), p.vae(), exported);
         }
         String embedding = LdmKeys.TEXT + "text_model.embeddings.token_embedding.weight";
-        try (SafeTensors f = SafeTensors.open(exported); NDManager m = NDManager.newBaseManager()) {
+        try (SafeTensors f = SafeTensors.open(exported);
+                NDManager m = NDManager.newBaseManager()) {
             java.util.Map<String, NDArray> all = new java.util.LinkedHashMap<>();
             for (String k : f.keys()) {
                 all.put(k, f.read(k, m, DataType.FLOAT32));
@@ -124,13 +131,15 @@ class SingleFileTest {
         }
         // no tokenizer/ and no config beside it: the tokenizer comes from the jar
         try (StableDiffusionPipeline p = ModelLoader.load(file, LoadOptions.cpu())) {
-            assertArrayEquals(new long[] {49406, 320, 1125, 539, 320, 2368, 49407},
+            assertArrayEquals(
+                    new long[] {49406, 320, 1125, 539, 320, 2368, 49407},
                     p.tokenizer().encodeFull("a photo of a cat"));
             assertTrue(Float.isFinite(p.txt2img(settings()).finalLatents().data()[0]));
         }
         // a text encoder with another vocabulary cannot use it: one line saying what to pass
         Files.move(exported, dir.resolve("tiny-export.safetensors"));
-        var e = org.junit.jupiter.api.Assertions.assertThrows(EngineException.class,
+        var e = org.junit.jupiter.api.Assertions.assertThrows(
+                EngineException.class,
                 () -> ModelLoader.load(dir.resolve("tiny-export.safetensors"), LoadOptions.cpu()));
         assertTrue(e.getMessage().contains("has 769 tokens, not CLIP's 49408"), e.getMessage());
     }
@@ -141,7 +150,8 @@ class SingleFileTest {
         copyTree(Reference.model(), dir);
         // replace the UNet weights by an fp16 variant file
         Path unet = dir.resolve("unet/diffusion_pytorch_model.safetensors");
-        try (NDManager m = NDManager.newBaseManager(); SafeTensors st = SafeTensors.open(unet)) {
+        try (NDManager m = NDManager.newBaseManager();
+                SafeTensors st = SafeTensors.open(unet)) {
             java.util.Map<String, NDArray> half = new java.util.LinkedHashMap<>();
             for (String k : st.keys()) {
                 half.put(k, st.read(k, m, DataType.FLOAT32).toType(DataType.FLOAT16, false));
@@ -150,13 +160,15 @@ class SingleFileTest {
         }
         Files.delete(unet);
         try (StableDiffusionPipeline a = ModelLoader.load(Reference.model(), LoadOptions.cpu());
-             StableDiffusionPipeline b = ModelLoader.load(dir, LoadOptions.cpu())) {
+                StableDiffusionPipeline b = ModelLoader.load(dir, LoadOptions.cpu())) {
             java.util.Map<String, NDArray> pa = a.unet().parameters();
             java.util.Map<String, NDArray> pb = b.unet().parameters();
             assertEquals(pa.keySet(), pb.keySet());
             for (String k : pa.keySet()) {
                 assertEquals(DataType.FLOAT32, pb.get(k).getDataType(), k);
-                float[] expected = pa.get(k).toType(DataType.FLOAT16, false).toType(DataType.FLOAT32, false)
+                float[] expected = pa.get(k)
+                        .toType(DataType.FLOAT16, false)
+                        .toType(DataType.FLOAT32, false)
                         .toFloatArray();
                 assertArrayEquals(expected, pb.get(k).toFloatArray(), 0f, k);
             }
@@ -168,15 +180,16 @@ class SingleFileTest {
     void bf16IsWidenedExactly() throws Exception {
         float[] values = {1.5f, -2.25f, 3.1415927f, 1e-3f, 65504f, -0f};
         byte[] header = "{\"w\":{\"dtype\":\"BF16\",\"shape\":[2,3],\"data_offsets\":[0,12]}}".getBytes();
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + header.length + 12)
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        java.nio.ByteBuffer b =
+                java.nio.ByteBuffer.allocate(8 + header.length + 12).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         b.putLong(header.length).put(header);
         for (float v : values) {
             b.putShort((short) (Float.floatToIntBits(v) >>> 16));
         }
         Path f = tmp.resolve("bf16.safetensors");
         Files.write(f, b.array());
-        try (NDManager m = NDManager.newBaseManager(); SafeTensors st = SafeTensors.open(f)) {
+        try (NDManager m = NDManager.newBaseManager();
+                SafeTensors st = SafeTensors.open(f)) {
             float[] got = st.read("w", m, DataType.FLOAT32).toFloatArray();
             for (int i = 0; i < values.length; i++) {
                 float expected = Float.intBitsToFloat(Float.floatToIntBits(values[i]) & 0xffff0000);
@@ -193,18 +206,21 @@ class SingleFileTest {
                 + "]},\"near\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}";
         byte[] header = json.getBytes();
         Path f = tmp.resolve("big.safetensors");
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f,
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
-            java.nio.ByteBuffer h = java.nio.ByteBuffer.allocate(8 + header.length)
-                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
+                f, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer h =
+                    java.nio.ByteBuffer.allocate(8 + header.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
             h.putLong(header.length).put(header).flip();
             ch.write(h, 0);
             java.nio.ByteBuffer d = java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
             d.putFloat(1f).putFloat(2f).putFloat(3f).putFloat(4f).flip();
             ch.write(d, 8 + header.length + offset);
         }
-        try (NDManager m = NDManager.newBaseManager(); SafeTensors st = SafeTensors.open(f)) {
-            assertArrayEquals(new float[] {1f, 2f, 3f, 4f}, st.read("far", m, DataType.FLOAT32).toFloatArray());
+        try (NDManager m = NDManager.newBaseManager();
+                SafeTensors st = SafeTensors.open(f)) {
+            assertArrayEquals(
+                    new float[] {1f, 2f, 3f, 4f},
+                    st.read("far", m, DataType.FLOAT32).toFloatArray());
         } finally {
             Files.deleteIfExists(f);
         }

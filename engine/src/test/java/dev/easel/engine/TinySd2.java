@@ -14,7 +14,6 @@ import dev.easel.engine.tokenizer.BpeTrainer;
 import dev.easel.engine.tokenizer.ClipTokenizer;
 import dev.easel.engine.weights.DiffusersWriter;
 import dev.easel.engine.weights.LdmKeys;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -33,16 +32,28 @@ import java.util.zip.GZIPInputStream;
  */
 final class TinySd2 {
 
-    private TinySd2() {
-    }
+    private TinySd2() {}
 
     static UNet2DConditionModel.Config unet() {
         DownBlockType ca = DownBlockType.CROSS_ATTN_DOWN_BLOCK_2D;
         UpBlockType cu = UpBlockType.CROSS_ATTN_UP_BLOCK_2D;
-        return new UNet2DConditionModel.Config(4, 4, new int[] {64, 64, 128, 128},
+        return new UNet2DConditionModel.Config(
+                4,
+                4,
+                new int[] {64, 64, 128, 128},
                 new DownBlockType[] {ca, ca, ca, DownBlockType.DOWN_BLOCK_2D},
-                new UpBlockType[] {UpBlockType.UP_BLOCK_2D, cu, cu, cu}, 1, 64, new int[] {1, 1, 2, 2},
-                new int[] {1, 1, 1, 1}, 32, 1e-5, true, 0, true, true, 96);
+                new UpBlockType[] {UpBlockType.UP_BLOCK_2D, cu, cu, cu},
+                1,
+                64,
+                new int[] {1, 1, 2, 2},
+                new int[] {1, 1, 1, 1},
+                32,
+                1e-5,
+                true,
+                0,
+                true,
+                true,
+                96);
     }
 
     static AutoencoderKL.Config vae() {

@@ -1,16 +1,15 @@
 package dev.easel.engine;
 
-import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.easel.engine.tokenizer.ClipTokenizer;
-import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.easel.engine.tokenizer.ClipTokenizer;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class TokenizerParityTest {
 
@@ -53,7 +52,8 @@ class TokenizerParityTest {
         String cut = tok.truncatedPart(prompt);
         assertTrue(cut.endsWith("and a blue café"), cut); // byte-level symbols decoded back to UTF-8
         String squeezed = cut.replace(" ", "");
-        assertTrue(squeezed.length() > 20 && prompt.toLowerCase().replace(" ", "").endsWith(squeezed), cut);
+        assertTrue(
+                squeezed.length() > 20 && prompt.toLowerCase().replace(" ", "").endsWith(squeezed), cut);
         assertEquals("", tok.truncatedPart("a red circle"));
     }
 }

@@ -1,15 +1,15 @@
 package dev.easel.engine;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.easel.engine.samplers.Sampler;
-import dev.easel.engine.samplers.Samplers;
-import dev.easel.engine.samplers.PredictionType;
-import dev.easel.engine.samplers.SchedulerConfig;
-import ai.djl.ndarray.NDManager;
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.easel.engine.samplers.PredictionType;
+import dev.easel.engine.samplers.Sampler;
+import dev.easel.engine.samplers.Samplers;
+import dev.easel.engine.samplers.SchedulerConfig;
+import org.junit.jupiter.api.Test;
 
 /** {@code rescale_betas_zero_snr}: Lin et al.'s rescaled schedule, read from a scheduler config. */
 class ZeroTerminalSnrTest {
@@ -17,8 +17,8 @@ class ZeroTerminalSnrTest {
     @Test
     void rescaledScheduleFollowsTheFormulaAndEndsInPureNoise() throws Exception {
         float[] plain = SchedulerConfig.sd1().alphasCumprod();
-        SchedulerConfig config = SchedulerConfig.fromJson(new ObjectMapper().readTree(
-                "{\"beta_schedule\":\"scaled_linear\",\"beta_start\":0.00085,\"beta_end\":0.012,"
+        SchedulerConfig config = SchedulerConfig.fromJson(new ObjectMapper()
+                .readTree("{\"beta_schedule\":\"scaled_linear\",\"beta_start\":0.00085,\"beta_end\":0.012,"
                         + "\"rescale_betas_zero_snr\":true,\"prediction_type\":\"v_prediction\"}"));
         float[] rescaled = config.alphasCumprod();
 
@@ -35,7 +35,9 @@ class ZeroTerminalSnrTest {
 
     @Test
     void eulerStartsFromPureNoiseAtTheLastTrainingStep() {
-        SchedulerConfig config = SchedulerConfig.sd1().withPredictionType(PredictionType.V_PREDICTION).withZeroTerminalSnr(true);
+        SchedulerConfig config = SchedulerConfig.sd1()
+                .withPredictionType(PredictionType.V_PREDICTION)
+                .withZeroTerminalSnr(true);
         Sampler euler = Samplers.create("euler", config, 0);
         try (NDManager m = NDManager.newBaseManager()) {
             euler.setTimesteps(20, m);

@@ -1,8 +1,8 @@
 package dev.easel.kernel;
 
+import dev.easel.display.Display;
 import dev.easel.kernel.base.Log;
 import dev.easel.kernel.base.Version;
-import dev.easel.display.Display;
 import dev.easel.kernel.channels.ConnectionInfo;
 import dev.easel.kernel.channels.KernelSockets;
 import dev.easel.kernel.comm.Comm;
@@ -69,19 +69,20 @@ public final class Kernel {
     private final KernelDisplaySink displays;
     private final HistoryStore history;
     /** Runs cells: in a {@link CellThreadGroup}, so what their background threads die of reaches the notebook. */
-    private final ExecutorService shell = Executors.newSingleThreadExecutor(new CellThreadGroup().factory("easel-shell"));
+    private final ExecutorService shell =
+            Executors.newSingleThreadExecutor(new CellThreadGroup().factory("easel-shell"));
+
     private final CompletableFuture<Interpreter> interpreter = new CompletableFuture<>();
     private final AtomicBoolean interpreterStarted = new AtomicBoolean();
     private final AtomicLong received = new AtomicLong();
     private final Map<MessageType, Handler> handlers = new EnumMap<>(MessageType.class);
     private final ExecuteHandler execute;
     private volatile Request lastRequest;
-    private final ScheduledExecutorService idle =
-            Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread thread = new Thread(r, "easel-idle");
-                thread.setDaemon(true);
-                return thread;
-            });
+    private final ScheduledExecutorService idle = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "easel-idle");
+        thread.setDaemon(true);
+        return thread;
+    });
     private volatile ScheduledFuture<?> idleCollection;
 
     public Kernel(ConnectionInfo connection, Path historyFile) {
@@ -93,7 +94,7 @@ public final class Kernel {
         this.displays = new KernelDisplaySink(capture);
         Display.setSink(displays);
         this.history = new HistoryStore(historyFile);
-        idle.submit(() -> { }); // its thread starts here, not inside some cell's thread group
+        idle.submit(() -> {}); // its thread starts here, not inside some cell's thread group
         CommManager.global().setPublisher(new CommPublisher());
 
         Supplier<Interpreter> ready = interpreter::join;
@@ -160,10 +161,18 @@ public final class Kernel {
         try {
             Handler handler = request.message().type().map(handlers::get).orElse(null);
             if (handler == null) {
-                Log.warn("no handler for " + name + " on " + request.channel().name().toLowerCase());
+                Log.warn("no handler for " + name + " on "
+                        + request.channel().name().toLowerCase());
                 if (name.endsWith("_request")) {
-                    request.replyUnknown(Map.of("status", "error", "ename", "UnknownMessageType",
-                            "evalue", "Easel does not handle " + name, "traceback", List.of()));
+                    request.replyUnknown(Map.of(
+                            "status",
+                            "error",
+                            "ename",
+                            "UnknownMessageType",
+                            "evalue",
+                            "Easel does not handle " + name,
+                            "traceback",
+                            List.of()));
                 }
             } else {
                 long start = System.nanoTime();
@@ -173,8 +182,15 @@ public final class Kernel {
         } catch (Exception | StackOverflowError | OutOfMemoryError e) {
             Log.error("handling " + name + " failed", e);
             if (name.endsWith("_request")) {
-                request.replyUnknown(Map.of("status", "error", "ename", e.getClass().getSimpleName(),
-                        "evalue", String.valueOf(e.getMessage()), "traceback", List.of()));
+                request.replyUnknown(Map.of(
+                        "status",
+                        "error",
+                        "ename",
+                        e.getClass().getSimpleName(),
+                        "evalue",
+                        String.valueOf(e.getMessage()),
+                        "traceback",
+                        List.of()));
             }
         } finally {
             request.publish(MessageType.STATUS, new Contents.KernelStatus("idle"));

@@ -62,29 +62,30 @@ public final class KernelCommand implements Subcommand {
      */
     static void warmUp() {
         var codec = new WireCodec(new HmacSigner("warm-up", null));
-        var request = new Message(List.of(),
+        var request = new Message(
+                List.of(),
                 Header.create(MessageType.KERNEL_INFO_REQUEST, "w"),
-                Json.object(), Json.object(),
-                Json.object(), List.of());
+                Json.object(),
+                Json.object(),
+                Json.object(),
+                List.of());
         var decoded = codec.decode(codec.encode(request));
-        codec.encode(decoded.child(MessageType.KERNEL_INFO_REPLY,
-                KernelInfoHandler.info()));
-        codec.encode(decoded.child(MessageType.EXECUTE_REQUEST,
-                new Contents.ExecuteRequest("1+1", false, true, null, true, true)));
+        codec.encode(decoded.child(MessageType.KERNEL_INFO_REPLY, KernelInfoHandler.info()));
+        codec.encode(decoded.child(
+                MessageType.EXECUTE_REQUEST, new Contents.ExecuteRequest("1+1", false, true, null, true, true)));
         try (var interpreter = new JShellInterpreter(KernelCommand.class.getClassLoader())) {
             var output = new Interpreter.CellOutput() {
                 @Override
                 public void result(MimeBundle value) {
-                    codec.encode(decoded.child(MessageType.EXECUTE_RESULT,
-                            new Contents.ExecuteResult(1, value.data(), value.metadata())));
+                    codec.encode(decoded.child(
+                            MessageType.EXECUTE_RESULT, new Contents.ExecuteResult(1, value.data(), value.metadata())));
                 }
 
                 @Override
-                public void error(Interpreter.ErrorInfo error) {
-                }
+                public void error(Interpreter.ErrorInfo error) {}
             };
-            for (String cell : List.of("1 + 1", "int x = 2;", "\"text\" + x", "List.of(1, 2)",
-                    "void f() { }", "int bad = \"\";")) {
+            for (String cell : List.of(
+                    "1 + 1", "int x = 2;", "\"text\" + x", "List.of(1, 2)", "void f() { }", "int bad = \"\";")) {
                 interpreter.execute(cell, output);
             }
             interpreter.complete("Math.ab", 7);

@@ -1,7 +1,7 @@
 package dev.easel.kernel;
 
-import dev.easel.kernel.base.Version;
 import dev.easel.engine.cli.Subcommand;
+import dev.easel.kernel.base.Version;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,8 +13,7 @@ import java.util.ServiceLoader;
  */
 public final class Main {
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         // DJL logs through slf4j-simple to stderr, which a notebook shows in red under the cell that loaded a
@@ -67,8 +66,11 @@ public final class Main {
                 + "       java -jar easel.jar --help | --version\n\nsubcommands:\n");
         int width = commands.stream().mapToInt(c -> c.name().length()).max().orElse(0);
         for (Subcommand command : commands) {
-            text.append("  ").append(command.name()).append(" ".repeat(width - command.name().length() + 2))
-                    .append(command.summary()).append('\n');
+            text.append("  ")
+                    .append(command.name())
+                    .append(" ".repeat(width - command.name().length() + 2))
+                    .append(command.summary())
+                    .append('\n');
         }
         text.append("\nRun a subcommand with --help for its options.");
         return text.toString();

@@ -26,7 +26,8 @@ class ArchitectureTest {
 
     @BeforeAll
     static void importEasel() {
-        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("dev.easel");
     }
 
@@ -50,14 +51,20 @@ class ArchitectureTest {
 
     @Test
     void modulesDependOneWay() {
-        layeredArchitecture().consideringOnlyDependenciesInLayers()
-                .layer("kernel").definedBy("dev.easel.kernel..")
-                .layer("magics").definedBy("dev.easel", "dev.easel.magics..", "dev.easel.display..",
-                        "dev.easel.notebook..")
-                .layer("engine").definedBy("dev.easel.engine..")
-                .whereLayer("kernel").mayNotBeAccessedByAnyLayer()
-                .whereLayer("magics").mayOnlyBeAccessedByLayers("kernel")
-                .whereLayer("engine").mayOnlyBeAccessedByLayers("magics", "kernel")
+        layeredArchitecture()
+                .consideringOnlyDependenciesInLayers()
+                .layer("kernel")
+                .definedBy("dev.easel.kernel..")
+                .layer("magics")
+                .definedBy("dev.easel", "dev.easel.magics..", "dev.easel.display..", "dev.easel.notebook..")
+                .layer("engine")
+                .definedBy("dev.easel.engine..")
+                .whereLayer("kernel")
+                .mayNotBeAccessedByAnyLayer()
+                .whereLayer("magics")
+                .mayOnlyBeAccessedByLayers("kernel")
+                .whereLayer("engine")
+                .mayOnlyBeAccessedByLayers("magics", "kernel")
                 .check(classes);
     }
 
@@ -66,27 +73,44 @@ class ArchitectureTest {
      * root package holds only what every layer needs (EngineException, the logging bridge).
      */
     private static final List<String[]> ENGINE_LAYERS = List.of(
-            new String[] {"dev.easel.engine", "dev.easel.engine.io..", "dev.easel.engine.torch..",
-                "dev.easel.engine.memory..", "dev.easel.engine.tables..", "dev.easel.engine.tokenizer..",
-                "dev.easel.engine.shapes.."},
+            new String[] {
+                "dev.easel.engine",
+                "dev.easel.engine.io..",
+                "dev.easel.engine.torch..",
+                "dev.easel.engine.memory..",
+                "dev.easel.engine.tables..",
+                "dev.easel.engine.tokenizer..",
+                "dev.easel.engine.shapes.."
+            },
             new String[] {"dev.easel.engine.nn.."},
             new String[] {"dev.easel.engine.models..", "dev.easel.engine.samplers..", "dev.easel.engine.prompt.."},
             new String[] {"dev.easel.engine.weights..", "dev.easel.engine.lora..", "dev.easel.engine.embeddings.."},
             new String[] {"dev.easel.engine.pipeline..", "dev.easel.engine.inpaint.."},
             new String[] {"dev.easel.engine.train.."},
             new String[] {"dev.easel.engine.loading.."},
-            new String[] {"dev.easel.engine.dreambooth..", "dev.easel.engine.defaultmodel..",
-                "dev.easel.engine.sweep..", "dev.easel.engine.randommodel..", "dev.easel.engine.community.."},
+            new String[] {
+                "dev.easel.engine.dreambooth..",
+                "dev.easel.engine.defaultmodel..",
+                "dev.easel.engine.sweep..",
+                "dev.easel.engine.randommodel..",
+                "dev.easel.engine.community.."
+            },
             new String[] {"dev.easel.engine.options.."},
             new String[] {"dev.easel.engine.cli.."});
 
     @Test
     void engineLayersDependDownwardOnly() {
         for (int layer = 0; layer < ENGINE_LAYERS.size() - 1; layer++) {
-            String[] above = ENGINE_LAYERS.subList(layer + 1, ENGINE_LAYERS.size()).stream().flatMap(Arrays::stream)
+            String[] above = ENGINE_LAYERS.subList(layer + 1, ENGINE_LAYERS.size()).stream()
+                    .flatMap(Arrays::stream)
                     .toArray(String[]::new);
-            noClasses().that().resideInAnyPackage(ENGINE_LAYERS.get(layer)).should().dependOnClassesThat()
-                    .resideInAnyPackage(above).check(classes);
+            noClasses()
+                    .that()
+                    .resideInAnyPackage(ENGINE_LAYERS.get(layer))
+                    .should()
+                    .dependOnClassesThat()
+                    .resideInAnyPackage(above)
+                    .check(classes);
         }
     }
 }

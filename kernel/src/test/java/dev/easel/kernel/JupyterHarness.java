@@ -27,8 +27,7 @@ public final class JupyterHarness {
 
     private static Path jupyterDir;
 
-    private JupyterHarness() {
-    }
+    private JupyterHarness() {}
 
     /** The temporary Jupyter data folder, with kernelspec {@code name} installed for {@code java}. */
     public static synchronized Path install(String name, String java) throws IOException {
@@ -44,15 +43,18 @@ public final class JupyterHarness {
             }));
         }
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        KernelSpecInstaller.install(jupyterDir.resolve("kernels"),
-                new KernelSpecInstaller.Spec(name, "Java (Easel, test)", java, List.of("-Xmx1g", "-Dai.djl.offline=true"), classPath));
+        KernelSpecInstaller.install(
+                jupyterDir.resolve("kernels"),
+                new KernelSpecInstaller.Spec(
+                        name, "Java (Easel, test)", java, List.of("-Xmx1g", "-Dai.djl.offline=true"), classPath));
         return jupyterDir;
     }
 
     /** Runs {@code /usr/bin/python3 args…} (or another program) with the test Jupyter folder; prints its output. */
     public static int run(Duration timeout, Map<String, String> env, String... command)
             throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command).directory(PYTHON_TESTS.toFile()).redirectErrorStream(true);
+        ProcessBuilder builder =
+                new ProcessBuilder(command).directory(PYTHON_TESTS.toFile()).redirectErrorStream(true);
         builder.environment().put("JUPYTER_PATH", jupyterDir.toString());
         builder.environment().put("JUPYTER_DATA_DIR", jupyterDir.toString());
         builder.environment().put("PYDEVD_DISABLE_FILE_VALIDATION", "1");

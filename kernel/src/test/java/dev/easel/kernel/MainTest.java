@@ -1,9 +1,9 @@
 package dev.easel.kernel;
 
-import dev.easel.kernel.base.Version;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.easel.kernel.base.Version;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +30,8 @@ class MainTest {
     @Test
     void aBadConnectionFileEndsTheKernelWithOneLineAndNoTrace(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
-        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("kernel.json"),
+        java.nio.file.Path file = java.nio.file.Files.writeString(
+                dir.resolve("kernel.json"),
                 "{\"transport\": \"ipc\", \"ip\": \"kernel\", \"shell_port\": 1, \"control_port\": 2,"
                         + " \"stdin_port\": 3, \"iopub_port\": 4, \"hb_port\": 5, \"key\": \"k\"}");
         java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
@@ -44,13 +45,14 @@ class MainTest {
         }
         assertEquals(2, status);
         assertEquals(1, err.toString().lines().count(), err.toString());
-        assertTrue(err.toString().startsWith("easel kernel: connection file " + file + ": transport \"ipc\""),
+        assertTrue(
+                err.toString().startsWith("easel kernel: connection file " + file + ": transport \"ipc\""),
                 err.toString());
     }
 
     @org.junit.jupiter.api.Test
     void theInstallerNamesTheEntryPoint() {
-        org.junit.jupiter.api.Assertions.assertEquals(Main.class.getName(),
-                dev.easel.kernel.install.KernelSpecInstaller.MAIN_CLASS);
+        org.junit.jupiter.api.Assertions.assertEquals(
+                Main.class.getName(), dev.easel.kernel.install.KernelSpecInstaller.MAIN_CLASS);
     }
 }

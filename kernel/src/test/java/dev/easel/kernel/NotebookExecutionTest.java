@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 class NotebookExecutionTest {
 
     /** The images each notebook shows when it works (generations, grids, charts). */
-    private static final Map<String, Integer> MIN_IMAGES = Map.of("01-getting-started.ipynb", 4,
-            "03-dreambooth.ipynb", 5, "04-xyz-sweep.ipynb", 4);
+    private static final Map<String, Integer> MIN_IMAGES =
+            Map.of("01-getting-started.ipynb", 4, "03-dreambooth.ipynb", 5, "04-xyz-sweep.ipynb", 4);
 
     @Test
     void notebooksExecuteHeadless() throws Exception {
@@ -28,14 +28,29 @@ class NotebookExecutionTest {
         Path notebooks = Path.of("..", "notebooks").toAbsolutePath().normalize();
         Path output = Files.createDirectories(Path.of("target", "notebooks").toAbsolutePath());
         try (Stream<Path> files = Files.list(notebooks)) {
-            for (Path original : files.filter(p -> p.toString().endsWith(".ipynb")).sorted().toList()) {
-                Path workspace = Path.of("target", "notebook-runs", original.getFileName().toString().replace(
-                        ".ipynb", "")).toAbsolutePath();
+            for (Path original :
+                    files.filter(p -> p.toString().endsWith(".ipynb")).sorted().toList()) {
+                Path workspace = Path.of(
+                                "target",
+                                "notebook-runs",
+                                original.getFileName().toString().replace(".ipynb", ""))
+                        .toAbsolutePath();
                 Folders.deleteTree(workspace);
-                Path notebook = Files.copy(original, Files.createDirectories(workspace).resolve(original.getFileName()));
-                int exit = JupyterHarness.run(Duration.ofMinutes(4), Map.of(), "/usr/bin/jupyter", "nbconvert",
-                        "--to", "html", "--execute", "--ExecutePreprocessor.kernel_name=easel-test",
-                        "--ExecutePreprocessor.timeout=600", "--output-dir", output.toString(), notebook.toString());
+                Path notebook =
+                        Files.copy(original, Files.createDirectories(workspace).resolve(original.getFileName()));
+                int exit = JupyterHarness.run(
+                        Duration.ofMinutes(4),
+                        Map.of(),
+                        "/usr/bin/jupyter",
+                        "nbconvert",
+                        "--to",
+                        "html",
+                        "--execute",
+                        "--ExecutePreprocessor.kernel_name=easel-test",
+                        "--ExecutePreprocessor.timeout=600",
+                        "--output-dir",
+                        output.toString(),
+                        notebook.toString());
                 assertEquals(0, exit, "nbconvert --execute " + notebook.getFileName() + " failed (output above)");
                 String name = notebook.getFileName().toString().replace(".ipynb", ".html");
                 String html = Files.readString(output.resolve(name));

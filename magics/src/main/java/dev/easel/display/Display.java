@@ -24,14 +24,12 @@ public final class Display {
         }
 
         @Override
-        public void clearOutput(boolean wait) {
-        }
+        public void clearOutput(boolean wait) {}
     };
 
     private static volatile DisplaySink sink = PRINT_TEXT;
 
-    private Display() {
-    }
+    private Display() {}
 
     /** Called once by the kernel at start-up. */
     public static void setSink(DisplaySink newSink) {

@@ -1,5 +1,4 @@
 package dev.easel.display;
 
 /** Markdown the notebook renders: {@code display(Markdown("# Title"))}. */
-public record Markdown(String markdown) {
-}
+public record Markdown(String markdown) {}

@@ -13,8 +13,7 @@ final class PlainText {
 
     static final int MAX_ELEMENTS = 1000;
 
-    private PlainText() {
-    }
+    private PlainText() {}
 
     static String of(Object value) {
         if (value == null || !value.getClass().isArray()) {
@@ -33,7 +32,12 @@ final class PlainText {
             innermost = innermost.getComponentType();
             brackets.append("[]");
         }
-        text.append(innermost.getSimpleName()).append('[').append(length).append(']').append(brackets).append(" { ");
+        text.append(innermost.getSimpleName())
+                .append('[')
+                .append(length)
+                .append(']')
+                .append(brackets)
+                .append(" { ");
         int shown = Math.min(length, MAX_ELEMENTS);
         for (int i = 0; i < shown; i++) {
             if (i > 0) {
@@ -50,14 +54,16 @@ final class PlainText {
     private static void appendElement(StringBuilder text, Object element) {
         if (element instanceof String string) {
             text.append('"');
-            string.chars().forEach(c -> text.append(switch (c) {
-                case '"' -> "\\\"";
-                case '\\' -> "\\\\";
-                case '\n' -> "\\n";
-                case '\t' -> "\\t";
-                case '\r' -> "\\r";
-                default -> String.valueOf((char) c);
-            }));
+            string.chars()
+                    .forEach(c -> text.append(
+                            switch (c) {
+                                case '"' -> "\\\"";
+                                case '\\' -> "\\\\";
+                                case '\n' -> "\\n";
+                                case '\t' -> "\\t";
+                                case '\r' -> "\\r";
+                                default -> String.valueOf((char) c);
+                            }));
             text.append('"');
         } else if (element instanceof Character character) {
             text.append('\'').append(character).append('\'');

@@ -44,7 +44,8 @@ public final class Renderers {
         Renderer<?> best = null;
         for (Renderer<?> candidate : renderers) {
             if (candidate.type().isInstance(value)
-                    && (best == null || best.type().isAssignableFrom(candidate.type()) && best.type() != candidate.type())) {
+                    && (best == null
+                            || best.type().isAssignableFrom(candidate.type()) && best.type() != candidate.type())) {
                 best = candidate;
             }
         }

@@ -12,8 +12,7 @@ public final class Bindings {
 
     private static final Map<String, Object> SLOTS = new ConcurrentHashMap<>();
 
-    private Bindings() {
-    }
+    private Bindings() {}
 
     public static void put(String key, Object value) {
         SLOTS.put(key, value == null ? NULL : value);

@@ -11,8 +11,7 @@ import java.util.List;
  */
 public final class CellParser {
 
-    private CellParser() {
-    }
+    private CellParser() {}
 
     public static List<CellPart> parse(String cell) {
         List<CellPart> parts = new ArrayList<>();

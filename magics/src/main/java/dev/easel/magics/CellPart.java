@@ -9,8 +9,7 @@ public sealed interface CellPart {
 
     int line();
 
-    record Java(String code, int line) implements CellPart {
-    }
+    record Java(String code, int line) implements CellPart {}
 
     /** A magic call; {@code body} is null for a line magic. */
     record MagicCall(String name, String args, String body, int line) implements CellPart {

@@ -1,11 +1,11 @@
 package dev.easel.magics;
 
+import dev.easel.engine.io.UserPath;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
 import javax.lang.model.SourceVersion;
-import dev.easel.engine.io.UserPath;
 
 /**
  * What a magic may ask of the kernel it runs in. The kernel implements it; magics never see ZeroMQ or JShell types.

@@ -69,10 +69,12 @@ public final class Magics {
             return;
         }
         if (call.isCellMagic() && !magic.isCellMagic()) {
-            throw new MagicException("%" + name + " is a line magic, not a cell magic: write %" + name + " args on one line");
+            throw new MagicException(
+                    "%" + name + " is a line magic, not a cell magic: write %" + name + " args on one line");
         }
         if (!call.isCellMagic() && !magic.isLineMagic()) {
-            throw new MagicException("%%" + name + " is a cell magic: put %%" + name + " on its own line with the body below it");
+            throw new MagicException(
+                    "%%" + name + " is a cell magic: put %%" + name + " on its own line with the body below it");
         }
         try {
             magic.run(call, context);
@@ -167,7 +169,8 @@ public final class Magics {
         } else {
             String quote = word.startsWith("\"") || word.startsWith("'") ? word.substring(0, 1) : "";
             boolean optionValue = previous.startsWith("--")
-                    && (magic.metavar(previous) != null || !magic.optionValues(previous).isEmpty());
+                    && (magic.metavar(previous) != null
+                            || !magic.optionValues(previous).isEmpty());
             values(magic, optionValue ? previous : null, word.substring(quote.length()), workingDirectory)
                     .forEach(v -> matches.add(quote + v));
         }
@@ -180,9 +183,10 @@ public final class Magics {
      */
     private static List<String> values(Magic magic, String option, String typed, Path workingDirectory) {
         String metavar = magic.metavar(option);
-        List<String> choices = option != null ? magic.optionValues(option)
-                : metavar != null ? magic.optionValues(metavar) : List.of();
-        List<String> values = new ArrayList<>(choices.stream().filter(v -> v.startsWith(typed)).toList());
+        List<String> choices =
+                option != null ? magic.optionValues(option) : metavar != null ? magic.optionValues(metavar) : List.of();
+        List<String> values = new ArrayList<>(
+                choices.stream().filter(v -> v.startsWith(typed)).toList());
         if (PathCompletion.isPath(metavar)) {
             values.addAll(PathCompletion.complete(typed, workingDirectory, PathCompletion.isFolder(metavar)));
         }

@@ -23,6 +23,5 @@ public final class NotebookImports {
             "import dev.easel.*;",
             "import " + Axis.class.getName() + ";");
 
-    private NotebookImports() {
-    }
+    private NotebookImports() {}
 }

@@ -16,8 +16,7 @@ public final class PathCompletion {
     /** Entries offered at most; a folder of thousands of images helps nobody in a completion list. */
     static final int LIMIT = 200;
 
-    private PathCompletion() {
-    }
+    private PathCompletion() {}
 
     /** Completions of {@code typed}, relative to {@code base} unless absolute; folders only if {@code foldersOnly}. */
     public static List<String> complete(String typed, Path base, boolean foldersOnly) {
@@ -29,9 +28,9 @@ public final class PathCompletion {
             return List.of();
         }
         try (Stream<Path> entries = Files.list(folder)) {
-            return entries
-                    .filter(entry -> entry.getFileName().toString().startsWith(namePart))
-                    .filter(entry -> namePart.startsWith(".") || !entry.getFileName().toString().startsWith("."))
+            return entries.filter(entry -> entry.getFileName().toString().startsWith(namePart))
+                    .filter(entry -> namePart.startsWith(".")
+                            || !entry.getFileName().toString().startsWith("."))
                     .filter(entry -> !foldersOnly || Files.isDirectory(entry))
                     .map(entry -> folderPart + entry.getFileName() + (Files.isDirectory(entry) ? "/" : ""))
                     .sorted()

@@ -15,8 +15,7 @@ public final class Environment {
 
     private static final Map<String, String> OVERLAY = new ConcurrentHashMap<>();
 
-    private Environment() {
-    }
+    private Environment() {}
 
     /** The variable: the overlay set by {@code %env}, then the process environment. */
     public static Optional<String> get(String name) {

@@ -14,8 +14,7 @@ public final class ImageGrid {
     private static final int GAP = 6;
     private static final int FONT_SIZE = 12;
 
-    private ImageGrid() {
-    }
+    private ImageGrid() {}
 
     /** Columns for {@code n} images: a roughly square grid, at most 4 wide. */
     public static int columns(int n) {
@@ -33,7 +32,8 @@ public final class ImageGrid {
         int columns = columns(images.size());
         int rows = (images.size() + columns - 1) / columns;
         int cellWidth = images.stream().mapToInt(BufferedImage::getWidth).max().orElse(1);
-        int cellHeight = images.stream().mapToInt(BufferedImage::getHeight).max().orElse(1);
+        int cellHeight =
+                images.stream().mapToInt(BufferedImage::getHeight).max().orElse(1);
         boolean withCaptions = captions != null && captions.stream().anyMatch(c -> c != null && !c.isEmpty());
         int captionHeight = withCaptions ? FONT_SIZE + 8 : 0;
         int width = columns * cellWidth + (columns + 1) * GAP;

@@ -1,9 +1,8 @@
 package dev.easel.notebook;
 
-import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.io.Png;
-
+import dev.easel.engine.pipeline.GenerationParameters;
 import java.awt.image.RenderedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,8 +23,7 @@ public final class Outputs {
     private static volatile Path folder;
     private static volatile Path notebookDirectory = Path.of("").toAbsolutePath();
 
-    private Outputs() {
-    }
+    private Outputs() {}
 
     /** The folder images go to now. */
     public static Path folder() {
@@ -57,8 +55,8 @@ public final class Outputs {
         } catch (IOException e) {
             throw new UncheckedIOException("could not save the image in " + dir + ": " + e.getMessage(), e);
         } catch (EngineException e) {
-            throw new UncheckedIOException(new IOException("could not save the image in " + dir + ": "
-                    + e.getMessage(), e));
+            throw new UncheckedIOException(
+                    new IOException("could not save the image in " + dir + ": " + e.getMessage(), e));
         }
     }
 

@@ -86,8 +86,11 @@ public final class Progress implements AutoCloseable {
 
     /** A named figure shown beside the bar, e.g. {@code metric("loss", 0.123)}; replaces the previous value. */
     public synchronized Progress metric(String name, Object value) {
-        metrics.put(name, value instanceof Double || value instanceof Float
-                ? String.format(Locale.ROOT, "%.4g", ((Number) value).doubleValue()) : String.valueOf(value));
+        metrics.put(
+                name,
+                value instanceof Double || value instanceof Float
+                        ? String.format(Locale.ROOT, "%.4g", ((Number) value).doubleValue())
+                        : String.valueOf(value));
         refresh(false);
         return this;
     }
@@ -166,8 +169,15 @@ public final class Progress implements AutoCloseable {
         StringBuilder line = new StringBuilder(label).append(' ');
         if (total > 0) {
             int filled = (int) Math.min(TEXT_BAR_WIDTH, TEXT_BAR_WIDTH * done / total);
-            line.append('[').append("█".repeat(filled)).append("░".repeat(TEXT_BAR_WIDTH - filled)).append("] ")
-                    .append(done).append('/').append(total).append(' ').append(unit)
+            line.append('[')
+                    .append("█".repeat(filled))
+                    .append("░".repeat(TEXT_BAR_WIDTH - filled))
+                    .append("] ")
+                    .append(done)
+                    .append('/')
+                    .append(total)
+                    .append(' ')
+                    .append(unit)
                     .append(String.format(Locale.ROOT, " %3d%%", percent()));
         } else {
             line.append(done).append(' ').append(unit);
@@ -177,7 +187,10 @@ public final class Progress implements AutoCloseable {
     }
 
     private String figures() {
-        StringBuilder out = new StringBuilder(speed()).append(" · ").append(clockText(elapsedSeconds())).append(" elapsed");
+        StringBuilder out = new StringBuilder(speed())
+                .append(" · ")
+                .append(clockText(elapsedSeconds()))
+                .append(" elapsed");
         if (state.equals("running") && total > 0 && done > 0 && done < total) {
             out.append(" · ETA ").append(clockText((total - done) / rate()));
         }
@@ -197,8 +210,8 @@ public final class Progress implements AutoCloseable {
                         + "vertical-align:middle;overflow:hidden\"><div style=\"width:" + percent() + "%;height:100%;"
                         + "background:" + color + "\"></div></div> " + done + "/" + total + " " + escape(unit)
                 : done + " " + escape(unit);
-        return "<div class=\"easel-progress\" style=\"font-family:monospace;font-size:12px\">"
-                + "<b>" + escape(label) + "</b> " + bar + " · " + escape(figures()) + "</div>";
+        return "<div class=\"easel-progress\" style=\"font-family:monospace;font-size:12px\">" + "<b>" + escape(label)
+                + "</b> " + bar + " · " + escape(figures()) + "</div>";
     }
 
     private int percent() {
@@ -214,14 +227,16 @@ public final class Progress implements AutoCloseable {
         if (rate == 0) {
             return "– " + unit + "/s";
         }
-        return rate >= 1 ? String.format(Locale.ROOT, "%.2f %s/s", rate, unit)
+        return rate >= 1
+                ? String.format(Locale.ROOT, "%.2f %s/s", rate, unit)
                 : String.format(Locale.ROOT, "%.2f s/%s", 1 / rate, unit);
     }
 
     /** Seconds as m:ss or h:mm:ss. */
     static String clockText(double seconds) {
         long s = Math.round(seconds);
-        return s >= 3600 ? String.format("%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+        return s >= 3600
+                ? String.format("%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
                 : String.format("%d:%02d", s / 60, s % 60);
     }
 

@@ -97,14 +97,18 @@ public final class TrainingDisplay {
         }
         if (!rows.isEmpty()) {
             BufferedImage chart = LossChart.render(rows, title + " loss", CHART_WIDTH, CHART_HEIGHT);
-            html.append("<div><img src=\"data:image/png;base64,").append(png(chart)).append("\" alt=\"loss chart\"/></div>");
+            html.append("<div><img src=\"data:image/png;base64,")
+                    .append(png(chart))
+                    .append("\" alt=\"loss chart\"/></div>");
         }
         if (!validation.isEmpty()) {
             html.append("<div>validation images, step ").append(validationStep).append(" (fixed seed)</div><div>");
             for (BufferedImage image : validation) {
                 html.append("<img style=\"margin-right:4px;image-rendering:pixelated\" width=\"")
-                        .append(Math.max(128, image.getWidth())).append("\" src=\"data:image/png;base64,")
-                        .append(png(image)).append("\"/>");
+                        .append(Math.max(128, image.getWidth()))
+                        .append("\" src=\"data:image/png;base64,")
+                        .append(png(image))
+                        .append("\"/>");
             }
             html.append("</div>");
             text.append("\nvalidation images at step ").append(validationStep);

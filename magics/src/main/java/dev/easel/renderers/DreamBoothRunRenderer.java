@@ -17,7 +17,10 @@ public final class DreamBoothRunRenderer implements Renderer<DreamBoothRun> {
     public MimeBundle render(DreamBoothRun run) {
         MimeBundle table = new TableRenderer().render(run.losses());
         String summary = run.summary();
-        return MimeBundle.of(MimeBundle.HTML, "<p>" + summary.replace("&", "&amp;").replace("<", "&lt;") + "</p>"
-                + table.data().get(MimeBundle.HTML), summary);
+        return MimeBundle.of(
+                MimeBundle.HTML,
+                "<p>" + summary.replace("&", "&amp;").replace("<", "&lt;") + "</p>"
+                        + table.data().get(MimeBundle.HTML),
+                summary);
     }
 }

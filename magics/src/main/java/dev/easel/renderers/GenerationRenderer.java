@@ -19,8 +19,8 @@ public final class GenerationRenderer implements Renderer<Generation> {
     @Override
     public MimeBundle render(Generation value) {
         BufferedImage grid = value.grid();
-        return MimeBundle.of(MimeBundle.PNG, Base64.getEncoder().encodeToString(ImageRenderer.png(grid)),
-                        value.toString())
+        return MimeBundle.of(
+                        MimeBundle.PNG, Base64.getEncoder().encodeToString(ImageRenderer.png(grid)), value.toString())
                 .withMetadata(MimeBundle.PNG, Map.of("width", grid.getWidth(), "height", grid.getHeight()));
     }
 }

@@ -19,8 +19,8 @@ public final class SweepRenderer implements Renderer<Sweep> {
     public MimeBundle render(Sweep sweep) {
         MimeBundle table = new TableRenderer().render(sweep.table());
         String grid = Base64.getEncoder().encodeToString(ImageRenderer.png(sweep.grid()));
-        String html = "<div><img src=\"data:image/png;base64," + grid + "\" alt=\"X/Y/Z grid\"/></div>\n"
-                + "<p>" + escape(sweep.toString()) + "</p>\n" + table.data().get(MimeBundle.HTML);
+        String html = "<div><img src=\"data:image/png;base64," + grid + "\" alt=\"X/Y/Z grid\"/></div>\n" + "<p>"
+                + escape(sweep.toString()) + "</p>\n" + table.data().get(MimeBundle.HTML);
         return MimeBundle.of(MimeBundle.HTML, html, sweep + "\n" + table.plainText());
     }
 

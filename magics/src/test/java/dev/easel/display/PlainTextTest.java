@@ -14,7 +14,8 @@ class PlainTextTest {
     @Test
     void arraysReadAsJshellPrintsThem() {
         assertEquals("int[3] { 1, 2, 3 }", shown(new int[] {1, 2, 3}));
-        assertEquals("String[3] { \"a\", null, \"say \\\"hi\\\"\\n\" }", shown(new String[] {"a", null, "say \"hi\"\n"}));
+        assertEquals(
+                "String[3] { \"a\", null, \"say \\\"hi\\\"\\n\" }", shown(new String[] {"a", null, "say \"hi\"\n"}));
         assertEquals("int[2][] { int[2] { 1, 2 }, int[1] { 3 } }", shown(new int[][] {{1, 2}, {3}}));
         assertEquals("Object[3] { 1, \"s\", int[1] { 4 } }", shown(new Object[] {1, "s", new int[] {4}}));
         assertEquals("char[1] { 'a' }", shown(new char[] {'a'}));

@@ -11,8 +11,7 @@ public final class Captured {
         void run() throws Exception;
     }
 
-    private Captured() {
-    }
+    private Captured() {}
 
     public static String out(Body body) throws Exception {
         PrintStream original = System.out;

@@ -66,12 +66,14 @@ public final class JShellContext implements MagicContext, AutoCloseable {
             for (SnippetEvent event : shell.eval(source)) {
                 if (event.exception() != null) {
                     Throwable t = event.exception();
-                    String message = t instanceof EvalException ee ? ee.getExceptionClassName() + ": " + t.getMessage()
+                    String message = t instanceof EvalException ee
+                            ? ee.getExceptionClassName() + ": " + t.getMessage()
                             : t.toString();
                     throw new MagicException(message);
                 }
                 if (event.status() == Snippet.Status.REJECTED) {
-                    String diag = shell.diagnostics(event.snippet()).map(d -> d.getMessage(null))
+                    String diag = shell.diagnostics(event.snippet())
+                            .map(d -> d.getMessage(null))
                             .collect(Collectors.joining("; "));
                     throw new MagicException("does not compile: " + diag);
                 }

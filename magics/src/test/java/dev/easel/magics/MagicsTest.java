@@ -21,7 +21,8 @@ class MagicsTest {
     @Test
     void serviceLoaderFindsTheGeneralMagics() {
         List<String> names = magics.all().stream().map(Magic::name).toList();
-        assertTrue(names.containsAll(List.of("lsmagic", "time", "maven", "classpath", "env", "engine")), names.toString());
+        assertTrue(
+                names.containsAll(List.of("lsmagic", "time", "maven", "classpath", "env", "engine")), names.toString());
     }
 
     @Test
@@ -52,8 +53,10 @@ class MagicsTest {
 
     @Test
     void lineOrCellMismatchIsAOneLineError() {
-        assertEquals("%lsmagic is a line magic, not a cell magic: write %lsmagic args on one line",
-                assertThrows(MagicException.class, () -> magics.run(line("%%lsmagic\nbody"), null)).getMessage());
+        assertEquals(
+                "%lsmagic is a line magic, not a cell magic: write %lsmagic args on one line",
+                assertThrows(MagicException.class, () -> magics.run(line("%%lsmagic\nbody"), null))
+                        .getMessage());
     }
 
     @Test
@@ -71,12 +74,12 @@ class MagicsTest {
             @Override
             protected dev.easel.magics.spec.MagicSpec declare() {
                 return dev.easel.magics.spec.MagicSpec.magic("pick", "Pick")
-                        .option(dev.easel.engine.options.Option.choice("device", List.of("cpu", "gpu"), "cpu", "where"));
+                        .option(dev.easel.engine.options.Option.choice(
+                                "device", List.of("cpu", "gpu"), "cpu", "where"));
             }
 
             @Override
-            protected void run(dev.easel.magics.spec.ParsedArgs args, CellPart.MagicCall call, MagicContext context) {
-            }
+            protected void run(dev.easel.magics.spec.ParsedArgs args, CellPart.MagicCall call, MagicContext context) {}
         });
         assertEquals(List.of("cpu", "gpu"), magics.complete("%pick --device ", 15));
         assertEquals(List.of("gpu"), magics.complete("%pick --device g", 16));
@@ -102,14 +105,15 @@ class MagicsTest {
             }
 
             @Override
-            protected void run(dev.easel.magics.spec.ParsedArgs args, CellPart.MagicCall call, MagicContext context) {
-            }
+            protected void run(dev.easel.magics.spec.ParsedArgs args, CellPart.MagicCall call, MagicContext context) {}
         });
         assertEquals(List.of("subject/", "sweeps/"), complete("%train --instance-dir s", notebook), "folders only");
         assertEquals(List.of("subject/inner/", "subject/s0.png"), complete("%train --init subject/", notebook));
         assertEquals(List.of("\"subject/"), complete("%train --instance-dir \"su", notebook));
         assertEquals(List.of("--init=sd.safetensors"), complete("%train --init=sd.", notebook));
-        assertEquals(List.of("sd.safetensors", "subject/", "sweeps/"), complete("%train --flip ", notebook),
+        assertEquals(
+                List.of("sd.safetensors", "subject/", "sweeps/"),
+                complete("%train --flip ", notebook),
                 "after a flag: the positional PATH, hidden folders left out");
         assertEquals(List.of(".ipynb_checkpoints/"), complete("%train .", notebook));
         assertEquals(List.of(), complete("%train --init nowhere/x", notebook));

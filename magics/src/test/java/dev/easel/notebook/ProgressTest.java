@@ -15,7 +15,8 @@ class ProgressTest {
         Progress p = Progress.detached("Sampling", 20, "it", now::get);
         now.set(3_000_000_000L);
         p.set(9);
-        assertEquals("Sampling [██████████░░░░░░░░░░░░░░] 9/20 it  45% · 3.00 it/s · 0:03 elapsed · ETA 0:04", p.text());
+        assertEquals(
+                "Sampling [██████████░░░░░░░░░░░░░░] 9/20 it  45% · 3.00 it/s · 0:03 elapsed · ETA 0:04", p.text());
         p.metric("loss", 0.123456).message("decoding");
         assertTrue(p.text().endsWith("· ETA 0:04 · loss 0.1235 · decoding"), p.text());
         now.set(7_000_000_000L);
@@ -45,7 +46,9 @@ class ProgressTest {
             assertEquals(1, sink.of("display").size());
             String id = sink.of("display").get(0).displayId();
             assertTrue(sink.of("update").stream().allMatch(e -> e.displayId().equals(id)));
-            assertTrue(sink.of("update").size() < 20, "throttled: " + sink.of("update").size());
+            assertTrue(
+                    sink.of("update").size() < 20,
+                    "throttled: " + sink.of("update").size());
             MimeBundle last = sink.events.get(sink.events.size() - 1).bundle();
             assertTrue(last.plainText().contains("1000/1000 it 100%"), last.plainText());
             assertTrue(last.plainText().endsWith("· done"), last.plainText());

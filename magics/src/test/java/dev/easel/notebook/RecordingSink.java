@@ -9,8 +9,7 @@ import java.util.List;
 /** A DisplaySink that keeps every display and update, installed for the duration of a test. */
 public final class RecordingSink implements DisplaySink, AutoCloseable {
 
-    public record Event(String kind, MimeBundle bundle, String displayId) {
-    }
+    public record Event(String kind, MimeBundle bundle, String displayId) {}
 
     public final List<Event> events = new ArrayList<>();
     private final DisplaySink previous;

@@ -1,8 +1,5 @@
 package dev.easel.notebook;
 
-import dev.easel.engine.pipeline.GenerationParameters;
-import dev.easel.engine.io.Png;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.easel.Generation;
 import dev.easel.display.MimeBundle;
 import dev.easel.display.Renderers;
+import dev.easel.engine.io.Png;
+import dev.easel.engine.pipeline.GenerationParameters;
+import dev.easel.magics.Captured;
 import dev.easel.magics.CellParser;
 import dev.easel.magics.CellPart;
-import dev.easel.magics.Captured;
 import dev.easel.magics.MagicContext;
 import dev.easel.magics.MagicException;
 import dev.easel.magics.Magics;
@@ -58,7 +57,8 @@ class SavingAndShowingTest {
             assertEquals(List.of(file), files.toList(), "no temporary file left behind");
         }
         assertTrue(assertThrows(dev.easel.engine.EngineException.class, () -> Png.readText(new byte[] {1, 2, 3}))
-                .getMessage().contains("not a PNG"));
+                .getMessage()
+                .contains("not a PNG"));
     }
 
     @Test
@@ -67,7 +67,8 @@ class SavingAndShowingTest {
         Path second = Outputs.save(solid(8, 8, Color.BLUE), params("b", 7), dir);
         assertEquals("00000-42.png", first.getFileName().toString());
         assertEquals("00001-7.png", second.getFileName().toString());
-        assertEquals(params("b", 7), GenerationParameters.parse(Png.readText(second).get("parameters")));
+        assertEquals(
+                params("b", 7), GenerationParameters.parse(Png.readText(second).get("parameters")));
     }
 
     @Test
@@ -77,13 +78,20 @@ class SavingAndShowingTest {
         BufferedImage shown = ImageIO.read(new ByteArrayInputStream(
                 Base64.getDecoder().decode((String) single.data().get(MimeBundle.PNG))));
         assertEquals(64, shown.getWidth());
-        assertTrue(single.plainText().startsWith("1 image 64x64 in 1.5 s · 20 steps Euler a · CFG 7 · seed 42\n"
-                + "prompt: a red circle\nnegative: blurry"), single.plainText());
+        assertTrue(
+                single.plainText()
+                        .startsWith("1 image 64x64 in 1.5 s · 20 steps Euler a · CFG 7 · seed 42\n"
+                                + "prompt: a red circle\nnegative: blurry"),
+                single.plainText());
 
         Generation four = new Generation(
-                List.of(solid(64, 64, Color.RED), solid(64, 64, Color.GREEN), solid(64, 64, Color.BLUE),
+                List.of(
+                        solid(64, 64, Color.RED),
+                        solid(64, 64, Color.GREEN),
+                        solid(64, 64, Color.BLUE),
                         solid(64, 64, Color.BLACK)),
-                List.of(params("p", 1), params("p", 2), params("p", 3), params("p", 4)), 2);
+                List.of(params("p", 1), params("p", 2), params("p", 3), params("p", 4)),
+                2);
         MimeBundle grid = Renderers.global().render(four);
         BufferedImage gridImage = ImageIO.read(new ByteArrayInputStream(
                 Base64.getDecoder().decode((String) grid.data().get(MimeBundle.PNG))));
@@ -105,11 +113,14 @@ class SavingAndShowingTest {
         assertEquals(params("a red circle", 42).toA1111() + "\n", out);
 
         assertTrue(assertThrows(MagicException.class, () -> magics.run(call("%png_info nope.png"), context))
-                .getMessage().startsWith("%png_info: no such file " + dir.resolve("nope.png")));
+                .getMessage()
+                .startsWith("%png_info: no such file " + dir.resolve("nope.png")));
         Path plain = dir.resolve("plain.png");
         ImageIO.write(solid(4, 4, Color.RED), "png", plain.toFile());
-        assertEquals("%png_info: plain.png has no generation parameters",
-                assertThrows(MagicException.class, () -> magics.run(call("%png_info plain.png"), context)).getMessage());
+        assertEquals(
+                "%png_info: plain.png has no generation parameters",
+                assertThrows(MagicException.class, () -> magics.run(call("%png_info plain.png"), context))
+                        .getMessage());
     }
 
     static CellPart.MagicCall call(String line) {

@@ -18,8 +18,10 @@ final class Args {
     private final OptionValues values;
 
     Args(List<String> args, Set<String> known) {
-        OptionSet declared = OptionSet.of(known.stream().sorted()
-                .map(name -> Option.string(name, "VALUE", null, "").repeated()).toArray(Option[]::new));
+        OptionSet declared = OptionSet.of(known.stream()
+                .sorted()
+                .map(name -> Option.string(name, "VALUE", null, "").repeated())
+                .toArray(Option[]::new));
         try {
             values = CommandLine.parse(args, declared, null);
         } catch (OptionException e) {

@@ -23,7 +23,6 @@ import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.samplers.SchedulerConfig;
 import dev.easel.engine.tokenizer.ClipTokenizer;
 import dev.easel.engine.torch.LibTorch;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,8 +53,10 @@ public final class BenchEngineCommand implements Subcommand {
             boolean full = argv.contains("--full"); // flags: Args reads only options with values
             boolean loadOnly = argv.contains("--load-only");
             boolean vaeOnly = argv.contains("--vae-only");
-            Args a = new Args(argv.stream().filter(x -> !x.equals("--full") && !x.equals("--load-only")
-                            && !x.equals("--vae-only")).toList(),
+            Args a = new Args(
+                    argv.stream()
+                            .filter(x -> !x.equals("--full") && !x.equals("--load-only") && !x.equals("--vae-only"))
+                            .toList(),
                     Set.of("model", "iters", "generations", "gen-steps", "size", "models", "vae-sizes"));
             if (full && a.has("models")) {
                 int rc = FullSizeLoadBench.run(List.of(a.required("models").split(",")));
@@ -69,10 +70,12 @@ public final class BenchEngineCommand implements Subcommand {
             int genSteps = a.integer("gen-steps", 20);
             Engine.getInstance(); // loads the natives
             LibTorch.setGradMode(false);
-            say("attention: %s, group norm: %s, temporaries: %s, cores: %d, libtorch threads: %s%n",
-                    TorchOps.fusedAttention() ? "fused SDPA" : "plain", TorchOps.fusedGroupNorm() ? "torch.group_norm"
-                            : "layer-norm formulation", LayerScope.reusing() ? "reused, channels-last convolutions"
-                            : "kept per layer (-Deasel.reuse=off)", Runtime.getRuntime().availableProcessors(),
+            say(
+                    "attention: %s, group norm: %s, temporaries: %s, cores: %d, libtorch threads: %s%n",
+                    TorchOps.fusedAttention() ? "fused SDPA" : "plain",
+                    TorchOps.fusedGroupNorm() ? "torch.group_norm" : "layer-norm formulation",
+                    LayerScope.reusing() ? "reused, channels-last convolutions" : "kept per layer (-Deasel.reuse=off)",
+                    Runtime.getRuntime().availableProcessors(),
                     System.getProperty("ai.djl.pytorch.num_threads", "default"));
             double matmul = matmulGflops();
             say("float32 matmul 2048^3: %.1f GFLOP/s%n", matmul);
@@ -87,38 +90,62 @@ public final class BenchEngineCommand implements Subcommand {
                         AutoencoderKL vae = sd15Vae(Init.random(weights));
                         System.gc();
                         long built = rssKb() / 1024;
-                        say("SD 1.5-size VAE (random weights): %.1f M parameters, float32 weights %d MB, RSS after"
-                                + " build %d MB%n", vae.parameterCount() / 1e6, vae.parameterCount() * 4 >> 20, built);
+                        say(
+                                "SD 1.5-size VAE (random weights): %.1f M parameters, float32 weights %d MB, RSS after"
+                                        + " build %d MB%n",
+                                vae.parameterCount() / 1e6, vae.parameterCount() * 4 >> 20, built);
                         vaeDecodes(vae, built, vaeSizes);
                     }
                     return 0;
                 }
-                fullGeneration(model.resolve("tokenizer"), size, a.integer("gen-steps", 2),
-                        a.integer("generations", 2), a.integer("iters", 1), matmul, vaeSizes);
+                fullGeneration(
+                        model.resolve("tokenizer"),
+                        size,
+                        a.integer("gen-steps", 2),
+                        a.integer("generations", 2),
+                        a.integer("iters", 1),
+                        matmul,
+                        vaeSizes);
                 return 0;
             }
 
             try (StableDiffusionPipeline pipe = ModelLoader.load(model, LoadOptions.cpu())) {
                 int s = pipe.unet().config.sampleSize();
-                unetStep("tiny (reference) UNet, batch 2, " + s + "x" + s + " latents", pipe.unet(), s, matmul, 3,
+                unetStep(
+                        "tiny (reference) UNet, batch 2, " + s + "x" + s + " latents",
+                        pipe.unet(),
+                        s,
+                        matmul,
+                        3,
                         iters);
 
                 try (NDManager m = NDManager.newBaseManager()) {
-                    UNet2DConditionModel mid = new UNet2DConditionModel(Init.random(m),
+                    UNet2DConditionModel mid = new UNet2DConditionModel(
+                            Init.random(m),
                             UNet2DConditionModel.Config.sd1Like(new int[] {128, 256, 256}, 2, 768, 8, 32));
                     say("mid UNet: %.1f M parameters%n", mid.parameterCount() / 1e6);
-                    unetStep("mid UNet (128/256/256, 2 layers, cross 768), batch 2, 32x32 latents", mid, 32, matmul,
-                            3, iters);
+                    unetStep(
+                            "mid UNet (128/256/256, 2 layers, cross 768), batch 2, 32x32 latents",
+                            mid,
+                            32,
+                            matmul,
+                            3,
+                            iters);
                 }
 
                 int size = pipe.unet().config.sampleSize() * pipe.vaeScaleFactor();
-                GenerationSettings gs = GenerationSettings.builder().prompt("a photograph of an astronaut riding a"
-                        + " horse").steps(20).guidanceScale(7.5).sampler("euler").seed(1).size(size, size).build();
+                GenerationSettings gs = GenerationSettings.builder()
+                        .prompt("a photograph of an astronaut riding a" + " horse")
+                        .steps(20)
+                        .guidanceScale(7.5)
+                        .sampler("euler")
+                        .seed(1)
+                        .size(size, size)
+                        .build();
                 pipe.txt2img(gs);
                 long t0 = System.nanoTime();
                 pipe.txt2img(gs);
-                say("txt2img 20 steps (tiny, %dx%d, CFG): %.0f ms%n", size, size,
-                        (System.nanoTime() - t0) / 1e6);
+                say("txt2img 20 steps (tiny, %dx%d, CFG): %.0f ms%n", size, size, (System.nanoTime() - t0) / 1e6);
 
                 GenerationSettings many = gs.toBuilder().steps(genSteps).build();
                 System.gc();
@@ -132,7 +159,8 @@ public final class BenchEngineCommand implements Subcommand {
                 }
                 System.gc();
                 long after = rssKb();
-                say("RSS before %d generations (%d steps each): %d MB, after: %d MB (%.1f s)%n",
+                say(
+                        "RSS before %d generations (%d steps each): %d MB, after: %d MB (%.1f s)%n",
                         generations, genSteps, before / 1024, after / 1024, (System.nanoTime() - t1) / 1e9);
             }
             return 0;
@@ -165,40 +193,66 @@ public final class BenchEngineCommand implements Subcommand {
      * generation against the float32 weights, VAE decodes at {@code vaeSizes} ({@link #vaeDecodes}), and RSS after
      * {@code generations} generations against RSS after the build.
      */
-    static void fullGeneration(Path tokenizerDir, int size, int steps, int generations, int iters, double matmul,
-                               int[] vaeSizes) {
+    static void fullGeneration(
+            Path tokenizerDir, int size, int steps, int generations, int iters, double matmul, int[] vaeSizes) {
         try (NDManager weights = NDManager.newBaseManager()) {
             long t0 = System.nanoTime();
             Init init = Init.random(weights);
-            ClipTextModel text = new ClipTextModel(init, new ClipTextModel.Config(49408, 768, 3072, 12, 12, 77,
-                    "quick_gelu", 1e-5, 2));
-            UNet2DConditionModel unet = new UNet2DConditionModel(init,
-                    UNet2DConditionModel.Config.sd1Like(new int[] {320, 640, 1280, 1280}, 2, 768, 8, 64));
+            ClipTextModel text = new ClipTextModel(
+                    init, new ClipTextModel.Config(49408, 768, 3072, 12, 12, 77, "quick_gelu", 1e-5, 2));
+            UNet2DConditionModel unet = new UNet2DConditionModel(
+                    init, UNet2DConditionModel.Config.sd1Like(new int[] {320, 640, 1280, 1280}, 2, 768, 8, 64));
             AutoencoderKL vae = sd15Vae(init);
             long params = text.parameterCount() + unet.parameterCount() + vae.parameterCount();
             long weightMb = params * 4 / (1 << 20);
-            StableDiffusionPipeline pipe = new StableDiffusionPipeline(weights, Device.cpu(), DataType.FLOAT32,
-                    ClipTokenizer.load(tokenizerDir), text, unet, vae, SchedulerConfig.sd1());
+            StableDiffusionPipeline pipe = new StableDiffusionPipeline(
+                    weights,
+                    Device.cpu(),
+                    DataType.FLOAT32,
+                    ClipTokenizer.load(tokenizerDir),
+                    text,
+                    unet,
+                    vae,
+                    SchedulerConfig.sd1());
             System.gc();
             long built = rssKb() / 1024;
-            say("SD 1.5-size pipeline (random weights): %.1f M parameters (UNet %.1f M), float32 weights %d MB;"
-                    + " built in %.1f s, RSS after build %d MB%n", params / 1e6, unet.parameterCount() / 1e6,
-                    weightMb, (System.nanoTime() - t0) / 1e9, built);
+            say(
+                    "SD 1.5-size pipeline (random weights): %.1f M parameters (UNet %.1f M), float32 weights %d MB;"
+                            + " built in %.1f s, RSS after build %d MB%n",
+                    params / 1e6, unet.parameterCount() / 1e6, weightMb, (System.nanoTime() - t0) / 1e9, built);
 
-            unetStep("SD 1.5-size UNet, batch 2 (CFG), " + size + "x" + size + " (target >= 60% of matmul)", unet,
-                    size / 8, matmul, 0, iters);
+            unetStep(
+                    "SD 1.5-size UNet, batch 2 (CFG), " + size + "x" + size + " (target >= 60% of matmul)",
+                    unet,
+                    size / 8,
+                    matmul,
+                    0,
+                    iters);
 
-            GenerationSettings gs = GenerationSettings.builder().prompt("a photograph of an astronaut riding a horse")
-                    .steps(Math.max(steps, 1)).guidanceScale(7.5).sampler("euler").seed(1).size(size, size).build();
+            GenerationSettings gs = GenerationSettings.builder()
+                    .prompt("a photograph of an astronaut riding a horse")
+                    .steps(Math.max(steps, 1))
+                    .guidanceScale(7.5)
+                    .sampler("euler")
+                    .seed(1)
+                    .size(size, size)
+                    .build();
             if (steps > 0) { // --gen-steps 0: only the UNet step and the decode (a quick look)
                 boolean peakReset = MemoryBudget.resetPeak();
                 long t2 = System.nanoTime();
                 long c2 = cpuNanos();
                 pipe.txt2img(gs);
                 long genPeak = MemoryBudget.processKb("VmHWM") / 1024;
-                say("txt2img %dx%d, %d steps, CFG: %.1f s (CPU %.1f s), peak RSS %d MB = weights + %d MB (target <="
-                        + " weights + 1536 MB)%s%n", size, size, steps, (System.nanoTime() - t2) / 1e9,
-                        (cpuNanos() - c2) / 1e9, genPeak, genPeak - weightMb,
+                say(
+                        "txt2img %dx%d, %d steps, CFG: %.1f s (CPU %.1f s), peak RSS %d MB = weights + %d MB (target <="
+                                + " weights + 1536 MB)%s%n",
+                        size,
+                        size,
+                        steps,
+                        (System.nanoTime() - t2) / 1e9,
+                        (cpuNanos() - c2) / 1e9,
+                        genPeak,
+                        genPeak - weightMb,
                         peakReset ? "" : " [peak since start: /proc/self/clear_refs not writable]");
             }
 
@@ -210,20 +264,23 @@ public final class BenchEngineCommand implements Subcommand {
             }
             System.gc();
             long after = rssKb() / 1024;
-            say("RSS after %d more generations: %d MB vs %d MB after build (%+.1f %%, target within 10 %%)%n",
+            say(
+                    "RSS after %d more generations: %d MB vs %d MB after build (%+.1f %%, target within 10 %%)%n",
                     generations, after, built, 100.0 * (after - built) / built);
         }
     }
 
     /** SD 1.5's VAE (128/256/512/512, sample_size 512) with {@code init}'s weights. */
     private static AutoencoderKL sd15Vae(Init init) {
-        return new AutoencoderKL(init, new AutoencoderKL.Config(3, 3, 4, new int[] {128, 256, 512, 512}, 2, 32,
-                0.18215, 512));
+        return new AutoencoderKL(
+                init, new AutoencoderKL.Config(3, 3, 4, new int[] {128, 256, 512, 512}, 2, 32, 0.18215, 512));
     }
 
     private static int[] sizes(String list) {
         try {
-            int[] sizes = java.util.Arrays.stream(list.split(",")).map(String::strip).mapToInt(Integer::parseInt)
+            int[] sizes = java.util.Arrays.stream(list.split(","))
+                    .map(String::strip)
+                    .mapToInt(Integer::parseInt)
                     .toArray();
             for (int px : sizes) {
                 if (px <= 0 || px % 8 != 0) {
@@ -252,7 +309,12 @@ public final class BenchEngineCommand implements Subcommand {
                 }
                 String label = String.format("VAE decode %dx%d %s", px, px, tiled ? "--vae-tiling" : "untiled");
                 try {
-                    GenerationSettings.builder().prompt("x").guidanceScale(1).size(px, px).vaeTiling(tiling).build()
+                    GenerationSettings.builder()
+                            .prompt("x")
+                            .guidanceScale(1)
+                            .size(px, px)
+                            .vaeTiling(tiling)
+                            .build()
                             .validate();
                 } catch (EngineException e) {
                     say("%s: skipped, %s%n", label, e.getMessage());
@@ -267,9 +329,14 @@ public final class BenchEngineCommand implements Subcommand {
                     double cpu = (cpuNanos() - cpu0) / 1e9;
                     long ms = (System.nanoTime() - t0) / 1_000_000;
                     long peak = MemoryBudget.processKb("VmHWM") / 1024;
-                    say("%s: %.1f s wall, %.1f s CPU, peak RSS %d MB = before + %d MB%s%n", label, ms / 1e3, cpu,
-                            peak, peak - baseMb, peakReset ? "" : " [peak since start: /proc/self/clear_refs not"
-                            + " writable]");
+                    say(
+                            "%s: %.1f s wall, %.1f s CPU, peak RSS %d MB = before + %d MB%s%n",
+                            label,
+                            ms / 1e3,
+                            cpu,
+                            peak,
+                            peak - baseMb,
+                            peakReset ? "" : " [peak since start: /proc/self/clear_refs not" + " writable]");
                 }
             }
         }
@@ -283,8 +350,9 @@ public final class BenchEngineCommand implements Subcommand {
      * processes too; CPU time is the fair figure when libtorch runs one thread (more threads spin while waiting).
      */
     static long cpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getProcessCpuTime();
+        return ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     static double matmulGflops() {
@@ -333,10 +401,19 @@ public final class BenchEngineCommand implements Subcommand {
             double cpuMs = (cpuNanos() - c0) / 1e6 / iters;
             double gflops = flops / (ms / 1000) / 1e9;
             double cpuGflops = flops / (cpuMs / 1000) / 1e9;
-            say("%s: %.2f ms/step, %.2f GFLOP/step, %.1f GFLOP/s = %.0f%% of matmul; per CPU second: %.0f ms/step,"
-                    + " %.1f GFLOP/s = %.0f%% of matmul's %.1f; peak RSS +%d MB over before the step%n", label, ms,
-                    flops / 1e9, gflops, 100 * gflops / matmul, cpuMs, cpuGflops, 100 * cpuGflops / matmulCpuGflops,
-                    matmulCpuGflops, peakGrowth);
+            say(
+                    "%s: %.2f ms/step, %.2f GFLOP/step, %.1f GFLOP/s = %.0f%% of matmul; per CPU second: %.0f ms/step,"
+                            + " %.1f GFLOP/s = %.0f%% of matmul's %.1f; peak RSS +%d MB over before the step%n",
+                    label,
+                    ms,
+                    flops / 1e9,
+                    gflops,
+                    100 * gflops / matmul,
+                    cpuMs,
+                    cpuGflops,
+                    100 * cpuGflops / matmulCpuGflops,
+                    matmulCpuGflops,
+                    peakGrowth);
         }
     }
 

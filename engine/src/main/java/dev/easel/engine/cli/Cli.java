@@ -5,8 +5,7 @@ import dev.easel.engine.EngineLog;
 /** Small helpers shared by the engine's subcommands. */
 final class Cli {
 
-    private Cli() {
-    }
+    private Cli() {}
 
     /** Keeps DJL's informational logging off the terminal (errors still show). */
     /** DJL's chatter off the terminal; Easel's own warnings as {@code easel: MESSAGE} lines on stderr. */

@@ -1,13 +1,13 @@
 package dev.easel.engine.cli;
 
-import dev.easel.engine.loading.DefaultModel;
 import dev.easel.engine.dreambooth.DreamBoothSettings;
+import dev.easel.engine.dreambooth.DreamBoothTrainer;
+import dev.easel.engine.loading.DefaultModel;
+import dev.easel.engine.loading.LoadOptions;
+import dev.easel.engine.lora.LoraFormat;
 import dev.easel.engine.options.CommandLine;
 import dev.easel.engine.options.CommandOptions;
 import dev.easel.engine.options.OptionValues;
-import dev.easel.engine.dreambooth.DreamBoothTrainer;
-import dev.easel.engine.loading.LoadOptions;
-import dev.easel.engine.lora.LoraFormat;
 import dev.easel.engine.train.AdamW;
 import dev.easel.engine.train.LearningRateSchedule;
 import dev.easel.engine.train.TrainingLog;
@@ -30,7 +30,10 @@ public final class DreamBoothCommand extends EngineCommand {
 
     @Override
     protected String usage() {
-        return CommandLine.help(name(), summary(), CommandOptions.DREAMBOOTH,
+        return CommandLine.help(
+                name(),
+                summary(),
+                CommandOptions.DREAMBOOTH,
                 "Required: --model, --instance-dir, --instance-prompt. Interrupt (Ctrl-C) stops at the next step with"
                         + " a checkpoint; --resume DIR goes on.");
     }
@@ -40,24 +43,31 @@ public final class DreamBoothCommand extends EngineCommand {
         OptionValues a = CommandLine.parse(argv, CommandOptions.DREAMBOOTH, name());
         String modelArg = a.required("model");
         Path model = DefaultModel.isDefault(modelArg) ? DefaultModel.path() : Path.of(modelArg);
-        DreamBoothSettings.Builder b = DreamBoothSettings.builder(Path.of(a.required("instance-dir")),
-                a.required("instance-prompt"))
-                .maxTrainSteps(a.integer("steps")).learningRate(a.number("lr"))
+        DreamBoothSettings.Builder b = DreamBoothSettings.builder(
+                        Path.of(a.required("instance-dir")), a.required("instance-prompt"))
+                .maxTrainSteps(a.integer("steps"))
+                .learningRate(a.number("lr"))
                 .lrScheduler(LearningRateSchedule.Kind.named(a.string("lr-scheduler")), a.integer("warmup"))
                 .batch(a.integer("batch"), a.integer("grad-accum"))
-                .trainTextEncoder(a.flag("train-text-encoder")).randomFlip(a.flag("flip"))
-                .maxGradNorm(a.number("max-grad-norm")).adam(AdamW.Settings.DEFAULT)
-                .offsetNoise(a.number("offset-noise")).snrGamma(a.number("snr-gamma"))
-                .mixedPrecision(a.string("mixed-precision")).seed(a.longInteger("seed"))
+                .trainTextEncoder(a.flag("train-text-encoder"))
+                .randomFlip(a.flag("flip"))
+                .maxGradNorm(a.number("max-grad-norm"))
+                .adam(AdamW.Settings.DEFAULT)
+                .offsetNoise(a.number("offset-noise"))
+                .snrGamma(a.number("snr-gamma"))
+                .mixedPrecision(a.string("mixed-precision"))
+                .seed(a.longInteger("seed"))
                 .gradientCheckpointing(a.flag("gradient-checkpointing"))
                 .checkpoints(a.integer("checkpoint-every"), a.integer("keep"))
                 .lora(a.integer("lora-rank") != null ? a.integer("lora-rank") : 0, a.number("lora-alpha"))
                 .loraFormat(LoraFormat.parse(a.string("lora-format")))
                 .outputDir(Path.of(a.string("output")));
         if (a.string("class-prompt") != null) {
-            b.priorPreservation(a.string("class-prompt"), a.string("class-dir") != null
-                            ? Path.of(a.string("class-dir")) : null,
-                    a.integer("num-class-images"), a.number("prior-loss-weight"));
+            b.priorPreservation(
+                    a.string("class-prompt"),
+                    a.string("class-dir") != null ? Path.of(a.string("class-dir")) : null,
+                    a.integer("num-class-images"),
+                    a.number("prior-loss-weight"));
         }
         if (a.string("validation-prompt") != null) {
             b.validation(a.string("validation-prompt"), a.integer("validation-every"));
@@ -74,8 +84,7 @@ public final class DreamBoothCommand extends EngineCommand {
                 }
 
                 @Override
-                public void onStep(TrainingLog.Row row, long totalSteps,
-                                   TrainingLog log) {
+                public void onStep(TrainingLog.Row row, long totalSteps, TrainingLog log) {
                     line.onStep(row, totalSteps, log);
                 }
 
@@ -89,8 +98,9 @@ public final class DreamBoothCommand extends EngineCommand {
                     // headless: validation images are for notebooks; the loss line is the progress here
                 }
             };
-            DreamBoothTrainer.Run run = new DreamBoothTrainer(model, LoadOptions.defaults(), settings, listener,
-                    stop::requested).train(resume, a.flag("override"));
+            DreamBoothTrainer.Run run = new DreamBoothTrainer(
+                            model, LoadOptions.defaults(), settings, listener, stop::requested)
+                    .train(resume, a.flag("override"));
             run.pipeline().close();
             line.done();
             System.out.println(run.result().summary());

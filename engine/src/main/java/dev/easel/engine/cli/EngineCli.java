@@ -10,8 +10,7 @@ import java.util.ServiceLoader;
  */
 public final class EngineCli {
 
-    private EngineCli() {
-    }
+    private EngineCli() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || args[0].equals("--help")) {

@@ -1,9 +1,8 @@
 package dev.easel.engine.cli;
 
-import dev.easel.engine.loading.DefaultModel;
-import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.defaultmodel.DefaultModelEvaluation;
 import dev.easel.engine.io.Png;
+import dev.easel.engine.loading.DefaultModel;
 import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.sweep.GridImage;
@@ -45,22 +44,32 @@ public final class EvaluateDefaultCommand extends EngineCommand {
         String modelArg = a.string("model", DefaultModel.NAME);
         Path model = DefaultModel.isDefault(modelArg) ? DefaultModel.path() : Path.of(modelArg);
         DefaultModelEvaluation.Settings d = DefaultModelEvaluation.Settings.standard();
-        DefaultModelEvaluation.Settings settings = new DefaultModelEvaluation.Settings(a.integer("steps", d.steps()),
-                a.number("cfg", d.guidanceScale()), a.string("sampler", d.sampler()),
-                a.integer("seeds", d.seedsPerCombination()), a.integer("seen", d.seenSample()), d.seed(),
+        DefaultModelEvaluation.Settings settings = new DefaultModelEvaluation.Settings(
+                a.integer("steps", d.steps()),
+                a.number("cfg", d.guidanceScale()),
+                a.string("sampler", d.sampler()),
+                a.integer("seeds", d.seedsPerCombination()),
+                a.integer("seen", d.seenSample()),
+                d.seed(),
                 d.batch());
         long started = System.nanoTime();
         DefaultModelEvaluation.Report report;
         try (StableDiffusionPipeline pipeline = ModelLoader.load(model)) {
             int size = pipeline.vaeScaleFactor() * pipeline.unet().config.sampleSize();
-            int total = DefaultModelEvaluation.seenSample(settings.seenSample(), settings.seed()).size()
+            int total = DefaultModelEvaluation.seenSample(settings.seenSample(), settings.seed())
+                            .size()
                     + 12 * settings.seedsPerCombination();
-            report = DefaultModelEvaluation.run(pipeline, size, settings,
-                    done -> System.out.printf("\rgenerating %d/%d", done, total));
+            report = DefaultModelEvaluation.run(
+                    pipeline, size, settings, done -> System.out.printf("\rgenerating %d/%d", done, total));
         }
         System.out.println();
-        System.out.printf("model %s, %d steps, sampler %s, CFG %.1f, %.0f s%n", model, settings.steps(),
-                settings.sampler(), settings.guidanceScale(), (System.nanoTime() - started) / 1e9);
+        System.out.printf(
+                "model %s, %d steps, sampler %s, CFG %.1f, %.0f s%n",
+                model,
+                settings.steps(),
+                settings.sampler(),
+                settings.guidanceScale(),
+                (System.nanoTime() - started) / 1e9);
         System.out.print(report.table());
         if (a.has("grid")) {
             Path grid = Path.of(a.string("grid", null));
@@ -89,7 +98,8 @@ public final class EvaluateDefaultCommand extends EngineCommand {
             tiles[0][i / columns][i % columns] = blank;
         }
         List<String> xLabels = new ArrayList<>(Collections.nCopies(columns, ""));
-        return GridImage.render(new GridImage.Content(xLabels, rowLabels, List.of(""), tiles, tile, tile, null),
+        return GridImage.render(
+                new GridImage.Content(xLabels, rowLabels, List.of(""), tiles, tile, tile, null),
                 GridImage.Options.DEFAULT);
     }
 }

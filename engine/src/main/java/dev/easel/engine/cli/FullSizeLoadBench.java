@@ -2,13 +2,12 @@ package dev.easel.engine.cli;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import dev.easel.engine.nn.Module;
-import dev.easel.engine.torch.LibTorch;
+import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.memory.MemoryBudget;
-import dev.easel.engine.loading.LoadOptions;
+import dev.easel.engine.nn.Module;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
-
+import dev.easel.engine.torch.LibTorch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,8 +28,7 @@ import java.util.stream.Stream;
  */
 final class FullSizeLoadBench {
 
-    private FullSizeLoadBench() {
-    }
+    private FullSizeLoadBench() {}
 
     static int run(List<String> models) {
         try {
@@ -87,19 +85,37 @@ final class FullSizeLoadBench {
                 peak = MemoryBudget.processKb("VmHWM");
                 rssFile = MemoryBudget.processKb("RssFile");
                 availLoaded = MemoryBudget.memInfoKb("MemAvailable");
-                params = p.textEncoder().parameterCount() + p.unet().parameterCount() + p.vae().parameterCount();
+                params = p.textEncoder().parameterCount()
+                        + p.unet().parameterCount()
+                        + p.vae().parameterCount();
             }
             System.gc();
             long availAfter = MemoryBudget.memInfoKb("MemAvailable");
             double f32 = params * 4.0;
             double growth = (peak - rssBefore) * 1024.0;
-            System.out.printf("| %s | %.2f GB | %.2f / %.2f s | %.2f / %.2f s | %.2f / %.2f | %.2f / %.2f s"
+            System.out.printf(
+                    "| %s | %.2f GB | %.2f / %.2f s | %.2f / %.2f s | %.2f / %.2f | %.2f / %.2f s"
                             + " | %.2f GB | %.2f GB (+%.2f GB) | %.2f (%.2f of growth) | %.0f MB | %.1f / %.1f / %.1f GB"
                             + " |%n",
-                    model.getFileName(), bytes / 1e9, catS, catCpu, loadS, loadCpu, loadS / catS,
-                    loadCpu / Math.max(catCpu, 0.01), useS, useCpu, f32 / 1e9, peak * 1024.0 / 1e9,
-                    growth / 1e9, peak * 1024.0 / f32, growth / f32, rssFile / 1024.0, availBefore / 1e6,
-                    availLoaded / 1e6, availAfter / 1e6);
+                    model.getFileName(),
+                    bytes / 1e9,
+                    catS,
+                    catCpu,
+                    loadS,
+                    loadCpu,
+                    loadS / catS,
+                    loadCpu / Math.max(catCpu, 0.01),
+                    useS,
+                    useCpu,
+                    f32 / 1e9,
+                    peak * 1024.0 / 1e9,
+                    growth / 1e9,
+                    peak * 1024.0 / f32,
+                    growth / f32,
+                    rssFile / 1024.0,
+                    availBefore / 1e6,
+                    availLoaded / 1e6,
+                    availAfter / 1e6);
         }
         if (!peakResets) {
             System.out.println("(VmHWM could not be reset: peaks are since process start)");
@@ -125,15 +141,18 @@ final class FullSizeLoadBench {
         String stat = Files.readString(Path.of("/proc/self/stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         // fields after the name start at field 3: utime 14, stime 15, cutime 16, cstime 17
-        return new long[] {Long.parseLong(f[11]) + Long.parseLong(f[12]), Long.parseLong(f[13]) + Long.parseLong(f[14])};
+        return new long[] {Long.parseLong(f[11]) + Long.parseLong(f[12]), Long.parseLong(f[13]) + Long.parseLong(f[14])
+        };
     }
 
     private static double cat(List<Path> files) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("cat"));
         files.forEach(f -> cmd.add(f.toString()));
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         if (p.waitFor() != 0) {
             throw new IOException("cat failed on " + files);
         }

@@ -2,13 +2,14 @@ package dev.easel.engine.cli;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
-import dev.easel.engine.loading.DefaultModel;
 import dev.easel.engine.community.CommunityFiles;
 import dev.easel.engine.embeddings.EmbeddingSpec;
 import dev.easel.engine.inpaint.InpaintOptions;
 import dev.easel.engine.inpaint.Inpainter;
-import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.io.ImageFiles;
+import dev.easel.engine.loading.DefaultModel;
+import dev.easel.engine.loading.LoadOptions;
+import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.options.CommandLine;
 import dev.easel.engine.options.CommandOptions;
@@ -20,7 +21,6 @@ import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.Latents;
-import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -72,9 +72,11 @@ public class GenerateCommand extends EngineCommand {
 
     @Override
     public String summary() {
-        return inpaint ? "repaint the white part of a mask over an image (Stable Diffusion inpainting)"
-                : img2img ? "generate images from an init image and a prompt (Stable Diffusion img2img)"
-                : "generate images from a prompt (Stable Diffusion txt2img)";
+        return inpaint
+                ? "repaint the white part of a mask over an image (Stable Diffusion inpainting)"
+                : img2img
+                        ? "generate images from an init image and a prompt (Stable Diffusion img2img)"
+                        : "generate images from a prompt (Stable Diffusion txt2img)";
     }
 
     private OptionSet options() {
@@ -83,17 +85,22 @@ public class GenerateCommand extends EngineCommand {
 
     @Override
     protected String usage() {
-        return CommandLine.help(name(), summary(), options(), "Required: --model, --prompt, --out"
-                + (img2img ? ", --init-image" : " (with --from-png only --out)") + (inpaint ? ", --mask" : "")
-                + ". Unset generation settings come from the model's"
-                + " recommendation (model_index.json), else 20 steps, CFG 7, Euler a.");
+        return CommandLine.help(
+                name(),
+                summary(),
+                options(),
+                "Required: --model, --prompt, --out"
+                        + (img2img ? ", --init-image" : " (with --from-png only --out)") + (inpaint ? ", --mask" : "")
+                        + ". Unset generation settings come from the model's"
+                        + " recommendation (model_index.json), else 20 steps, CFG 7, Euler a.");
     }
 
     @Override
     protected int execute(List<String> argv) {
         OptionValues a = CommandLine.parse(argv, options(), name());
         Path png = a.declares("from-png") && a.string("from-png") != null ? Path.of(a.string("from-png")) : null;
-        GenerationParameters.Recipe recipe = png == null ? null : GenerationParameters.read(png).recipe();
+        GenerationParameters.Recipe recipe =
+                png == null ? null : GenerationParameters.read(png).recipe();
         String modelArg = recipe != null && a.string("model") == null ? modelOf(recipe, png) : a.required("model");
         Path model = DefaultModel.isDefault(modelArg) ? DefaultModel.path() : Path.of(modelArg);
         Path out = Path.of(a.required("out"));
@@ -106,8 +113,11 @@ public class GenerateCommand extends EngineCommand {
         GenerationSettings.Builder b;
         int keep = -1; // with a batch PNG: the one image of the re-made batch that is the PNG's
         if (recipe == null) {
-            b = CommandOptions.settings(a, defaults).prompts(prompts).negativePrompts(a.strings("negative"))
-                    .imagesPerPrompt(a.integer("batch")).spacing(a.string("spacing"));
+            b = CommandOptions.settings(a, defaults)
+                    .prompts(prompts)
+                    .negativePrompts(a.strings("negative"))
+                    .imagesPerPrompt(a.integer("batch"))
+                    .spacing(a.string("spacing"));
         } else {
             String prefix = name() + ": " + png.getFileName() + ": ";
             recipe.differences(model, ModelLoader.modelName(model)).forEach(l -> System.err.println(prefix + l));
@@ -143,7 +153,8 @@ public class GenerateCommand extends EngineCommand {
             int[] wh = size.or(Math.max(8, init.getWidth() / 8 * 8), Math.max(8, init.getHeight() / 8 * 8));
             b.size(wh[0], wh[1]);
         } else if (size.given()) {
-            int[] wh = size.or(recipe != null ? recipe.settings().width() : 512,
+            int[] wh = size.or(
+                    recipe != null ? recipe.settings().width() : 512,
                     recipe != null ? recipe.settings().height() : 512);
             b.size(wh[0], wh[1]);
         }
@@ -155,8 +166,12 @@ public class GenerateCommand extends EngineCommand {
             embeddings.add(EmbeddingSpec.parse(embedding, Path.of("")));
         }
         BufferedImage mask = inpaint ? GenerationLimits.readImage(Path.of(a.required("mask"))) : null;
-        InpaintOptions inpaintOptions = inpaint ? new InpaintOptions(a.integer("mask-blur"),
-                InpaintOptions.onlyMasked(a.string("inpaint-area")), a.integer("padding"), a.flag("invert-mask"))
+        InpaintOptions inpaintOptions = inpaint
+                ? new InpaintOptions(
+                        a.integer("mask-blur"),
+                        InpaintOptions.onlyMasked(a.string("inpaint-area")),
+                        a.integer("padding"),
+                        a.flag("invert-mask"))
                 : null;
         LoadOptions opts = LoadOptions.defaults();
         if ("cpu".equals(a.string("device"))) {
@@ -180,8 +195,15 @@ public class GenerateCommand extends EngineCommand {
                 b.size(native_, native_);
             }
             recorded = b.build();
-            CommunityFiles.Applied applied = CommunityFiles.apply(pipe, model, recorded, loras, embeddings,
-                    path(a, "vae"), path(a, "lora-dir"), path(a, "embeddings-dir"));
+            CommunityFiles.Applied applied = CommunityFiles.apply(
+                    pipe,
+                    model,
+                    recorded,
+                    loras,
+                    embeddings,
+                    path(a, "vae"),
+                    path(a, "lora-dir"),
+                    path(a, "embeddings-dir"));
             applied.notes().forEach(note -> System.err.println(name() + ": " + note));
             loraFiles = applied.files();
             vaeName = pipe.vaeName();
@@ -205,7 +227,8 @@ public class GenerateCommand extends EngineCommand {
         String modelName = ModelLoader.modelName(model);
         for (int f = 0; f < files.size(); f++) {
             int i = written.get(f);
-            GenerationParameters parameters = GenerationParameters.of(recorded, i, modelName).withModelHash(model)
+            GenerationParameters parameters = GenerationParameters.of(recorded, i, modelName)
+                    .withModelHash(model)
                     .withLoras(loraFiles)
                     .withVaeTiling(recorded, vaeTiled);
             if (vaeName != null) {

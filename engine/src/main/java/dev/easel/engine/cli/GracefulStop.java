@@ -18,14 +18,16 @@ final class GracefulStop implements AutoCloseable {
     private final Thread hook;
 
     GracefulStop() {
-        hook = new Thread(() -> {
-            requested.set(true);
-            try {
-                finished.await(GRACE_SECONDS, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "easel-graceful-stop");
+        hook = new Thread(
+                () -> {
+                    requested.set(true);
+                    try {
+                        finished.await(GRACE_SECONDS, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "easel-graceful-stop");
         Runtime.getRuntime().addShutdownHook(hook);
     }
 

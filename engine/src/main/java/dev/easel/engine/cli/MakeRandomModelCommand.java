@@ -4,7 +4,6 @@ import ai.djl.ndarray.types.DataType;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.randommodel.Architecture;
 import dev.easel.engine.randommodel.RandomModelWriter;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,8 +39,8 @@ public final class MakeRandomModelCommand extends EngineCommand {
     @Override
     protected int execute(List<String> argv) {
         boolean singleFile = argv.contains("--single-file");
-        Args a = new Args(argv.stream().filter(s -> !s.equals("--single-file")).toList(),
-                Set.of("arch", "out", "dtype", "seed"));
+        Args a = new Args(
+                argv.stream().filter(s -> !s.equals("--single-file")).toList(), Set.of("arch", "out", "dtype", "seed"));
         Architecture arch;
         try {
             arch = Architecture.of(a.required("arch"));
@@ -63,8 +62,9 @@ public final class MakeRandomModelCommand extends EngineCommand {
         }
         RandomModelWriter writer = new RandomModelWriter(arch, dtype, a.longValue("seed", 0));
         long params = writer.parameterCount();
-        System.out.printf("writing %s (%.1f M parameters, %s, %.2f GB) to %s%n", arch.id(), params / 1e6, dtypeName,
-                params * (dtype == DataType.FLOAT16 ? 2 : 4) / 1e9, out);
+        System.out.printf(
+                "writing %s (%.1f M parameters, %s, %.2f GB) to %s%n",
+                arch.id(), params / 1e6, dtypeName, params * (dtype == DataType.FLOAT16 ? 2 : 4) / 1e9, out);
         long t0 = System.nanoTime();
         if (singleFile) {
             writer.writeSingleFile(out);

@@ -42,8 +42,8 @@ public final class TrainBaseCommand extends EngineCommand {
         if (!resume && Files.isDirectory(out)) {
             try (var entries = Files.list(out)) {
                 if (entries.findAny().isPresent()) {
-                    throw new UsageException(out + " already holds a run; pass --resume to continue it or choose"
-                            + " another --out");
+                    throw new UsageException(
+                            out + " already holds a run; pass --resume to continue it or choose" + " another --out");
                 }
             }
         }
@@ -53,25 +53,32 @@ public final class TrainBaseCommand extends EngineCommand {
             case "tiny" -> DefaultModelRecipe.tiny();
             default -> throw new UsageException("--recipe must be standard or tiny");
         };
-        recipe = recipe.withBudget(a.longValue("seed", recipe.seed()), a.integer("vae-steps", recipe.vaeSteps()),
+        recipe = recipe.withBudget(
+                a.longValue("seed", recipe.seed()),
+                a.integer("vae-steps", recipe.vaeSteps()),
                 a.integer("denoiser-steps", recipe.denoiserSteps()));
         try (GracefulStop stop = new GracefulStop()) {
             return train(recipe, out, options, argv, recipeName, stop);
         }
     }
 
-    private static int train(DefaultModelRecipe recipe, Path out, List<String> options, List<String> argv,
-                             String recipeName, GracefulStop stop) {
+    private static int train(
+            DefaultModelRecipe recipe,
+            Path out,
+            List<String> options,
+            List<String> argv,
+            String recipeName,
+            GracefulStop stop) {
         TrainingProgressLine line = new TrainingProgressLine(System.out);
         DefaultModelTrainer trainer = new DefaultModelTrainer(recipe, out, line, stop::requested);
-        System.out.println("training the default model in " + out + " (recipe " + recipeName
-                + ", seed " + recipe.seed() + ")");
+        System.out.println(
+                "training the default model in " + out + " (recipe " + recipeName + ", seed " + recipe.seed() + ")");
         Path model = trainer.train("java -jar easel.jar train-base " + String.join(" ", argv));
         line.done();
         trainer.report().forEach(System.out::println);
         if (model == null) {
-            System.out.println("stopped; continue with: java -jar easel.jar train-base --resume "
-                    + String.join(" ", options));
+            System.out.println(
+                    "stopped; continue with: java -jar easel.jar train-base --resume " + String.join(" ", options));
             return 130;
         }
         System.out.println("model written to " + model);

@@ -37,8 +37,17 @@ final class TrainingProgressLine implements TrainingListener {
         double elapsed = (System.nanoTime() - stageStart) / 1e9;
         double perSecond = (row.step() - stageFirstStep) / Math.max(elapsed, 1e-9);
         long eta = Math.round((totalSteps - row.step()) / Math.max(perSecond, 1e-9));
-        out.printf("\r%s step %d/%d  loss %.4f  lr %.2e  %.2f it/s  ETA %d:%02d:%02d   ", stage, row.step(),
-                totalSteps, row.loss(), row.learningRate(), perSecond, eta / 3600, eta / 60 % 60, eta % 60);
+        out.printf(
+                "\r%s step %d/%d  loss %.4f  lr %.2e  %.2f it/s  ETA %d:%02d:%02d   ",
+                stage,
+                row.step(),
+                totalSteps,
+                row.loss(),
+                row.learningRate(),
+                perSecond,
+                eta / 3600,
+                eta / 60 % 60,
+                eta % 60);
         out.flush();
     }
 

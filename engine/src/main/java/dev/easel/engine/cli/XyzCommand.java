@@ -41,11 +41,15 @@ public final class XyzCommand extends EngineCommand {
 
     @Override
     protected String usage() {
-        return CommandLine.help(name(), summary(), CommandOptions.XYZ, "Required: --model, --prompt, --x, --out.\n"
-                + "SPEC is TYPE:VALUES as in the web UI, e.g. \"steps:10,20,30\", \"cfg:3-9 [4]\","
-                + " \"sampler:euler,ddim\", \"prompt_sr:circle,square\", \"seed:-1,2\".\nAxes: "
-                + String.join(", ", CommandOptions.axes()) + ". Cell images go to a new folder beside the grid,"
-                + " so a later sweep never overwrites them.");
+        return CommandLine.help(
+                name(),
+                summary(),
+                CommandOptions.XYZ,
+                "Required: --model, --prompt, --x, --out.\n"
+                        + "SPEC is TYPE:VALUES as in the web UI, e.g. \"steps:10,20,30\", \"cfg:3-9 [4]\","
+                        + " \"sampler:euler,ddim\", \"prompt_sr:circle,square\", \"seed:-1,2\".\nAxes: "
+                        + String.join(", ", CommandOptions.axes()) + ". Cell images go to a new folder beside the grid,"
+                        + " so a later sweep never overwrites them.");
     }
 
     @Override
@@ -53,8 +57,8 @@ public final class XyzCommand extends EngineCommand {
         OptionValues a = CommandLine.parse(argv, CommandOptions.XYZ, name());
         Path out = Path.of(a.required("out")).toAbsolutePath();
         String model = a.required("model");
-        GenerationDefaults defaults = GenerationDefaults.forModel(DefaultModel.isDefault(model) ? DefaultModel.path()
-                : Path.of(model));
+        GenerationDefaults defaults =
+                GenerationDefaults.forModel(DefaultModel.isDefault(model) ? DefaultModel.path() : Path.of(model));
         List<String> prompts = a.strings("prompt");
         List<String> negatives = a.strings("negative");
         if (prompts.size() != 1 || negatives.size() > 1) {
@@ -63,10 +67,10 @@ public final class XyzCommand extends EngineCommand {
         }
         GenerationSettings.Builder base = CommandOptions.settings(a, defaults).prompt(prompts.get(0));
         negatives.forEach(base::negativePrompt);
-        GridImage.Options grid = new GridImage.Options(a.integer("margin"), a.flag("legend"),
-                a.number("max-megapixels"));
-        BufferedImage init = a.string("init-image") != null
-                ? GenerationLimits.readImage(Path.of(a.string("init-image"))) : null;
+        GridImage.Options grid =
+                new GridImage.Options(a.integer("margin"), a.flag("legend"), a.number("max-megapixels"));
+        BufferedImage init =
+                a.string("init-image") != null ? GenerationLimits.readImage(Path.of(a.string("init-image"))) : null;
         if (init == null && a.number("strength") != null) {
             throw new UsageException("--strength is for img2img sweeps; give --init-image too");
         }
@@ -91,7 +95,15 @@ public final class XyzCommand extends EngineCommand {
                 int side = models.pipeline(model).defaultImageSize();
                 base.size(side, side);
             }
-            SweepSpec spec = new SweepSpec(base.build(), model, x, y, z, out.getParent(), grid, init,
+            SweepSpec spec = new SweepSpec(
+                    base.build(),
+                    model,
+                    x,
+                    y,
+                    z,
+                    out.getParent(),
+                    grid,
+                    init,
                     a.number("strength") != null ? a.number("strength") : defaults.strength(),
                     loras.isEmpty() ? null : loras.get(0));
             SweepPlan plan = SweepPlan.of(spec, models);
@@ -99,7 +111,8 @@ public final class XyzCommand extends EngineCommand {
             SweepListener progress = new SweepListener() {
                 @Override
                 public void onStart(int totalImages) {
-                    System.out.println(totalImages + " images, seed " + plan.cells().get(0).settings().seed());
+                    System.out.println(totalImages + " images, seed "
+                            + plan.cells().get(0).settings().seed());
                 }
 
                 @Override

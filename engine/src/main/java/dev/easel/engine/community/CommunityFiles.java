@@ -1,7 +1,7 @@
 package dev.easel.engine.community;
 
-import dev.easel.engine.loading.VaeFiles;
 import dev.easel.engine.embeddings.EmbeddingSpec;
+import dev.easel.engine.loading.VaeFiles;
 import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.lora.PromptLoras;
@@ -28,16 +28,21 @@ public final class CommunityFiles {
      *              the image's parameters
      * @param notes lines for the user (keys of a LoRA that matched no layer, embeddings loaded from the folder)
      */
-    public record Applied(GenerationSettings settings, List<LoraNetwork> loras, List<LoraSpec> files,
-                          List<String> notes) {
-    }
+    public record Applied(
+            GenerationSettings settings, List<LoraNetwork> loras, List<LoraSpec> files, List<String> notes) {}
 
-    private CommunityFiles() {
-    }
+    private CommunityFiles() {}
 
     /** Applies everything or nothing: on an error the LoRAs already put on come off again. */
-    public static Applied apply(StableDiffusionPipeline pipe, Path model, GenerationSettings s, List<LoraSpec> loras,
-                                List<EmbeddingSpec> embeddings, Path vae, Path loraDir, Path embeddingsDir) {
+    public static Applied apply(
+            StableDiffusionPipeline pipe,
+            Path model,
+            GenerationSettings s,
+            List<LoraSpec> loras,
+            List<EmbeddingSpec> embeddings,
+            Path vae,
+            Path loraDir,
+            Path embeddingsDir) {
         List<String> notes = new ArrayList<>();
         List<LoraNetwork> applied = new ArrayList<>();
         boolean ok = false;
@@ -59,7 +64,8 @@ public final class CommunityFiles {
                 // a LoRA given as a file and named by a tag too (a re-run PNG's prompt) is applied once, as given
                 Set<String> given = new HashSet<>();
                 loras.forEach(l -> given.add(GenerationParameters.loraName(l.file())));
-                PromptLoras.find(s.prompts(), PromptLoras.folder(loraDir, model), given).forEach(specs::add);
+                PromptLoras.find(s.prompts(), PromptLoras.folder(loraDir, model), given)
+                        .forEach(specs::add);
             }
             for (LoraSpec spec : specs) {
                 LoraNetwork network = pipe.loadLora(spec.file(), spec.weight());
@@ -71,7 +77,9 @@ public final class CommunityFiles {
             }
             GenerationSettings stripped = s.toBuilder()
                     .prompts(s.prompts().stream().map(PromptLoras::strip).toList())
-                    .negativePrompts(s.negativePrompts().stream().map(PromptLoras::strip).toList()).build();
+                    .negativePrompts(
+                            s.negativePrompts().stream().map(PromptLoras::strip).toList())
+                    .build();
             ok = true;
             return new Applied(stripped, applied, specs, notes);
         } finally {

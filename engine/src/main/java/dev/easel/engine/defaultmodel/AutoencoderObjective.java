@@ -27,8 +27,13 @@ final class AutoencoderObjective implements TrainingObjective {
     private final double klWeight;
     private final Map<String, Object> identity;
 
-    AutoencoderObjective(AutoencoderKL vae, ShapesDataset dataset, int batch, int microBatches, double klWeight,
-                         Map<String, Object> identity) {
+    AutoencoderObjective(
+            AutoencoderKL vae,
+            ShapesDataset dataset,
+            int batch,
+            int microBatches,
+            double klWeight,
+            Map<String, Object> identity) {
         this.vae = vae;
         this.dataset = dataset;
         this.batch = batch;
@@ -56,7 +61,13 @@ final class AutoencoderObjective implements TrainingObjective {
         NDArray z = latent.sample(scope.randomNormal(latent.mean().getShape()));
         NDArray reconstruction = vae.decode(scope, z);
         NDArray mse = reconstruction.sub(pixels).square().mean();
-        NDArray kl = ScalarOps.mul(latent.mean().square().add(latent.logvar().exp()).sub(1).sub(latent.logvar()).mean(),
+        NDArray kl = ScalarOps.mul(
+                latent.mean()
+                        .square()
+                        .add(latent.logvar().exp())
+                        .sub(1)
+                        .sub(latent.logvar())
+                        .mean(),
                 0.5);
         return mse.add(ScalarOps.mul(kl, klWeight));
     }

@@ -23,8 +23,14 @@ import java.util.function.IntConsumer;
 public final class DefaultModelEvaluation {
 
     /** Settings of an evaluation; {@link #standard()} is what the targets refer to (20 sampling steps). */
-    public record Settings(int steps, double guidanceScale, String sampler, int seedsPerCombination, int seenSample,
-                           long seed, int batch) {
+    public record Settings(
+            int steps,
+            double guidanceScale,
+            String sampler,
+            int seedsPerCombination,
+            int seenSample,
+            long seed,
+            int batch) {
 
         /**
          * 20 Euler steps at CFG 5: the middle of the range where the default model draws best (held-out shape 90%,
@@ -55,7 +61,9 @@ public final class DefaultModelEvaluation {
         }
 
         Score plus(Combination expected, ShapeAnalyzer.Reading reading) {
-            return new Score(images + 1, color + (reading.color() == expected.color() ? 1 : 0),
+            return new Score(
+                    images + 1,
+                    color + (reading.color() == expected.color() ? 1 : 0),
                     shape + (reading.shape() == expected.shape() ? 1 : 0),
                     background + (reading.background() == expected.background() ? 1 : 0));
         }
@@ -66,17 +74,18 @@ public final class DefaultModelEvaluation {
 
         public String table() {
             return String.format("%-9s %6s %7s %11s %7s%n", "prompts", "images", "color", "background", "shape")
-                    + line("held-out", heldOut) + line("seen", seen);
+                    + line("held-out", heldOut)
+                    + line("seen", seen);
         }
 
         private static String line(String name, Score s) {
-            return String.format("%-9s %6d %6.1f%% %10.1f%% %6.1f%%%n", name, s.images(), 100 * s.colorAccuracy(),
-                    100 * s.backgroundAccuracy(), 100 * s.shapeAccuracy());
+            return String.format(
+                    "%-9s %6d %6.1f%% %10.1f%% %6.1f%%%n",
+                    name, s.images(), 100 * s.colorAccuracy(), 100 * s.backgroundAccuracy(), 100 * s.shapeAccuracy());
         }
     }
 
-    private DefaultModelEvaluation() {
-    }
+    private DefaultModelEvaluation() {}
 
     /** The seen combinations evaluated: a fixed sample of the training combinations. */
     public static List<Combination> seenSample(int count, long seed) {
@@ -85,8 +94,8 @@ public final class DefaultModelEvaluation {
         return training.subList(0, Math.min(count, training.size()));
     }
 
-    public static Report run(StableDiffusionPipeline pipeline, int imageSize, Settings settings,
-                             IntConsumer imagesDone) {
+    public static Report run(
+            StableDiffusionPipeline pipeline, int imageSize, Settings settings, IntConsumer imagesDone) {
         List<Combination> heldOut = ShapesDataset.HELD_OUT;
         List<Combination> seen = seenSample(settings.seenSample(), settings.seed());
         List<Combination> all = new ArrayList<>();
@@ -104,12 +113,19 @@ public final class DefaultModelEvaluation {
         for (int start = 0; start < all.size(); start += settings.batch()) {
             List<Combination> batch = all.subList(start, Math.min(all.size(), start + settings.batch()));
             List<String> batchPrompts = batch.stream().map(Combination::caption).toList();
-            GenerationResult result = pipeline.txt2img(GenerationSettings.builder().prompts(batchPrompts)
-                    .steps(settings.steps()).guidanceScale(settings.guidanceScale()).sampler(settings.sampler())
-                    .seed(settings.seed() + start).width(imageSize).height(imageSize).build());
+            GenerationResult result = pipeline.txt2img(GenerationSettings.builder()
+                    .prompts(batchPrompts)
+                    .steps(settings.steps())
+                    .guidanceScale(settings.guidanceScale())
+                    .sampler(settings.sampler())
+                    .seed(settings.seed() + start)
+                    .width(imageSize)
+                    .height(imageSize)
+                    .build());
             for (int i = 0; i < batch.size(); i++) {
                 Combination expected = batch.get(i);
-                ShapeAnalyzer.Reading reading = ShapeAnalyzer.analyze(result.images().get(i));
+                ShapeAnalyzer.Reading reading =
+                        ShapeAnalyzer.analyze(result.images().get(i));
                 if (heldOutSet.contains(expected)) {
                     heldOutScore = heldOutScore.plus(expected, reading);
                 } else {

@@ -1,6 +1,5 @@
 package dev.easel.engine.defaultmodel;
 
-import dev.easel.engine.pipeline.GenerationDefaults;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -9,6 +8,7 @@ import dev.easel.engine.models.AutoencoderKL;
 import dev.easel.engine.models.ClipTextModel;
 import dev.easel.engine.models.UNet2DConditionModel;
 import dev.easel.engine.nn.Init;
+import dev.easel.engine.pipeline.GenerationDefaults;
 import dev.easel.engine.samplers.SchedulerConfig;
 import dev.easel.engine.shapes.ShapesDataset;
 import dev.easel.engine.tokenizer.BpeTrainer;
@@ -51,9 +51,20 @@ public final class DefaultModelTrainer {
     private static final long LATENT_POOL_START = 1_000_000_000L;
 
     /** Recipe fields stage 1 never reads: the tokenizer's, the text encoder's and UNet's, and stage 2's settings. */
-    private static final Set<String> DENOISER_ONLY = Set.of("maxMerges", "textEncoderShape", "unet", "denoiserSteps",
-            "denoiserBatch", "denoiserLearningRate", "latentPool", "captionDropout", "noiseOffset", "snrGamma",
-            "predictionType", "zeroTerminalSnr", "emaDecay");
+    private static final Set<String> DENOISER_ONLY = Set.of(
+            "maxMerges",
+            "textEncoderShape",
+            "unet",
+            "denoiserSteps",
+            "denoiserBatch",
+            "denoiserLearningRate",
+            "latentPool",
+            "captionDropout",
+            "noiseOffset",
+            "snrGamma",
+            "predictionType",
+            "zeroTerminalSnr",
+            "emaDecay");
 
     private final DefaultModelRecipe recipe;
     private final Path run;
@@ -85,11 +96,14 @@ public final class DefaultModelTrainer {
         // Every random draw outside the loop (which seeds each step itself) starts from the recipe's seed, so the
         // same command makes the same model, and a resumed stage sees the latents the first session saw.
         try (Randomness.Held generator = Randomness.seeded(recipe.seed());
-             NDManager manager = NDManager.newBaseManager()) {
+                NDManager manager = NDManager.newBaseManager()) {
             AutoencoderKL vae = new AutoencoderKL(Init.random(manager), recipe.vae());
             Map<String, Object> vaeIdentity = identity("autoencoder");
-            TrainingResult vaeResult = stage(new AutoencoderObjective(vae, dataset, recipe.vaeBatch(), 1,
-                            recipe.klWeight(), vaeIdentity), "autoencoder", recipe.vaeSteps(), recipe.vaeLearningRate());
+            TrainingResult vaeResult = stage(
+                    new AutoencoderObjective(vae, dataset, recipe.vaeBatch(), 1, recipe.klWeight(), vaeIdentity),
+                    "autoencoder",
+                    recipe.vaeSteps(),
+                    recipe.vaeLearningRate());
             if (vaeResult.interrupted()) {
                 return null;
             }
@@ -98,31 +112,59 @@ public final class DefaultModelTrainer {
             SchedulerConfig scheduler = recipe.noiseSchedule();
             listener.onStart("latents", 0, recipe.latentPool());
             generator.seed(recipe.seed() + 1);
-            try (LatentCache latents = LatentCache.encode(vae, dataset, LATENT_POOL_START, recipe.latentPool(),
+            try (LatentCache latents = LatentCache.encode(
+                    vae,
+                    dataset,
+                    LATENT_POOL_START,
+                    recipe.latentPool(),
                     done -> listener.onProgress("latents", done, recipe.latentPool()))) {
                 double scalingFactor = 1.0 / latents.latentStd();
                 generator.seed(recipe.seed() + 2);
-                ClipTextModel textEncoder = new ClipTextModel(Init.random(manager),
-                        recipe.textEncoder(vocabularySize));
+                ClipTextModel textEncoder = new ClipTextModel(Init.random(manager), recipe.textEncoder(vocabularySize));
                 UNet2DConditionModel unet = new UNet2DConditionModel(Init.random(manager), recipe.unet());
-                try (DenoiserObjective denoiser = new DenoiserObjective(textEncoder, unet, tokenizer, latents,
-                        new DenoisingLoss(scheduler), scalingFactor, recipe.denoiserBatch(), 1,
-                        recipe.captionDropout(), recipe.noiseOffset(), recipe.snrGamma(), recipe.seed(),
-                        recipe.emaDecay(), manager, identity("denoiser"))) {
-                    TrainingResult unetResult = stage(denoiser, "denoiser", recipe.denoiserSteps(),
-                            recipe.denoiserLearningRate());
+                try (DenoiserObjective denoiser = new DenoiserObjective(
+                        textEncoder,
+                        unet,
+                        tokenizer,
+                        latents,
+                        new DenoisingLoss(scheduler),
+                        scalingFactor,
+                        recipe.denoiserBatch(),
+                        1,
+                        recipe.captionDropout(),
+                        recipe.noiseOffset(),
+                        recipe.snrGamma(),
+                        recipe.seed(),
+                        recipe.emaDecay(),
+                        manager,
+                        identity("denoiser"))) {
+                    TrainingResult unetResult =
+                            stage(denoiser, "denoiser", recipe.denoiserSteps(), recipe.denoiserLearningRate());
                     if (unetResult.interrupted()) {
                         return null;
                     }
                     report.add("stage 2 (text encoder + UNet): " + unetResult.summary());
-                    denoiser.emaWeights().forEach((name, average) -> average.copyTo(unet.parameters().get(name)));
+                    denoiser.emaWeights()
+                            .forEach((name, average) ->
+                                    average.copyTo(unet.parameters().get(name)));
                     Path model = run.resolve(MODEL);
-                    DiffusersWriter.write(model, textEncoder, unet, vae, recipe.vae(scalingFactor), tokenizerFolder,
-                            scheduler, DataType.FLOAT16);
+                    DiffusersWriter.write(
+                            model,
+                            textEncoder,
+                            unet,
+                            vae,
+                            recipe.vae(scalingFactor),
+                            tokenizerFolder,
+                            scheduler,
+                            DataType.FLOAT16);
                     // The recipe's models draw best as they are evaluated (CFG 5, Euler); the model folder says so.
                     DefaultModelEvaluation.Settings evaluated = DefaultModelEvaluation.Settings.standard();
-                    new GenerationDefaults(evaluated.steps(), evaluated.guidanceScale(), evaluated.sampler(),
-                            GenerationDefaults.STANDARD.strength()).recordIn(model);
+                    new GenerationDefaults(
+                                    evaluated.steps(),
+                                    evaluated.guidanceScale(),
+                                    evaluated.sampler(),
+                                    GenerationDefaults.STANDARD.strength())
+                            .recordIn(model);
                     writeProvenance(model, commandLine, scalingFactor, (System.nanoTime() - started) / 1e9);
                     return model;
                 }
@@ -135,13 +177,24 @@ public final class DefaultModelTrainer {
         return report;
     }
 
-    private TrainingResult stage(TrainingObjective objective, String name, int steps,
-                                 double learningRate) {
+    private TrainingResult stage(TrainingObjective objective, String name, int steps, double learningRate) {
         Path folder = run.resolve(name);
-        TrainingSettings settings = new TrainingSettings(steps, learningRate,
-                new LearningRateSchedule(LearningRateSchedule.Kind.COSINE, Math.min(recipe.warmupSteps(), steps / 10),
-                        steps), 1, 1.0, AdamW.Settings.DEFAULT, recipe.seed(), recipe.checkpointEvery(), 2, folder);
-        Path resume = new CheckpointStore(folder, 2).latest().map(CheckpointStore.Checkpoint::folder).orElse(null);
+        TrainingSettings settings = new TrainingSettings(
+                steps,
+                learningRate,
+                new LearningRateSchedule(
+                        LearningRateSchedule.Kind.COSINE, Math.min(recipe.warmupSteps(), steps / 10), steps),
+                1,
+                1.0,
+                AdamW.Settings.DEFAULT,
+                recipe.seed(),
+                recipe.checkpointEvery(),
+                2,
+                folder);
+        Path resume = new CheckpointStore(folder, 2)
+                .latest()
+                .map(CheckpointStore.Checkpoint::folder)
+                .orElse(null);
         return new TrainingLoop(settings, listener, cancel).run(objective, resume);
     }
 
@@ -166,7 +219,7 @@ public final class DefaultModelTrainer {
      * from one JVM to the next, so a checkpoint would not be recognised as this run's after a restart.
      */
     private Map<String, Object> recipeAsJson() {
-        return JSON.convertValue(recipe, new TypeReference<>() { });
+        return JSON.convertValue(recipe, new TypeReference<>() {});
     }
 
     private void writeProvenance(Path model, String commandLine, double scalingFactor, double seconds) {
@@ -178,9 +231,12 @@ public final class DefaultModelTrainer {
         provenance.put("vae_scaling_factor", scalingFactor);
         provenance.put("seconds_this_session", Math.round(seconds));
         provenance.put("stages", report);
-        provenance.put("held_out_combinations", ShapesDataset.HELD_OUT.stream().map(Object::toString).toList());
+        provenance.put(
+                "held_out_combinations",
+                ShapesDataset.HELD_OUT.stream().map(Object::toString).toList());
         try {
-            JSON.writerWithDefaultPrettyPrinter().writeValue(model.resolve("easel_training.json").toFile(), provenance);
+            JSON.writerWithDefaultPrettyPrinter()
+                    .writeValue(model.resolve("easel_training.json").toFile(), provenance);
         } catch (IOException e) {
             throw new UncheckedIOException("could not write " + model.resolve("easel_training.json"), e);
         }
@@ -188,7 +244,9 @@ public final class DefaultModelTrainer {
 
     private static String gitCommit() {
         try {
-            Process git = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
+            Process git = new ProcessBuilder("git", "rev-parse", "HEAD")
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(git.getInputStream().readAllBytes()).strip();
             return git.waitFor() == 0 ? out : "unknown";
         } catch (IOException | InterruptedException e) {

@@ -39,11 +39,22 @@ final class DenoiserObjective implements TrainingObjective, AutoCloseable {
     private long shuffledEpoch = -1;
     private int[] order;
 
-    DenoiserObjective(ClipTextModel textEncoder, UNet2DConditionModel unet, ClipTokenizer tokenizer,
-                      LatentCache latents, DenoisingLoss denoising, double scalingFactor, int batch,
-                      int microBatches, double captionDropout, double noiseOffset, double snrGamma, long seed,
-                      double emaDecay, NDManager manager,
-                      Map<String, Object> identity) {
+    DenoiserObjective(
+            ClipTextModel textEncoder,
+            UNet2DConditionModel unet,
+            ClipTokenizer tokenizer,
+            LatentCache latents,
+            DenoisingLoss denoising,
+            double scalingFactor,
+            int batch,
+            int microBatches,
+            double captionDropout,
+            double noiseOffset,
+            double snrGamma,
+            long seed,
+            double emaDecay,
+            NDManager manager,
+            Map<String, Object> identity) {
         this.textEncoder = textEncoder;
         this.unet = unet;
         this.tokenizer = tokenizer;
@@ -83,15 +94,15 @@ final class DenoiserObjective implements TrainingObjective, AutoCloseable {
         NDArray noise = denoising.sampleNoise(scope, x0, noiseOffset);
         long[] timesteps = denoising.sampleTimesteps(scope, batch).toLongArray();
         NDArray noisy = denoising.addNoise(scope, x0, noise, timesteps);
-        NDArray context = textEncoder.forward(scope, scope.create(ids, new Shape(batch, tokenizer.maxLength())))
+        NDArray context = textEncoder
+                .forward(scope, scope.create(ids, new Shape(batch, tokenizer.maxLength())))
                 .lastHiddenState();
         double[] t = new double[batch];
         for (int i = 0; i < batch; i++) {
             t[i] = timesteps[i];
         }
         NDArray prediction = unet.forward(scope, noisy, t, context, null);
-        return denoising.loss(scope, prediction, denoising.target(scope, x0, noise, timesteps), timesteps,
-                snrGamma);
+        return denoising.loss(scope, prediction, denoising.target(scope, x0, noise, timesteps), timesteps, snrGamma);
     }
 
     /** The pool example at a position of the training stream: a fresh shuffle of the pool every epoch. */

@@ -36,8 +36,8 @@ final class LatentCache implements AutoCloseable {
     }
 
     /** Encodes examples {@code firstIndex … firstIndex + size − 1} of the dataset; reports images done. */
-    static LatentCache encode(AutoencoderKL vae, ShapesDataset dataset, long firstIndex, int size,
-                              IntConsumer progress) {
+    static LatentCache encode(
+            AutoencoderKL vae, ShapesDataset dataset, long firstIndex, int size, IntConsumer progress) {
         NDManager manager = NDManager.newBaseManager();
         List<String> captions = new ArrayList<>(size);
         NDList meanParts = new NDList();

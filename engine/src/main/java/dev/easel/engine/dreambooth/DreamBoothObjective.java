@@ -51,16 +51,29 @@ public final class DreamBoothObjective implements TrainingObjective {
     /** The frozen VAE's weight type (float16 under mixed precision), which its input pixels are cast to. */
     private final DataType vaeType;
 
-    public DreamBoothObjective(AutoencoderKL vae, ClipTextModel textEncoder, UNet2DConditionModel unet,
-                               DenoisingLoss denoising, DreamBoothData data, NoiseDraws draws, Options options,
-                               Map<String, Object> identity) {
+    public DreamBoothObjective(
+            AutoencoderKL vae,
+            ClipTextModel textEncoder,
+            UNet2DConditionModel unet,
+            DenoisingLoss denoising,
+            DreamBoothData data,
+            NoiseDraws draws,
+            Options options,
+            Map<String, Object> identity) {
         this(vae, textEncoder, unet, denoising, data, draws, options, identity, null);
     }
 
     /** With {@code lora} non-null only its adapters train; the models' own weights stay frozen. */
-    public DreamBoothObjective(AutoencoderKL vae, ClipTextModel textEncoder, UNet2DConditionModel unet,
-                               DenoisingLoss denoising, DreamBoothData data, NoiseDraws draws, Options options,
-                               Map<String, Object> identity, LoraNetwork lora) {
+    public DreamBoothObjective(
+            AutoencoderKL vae,
+            ClipTextModel textEncoder,
+            UNet2DConditionModel unet,
+            DenoisingLoss denoising,
+            DreamBoothData data,
+            NoiseDraws draws,
+            Options options,
+            Map<String, Object> identity,
+            LoraNetwork lora) {
         this.lora = lora;
         this.vaeType = vae.parameters().values().iterator().next().getDataType();
         this.vae = vae;
@@ -110,10 +123,18 @@ public final class DreamBoothObjective implements TrainingObjective {
             return denoising.loss(scope, prediction, target, timesteps, options.snrGamma());
         }
         int n = batch.instances();
-        NDArray instanceLoss = denoising.loss(scope, rows(prediction, 0, n), rows(target, 0, n),
-                Arrays.copyOfRange(timesteps, 0, n), options.snrGamma());
-        NDArray priorLoss = denoising.loss(scope, rows(prediction, n, size), rows(target, n, size),
-                Arrays.copyOfRange(timesteps, n, size), options.snrGamma());
+        NDArray instanceLoss = denoising.loss(
+                scope,
+                rows(prediction, 0, n),
+                rows(target, 0, n),
+                Arrays.copyOfRange(timesteps, 0, n),
+                options.snrGamma());
+        NDArray priorLoss = denoising.loss(
+                scope,
+                rows(prediction, n, size),
+                rows(target, n, size),
+                Arrays.copyOfRange(timesteps, n, size),
+                options.snrGamma());
         return instanceLoss.add(ScalarOps.mul(priorLoss, options.priorLossWeight()));
     }
 

@@ -21,15 +21,36 @@ import java.util.List;
  *                              recomputed in the backward pass instead of kept (less memory, more time per step:
  *                              each block runs twice; the same gradients)
  */
-public record DreamBoothSettings(Path instanceDir, String instancePrompt, Path classDir, String classPrompt,
-                                 int numClassImages, double priorLossWeight, boolean randomFlip,
-                                 boolean trainTextEncoder, double learningRate, LearningRateSchedule.Kind lrScheduler,
-                                 int lrWarmupSteps, int maxTrainSteps, int trainBatchSize,
-                                 int gradientAccumulationSteps, double maxGradNorm, AdamW.Settings adam, long seed,
-                                 double offsetNoise, double snrGamma, String validationPrompt, int validationEvery,
-                                 int checkpointEvery, int keepCheckpoints, Path outputDir, int loraRank,
-                                 double loraAlpha, String mixedPrecision, LoraFormat loraFormat,
-                                 boolean gradientCheckpointing) {
+public record DreamBoothSettings(
+        Path instanceDir,
+        String instancePrompt,
+        Path classDir,
+        String classPrompt,
+        int numClassImages,
+        double priorLossWeight,
+        boolean randomFlip,
+        boolean trainTextEncoder,
+        double learningRate,
+        LearningRateSchedule.Kind lrScheduler,
+        int lrWarmupSteps,
+        int maxTrainSteps,
+        int trainBatchSize,
+        int gradientAccumulationSteps,
+        double maxGradNorm,
+        AdamW.Settings adam,
+        long seed,
+        double offsetNoise,
+        double snrGamma,
+        String validationPrompt,
+        int validationEvery,
+        int checkpointEvery,
+        int keepCheckpoints,
+        Path outputDir,
+        int loraRank,
+        double loraAlpha,
+        String mixedPrecision,
+        LoraFormat loraFormat,
+        boolean gradientCheckpointing) {
 
     /** The values of {@code mixedPrecision}. */
     public static final List<String> MIXED_PRECISION = List.of("no", "fp16");
@@ -58,8 +79,8 @@ public record DreamBoothSettings(Path instanceDir, String instancePrompt, Path c
             throw new BadValueException("unknown mixed precision '" + mixedPrecision + "'; use no or fp16");
         }
         if (numClassImages < 0 || trainBatchSize < 1 || maxTrainSteps < 1 || validationEvery < 0) {
-            throw new BadValueException("class images ≥ 0, batch ≥ 1, steps ≥ 1 and validation every ≥ 0"
-                    + " are required");
+            throw new BadValueException(
+                    "class images ≥ 0, batch ≥ 1, steps ≥ 1 and validation every ≥ 0" + " are required");
         }
     }
 
@@ -233,11 +254,36 @@ public record DreamBoothSettings(Path instanceDir, String instancePrompt, Path c
         }
 
         public DreamBoothSettings build() {
-            return new DreamBoothSettings(instanceDir, instancePrompt, classDir, classPrompt, numClassImages,
-                    priorLossWeight, randomFlip, trainTextEncoder, learningRate, lrScheduler, lrWarmupSteps,
-                    maxTrainSteps, trainBatchSize, gradientAccumulationSteps, maxGradNorm, adam, seed, offsetNoise,
-                    snrGamma, validationPrompt, validationEvery, checkpointEvery, keepCheckpoints, outputDir, loraRank,
-                    loraAlpha > 0 ? loraAlpha : loraRank, mixedPrecision, loraFormat, gradientCheckpointing);
+            return new DreamBoothSettings(
+                    instanceDir,
+                    instancePrompt,
+                    classDir,
+                    classPrompt,
+                    numClassImages,
+                    priorLossWeight,
+                    randomFlip,
+                    trainTextEncoder,
+                    learningRate,
+                    lrScheduler,
+                    lrWarmupSteps,
+                    maxTrainSteps,
+                    trainBatchSize,
+                    gradientAccumulationSteps,
+                    maxGradNorm,
+                    adam,
+                    seed,
+                    offsetNoise,
+                    snrGamma,
+                    validationPrompt,
+                    validationEvery,
+                    checkpointEvery,
+                    keepCheckpoints,
+                    outputDir,
+                    loraRank,
+                    loraAlpha > 0 ? loraAlpha : loraRank,
+                    mixedPrecision,
+                    loraFormat,
+                    gradientCheckpointing);
         }
     }
 }

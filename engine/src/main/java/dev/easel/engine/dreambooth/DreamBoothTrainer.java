@@ -1,20 +1,19 @@
 package dev.easel.engine.dreambooth;
 
-import dev.easel.engine.loading.ModelLoader;
-import dev.easel.engine.pipeline.GenerationParameters;
-import dev.easel.engine.pipeline.GenerationDefaults;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.easel.engine.EngineException;
-import dev.easel.engine.weights.DiffusersWriter;
 import dev.easel.engine.io.Png;
+import dev.easel.engine.loading.LoadOptions;
+import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.lora.LoraFormat;
 import dev.easel.engine.lora.LoraNetwork;
-import dev.easel.engine.pipeline.GenerationSettings;
-import dev.easel.engine.loading.LoadOptions;
-import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.memory.MemoryBudget;
+import dev.easel.engine.pipeline.GenerationDefaults;
+import dev.easel.engine.pipeline.GenerationParameters;
+import dev.easel.engine.pipeline.GenerationSettings;
+import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.torch.Randomness;
 import dev.easel.engine.train.CheckpointStore;
 import dev.easel.engine.train.DenoisingLoss;
@@ -24,6 +23,7 @@ import dev.easel.engine.train.TrainingLog;
 import dev.easel.engine.train.TrainingLoop;
 import dev.easel.engine.train.TrainingResult;
 import dev.easel.engine.train.TrainingSettings;
+import dev.easel.engine.weights.DiffusersWriter;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -47,20 +47,21 @@ public final class DreamBoothTrainer {
     /** Hears a run: the loop's events plus class-image generation and validation images. */
     public interface Listener extends TrainingListener {
 
-        default void onClassImages(int done, int total) {
-        }
+        default void onClassImages(int done, int total) {}
 
-        default void onValidation(long step, List<BufferedImage> images) {
-        }
+        default void onValidation(long step, List<BufferedImage> images) {}
     }
 
     /**
      * A finished or interrupted run: its pipeline (usable either way), losses, checkpoints and what was written —
      * the model folder, or the LoRA file for a LoRA run (null when interrupted).
      */
-    public record Run(StableDiffusionPipeline pipeline, TrainingResult result, TrainingLog log,
-                      List<CheckpointStore.Checkpoint> checkpoints, Path model) {
-    }
+    public record Run(
+            StableDiffusionPipeline pipeline,
+            TrainingResult result,
+            TrainingLog log,
+            List<CheckpointStore.Checkpoint> checkpoints,
+            Path model) {}
 
     private static final int VALIDATION_STEPS = 20;
 
@@ -70,12 +71,16 @@ public final class DreamBoothTrainer {
     private final Listener listener;
     private final BooleanSupplier cancel;
 
-    public DreamBoothTrainer(Path baseModel, LoadOptions loadOptions, DreamBoothSettings settings, Listener listener,
-                             BooleanSupplier cancel) {
+    public DreamBoothTrainer(
+            Path baseModel,
+            LoadOptions loadOptions,
+            DreamBoothSettings settings,
+            Listener listener,
+            BooleanSupplier cancel) {
         this.baseModel = baseModel;
         this.loadOptions = loadOptions;
         this.settings = settings;
-        this.listener = listener == null ? new Listener() { } : listener;
+        this.listener = listener == null ? new Listener() {} : listener;
         this.cancel = cancel == null ? () -> false : cancel;
     }
 
@@ -109,18 +114,24 @@ public final class DreamBoothTrainer {
         try {
             int resolution = pipeline.vaeScaleFactor() * pipeline.unet().config.sampleSize();
             List<BufferedImage> instances = InstanceImages.load(settings.instanceDir(), resolution);
-            requireMemory(pipeline, resolution, instances.size()
-                    + (settings.withPriorPreservation() ? settings.numClassImages() : 0));
-            List<BufferedImage> classes = settings.withPriorPreservation()
-                    ? classImages(pipeline, resolution) : List.of();
+            requireMemory(
+                    pipeline,
+                    resolution,
+                    instances.size() + (settings.withPriorPreservation() ? settings.numClassImages() : 0));
+            List<BufferedImage> classes =
+                    settings.withPriorPreservation() ? classImages(pipeline, resolution) : List.of();
             DenoisingLoss denoising = new DenoisingLoss(pipeline.schedulerConfig());
             LoraNetwork lora = null;
             if (settings.lora()) {
                 // seeded as diffusers' set_seed(args.seed) before the adapters are made: a run's LoRA starts from
                 // the same random weights every time, whatever drew from the generator before
                 try (Randomness.Held generator = Randomness.seeded(settings.seed())) {
-                    lora = LoraNetwork.create(pipeline.unet(), settings.trainTextEncoder() ? pipeline.textEncoder()
-                            : null, settings.loraRank(), settings.loraAlpha(), pipeline.manager());
+                    lora = LoraNetwork.create(
+                            pipeline.unet(),
+                            settings.trainTextEncoder() ? pipeline.textEncoder() : null,
+                            settings.loraRank(),
+                            settings.loraAlpha(),
+                            pipeline.manager());
                 }
             }
             boolean trainTextEncoder = settings.trainTextEncoder() && lora == null;
@@ -137,15 +148,30 @@ public final class DreamBoothTrainer {
             } else {
                 precision.freeze(pipeline.textEncoder(), frozenType);
             }
-            DreamBoothObjective objective = new DreamBoothObjective(pipeline.vae(), pipeline.textEncoder(),
-                    pipeline.unet(), denoising, data(pipeline, instances, classes),
+            DreamBoothObjective objective = new DreamBoothObjective(
+                    pipeline.vae(),
+                    pipeline.textEncoder(),
+                    pipeline.unet(),
+                    denoising,
+                    data(pipeline, instances, classes),
                     NoiseDraws.random(denoising, settings.offsetNoise()),
-                    new DreamBoothObjective.Options(trainTextEncoder, settings.priorLossWeight(), settings.snrGamma(),
-                            settings.lowPrecision()), identity(), lora);
-            TrainingSettings loopSettings = new TrainingSettings(settings.maxTrainSteps(), settings.learningRate(),
-                    settings.schedule(), settings.gradientAccumulationSteps(), settings.maxGradNorm(), settings.adam(),
-                    settings.seed(), settings.checkpointEvery(), settings.keepCheckpoints(), runFolder,
-                    settings.lowPrecision() == DataType.FLOAT16, settings.gradientCheckpointing());
+                    new DreamBoothObjective.Options(
+                            trainTextEncoder, settings.priorLossWeight(), settings.snrGamma(), settings.lowPrecision()),
+                    identity(),
+                    lora);
+            TrainingSettings loopSettings = new TrainingSettings(
+                    settings.maxTrainSteps(),
+                    settings.learningRate(),
+                    settings.schedule(),
+                    settings.gradientAccumulationSteps(),
+                    settings.maxGradNorm(),
+                    settings.adam(),
+                    settings.seed(),
+                    settings.checkpointEvery(),
+                    settings.keepCheckpoints(),
+                    runFolder,
+                    settings.lowPrecision() == DataType.FLOAT16,
+                    settings.gradientCheckpointing());
             TrainingLog[] lastLog = new TrainingLog[1];
             TrainingListener withValidation = new TrainingListener() {
                 @Override
@@ -192,20 +218,32 @@ public final class DreamBoothTrainer {
             precision.restoreFrozen();
             Path model = null;
             if (!result.interrupted() && lora != null) {
-                model = settings.outputDir().resolve(settings.loraFormat() == LoraFormat.KOHYA
-                        ? settings.outputDir().toAbsolutePath().getFileName() + ".safetensors"
-                        : "pytorch_lora_weights.safetensors");
+                model = settings.outputDir()
+                        .resolve(
+                                settings.loraFormat() == LoraFormat.KOHYA
+                                        ? settings.outputDir().toAbsolutePath().getFileName() + ".safetensors"
+                                        : "pytorch_lora_weights.safetensors");
                 lora.save(model, settings.loraFormat());
             } else if (!result.interrupted()) {
                 model = settings.outputDir().resolve("model");
-                DiffusersWriter.write(model, pipeline.textEncoder(), pipeline.unet(), pipeline.vae(), tokenizerFolder,
-                        pipeline.schedulerConfig(), DataType.FLOAT32);
+                DiffusersWriter.write(
+                        model,
+                        pipeline.textEncoder(),
+                        pipeline.unet(),
+                        pipeline.vae(),
+                        tokenizerFolder,
+                        pipeline.schedulerConfig(),
+                        DataType.FLOAT32);
                 GenerationDefaults.forModel(baseModel).recordIn(model); // a fine-tuned model draws as its base
             }
             precision.close();
             ok = true;
-            return new Run(pipeline, result, lastLog[0], new CheckpointStore(runFolder, settings.keepCheckpoints())
-                    .list(), model);
+            return new Run(
+                    pipeline,
+                    result,
+                    lastLog[0],
+                    new CheckpointStore(runFolder, settings.keepCheckpoints()).list(),
+                    model);
         } finally {
             if (!ok) {
                 pipeline.close();
@@ -227,10 +265,19 @@ public final class DreamBoothTrainer {
         long rank4 = (unet + (trainTextEncoder ? textEncoder : 0)) / 1000;
         long trainable = lora ? rank4 * settings.loraRank() / 4 : unet + (trainTextEncoder ? textEncoder : 0);
         int samples = settings.trainBatchSize() * (settings.withPriorPreservation() ? 2 : 1);
-        MemoryBudget.TrainingJob job = new MemoryBudget.TrainingJob(unet, textEncoder, vae, trainTextEncoder,
-                trainable, rank4,
-                pipeline.unet().config.blockOutChannels()[0], resolution, samples, lora,
-                settings.gradientCheckpointing(), settings.lowPrecision() != null,
+        MemoryBudget.TrainingJob job = new MemoryBudget.TrainingJob(
+                unet,
+                textEncoder,
+                vae,
+                trainTextEncoder,
+                trainable,
+                rank4,
+                pipeline.unet().config.blockOutChannels()[0],
+                resolution,
+                samples,
+                lora,
+                settings.gradientCheckpointing(),
+                settings.lowPrecision() != null,
                 4L * resolution * resolution * images);
         MemoryBudget.forTraining("DreamBooth training", job).check();
         MemoryBudget.checkHeap("DreamBooth training", job.heapBytes());
@@ -250,13 +297,20 @@ public final class DreamBoothTrainer {
             if (cancel.getAsBoolean() || Thread.currentThread().isInterrupted()) {
                 throw new CancellationException("stopped while generating class images");
             }
-            GenerationSettings classImage = GenerationSettings.builder().prompt(settings.classPrompt())
-                    .steps(VALIDATION_STEPS).sampler("euler").seed(settings.seed() + 1_000 + i)
-                    .size(resolution, resolution).build();
+            GenerationSettings classImage = GenerationSettings.builder()
+                    .prompt(settings.classPrompt())
+                    .steps(VALIDATION_STEPS)
+                    .sampler("euler")
+                    .seed(settings.seed() + 1_000 + i)
+                    .size(resolution, resolution)
+                    .build();
             BufferedImage image = pipeline.txt2img(classImage).images().get(0);
-            Png.write(image, GenerationParameters.of(classImage, 0, baseModel.getFileName().toString()).pngText(),
-                    folder.resolve(String.format(
-                    "class-%04d.png", i)));
+            Png.write(
+                    image,
+                    GenerationParameters.of(
+                                    classImage, 0, baseModel.getFileName().toString())
+                            .pngText(),
+                    folder.resolve(String.format("class-%04d.png", i)));
             listener.onClassImages(i + 1 - have, want - have);
         }
         List<BufferedImage> images = InstanceImages.load(folder, resolution);
@@ -264,10 +318,11 @@ public final class DreamBoothTrainer {
     }
 
     /** Step → batch: instance (and class) examples in a fresh seeded order every epoch, optionally flipped. */
-    private DreamBoothData data(StableDiffusionPipeline pipeline, List<BufferedImage> instances,
-                                List<BufferedImage> classes) {
+    private DreamBoothData data(
+            StableDiffusionPipeline pipeline, List<BufferedImage> instances, List<BufferedImage> classes) {
         long[] instanceIds = pipeline.tokenizer().encode(settings.instancePrompt());
-        long[] classIds = settings.withPriorPreservation() ? pipeline.tokenizer().encode(settings.classPrompt()) : null;
+        long[] classIds =
+                settings.withPriorPreservation() ? pipeline.tokenizer().encode(settings.classPrompt()) : null;
         int length = instanceIds.length;
         int batch = settings.trainBatchSize();
         return (scope, step, micro) -> {
@@ -302,7 +357,8 @@ public final class DreamBoothTrainer {
         }
         Collections.shuffle(order, new Random(settings.seed() * 31 + epoch * 2 + stream));
         BufferedImage image = images.get(order.get((int) (position % n)));
-        if (settings.randomFlip() && new Random(settings.seed() ^ (position * 0x9E3779B97F4A7C15L + stream)).nextBoolean()) {
+        if (settings.randomFlip()
+                && new Random(settings.seed() ^ (position * 0x9E3779B97F4A7C15L + stream)).nextBoolean()) {
             return InstanceImages.flipped(image);
         }
         return image;
@@ -310,9 +366,15 @@ public final class DreamBoothTrainer {
 
     private List<BufferedImage> validationImages(StableDiffusionPipeline pipeline) {
         int resolution = pipeline.vaeScaleFactor() * pipeline.unet().config.sampleSize();
-        return pipeline.txt2img(GenerationSettings.builder().prompt(settings.validationPrompt())
-                .steps(VALIDATION_STEPS).sampler("euler").seed(settings.seed()).imagesPerPrompt(2)
-                .size(resolution, resolution).build()).images();
+        return pipeline.txt2img(GenerationSettings.builder()
+                        .prompt(settings.validationPrompt())
+                        .steps(VALIDATION_STEPS)
+                        .sampler("euler")
+                        .seed(settings.seed())
+                        .imagesPerPrompt(2)
+                        .size(resolution, resolution)
+                        .build())
+                .images();
     }
 
     private Map<String, Object> identity() {

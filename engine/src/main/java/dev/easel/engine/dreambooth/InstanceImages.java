@@ -24,8 +24,7 @@ public final class InstanceImages {
 
     private static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif");
 
-    private InstanceImages() {
-    }
+    private InstanceImages() {}
 
     /**
      * Reads and prepares every image in {@code folder}.
@@ -35,8 +34,8 @@ public final class InstanceImages {
     public static List<BufferedImage> load(Path folder, int resolution) {
         List<Path> files = imageFiles(folder);
         if (files.isEmpty()) {
-            throw new BadValueException("no images in " + folder + "; put 3–20 PNG or JPEG pictures of the "
-                    + "subject there");
+            throw new BadValueException(
+                    "no images in " + folder + "; put 3–20 PNG or JPEG pictures of the " + "subject there");
         }
         List<BufferedImage> images = new ArrayList<>();
         for (Path file : files) {
@@ -51,7 +50,10 @@ public final class InstanceImages {
             throw new BadValueException(folder + " is not a folder; pass the folder that holds the images");
         }
         try (Stream<Path> entries = Files.list(folder)) {
-            return entries.filter(Files::isRegularFile).filter(InstanceImages::isImageName).sorted().toList();
+            return entries.filter(Files::isRegularFile)
+                    .filter(InstanceImages::isImageName)
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new EngineException("cannot list " + folder + ": " + e.getMessage());
         }
@@ -61,13 +63,12 @@ public final class InstanceImages {
         try {
             BufferedImage image = ImageIO.read(file.toFile());
             if (image == null) {
-                throw new EngineException(file + " is not a readable image (PNG, JPEG, BMP or GIF); "
-                        + "remove it or convert it");
+                throw new EngineException(
+                        file + " is not a readable image (PNG, JPEG, BMP or GIF); " + "remove it or convert it");
             }
             return image;
         } catch (IOException e) {
-            throw new EngineException(file + " could not be read (" + e.getMessage() + "); remove or "
-                    + "replace it");
+            throw new EngineException(file + " could not be read (" + e.getMessage() + "); remove or " + "replace it");
         }
     }
 

@@ -57,7 +57,8 @@ public final class Embeddings implements AutoCloseable {
                 String t = i == 0 ? ti.token() : ti.token() + "_" + i;
                 if (tokenizer.hasToken(t)) {
                     throw new EngineException(file + ": the token '" + t + "' is already in the tokenizer; choose"
-                            + " another with FILE:TOKEN / --token" + (loaded.containsKey(t) ? " or unload it first" : ""));
+                            + " another with FILE:TOKEN / --token"
+                            + (loaded.containsKey(t) ? " or unload it first" : ""));
                 }
             }
             loaded.put(ti.token(), ti);
@@ -89,14 +90,16 @@ public final class Embeddings implements AutoCloseable {
         try (Stream<Path> s = Files.list(folder)) {
             files = s.filter(Files::isRegularFile)
                     .filter(p -> TextualInversion.EXTENSIONS.contains(TextualInversion.extension(p)))
-                    .sorted().toList();
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new EngineException(folder + ": cannot list the embeddings folder (" + e.getMessage() + ")");
         }
         List<String> now = new java.util.ArrayList<>();
         for (Path file : files) {
             String name = TextualInversion.baseName(file);
-            if (fromFolders.containsKey(file) || loaded.containsKey(name)
+            if (fromFolders.containsKey(file)
+                    || loaded.containsKey(name)
                     || texts.stream().noneMatch(t -> t != null && t.contains(name))) {
                 continue;
             }

@@ -52,7 +52,10 @@ public record TextualInversion(String token, NDArray vectors) {
             }
             String key = vectorsKey(f);
             long[] shape = f.shape(key);
-            if (shape.length < 1 || shape.length > 2 || shape[shape.length - 1] < 1 || shape.length == 2 && shape[0] < 1
+            if (shape.length < 1
+                    || shape.length > 2
+                    || shape[shape.length - 1] < 1
+                    || shape.length == 2 && shape[0] < 1
                     || !FLOAT_TYPES.contains(f.dtype(key))) {
                 throw new EngineException(file + ": tensor " + key + " is " + f.dtype(key) + " "
                         + java.util.Arrays.toString(shape) + "; an embedding is floating point, [vectors, hidden] or"
@@ -61,7 +64,8 @@ public record TextualInversion(String token, NDArray vectors) {
             NDArray v = f.read(key, manager, DataType.FLOAT32);
             NDArray vectors = shape.length == 1 ? v.reshape(1, shape[0]) : v;
             boolean keyIsToken = !key.equals("emb_params") && !key.startsWith(STRING_TO_PARAM);
-            String name = token != null ? token
+            String name = token != null
+                    ? token
                     : keyIsToken && baseName(file).startsWith("learned_embeds") ? key : baseName(file);
             if (name.isBlank() || name.chars().anyMatch(Character::isWhitespace)) {
                 throw new EngineException(file + ": the token '" + name + "' is empty or has spaces; give one with"
@@ -76,7 +80,8 @@ public record TextualInversion(String token, NDArray vectors) {
         if (f.contains("emb_params")) {
             return "emb_params";
         }
-        List<String> params = f.keys().stream().filter(k -> k.startsWith(STRING_TO_PARAM)).toList();
+        List<String> params =
+                f.keys().stream().filter(k -> k.startsWith(STRING_TO_PARAM)).toList();
         if (params.size() > 1) {
             throw new EngineException(f.file() + ": " + params.size() + " embeddings in string_to_param ("
                     + String.join(", ", params.subList(0, Math.min(3, params.size()))) + "); A1111 and Easel read"
@@ -89,12 +94,14 @@ public record TextualInversion(String token, NDArray vectors) {
             return f.keys().iterator().next();
         }
         if (f.keys().stream().anyMatch(k -> k.startsWith("model.diffusion_model.") || k.startsWith("unet."))) {
-            throw new EngineException(f.file() + ": a Stable Diffusion model checkpoint (" + f.keys().size()
+            throw new EngineException(f.file() + ": a Stable Diffusion model checkpoint ("
+                    + f.keys().size()
                     + " tensors), not a textual-inversion embedding; load it as a model (--model, %load_model)");
         }
-        throw new EngineException(f.file() + ": not a textual-inversion embedding (" + f.keys().size() + " tensors"
-                + " and no emb_params or string_to_param; expected A1111's .safetensors / .pt or diffusers' single"
-                + " token key)");
+        throw new EngineException(
+                f.file() + ": not a textual-inversion embedding (" + f.keys().size() + " tensors"
+                        + " and no emb_params or string_to_param; expected A1111's .safetensors / .pt or diffusers' single"
+                        + " token key)");
     }
 
     static String baseName(Path file) {

@@ -19,8 +19,7 @@ public record InpaintOptions(int maskBlur, boolean onlyMasked, int padding, bool
 
     public InpaintOptions {
         if (maskBlur < 0 || padding < 0) {
-            throw new BadValueException("mask blur and padding must be ≥ 0, got " + maskBlur + " and "
-                    + padding);
+            throw new BadValueException("mask blur and padding must be ≥ 0, got " + maskBlur + " and " + padding);
         }
     }
 

@@ -20,15 +20,14 @@ import java.util.function.BooleanSupplier;
  */
 public final class Inpainter {
 
-    private Inpainter() {
-    }
+    private Inpainter() {}
 
     /**
      * The mask at the image's size (one note line when it had to be resized), inverted when asked: grey first, then
      * resized, as A1111 does ({@code create_binary_mask}, then {@code resize_image}).
      */
-    public static BufferedImage prepareMask(BufferedImage image, BufferedImage mask, InpaintOptions options,
-                                            List<String> notes) {
+    public static BufferedImage prepareMask(
+            BufferedImage image, BufferedImage mask, InpaintOptions options, List<String> notes) {
         if (mask == null) {
             throw new EngineException("inpainting needs a mask image (white = repaint)");
         }
@@ -41,8 +40,8 @@ public final class Inpainter {
             }
         }
         if (mask.getWidth() != image.getWidth() || mask.getHeight() != image.getHeight()) {
-            notes.add("the mask is " + mask.getWidth() + "x" + mask.getHeight() + " and the image "
-                    + image.getWidth() + "x" + image.getHeight() + "; the mask was resized to the image");
+            notes.add("the mask is " + mask.getWidth() + "x" + mask.getHeight() + " and the image " + image.getWidth()
+                    + "x" + image.getHeight() + "; the mask was resized to the image");
             return scaled(grey, image.getWidth(), image.getHeight());
         }
         return grey;
@@ -52,9 +51,16 @@ public final class Inpainter {
      * Inpaints {@code image} where {@code mask} is white, as the settings' width and height say (the whole picture)
      * or on the masked area scaled to them (only masked), and pastes the results over the original.
      */
-    public static GenerationResult run(StableDiffusionPipeline pipe, GenerationSettings s, BufferedImage image,
-                                       BufferedImage mask, double strength, InpaintOptions options,
-                                       StepCallback callback, BooleanSupplier cancel, List<String> notes) {
+    public static GenerationResult run(
+            StableDiffusionPipeline pipe,
+            GenerationSettings s,
+            BufferedImage image,
+            BufferedImage mask,
+            double strength,
+            InpaintOptions options,
+            StepCallback callback,
+            BooleanSupplier cancel,
+            List<String> notes) {
         BufferedImage m = prepareMask(image, mask, options, notes);
         Rectangle area = options.onlyMasked() ? maskedArea(m, options.padding(), s.width(), s.height()) : null;
         if (options.onlyMasked() && area == null) {
@@ -66,7 +72,8 @@ public final class Inpainter {
         BufferedImage alpha = blur(m, options.maskBlur());
         List<BufferedImage> pasted = new ArrayList<>();
         for (BufferedImage generated : r.images()) {
-            BufferedImage full = area == null ? scaled(generated, image.getWidth(), image.getHeight())
+            BufferedImage full = area == null
+                    ? scaled(generated, image.getWidth(), image.getHeight())
                     : pasteInto(image, scaled(generated, area.width, area.height), area);
             pasted.add(composite(image, full, alpha));
         }

@@ -24,14 +24,14 @@ public final class AtomicFile {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    private AtomicFile() {
-    }
+    private AtomicFile() {}
 
     /** Replaces {@code file} with what {@code body} writes, creating its folder if needed. */
     public static void write(Path file, Body body) throws IOException {
         replace(file, temporary -> {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temporary,
-                    StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 20)) {
+            try (OutputStream out = new BufferedOutputStream(
+                    Files.newOutputStream(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                    1 << 20)) {
                 body.writeTo(out);
             }
         });
@@ -39,8 +39,9 @@ public final class AtomicFile {
 
     /** Replaces {@code file} with {@code bytes} (one write, no stream buffer). */
     public static void write(Path file, byte[] bytes) throws IOException {
-        replace(file, temporary -> Files.write(temporary, bytes, StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE));
+        replace(
+                file,
+                temporary -> Files.write(temporary, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
     }
 
     /** Writes the file's new content at the temporary path it is given (which does not exist yet). */

@@ -13,8 +13,7 @@ import java.util.stream.Stream;
  */
 public final class Folders {
 
-    private Folders() {
-    }
+    private Folders() {}
 
     /** Deletes a file or a folder with everything in it; nothing happens if it doesn't exist. */
     public static void deleteTree(Path root) throws IOException {
@@ -40,7 +39,9 @@ public final class Folders {
         if (fromEnv != null && !fromEnv.isBlank()) {
             return Path.of(fromEnv);
         }
-        Path parent = model == null ? Path.of("").toAbsolutePath() : model.toAbsolutePath().getParent();
+        Path parent = model == null
+                ? Path.of("").toAbsolutePath()
+                : model.toAbsolutePath().getParent();
         for (String name : names) {
             if (Files.isDirectory(parent.resolve(name))) {
                 return parent.resolve(name);

@@ -34,8 +34,7 @@ public final class ImageFiles {
 
     private static final float JPEG_QUALITY = 0.95f;
 
-    private ImageFiles() {
-    }
+    private ImageFiles() {}
 
     /** Refuses a file name whose extension is not written, before any work is done. */
     public static void checkWritable(Path file) {
@@ -76,8 +75,8 @@ public final class ImageFiles {
             ImageWriteParam param = writer.getDefaultWriteParam();
             param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
             param.setCompressionQuality(JPEG_QUALITY);
-            IIOMetadata metadata = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(rgb),
-                    param);
+            IIOMetadata metadata =
+                    writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(rgb), param);
             if (!comment.isEmpty()) {
                 addComment(metadata, comment);
             }
@@ -92,7 +91,8 @@ public final class ImageFiles {
     private static void addComment(IIOMetadata metadata, String comment) throws IIOInvalidTreeException {
         String format = "javax_imageio_jpeg_image_1.0";
         IIOMetadataNode root = (IIOMetadataNode) metadata.getAsTree(format);
-        IIOMetadataNode sequence = (IIOMetadataNode) root.getElementsByTagName("markerSequence").item(0);
+        IIOMetadataNode sequence =
+                (IIOMetadataNode) root.getElementsByTagName("markerSequence").item(0);
         IIOMetadataNode com = new IIOMetadataNode("com");
         com.setUserObject(comment.getBytes(StandardCharsets.UTF_8));
         sequence.insertBefore(com, sequence.getFirstChild());
@@ -109,14 +109,15 @@ public final class ImageFiles {
             javax.imageio.ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, false);
-                IIOMetadataNode root = (IIOMetadataNode) reader.getImageMetadata(0)
-                        .getAsTree("javax_imageio_jpeg_image_1.0");
+                IIOMetadataNode root =
+                        (IIOMetadataNode) reader.getImageMetadata(0).getAsTree("javax_imageio_jpeg_image_1.0");
                 var coms = root.getElementsByTagName("com");
                 if (coms.getLength() == 0) {
                     return null;
                 }
                 Object value = ((IIOMetadataNode) coms.item(0)).getUserObject();
-                return value instanceof byte[] b ? new String(b, StandardCharsets.UTF_8)
+                return value instanceof byte[] b
+                        ? new String(b, StandardCharsets.UTF_8)
                         : ((IIOMetadataNode) coms.item(0)).getAttribute("comment");
             } finally {
                 reader.dispose();

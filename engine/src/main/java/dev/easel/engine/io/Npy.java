@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.easel.engine.EngineException;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -28,8 +27,7 @@ public final class Npy {
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
 
-    private Npy() {
-    }
+    private Npy() {}
 
     /** Reads an array; float64 stays float64 (call {@code toType} as needed). */
     public static NDArray read(Path file, NDManager manager) {
@@ -70,25 +68,43 @@ public final class Npy {
         }
         String descr = d.group(1);
         String[] dims = s.group(1).split(",");
-        long[] shape = Arrays.stream(dims).map(String::trim).filter(x -> !x.isEmpty())
-                .mapToLong(Long::parseLong).toArray();
+        long[] shape = Arrays.stream(dims)
+                .map(String::trim)
+                .filter(x -> !x.isEmpty())
+                .mapToLong(Long::parseLong)
+                .toArray();
         DataType type;
         switch (descr) {
-            case "<f4": type = DataType.FLOAT32; break;
-            case "<f8": type = DataType.FLOAT64; break;
-            case "<f2": type = DataType.FLOAT16; break;
-            case "<i8": type = DataType.INT64; break;
-            case "<i4": type = DataType.INT32; break;
-            case "|u1": type = DataType.UINT8; break;
-            case "|b1": type = DataType.BOOLEAN; break;
-            default: throw new EngineException(file + ": unsupported .npy dtype " + descr);
+            case "<f4":
+                type = DataType.FLOAT32;
+                break;
+            case "<f8":
+                type = DataType.FLOAT64;
+                break;
+            case "<f2":
+                type = DataType.FLOAT16;
+                break;
+            case "<i8":
+                type = DataType.INT64;
+                break;
+            case "<i4":
+                type = DataType.INT32;
+                break;
+            case "|u1":
+                type = DataType.UINT8;
+                break;
+            case "|b1":
+                type = DataType.BOOLEAN;
+                break;
+            default:
+                throw new EngineException(file + ": unsupported .npy dtype " + descr);
         }
         Shape sh = new Shape(shape);
         int dataStart = headerStart + headerLen;
         long bytes = sh.size() * type.getNumOfBytes();
         if (dataStart + bytes > all.length) {
-            throw new EngineException(file + ": truncated .npy data (" + (all.length - dataStart) + " of " + bytes
-                    + " bytes)");
+            throw new EngineException(
+                    file + ": truncated .npy data (" + (all.length - dataStart) + " of " + bytes + " bytes)");
         }
         ByteBuffer data = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
         data.put(all, dataStart, (int) bytes);
@@ -100,21 +116,37 @@ public final class Npy {
     public static void write(NDArray array, Path file) {
         String descr;
         switch (array.getDataType()) {
-            case FLOAT32: descr = "<f4"; break;
-            case FLOAT64: descr = "<f8"; break;
-            case FLOAT16: descr = "<f2"; break;
-            case INT64: descr = "<i8"; break;
-            case INT32: descr = "<i4"; break;
-            case UINT8: descr = "|u1"; break;
-            case BOOLEAN: descr = "|b1"; break;
-            default: throw new EngineException(file + ": cannot write dtype " + array.getDataType() + " as .npy");
+            case FLOAT32:
+                descr = "<f4";
+                break;
+            case FLOAT64:
+                descr = "<f8";
+                break;
+            case FLOAT16:
+                descr = "<f2";
+                break;
+            case INT64:
+                descr = "<i8";
+                break;
+            case INT32:
+                descr = "<i4";
+                break;
+            case UINT8:
+                descr = "|u1";
+                break;
+            case BOOLEAN:
+                descr = "|b1";
+                break;
+            default:
+                throw new EngineException(file + ": cannot write dtype " + array.getDataType() + " as .npy");
         }
         long[] shape = array.getShape().getShape();
         StringBuilder sh = new StringBuilder();
         for (long x : shape) {
             sh.append(x).append(", ");
         }
-        String shapeStr = shape.length == 1 ? "(" + shape[0] + ",)"
+        String shapeStr = shape.length == 1
+                ? "(" + shape[0] + ",)"
                 : "(" + (shape.length == 0 ? "" : sh.substring(0, sh.length() - 2)) + ")";
         String header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shapeStr + ", }";
         int total = 10 + header.length() + 1;
@@ -122,7 +154,10 @@ public final class Npy {
         header = header + " ".repeat(pad) + "\n";
         byte[] data = array.toByteArray();
         ByteBuffer out = ByteBuffer.allocate(10 + header.length() + data.length).order(ByteOrder.LITTLE_ENDIAN);
-        out.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
+        out.put((byte) 0x93)
+                .put("NUMPY".getBytes(StandardCharsets.US_ASCII))
+                .put((byte) 1)
+                .put((byte) 0);
         out.putShort((short) header.length());
         out.put(header.getBytes(StandardCharsets.ISO_8859_1));
         out.put(data);

@@ -37,8 +37,7 @@ public final class Png {
     /** Signature + the IHDR chunk: text chunks go right after it. */
     private static final int IHDR_END = 8 + 4 + 4 + 13 + 4;
 
-    private Png() {
-    }
+    private Png() {}
 
     /** PNG bytes of {@code image} with {@code textChunks} right after the header. */
     public static byte[] encode(RenderedImage image, Map<String, String> textChunks) {
@@ -170,7 +169,8 @@ public final class Png {
         }
         String key = new String(data, 0, zero, StandardCharsets.ISO_8859_1);
         switch (kind) {
-            case "tEXt" -> text.put(key, new String(data, zero + 1, data.length - zero - 1, StandardCharsets.ISO_8859_1));
+            case "tEXt" ->
+                text.put(key, new String(data, zero + 1, data.length - zero - 1, StandardCharsets.ISO_8859_1));
             case "zTXt" -> text.put(key, new String(inflate(data, zero + 2), StandardCharsets.ISO_8859_1));
             default -> {
                 boolean compressed = data[zero + 1] == 1;
@@ -184,8 +184,8 @@ public final class Png {
     }
 
     private static byte[] inflate(byte[] data, int from) throws IOException {
-        try (InflaterInputStream in = new InflaterInputStream(
-                new ByteArrayInputStream(data, from, data.length - from))) {
+        try (InflaterInputStream in =
+                new InflaterInputStream(new ByteArrayInputStream(data, from, data.length - from))) {
             return in.readAllBytes();
         }
     }

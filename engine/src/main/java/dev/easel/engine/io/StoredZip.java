@@ -8,8 +8,7 @@ import java.util.zip.ZipOutputStream;
 /** Zip entries stored uncompressed, as PyTorch's zip formats (TorchScript modules, {@code torch.save}) keep them. */
 public final class StoredZip {
 
-    private StoredZip() {
-    }
+    private StoredZip() {}
 
     /** Adds {@code data} as an uncompressed entry {@code name}. */
     public static void put(ZipOutputStream zip, String name, byte[] data) throws IOException {

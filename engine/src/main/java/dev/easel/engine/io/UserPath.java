@@ -8,8 +8,7 @@ import java.nio.file.Path;
  */
 public final class UserPath {
 
-    private UserPath() {
-    }
+    private UserPath() {}
 
     /** {@code ~} and {@code ~/…} in the user's home folder; anything else against {@code base} (an absolute path as is). */
     public static Path resolve(Path base, String typed) {

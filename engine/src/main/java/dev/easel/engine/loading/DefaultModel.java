@@ -39,14 +39,14 @@ public final class DefaultModel {
 
     /** Class-path folder of the shipped model; {@value #INDEX} lists its files as {@code sha256sum} prints them. */
     static final String RESOURCE = "/dev/easel/engine/default-model/";
+
     static final String INDEX = "SHA256SUMS";
 
     private static final System.Logger LOG = System.getLogger(DefaultModel.class.getName());
     /** Cached copies checked in this process: the check runs on the first use only. */
     private static final Set<Path> VERIFIED = ConcurrentHashMap.newKeySet();
 
-    private DefaultModel() {
-    }
+    private DefaultModel() {}
 
     /** True when {@code nameOrPath} asks for the default model. */
     public static boolean isDefault(String nameOrPath) {
@@ -86,7 +86,8 @@ public final class DefaultModel {
 
     private static Optional<Path> configured() {
         return Optional.ofNullable(System.getenv("EASEL_DEFAULT_MODEL"))
-                .or(() -> Optional.ofNullable(System.getProperty("easel.default.model"))).map(Path::of);
+                .or(() -> Optional.ofNullable(System.getProperty("easel.default.model")))
+                .map(Path::of);
     }
 
     /** The shipped model, copied out of the jar once per content hash. */
@@ -101,7 +102,8 @@ public final class DefaultModel {
             }
             return folder;
         }
-        Path temporary = cache.resolve("." + name + ".partial-" + ProcessHandle.current().pid());
+        Path temporary =
+                cache.resolve("." + name + ".partial-" + ProcessHandle.current().pid());
         try {
             Files.createDirectories(temporary);
             for (Entry entry : entries) {
@@ -122,8 +124,10 @@ public final class DefaultModel {
             } catch (IOException ignored) {
                 // A leftover partial folder is hidden and never mistaken for the model.
             }
-            throw new UncheckedIOException("could not copy the default model into " + cache + ": " + e.getMessage()
-                    + "; make it writable or set easel.cache to a writable folder", e);
+            throw new UncheckedIOException(
+                    "could not copy the default model into " + cache + ": " + e.getMessage()
+                            + "; make it writable or set easel.cache to a writable folder",
+                    e);
         }
     }
 
@@ -139,13 +143,17 @@ public final class DefaultModel {
                 if (Files.isRegularFile(file) && entry.sha256().equals(sha256(file))) {
                     continue;
                 }
-                LOG.log(System.Logger.Level.WARNING, "the cached default model file " + file
-                        + " is damaged or missing; copying it out of the jar again");
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "the cached default model file " + file
+                                + " is damaged or missing; copying it out of the jar again");
                 AtomicFile.replace(file, temporary -> copyVerified(entry, temporary));
             } catch (IOException e) {
                 VERIFIED.remove(folder);
-                throw new UncheckedIOException("the cached default model file " + file + " is damaged and could not"
-                        + " be repaired (" + e.getMessage() + "); delete " + folder + " and try again", e);
+                throw new UncheckedIOException(
+                        "the cached default model file " + file + " is damaged and could not" + " be repaired ("
+                                + e.getMessage() + "); delete " + folder + " and try again",
+                        e);
             }
         }
     }
@@ -165,12 +173,13 @@ public final class DefaultModel {
 
     /** {@code default-model-<hash>}: named by the index, so a jar with another model gets another folder. */
     private static String shippedFolderName(List<Entry> entries) {
-        return "default-model-" + sha256(String.join("\n", entries.stream().map(Entry::line).toList())).substring(0, 16);
+        return "default-model-"
+                + sha256(String.join("\n", entries.stream().map(Entry::line).toList()))
+                        .substring(0, 16);
     }
 
     /** One line of the index: a file's SHA-256 and its path in the model folder. */
-    private record Entry(String sha256, String path, String line) {
-    }
+    private record Entry(String sha256, String path, String line) {}
 
     private static List<Entry> index() {
         try (InputStream in = DefaultModel.class.getResourceAsStream(RESOURCE + INDEX)) {
@@ -178,11 +187,14 @@ public final class DefaultModel {
                 throw new EngineException("this build of Easel has no default model (" + RESOURCE + INDEX
                         + " is missing); load a model by its path, or set EASEL_DEFAULT_MODEL to a diffusers folder");
             }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank())
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .filter(l -> !l.isBlank())
                     .map(line -> {
                         String[] parts = line.split(" +\\*?", 2);
                         return new Entry(parts[0], parts[1].replaceFirst("^\\./", ""), line);
-                    }).toList();
+                    })
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("could not read the default model's index " + RESOURCE + INDEX, e);
         }

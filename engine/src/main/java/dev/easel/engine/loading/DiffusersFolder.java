@@ -26,8 +26,8 @@ import java.util.stream.Stream;
 public final class DiffusersFolder implements ModelFormat {
 
     /** The {@code _class_name}s of {@code model_index.json} whose components this engine loads. */
-    private static final List<String> SUPPORTED_PIPELINES = List.of("StableDiffusionPipeline",
-            "StableDiffusionImg2ImgPipeline", "StableDiffusionInpaintPipeline");
+    private static final List<String> SUPPORTED_PIPELINES =
+            List.of("StableDiffusionPipeline", "StableDiffusionImg2ImgPipeline", "StableDiffusionInpaintPipeline");
 
     @Override
     public boolean recognizes(Path path) {
@@ -43,20 +43,20 @@ public final class DiffusersFolder implements ModelFormat {
             Init init = Init.empty(manager);
             ClipTokenizer tokenizer = ClipTokenizer.load(root.resolve("tokenizer"));
             checkPipelineClass(root.resolve("model_index.json"));
-            SchedulerConfig sched = Configs.read(root.resolve("scheduler/scheduler_config.json"),
-                    SchedulerConfig::fromJson);
-            ClipTextModel text = new ClipTextModel(init, Configs.read(root.resolve("text_encoder/config.json"),
-                    ClipTextModel.Config::fromJson));
-            UNet2DConditionModel unet = new UNet2DConditionModel(init, Configs.read(root.resolve("unet/config.json"),
-                    UNet2DConditionModel.Config::fromJson));
-            AutoencoderKL vae = new AutoencoderKL(init, Configs.read(root.resolve("vae/config.json"),
-                    AutoencoderKL.Config::fromJson));
+            SchedulerConfig sched =
+                    Configs.read(root.resolve("scheduler/scheduler_config.json"), SchedulerConfig::fromJson);
+            ClipTextModel text = new ClipTextModel(
+                    init, Configs.read(root.resolve("text_encoder/config.json"), ClipTextModel.Config::fromJson));
+            UNet2DConditionModel unet = new UNet2DConditionModel(
+                    init, Configs.read(root.resolve("unet/config.json"), UNet2DConditionModel.Config::fromJson));
+            AutoencoderKL vae = new AutoencoderKL(
+                    init, Configs.read(root.resolve("vae/config.json"), AutoencoderKL.Config::fromJson));
             PipelineParts.checkMemory(root, options, text, unet, vae);
             loadComponent(text, root.resolve("text_encoder"), "model", manager, options);
             loadComponent(unet, root.resolve("unet"), "diffusion_pytorch_model", manager, options);
             loadComponent(vae, root.resolve("vae"), "diffusion_pytorch_model", manager, options);
-            StableDiffusionPipeline pipeline = new PipelineParts(manager, tokenizer, text, unet, vae, sched)
-                    .toPipeline(options);
+            StableDiffusionPipeline pipeline =
+                    new PipelineParts(manager, tokenizer, text, unet, vae, sched).toPipeline(options);
             ok = true;
             return pipeline;
         } finally {
@@ -83,10 +83,11 @@ public final class DiffusersFolder implements ModelFormat {
     }
 
     /** Loads the component in {@code folder} (named as the folder) from its weight file. */
-    private static void loadComponent(Module component, Path folder, String base, NDManager manager,
-                                      LoadOptions options) {
+    private static void loadComponent(
+            Module component, Path folder, String base, NDManager manager, LoadOptions options) {
         try (SafeTensors f = SafeTensors.open(weightsIn(folder, base))) {
-            PipelineParts.loadWeights(component, f, null, manager, folder.getFileName().toString(), options);
+            PipelineParts.loadWeights(
+                    component, f, null, manager, folder.getFileName().toString(), options);
         }
     }
 
@@ -107,7 +108,9 @@ public final class DiffusersFolder implements ModelFormat {
             return fp16;
         }
         try (Stream<Path> s = Files.list(componentDir)) {
-            List<Path> any = s.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().toList();
+            List<Path> any = s.filter(p -> p.getFileName().toString().endsWith(".safetensors"))
+                    .sorted()
+                    .toList();
             if (!any.isEmpty()) {
                 return any.get(0);
             }

@@ -33,14 +33,16 @@ public final class DreamBoothOutput implements ModelFormat {
             return loadCheckpoint(path, options);
         }
         Path model = path.resolve("model");
-        return new DiffusersFolder().recognizes(model) ? new DiffusersFolder().load(model, options)
+        return new DiffusersFolder().recognizes(model)
+                ? new DiffusersFolder().load(model, options)
                 : loadCheckpoint(path.resolve(CheckpointStore.RUN_FOLDER), options);
     }
 
     /** A training's output folder: it holds the run folder of checkpoints, and is no model folder itself. */
     private static boolean isRunOutput(Path folder) {
         Path runFolder = folder.resolve(CheckpointStore.RUN_FOLDER);
-        return Files.isDirectory(runFolder) && !Files.exists(folder.resolve("model_index.json"))
+        return Files.isDirectory(runFolder)
+                && !Files.exists(folder.resolve("model_index.json"))
                 && (new DiffusersFolder().recognizes(folder.resolve("model")) || isCheckpoint(runFolder));
     }
 
@@ -69,8 +71,8 @@ public final class DreamBoothOutput implements ModelFormat {
         CheckpointStore.Checkpoint checkpoint = CheckpointStore.open(folder);
         Map<String, Object> identity = identity(checkpoint);
         if (!(identity.get("base_model") instanceof String baseName)) {
-            throw new EngineException(checkpoint.folder() + " is not a DreamBooth checkpoint (its manifest names no"
-                    + " base model)");
+            throw new EngineException(
+                    checkpoint.folder() + " is not a DreamBooth checkpoint (its manifest names no" + " base model)");
         }
         Path base = Path.of(baseName);
         if (!Files.exists(base)) {
@@ -104,11 +106,14 @@ public final class DreamBoothOutput implements ModelFormat {
     private static void putTrainedWeights(Path file, StableDiffusionPipeline pipeline) {
         Map<String, NDArray> unet = pipeline.unet().parameters();
         Map<String, NDArray> textEncoder = pipeline.textEncoder().parameters();
-        try (SafeTensors f = SafeTensors.open(file); NDManager scope = pipeline.manager().newSubManager()) {
+        try (SafeTensors f = SafeTensors.open(file);
+                NDManager scope = pipeline.manager().newSubManager()) {
             for (String key : f.keys()) {
-                NDArray target = key.startsWith("unet.") ? unet.get(key.substring("unet.".length()))
-                        : key.startsWith("text_encoder.") ? textEncoder.get(key.substring("text_encoder.".length()))
-                        : null;
+                NDArray target = key.startsWith("unet.")
+                        ? unet.get(key.substring("unet.".length()))
+                        : key.startsWith("text_encoder.")
+                                ? textEncoder.get(key.substring("text_encoder.".length()))
+                                : null;
                 if (target == null) {
                     throw new EngineException(file + ": " + key + " names no weight of the base model; the"
                             + " checkpoint belongs to another model");

@@ -21,7 +21,8 @@ public final class HuggingFaceCache implements ModelFormat {
 
     @Override
     public boolean recognizes(Path path) {
-        if (!Files.isDirectory(path) || Files.exists(path.resolve("model_index.json"))
+        if (!Files.isDirectory(path)
+                || Files.exists(path.resolve("model_index.json"))
                 || !Files.isDirectory(path.resolve("snapshots"))) {
             return false;
         }
@@ -39,7 +40,9 @@ public final class HuggingFaceCache implements ModelFormat {
         Path snapshots = cacheFolder.resolve("snapshots");
         try (Stream<Path> s = Files.list(snapshots)) {
             List<Path> dirs = s.filter(p -> Files.exists(p.resolve("model_index.json")))
-                    .sorted(Comparator.comparing(HuggingFaceCache::modifiedMillis).reversed()).toList();
+                    .sorted(Comparator.comparing(HuggingFaceCache::modifiedMillis)
+                            .reversed())
+                    .toList();
             if (dirs.isEmpty()) {
                 throw new EngineException(snapshots + ": no snapshot with model_index.json");
             }
@@ -60,8 +63,9 @@ public final class HuggingFaceCache implements ModelFormat {
     /** The hub cache folder: {@code $HF_HOME/hub}, else {@code ~/.cache/huggingface/hub}. */
     static Path hub() {
         String hf = System.getenv("HF_HOME");
-        return hf != null ? Path.of(hf, "hub") : Path.of(System.getProperty("user.home"), ".cache", "huggingface",
-                "hub");
+        return hf != null
+                ? Path.of(hf, "hub")
+                : Path.of(System.getProperty("user.home"), ".cache", "huggingface", "hub");
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.easel.engine.loading;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
-
 import java.nio.file.Path;
 
 /**
@@ -17,14 +16,17 @@ import java.nio.file.Path;
  * @param predictionType "epsilon" or "v_prediction" to override the scheduler config (null: keep)
  * @param listener load progress
  */
-public record LoadOptions(Device device, DataType dtype, Path configDir, String predictionType,
-                          LoadProgress listener) {
+public record LoadOptions(Device device, DataType dtype, Path configDir, String predictionType, LoadProgress listener) {
 
     /** GPU + float16 when a GPU is present, else CPU + float32. */
     public static LoadOptions defaults() {
         boolean gpu = Engine.getInstance().getGpuCount() > 0;
-        return new LoadOptions(gpu ? Device.gpu() : Device.cpu(), gpu ? DataType.FLOAT16 : DataType.FLOAT32, null,
-                null, LoadProgress.NONE);
+        return new LoadOptions(
+                gpu ? Device.gpu() : Device.cpu(),
+                gpu ? DataType.FLOAT16 : DataType.FLOAT32,
+                null,
+                null,
+                LoadProgress.NONE);
     }
 
     /** CPU, float32. */

@@ -7,7 +7,7 @@ package dev.easel.engine.loading;
 @FunctionalInterface
 public interface LoadProgress {
 
-    LoadProgress NONE = (component, done, total) -> { };
+    LoadProgress NONE = (component, done, total) -> {};
 
     /**
      * @param component "text_encoder", "unet" or "vae"

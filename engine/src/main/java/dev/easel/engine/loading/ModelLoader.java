@@ -15,11 +15,10 @@ import java.util.Optional;
 public final class ModelLoader {
 
     /** Asked in this order: a DreamBooth output is a folder too, but no diffusers folder. */
-    private static final List<ModelFormat> FORMATS = List.of(new DreamBoothOutput(), new HuggingFaceCache(),
-            new DiffusersFolder(), new SingleFileCheckpoint());
+    private static final List<ModelFormat> FORMATS =
+            List.of(new DreamBoothOutput(), new HuggingFaceCache(), new DiffusersFolder(), new SingleFileCheckpoint());
 
-    private ModelLoader() {
-    }
+    private ModelLoader() {}
 
     /**
      * The name a model goes by in an image's parameters ({@code Model: …}), as A1111 names it: "default" for the
@@ -74,8 +73,9 @@ public final class ModelLoader {
                 return format;
             }
         }
-        throw new EngineException(Files.isRegularFile(path)
-                ? path + ": not a model (expected a diffusers folder or a .safetensors file)"
-                : path + ": not a diffusers folder (no model_index.json or unet/)");
+        throw new EngineException(
+                Files.isRegularFile(path)
+                        ? path + ": not a model (expected a diffusers folder or a .safetensors file)"
+                        : path + ": not a diffusers folder (no model_index.json or unet/)");
     }
 }

@@ -21,17 +21,32 @@ import java.util.function.Function;
  * What every format's loader produces — tokenizer, text encoder, UNet, VAE and scheduler config, with the weights in
  * float32 on the CPU in {@code manager} — and the one step they share: moving to the asked device and precision.
  */
-record PipelineParts(NDManager manager, ClipTokenizer tokenizer, ClipTextModel textEncoder,
-                     UNet2DConditionModel unet, AutoencoderKL vae, SchedulerConfig scheduler) {
+record PipelineParts(
+        NDManager manager,
+        ClipTokenizer tokenizer,
+        ClipTextModel textEncoder,
+        UNet2DConditionModel unet,
+        AutoencoderKL vae,
+        SchedulerConfig scheduler) {
 
     /**
      * Fills one component's parameters from {@code file}, telling {@code progress} as {@code name}. Each tensor is
      * converted to the options' dtype as it is read, so a load never holds a float32 copy of fp16 weights.
      */
-    static void loadWeights(Module component, TensorFile file, Function<String, String> keys, NDManager manager,
-                            String name, LoadOptions options) {
+    static void loadWeights(
+            Module component,
+            TensorFile file,
+            Function<String, String> keys,
+            NDManager manager,
+            String name,
+            LoadOptions options) {
         LoadProgress progress = options.listener() == null ? LoadProgress.NONE : options.listener();
-        WeightLoader.load(component, file, keys, manager, dtype(options),
+        WeightLoader.load(
+                component,
+                file,
+                keys,
+                manager,
+                dtype(options),
                 (done, total) -> progress.onProgress(name, done, total));
     }
 
@@ -53,7 +68,8 @@ record PipelineParts(NDManager manager, ClipTokenizer tokenizer, ClipTextModel t
      * {@link #manager}: it is closed here when the weights move to a new one.
      */
     StableDiffusionPipeline toPipeline(LoadOptions options) {
-        SchedulerConfig sched = options.predictionType() == null ? scheduler
+        SchedulerConfig sched = options.predictionType() == null
+                ? scheduler
                 : scheduler.withPredictionType(PredictionType.parse(options.predictionType(), "prediction type"));
         Device device = options.device() == null ? Device.cpu() : options.device();
         DataType dtype = dtype(options);

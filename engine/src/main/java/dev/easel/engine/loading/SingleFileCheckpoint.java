@@ -44,8 +44,7 @@ public final class SingleFileCheckpoint implements ModelFormat {
                     + " .ckpt, or convert it to .safetensors (e.g. safetensors.torch.save_file(torch.load(f), 'model"
                     + ".safetensors'))");
         }
-        return name.endsWith(".safetensors") || name.endsWith(".ckpt") || name.endsWith(".pt")
-                || name.endsWith(".pth");
+        return name.endsWith(".safetensors") || name.endsWith(".ckpt") || name.endsWith(".pt") || name.endsWith(".pth");
     }
 
     /** The file's tensors, read by the reader of its format (by content: safetensors or a PyTorch zip). */
@@ -55,16 +54,20 @@ public final class SingleFileCheckpoint implements ModelFormat {
 
     @Override
     public StableDiffusionPipeline load(Path file, LoadOptions options) {
-        Path cfg = options.configDir() == null ? null : ModelLoader.diffusersFolder(options.configDir())
-                .orElseThrow(() -> new EngineException(options.configDir() + ": not a diffusers folder (no"
-                        + " model_index.json or unet/); pass the diffusers folder of the same model family as config"));
+        Path cfg = options.configDir() == null
+                ? null
+                : ModelLoader.diffusersFolder(options.configDir())
+                        .orElseThrow(
+                                () -> new EngineException(
+                                        options.configDir() + ": not a diffusers folder (no"
+                                                + " model_index.json or unet/); pass the diffusers folder of the same model family as config"));
         NDManager manager = NDManager.newBaseManager(Device.cpu());
         boolean ok = false;
         try (TensorFile opened = openTensors(file);
-             TensorFile f = OpenClipKeys.present(opened) ? OpenClipKeys.asClip(opened) : opened) {
+                TensorFile f = OpenClipKeys.present(opened) ? OpenClipKeys.asClip(opened) : opened) {
             if (!f.contains(LdmKeys.UNET + "input_blocks.0.0.weight")) {
-                throw new EngineException(file + ": not a Stable Diffusion checkpoint (missing key "
-                        + LdmKeys.UNET + "input_blocks.0.0.weight)");
+                throw new EngineException(file + ": not a Stable Diffusion checkpoint (missing key " + LdmKeys.UNET
+                        + "input_blocks.0.0.weight)");
             }
             Init init = Init.empty(manager);
             SchedulerConfig sched = has(cfg, "scheduler/scheduler_config.json")
@@ -75,8 +78,8 @@ public final class SingleFileCheckpoint implements ModelFormat {
                     : SingleFileConfigs.text(opened);
             boolean sd2 = SingleFileConfigs.sd2(opened);
             Path tokenizerDir = tokenizerDir(cfg, file, sd2);
-            ClipTokenizer tokenizer = tokenizerDir != null ? ClipTokenizer.load(tokenizerDir)
-                    : bundledTokenizer(file, tc, sd2);
+            ClipTokenizer tokenizer =
+                    tokenizerDir != null ? ClipTokenizer.load(tokenizerDir) : bundledTokenizer(file, tc, sd2);
             ClipTextModel text = new ClipTextModel(init, tc);
             UNet2DConditionModel.Config uc = has(cfg, "unet/config.json")
                     ? Configs.read(cfg.resolve("unet/config.json"), UNet2DConditionModel.Config::fromJson)
@@ -90,8 +93,8 @@ public final class SingleFileCheckpoint implements ModelFormat {
             PipelineParts.loadWeights(text, f, LdmKeys::text, manager, "text_encoder", options);
             PipelineParts.loadWeights(unet, f, n -> LdmKeys.unet(n, uc), manager, "unet", options);
             PipelineParts.loadWeights(vae, f, n -> LdmKeys.vae(n, vc), manager, "vae", options);
-            StableDiffusionPipeline pipeline = new PipelineParts(manager, tokenizer, text, unet, vae, sched)
-                    .toPipeline(options);
+            StableDiffusionPipeline pipeline =
+                    new PipelineParts(manager, tokenizer, text, unet, vae, sched).toPipeline(options);
             ok = true;
             return pipeline;
         } finally {
@@ -114,9 +117,11 @@ public final class SingleFileCheckpoint implements ModelFormat {
             return sibling;
         }
         // the same vocabulary either way; the pad token differs (SD 2.x pads with "!")
-        List<String> repos = sd2 ? List.of("stabilityai/stable-diffusion-2-1", "stabilityai/stable-diffusion-2")
+        List<String> repos = sd2
+                ? List.of("stabilityai/stable-diffusion-2-1", "stabilityai/stable-diffusion-2")
                 : List.of("openai/clip-vit-large-patch14", "runwayml/stable-diffusion-v1-5");
-        return HuggingFaceCache.findInHub(repos, "tokenizer", "vocab.json", "merges.txt").orElse(null);
+        return HuggingFaceCache.findInHub(repos, "tokenizer", "vocab.json", "merges.txt")
+                .orElse(null);
     }
 
     /**

@@ -22,8 +22,7 @@ import java.util.function.Function;
  */
 public final class VaeFiles {
 
-    private VaeFiles() {
-    }
+    private VaeFiles() {}
 
     /**
      * Makes {@code pipeline} decode and encode with the VAE at {@code path} (null: the model's own again); the same
@@ -39,8 +38,8 @@ public final class VaeFiles {
      * scaling factor, as A1111 does). A file with another latent channel count is a one-line error before anything
      * is built.
      */
-    public static AutoencoderKL load(Path path, AutoencoderKL.Config like, NDManager manager, Device device,
-                                     DataType dtype) {
+    public static AutoencoderKL load(
+            Path path, AutoencoderKL.Config like, NDManager manager, Device device, DataType dtype) {
         if (!Files.exists(path)) {
             throw new EngineException(path + ": VAE not found (give a diffusers vae/ folder or a .safetensors file)");
         }

@@ -44,13 +44,15 @@ public final class LoraNetwork {
 
     /** Adapter path (e.g. {@code unet.…attn1.to_q}) → its adapter. */
     private final Map<String, LoraAdapter> adapters;
+
     private final Map<String, Module> layers;
     /** The tensors of a loaded network, freed by {@link #remove}; null for one made for training. */
     private final NDManager loaded;
+
     private final List<String> unmatched;
 
-    private LoraNetwork(Map<String, LoraAdapter> adapters, Map<String, Module> layers, NDManager loaded,
-                        List<String> unmatched) {
+    private LoraNetwork(
+            Map<String, LoraAdapter> adapters, Map<String, Module> layers, NDManager loaded, List<String> unmatched) {
         this.adapters = adapters;
         this.layers = layers;
         this.loaded = loaded;
@@ -61,8 +63,8 @@ public final class LoraNetwork {
      * New adapters for training: A ~ N(0, 1/rank), B = 0 (so training starts from the base model), as diffusers'
      * LoRALinearLayer initialises them.
      */
-    public static LoraNetwork create(UNet2DConditionModel unet, ClipTextModel textEncoder, int rank, double alpha,
-                                     NDManager manager) {
+    public static LoraNetwork create(
+            UNet2DConditionModel unet, ClipTextModel textEncoder, int rank, double alpha, NDManager manager) {
         if (rank <= 0) {
             throw new IllegalArgumentException("LoRA rank must be ≥ 1, got " + rank);
         }
@@ -84,8 +86,8 @@ public final class LoraNetwork {
     }
 
     /** Loads a LoRA file onto a pipeline's models at the given weight (the web UIs' {@code <lora:name:0.8>}). */
-    public static LoraNetwork load(Path file, UNet2DConditionModel unet, ClipTextModel textEncoder, double weight,
-                                   NDManager manager) {
+    public static LoraNetwork load(
+            Path file, UNet2DConditionModel unet, ClipTextModel textEncoder, double weight, NDManager manager) {
         return load(file, unet, textEncoder, weight, Double.NaN, manager);
     }
 
@@ -94,8 +96,13 @@ public final class LoraNetwork {
      * were trained with when the file doesn't say (a training checkpoint); NaN: from the file, else the rank.
      * All or nothing: on any error the models are left as they were.
      */
-    public static LoraNetwork load(Path file, UNet2DConditionModel unet, ClipTextModel textEncoder, double weight,
-                                   double knownAlpha, NDManager manager) {
+    public static LoraNetwork load(
+            Path file,
+            UNet2DConditionModel unet,
+            ClipTextModel textEncoder,
+            double weight,
+            double knownAlpha,
+            NDManager manager) {
         if (!Files.isRegularFile(file)) {
             throw new EngineException(file + ": LoRA file not found");
         }
@@ -117,9 +124,13 @@ public final class LoraNetwork {
                     unmatched.add(key);
                     continue;
                 }
-                String role = m.group(2) != null ? m.group(2) : m.group(3) != null ? m.group(3)
-                        : m.group(4) != null ? (m.group(4).equals("A") ? "down" : "up")
-                        : m.group(5) != null ? m.group(5) : "alpha";
+                String role = m.group(2) != null
+                        ? m.group(2)
+                        : m.group(3) != null
+                                ? m.group(3)
+                                : m.group(4) != null
+                                        ? (m.group(4).equals("A") ? "down" : "up")
+                                        : m.group(5) != null ? m.group(5) : "alpha";
                 int slot = role.equals("down") ? 0 : role.equals("up") ? 1 : 2;
                 parts.computeIfAbsent(path, p -> new String[3])[slot] = key;
             }
@@ -127,14 +138,16 @@ public final class LoraNetwork {
             for (Map.Entry<String, String[]> e : parts.entrySet()) {
                 String[] keys = e.getValue();
                 if (keys[0] == null || keys[1] == null) {
-                    throw new EngineException(file + ": " + (keys[0] != null ? keys[0] : keys[1] != null ? keys[1]
-                            : keys[2]) + " has no matching " + (keys[0] == null ? "down" : "up") + " weight;"
-                            + " the file is incomplete");
+                    throw new EngineException(
+                            file + ": " + (keys[0] != null ? keys[0] : keys[1] != null ? keys[1] : keys[2])
+                                    + " has no matching " + (keys[0] == null ? "down" : "up") + " weight;"
+                                    + " the file is incomplete");
                 }
                 Module layer = all.layer(e.getKey());
                 NDArray down = f.read(keys[0], owned, DataType.FLOAT32);
                 NDArray up = f.read(keys[1], owned, DataType.FLOAT32);
-                double alpha = keys[2] != null ? f.read(keys[2], owned, DataType.FLOAT32).toFloatArray()[0]
+                double alpha = keys[2] != null
+                        ? f.read(keys[2], owned, DataType.FLOAT32).toFloatArray()[0]
                         : Double.isNaN(fileAlpha) ? down.getShape().get(0) : fileAlpha;
                 LoraAdapter adapter = adapterFor(file, keys[0], layer, down, up, alpha);
                 adapter.setMultiplier(weight);
@@ -142,7 +155,8 @@ public final class LoraNetwork {
                 layers.put(e.getKey(), layer);
             }
             if (adapters.isEmpty()) {
-                throw new EngineException(file + ": no LoRA weights for this model (none of its " + f.keys().size()
+                throw new EngineException(file + ": no LoRA weights for this model (none of its "
+                        + f.keys().size()
                         + " keys, e.g. " + String.join(", ", unmatched.subList(0, Math.min(3, unmatched.size())))
                         + ", names a layer of it; LyCORIS LoHa/LoKr files are not supported)");
             }
@@ -175,8 +189,11 @@ public final class LoraNetwork {
         String n = name.startsWith("base_model.model.") ? name.substring("base_model.model.".length()) : name;
         if (n.startsWith("text_model.")) {
             n = LoraLayers.TEXT_ENCODER + "." + n;
-        } else if (n.startsWith("down_blocks.") || n.startsWith("mid_block.") || n.startsWith("up_blocks.")
-                || n.startsWith("conv_") || n.startsWith("time_embedding.")) {
+        } else if (n.startsWith("down_blocks.")
+                || n.startsWith("mid_block.")
+                || n.startsWith("up_blocks.")
+                || n.startsWith("conv_")
+                || n.startsWith("time_embedding.")) {
             n = LoraLayers.UNET + "." + n;
         }
         n = n.replace(".processor.", ".");
@@ -191,8 +208,7 @@ public final class LoraNetwork {
     }
 
     /** Checks the shapes against the layer and brings a 1×1 convolution's factors to a linear layer's, or back. */
-    private static LoraAdapter adapterFor(Path file, String key, Module layer, NDArray down, NDArray up,
-                                          double alpha) {
+    private static LoraAdapter adapterFor(Path file, String key, Module layer, NDArray down, NDArray up, double alpha) {
         long rank = down.getShape().get(0);
         long in;
         long out;
@@ -209,8 +225,11 @@ public final class LoraNetwork {
         }
         long downIn = down.getShape().dimension() > 1 ? down.getShape().get(1) : -1;
         long downKernel = down.getShape().dimension() == 4 ? down.getShape().get(2) : 1;
-        boolean fits = downIn == in && up.getShape().get(0) == out && up.getShape().get(1) == rank
-                && up.getShape().size() == out * rank && (downKernel == kernel || downKernel == 1 && kernel == 1);
+        boolean fits = downIn == in
+                && up.getShape().get(0) == out
+                && up.getShape().get(1) == rank
+                && up.getShape().size() == out * rank
+                && (downKernel == kernel || downKernel == 1 && kernel == 1);
         if (!fits) {
             throw new EngineException(file + ": " + key + " has shape " + down.getShape() + " for a layer of " + in
                     + " inputs and " + out + " outputs; the LoRA was made for another model family (SDXL, SD 2.x"
@@ -312,8 +331,18 @@ public final class LoraNetwork {
                 named.put(name + ".lora_up.weight", adapter.up());
                 named.put(name + ".alpha", scalars.create((float) adapter.alpha()));
             });
-            SafeTensors.write(named, Map.of("format", "pt", "ss_network_dim", rank, "ss_network_alpha", alpha,
-                    "ss_network_module", "networks.lora"), file);
+            SafeTensors.write(
+                    named,
+                    Map.of(
+                            "format",
+                            "pt",
+                            "ss_network_dim",
+                            rank,
+                            "ss_network_alpha",
+                            alpha,
+                            "ss_network_module",
+                            "networks.lora"),
+                    file);
         }
     }
 }

@@ -25,13 +25,17 @@ public final class PromptLoras {
     private static final Pattern TAG = Pattern.compile("<lora:([^:>]+)(?::([^:>]*))?>");
     private static final String ENV = "EASEL_LORA_DIR";
 
-    private PromptLoras() {
-    }
+    private PromptLoras() {}
 
     /** The prompt without its LoRA tags (and the spaces they leave), as the text encoder must see it. */
     public static String strip(String prompt) {
-        return prompt == null ? null : TAG.matcher(prompt).replaceAll("").replaceAll("\\s{2,}", " ").strip()
-                .replaceAll("\\s+,", ",");
+        return prompt == null
+                ? null
+                : TAG.matcher(prompt)
+                        .replaceAll("")
+                        .replaceAll("\\s{2,}", " ")
+                        .strip()
+                        .replaceAll("\\s+,", ",");
     }
 
     /** Whether a prompt holds a LoRA tag. */
@@ -90,7 +94,9 @@ public final class PromptLoras {
         String file = direct.getFileName().toString();
         try (Stream<Path> walk = Files.walk(folder, 4)) {
             Optional<Path> found = walk.filter(p -> p.getFileName().toString().equals(file))
-                    .filter(Files::isRegularFile).sorted().findFirst();
+                    .filter(Files::isRegularFile)
+                    .sorted()
+                    .findFirst();
             return found.orElseThrow(() -> new EngineException("<lora:" + name + ">: no " + file + " in " + folder
                     + " (give the folder with --lora-dir DIR or EASEL_LORA_DIR)"));
         } catch (IOException e) {

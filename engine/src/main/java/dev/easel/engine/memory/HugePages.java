@@ -4,7 +4,6 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
-
 import java.nio.ByteBuffer;
 import java.util.Locale;
 
@@ -21,6 +20,7 @@ public final class HugePages {
 
     /** {@code MADV_HUGEPAGE} in Linux's {@code <sys/mman.h>}, the same on every architecture. */
     private static final int MADV_HUGEPAGE = 14;
+
     private static final long HUGE_PAGE = 2L << 20;
 
     /** The one libc function used. */
@@ -30,8 +30,7 @@ public final class HugePages {
 
     private static final LibC LIBC = load();
 
-    private HugePages() {
-    }
+    private HugePages() {}
 
     private static LibC load() {
         if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {

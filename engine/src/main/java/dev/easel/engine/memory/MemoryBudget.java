@@ -2,7 +2,6 @@ package dev.easel.engine.memory;
 
 import ai.djl.ndarray.types.DataType;
 import dev.easel.engine.EngineException;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,9 +34,12 @@ public final class MemoryBudget {
             if (free < 0 || bytes <= free) {
                 return;
             }
-            StringBuilder msg = new StringBuilder(String.format(Locale.ROOT, "%s needs about %s (%s) but only %s is"
-                    + " free", job, gb(bytes), detail, gb(free)));
-            Alternative fit = alternatives.stream().filter(a -> a.bytes() <= free).findFirst().orElse(null);
+            StringBuilder msg = new StringBuilder(String.format(
+                    Locale.ROOT, "%s needs about %s (%s) but only %s is" + " free", job, gb(bytes), detail, gb(free)));
+            Alternative fit = alternatives.stream()
+                    .filter(a -> a.bytes() <= free)
+                    .findFirst()
+                    .orElse(null);
             if (fit != null) {
                 msg.append(String.format(Locale.ROOT, "; %s would need %s and fit", fit.option(), gb(fit.bytes())));
             } else {
@@ -51,11 +53,9 @@ public final class MemoryBudget {
     }
 
     /** Another way to run the job ({@code option}: what the user types or sets) and what it would need. */
-    public record Alternative(String option, long bytes) {
-    }
+    public record Alternative(String option, long bytes) {}
 
-    private MemoryBudget() {
-    }
+    private MemoryBudget() {}
 
     /**
      * Loading {@code parameters} weights as {@code dtype}: the loader converts tensor by tensor, so the peak is the
@@ -63,10 +63,17 @@ public final class MemoryBudget {
      */
     public static Estimate forLoad(String what, long parameters, DataType dtype) {
         long bytes = parameters * dtype.getNumOfBytes() + HEADROOM;
-        List<Alternative> alternatives = dtype == DataType.FLOAT16 ? List.of()
+        List<Alternative> alternatives = dtype == DataType.FLOAT16
+                ? List.of()
                 : List.of(new Alternative("--dtype fp16", parameters * 2 + HEADROOM));
-        return new Estimate("loading " + what, bytes, String.format(Locale.ROOT, "%.0f M parameters as %s",
-                parameters / 1e6, dtype == DataType.FLOAT16 ? "fp16" : dtype.toString().toLowerCase(Locale.ROOT)),
+        return new Estimate(
+                "loading " + what,
+                bytes,
+                String.format(
+                        Locale.ROOT,
+                        "%.0f M parameters as %s",
+                        parameters / 1e6,
+                        dtype == DataType.FLOAT16 ? "fp16" : dtype.toString().toLowerCase(Locale.ROOT)),
                 alternatives);
     }
 
@@ -85,11 +92,20 @@ public final class MemoryBudget {
      * @param samples UNet batch of one micro-batch (the batch, doubled with prior preservation)
      * @param heapBytes what the run holds on the Java heap (the decoded training images)
      */
-    public record TrainingJob(long unetParameters, long textEncoderParameters, long vaeParameters,
-                              boolean trainTextEncoder, long trainableParameters, long loraParameters,
-                              int unetBaseChannels, int resolution, int samples, boolean lora,
-                              boolean gradientCheckpointing, boolean mixedPrecision, long heapBytes) {
-    }
+    public record TrainingJob(
+            long unetParameters,
+            long textEncoderParameters,
+            long vaeParameters,
+            boolean trainTextEncoder,
+            long trainableParameters,
+            long loraParameters,
+            int unetBaseChannels,
+            int resolution,
+            int samples,
+            boolean lora,
+            boolean gradientCheckpointing,
+            boolean mixedPrecision,
+            long heapBytes) {}
 
     /*
      * Activation memory of one UNet training step, in bytes per latent pixel per sample at 320 base channels,
@@ -116,33 +132,43 @@ public final class MemoryBudget {
     public static Estimate forTraining(String what, TrainingJob job) {
         List<Alternative> alternatives = new java.util.ArrayList<>();
         if (!job.gradientCheckpointing()) {
-            alternatives.add(new Alternative("--gradient-checkpointing", trainingBytes(job, job.lora(), true,
-                    job.mixedPrecision())));
+            alternatives.add(new Alternative(
+                    "--gradient-checkpointing", trainingBytes(job, job.lora(), true, job.mixedPrecision())));
         }
         if (!job.lora()) {
-            alternatives.add(new Alternative("--lora-rank 4", trainingBytes(job, true, job.gradientCheckpointing(),
-                    job.mixedPrecision())));
+            alternatives.add(new Alternative(
+                    "--lora-rank 4", trainingBytes(job, true, job.gradientCheckpointing(), job.mixedPrecision())));
             if (!job.gradientCheckpointing()) {
-                alternatives.add(new Alternative("--lora-rank 4 --gradient-checkpointing", trainingBytes(job, true,
-                        true, job.mixedPrecision())));
+                alternatives.add(new Alternative(
+                        "--lora-rank 4 --gradient-checkpointing",
+                        trainingBytes(job, true, true, job.mixedPrecision())));
             }
         }
         if (!job.mixedPrecision()) {
-            alternatives.add(new Alternative("--lora-rank 4 --gradient-checkpointing --mixed-precision fp16",
+            alternatives.add(new Alternative(
+                    "--lora-rank 4 --gradient-checkpointing --mixed-precision fp16",
                     trainingBytes(job, true, true, true)));
         }
-        String detail = String.format(Locale.ROOT, "%.0f M trainable parameters with gradients and AdamW state,"
-                + " activations at %d² × %d%s", job.trainableParameters() / 1e6, job.resolution(), job.samples(),
+        String detail = String.format(
+                Locale.ROOT,
+                "%.0f M trainable parameters with gradients and AdamW state," + " activations at %d² × %d%s",
+                job.trainableParameters() / 1e6,
+                job.resolution(),
+                job.samples(),
                 job.gradientCheckpointing() ? " with gradient checkpointing" : "");
-        return new Estimate(what, trainingBytes(job, job.lora(), job.gradientCheckpointing(), job.mixedPrecision()),
-                detail, alternatives);
+        return new Estimate(
+                what,
+                trainingBytes(job, job.lora(), job.gradientCheckpointing(), job.mixedPrecision()),
+                detail,
+                alternatives);
     }
 
     private static long trainingBytes(TrainingJob job, boolean lora, boolean checkpointing, boolean fp16) {
         long trainable = lora == job.lora() ? job.trainableParameters() : job.loraParameters();
         long optimizer = trainable * OPTIMIZER_BYTES_PER_PARAMETER;
         // what fp16 mixed precision would store in half precision: every weight that does not train
-        long frozen = lora ? job.unetParameters() + job.textEncoderParameters() + job.vaeParameters()
+        long frozen = lora
+                ? job.unetParameters() + job.textEncoderParameters() + job.vaeParameters()
                 : job.vaeParameters() + (job.trainTextEncoder() ? 0 : job.textEncoderParameters());
         long halved = fp16 && !job.mixedPrecision() ? -frozen * 2 : 0;
         long latentPixels = (long) (job.resolution() / 8) * (job.resolution() / 8);
@@ -160,8 +186,13 @@ public final class MemoryBudget {
         Runtime rt = Runtime.getRuntime();
         long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
         if (bytes > free) {
-            throw new EngineException(String.format(Locale.ROOT, "%s needs about %s of Java heap but only %s is"
-                    + " free; give the JVM more (-Xmx) or use fewer or smaller images", job, gb(bytes), gb(free)));
+            throw new EngineException(String.format(
+                    Locale.ROOT,
+                    "%s needs about %s of Java heap but only %s is"
+                            + " free; give the JVM more (-Xmx) or use fewer or smaller images",
+                    job,
+                    gb(bytes),
+                    gb(free)));
         }
     }
 
@@ -233,7 +264,8 @@ public final class MemoryBudget {
         try {
             for (String line : Files.readAllLines(file)) {
                 if (line.startsWith(field + ":")) {
-                    return Long.parseLong(line.substring(field.length() + 1).replace("kB", "").trim());
+                    return Long.parseLong(
+                            line.substring(field.length() + 1).replace("kB", "").trim());
                 }
             }
         } catch (IOException | NumberFormatException e) {

@@ -15,9 +15,8 @@ import dev.easel.engine.nn.LayerScope;
 import dev.easel.engine.nn.Module;
 import dev.easel.engine.nn.ModuleList;
 import dev.easel.engine.nn.ResnetBlock2D;
-import dev.easel.engine.nn.Upsample2D;
 import dev.easel.engine.nn.ScalarOps;
-
+import dev.easel.engine.nn.Upsample2D;
 import java.util.function.BiConsumer;
 
 /**
@@ -28,16 +27,29 @@ import java.util.function.BiConsumer;
 public final class AutoencoderKL extends Module {
 
     /** The fields of {@code vae/config.json} used. */
-    public record Config(int inChannels, int outChannels, int latentChannels, int[] blockOutChannels,
-                         int layersPerBlock, int normNumGroups, double scalingFactor, int sampleSize) {
+    public record Config(
+            int inChannels,
+            int outChannels,
+            int latentChannels,
+            int[] blockOutChannels,
+            int layersPerBlock,
+            int normNumGroups,
+            double scalingFactor,
+            int sampleSize) {
 
         public static Config fromJson(JsonNode n) {
             int[] boc = Configs.positiveInts(n, "block_out_channels", new int[] {128, 256, 512, 512});
             int groups = Configs.positive(n, "norm_num_groups", 32);
             Configs.requireDivides("norm_num_groups", groups, "block_out_channels", boc);
-            return new Config(Configs.positive(n, "in_channels", 3), Configs.positive(n, "out_channels", 3),
-                    Configs.positive(n, "latent_channels", 4), boc, Configs.positive(n, "layers_per_block", 2), groups,
-                    Configs.positiveNumber(n, "scaling_factor", 0.18215), Configs.positive(n, "sample_size", 512));
+            return new Config(
+                    Configs.positive(n, "in_channels", 3),
+                    Configs.positive(n, "out_channels", 3),
+                    Configs.positive(n, "latent_channels", 4),
+                    boc,
+                    Configs.positive(n, "layers_per_block", 2),
+                    groups,
+                    Configs.positiveNumber(n, "scaling_factor", 0.18215),
+                    Configs.positive(n, "sample_size", 512));
         }
     }
 
@@ -60,10 +72,8 @@ public final class AutoencoderKL extends Module {
         this.config = c;
         encoder = register("encoder", new Coder(init, c, false));
         decoder = register("decoder", new Coder(init, c, true));
-        quantConv = register("quant_conv", new Conv2d(init, 2L * c.latentChannels(), 2L * c.latentChannels(), 1, 1,
-                0));
-        postQuantConv = register("post_quant_conv", new Conv2d(init, c.latentChannels(), c.latentChannels(), 1, 1,
-                0));
+        quantConv = register("quant_conv", new Conv2d(init, 2L * c.latentChannels(), 2L * c.latentChannels(), 1, 1, 0));
+        postQuantConv = register("post_quant_conv", new Conv2d(init, c.latentChannels(), c.latentChannels(), 1, 1, 0));
     }
 
     /** Pixels in [-1, 1], [B, 3, H, W] → latent distribution [B, 4, H/8, W/8] (unscaled). */
@@ -108,7 +118,7 @@ public final class AutoencoderKL extends Module {
 
     /** post_quant_conv and the decoder on the whole of {@code z}. */
     NDArray decodeTile(NDManager scope, NDArray z, BiConsumer<String, NDArray> hook) {
-        BiConsumer<String, NDArray> h = hook == null ? (k, v) -> { } : hook;
+        BiConsumer<String, NDArray> h = hook == null ? (k, v) -> {} : hook;
         NDArray x = postQuantConv.forward(scope, z);
         h.accept("post_quant_conv", x);
         return decoder.forward(scope, x, h);
@@ -129,8 +139,11 @@ public final class AutoencoderKL extends Module {
             int g = c.normNumGroups();
             float eps = 1e-6f;
             int top = boc[boc.length - 1];
-            convIn = register("conv_in", decoder ? new Conv2d(init, c.latentChannels(), top, 3, 1, 1)
-                    : new Conv2d(init, c.inChannels(), boc[0], 3, 1, 1));
+            convIn = register(
+                    "conv_in",
+                    decoder
+                            ? new Conv2d(init, c.latentChannels(), top, 3, 1, 1)
+                            : new Conv2d(init, c.inChannels(), boc[0], 3, 1, 1));
             blocks = new ModuleList<>();
             if (!decoder) {
                 int output = boc[0];
@@ -172,13 +185,16 @@ public final class AutoencoderKL extends Module {
                 }
             }
             normOut = register("conv_norm_out", new GroupNorm(init, g, decoder ? boc[0] : top, eps));
-            convOut = register("conv_out", decoder ? new Conv2d(init, boc[0], c.outChannels(), 3, 1, 1)
-                    : new Conv2d(init, top, 2L * c.latentChannels(), 3, 1, 1));
+            convOut = register(
+                    "conv_out",
+                    decoder
+                            ? new Conv2d(init, boc[0], c.outChannels(), 3, 1, 1)
+                            : new Conv2d(init, top, 2L * c.latentChannels(), 3, 1, 1));
         }
 
         @SuppressWarnings("unchecked")
         NDArray forward(NDManager scope, NDArray x, BiConsumer<String, NDArray> hook) {
-            BiConsumer<String, NDArray> h = hook == null ? (k, v) -> { } : hook;
+            BiConsumer<String, NDArray> h = hook == null ? (k, v) -> {} : hook;
             String p = decoder ? "decoder." : "encoder.";
             x = convIn.forward(scope, x);
             h.accept(p + "conv_in", x);
@@ -233,7 +249,8 @@ public final class AutoencoderKL extends Module {
                 Module s = b.child(decoder ? "upsamplers" : "downsamplers");
                 if (s != null) {
                     Module first = ((ModuleList<Module>) s).get(0);
-                    x = decoder ? ((Upsample2D) first).forward(layer, x, 0, 0)
+                    x = decoder
+                            ? ((Upsample2D) first).forward(layer, x, 0, 0)
                             : ((Downsample2D) first).forward(layer, x);
                 }
                 return x;

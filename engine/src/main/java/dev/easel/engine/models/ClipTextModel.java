@@ -18,7 +18,6 @@ import dev.easel.engine.nn.Linear;
 import dev.easel.engine.nn.Module;
 import dev.easel.engine.nn.ModuleList;
 import dev.easel.engine.nn.TorchOps;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,9 +29,16 @@ import java.util.List;
 public final class ClipTextModel extends Module {
 
     /** The fields of {@code text_encoder/config.json} the model uses. */
-    public record Config(int vocabSize, int hiddenSize, int intermediateSize, int numHiddenLayers,
-                         int numAttentionHeads, int maxPositionEmbeddings, String hiddenAct, double layerNormEps,
-                         int eosTokenId) {
+    public record Config(
+            int vocabSize,
+            int hiddenSize,
+            int intermediateSize,
+            int numHiddenLayers,
+            int numAttentionHeads,
+            int maxPositionEmbeddings,
+            String hiddenAct,
+            double layerNormEps,
+            int eosTokenId) {
 
         public static Config fromJson(JsonNode n) {
             int hidden = Configs.positive(n, "hidden_size", 768);
@@ -41,17 +47,21 @@ public final class ClipTextModel extends Module {
                 throw new EngineException("num_attention_heads " + heads + " does not divide hidden_size " + hidden
                         + "; expected a head count that divides the hidden size");
             }
-            return new Config(Configs.positive(n, "vocab_size", 49408), hidden,
-                    Configs.positive(n, "intermediate_size", 3072), Configs.positive(n, "num_hidden_layers", 12), heads,
+            return new Config(
+                    Configs.positive(n, "vocab_size", 49408),
+                    hidden,
+                    Configs.positive(n, "intermediate_size", 3072),
+                    Configs.positive(n, "num_hidden_layers", 12),
+                    heads,
                     Configs.positive(n, "max_position_embeddings", 77),
                     Configs.choice(n, "hidden_act", "quick_gelu", "quick_gelu", "gelu"),
-                    Configs.positiveNumber(n, "layer_norm_eps", 1e-5), Configs.integer(n, "eos_token_id", 2));
+                    Configs.positiveNumber(n, "layer_norm_eps", 1e-5),
+                    Configs.integer(n, "eos_token_id", 2));
         }
     }
 
     /** Output of a forward: last hidden state (after the final norm), pooled eos vector, every hidden state. */
-    public record Output(NDArray lastHiddenState, NDArray pooled, List<NDArray> hiddenStates) {
-    }
+    public record Output(NDArray lastHiddenState, NDArray pooled, List<NDArray> hiddenStates) {}
 
     public final Config config;
     private final TextTransformer textModel;
@@ -92,8 +102,8 @@ public final class ClipTextModel extends Module {
             for (int i = 0; i < c.numHiddenLayers(); i++) {
                 layers.add(new EncoderLayer(init, c));
             }
-            finalLayerNorm = register("final_layer_norm", new LayerNorm(init, c.hiddenSize(),
-                    (float) c.layerNormEps()));
+            finalLayerNorm =
+                    register("final_layer_norm", new LayerNorm(init, c.hiddenSize(), (float) c.layerNormEps()));
         }
 
         Output forward(NDManager scope, NDArray ids) {
@@ -139,8 +149,8 @@ public final class ClipTextModel extends Module {
 
         Embeddings(Init init, Config c) {
             tokenEmbedding = register("token_embedding", new Embedding(init, c.vocabSize(), c.hiddenSize()));
-            positionEmbedding = register("position_embedding",
-                    new Embedding(init, c.maxPositionEmbeddings(), c.hiddenSize()));
+            positionEmbedding =
+                    register("position_embedding", new Embedding(init, c.maxPositionEmbeddings(), c.hiddenSize()));
         }
 
         NDArray forward(NDManager scope, NDArray ids) {

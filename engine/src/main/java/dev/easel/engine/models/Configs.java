@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.easel.engine.EngineException;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +19,7 @@ public final class Configs {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_SHOWN_VALUE = 40;
 
-    private Configs() {
-    }
+    private Configs() {}
 
     /** Reads {@code file} and parses it with {@code parser}; any error of the parser is prefixed with the file. */
     public static <T> T read(Path file, Function<JsonNode, T> parser) {
@@ -189,14 +187,14 @@ public final class Configs {
     /** Fails unless {@code key} lists one value per block ({@code blocks} of them). */
     public static void requireLength(String key, int length, int blocks, String blocksKey) {
         if (length != blocks) {
-            throw new EngineException(key + " has " + length + " entries; expected " + blocks + ", one per entry of "
-                    + blocksKey);
+            throw new EngineException(
+                    key + " has " + length + " entries; expected " + blocks + ", one per entry of " + blocksKey);
         }
     }
 
     private static boolean isWhole(JsonNode v) {
-        return v.isIntegralNumber() || v.isNumber() && v.asDouble() == Math.rint(v.asDouble())
-                && Double.isFinite(v.asDouble());
+        return v.isIntegralNumber()
+                || v.isNumber() && v.asDouble() == Math.rint(v.asDouble()) && Double.isFinite(v.asDouble());
     }
 
     static EngineException invalid(String key, JsonNode value, String expected) {

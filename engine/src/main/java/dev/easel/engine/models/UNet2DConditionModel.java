@@ -21,7 +21,6 @@ import dev.easel.engine.nn.Init;
 import dev.easel.engine.nn.Linear;
 import dev.easel.engine.nn.Module;
 import dev.easel.engine.nn.ModuleList;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -36,18 +35,31 @@ import java.util.function.BiConsumer;
 public final class UNet2DConditionModel extends Module {
 
     /** The fields of {@code unet/config.json} this implementation uses. */
-    public record Config(int inChannels, int outChannels, int[] blockOutChannels, DownBlockType[] downBlockTypes,
-                         UpBlockType[] upBlockTypes, int layersPerBlock, int crossAttentionDim, int[] numAttentionHeads,
-                         int[] transformerLayersPerBlock, int normNumGroups, double normEps, boolean flipSinToCos,
-                         int freqShift, boolean useLinearProjection, boolean upcastAttention, int sampleSize) {
+    public record Config(
+            int inChannels,
+            int outChannels,
+            int[] blockOutChannels,
+            DownBlockType[] downBlockTypes,
+            UpBlockType[] upBlockTypes,
+            int layersPerBlock,
+            int crossAttentionDim,
+            int[] numAttentionHeads,
+            int[] transformerLayersPerBlock,
+            int normNumGroups,
+            double normEps,
+            boolean flipSinToCos,
+            int freqShift,
+            boolean useLinearProjection,
+            boolean upcastAttention,
+            int sampleSize) {
 
         public static Config fromJson(JsonNode n) {
-            for (String unsupported : new String[] {"class_embed_type", "addition_embed_type", "encoder_hid_dim",
-                    "time_cond_proj_dim"}) {
+            for (String unsupported :
+                    new String[] {"class_embed_type", "addition_embed_type", "encoder_hid_dim", "time_cond_proj_dim"}) {
                 JsonNode v = n.get(unsupported);
                 if (v != null && !v.isNull()) {
-                    throw new EngineException("unet config: " + unsupported + "=" + v + " is not supported (SD 1.x/2.x"
-                            + " UNets only)");
+                    throw new EngineException(
+                            "unet config: " + unsupported + "=" + v + " is not supported (SD 1.x/2.x" + " UNets only)");
                 }
             }
             if (Configs.bool(n, "only_cross_attention", false) || Configs.bool(n, "dual_cross_attention", false)) {
@@ -55,11 +67,15 @@ public final class UNet2DConditionModel extends Module {
             }
             int[] boc = Configs.positiveInts(n, "block_out_channels", new int[] {320, 640, 1280, 1280});
             DownBlockType[] down = Arrays.stream(Configs.strings(n, "down_block_types", new String[] {
-                    "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"}))
-                    .map(DownBlockType::fromConfig).toArray(DownBlockType[]::new);
-            UpBlockType[] up = Arrays.stream(Configs.strings(n, "up_block_types", new String[] {"UpBlock2D",
-                    "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"}))
-                    .map(UpBlockType::fromConfig).toArray(UpBlockType[]::new);
+                        "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"
+                    }))
+                    .map(DownBlockType::fromConfig)
+                    .toArray(DownBlockType[]::new);
+            UpBlockType[] up = Arrays.stream(Configs.strings(n, "up_block_types", new String[] {
+                        "UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"
+                    }))
+                    .map(UpBlockType::fromConfig)
+                    .toArray(UpBlockType[]::new);
             Configs.requireLength("down_block_types", down.length, boc.length, "block_out_channels");
             Configs.requireLength("up_block_types", up.length, boc.length, "block_out_channels");
             // SD 1.x/2.x configs put the head count in attention_head_dim (a diffusers naming quirk)
@@ -70,18 +86,29 @@ public final class UNet2DConditionModel extends Module {
             Configs.requireDivides("norm_num_groups", groups, "block_out_channels", boc);
             for (int i = 0; i < boc.length; i++) {
                 if (boc[i] % h[i] != 0) {
-                    throw new EngineException(headsKey + " " + h[i] + " does not divide block_out_channels "
-                            + boc[i] + "; expected a head count that divides each block's channels");
+                    throw new EngineException(headsKey + " " + h[i] + " does not divide block_out_channels " + boc[i]
+                            + "; expected a head count that divides each block's channels");
                 }
             }
-            return new Config(Configs.positive(n, "in_channels", 4), Configs.positive(n, "out_channels", 4), boc,
-                    down, up, Configs.positive(n, "layers_per_block", 2),
-                    Configs.positive(n, "cross_attention_dim", 768), h,
-                    perBlock("transformer_layers_per_block",
-                            Configs.positiveInts(n, "transformer_layers_per_block", new int[] {1}), boc.length),
-                    groups, Configs.positiveNumber(n, "norm_eps", 1e-5),
-                    Configs.bool(n, "flip_sin_to_cos", true), Configs.integer(n, "freq_shift", 0),
-                    Configs.bool(n, "use_linear_projection", false), Configs.bool(n, "upcast_attention", false),
+            return new Config(
+                    Configs.positive(n, "in_channels", 4),
+                    Configs.positive(n, "out_channels", 4),
+                    boc,
+                    down,
+                    up,
+                    Configs.positive(n, "layers_per_block", 2),
+                    Configs.positive(n, "cross_attention_dim", 768),
+                    h,
+                    perBlock(
+                            "transformer_layers_per_block",
+                            Configs.positiveInts(n, "transformer_layers_per_block", new int[] {1}),
+                            boc.length),
+                    groups,
+                    Configs.positiveNumber(n, "norm_eps", 1e-5),
+                    Configs.bool(n, "flip_sin_to_cos", true),
+                    Configs.integer(n, "freq_shift", 0),
+                    Configs.bool(n, "use_linear_projection", false),
+                    Configs.bool(n, "upcast_attention", false),
                     Configs.positive(n, "sample_size", 64));
         }
 
@@ -110,8 +137,8 @@ public final class UNet2DConditionModel extends Module {
             Arrays.fill(hs, heads);
             int[] tl = new int[blockOut.length];
             Arrays.fill(tl, 1);
-            return new Config(4, 4, blockOut, down, up, layers, crossDim, hs, tl, 32, 1e-5, true, 0, false, false,
-                    sampleSize);
+            return new Config(
+                    4, 4, blockOut, down, up, layers, crossDim, hs, tl, 32, 1e-5, true, 0, false, false, sampleSize);
         }
     }
 
@@ -130,8 +157,13 @@ public final class UNet2DConditionModel extends Module {
         this.config = c;
         int[] boc = c.blockOutChannels();
         int timeDim = boc[0] * 4;
-        BlockSettings settings = new BlockSettings(timeDim, c.normNumGroups(), (float) c.normEps(),
-                c.crossAttentionDim(), c.useLinearProjection(), c.upcastAttention());
+        BlockSettings settings = new BlockSettings(
+                timeDim,
+                c.normNumGroups(),
+                (float) c.normEps(),
+                c.crossAttentionDim(),
+                c.useLinearProjection(),
+                c.upcastAttention());
         convIn = register("conv_in", new Conv2d(init, c.inChannels(), boc[0], 3, 1, 1));
         Container timeEmbedding = register("time_embedding", new Container());
         timeLinear1 = timeEmbedding.add("linear_1", new Linear(init, boc[0], timeDim, true));
@@ -143,13 +175,24 @@ public final class UNet2DConditionModel extends Module {
             int input = output;
             output = boc[i];
             boolean last = i == boc.length - 1;
-            downBlocks.add(c.downBlockTypes()[i].factory().create(init, input, output, c.layersPerBlock(),
-                    c.numAttentionHeads()[i], c.transformerLayersPerBlock()[i], !last, settings));
+            downBlocks.add(c.downBlockTypes()[i]
+                    .factory()
+                    .create(
+                            init,
+                            input,
+                            output,
+                            c.layersPerBlock(),
+                            c.numAttentionHeads()[i],
+                            c.transformerLayersPerBlock()[i],
+                            !last,
+                            settings));
         }
 
         int top = boc.length - 1;
-        midBlock = register("mid_block", new UNetMidBlock2DCrossAttn(init, boc[top], c.numAttentionHeads()[top],
-                c.transformerLayersPerBlock()[top], settings));
+        midBlock = register(
+                "mid_block",
+                new UNetMidBlock2DCrossAttn(
+                        init, boc[top], c.numAttentionHeads()[top], c.transformerLayersPerBlock()[top], settings));
 
         upBlocks = register("up_blocks", new ModuleList<>());
         int[] rev = reversed(boc);
@@ -161,8 +204,18 @@ public final class UNet2DConditionModel extends Module {
             int prev = output;
             output = rev[i];
             int input = rev[Math.min(i + 1, rev.length - 1)];
-            upBlocks.add(c.upBlockTypes()[i].factory().create(init, input, prev, output, c.layersPerBlock() + 1,
-                    revHeads[i], revLayers[i], !last, settings));
+            upBlocks.add(c.upBlockTypes()[i]
+                    .factory()
+                    .create(
+                            init,
+                            input,
+                            prev,
+                            output,
+                            c.layersPerBlock() + 1,
+                            revHeads[i],
+                            revLayers[i],
+                            !last,
+                            settings));
         }
         convNormOut = register("conv_norm_out", new GroupNorm(init, c.normNumGroups(), boc[0], (float) c.normEps()));
         convOut = register("conv_out", new Conv2d(init, boc[0], c.outChannels(), 3, 1, 1));
@@ -181,7 +234,8 @@ public final class UNet2DConditionModel extends Module {
         int dim = config.blockOutChannels()[0];
         int half = dim / 2;
         float[] out = new float[timesteps.length * dim];
-        NDArray exponent = scope.arange(0, half, 1, DataType.FLOAT32).mul((float) -Math.log(10000))
+        NDArray exponent = scope.arange(0, half, 1, DataType.FLOAT32)
+                .mul((float) -Math.log(10000))
                 .div((float) (half - config.freqShift()));
         float[] freqs = exponent.exp().toFloatArray();
         for (int b = 0; b < timesteps.length; b++) {
@@ -215,8 +269,8 @@ public final class UNet2DConditionModel extends Module {
     }
 
     /** As {@link #forward(NDManager, NDArray, double, NDArray)}, reporting named intermediates (for tests). */
-    public NDArray forward(NDManager scope, NDArray sample, double timestep, NDArray context,
-                           BiConsumer<String, NDArray> hook) {
+    public NDArray forward(
+            NDManager scope, NDArray sample, double timestep, NDArray context, BiConsumer<String, NDArray> hook) {
         long b = sample.getShape().get(0);
         double[] ts = new double[(int) b];
         Arrays.fill(ts, timestep);
@@ -224,9 +278,9 @@ public final class UNet2DConditionModel extends Module {
     }
 
     /** Per-sample timesteps (training). */
-    public NDArray forward(NDManager scope, NDArray sample, double[] timesteps, NDArray context,
-                           BiConsumer<String, NDArray> hook) {
-        BiConsumer<String, NDArray> h = hook == null ? (k, v) -> { } : hook;
+    public NDArray forward(
+            NDManager scope, NDArray sample, double[] timesteps, NDArray context, BiConsumer<String, NDArray> hook) {
+        BiConsumer<String, NDArray> h = hook == null ? (k, v) -> {} : hook;
         NDArray tEmb = timeProj(scope, timesteps).toType(sample.getDataType(), false);
         h.accept("time_proj", tEmb);
         NDArray emb = timeLinear2.forward(scope, Activations.silu(timeLinear1.forward(scope, tEmb)));
@@ -249,8 +303,11 @@ public final class UNet2DConditionModel extends Module {
             x = skips.get(skips.size() - 1);
             h.accept("down_blocks." + i, x);
         }
-        x = GradientCheckpointing.run(scope, Arrays.asList(x, emb, context),
-                (s, in) -> List.of(midBlock.forward(s, in.get(0), in.get(1), in.get(2)))).get(0);
+        x = GradientCheckpointing.run(
+                        scope,
+                        Arrays.asList(x, emb, context),
+                        (s, in) -> List.of(midBlock.forward(s, in.get(0), in.get(1), in.get(2))))
+                .get(0);
         h.accept("mid_block", x);
         for (int i = 0; i < upBlocks.size(); i++) {
             UpBlock block = upBlocks.get(i);
@@ -258,9 +315,14 @@ public final class UNet2DConditionModel extends Module {
             for (int k = 0; k < block.skipCount(); k++) {
                 inputs.add(res.remove(res.size() - 1));
             }
-            Shape upsampleTo = res.isEmpty() ? null : res.get(res.size() - 1).getShape().slice(2);
-            x = GradientCheckpointing.run(scope, inputs, (s, in) -> List.of(block.forward(s, in.get(0), in.get(1),
-                    in.get(2), in.subList(3, in.size()), upsampleTo))).get(0);
+            Shape upsampleTo =
+                    res.isEmpty() ? null : res.get(res.size() - 1).getShape().slice(2);
+            x = GradientCheckpointing.run(
+                            scope,
+                            inputs,
+                            (s, in) -> List.of(block.forward(
+                                    s, in.get(0), in.get(1), in.get(2), in.subList(3, in.size()), upsampleTo)))
+                    .get(0);
             h.accept("up_blocks." + i, x);
         }
         x = convNormOut.forward(scope, x);

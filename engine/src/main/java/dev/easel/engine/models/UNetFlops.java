@@ -8,8 +8,7 @@ package dev.easel.engine.models;
  */
 public final class UNetFlops {
 
-    private UNetFlops() {
-    }
+    private UNetFlops() {}
 
     /**
      * FLOPs of one forward pass.
@@ -19,8 +18,7 @@ public final class UNetFlops {
      * @param width latent width
      * @param contextTokens length of the text conditioning (77 per prompt chunk)
      */
-    public static long perStep(UNet2DConditionModel.Config c, long batch, long height, long width,
-                               long contextTokens) {
+    public static long perStep(UNet2DConditionModel.Config c, long batch, long height, long width, long contextTokens) {
         Counter n = new Counter(c, batch, contextTokens);
         int[] boc = c.blockOutChannels();
         int levels = boc.length;
@@ -90,16 +88,21 @@ public final class UNetFlops {
 
         long resnet(long pixels, long in, long out) {
             long timeDim = 4L * c.blockOutChannels()[0];
-            return conv(pixels, in, out, 3) + linear(1, timeDim, out) + conv(pixels, out, out, 3)
+            return conv(pixels, in, out, 3)
+                    + linear(1, timeDim, out)
+                    + conv(pixels, out, out, 3)
                     + (in != out ? conv(pixels, in, out, 1) : 0);
         }
 
         /** Transformer2DModel: proj_in, the blocks (self-attention, cross-attention, GEGLU), proj_out. */
         long transformer(long pixels, long channels, int layers) {
-            long block = 4 * linear(pixels, channels, channels) + attention(pixels, channels, pixels)
-                    + 2 * linear(pixels, channels, channels) + 2 * linear(tokens, c.crossAttentionDim(), channels)
+            long block = 4 * linear(pixels, channels, channels)
+                    + attention(pixels, channels, pixels)
+                    + 2 * linear(pixels, channels, channels)
+                    + 2 * linear(tokens, c.crossAttentionDim(), channels)
                     + attention(pixels, channels, tokens)
-                    + linear(pixels, channels, 8 * channels) + linear(pixels, 4 * channels, channels);
+                    + linear(pixels, channels, 8 * channels)
+                    + linear(pixels, 4 * channels, channels);
             return 2 * linear(pixels, channels, channels) + layers * block;
         }
 

@@ -5,10 +5,8 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.easel.engine.EngineException;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -67,9 +65,10 @@ public record VaeTiling(int tileSize) {
         int tile = tileSize > 0 ? tileSize : c.sampleSize();
         int unit = 4 * scaleFactor(c);
         if (tile % unit != 0) {
-            throw new EngineException((tileSize > 0 ? "--vae-tile-size " + tile : "the VAE's sample_size " + tile
-                    + " as a tile size") + " does not split into overlapping tiles: use a multiple of " + unit
-                    + " pixels (4 latent cells of " + scaleFactor(c) + " pixels)");
+            throw new EngineException(
+                    (tileSize > 0 ? "--vae-tile-size " + tile : "the VAE's sample_size " + tile + " as a tile size")
+                            + " does not split into overlapping tiles: use a multiple of " + unit
+                            + " pixels (4 latent cells of " + scaleFactor(c) + " pixels)");
         }
         return tile;
     }
@@ -93,7 +92,13 @@ public record VaeTiling(int tileSize) {
         int tile = latentTile(vae.config);
         int pixels = pixelTile(vae.config);
         int blend = (int) (pixels * OVERLAP);
-        return tiled(scope, z, tile, (int) (tile * (1 - OVERLAP)), blend, pixels - blend,
+        return tiled(
+                scope,
+                z,
+                tile,
+                (int) (tile * (1 - OVERLAP)),
+                blend,
+                pixels - blend,
                 (tileScope, part) -> vae.decodeTile(tileScope, part, hook));
     }
 
@@ -110,8 +115,14 @@ public record VaeTiling(int tileSize) {
      * blends each result's first {@code blend} rows and columns into the tiles above and to the left, and joins the
      * top-left {@code keep} squares.
      */
-    private static NDArray tiled(NDManager scope, NDArray input, int tile, int stride, int blend, int keep,
-                                 BiFunction<NDManager, NDArray, NDArray> code) {
+    private static NDArray tiled(
+            NDManager scope,
+            NDArray input,
+            int tile,
+            int stride,
+            int blend,
+            int keep,
+            BiFunction<NDManager, NDArray, NDArray> code) {
         long height = input.getShape().get(2);
         long width = input.getShape().get(3);
         if (height <= tile && width <= tile) {
@@ -128,8 +139,8 @@ public record VaeTiling(int tileSize) {
                 for (long j = 0; j < width; j += stride) {
                     NDArray out;
                     try (NDManager tileScope = pass.newSubManager()) {
-                        NDArray part = input.get(new NDIndex("..., {}:{}, {}:{}", i, Math.min(i + tile, height), j,
-                                Math.min(j + tile, width)));
+                        NDArray part = input.get(new NDIndex(
+                                "..., {}:{}, {}:{}", i, Math.min(i + tile, height), j, Math.min(j + tile, width)));
                         part.attach(tileScope);
                         out = code.apply(tileScope, part);
                         if (above != null) {

@@ -7,8 +7,7 @@ import dev.easel.engine.EngineException;
 /** Activation functions by the names used in the model configs. */
 public final class Activations {
 
-    private Activations() {
-    }
+    private Activations() {}
 
     /** x·sigmoid(x). */
     public static NDArray silu(NDArray x) {
@@ -40,10 +39,15 @@ public final class Activations {
 
     public static NDArray apply(String name, NDArray x) {
         switch (name) {
-            case "silu": case "swish": return silu(x);
-            case "quick_gelu": return quickGelu(x);
-            case "gelu": return gelu(x);
-            default: throw new EngineException("unsupported activation " + name);
+            case "silu":
+            case "swish":
+                return silu(x);
+            case "quick_gelu":
+                return quickGelu(x);
+            case "gelu":
+                return gelu(x);
+            default:
+                throw new EngineException("unsupported activation " + name);
         }
     }
 }

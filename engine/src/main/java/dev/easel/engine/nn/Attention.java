@@ -22,8 +22,16 @@ public final class Attention extends Module {
      * @param crossDim channels of the context (= queryDim for self-attention)
      * @param normGroups groups of the input group norm, or 0 for none
      */
-    public Attention(Init init, long queryDim, long crossDim, int heads, long dimHead, boolean bias,
-                     int normGroups, float normEps, boolean upcast) {
+    public Attention(
+            Init init,
+            long queryDim,
+            long crossDim,
+            int heads,
+            long dimHead,
+            boolean bias,
+            int normGroups,
+            float normEps,
+            boolean upcast) {
         this.heads = heads;
         this.upcast = upcast;
         long inner = heads * dimHead;

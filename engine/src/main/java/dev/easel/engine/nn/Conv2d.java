@@ -43,13 +43,21 @@ public final class Conv2d extends Module {
             // failed probe, which warns on every call on CPUs NNPACK does not know.
             NDArray w = Autocast.like(scope, p("weight"), input).reshape(out, in);
             NDArray nhwc = input.transpose(0, 2, 3, 1);
-            y = ai.djl.nn.core.Linear.linear(nhwc, w, Autocast.like(scope, p("bias"), input)).singletonOrThrow()
+            y = ai.djl.nn.core.Linear.linear(nhwc, w, Autocast.like(scope, p("bias"), input))
+                    .singletonOrThrow()
                     .transpose(0, 3, 1, 2);
             w.close();
             nhwc.close();
         } else {
-            y = ai.djl.nn.convolutional.Conv2d.conv2d(input, Autocast.like(scope, p("weight"), input),
-                    Autocast.like(scope, p("bias"), input), stride, padding, new Shape(1, 1), 1).singletonOrThrow();
+            y = ai.djl.nn.convolutional.Conv2d.conv2d(
+                            input,
+                            Autocast.like(scope, p("weight"), input),
+                            Autocast.like(scope, p("bias"), input),
+                            stride,
+                            padding,
+                            new Shape(1, 1),
+                            1)
+                    .singletonOrThrow();
         }
         y.attach(scope);
         if (FlopCounter.on()) {

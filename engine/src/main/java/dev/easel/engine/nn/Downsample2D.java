@@ -30,8 +30,7 @@ public final class Downsample2D extends Module {
             NDArray col = scope.zeros(new Shape(s.get(0), s.get(1), s.get(2), 1), x.getDataType(), x.getDevice());
             NDArray wide = NDArrays.concat(new NDList(x, col), 3);
             wide.attach(scope); // concat attaches to x's manager: the caller's
-            NDArray row = scope.zeros(new Shape(s.get(0), s.get(1), 1, s.get(3) + 1), x.getDataType(),
-                    x.getDevice());
+            NDArray row = scope.zeros(new Shape(s.get(0), s.get(1), 1, s.get(3) + 1), x.getDataType(), x.getDevice());
             x = NDArrays.concat(new NDList(wide, row), 2);
         }
         return conv.forward(scope, x);

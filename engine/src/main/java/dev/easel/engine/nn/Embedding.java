@@ -41,7 +41,8 @@ public final class Embedding extends Module {
             extended = null;
         } else {
             NDArray weight = p("weight");
-            NDArray table = weight.concat(rows.toType(weight.getDataType(), false).toDevice(weight.getDevice(), false));
+            NDArray table =
+                    weight.concat(rows.toType(weight.getDataType(), false).toDevice(weight.getDevice(), false));
             table.attach(weight.getManager());
             extended = table;
         }

@@ -11,8 +11,7 @@ public final class FlopCounter {
     private static volatile boolean enabled;
     private static final LongAdder FLOPS = new LongAdder();
 
-    private FlopCounter() {
-    }
+    private FlopCounter() {}
 
     public static void start() {
         FLOPS.reset();

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.easel.engine.torch.LibTorch;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -49,8 +48,7 @@ public final class GradientCheckpointing implements AutoCloseable {
     private static final ThreadLocal<Boolean> RECORDING = ThreadLocal.withInitial(() -> false);
 
     /** One segment as the forward pass ran it: what to recompute, from what, and which arrays it returned. */
-    private record Recorded(Segment body, List<NDArray> inputs, List<NDArray> outputs, DataType autocast) {
-    }
+    private record Recorded(Segment body, List<NDArray> inputs, List<NDArray> outputs, DataType autocast) {}
 
     private final NDManager scope;
     private final boolean enabled;
@@ -115,8 +113,8 @@ public final class GradientCheckpointing implements AutoCloseable {
             out.attach(scope);
             out.setRequiresGradient(true);
         }
-        segments.add(new Recorded(body, Collections.unmodifiableList(new ArrayList<>(inputs)), List.copyOf(outputs),
-                Autocast.current()));
+        segments.add(new Recorded(
+                body, Collections.unmodifiableList(new ArrayList<>(inputs)), List.copyOf(outputs), Autocast.current()));
         return outputs;
     }
 
@@ -160,15 +158,19 @@ public final class GradientCheckpointing implements AutoCloseable {
         try (NDManager work = scope.newSubManager()) {
             NDArray total = weightedSum(work, tensors, gradients);
             if (total != null) {
-                LibTorch.backward(total, work.ones(total.getShape(), total.getDataType(), total.getDevice()), false,
-                        false);
+                LibTorch.backward(
+                        total, work.ones(total.getShape(), total.getDataType(), total.getDevice()), false, false);
             }
         }
     }
 
     /** One segment's backward pass; its inputs' gradients are added to {@code upstream}. */
-    private void recompute(Recorded segment, NDManager work, Set<NDArray> produced, Map<NDArray, NDArray> upstream,
-                           List<NDArray> external) {
+    private void recompute(
+            Recorded segment,
+            NDManager work,
+            Set<NDArray> produced,
+            Map<NDArray, NDArray> upstream,
+            List<NDArray> external) {
         List<NDArray> gradients = new ArrayList<>();
         boolean any = false;
         for (NDArray out : segment.outputs()) {
@@ -177,8 +179,8 @@ public final class GradientCheckpointing implements AutoCloseable {
                 fromSegments.attach(work); // freed with the segment's recomputation
             }
             NDArray fromGraph = LibTorch.gradient(out, work);
-            NDArray g = fromSegments == null ? fromGraph
-                    : fromGraph == null ? fromSegments : fromSegments.add(fromGraph);
+            NDArray g =
+                    fromSegments == null ? fromGraph : fromGraph == null ? fromSegments : fromSegments.add(fromGraph);
             gradients.add(g);
             any |= g != null;
         }

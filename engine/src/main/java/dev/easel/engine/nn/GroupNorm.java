@@ -21,7 +21,7 @@ public final class GroupNorm extends Module {
 
     public NDArray forward(NDManager scope, NDArray x) {
         NDArray in = Autocast.forNorm(scope, x);
-        return TorchOps.groupNorm(scope, in, groups, Autocast.like(scope, p("weight"), in),
-                Autocast.like(scope, p("bias"), in), eps);
+        return TorchOps.groupNorm(
+                scope, in, groups, Autocast.like(scope, p("weight"), in), Autocast.like(scope, p("bias"), in), eps);
     }
 }

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-
 import java.util.IdentityHashMap;
 import java.util.Map;
 
@@ -20,11 +19,16 @@ import java.util.Map;
 public final class Init {
 
     /** What a parameter is, which decides its default initialisation. */
-    public enum Kind { WEIGHT, BIAS, ONES, ZEROS, EMBEDDING }
+    public enum Kind {
+        WEIGHT,
+        BIAS,
+        ONES,
+        ZEROS,
+        EMBEDDING
+    }
 
     /** How a placeholder was declared. */
-    public record Declared(Kind kind, long fanIn) {
-    }
+    public record Declared(Kind kind, long fanIn) {}
 
     private final NDManager manager;
     private final boolean random;

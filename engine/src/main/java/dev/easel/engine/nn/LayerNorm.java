@@ -19,8 +19,13 @@ public final class LayerNorm extends Module {
 
     public NDArray forward(NDManager scope, NDArray x) {
         NDArray in = Autocast.forNorm(scope, x);
-        NDArray y = ai.djl.nn.norm.LayerNorm.layerNorm(in, new Shape(dim), Autocast.like(scope, p("weight"), in),
-                Autocast.like(scope, p("bias"), in), eps).singletonOrThrow();
+        NDArray y = ai.djl.nn.norm.LayerNorm.layerNorm(
+                        in,
+                        new Shape(dim),
+                        Autocast.like(scope, p("weight"), in),
+                        Autocast.like(scope, p("bias"), in),
+                        eps)
+                .singletonOrThrow();
         y.attach(scope);
         return y;
     }

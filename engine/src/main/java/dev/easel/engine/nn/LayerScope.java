@@ -3,7 +3,6 @@ package dev.easel.engine.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.easel.engine.torch.LibTorch;
-
 import java.util.function.Function;
 
 /**
@@ -24,8 +23,7 @@ import java.util.function.Function;
  */
 public final class LayerScope {
 
-    private LayerScope() {
-    }
+    private LayerScope() {}
 
     /**
      * Whether layer bodies may overwrite and free their own temporaries: only in inference. A fresh array is costly
@@ -37,7 +35,8 @@ public final class LayerScope {
      * recomputation with gradients. {@code -Deasel.reuse=off} turns this off (to compare).
      */
     public static boolean reusing() {
-        return !LibTorch.gradMode() && !GradientCheckpointing.recordingForward()
+        return !LibTorch.gradMode()
+                && !GradientCheckpointing.recordingForward()
                 && !"off".equals(System.getProperty("easel.reuse"));
     }
 

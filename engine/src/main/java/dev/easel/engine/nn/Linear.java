@@ -27,8 +27,11 @@ public final class Linear extends Module {
 
     public NDArray forward(NDManager scope, NDArray x) {
         NDArray input = Autocast.forProduct(scope, x);
-        NDArray y = ai.djl.nn.core.Linear.linear(input, Autocast.like(scope, p("weight"), input),
-                bias ? Autocast.like(scope, p("bias"), input) : null).singletonOrThrow();
+        NDArray y = ai.djl.nn.core.Linear.linear(
+                        input,
+                        Autocast.like(scope, p("weight"), input),
+                        bias ? Autocast.like(scope, p("bias"), input) : null)
+                .singletonOrThrow();
         y.attach(scope);
         if (FlopCounter.on()) {
             FlopCounter.add(2L * y.getShape().size() * in);

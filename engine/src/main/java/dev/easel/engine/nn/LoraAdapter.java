@@ -50,20 +50,24 @@ public final class LoraAdapter {
 
     /** The update of a linear layer for input {@code x}: multiplier · alpha/rank · B·(A·x). */
     NDArray forward(NDManager scope, NDArray x) {
-        NDArray low = ai.djl.nn.core.Linear.linear(x, Autocast.like(scope, down, x), null).singletonOrThrow();
+        NDArray low = ai.djl.nn.core.Linear.linear(x, Autocast.like(scope, down, x), null)
+                .singletonOrThrow();
         low.attach(scope);
-        NDArray update = ai.djl.nn.core.Linear.linear(low, Autocast.like(scope, up, low), null).singletonOrThrow();
+        NDArray update = ai.djl.nn.core.Linear.linear(low, Autocast.like(scope, up, low), null)
+                .singletonOrThrow();
         update.attach(scope);
         return ScalarOps.mul(update, multiplier * scale);
     }
 
     /** The update of a convolution with the given stride and padding: A as a k×k convolution, then B as 1×1. */
     NDArray forwardConv(NDManager scope, NDArray x, Shape stride, Shape padding) {
-        NDArray low = ai.djl.nn.convolutional.Conv2d.conv2d(x, Autocast.like(scope, down, x), null, stride, padding,
-                ONE, 1).singletonOrThrow();
+        NDArray low = ai.djl.nn.convolutional.Conv2d.conv2d(
+                        x, Autocast.like(scope, down, x), null, stride, padding, ONE, 1)
+                .singletonOrThrow();
         low.attach(scope);
-        NDArray update = ai.djl.nn.convolutional.Conv2d.conv2d(low, Autocast.like(scope, up, low), null, ONE, ZERO,
-                ONE, 1).singletonOrThrow();
+        NDArray update = ai.djl.nn.convolutional.Conv2d.conv2d(
+                        low, Autocast.like(scope, up, low), null, ONE, ZERO, ONE, 1)
+                .singletonOrThrow();
         update.attach(scope);
         return ScalarOps.mul(update, multiplier * scale);
     }

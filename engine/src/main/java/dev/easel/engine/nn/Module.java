@@ -1,12 +1,11 @@
 package dev.easel.engine.nn;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.Device;
 import dev.easel.engine.EngineException;
-
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -141,6 +140,8 @@ public abstract class Module {
 
     /** Total number of parameter elements. */
     public long parameterCount() {
-        return parameters().values().stream().mapToLong(a -> a.getShape().size()).sum();
+        return parameters().values().stream()
+                .mapToLong(a -> a.getShape().size())
+                .sum();
     }
 }

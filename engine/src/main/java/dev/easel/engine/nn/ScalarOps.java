@@ -18,8 +18,7 @@ import dev.easel.engine.torch.LibTorch;
  */
 public final class ScalarOps {
 
-    private ScalarOps() {
-    }
+    private ScalarOps() {}
 
     /** {@code x · c}, in x's data type. */
     public static NDArray mul(NDArray x, double c) {

@@ -3,7 +3,6 @@ package dev.easel.engine.nn;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -20,8 +19,7 @@ import java.util.Set;
  */
 public final class TensorPlacement {
 
-    private TensorPlacement() {
-    }
+    private TensorPlacement() {}
 
     /** The live arrays of this JVM, each once, found from the engine's root manager down. */
     public static List<NDArray> liveArrays() {

@@ -9,7 +9,6 @@ import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
 import dev.easel.engine.io.StoredZip;
 import dev.easel.engine.torch.LibTorch;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +26,8 @@ import java.util.zip.ZipOutputStream;
  */
 public final class TorchOps {
 
-    private static final String SOURCE = String.join("\n",
+    private static final String SOURCE = String.join(
+            "\n",
             "class Ops(Module):",
             "  __parameters__ = []",
             "  __buffers__ = []",
@@ -65,8 +65,7 @@ public final class TorchOps {
     private static volatile boolean failed;
     private static NDManager moduleManager;
 
-    private TorchOps() {
-    }
+    private TorchOps() {}
 
     /** Whether fused SDPA is used (module loaded and not disabled by {@code -Deasel.attention=plain}). */
     public static boolean fusedAttention() {
@@ -94,8 +93,10 @@ public final class TorchOps {
                     Files.deleteIfExists(dir);
                 } catch (IOException | RuntimeException | Error e) {
                     failed = true;
-                    System.getLogger(TorchOps.class.getName()).log(System.Logger.Level.WARNING,
-                            "fused attention unavailable, using plain attention (" + e.getMessage() + ")");
+                    System.getLogger(TorchOps.class.getName())
+                            .log(
+                                    System.Logger.Level.WARNING,
+                                    "fused attention unavailable, using plain attention (" + e.getMessage() + ")");
                 }
             }
         }
@@ -157,8 +158,7 @@ public final class TorchOps {
      * softmax(q·kᵀ/√d [+ causal mask])·v for q,k,v of shape [B, heads, L, d]. Upcasts the plain path's scores to
      * float32 when {@code upcast} is set (diffusers' {@code upcast_attention}).
      */
-    public static NDArray attention(NDManager scope, NDArray q, NDArray k, NDArray v, boolean causal,
-                                    boolean upcast) {
+    public static NDArray attention(NDManager scope, NDArray q, NDArray k, NDArray v, boolean causal, boolean upcast) {
         if (FlopCounter.on()) {
             // q·kᵀ and p·v: 2 · (B·H·L·S·d) MACs
             FlopCounter.add(4L * q.getShape().size() * k.getShape().get(2));
@@ -233,8 +233,8 @@ public final class TorchOps {
      */
     public static boolean requiresGrad(NDArray x) {
         if (module() == null) {
-            throw new IllegalStateException("gradient checkpointing needs easel's TorchScript ops, which could not be"
-                    + " loaded");
+            throw new IllegalStateException(
+                    "gradient checkpointing needs easel's TorchScript ops, which could not be" + " loaded");
         }
         try (NDManager scope = x.getManager().newSubManager()) {
             return call(scope, "requires_grad", x).getBoolean();
@@ -242,8 +242,7 @@ public final class TorchOps {
     }
 
     /** {@code torch.group_norm} on NCHW input (or reshape + layer norm + per-channel affine as fallback). */
-    public static NDArray groupNorm(NDManager scope, NDArray x, int groups, NDArray weight, NDArray bias,
-                                    float eps) {
+    public static NDArray groupNorm(NDManager scope, NDArray x, int groups, NDArray weight, NDArray bias, float eps) {
         if (fusedGroupNorm()) {
             NDArray g = scope.create((long) groups);
             NDArray e = scope.create((double) eps);

@@ -8,8 +8,7 @@ import java.util.List;
  */
 public final class CommandLine {
 
-    private CommandLine() {
-    }
+    private CommandLine() {}
 
     /**
      * The typed values; an {@link OptionException} for an unknown option, a missing value or a bad value, which
@@ -21,8 +20,8 @@ public final class CommandLine {
         for (int i = 0; i < argv.size(); i++) {
             String arg = argv.get(i);
             if (!arg.startsWith("--") || arg.length() == 2) {
-                throw new OptionException("unexpected argument '" + arg + "' (options start with --" + hint(command)
-                        + ")");
+                throw new OptionException(
+                        "unexpected argument '" + arg + "' (options start with --" + hint(command) + ")");
             }
             String name = arg.substring(2);
             String text = null;
@@ -32,13 +31,14 @@ public final class CommandLine {
                 name = name.substring(0, eq);
             }
             String typed = name;
-            Option option = declared.find(typed, Option.Surface.COMMAND_LINE).orElseThrow(() -> new OptionException(
-                    "unknown option --" + typed + Suggest.hint(typed, declared.names(Option.Surface.COMMAND_LINE), "--")
+            Option option = declared.find(typed, Option.Surface.COMMAND_LINE)
+                    .orElseThrow(() -> new OptionException("unknown option --" + typed
+                            + Suggest.hint(typed, declared.names(Option.Surface.COMMAND_LINE), "--")
                             + (command == null ? "" : " (" + command + " --help lists them)")));
             if (!option.takesValue()) {
                 if (text != null) {
-                    throw new OptionException(option.spelled() + " is a switch and takes no value: write just "
-                            + option.spelled());
+                    throw new OptionException(
+                            option.spelled() + " is a switch and takes no value: write just " + option.spelled());
                 }
                 values.add(option, Boolean.TRUE);
                 continue;

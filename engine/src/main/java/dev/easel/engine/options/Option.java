@@ -16,15 +16,35 @@ import java.util.Locale;
  * @param repeatable whether it may be given several times, each value kept in order
  * @param surface where the option exists: the command line, notebooks (magics), or both
  */
-public record Option(String name, Type type, String metavar, Object defaultValue, String help, List<String> choices,
-                     Double min, Double max, List<String> aliases, boolean repeatable, Surface surface) {
+public record Option(
+        String name,
+        Type type,
+        String metavar,
+        Object defaultValue,
+        String help,
+        List<String> choices,
+        Double min,
+        Double max,
+        List<String> aliases,
+        boolean repeatable,
+        Surface surface) {
 
     /** What the value is; {@link #FLAG} takes no value. */
-    public enum Type { INT, LONG, FLOAT, STRING, CHOICE, SIZE, FLAG }
+    public enum Type {
+        INT,
+        LONG,
+        FLOAT,
+        STRING,
+        CHOICE,
+        SIZE,
+        FLAG
+    }
 
     /** Where an option is offered. */
     public enum Surface {
-        BOTH, COMMAND_LINE, NOTEBOOK;
+        BOTH,
+        COMMAND_LINE,
+        NOTEBOOK;
 
         /** Whether an option of this surface is offered on {@code where}. */
         public boolean includes(Surface where) {
@@ -130,9 +150,12 @@ public record Option(String name, Type type, String metavar, Object defaultValue
             case LONG -> checkRange(parseLong(text), text);
             case FLOAT -> checkRange(parseFloat(text), text);
             case STRING -> text;
-            case CHOICE -> choices.stream().filter(c -> c.equalsIgnoreCase(text)).findFirst()
-                    .orElseThrow(() -> new OptionException(spelled() + " takes one of " + String.join(", ", choices)
-                            + ", got '" + text + "'" + Suggest.hint(text, choices, "")));
+            case CHOICE ->
+                choices.stream()
+                        .filter(c -> c.equalsIgnoreCase(text))
+                        .findFirst()
+                        .orElseThrow(() -> new OptionException(spelled() + " takes one of " + String.join(", ", choices)
+                                + ", got '" + text + "'" + Suggest.hint(text, choices, "")));
             case SIZE -> parseSize(text);
             case FLAG -> Boolean.TRUE;
         };
@@ -202,11 +225,16 @@ public record Option(String name, Type type, String metavar, Object defaultValue
     public String describe() {
         StringBuilder right = new StringBuilder(help);
         if (min != null || max != null) {
-            right.append(" [").append(min == null ? "" : fmt(min)).append("..").append(max == null ? "" : fmt(max))
+            right.append(" [")
+                    .append(min == null ? "" : fmt(min))
+                    .append("..")
+                    .append(max == null ? "" : fmt(max))
                     .append(']');
         }
         if (defaultValue != null && takesValue() && !"".equals(defaultValue)) {
-            right.append(" (default ").append(defaultValue instanceof Double d ? fmt(d) : defaultValue).append(')');
+            right.append(" (default ")
+                    .append(defaultValue instanceof Double d ? fmt(d) : defaultValue)
+                    .append(')');
         }
         if (repeatable) {
             right.append(" (repeatable)");

@@ -41,7 +41,9 @@ public final class OptionSet {
 
     /** The options offered on {@code where}, in order. */
     public List<Option> on(Option.Surface where) {
-        return options.values().stream().filter(o -> o.surface().includes(where)).toList();
+        return options.values().stream()
+                .filter(o -> o.surface().includes(where))
+                .toList();
     }
 
     /** The option offered on {@code where} that {@code --typed} names (its name or an alias). */

@@ -8,8 +8,7 @@ import java.util.Optional;
 /** "Did you mean …?" — the closest candidate by edit distance, when it is close enough to be a likely typo. */
 public final class Suggest {
 
-    private Suggest() {
-    }
+    private Suggest() {}
 
     /** The candidate closest to {@code typed}, if any is within a few edits (scaled by length). */
     public static Optional<String> closest(String typed, Collection<String> candidates) {
@@ -23,7 +22,9 @@ public final class Suggest {
 
     /** {@code " — did you mean PREFIXbest?"}, or "" when nothing is close. */
     public static String hint(String typed, Collection<String> candidates, String prefix) {
-        return closest(typed, candidates).map(c -> " — did you mean " + prefix + c + "?").orElse("");
+        return closest(typed, candidates)
+                .map(c -> " — did you mean " + prefix + c + "?")
+                .orElse("");
     }
 
     /** Levenshtein distance. */

@@ -28,8 +28,12 @@ public interface DiffusionPipeline extends AutoCloseable {
     GenerationResult txt2img(GenerationSettings settings, StepCallback callback, BooleanSupplier cancel);
 
     /** Image-to-image: the init image is noised to {@code strength} (0 < strength ≤ 1) and denoised from there. */
-    GenerationResult img2img(GenerationSettings settings, BufferedImage initImage, double strength,
-                             StepCallback callback, BooleanSupplier cancel);
+    GenerationResult img2img(
+            GenerationSettings settings,
+            BufferedImage initImage,
+            double strength,
+            StepCallback callback,
+            BooleanSupplier cancel);
 
     /** The text conditioning the denoiser attends to for these settings (negative prompts first under CFG). */
     NDArray encodePrompt(NDManager scope, GenerationSettings settings);

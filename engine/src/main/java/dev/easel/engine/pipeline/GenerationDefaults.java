@@ -65,9 +65,11 @@ public record GenerationDefaults(int steps, double guidanceScale, String sampler
         }
         GenerationDefaults d = STANDARD;
         int steps = recommended.has("num_inference_steps")
-                ? (int) number(index, recommended, "num_inference_steps", 1, 1000) : d.steps;
+                ? (int) number(index, recommended, "num_inference_steps", 1, 1000)
+                : d.steps;
         double cfg = recommended.has("guidance_scale")
-                ? number(index, recommended, "guidance_scale", 0, 100) : d.guidanceScale;
+                ? number(index, recommended, "guidance_scale", 0, 100)
+                : d.guidanceScale;
         double strength = recommended.has("strength") ? number(index, recommended, "strength", 0, 1) : d.strength;
         String sampler = d.sampler;
         if (recommended.has("sampler")) {
@@ -84,8 +86,8 @@ public record GenerationDefaults(int steps, double guidanceScale, String sampler
     private static double number(Path index, JsonNode node, String key, double min, double max) {
         JsonNode v = node.get(key);
         if (!v.isNumber() || !Double.isFinite(v.asDouble()) || v.asDouble() < min || v.asDouble() > max) {
-            throw new EngineException(index + ": " + MODEL_INDEX_KEY + "." + key + " must be a number from "
-                    + min + " to " + max + ", got " + v);
+            throw new EngineException(index + ": " + MODEL_INDEX_KEY + "." + key + " must be a number from " + min
+                    + " to " + max + ", got " + v);
         }
         return v.asDouble();
     }
@@ -116,7 +118,8 @@ public record GenerationDefaults(int steps, double guidanceScale, String sampler
             root.set(MODEL_INDEX_KEY, recommended);
         }
         try {
-            AtomicFile.write(index, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+            AtomicFile.write(
+                    index, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
         } catch (IOException e) {
             throw new EngineException(index + ": cannot write the recommended settings (" + e.getMessage() + ")");
         }
@@ -124,6 +127,9 @@ public record GenerationDefaults(int steps, double guidanceScale, String sampler
 
     /** A settings builder that starts from these defaults. */
     public GenerationSettings.Builder builder() {
-        return GenerationSettings.builder().steps(steps).guidanceScale(guidanceScale).sampler(sampler);
+        return GenerationSettings.builder()
+                .steps(steps)
+                .guidanceScale(guidanceScale)
+                .sampler(sampler);
     }
 }

@@ -51,8 +51,7 @@ public final class GenerationLimits {
      */
     static final long TILED_BYTES_PER_PIXEL = 4L * 3 * 4;
 
-    private GenerationLimits() {
-    }
+    private GenerationLimits() {}
 
     /**
      * Checks an image size: positive multiples of 8 (the VAE halves it three times) of at most {@link #MAX_SIDE}.
@@ -76,8 +75,7 @@ public final class GenerationLimits {
     }
 
     /** Memory a request needs: native (PyTorch) bytes and Java heap bytes. */
-    public record Estimate(long nativeBytes, long heapBytes) {
-    }
+    public record Estimate(long nativeBytes, long heapBytes) {}
 
     /**
      * The memory a generation of {@code images} images of {@code width}×{@code height} needs, the UNet running them as
@@ -150,13 +148,14 @@ public final class GenerationLimits {
         return Png.read(file);
     }
 
-    private static EngineException tooLarge(GenerationSettings s, long need, long available, String what,
-                                            String alternative) {
-        String request = s.batchSize() + (s.batchSize() == 1 ? " image of " : " images of ") + s.width() + "x"
-                + s.height();
-        return new EngineException(request + (s.batchSize() == 1 ? " needs" : " need") + " about " + gb(need) + " of " + what + ", more than the "
-                + gb(available) + " available" + (alternative.isEmpty()
-                ? "; ask for a smaller size or fewer images at once" : alternative));
+    private static EngineException tooLarge(
+            GenerationSettings s, long need, long available, String what, String alternative) {
+        String request =
+                s.batchSize() + (s.batchSize() == 1 ? " image of " : " images of ") + s.width() + "x" + s.height();
+        return new EngineException(request + (s.batchSize() == 1 ? " needs" : " need") + " about " + gb(need) + " of "
+                + what + ", more than the "
+                + gb(available) + " available"
+                + (alternative.isEmpty() ? "; ask for a smaller size or fewer images at once" : alternative));
     }
 
     /** Heap the JVM can still grow into. */
@@ -181,7 +180,8 @@ public final class GenerationLimits {
     }
 
     private static String gb(long bytes) {
-        return bytes >= 1L << 30 ? String.format(Locale.ROOT, "%.1f GB", bytes / (double) (1L << 30))
+        return bytes >= 1L << 30
+                ? String.format(Locale.ROOT, "%.1f GB", bytes / (double) (1L << 30))
                 : String.format(Locale.ROOT, "%d MB", Math.max(1, bytes >> 20));
     }
 }

@@ -7,7 +7,6 @@ import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.models.VaeTiling;
 import dev.easel.engine.samplers.Samplers;
 import dev.easel.engine.samplers.SigmaSchedule;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,25 +37,50 @@ import java.util.regex.Pattern;
  * and names, one line each, every field Easel cannot apply ({@code Face restoration}, {@code ADetailer …}, a sampler
  * it lacks), so nothing is dropped silently.
  */
-public record GenerationParameters(String prompt, String negativePrompt, int steps, String sampler, double cfgScale,
-                                   long seed, int width, int height, String model, Map<String, String> extra) {
+public record GenerationParameters(
+        String prompt,
+        String negativePrompt,
+        int steps,
+        String sampler,
+        double cfgScale,
+        long seed,
+        int width,
+        int height,
+        String model,
+        Map<String, String> extra) {
 
     /** The PNG text chunk key A1111 uses. */
     public static final String PNG_KEY = "parameters";
 
     /** The order A1111 writes its fields in; Easel's own extras follow them. */
-    private static final List<String> A1111_ORDER = List.of("Steps", "Sampler", "Schedule type", "CFG scale", "Seed",
-            "Size", "Model hash", "Model", "Variation seed", "Variation seed strength", "Denoising strength",
-            "Clip skip", "Hires upscale", "Hires resize", "Hires steps", "Hires upscaler", "Lora hashes");
+    private static final List<String> A1111_ORDER = List.of(
+            "Steps",
+            "Sampler",
+            "Schedule type",
+            "CFG scale",
+            "Seed",
+            "Size",
+            "Model hash",
+            "Model",
+            "Variation seed",
+            "Variation seed strength",
+            "Denoising strength",
+            "Clip skip",
+            "Hires upscale",
+            "Hires resize",
+            "Hires steps",
+            "Hires upscaler",
+            "Lora hashes");
 
-    private static final Pattern FIELD = Pattern.compile("\\s*([\\w \\-/+]+):\\s*(\"(?:\\\\.|[^\\\\\"])*\"|[^,]*)(?:,|$)");
+    private static final Pattern FIELD =
+            Pattern.compile("\\s*([\\w \\-/+]+):\\s*(\"(?:\\\\.|[^\\\\\"])*\"|[^,]*)(?:,|$)");
 
     /** Longer than any real parameters text; a file claiming more is not read as one. */
     private static final int MAX_TEXT = 1 << 20;
 
     /** A1111's fields that say nothing about how the pixels were made; reading them back applies nothing. */
-    private static final List<String> INFORMATIONAL = List.of("Version", "Batch size", "Batch pos", "Lora hashes",
-            "TI hashes", "Model", "Model hash");
+    private static final List<String> INFORMATIONAL =
+            List.of("Version", "Batch size", "Batch pos", "Lora hashes", "TI hashes", "Model", "Model hash");
 
     public GenerationParameters {
         negativePrompt = negativePrompt == null ? "" : negativePrompt;
@@ -70,18 +94,36 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
      */
     public static GenerationParameters of(GenerationSettings s, int index, String model) {
         int prompt = index / s.imagesPerPrompt();
-        String negative = s.negativePrompts().isEmpty() ? ""
+        String negative = s.negativePrompts().isEmpty()
+                ? ""
                 : s.negativePrompts().get(s.negativePrompts().size() == 1 ? 0 : prompt);
-        GenerationParameters p = new GenerationParameters(s.prompts().get(prompt), negative, s.steps(),
-                Samplers.info(s.sampler()).displayName(), s.guidanceScale(), s.seed(), s.width(), s.height(), model,
+        GenerationParameters p = new GenerationParameters(
+                s.prompts().get(prompt),
+                negative,
+                s.steps(),
+                Samplers.info(s.sampler()).displayName(),
+                s.guidanceScale(),
+                s.seed(),
+                s.width(),
+                s.height(),
+                model,
                 Map.of());
         SigmaSchedule schedule = Samplers.effectiveSchedule(s.sampler(), s.schedule());
         if (schedule != SigmaSchedule.DEFAULT) {
             // A1111 1.9+ writes the base sampler and the schedule apart ("DPM++ 2M", "Schedule type: Karras")
             String id = Samplers.resolve(s.sampler());
-            p = new GenerationParameters(p.prompt(), negative, s.steps(),
-                    Samplers.info(id.endsWith("_karras") ? id.substring(0, id.length() - 7) : id).displayName(),
-                    s.guidanceScale(), s.seed(), s.width(), s.height(), model, Map.of())
+            p = new GenerationParameters(
+                            p.prompt(),
+                            negative,
+                            s.steps(),
+                            Samplers.info(id.endsWith("_karras") ? id.substring(0, id.length() - 7) : id)
+                                    .displayName(),
+                            s.guidanceScale(),
+                            s.seed(),
+                            s.width(),
+                            s.height(),
+                            model,
+                            Map.of())
                     .with("Schedule type", schedule.displayName());
         }
         if (s.subseedStrength() > 0) {
@@ -95,7 +137,8 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
         }
         if (s.hires() != null) {
             HiresFix h = s.hires();
-            p = h.upscaleField() != null ? p.with("Hires upscale", h.upscaleField())
+            p = h.upscaleField() != null
+                    ? p.with("Hires upscale", h.upscaleField())
                     : p.with("Hires resize", h.width() + "x" + h.height());
             if (h.steps() > 0) {
                 p = p.with("Hires steps", h.steps());
@@ -130,19 +173,32 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
         Map<String, String> hashes = new LinkedHashMap<>();
         for (LoraSpec l : loras) {
             String name = loraName(l.file());
-            if (!Pattern.compile("<lora:" + Pattern.quote(name) + "(:[^>]*)?>").matcher(tagged).find()) {
-                tagged.append(tagged.isEmpty() ? "" : " ").append("<lora:").append(name).append(':')
-                        .append(number(l.weight())).append('>');
+            if (!Pattern.compile("<lora:" + Pattern.quote(name) + "(:[^>]*)?>")
+                    .matcher(tagged)
+                    .find()) {
+                tagged.append(tagged.isEmpty() ? "" : " ")
+                        .append("<lora:")
+                        .append(name)
+                        .append(':')
+                        .append(number(l.weight()))
+                        .append('>');
             }
             if (Files.isRegularFile(l.file())) {
                 // A1111 drops what would break its "name: hash, …" list
                 hashes.putIfAbsent(name.replace(":", "").replace(",", ""), ModelHash.loraHash(l.file()));
             }
         }
-        GenerationParameters p = new GenerationParameters(tagged.toString(), negativePrompt, steps, sampler, cfgScale,
-                seed, width, height, model, extra);
-        return hashes.isEmpty() ? p : p.with("Lora hashes", String.join(", ", hashes.entrySet().stream()
-                .map(e -> e.getKey() + ": " + e.getValue()).toList()));
+        GenerationParameters p = new GenerationParameters(
+                tagged.toString(), negativePrompt, steps, sampler, cfgScale, seed, width, height, model, extra);
+        return hashes.isEmpty()
+                ? p
+                : p.with(
+                        "Lora hashes",
+                        String.join(
+                                ", ",
+                                hashes.entrySet().stream()
+                                        .map(e -> e.getKey() + ": " + e.getValue())
+                                        .toList()));
     }
 
     /** A copy with A1111's {@code Model hash} of a checkpoint file; a diffusers folder has none (A1111 hashes files). */
@@ -179,13 +235,13 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
     public GenerationParameters with(String field, Object value) {
         Map<String, String> more = new LinkedHashMap<>(extra);
         more.put(field, value instanceof Double d ? number(d) : String.valueOf(value));
-        return new GenerationParameters(prompt, negativePrompt, steps, sampler, cfgScale, seed, width, height, model,
-                more);
+        return new GenerationParameters(
+                prompt, negativePrompt, steps, sampler, cfgScale, seed, width, height, model, more);
     }
 
     public GenerationParameters withSeed(long newSeed) {
-        return new GenerationParameters(prompt, negativePrompt, steps, sampler, cfgScale, newSeed, width, height, model,
-                extra);
+        return new GenerationParameters(
+                prompt, negativePrompt, steps, sampler, cfgScale, newSeed, width, height, model, extra);
     }
 
     /** The A1111 text. */
@@ -214,7 +270,8 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
         ordered.putAll(fields);
         fields = ordered;
         StringBuilder line = new StringBuilder();
-        fields.forEach((k, v) -> line.append(line.isEmpty() ? "" : ", ").append(k).append(": ").append(quote(v)));
+        fields.forEach((k, v) ->
+                line.append(line.isEmpty() ? "" : ", ").append(k).append(": ").append(quote(v)));
         return out.append('\n').append(line).toString();
     }
 
@@ -224,7 +281,8 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
      */
     public static GenerationParameters read(Path image) {
         String name = image.getFileName().toString().toLowerCase(Locale.ROOT);
-        String text = name.endsWith(".jpg") || name.endsWith(".jpeg") ? ImageFiles.jpegComment(image)
+        String text = name.endsWith(".jpg") || name.endsWith(".jpeg")
+                ? ImageFiles.jpegComment(image)
                 : Png.readText(image).get(PNG_KEY);
         if (text == null) {
             throw new EngineException(image + ": no generation parameters in it (no A1111 '" + PNG_KEY + "' text);"
@@ -255,7 +313,8 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
         for (int i = 0; i < (hasFields ? fieldLine : lines.length); i++) {
             String l = lines[i];
             if (negative == null && l.startsWith("Negative prompt:")) {
-                negative = new StringBuilder(l.substring("Negative prompt:".length()).strip());
+                negative = new StringBuilder(
+                        l.substring("Negative prompt:".length()).strip());
             } else if (negative != null) {
                 negative.append('\n').append(l);
             } else {
@@ -280,10 +339,17 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
         String steps = fields.remove("Steps");
         String cfg = fields.remove("CFG scale");
         String seed = fields.remove("Seed");
-        return new GenerationParameters(prompt.toString(), negative == null ? "" : negative.toString(),
-                steps == null ? 0 : whole(steps, "Steps"), fields.remove("Sampler"),
-                cfg == null ? 0 : number(cfg, "CFG scale"), seed == null ? 0 : wholeLong(seed, "Seed"), width, height,
-                fields.remove("Model"), fields);
+        return new GenerationParameters(
+                prompt.toString(),
+                negative == null ? "" : negative.toString(),
+                steps == null ? 0 : whole(steps, "Steps"),
+                fields.remove("Sampler"),
+                cfg == null ? 0 : number(cfg, "CFG scale"),
+                seed == null ? 0 : wholeLong(seed, "Seed"),
+                width,
+                height,
+                fields.remove("Model"),
+                fields);
     }
 
     /**
@@ -297,8 +363,13 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
      *                      settings then make that whole batch ({@code Batch size} images of the prompt)
      * @param unused one line per field Easel cannot apply, saying what it did instead
      */
-    public record Recipe(GenerationSettings settings, Double img2imgStrength, int batchPosition, String model,
-                         String modelHash, List<String> unused) {
+    public record Recipe(
+            GenerationSettings settings,
+            Double img2imgStrength,
+            int batchPosition,
+            String model,
+            String modelHash,
+            List<String> unused) {
         public Recipe {
             unused = List.copyOf(unused);
         }
@@ -342,8 +413,12 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
         }
         Map<String, String> f = new LinkedHashMap<>(extra);
         List<String> unused = new ArrayList<>();
-        GenerationSettings.Builder b = GenerationSettings.builder().prompt(prompt).steps(steps).guidanceScale(cfgScale)
-                .seed(seed).size(width, height);
+        GenerationSettings.Builder b = GenerationSettings.builder()
+                .prompt(prompt)
+                .steps(steps)
+                .guidanceScale(cfgScale)
+                .seed(seed)
+                .size(width, height);
         if (!negativePrompt.isEmpty()) {
             b.negativePrompt(negativePrompt);
         }
@@ -373,7 +448,8 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
         String subseed = f.remove("Variation seed");
         String subseedStrength = f.remove("Variation seed strength");
         if (subseed != null) {
-            b.variation(wholeLong(subseed, "Variation seed"),
+            b.variation(
+                    wholeLong(subseed, "Variation seed"),
                     subseedStrength == null ? 0 : number(subseedStrength, "Variation seed strength"));
         }
         if ((v = f.remove("Eta")) != null) {
@@ -440,7 +516,8 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
 
     /** A number as A1111 writes it: {@code 7}, not {@code 7.0}. */
     public static String number(double value) {
-        return value == Math.rint(value) && Math.abs(value) < 1e15 ? String.valueOf((long) value)
+        return value == Math.rint(value) && Math.abs(value) < 1e15
+                ? String.valueOf((long) value)
                 : String.valueOf(value);
     }
 
@@ -457,7 +534,9 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
 
     private static String unquote(String value) {
         if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
-            return value.substring(1, value.length() - 1).replace("\\n", "\n").replace("\\\"", "\"")
+            return value.substring(1, value.length() - 1)
+                    .replace("\\n", "\n")
+                    .replace("\\\"", "\"")
                     .replace("\\\\", "\\");
         }
         return value;
@@ -472,16 +551,16 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
         } catch (NumberFormatException e) {
             // the one-line error below
         }
-        throw new EngineException("the parameters' " + field + " is '" + value + "', not a number (e.g. "
-                + field + ": 7)");
+        throw new EngineException(
+                "the parameters' " + field + " is '" + value + "', not a number (e.g. " + field + ": 7)");
     }
 
     private static long wholeLong(String value, String field) {
         try {
             return Long.parseLong(value.strip());
         } catch (NumberFormatException e) {
-            throw new EngineException("the parameters' " + field + " is '" + value + "', not a whole number (e.g. "
-                    + field + ": 20)");
+            throw new EngineException(
+                    "the parameters' " + field + " is '" + value + "', not a whole number (e.g. " + field + ": 20)");
         }
     }
 
@@ -496,8 +575,8 @@ public record GenerationParameters(String prompt, String negativePrompt, int ste
     private static int[] size(String value, String field) {
         String[] wh = value.strip().toLowerCase(Locale.ROOT).split("x");
         if (wh.length != 2) {
-            throw new EngineException("the parameters' " + field + " is '" + value + "', not WIDTHxHEIGHT (e.g. "
-                    + field + ": 512x512)");
+            throw new EngineException(
+                    "the parameters' " + field + " is '" + value + "', not WIDTHxHEIGHT (e.g. " + field + ": 512x512)");
         }
         return new int[] {whole(wh[0], field), whole(wh[1], field)};
     }

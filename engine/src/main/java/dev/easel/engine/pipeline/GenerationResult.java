@@ -12,6 +12,5 @@ import java.util.List;
  * @param finalLatents the latents after the last step, before VAE decoding (float32 [B, 4, h, w])
  * @param millis wall time of the generation
  */
-public record GenerationResult(List<BufferedImage> images, List<Long> seeds, GenerationSettings settings,
-                               Latents finalLatents, long millis) {
-}
+public record GenerationResult(
+        List<BufferedImage> images, List<Long> seeds, GenerationSettings settings, Latents finalLatents, long millis) {}

@@ -4,7 +4,6 @@ import dev.easel.engine.EngineException;
 import dev.easel.engine.models.VaeTiling;
 import dev.easel.engine.samplers.Samplers;
 import dev.easel.engine.samplers.TimestepSpacing;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -35,11 +34,26 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param vaeTiling decode and encode images larger than one tile tile by tile (diffusers' {@code enable_vae_tiling}):
  *                  bounded memory at any size, slightly different pixels; null decodes in one pass
  */
-public record GenerationSettings(List<String> prompts, List<String> negativePrompts, int steps, double guidanceScale,
-                                 String sampler, long seed, int width, int height, int imagesPerPrompt,
-                                 int clipSkip, double eta, TimestepSpacing spacing, Latents initLatents,
-                                 boolean plainPrompt, String schedule, long subseed, double subseedStrength,
-                                 HiresFix hires, VaeTiling vaeTiling) {
+public record GenerationSettings(
+        List<String> prompts,
+        List<String> negativePrompts,
+        int steps,
+        double guidanceScale,
+        String sampler,
+        long seed,
+        int width,
+        int height,
+        int imagesPerPrompt,
+        int clipSkip,
+        double eta,
+        TimestepSpacing spacing,
+        Latents initLatents,
+        boolean plainPrompt,
+        String schedule,
+        long subseed,
+        double subseedStrength,
+        HiresFix hires,
+        VaeTiling vaeTiling) {
 
     /** The seed that asks for a random one, as in the web UIs. */
     public static final long RANDOM_SEED = -1;
@@ -276,9 +290,26 @@ public record GenerationSettings(List<String> prompts, List<String> negativeProm
         /** The settings; a {@link #RANDOM_SEED} becomes a random seed in [0, 2^32), as AUTOMATIC1111 draws it. */
         public GenerationSettings build() {
             long chosen = seed == RANDOM_SEED ? ThreadLocalRandom.current().nextLong(1L << 32) : seed;
-            return new GenerationSettings(prompts, negativePrompts, steps, guidanceScale, sampler, chosen, width, height,
-                    imagesPerPrompt, clipSkip, eta, spacing, initLatents, plainPrompt, schedule, subseed,
-                    subseedStrength, hires, vaeTiling);
+            return new GenerationSettings(
+                    prompts,
+                    negativePrompts,
+                    steps,
+                    guidanceScale,
+                    sampler,
+                    chosen,
+                    width,
+                    height,
+                    imagesPerPrompt,
+                    clipSkip,
+                    eta,
+                    spacing,
+                    initLatents,
+                    plainPrompt,
+                    schedule,
+                    subseed,
+                    subseedStrength,
+                    hires,
+                    vaeTiling);
         }
     }
 }

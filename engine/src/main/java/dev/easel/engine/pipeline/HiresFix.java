@@ -1,7 +1,6 @@
 package dev.easel.engine.pipeline;
 
 import dev.easel.engine.EngineException;
-
 import java.util.Locale;
 
 /**
@@ -93,15 +92,16 @@ public record HiresFix(Upscaler upscaler, double scale, int width, int height, i
                     + " (A1111's default for hires fix is 0.7)");
         }
         if (steps < 0 || steps > 1000) {
-            throw new EngineException("hires steps must be between 0 (as many as the first pass) and 1000, got "
-                    + steps);
+            throw new EngineException(
+                    "hires steps must be between 0 (as many as the first pass) and 1000, got " + steps);
         }
         if (width == 0 && height == 0 && !(scale >= 1 && scale <= 8)) {
-            throw new EngineException("hires scale must be between 1 and 8, got " + scale + " (e.g. 2 doubles the size)");
+            throw new EngineException(
+                    "hires scale must be between 1 and 8, got " + scale + " (e.g. 2 doubles the size)");
         }
         if ((width == 0) != (height == 0) || width < 0 || height < 0) {
-            throw new EngineException("hires size needs a width and a height, e.g. 1024x1024, got " + width + "x"
-                    + height);
+            throw new EngineException(
+                    "hires size needs a width and a height, e.g. 1024x1024, got " + width + "x" + height);
         }
         int w = targetWidth(baseWidth);
         int h = targetHeight(baseHeight);
@@ -111,8 +111,8 @@ public record HiresFix(Upscaler upscaler, double scale, int width, int height, i
                     + " (hires size) or a scale that gives multiples of 8");
         }
         if (w < baseWidth || h < baseHeight) {
-            throw new EngineException("hires size " + w + "x" + h + " is smaller than the first pass " + baseWidth
-                    + "x" + baseHeight + "; give a larger size or a scale ≥ 1");
+            throw new EngineException("hires size " + w + "x" + h + " is smaller than the first pass " + baseWidth + "x"
+                    + baseHeight + "; give a larger size or a scale ≥ 1");
         }
     }
 

@@ -11,8 +11,7 @@ import java.awt.image.BufferedImage;
  */
 public final class ImageTensors {
 
-    private ImageTensors() {
-    }
+    private ImageTensors() {}
 
     /**
      * A mask image → [1, 1, H, W] of 0 and 1, as diffusers' mask processor: resized (Lanczos, as PIL) when its size

@@ -15,8 +15,7 @@ final class Lanczos {
     /** PIL's {@code PRECISION_BITS} for 8-bit images. */
     private static final int PRECISION_BITS = 32 - 8 - 2;
 
-    private Lanczos() {
-    }
+    private Lanczos() {}
 
     /** An RGB image at {@code width}×{@code height}, each channel resampled on its own (alpha is dropped). */
     static BufferedImage resize(BufferedImage src, int width, int height) {

@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.io.Npy;
-
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -25,8 +24,8 @@ public record Latents(float[] data, long[] shape) {
     }
 
     public static Latents of(NDArray a) {
-        return new Latents(a.toType(DataType.FLOAT32, false).toFloatArray(),
-                a.getShape().getShape());
+        return new Latents(
+                a.toType(DataType.FLOAT32, false).toFloatArray(), a.getShape().getShape());
     }
 
     public NDArray toArray(NDManager manager) {
@@ -38,8 +37,8 @@ public record Latents(float[] data, long[] shape) {
         try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
             NDArray a = Npy.read(file, m);
             if (!a.getDataType().isFloating() || a.getShape().dimension() != 4) {
-                throw new EngineException(file + ": latents must be a float array [B, C, h, w], got "
-                        + a.getDataType() + " " + a.getShape());
+                throw new EngineException(file + ": latents must be a float array [B, C, h, w], got " + a.getDataType()
+                        + " " + a.getShape());
             }
             return of(a);
         }

@@ -1,7 +1,6 @@
 package dev.easel.engine.pipeline;
 
 import dev.easel.engine.EngineException;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -25,8 +24,7 @@ public final class ModelHash {
 
     private static final Map<String, String> CACHE = new ConcurrentHashMap<>();
 
-    private ModelHash() {
-    }
+    private ModelHash() {}
 
     /** The full SHA-256 of a file, hex. */
     public static String sha256(Path file) {
@@ -49,7 +47,8 @@ public final class ModelHash {
         }
         try {
             long start = tensorDataStart(lora);
-            return CACHE.computeIfAbsent(key(lora, "addnet"), k -> digest(lora, start)).substring(0, 12);
+            return CACHE.computeIfAbsent(key(lora, "addnet"), k -> digest(lora, start))
+                    .substring(0, 12);
         } catch (IOException e) {
             throw new EngineException(lora + ": cannot read it to hash it: " + e.getMessage());
         }
@@ -63,10 +62,12 @@ public final class ModelHash {
     private static long tensorDataStart(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             byte[] length = in.readNBytes(8);
-            long header = length.length < 8 ? -1 : ByteBuffer.wrap(length).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            long header = length.length < 8
+                    ? -1
+                    : ByteBuffer.wrap(length).order(ByteOrder.LITTLE_ENDIAN).getLong();
             if (header < 0 || header > Files.size(file) - 8) {
-                throw new EngineException(file + ": not a safetensors file (its header length " + header
-                        + " does not fit the file)");
+                throw new EngineException(
+                        file + ": not a safetensors file (its header length " + header + " does not fit the file)");
             }
             return 8 + header;
         }

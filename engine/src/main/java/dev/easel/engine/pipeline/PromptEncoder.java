@@ -12,7 +12,6 @@ import dev.easel.engine.models.ClipTextModel;
 import dev.easel.engine.prompt.PromptChunks;
 import dev.easel.engine.prompt.PromptSchedule;
 import dev.easel.engine.tokenizer.ClipTokenizer;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -53,8 +52,8 @@ public final class PromptEncoder {
         }
         List<NDArray> hs = out.hiddenStates();
         if (clipSkip >= hs.size()) {
-            throw new EngineException("clip skip " + clipSkip + " is too large for a " + (hs.size() - 1)
-                    + "-layer text encoder");
+            throw new EngineException(
+                    "clip skip " + clipSkip + " is too large for a " + (hs.size() - 1) + "-layer text encoder");
         }
         return textEncoder.finalLayerNorm(scope, hs.get(hs.size() - 1 - clipSkip));
     }
@@ -80,7 +79,8 @@ public final class PromptEncoder {
         for (int c = 0; c < weights.length; c++) {
             NDArray chunk = z32.get(c);
             float before = chunk.mean().getFloat();
-            NDArray w = scope.create(weights[c], new Shape(weights[c].length, 1)).toDevice(chunk.getDevice(), false);
+            NDArray w =
+                    scope.create(weights[c], new Shape(weights[c].length, 1)).toDevice(chunk.getDevice(), false);
             NDArray weighted = chunk.mul(w);
             float after = weighted.mean().getFloat();
             out.add(weighted.mul(before / after).expandDims(0));
@@ -98,8 +98,14 @@ public final class PromptEncoder {
      * @param steps the steps the schedules are read against
      * @param hiresSteps the hires pass's steps (its schedules), or 0 for the first pass
      */
-    public Conditioning conditioning(NDManager scope, List<String> prompts, List<String> negatives, int repeat,
-                                     int steps, int hiresSteps, int clipSkip) {
+    public Conditioning conditioning(
+            NDManager scope,
+            List<String> prompts,
+            List<String> negatives,
+            int repeat,
+            int steps,
+            int hiresSteps,
+            int clipSkip) {
         List<Row> rows = new ArrayList<>();
         if (negatives != null) {
             for (String n : negatives) {
@@ -126,8 +132,7 @@ public final class PromptEncoder {
         return new Row(schedule, states, repeat);
     }
 
-    private record Row(PromptSchedule schedule, List<NDArray> states, int repeat) {
-    }
+    private record Row(PromptSchedule schedule, List<NDArray> states, int repeat) {}
 
     /** Contexts per sampler call, built once per distinct combination of the rows' schedule entries. */
     public static final class Conditioning {
@@ -138,8 +143,8 @@ public final class PromptEncoder {
         private final NDArray padPrompt;
         private final Map<List<Integer>, NDArray> contexts = new HashMap<>();
 
-        private Conditioning(NDManager scope, List<Row> rows, int negativeRows, NDArray padNegative,
-                             NDArray padPrompt) {
+        private Conditioning(
+                NDManager scope, List<Row> rows, int negativeRows, NDArray padNegative, NDArray padPrompt) {
             this.scope = scope;
             this.rows = rows;
             this.negativeRows = negativeRows;
@@ -164,13 +169,16 @@ public final class PromptEncoder {
         private NDArray build(List<Integer> entries, DataType dtype) {
             long longest = 0;
             for (int i = 0; i < rows.size(); i++) {
-                longest = Math.max(longest, rows.get(i).states().get(entries.get(i)).getShape().get(1));
+                longest = Math.max(
+                        longest,
+                        rows.get(i).states().get(entries.get(i)).getShape().get(1));
             }
             NDList parts = new NDList();
             for (int i = 0; i < rows.size(); i++) {
                 NDArray states = rows.get(i).states().get(entries.get(i));
                 NDArray pad = i < negativeRows ? padNegative : padPrompt;
-                long missing = (longest - states.getShape().get(1)) / pad.getShape().get(1);
+                long missing =
+                        (longest - states.getShape().get(1)) / pad.getShape().get(1);
                 NDList padded = new NDList(states);
                 for (long k = 0; k < missing; k++) {
                     padded.add(pad);

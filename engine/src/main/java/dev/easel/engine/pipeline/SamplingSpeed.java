@@ -23,6 +23,7 @@ public final class SamplingSpeed {
 
     /** The text conditioning of one prompt chunk: CLIP's 77 tokens. */
     static final int PROMPT_TOKENS = 77;
+
     private static final Map<String, Double> FLOAT32_RATES = new ConcurrentHashMap<>();
 
     private final UNet2DConditionModel.Config unet;
@@ -38,13 +39,12 @@ public final class SamplingSpeed {
     }
 
     /** A rate in FLOP/s, and whether it was measured on this model's own steps. */
-    public record Rate(double flopsPerSecond, boolean measured) {
-    }
+    public record Rate(double flopsPerSecond, boolean measured) {}
 
     /** FLOPs of one denoising step for {@code images} images of {@code width}×{@code height} (twice when guided). */
     public long stepFlops(int width, int height, int images, boolean guided) {
-        return UNetFlops.perStep(unet, (long) images * (guided ? 2 : 1), height / vaeScaleFactor,
-                width / vaeScaleFactor, PROMPT_TOKENS);
+        return UNetFlops.perStep(
+                unet, (long) images * (guided ? 2 : 1), height / vaeScaleFactor, width / vaeScaleFactor, PROMPT_TOKENS);
     }
 
     /**
@@ -64,8 +64,9 @@ public final class SamplingSpeed {
             }
         }
         long channels = unet.blockOutChannels()[0];
-        return new Rate(FLOAT32_RATES.computeIfAbsent(device + "/" + channels,
-                key -> measureFloat32Rate(device, channels)), false);
+        return new Rate(
+                FLOAT32_RATES.computeIfAbsent(device + "/" + channels, key -> measureFloat32Rate(device, channels)),
+                false);
     }
 
     /**
@@ -86,8 +87,9 @@ public final class SamplingSpeed {
             for (int run = 0; run <= nanos.length; run++) {
                 long start = System.nanoTime();
                 try (NDManager scope = manager.newSubManager()) {
-                    NDArray y = ai.djl.nn.convolutional.Conv2d.conv2d(x, weight, bias, new Shape(1, 1),
-                            new Shape(1, 1), new Shape(1, 1), 1).singletonOrThrow();
+                    NDArray y = ai.djl.nn.convolutional.Conv2d.conv2d(
+                                    x, weight, bias, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1), 1)
+                            .singletonOrThrow();
                     y.attach(scope);
                     y.sum().getFloat(); // waits for a GPU to finish
                 }

@@ -12,16 +12,15 @@ import dev.easel.engine.EngineException;
 import dev.easel.engine.embeddings.Embeddings;
 import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.models.AutoencoderKL;
-import dev.easel.engine.models.VaeTiling;
 import dev.easel.engine.models.ClipTextModel;
 import dev.easel.engine.models.UNet2DConditionModel;
+import dev.easel.engine.models.VaeTiling;
 import dev.easel.engine.samplers.Sampler;
-import dev.easel.engine.samplers.SchedulerConfig;
 import dev.easel.engine.samplers.Samplers;
+import dev.easel.engine.samplers.SchedulerConfig;
 import dev.easel.engine.tokenizer.ClipTokenizer;
 import dev.easel.engine.torch.LibTorch;
 import dev.easel.engine.torch.Randomness;
-
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,19 +51,28 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
     private final UNet2DConditionModel unet;
     /** The VAE in use: the model's own or one given by {@link #useVae}. */
     private volatile AutoencoderKL vae;
+
     private final AutoencoderKL ownVae;
     /** The replacement VAE's file and the manager of its weights; null while the model's own is in use. */
     private Path vaePath;
+
     private NDManager vaeManager;
     private final SchedulerConfig schedulerConfig;
     /** Prompts already warned about, so a sweep of one long prompt warns once, not once per image. */
     private final Set<String> truncationWarned = ConcurrentHashMap.newKeySet();
+
     private final Embeddings embeddings;
     private final SamplingSpeed samplingSpeed;
 
-    public StableDiffusionPipeline(NDManager manager, Device device, DataType dtype, ClipTokenizer tokenizer,
-                                   ClipTextModel textEncoder, UNet2DConditionModel unet, AutoencoderKL vae,
-                                   SchedulerConfig schedulerConfig) {
+    public StableDiffusionPipeline(
+            NDManager manager,
+            Device device,
+            DataType dtype,
+            ClipTokenizer tokenizer,
+            ClipTextModel textEncoder,
+            UNet2DConditionModel unet,
+            AutoencoderKL vae,
+            SchedulerConfig schedulerConfig) {
         this.manager = manager;
         this.device = device;
         this.dtype = dtype;
@@ -219,8 +227,12 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
     }
 
     @Override
-    public GenerationResult img2img(GenerationSettings settings, BufferedImage initImage, double strength,
-                                    StepCallback callback, BooleanSupplier cancel) {
+    public GenerationResult img2img(
+            GenerationSettings settings,
+            BufferedImage initImage,
+            double strength,
+            StepCallback callback,
+            BooleanSupplier cancel) {
         return generate(settings, new InitImage(initImage, strength), callback, cancel);
     }
 
@@ -230,8 +242,13 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
      * image's latents; any other model repaints by blending its latents with the image's, noised to each step, outside
      * the mask. The same seed gives diffusers' image; the mask is resized to the image size when it differs.
      */
-    public GenerationResult inpaint(GenerationSettings settings, BufferedImage image, BufferedImage mask,
-                                    double strength, StepCallback callback, BooleanSupplier cancel) {
+    public GenerationResult inpaint(
+            GenerationSettings settings,
+            BufferedImage image,
+            BufferedImage mask,
+            double strength,
+            StepCallback callback,
+            BooleanSupplier cancel) {
         if (mask == null) {
             throw new EngineException("inpainting needs a mask image (white = repaint)");
         }
@@ -250,24 +267,24 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
      * image latents, doubled for guidance, in the models' dtype); for other models the blend's mask [B, 1, h, w], its
      * inverse, the image latents and the initial noise.
      */
-    private record Inpainting(NDArray mask, NDArray inverse, NDArray unetExtra, NDArray imageLatents,
-                              NDArray noise) {
-    }
+    private record Inpainting(NDArray mask, NDArray inverse, NDArray unetExtra, NDArray imageLatents, NDArray noise) {}
 
     /** diffusers' {@code __call__}: check, encode the prompt, prepare timesteps and latents, denoise, decode. */
-    private GenerationResult generate(GenerationSettings s, InitImage init, StepCallback callback,
-                                      BooleanSupplier cancel) {
+    private GenerationResult generate(
+            GenerationSettings s, InitImage init, StepCallback callback, BooleanSupplier cancel) {
         checkInputs(s, init);
         long startNanos = System.nanoTime();
-        try (Randomness.Held generator = Randomness.hold(); NoGrad noGrad = new NoGrad();
-             NDManager gen = manager.newSubManager(device); NDManager cpu = NDManager.newBaseManager(Device.cpu())) {
+        try (Randomness.Held generator = Randomness.hold();
+                NoGrad noGrad = new NoGrad();
+                NDManager gen = manager.newSubManager(device);
+                NDManager cpu = NDManager.newBaseManager(Device.cpu())) {
             Conditioning conditioning = conditioning(gen, s, s.steps(), 0);
             Sampler sampler = sampler(s);
             sampler.setTimesteps(s.steps(), gen);
             int start = init == null ? 0 : firstStep(sampler, s.steps(), init.strength());
             int hiresCalls = s.hires() == null ? 0 : s.hires().steps(s.steps()) * sampler.order();
-            Progress progress = new Progress(callback, sampler.timesteps().length - start + hiresCalls, startNanos,
-                    samplingSpeed);
+            Progress progress =
+                    new Progress(callback, sampler.timesteps().length - start + hiresCalls, startNanos, samplingSpeed);
             // noise from the seeded CPU generator (torch.Generator("cpu").manual_seed(seed)), drawn in diffusers' order
             Sampler.Noise noise = cpuNoise(cpu, gen);
             NDArray latents;
@@ -279,8 +296,8 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
             } else {
                 latents = prepareLatents(gen, cpu, s, sampler, start, init, noise);
             }
-            latents = denoise(gen, s.guidanceScale(), sampler, start, conditioning, latents, noise, inpainting,
-                    progress, cancel);
+            latents = denoise(
+                    gen, s.guidanceScale(), sampler, start, conditioning, latents, noise, inpainting, progress, cancel);
             if (s.hires() != null) {
                 latents = hiresPass(gen, s, latents, noise, progress, cancel);
             }
@@ -324,8 +341,9 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
         }
         Shape latentShape = latentShape(s);
         if (s.initLatents() != null && !new Shape(s.initLatents().shape()).equals(latentShape)) {
-            throw new EngineException("initial latents have shape " + new Shape(s.initLatents().shape())
-                    + ", expected " + latentShape + " for " + s.width() + "x" + s.height());
+            throw new EngineException(
+                    "initial latents have shape " + new Shape(s.initLatents().shape()) + ", expected " + latentShape
+                            + " for " + s.width() + "x" + s.height());
         }
     }
 
@@ -345,8 +363,10 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
         if (s.guidanceScale() > 1.0) {
             List<String> neg = new ArrayList<>();
             for (int i = 0; i < s.prompts().size(); i++) {
-                neg.add(s.negativePrompts().isEmpty() ? ""
-                        : s.negativePrompts().get(s.negativePrompts().size() == 1 ? 0 : i));
+                neg.add(
+                        s.negativePrompts().isEmpty()
+                                ? ""
+                                : s.negativePrompts().get(s.negativePrompts().size() == 1 ? 0 : i));
             }
             NDArray uncond = repeatRows(encodeText(scope, neg, 0), s.imagesPerPrompt());
             context = NDArrays.concat(new NDList(uncond, context), 0);
@@ -387,11 +407,20 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
         }
         List<String> neg = new ArrayList<>();
         for (int i = 0; i < s.prompts().size(); i++) {
-            neg.add(s.negativePrompts().isEmpty() ? ""
-                    : s.negativePrompts().get(s.negativePrompts().size() == 1 ? 0 : i));
+            neg.add(
+                    s.negativePrompts().isEmpty()
+                            ? ""
+                            : s.negativePrompts().get(s.negativePrompts().size() == 1 ? 0 : i));
         }
-        PromptEncoder.Conditioning c = promptEncoder().conditioning(gen, s.prompts(),
-                s.guidanceScale() > 1.0 ? neg : null, s.imagesPerPrompt(), steps, hiresSteps, s.clipSkip());
+        PromptEncoder.Conditioning c = promptEncoder()
+                .conditioning(
+                        gen,
+                        s.prompts(),
+                        s.guidanceScale() > 1.0 ? neg : null,
+                        s.imagesPerPrompt(),
+                        steps,
+                        hiresSteps,
+                        s.clipSkip());
         return counter -> c.at(counter, dtype);
     }
 
@@ -416,9 +445,11 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
         }
         String cut = tokenizer.truncatedPart(prompt);
         String shown = cut.length() > 120 ? cut.substring(0, 120) + "…" : cut;
-        System.getLogger(StableDiffusionPipeline.class.getName()).log(System.Logger.Level.WARNING,
-                "the text encoder reads " + (tokenizer.maxLength() - 2) + " tokens of a prompt; this end of it was"
-                        + " cut off: \"" + shown + "\"");
+        System.getLogger(StableDiffusionPipeline.class.getName())
+                .log(
+                        System.Logger.Level.WARNING,
+                        "the text encoder reads " + (tokenizer.maxLength() - 2)
+                                + " tokens of a prompt; this end of it was" + " cut off: \"" + shown + "\"");
     }
 
     /** Repeats each row n times consecutively (diffusers' num_images_per_prompt). */
@@ -465,8 +496,14 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
      * scaled by the sampler's initial sigma; img2img's encoded image (a sample of its latent distribution) noised to
      * the first step.
      */
-    private NDArray prepareLatents(NDManager gen, NDManager cpu, GenerationSettings s, Sampler sampler, int start,
-                                   InitImage init, Sampler.Noise noise) {
+    private NDArray prepareLatents(
+            NDManager gen,
+            NDManager cpu,
+            GenerationSettings s,
+            Sampler sampler,
+            int start,
+            InitImage init,
+            Sampler.Noise noise) {
         NDArray latents;
         if (init == null) {
             NDArray n0;
@@ -522,8 +559,13 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
      * encoded again), noised afresh from the seed and denoised at the larger size. As A1111 does, the pass runs
      * exactly the hires steps: the schedule is stretched to steps / strength and its first part skipped.
      */
-    private NDArray hiresPass(NDManager gen, GenerationSettings s, NDArray latents, Sampler.Noise noise,
-                              Progress progress, BooleanSupplier cancel) {
+    private NDArray hiresPass(
+            NDManager gen,
+            GenerationSettings s,
+            NDArray latents,
+            Sampler.Noise noise,
+            Progress progress,
+            BooleanSupplier cancel) {
         HiresFix h = s.hires();
         int width = h.targetWidth(s.width());
         int height = h.targetHeight(s.height());
@@ -553,8 +595,17 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
         }
         NDArray x = sampler.addNoise(init, Variation.slerp(s.subseedStrength(), noise.randn(shape), sub), start)
                 .toType(DataType.FLOAT32, false);
-        return denoise(gen, s.guidanceScale(), sampler, start, conditioning(gen, s, s.steps(), steps), x, noise,
-                null, progress, cancel);
+        return denoise(
+                gen,
+                s.guidanceScale(),
+                sampler,
+                start,
+                conditioning(gen, s, s.steps(), steps),
+                x,
+                noise,
+                null,
+                progress,
+                cancel);
     }
 
     /** Step reports over both passes of a generation, counted in UNet calls; each step's time goes to the speed. */
@@ -579,8 +630,15 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
             }
             done++;
             if (callback != null) {
-                callback.onStep(new StepCallback.Step(index, timestep, done, Math.max(done, total),
-                        (System.nanoTime() - startNanos) / 1_000_000, modelInput, modelOutput, latents));
+                callback.onStep(new StepCallback.Step(
+                        index,
+                        timestep,
+                        done,
+                        Math.max(done, total),
+                        (System.nanoTime() - startNanos) / 1_000_000,
+                        modelInput,
+                        modelOutput,
+                        latents));
             }
             lastNanos = System.nanoTime(); // the next step's time starts after the callback
         }
@@ -590,8 +648,14 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
      * Inpainting's latents (into {@code latents[0]}) and loop inputs, drawing noise in diffusers' order: the image's
      * latent sample (when the blend needs it or strength &lt; 1), the initial noise, then the masked image's sample.
      */
-    private Inpainting prepareInpainting(NDManager gen, GenerationSettings s, Sampler sampler, int start,
-                                         InitImage init, Sampler.Noise noise, NDArray[] latents) {
+    private Inpainting prepareInpainting(
+            NDManager gen,
+            GenerationSettings s,
+            Sampler sampler,
+            int start,
+            InitImage init,
+            Sampler.Noise noise,
+            NDArray[] latents) {
         int channels = unet.config.inChannels();
         int latentChannels = vae.config.latentChannels();
         boolean inpaintingUnet = channels == 2 * latentChannels + 1;
@@ -605,8 +669,8 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
         Randomness.reseed(s.seed()); // = torch.manual_seed(seed), as txt2img and img2img draw
         NDArray image = ImageTensors.toTensor(gen, init.image(), s.width(), s.height());
         NDArray mask = ImageTensors.toMask(gen, init.mask(), s.width(), s.height());
-        NDArray imageLatents = !inpaintingUnet || !strengthMax
-                ? repeatRows(encodeImage(gen, s, image, noise), batch) : null;
+        NDArray imageLatents =
+                !inpaintingUnet || !strengthMax ? repeatRows(encodeImage(gen, s, image, noise), batch) : null;
         NDArray n0 = Variation.slerp(s.subseedStrength(), noise.randn(latentShape(s)), sub);
         latents[0] = (strengthMax ? n0.mul(sampler.initNoiseSigma()) : sampler.addNoise(imageLatents, n0, start))
                 .toType(DataType.FLOAT32, false);
@@ -619,25 +683,33 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
         if (s.guidanceScale() > 1.0) {
             extra = NDArrays.concat(new NDList(extra, extra), 0);
         }
-        return new Inpainting(small, small.neg().add(1f), inpaintingUnet ? extra.toType(dtype, false) : null,
-                imageLatents, n0);
+        return new Inpainting(
+                small, small.neg().add(1f), inpaintingUnet ? extra.toType(dtype, false) : null, imageLatents, n0);
     }
 
     /**
      * The denoising loop from timestep index {@code start}: scale the input, run the UNet (twice the batch with
      * classifier-free guidance), guide, step the sampler. Checks for cancellation between steps.
      */
-    private NDArray denoise(NDManager gen, double guidanceScale, Sampler sampler, int start,
-                            Conditioning conditioning, NDArray latents, Sampler.Noise noise, Inpainting inpainting,
-                            Progress progress, BooleanSupplier cancel) {
+    private NDArray denoise(
+            NDManager gen,
+            double guidanceScale,
+            Sampler sampler,
+            int start,
+            Conditioning conditioning,
+            NDArray latents,
+            Sampler.Noise noise,
+            Inpainting inpainting,
+            Progress progress,
+            BooleanSupplier cancel) {
         boolean cfg = guidanceScale > 1.0;
         double[] timesteps = sampler.timesteps();
         int total = timesteps.length - start;
         for (int i = start; i < timesteps.length; i++) {
             if (Thread.currentThread().isInterrupted() || (cancel != null && cancel.getAsBoolean())) {
                 Thread.interrupted();
-                throw new CancellationException("generation cancelled after " + (i - start) + " of " + total
-                        + " steps");
+                throw new CancellationException(
+                        "generation cancelled after " + (i - start) + " of " + total + " steps");
             }
             try (NDManager step = gen.newSubManager()) {
                 // the step's intermediates (and the old latents) are freed when the step's manager closes
@@ -687,7 +759,8 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
      */
     private static void requireFinite(NDArray latents, int step, int total) {
         boolean finite;
-        try (NDArray bad = latents.isNaN().logicalOr(latents.isInfinite()); NDArray any = bad.any()) {
+        try (NDArray bad = latents.isNaN().logicalOr(latents.isInfinite());
+                NDArray any = bad.any()) {
             finite = !any.getBoolean();
         }
         if (!finite) {

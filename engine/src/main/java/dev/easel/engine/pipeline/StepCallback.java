@@ -9,7 +9,7 @@ import ai.djl.ndarray.NDArray;
 @FunctionalInterface
 public interface StepCallback {
 
-    StepCallback NONE = step -> { };
+    StepCallback NONE = step -> {};
 
     void onStep(Step step);
 
@@ -25,7 +25,13 @@ public interface StepCallback {
      * @param modelOutput the raw UNet output (CFG-batched)
      * @param latents the latents after the sampler step
      */
-    record Step(int index, double timestep, int done, int total, long elapsedMillis, NDArray modelInput,
-                NDArray modelOutput, NDArray latents) {
-    }
+    record Step(
+            int index,
+            double timestep,
+            int done,
+            int total,
+            long elapsedMillis,
+            NDArray modelInput,
+            NDArray modelOutput,
+            NDArray latents) {}
 }

@@ -13,8 +13,7 @@ final class Variation {
     /** Above this mean cosine the two noises are treated as parallel and mixed linearly (A1111's threshold). */
     private static final double PARALLEL = 0.9995;
 
-    private Variation() {
-    }
+    private Variation() {}
 
     /**
      * A1111's {@code slerp(strength, noise, subnoise)} for each image of a batch [B, C, H, W]: norms and dot products
@@ -27,7 +26,8 @@ final class Variation {
         }
         NDList images = new NDList();
         for (long b = 0; b < noise.getShape().get(0); b++) {
-            images.add(slerpImage((float) strength, noise.get(b), subnoise.get(b)).expandDims(0));
+            images.add(
+                    slerpImage((float) strength, noise.get(b), subnoise.get(b)).expandDims(0));
         }
         return images.size() == 1 ? images.get(0) : NDArrays.concat(images, 0);
     }

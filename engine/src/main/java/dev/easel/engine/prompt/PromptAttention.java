@@ -1,7 +1,6 @@
 package dev.easel.engine.prompt;
 
 import dev.easel.engine.EngineException;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -33,6 +32,7 @@ public final class PromptAttention {
     /** The tokens of the syntax, in A1111's order of preference. */
     private static final Pattern TOKEN = Pattern.compile(
             "\\\\\\(|\\\\\\)|\\\\\\[|\\\\]|\\\\\\\\|\\\\|\\(|\\[|:\\s*([+-]?[.\\d]+)\\s*\\)|\\)|]|[^\\\\()\\[\\]:]+|:");
+
     private static final Pattern BREAK_WORD = Pattern.compile("\\s*\\bBREAK\\b\\s*");
     /** {@code (word:1,5)}: a decimal comma where the weight should be; A1111 would read it as text. */
     private static final Pattern DECIMAL_COMMA = Pattern.compile(":\\s*[+-]?\\d+,\\d+\\s*\\)");
@@ -40,16 +40,15 @@ public final class PromptAttention {
     static final double ROUND = 1.1;
     static final double SQUARE = 1 / 1.1;
 
-    private PromptAttention() {
-    }
+    private PromptAttention() {}
 
     /** The spans of {@code prompt}, neighbours of equal weight merged; never empty. */
     public static List<Span> parse(String prompt) {
         Matcher comma = DECIMAL_COMMA.matcher(prompt);
         if (comma.find()) {
             throw new EngineException("prompt weight '" + comma.group().replaceAll("[:)\\s]", "")
-                    + "' is not a number; write it with a dot, e.g. (word:" + comma.group().replaceAll("[:)\\s]", "")
-                    .replace(',', '.') + ")");
+                    + "' is not a number; write it with a dot, e.g. (word:"
+                    + comma.group().replaceAll("[:)\\s]", "").replace(',', '.') + ")");
         }
         List<double[]> weights = new ArrayList<>(); // parallel to texts: one mutable weight each
         List<String> texts = new ArrayList<>();
@@ -114,7 +113,9 @@ public final class PromptAttention {
     /** Whether {@code prompt} uses any of the syntax (so the plain and the A1111 reading can differ). */
     public static boolean hasSyntax(String prompt) {
         List<Span> spans = parse(prompt);
-        return spans.size() != 1 || spans.get(0).weight() != 1.0 || !spans.get(0).text().equals(prompt);
+        return spans.size() != 1
+                || spans.get(0).weight() != 1.0
+                || !spans.get(0).text().equals(prompt);
     }
 
     private static void add(List<String> texts, List<double[]> weights, String text, double weight) {

@@ -2,7 +2,6 @@ package dev.easel.engine.prompt;
 
 import dev.easel.engine.EngineException;
 import dev.easel.engine.tokenizer.ClipTokenizer;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -56,8 +55,8 @@ public record PromptChunks(long[][] ids, float[][] weights) {
     /** The chunks of parsed spans. */
     public static PromptChunks of(List<PromptAttention.Span> spans, ClipTokenizer tokenizer) {
         if (tokenizer.maxLength() != CHUNK_LENGTH + 2) {
-            throw new EngineException("prompt chunks need a 77-token text encoder, this tokenizer reads "
-                    + tokenizer.maxLength());
+            throw new EngineException(
+                    "prompt chunks need a 77-token text encoder, this tokenizer reads " + tokenizer.maxLength());
         }
         long comma = commaId(tokenizer);
         Builder b = new Builder(tokenizer);
@@ -75,7 +74,8 @@ public record PromptChunks(long[][] ids, float[][] weights) {
                 long token = full[i];
                 if (token == comma) {
                     b.lastComma = b.tokens.size();
-                } else if (b.tokens.size() == CHUNK_LENGTH && b.lastComma != -1
+                } else if (b.tokens.size() == CHUNK_LENGTH
+                        && b.lastComma != -1
                         && b.tokens.size() - b.lastComma <= COMMA_BACKTRACK) {
                     int cut = b.lastComma + 1;
                     List<Long> movedTokens = new ArrayList<>(b.tokens.subList(cut, b.tokens.size()));

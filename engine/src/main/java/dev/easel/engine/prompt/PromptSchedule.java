@@ -17,8 +17,7 @@ import java.util.TreeSet;
 public final class PromptSchedule {
 
     /** The prompt text to use up to (and including) step {@code endAtStep}. */
-    public record Entry(int endAtStep, String text) {
-    }
+    public record Entry(int endAtStep, String text) {}
 
     private final List<Entry> entries;
 
@@ -79,16 +78,13 @@ public final class PromptSchedule {
 
     // ---- the tree -------------------------------------------------------------------------------------------------
 
-    private sealed interface Node permits Text, Group, Scheduled, Alternate {
-    }
+    private sealed interface Node permits Text, Group, Scheduled, Alternate {}
 
     /** Literal text (plain text, whitespace, kept brackets and colons). */
-    private record Text(String text) implements Node {
-    }
+    private record Text(String text) implements Node {}
 
     /** Nodes in order (a prompt, or an emphasis group with its brackets as Text children). */
-    private record Group(List<Node> children) implements Node {
-    }
+    private record Group(List<Node> children) implements Node {}
 
     /** {@code [before:after:when]}; {@code before} null when left out. {@code step} is set by {@link #collect}. */
     private static final class Scheduled implements Node {
@@ -104,11 +100,10 @@ public final class PromptSchedule {
         }
     }
 
-    private record Alternate(List<Group> options) implements Node {
-    }
+    private record Alternate(List<Group> options) implements Node {}
 
-    private static void collect(List<Node> nodes, int steps, int intOffset, double fractionOffset,
-                                TreeSet<Integer> ends) {
+    private static void collect(
+            List<Node> nodes, int steps, int intOffset, double fractionOffset, TreeSet<Integer> ends) {
         for (Node n : nodes) {
             if (n instanceof Group g) {
                 collect(g.children(), steps, intOffset, fractionOffset, ends);

@@ -6,7 +6,6 @@ import dev.easel.engine.EngineException;
 import dev.easel.engine.models.AutoencoderKL;
 import dev.easel.engine.models.ClipTextModel;
 import dev.easel.engine.models.UNet2DConditionModel;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

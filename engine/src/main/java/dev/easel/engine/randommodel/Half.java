@@ -3,8 +3,7 @@ package dev.easel.engine.randommodel;
 /** IEEE 754 binary16 from float, rounding to nearest even (Java 17 has no {@code Float.floatToFloat16}). */
 final class Half {
 
-    private Half() {
-    }
+    private Half() {}
 
     static int fromFloat(float f) {
         int bits = Float.floatToRawIntBits(f);

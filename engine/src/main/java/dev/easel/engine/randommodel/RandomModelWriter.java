@@ -16,7 +16,6 @@ import dev.easel.engine.tokenizer.ClipTokenizer;
 import dev.easel.engine.weights.LdmKeys;
 import dev.easel.engine.weights.OpenClipKeys;
 import dev.easel.engine.weights.SafeTensors;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -58,8 +57,7 @@ public final class RandomModelWriter {
     }
 
     /** One component's parameters: diffusers name → placeholder (shape + how it was declared). */
-    private record Component(String name, Module model, Init init) {
-    }
+    private record Component(String name, Module model, Init init) {}
 
     private List<Component> components(NDManager manager) {
         Init init = Init.empty(manager);
@@ -91,14 +89,18 @@ public final class RandomModelWriter {
                 for (Component c : components(m)) {
                     Path dir = Files.createDirectories(staging.resolve(c.name()));
                     Files.write(dir.resolve("config.json"), arch.configBytes(c.name()));
-                    String file = c.name().equals("text_encoder") ? "model.safetensors"
+                    String file = c.name().equals("text_encoder")
+                            ? "model.safetensors"
                             : "diffusion_pytorch_model.safetensors";
                     writeTensors(c, dir.resolve(file));
                 }
-                Files.write(Files.createDirectories(staging.resolve("scheduler")).resolve("scheduler_config.json"),
+                Files.write(
+                        Files.createDirectories(staging.resolve("scheduler")).resolve("scheduler_config.json"),
                         arch.configBytes("scheduler"));
-                Files.write(Files.createDirectories(staging.resolve("feature_extractor"))
-                        .resolve("preprocessor_config.json"), Architecture.resource("preprocessor_config.json"));
+                Files.write(
+                        Files.createDirectories(staging.resolve("feature_extractor"))
+                                .resolve("preprocessor_config.json"),
+                        Architecture.resource("preprocessor_config.json"));
                 writeTokenizer(staging.resolve("tokenizer"));
             });
         } catch (IOException e) {
@@ -132,8 +134,7 @@ public final class RandomModelWriter {
     }
 
     /** One run of random values: {@code count} of them, seeded by {@code name}, as a parameter declared so. */
-    private record Placed(String name, Init.Declared declared, long count) {
-    }
+    private record Placed(String name, Init.Declared declared, long count) {}
 
     private void writeTensors(Component c, Path file) {
         List<SafeTensors.Spec> specs = new ArrayList<>();
@@ -157,13 +158,18 @@ public final class RandomModelWriter {
             List<Placed> runs = new ArrayList<>();
             for (String part : p.parts()) {
                 NDArray param = params.get(part);
-                runs.add(new Placed(p.used() ? part : p.key() + "/" + part, c.init().declared(param),
+                runs.add(new Placed(
+                        p.used() ? part : p.key() + "/" + part,
+                        c.init().declared(param),
                         param.getShape().size()));
             }
             if (p.parts().isEmpty()) { // text_projection, uniform as a linear layer's weight; logit_scale one
-                runs.add(new Placed(p.key(), new Init.Declared(p.shape().length == 0 ? Init.Kind.ONES
-                        : Init.Kind.WEIGHT, p.shape().length == 0 ? 1 : p.shape()[0]), Math.max(1,
-                        new ai.djl.ndarray.types.Shape(p.shape()).size())));
+                runs.add(new Placed(
+                        p.key(),
+                        new Init.Declared(
+                                p.shape().length == 0 ? Init.Kind.ONES : Init.Kind.WEIGHT,
+                                p.shape().length == 0 ? 1 : p.shape()[0]),
+                        Math.max(1, new ai.djl.ndarray.types.Shape(p.shape()).size())));
             }
             placed.put(p.key(), runs);
         }
@@ -192,7 +198,9 @@ public final class RandomModelWriter {
                 }
             }
             specs.add(new SafeTensors.Spec(key, stDtype(), shape));
-            placed.put(key, List.of(new Placed(name, c.init().declared(p), p.getShape().size())));
+            placed.put(
+                    key,
+                    List.of(new Placed(name, c.init().declared(p), p.getShape().size())));
         });
     }
 
@@ -207,10 +215,18 @@ public final class RandomModelWriter {
         double bound;
         double constant = 0;
         switch (d.kind()) {
-            case ONES: bound = 0; constant = 1; break;
-            case ZEROS: bound = 0; break;
-            case EMBEDDING: bound = 0.02 * Math.sqrt(3); break; // uniform with N(0, 0.02)'s deviation
-            default: bound = 1.0 / Math.sqrt(Math.max(1, d.fanIn()));
+            case ONES:
+                bound = 0;
+                constant = 1;
+                break;
+            case ZEROS:
+                bound = 0;
+                break;
+            case EMBEDDING:
+                bound = 0.02 * Math.sqrt(3);
+                break; // uniform with N(0, 0.02)'s deviation
+            default:
+                bound = 1.0 / Math.sqrt(Math.max(1, d.fanIn()));
         }
         int width = dtype == DataType.FLOAT16 ? 2 : 4;
         long n = p.count();
@@ -266,8 +282,10 @@ public final class RandomModelWriter {
         if (!arch.padToken().equals(ByteLevel.EOS)) {
             for (String f : new String[] {"special_tokens_map.json", "tokenizer_config.json"}) {
                 Path p = folder.resolve(f);
-                String text = Files.readString(p, StandardCharsets.UTF_8).replace(
-                        "\"pad_token\" : \"" + ByteLevel.EOS + "\"", "\"pad_token\" : \"" + arch.padToken() + "\"");
+                String text = Files.readString(p, StandardCharsets.UTF_8)
+                        .replace(
+                                "\"pad_token\" : \"" + ByteLevel.EOS + "\"",
+                                "\"pad_token\" : \"" + arch.padToken() + "\"");
                 if (!text.contains("\"pad_token\" : \"" + arch.padToken() + "\"")) {
                     throw new IllegalStateException("could not set the pad token in " + p);
                 }

@@ -8,8 +8,7 @@ import java.util.stream.Collectors;
 /** Enums whose constants are diffusers' config strings in upper case ({@code v_prediction} ↔ V_PREDICTION). */
 final class ConfigEnums {
 
-    private ConfigEnums() {
-    }
+    private ConfigEnums() {}
 
     static String configName(Enum<?> constant) {
         return constant.name().toLowerCase(Locale.ROOT);

@@ -27,8 +27,8 @@ public final class DdimSampler extends AbstractSampler {
     public void setTimesteps(int steps, NDManager state) {
         this.state = state;
         this.numInferenceSteps = steps;
-        timesteps = Schedules.spacedTimesteps(spacing(TimestepSpacing.LEADING), steps, config.numTrainTimesteps(),
-                config.stepsOffset());
+        timesteps = Schedules.spacedTimesteps(
+                spacing(TimestepSpacing.LEADING), steps, config.numTrainTimesteps(), config.stepsOffset());
     }
 
     @Override
@@ -51,8 +51,11 @@ public final class DdimSampler extends AbstractSampler {
         } else if (config.predictionType() == PredictionType.SAMPLE) {
             predX0 = modelOutput;
             // ε = (x_t − √ᾱ_t·x0)/√(1−ᾱ_t)
-            predEps = lin(1f / (float) Math.sqrt(betaProdT), sample,
-                    -(float) Math.sqrt(alphaProdT) / (float) Math.sqrt(betaProdT), modelOutput);
+            predEps = lin(
+                    1f / (float) Math.sqrt(betaProdT),
+                    sample,
+                    -(float) Math.sqrt(alphaProdT) / (float) Math.sqrt(betaProdT),
+                    modelOutput);
         } else {
             NDArray scaled = modelOutput.mul((float) Math.sqrt(betaProdT));
             NDArray diff = sample.sub(scaled);

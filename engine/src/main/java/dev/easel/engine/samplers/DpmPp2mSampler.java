@@ -71,8 +71,8 @@ public class DpmPp2mSampler extends DpmSolverSampler {
      * One update from σ_s0 to σ_t: first order when {@code d1} is null, else the midpoint second-order update.
      * x_t = (σ_t/σ_s0)·x − α_t(e^{−h}−1)·D0 − ½α_t(e^{−h}−1)·D1.
      */
-    protected NDArray update(NDArray sample, NDArray x0, NDArray d1, NDArray eps, float sigmaS0, float sigmaT,
-                             float h) {
+    protected NDArray update(
+            NDArray sample, NDArray x0, NDArray d1, NDArray eps, float sigmaS0, float sigmaT, float h) {
         float alphaT = alpha(sigmaT);
         float sT = sigmaT * alphaT;
         float sS0 = sigmaS0 * alpha(sigmaS0);

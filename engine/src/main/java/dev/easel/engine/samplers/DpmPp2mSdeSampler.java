@@ -26,8 +26,8 @@ public final class DpmPp2mSdeSampler extends DpmPp2mSampler {
     }
 
     @Override
-    protected NDArray update(NDArray sample, NDArray x0, NDArray d1, NDArray eps, float sigmaS0, float sigmaT,
-                             float h) {
+    protected NDArray update(
+            NDArray sample, NDArray x0, NDArray d1, NDArray eps, float sigmaS0, float sigmaT, float h) {
         float alphaT = alpha(sigmaT);
         float sT = sigmaT * alphaT;
         float sS0 = sigmaS0 * alpha(sigmaS0);

@@ -22,8 +22,8 @@ public final class EulerAncestralSampler extends SigmaSampler {
         float sigmaFrom = sigmas[index];
         float sigmaTo = sigmas[index + 1];
         NDArray x0 = predictX0(modelOutput, sample, sigmaFrom);
-        float sigmaUp = (float) Math.sqrt(sigmaTo * sigmaTo * (sigmaFrom * sigmaFrom - sigmaTo * sigmaTo)
-                / (sigmaFrom * sigmaFrom));
+        float sigmaUp = (float)
+                Math.sqrt(sigmaTo * sigmaTo * (sigmaFrom * sigmaFrom - sigmaTo * sigmaTo) / (sigmaFrom * sigmaFrom));
         float sigmaDown = (float) Math.sqrt(sigmaTo * sigmaTo - sigmaUp * sigmaUp);
         NDArray d = derivative(sample, x0, sigmaFrom);
         x0.close();

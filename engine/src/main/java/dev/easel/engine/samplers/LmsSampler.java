@@ -1,7 +1,6 @@
 package dev.easel.engine.samplers;
 
 import ai.djl.ndarray.NDArray;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,10 +12,11 @@ import java.util.List;
 public final class LmsSampler extends SigmaSampler {
 
     private static final int ORDER = 4;
-    private static final double[] GL_X = {-0.8611363115940526, -0.3399810435848563, 0.3399810435848563,
-            0.8611363115940526};
-    private static final double[] GL_W = {0.3478548451374538, 0.6521451548625461, 0.6521451548625461,
-            0.3478548451374538};
+    private static final double[] GL_X = {
+        -0.8611363115940526, -0.3399810435848563, 0.3399810435848563, 0.8611363115940526
+    };
+    private static final double[] GL_W = {0.3478548451374538, 0.6521451548625461, 0.6521451548625461, 0.3478548451374538
+    };
 
     private final List<NDArray> derivatives = new ArrayList<>();
 

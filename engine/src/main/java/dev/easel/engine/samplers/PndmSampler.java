@@ -3,7 +3,6 @@ package dev.easel.engine.samplers;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.easel.engine.EngineException;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -41,8 +40,8 @@ public final class PndmSampler extends AbstractSampler {
         if (spacing == TimestepSpacing.LINSPACE) {
             base = Schedules.round(Schedules.linspace(0, config.numTrainTimesteps() - 1, steps));
         } else {
-            base = Schedules.reverse(Schedules.spacedTimesteps(spacing, steps, config.numTrainTimesteps(),
-                    config.stepsOffset()));
+            base = Schedules.reverse(
+                    Schedules.spacedTimesteps(spacing, steps, config.numTrainTimesteps(), config.stepsOffset()));
         }
         // plms: concat(t[:-1], t[-2:-1], t[-1:])[::-1]
         int n = base.length;

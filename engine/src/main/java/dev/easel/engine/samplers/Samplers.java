@@ -1,7 +1,6 @@
 package dev.easel.engine.samplers;
 
 import dev.easel.engine.EngineException;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,8 +34,14 @@ public final class Samplers {
      *                       {@link #KARRAS} has such a variant, named "{@code <name> Karras}" / {@code <id>_karras}
      * @param sigmaBased     takes a {@link SigmaSchedule} (DDIM and PLMS step on timesteps only)
      */
-    public record Info(String id, String displayName, String diffusersClass, boolean stochastic, boolean karras,
-                       boolean sigmaBased, Factory factory) {
+    public record Info(
+            String id,
+            String displayName,
+            String diffusersClass,
+            boolean stochastic,
+            boolean karras,
+            boolean sigmaBased,
+            Factory factory) {
 
         /** A fresh sampler for one generation with its default schedule (Karras' for a Karras entry). */
         public Sampler create(SchedulerConfig config, double eta) {
@@ -45,20 +50,21 @@ public final class Samplers {
 
         /** A fresh sampler for one generation; {@code schedule} null = this entry's own. */
         public Sampler create(SchedulerConfig config, double eta, SigmaSchedule schedule) {
-            SigmaSchedule s = schedule != null && schedule != SigmaSchedule.DEFAULT ? schedule
+            SigmaSchedule s = schedule != null && schedule != SigmaSchedule.DEFAULT
+                    ? schedule
                     : karras ? SigmaSchedule.KARRAS : SigmaSchedule.DEFAULT;
             return factory.create(config.withKarrasSigmas(s == SigmaSchedule.KARRAS), eta, s);
         }
     }
 
     /** A sampler name read as sampler + schedule; {@code schedule} is null when the name does not say one. */
-    public record Choice(String id, SigmaSchedule schedule) {
-    }
+    public record Choice(String id, SigmaSchedule schedule) {}
 
     private static final boolean STOCHASTIC = true;
     private static final boolean DETERMINISTIC = false;
     /** The sampler also comes with Karras sigmas registered as an id of its own ({@code dpmpp_2m_karras}). */
     private static final boolean KARRAS = true;
+
     private static final boolean NO_KARRAS = false;
     /** Samplers that step on timesteps, not sigmas: no schedule choice. */
     private static final Set<String> TIMESTEP_SAMPLERS = Set.of("ddim", "pndm");
@@ -68,23 +74,74 @@ public final class Samplers {
 
     static {
         // id, A1111 name, diffusers class, noise per step, Karras variant, factory, other names people write
-        register("ddim", "DDIM", "DDIMScheduler", DETERMINISTIC, NO_KARRAS,
+        register(
+                "ddim",
+                "DDIM",
+                "DDIMScheduler",
+                DETERMINISTIC,
+                NO_KARRAS,
                 (config, eta, s) -> new DdimSampler(config, eta));
         register("euler", "Euler", "EulerDiscreteScheduler", DETERMINISTIC, NO_KARRAS, EulerSampler::new, "k_euler");
-        register("euler_a", "Euler a", "EulerAncestralDiscreteScheduler", STOCHASTIC, NO_KARRAS,
-                EulerAncestralSampler::new, "euler ancestral", "euler_ancestral", "k_euler_a");
-        register("dpmpp_2m", "DPM++ 2M", "DPMSolverMultistepScheduler", DETERMINISTIC, KARRAS, DpmPp2mSampler::new,
+        register(
+                "euler_a",
+                "Euler a",
+                "EulerAncestralDiscreteScheduler",
+                STOCHASTIC,
+                NO_KARRAS,
+                EulerAncestralSampler::new,
+                "euler ancestral",
+                "euler_ancestral",
+                "k_euler_a");
+        register(
+                "dpmpp_2m",
+                "DPM++ 2M",
+                "DPMSolverMultistepScheduler",
+                DETERMINISTIC,
+                KARRAS,
+                DpmPp2mSampler::new,
                 "k_dpmpp_2m");
-        register("dpmpp_2m_sde", "DPM++ 2M SDE", "DPMSolverMultistepScheduler", STOCHASTIC, NO_KARRAS,
-                DpmPp2mSdeSampler::new, "k_dpmpp_2m_sde");
-        register("dpmpp_sde", "DPM++ SDE", "DPMSolverSDEScheduler", STOCHASTIC, NO_KARRAS, DpmPpSdeSampler::new,
+        register(
+                "dpmpp_2m_sde",
+                "DPM++ 2M SDE",
+                "DPMSolverMultistepScheduler",
+                STOCHASTIC,
+                NO_KARRAS,
+                DpmPp2mSdeSampler::new,
+                "k_dpmpp_2m_sde");
+        register(
+                "dpmpp_sde",
+                "DPM++ SDE",
+                "DPMSolverSDEScheduler",
+                STOCHASTIC,
+                NO_KARRAS,
+                DpmPpSdeSampler::new,
                 "k_dpmpp_sde");
-        register("dpmpp_2s_a", "DPM++ 2S a", null, STOCHASTIC, NO_KARRAS, DpmPp2sAncestralSampler::new,
-                "k_dpmpp_2s_a", "dpmpp_2s_ancestral");
+        register(
+                "dpmpp_2s_a",
+                "DPM++ 2S a",
+                null,
+                STOCHASTIC,
+                NO_KARRAS,
+                DpmPp2sAncestralSampler::new,
+                "k_dpmpp_2s_a",
+                "dpmpp_2s_ancestral");
         register("dpm2", "DPM2", "KDPM2DiscreteScheduler", DETERMINISTIC, NO_KARRAS, Dpm2Sampler::new, "k_dpm_2");
-        register("dpm2_a", "DPM2 a", "KDPM2AncestralDiscreteScheduler", STOCHASTIC, NO_KARRAS,
-                Dpm2AncestralSampler::new, "k_dpm_2_a", "dpm2_ancestral");
-        register("pndm", "PLMS", "PNDMScheduler", DETERMINISTIC, NO_KARRAS, (config, eta, s) -> new PndmSampler(config),
+        register(
+                "dpm2_a",
+                "DPM2 a",
+                "KDPM2AncestralDiscreteScheduler",
+                STOCHASTIC,
+                NO_KARRAS,
+                Dpm2AncestralSampler::new,
+                "k_dpm_2_a",
+                "dpm2_ancestral");
+        register(
+                "pndm",
+                "PLMS",
+                "PNDMScheduler",
+                DETERMINISTIC,
+                NO_KARRAS,
+                (config, eta, s) -> new PndmSampler(config),
                 "plms");
         register("heun", "Heun", "HeunDiscreteScheduler", DETERMINISTIC, NO_KARRAS, HeunSampler::new, "k_heun");
         register("lms", "LMS", "LMSDiscreteScheduler", DETERMINISTIC, NO_KARRAS, LmsSampler::new, "k_lms");
@@ -97,17 +154,34 @@ public final class Samplers {
         Sampler create(SchedulerConfig config, SigmaSchedule schedule);
     }
 
-    private Samplers() {
+    private Samplers() {}
+
+    private static void register(
+            String id,
+            String displayName,
+            String diffusersClass,
+            boolean stochastic,
+            boolean withKarras,
+            SigmaConstructor constructor,
+            String... otherNames) {
+        register(
+                id,
+                displayName,
+                diffusersClass,
+                stochastic,
+                withKarras,
+                (config, eta, s) -> constructor.create(config, s),
+                otherNames);
     }
 
-    private static void register(String id, String displayName, String diffusersClass, boolean stochastic,
-                                 boolean withKarras, SigmaConstructor constructor, String... otherNames) {
-        register(id, displayName, diffusersClass, stochastic, withKarras,
-                (config, eta, s) -> constructor.create(config, s), otherNames);
-    }
-
-    private static void register(String id, String displayName, String diffusersClass, boolean stochastic,
-                                 boolean withKarras, Factory factory, String... otherNames) {
+    private static void register(
+            String id,
+            String displayName,
+            String diffusersClass,
+            boolean stochastic,
+            boolean withKarras,
+            Factory factory,
+            String... otherNames) {
         boolean sigmaBased = !TIMESTEP_SAMPLERS.contains(id);
         add(new Info(id, displayName, diffusersClass, stochastic, false, sigmaBased, factory), otherNames);
         if (withKarras) {
@@ -115,8 +189,16 @@ public final class Samplers {
             for (String name : otherNames) {
                 karrasNames.add(name + "_karras");
             }
-            add(new Info(id + "_karras", displayName + " Karras", diffusersClass, stochastic, true, sigmaBased,
-                    factory), karrasNames.toArray(String[]::new));
+            add(
+                    new Info(
+                            id + "_karras",
+                            displayName + " Karras",
+                            diffusersClass,
+                            stochastic,
+                            true,
+                            sigmaBased,
+                            factory),
+                    karrasNames.toArray(String[]::new));
         }
     }
 
@@ -196,7 +278,8 @@ public final class Samplers {
     public static SigmaSchedule effectiveSchedule(String samplerName, String schedule) {
         Choice c = parse(samplerName);
         SigmaSchedule explicit = SigmaSchedule.parse(schedule);
-        SigmaSchedule s = explicit != SigmaSchedule.DEFAULT ? explicit
+        SigmaSchedule s = explicit != SigmaSchedule.DEFAULT
+                ? explicit
                 : c.schedule() != null ? c.schedule() : SigmaSchedule.DEFAULT;
         if (s != SigmaSchedule.DEFAULT && !BY_ID.get(c.id()).sigmaBased()) {
             throw new EngineException(BY_ID.get(c.id()).displayName() + " has no sigma schedule; use --schedule"

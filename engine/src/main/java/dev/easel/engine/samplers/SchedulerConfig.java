@@ -30,9 +30,17 @@ import dev.easel.engine.models.Configs;
  *                            at t = 999, enough for a model to read colours and layout from the noise it is given —
  *                            which at sampling time is random.
  */
-public record SchedulerConfig(int numTrainTimesteps, double betaStart, double betaEnd, String betaSchedule,
-                              PredictionType predictionType, int stepsOffset, Boolean setAlphaToOne,
-                              TimestepSpacing timestepSpacing, boolean useKarrasSigmas, boolean rescaleBetasZeroSnr) {
+public record SchedulerConfig(
+        int numTrainTimesteps,
+        double betaStart,
+        double betaEnd,
+        String betaSchedule,
+        PredictionType predictionType,
+        int stepsOffset,
+        Boolean setAlphaToOne,
+        TimestepSpacing timestepSpacing,
+        boolean useKarrasSigmas,
+        boolean rescaleBetasZeroSnr) {
 
     /** Where the keys of this record are read from, for error messages. */
     private static final String FILE = "scheduler_config.json";
@@ -45,8 +53,8 @@ public record SchedulerConfig(int numTrainTimesteps, double betaStart, double be
 
     /** Stable Diffusion 1.x's schedule, as its original (PNDM) file gives it: no spacing, so class defaults apply. */
     public static SchedulerConfig sd1() {
-        return new SchedulerConfig(1000, 0.00085, 0.012, "scaled_linear", PredictionType.EPSILON, 1, false, null,
-                false, false);
+        return new SchedulerConfig(
+                1000, 0.00085, 0.012, "scaled_linear", PredictionType.EPSILON, 1, false, null, false, false);
     }
 
     /** The config of a {@code scheduler_config.json}; keys it lacks take diffusers' defaults. */
@@ -59,38 +67,80 @@ public record SchedulerConfig(int numTrainTimesteps, double betaStart, double be
         }
         // validated as every config key is (one line with the key, the value and the choices), then made an enum
         String spacing = n.hasNonNull("timestep_spacing")
-                ? Configs.choice(n, "timestep_spacing", null, "leading", "linspace", "trailing") : null;
-        return new SchedulerConfig(Configs.positive(n, "num_train_timesteps", d.numTrainTimesteps()), betaStart,
-                betaEnd, Configs.choice(n, "beta_schedule", d.betaSchedule(), "scaled_linear", "linear"),
-                PredictionType.parse(Configs.choice(n, "prediction_type", "epsilon", "epsilon", "v_prediction", "sample"),
+                ? Configs.choice(n, "timestep_spacing", null, "leading", "linspace", "trailing")
+                : null;
+        return new SchedulerConfig(
+                Configs.positive(n, "num_train_timesteps", d.numTrainTimesteps()),
+                betaStart,
+                betaEnd,
+                Configs.choice(n, "beta_schedule", d.betaSchedule(), "scaled_linear", "linear"),
+                PredictionType.parse(
+                        Configs.choice(n, "prediction_type", "epsilon", "epsilon", "v_prediction", "sample"),
                         FILE + ": prediction_type"),
                 Configs.count(n, "steps_offset", 0),
                 n.hasNonNull("set_alpha_to_one") ? Configs.bool(n, "set_alpha_to_one", true) : null,
                 spacing == null ? null : TimestepSpacing.parse(spacing, FILE + ": timestep_spacing"),
-                false, Configs.bool(n, "rescale_betas_zero_snr", false));
+                false,
+                Configs.bool(n, "rescale_betas_zero_snr", false));
     }
 
     /** An explicit spacing for whichever sampler uses this config (null: each sampler's class default). */
     public SchedulerConfig withSpacing(TimestepSpacing spacing) {
-        return new SchedulerConfig(numTrainTimesteps, betaStart, betaEnd, betaSchedule, predictionType, stepsOffset,
-                setAlphaToOne, spacing, useKarrasSigmas, rescaleBetasZeroSnr);
+        return new SchedulerConfig(
+                numTrainTimesteps,
+                betaStart,
+                betaEnd,
+                betaSchedule,
+                predictionType,
+                stepsOffset,
+                setAlphaToOne,
+                spacing,
+                useKarrasSigmas,
+                rescaleBetasZeroSnr);
     }
 
     public SchedulerConfig withPredictionType(PredictionType type) {
-        return new SchedulerConfig(numTrainTimesteps, betaStart, betaEnd, betaSchedule, type, stepsOffset,
-                setAlphaToOne, timestepSpacing, useKarrasSigmas, rescaleBetasZeroSnr);
+        return new SchedulerConfig(
+                numTrainTimesteps,
+                betaStart,
+                betaEnd,
+                betaSchedule,
+                type,
+                stepsOffset,
+                setAlphaToOne,
+                timestepSpacing,
+                useKarrasSigmas,
+                rescaleBetasZeroSnr);
     }
 
     /** This config with Karras et al.'s sigma schedule on or off (for samplers that have one). */
     public SchedulerConfig withKarrasSigmas(boolean karras) {
-        return new SchedulerConfig(numTrainTimesteps, betaStart, betaEnd, betaSchedule, predictionType, stepsOffset,
-                setAlphaToOne, timestepSpacing, karras, rescaleBetasZeroSnr);
+        return new SchedulerConfig(
+                numTrainTimesteps,
+                betaStart,
+                betaEnd,
+                betaSchedule,
+                predictionType,
+                stepsOffset,
+                setAlphaToOne,
+                timestepSpacing,
+                karras,
+                rescaleBetasZeroSnr);
     }
 
     /** This schedule rescaled to zero terminal SNR (or not). */
     public SchedulerConfig withZeroTerminalSnr(boolean rescale) {
-        return new SchedulerConfig(numTrainTimesteps, betaStart, betaEnd, betaSchedule, predictionType, stepsOffset,
-                setAlphaToOne, timestepSpacing, useKarrasSigmas, rescale);
+        return new SchedulerConfig(
+                numTrainTimesteps,
+                betaStart,
+                betaEnd,
+                betaSchedule,
+                predictionType,
+                stepsOffset,
+                setAlphaToOne,
+                timestepSpacing,
+                useKarrasSigmas,
+                rescale);
     }
 
     /** The file's spacing, else the sampler class's default. */
@@ -122,7 +172,8 @@ public record SchedulerConfig(int numTrainTimesteps, double betaStart, double be
                 default:
                     throw new EngineException("scheduler config: unsupported beta_schedule " + betaSchedule);
             }
-            NDArray alphasCumprod = m.ones(betas.getShape(), DataType.FLOAT32).sub(betas).cumProd(0);
+            NDArray alphasCumprod =
+                    m.ones(betas.getShape(), DataType.FLOAT32).sub(betas).cumProd(0);
             if (!rescaleBetasZeroSnr) {
                 return alphasCumprod.toFloatArray();
             }
@@ -140,9 +191,10 @@ public record SchedulerConfig(int numTrainTimesteps, double betaStart, double be
         long n = sqrtAlphasCumprod.size();
         float first = sqrtAlphasCumprod.getFloat(0);
         float last = sqrtAlphasCumprod.getFloat(n - 1);
-        NDArray alphasBar = sqrtAlphasCumprod.sub(last).mul(first / (first - last)).square();
-        NDArray alphas = NDArrays.concat(new NDList(alphasBar.get("0:1"),
-                alphasBar.get("1:").div(alphasBar.get(":-1"))));
+        NDArray alphasBar =
+                sqrtAlphasCumprod.sub(last).mul(first / (first - last)).square();
+        NDArray alphas = NDArrays.concat(
+                new NDList(alphasBar.get("0:1"), alphasBar.get("1:").div(alphasBar.get(":-1"))));
         return alphas.cumProd(0);
     }
 }

@@ -3,8 +3,7 @@ package dev.easel.engine.samplers;
 /** NumPy-exact schedule arithmetic shared by the samplers (linspace, round-half-even, interp, Karras). */
 final class Schedules {
 
-    private Schedules() {
-    }
+    private Schedules() {}
 
     /** {@code np.linspace(start, stop, n)} in float64. */
     static double[] linspace(double start, double stop, int n) {

@@ -24,9 +24,10 @@ abstract class SigmaSampler extends AbstractSampler {
         this.numInferenceSteps = steps;
         TimestepSpacing spacing = spacing(TimestepSpacing.LINSPACE);
         // the Euler family does not round linspace timesteps (they reach the UNet as floats)
-        double[] t = Schedules.toFloat32(spacing == TimestepSpacing.LINSPACE
-                ? Schedules.reverse(Schedules.linspace(0, config.numTrainTimesteps() - 1, steps))
-                : Schedules.spacedTimesteps(spacing, steps, config.numTrainTimesteps(), config.stepsOffset()));
+        double[] t = Schedules.toFloat32(
+                spacing == TimestepSpacing.LINSPACE
+                        ? Schedules.reverse(Schedules.linspace(0, config.numTrainTimesteps() - 1, steps))
+                        : Schedules.spacedTimesteps(spacing, steps, config.numTrainTimesteps(), config.stepsOffset()));
         float[] train = Schedules.trainSigmas(alphasCumprod);
         double[] s = Schedules.interp(t, train);
         if (schedule != SigmaSchedule.DEFAULT) {
@@ -59,8 +60,7 @@ abstract class SigmaSampler extends AbstractSampler {
     }
 
     /** Hook for samplers that reshape the schedule (Heun duplicates entries). */
-    protected void afterSetTimesteps() {
-    }
+    protected void afterSetTimesteps() {}
 
     @Override
     public float[] sigmas() {

@@ -1,7 +1,6 @@
 package dev.easel.engine.samplers;
 
 import dev.easel.engine.EngineException;
-
 import java.util.Locale;
 
 /**

@@ -99,8 +99,12 @@ abstract class TwoStageSampler extends SigmaSampler {
 
     /** k-diffusion's ancestral split of a step σ_from → σ_to: {σ_down, σ_up} (eta 1). */
     protected static float[] ancestral(float sigmaFrom, float sigmaTo) {
-        float up = (float) Math.min(sigmaTo, Math.sqrt((double) sigmaTo * sigmaTo
-                * ((double) sigmaFrom * sigmaFrom - (double) sigmaTo * sigmaTo) / ((double) sigmaFrom * sigmaFrom)));
+        float up = (float) Math.min(
+                sigmaTo,
+                Math.sqrt((double) sigmaTo
+                        * sigmaTo
+                        * ((double) sigmaFrom * sigmaFrom - (double) sigmaTo * sigmaTo)
+                        / ((double) sigmaFrom * sigmaFrom)));
         float down = (float) Math.sqrt(Math.max(0, (double) sigmaTo * sigmaTo - (double) up * up));
         return new float[] {down, up};
     }

@@ -8,8 +8,8 @@ import ai.djl.ndarray.NDArray;
  */
 public final class UniPcSampler extends DpmSolverSampler {
 
-    private NDArray m0;      // last converted output
-    private NDArray m1;      // the one before
+    private NDArray m0; // last converted output
+    private NDArray m1; // the one before
     private NDArray lastSample;
     private int lowerOrderNums;
     private int thisOrder;

@@ -5,8 +5,8 @@ public record Combination(PaletteColor color, ShapeKind shape, PaletteColor back
 
     public Combination {
         if (color == background) {
-            throw new IllegalArgumentException("a " + color.word() + " shape on a " + background.word()
-                    + " background would be invisible");
+            throw new IllegalArgumentException(
+                    "a " + color.word() + " shape on a " + background.word() + " background would be invisible");
         }
     }
 

@@ -17,6 +17,7 @@ public final class ShapeAnalyzer {
     private static final double FOREGROUND_DISTANCE = 55;
     /** Regions smaller than this fraction of the image are noise, not a shape. */
     private static final double MIN_AREA_FRACTION = 0.01;
+
     private static final double SQUARE_MIN_FILL = 0.865;
     private static final double CIRCLE_MIN_FILL = 0.655;
 
@@ -28,8 +29,7 @@ public final class ShapeAnalyzer {
         }
     }
 
-    private ShapeAnalyzer() {
-    }
+    private ShapeAnalyzer() {}
 
     public static Reading analyze(BufferedImage image) {
         int width = image.getWidth();
@@ -47,10 +47,15 @@ public final class ShapeAnalyzer {
         }
         double[] foreground = median(rgb, region);
         double fill = minRectangleFill(region, width);
-        ShapeKind shape = fill >= SQUARE_MIN_FILL ? ShapeKind.SQUARE
+        ShapeKind shape = fill >= SQUARE_MIN_FILL
+                ? ShapeKind.SQUARE
                 : fill >= CIRCLE_MIN_FILL ? ShapeKind.CIRCLE : ShapeKind.TRIANGLE;
-        return new Reading(PaletteColor.nearest(foreground[0], foreground[1], foreground[2]), shape, backgroundColor,
-                fill, region.length);
+        return new Reading(
+                PaletteColor.nearest(foreground[0], foreground[1], foreground[2]),
+                shape,
+                backgroundColor,
+                fill,
+                region.length);
     }
 
     private static double[] borderMedian(int[] rgb, int width, int height) {

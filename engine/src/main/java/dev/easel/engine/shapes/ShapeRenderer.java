@@ -17,8 +17,7 @@ public final class ShapeRenderer {
     /** How far each channel may stray from the palette color, so the model learns colors, not exact values. */
     private static final int COLOR_JITTER = 12;
 
-    private ShapeRenderer() {
-    }
+    private ShapeRenderer() {}
 
     public static BufferedImage render(ShapeScene scene, int size) {
         BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
@@ -70,7 +69,8 @@ public final class ShapeRenderer {
     }
 
     private static Color jittered(Color color, Random random) {
-        return new Color(clamp(color.getRed() + random.nextInt(2 * COLOR_JITTER + 1) - COLOR_JITTER),
+        return new Color(
+                clamp(color.getRed() + random.nextInt(2 * COLOR_JITTER + 1) - COLOR_JITTER),
                 clamp(color.getGreen() + random.nextInt(2 * COLOR_JITTER + 1) - COLOR_JITTER),
                 clamp(color.getBlue() + random.nextInt(2 * COLOR_JITTER + 1) - COLOR_JITTER));
     }

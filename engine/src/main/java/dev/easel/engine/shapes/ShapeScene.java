@@ -11,8 +11,15 @@ package dev.easel.engine.shapes;
  * @param sizeWord {@code small}, {@code large} or null when the caption says nothing of size
  * @param positionWords e.g. {@code in the top left}, or null when the caption says nothing of position
  */
-public record ShapeScene(Combination combination, double centerX, double centerY, double radius, double rotation,
-                         String sizeWord, String positionWords, int colorJitterSeed) {
+public record ShapeScene(
+        Combination combination,
+        double centerX,
+        double centerY,
+        double radius,
+        double rotation,
+        String sizeWord,
+        String positionWords,
+        int colorJitterSeed) {
 
     /** The caption: the base form, with size before the color and position at the end when present. */
     public String caption() {
@@ -21,8 +28,12 @@ public record ShapeScene(Combination combination, double centerX, double centerY
         if (sizeWord != null) {
             text.append(sizeWord).append(' ');
         }
-        text.append(c.color().word()).append(' ').append(c.shape().word())
-                .append(" on a ").append(c.background().word()).append(" background");
+        text.append(c.color().word())
+                .append(' ')
+                .append(c.shape().word())
+                .append(" on a ")
+                .append(c.background().word())
+                .append(" background");
         if (positionWords != null) {
             text.append(' ').append(positionWords);
         }

@@ -34,7 +34,8 @@ public final class ShapesDataset {
             combo("yellow", "triangle", "red"));
 
     private static final String[] POSITIONS = {
-        "in the top left", "in the top right", "in the bottom left", "in the bottom right", "in the center"};
+        "in the top left", "in the top right", "in the bottom left", "in the bottom right", "in the center"
+    };
     private static final double[][] POSITION_CENTRES = {{0.3, 0.3}, {0.7, 0.3}, {0.3, 0.7}, {0.7, 0.7}, {0.5, 0.5}};
 
     private final long seed;
@@ -48,7 +49,8 @@ public final class ShapesDataset {
         this.seed = seed;
         this.imageSize = imageSize;
         Set<Combination> heldOut = Set.copyOf(HELD_OUT);
-        this.training = allCombinations().stream().filter(c -> !heldOut.contains(c)).toList();
+        this.training =
+                allCombinations().stream().filter(c -> !heldOut.contains(c)).toList();
     }
 
     public int imageSize() {
@@ -116,6 +118,7 @@ public final class ShapesDataset {
     }
 
     private static Combination combo(String color, String shape, String background) {
-        return new Combination(PaletteColor.fromWord(color), ShapeKind.fromWord(shape), PaletteColor.fromWord(background));
+        return new Combination(
+                PaletteColor.fromWord(color), ShapeKind.fromWord(shape), PaletteColor.fromWord(background));
     }
 }

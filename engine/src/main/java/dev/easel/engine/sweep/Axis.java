@@ -28,24 +28,32 @@ public record Axis(AxisType type, List<Object> values) {
     public static Axis parse(String spec) {
         int colon = spec.indexOf(':');
         if (colon < 0) {
-            throw new AxisSyntaxException("axis '" + spec.strip() + "' needs the form TYPE:VALUES, e.g. steps:10,20,30");
+            throw new AxisSyntaxException(
+                    "axis '" + spec.strip() + "' needs the form TYPE:VALUES, e.g. steps:10,20,30");
         }
         String name = spec.substring(0, colon).strip();
-        AxisType type = AxisType.named(name).orElseThrow(() -> new AxisSyntaxException("unknown axis '" + name
-                + "'; axes are " + Arrays.stream(AxisType.values()).map(AxisType::id).collect(Collectors.joining(", "))));
+        AxisType type = AxisType.named(name)
+                .orElseThrow(() -> new AxisSyntaxException("unknown axis '" + name + "'; axes are "
+                        + Arrays.stream(AxisType.values()).map(AxisType::id).collect(Collectors.joining(", "))));
         return new Axis(type, new AxisValueParser(type).parse(spec.substring(colon + 1)));
     }
 
     public static Axis seed(long... seeds) {
-        return new Axis(AxisType.SEED, Arrays.stream(seeds).boxed().map(Object.class::cast).toList());
+        return new Axis(
+                AxisType.SEED,
+                Arrays.stream(seeds).boxed().map(Object.class::cast).toList());
     }
 
     public static Axis steps(int... steps) {
-        return new Axis(AxisType.STEPS, Arrays.stream(steps).mapToObj(s -> (Object) (long) s).toList());
+        return new Axis(
+                AxisType.STEPS,
+                Arrays.stream(steps).mapToObj(s -> (Object) (long) s).toList());
     }
 
     public static Axis cfg(double... scales) {
-        return new Axis(AxisType.CFG, Arrays.stream(scales).boxed().map(Object.class::cast).toList());
+        return new Axis(
+                AxisType.CFG,
+                Arrays.stream(scales).boxed().map(Object.class::cast).toList());
     }
 
     public static Axis sampler(String... samplers) {
@@ -72,7 +80,8 @@ public record Axis(AxisType type, List<Object> values) {
     public String label(int i) {
         Object value = values.get(i);
         String text = value instanceof Double d && d == Math.rint(d) && Math.abs(d) < 1e15
-                ? String.format("%.1f", d) : String.valueOf(value);
+                ? String.format("%.1f", d)
+                : String.valueOf(value);
         return switch (type) {
             case PROMPT_SR, MODEL -> text;
             // A checkpoint is a long path; its folder (checkpoint-400) says which one.
@@ -88,6 +97,8 @@ public record Axis(AxisType type, List<Object> values) {
             return this;
         }
         long drawn = random.nextInt(Integer.MAX_VALUE);
-        return new Axis(type, values.stream().map(v -> v.equals(-1L) ? (Object) drawn : v).toList());
+        return new Axis(
+                type,
+                values.stream().map(v -> v.equals(-1L) ? (Object) drawn : v).toList());
     }
 }

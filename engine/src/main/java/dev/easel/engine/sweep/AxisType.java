@@ -72,7 +72,8 @@ public enum AxisType {
     public static Optional<AxisType> named(String name) {
         String key = normalise(name);
         return Arrays.stream(values())
-                .filter(t -> normalise(t.id).equals(key) || normalise(t.label).equals(key)
+                .filter(t -> normalise(t.id).equals(key)
+                        || normalise(t.label).equals(key)
                         || t.aliases.stream().anyMatch(a -> normalise(a).equals(key)))
                 .findFirst();
     }

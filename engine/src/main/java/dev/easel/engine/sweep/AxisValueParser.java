@@ -47,14 +47,14 @@ final class AxisValueParser {
             }
         }
         if (values.size() > MAX_VALUES) {
-            throw new AxisSyntaxException(type.id() + " axis: " + values.size() + " values; use a larger step or fewer values");
+            throw new AxisSyntaxException(
+                    type.id() + " axis: " + values.size() + " values; use a larger step or fewer values");
         }
         return values;
     }
 
     /** One comma-separated item and where it starts in the values text (0-based). */
-    private record Item(String text, int start) {
-    }
+    private record Item(String text, int start) {}
 
     private List<Item> split(String text) {
         List<Item> items = new ArrayList<>();
@@ -79,8 +79,8 @@ final class AxisValueParser {
             }
         }
         if (quoted) {
-            throw new AxisSyntaxException(type.id() + " axis: the quote opened at character " + (text.lastIndexOf('"') + 1)
-                    + " is never closed; close it with \"");
+            throw new AxisSyntaxException(type.id() + " axis: the quote opened at character "
+                    + (text.lastIndexOf('"') + 1) + " is never closed; close it with \"");
         }
         items.add(new Item(current.toString(), start));
         return items;
@@ -167,8 +167,10 @@ final class AxisValueParser {
             throw error(item, "a range step of 0 never ends; use e.g. (+1)");
         }
         if ((last - first) * by < 0) {
-            throw error(item, "the step " + (by > 0 ? "+" : "") + format(by) + " goes away from " + format(last)
-                    + "; use (" + (by > 0 ? "-" : "+") + format(Math.abs(by)) + ")");
+            throw error(
+                    item,
+                    "the step " + (by > 0 ? "+" : "") + format(by) + " goes away from " + format(last) + "; use ("
+                            + (by > 0 ? "-" : "+") + format(Math.abs(by)) + ")");
         }
     }
 

@@ -33,9 +33,14 @@ public final class GridImage {
     /**
      * What to draw. {@code tiles[z][y][x]} is an image, or null for a cell that failed; {@code legend} may be null.
      */
-    public record Content(List<String> xLabels, List<String> yLabels, List<String> zTitles, BufferedImage[][][] tiles,
-                          int tileWidth, int tileHeight, String legend) {
-    }
+    public record Content(
+            List<String> xLabels,
+            List<String> yLabels,
+            List<String> zTitles,
+            BufferedImage[][][] tiles,
+            int tileWidth,
+            int tileHeight,
+            String legend) {}
 
     private static final Color BACKGROUND = Color.WHITE;
     private static final Color TEXT = new Color(20, 20, 20);
@@ -62,7 +67,8 @@ public final class GridImage {
     private GridImage(Content content, Options options) {
         this.content = content;
         this.options = options;
-        int scale = Math.max(1, (int) Math.ceil((double) MIN_TILE / Math.min(content.tileWidth(), content.tileHeight())));
+        int scale =
+                Math.max(1, (int) Math.ceil((double) MIN_TILE / Math.min(content.tileWidth(), content.tileHeight())));
         this.tileWidth = content.tileWidth() * scale;
         this.tileHeight = content.tileHeight() * scale;
         int tile = Math.min(tileWidth, tileHeight);
@@ -80,7 +86,8 @@ public final class GridImage {
         boolean hasZ = content.zTitles().size() > 1 || !content.zTitles().get(0).isEmpty();
         this.titleRow = hasZ ? titleMetrics.getHeight() * 3 / 2 : 0;
         this.legendRow = options.legend() && content.legend() != null
-                ? wrap(content.legend(), width() - 2 * fontSize, metrics).size() * metrics.getHeight() + fontSize : 0;
+                ? wrap(content.legend(), width() - 2 * fontSize, metrics).size() * metrics.getHeight() + fontSize
+                : 0;
     }
 
     /**
@@ -133,8 +140,13 @@ public final class GridImage {
             if (legendRow > 0) {
                 g.setFont(font);
                 g.setColor(TEXT);
-                drawCentered(g, wrap(content.legend(), width() - 2 * font.getSize(), metrics), 0,
-                        height() - legendRow + font.getSize() / 2, width(), metrics);
+                drawCentered(
+                        g,
+                        wrap(content.legend(), width() - 2 * font.getSize(), metrics),
+                        0,
+                        height() - legendRow + font.getSize() / 2,
+                        width(),
+                        metrics);
             }
         } finally {
             g.dispose();
@@ -155,14 +167,24 @@ public final class GridImage {
         for (int x = 0; x < content.xLabels().size(); x++) {
             int cellLeft = left + labelColumn + x * (tileW + options.margin());
             List<String> lines = wrap(content.xLabels().get(x), tileW, metrics);
-            drawCentered(g, lines, cellLeft, top - labelRow + (labelRow - lines.size() * metrics.getHeight()) / 2,
-                    tileW, metrics);
+            drawCentered(
+                    g,
+                    lines,
+                    cellLeft,
+                    top - labelRow + (labelRow - lines.size() * metrics.getHeight()) / 2,
+                    tileW,
+                    metrics);
         }
         for (int y = 0; y < content.yLabels().size(); y++) {
             int cellTop = top + y * (tileH + options.margin());
             if (labelColumn > 0) {
                 List<String> lines = wrap(content.yLabels().get(y), labelColumn - font.getSize(), metrics);
-                drawCentered(g, lines, left, cellTop + (tileH - lines.size() * metrics.getHeight()) / 2, labelColumn,
+                drawCentered(
+                        g,
+                        lines,
+                        left,
+                        cellTop + (tileH - lines.size() * metrics.getHeight()) / 2,
+                        labelColumn,
                         metrics);
             }
             for (int x = 0; x < content.xLabels().size(); x++) {
@@ -198,7 +220,10 @@ public final class GridImage {
     }
 
     private static int lines(List<String> labels, int width, FontMetrics fm) {
-        return labels.stream().mapToInt(label -> wrap(label, width, fm).size()).max().orElse(1);
+        return labels.stream()
+                .mapToInt(label -> wrap(label, width, fm).size())
+                .max()
+                .orElse(1);
     }
 
     /** Splits {@code text} into lines no wider than {@code width}, at spaces where possible. */

@@ -7,8 +7,14 @@ import java.awt.image.BufferedImage;
  * every picture: mean brightness and contrast (luma mean and standard deviation, 0–255), the mean of each channel,
  * colourfulness (Hasler and Süsstrunk's metric) and sharpness (variance of the Laplacian of the luma).
  */
-public record ImageStatistics(double brightness, double contrast, double meanRed, double meanGreen, double meanBlue,
-                              double colorfulness, double sharpness) {
+public record ImageStatistics(
+        double brightness,
+        double contrast,
+        double meanRed,
+        double meanGreen,
+        double meanBlue,
+        double colorfulness,
+        double sharpness) {
 
     public static ImageStatistics of(BufferedImage image) {
         int width = image.getWidth();
@@ -42,8 +48,14 @@ public record ImageStatistics(double brightness, double contrast, double meanRed
         double stdRg = Math.sqrt(Math.max(0, sumRg2 / n - meanRg * meanRg));
         double stdYb = Math.sqrt(Math.max(0, sumYb2 / n - meanYb * meanYb));
         double colorfulness = Math.hypot(stdRg, stdYb) + 0.3 * Math.hypot(meanRg, meanYb);
-        return new ImageStatistics(meanL, Math.sqrt(Math.max(0, sumL2 / n - meanL * meanL)), sumR / n, sumG / n,
-                sumB / n, colorfulness, laplacianVariance(luma, width, height));
+        return new ImageStatistics(
+                meanL,
+                Math.sqrt(Math.max(0, sumL2 / n - meanL * meanL)),
+                sumR / n,
+                sumG / n,
+                sumB / n,
+                colorfulness,
+                laplacianVariance(luma, width, height));
     }
 
     private static double laplacianVariance(double[] luma, int width, int height) {

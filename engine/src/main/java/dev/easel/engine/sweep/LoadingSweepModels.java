@@ -1,7 +1,7 @@
 package dev.easel.engine.sweep;
 
-import dev.easel.engine.loading.DefaultModel;
 import dev.easel.engine.EngineException;
+import dev.easel.engine.loading.DefaultModel;
 import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.models.AutoencoderKL;
@@ -58,9 +58,10 @@ public final class LoadingSweepModels implements SweepModels, AutoCloseable {
         if (folder.isEmpty()) {
             return pipeline(model).samplingSpeed();
         }
-        UNet2DConditionModel.Config unet = Configs.read(folder.get().resolve("unet/config.json"),
-                UNet2DConditionModel.Config::fromJson);
-        AutoencoderKL.Config vae = Configs.read(folder.get().resolve("vae/config.json"), AutoencoderKL.Config::fromJson);
+        UNet2DConditionModel.Config unet =
+                Configs.read(folder.get().resolve("unet/config.json"), UNet2DConditionModel.Config::fromJson);
+        AutoencoderKL.Config vae =
+                Configs.read(folder.get().resolve("vae/config.json"), AutoencoderKL.Config::fromJson);
         return new SamplingSpeed(unet, 1 << (vae.blockOutChannels().length - 1), options.device());
     }
 

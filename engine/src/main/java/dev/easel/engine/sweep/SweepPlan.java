@@ -76,16 +76,23 @@ public final class SweepPlan {
         for (int zi = 0; zi < zs; zi++) {
             for (int yi = 0; yi < ys; yi++) {
                 for (int xi = 0; xi < x.size(); xi++) {
-                    SweepCell cell = new SweepCell(xi, yi, zi, base, spec.model(), spec.strength(),
-                            spec.lora() == null ? 0 : spec.lora().weight(), null);
+                    SweepCell cell = new SweepCell(
+                            xi,
+                            yi,
+                            zi,
+                            base,
+                            spec.model(),
+                            spec.strength(),
+                            spec.lora() == null ? 0 : spec.lora().weight(),
+                            null);
                     cell = apply(cell, x, xi);
                     cell = y == null ? cell : apply(cell, y, yi);
                     cell = z == null ? cell : apply(cell, z, zi);
                     try {
                         cell.settings().validate();
                     } catch (EngineException e) {
-                        throw new AxisSyntaxException("the cell at X " + (xi + 1) + ", Y " + (yi + 1) + ", Z " + (zi + 1)
-                                + " is invalid: " + e.getMessage());
+                        throw new AxisSyntaxException("the cell at X " + (xi + 1) + ", Y " + (yi + 1) + ", Z "
+                                + (zi + 1) + " is invalid: " + e.getMessage());
                     }
                     cells.add(cell);
                 }
@@ -115,9 +122,15 @@ public final class SweepPlan {
             return;
         }
         long steps = cells.stream().mapToLong(c -> c.settings().steps()).sum();
-        throw new AxisSyntaxException(String.format(java.util.Locale.ROOT, "this sweep makes %,d images (%,d sampling"
-                + " steps%s; %s), more than the %d run without asking; %s, or use fewer values", cells.size(), steps,
-                cells.get(0).settings().guidanceScale() > 1 ? " with guidance" : "", estimate().text(), CONFIRM_ABOVE,
+        throw new AxisSyntaxException(String.format(
+                java.util.Locale.ROOT,
+                "this sweep makes %,d images (%,d sampling"
+                        + " steps%s; %s), more than the %d run without asking; %s, or use fewer values",
+                cells.size(),
+                steps,
+                cells.get(0).settings().guidanceScale() > 1 ? " with guidance" : "",
+                estimate().text(),
+                CONFIRM_ABOVE,
                 how));
     }
 
@@ -129,7 +142,8 @@ public final class SweepPlan {
          * (which whole steps don't reach), "25 minutes or more, estimated from this machine's float32 rate".
          */
         public String text() {
-            return measured ? "about " + duration(seconds) + ", estimated from this model's speed here"
+            return measured
+                    ? "about " + duration(seconds) + ", estimated from this model's speed here"
                     : duration(seconds) + " or more, estimated from this machine's float32 rate";
         }
 
@@ -143,8 +157,10 @@ public final class SweepPlan {
                 return Math.round(seconds / 60) + " minutes";
             }
             double hours = seconds / 3600;
-            return (hours < 10 ? String.format(java.util.Locale.ROOT, "%.1f", hours)
-                    : String.format(java.util.Locale.ROOT, "%,d", Math.round(hours))) + " hours";
+            return (hours < 10
+                            ? String.format(java.util.Locale.ROOT, "%.1f", hours)
+                            : String.format(java.util.Locale.ROOT, "%,d", Math.round(hours)))
+                    + " hours";
         }
     }
 
@@ -159,8 +175,9 @@ public final class SweepPlan {
             SamplingSpeed.Rate rate = rates.computeIfAbsent(cell.model(), m -> speed.rate());
             measured &= rate.measured();
             GenerationSettings s = cell.settings();
-            seconds += s.steps() * (double) speed.stepFlops(s.width(), s.height(), s.batchSize(),
-                    s.guidanceScale() > 1) / rate.flopsPerSecond();
+            seconds += s.steps()
+                    * (double) speed.stepFlops(s.width(), s.height(), s.batchSize(), s.guidanceScale() > 1)
+                    / rate.flopsPerSecond();
         }
         return new Estimate(seconds, measured);
     }
@@ -181,10 +198,12 @@ public final class SweepPlan {
     /** The grid around {@code tiles[z][y][x]}, labelled with the axes' values. */
     GridImage.Content gridContent(BufferedImage[][][] tiles) {
         int tileWidth = cells.stream().mapToInt(c -> c.settings().width()).max().orElse(64);
-        int tileHeight = cells.stream().mapToInt(c -> c.settings().height()).max().orElse(64);
-        String legend = spec.base().prompts().get(0) + " · seed " + cells.get(0).settings().seed() + " · " + spec.model();
-        return new GridImage.Content(labels(axis(0)), labels(axis(1)), labels(axis(2)), tiles, tileWidth, tileHeight,
-                legend);
+        int tileHeight =
+                cells.stream().mapToInt(c -> c.settings().height()).max().orElse(64);
+        String legend = spec.base().prompts().get(0) + " · seed "
+                + cells.get(0).settings().seed() + " · " + spec.model();
+        return new GridImage.Content(
+                labels(axis(0)), labels(axis(1)), labels(axis(2)), tiles, tileWidth, tileHeight, legend);
     }
 
     private static List<String> labels(Axis axis) {
@@ -200,13 +219,14 @@ public final class SweepPlan {
 
     private static void check(Axis axis, SweepSpec spec, SweepModels models) {
         switch (axis.type()) {
-            case SAMPLER -> axis.values().forEach(v -> {
-                try {
-                    Samplers.resolve((String) v);
-                } catch (EngineException e) {
-                    throw new AxisSyntaxException("sampler axis: " + e.getMessage());
-                }
-            });
+            case SAMPLER ->
+                axis.values().forEach(v -> {
+                    try {
+                        Samplers.resolve((String) v);
+                    } catch (EngineException e) {
+                        throw new AxisSyntaxException("sampler axis: " + e.getMessage());
+                    }
+                });
             case PROMPT_SR -> {
                 String search = (String) axis.values().get(0);
                 GenerationSettings base = spec.base();
@@ -230,50 +250,55 @@ public final class SweepPlan {
                     }
                 });
             }
-            case SCHEDULE -> axis.values().forEach(v -> {
-                try {
-                    Samplers.effectiveSchedule(spec.base().sampler(), (String) v);
-                } catch (EngineException e) {
-                    throw new AxisSyntaxException("schedule axis: " + e.getMessage());
-                }
-            });
-            case VAR_STRENGTH -> axis.values().forEach(v -> {
-                double s = (Double) v;
-                if (!(s >= 0 && s <= 1)) {
-                    throw new AxisSyntaxException("var_strength axis: " + s + " is outside [0, 1] (0 = the seed's"
-                            + " image, 1 = the variation seed's)");
-                }
-            });
+            case SCHEDULE ->
+                axis.values().forEach(v -> {
+                    try {
+                        Samplers.effectiveSchedule(spec.base().sampler(), (String) v);
+                    } catch (EngineException e) {
+                        throw new AxisSyntaxException("schedule axis: " + e.getMessage());
+                    }
+                });
+            case VAR_STRENGTH ->
+                axis.values().forEach(v -> {
+                    double s = (Double) v;
+                    if (!(s >= 0 && s <= 1)) {
+                        throw new AxisSyntaxException("var_strength axis: " + s + " is outside [0, 1] (0 = the seed's"
+                                + " image, 1 = the variation seed's)");
+                    }
+                });
             case HIRES_STEPS, HIRES_SCALE -> {
                 if (spec.base().hires() == null) {
                     throw new AxisSyntaxException("the " + axis.type().id() + " axis varies hires fix; turn it on"
                             + " with --hires (or .hires(…))");
                 }
             }
-            case CLIP_SKIP -> axis.values().forEach(v -> {
-                if ((Long) v < 1) {
-                    throw new AxisSyntaxException("clip_skip axis: " + v + " is below 1 (1 = the last layer, as in"
-                            + " the web UI)");
-                }
-            });
+            case CLIP_SKIP ->
+                axis.values().forEach(v -> {
+                    if ((Long) v < 1) {
+                        throw new AxisSyntaxException(
+                                "clip_skip axis: " + v + " is below 1 (1 = the last layer, as in" + " the web UI)");
+                    }
+                });
             case LORA_WEIGHT -> {
                 if (spec.lora() == null) {
                     throw new AxisSyntaxException("the lora_weight axis needs a LoRA to weigh: give one with --lora"
                             + " FILE (or .lora(file, weight))");
                 }
             }
-            case CHECKPOINT -> axis.values().forEach(v -> {
-                if (!DreamBoothOutput.isCheckpoint(Path.of((String) v))) {
-                    throw new AxisSyntaxException("checkpoint axis: '" + v + "' is not a checkpoint folder of a"
-                            + " DreamBooth run; give folders like RUN/checkpoints/checkpoint-100");
-                }
-            });
-            case VAE -> axis.values().forEach(v -> {
-                if (!isNone((String) v) && !Files.exists(Path.of((String) v))) {
-                    throw new AxisSyntaxException("vae axis: '" + v + "' does not exist; give vae/ folders or"
-                            + " .safetensors files (none: the model's own)");
-                }
-            });
+            case CHECKPOINT ->
+                axis.values().forEach(v -> {
+                    if (!DreamBoothOutput.isCheckpoint(Path.of((String) v))) {
+                        throw new AxisSyntaxException("checkpoint axis: '" + v + "' is not a checkpoint folder of a"
+                                + " DreamBooth run; give folders like RUN/checkpoints/checkpoint-100");
+                    }
+                });
+            case VAE ->
+                axis.values().forEach(v -> {
+                    if (!isNone((String) v) && !Files.exists(Path.of((String) v))) {
+                        throw new AxisSyntaxException("vae axis: '" + v + "' does not exist; give vae/ folders or"
+                                + " .safetensors files (none: the model's own)");
+                    }
+                });
             default -> {
                 // numbers and sizes were checked while parsing; the cell validation checks their ranges
             }
@@ -300,9 +325,12 @@ public final class SweepPlan {
             case PROMPT_SR -> {
                 String search = (String) axis.values().get(0);
                 String replacement = (String) value;
-                b.prompts(cell.settings().prompts().stream().map(p -> p.replace(search, replacement)).toList());
+                b.prompts(cell.settings().prompts().stream()
+                        .map(p -> p.replace(search, replacement))
+                        .toList());
                 b.negativePrompts(cell.settings().negativePrompts().stream()
-                        .map(n -> n.replace(search, replacement)).toList());
+                        .map(n -> n.replace(search, replacement))
+                        .toList());
             }
             case NEGATIVE -> b.negativePrompts(List.of((String) value));
             case MODEL -> model = (String) value;
@@ -323,7 +351,12 @@ public final class SweepPlan {
             case VAR_STRENGTH -> b.variation(cell.settings().subseed(), (Double) value);
             case HIRES_STEPS -> {
                 HiresFix h = cell.settings().hires();
-                b.hires(new HiresFix(h.upscaler(), h.scale(), h.width(), h.height(), Math.toIntExact((Long) value),
+                b.hires(new HiresFix(
+                        h.upscaler(),
+                        h.scale(),
+                        h.width(),
+                        h.height(),
+                        Math.toIntExact((Long) value),
                         h.denoisingStrength()));
             }
             case HIRES_SCALE -> {

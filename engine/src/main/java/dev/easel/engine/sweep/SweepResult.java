@@ -8,8 +8,8 @@ import tech.tablesaw.api.Table;
  * What a sweep made: the labelled grid (saved as {@code grid.png} beside the images), one table row per image, and
  * whether it was interrupted (then the grid holds what was made so far).
  */
-public record SweepResult(BufferedImage grid, Table table, Path folder, Path gridFile, int made, int failed,
-                          boolean interrupted) {
+public record SweepResult(
+        BufferedImage grid, Table table, Path folder, Path gridFile, int made, int failed, boolean interrupted) {
 
     /** One line for logs and notebooks. */
     public String summary() {

@@ -1,6 +1,5 @@
 package dev.easel.engine.sweep;
 
-import dev.easel.engine.loading.VaeFiles;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -9,14 +8,15 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.io.Png;
+import dev.easel.engine.loading.VaeFiles;
 import dev.easel.engine.lora.LoraNetwork;
 import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.pipeline.DiffusionPipeline;
-import dev.easel.engine.pipeline.StableDiffusionPipeline;
+import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.engine.pipeline.GenerationResult;
 import dev.easel.engine.pipeline.GenerationSettings;
-import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.engine.pipeline.Latents;
+import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.prompt.PromptChunks;
 import dev.easel.engine.prompt.PromptSchedule;
 import dev.easel.engine.samplers.Samplers;
@@ -133,8 +133,12 @@ public final class SweepRunner {
                 Path file = null;
                 if (outcome.image() != null) {
                     file = folder.resolve(String.format("%05d.png", done));
-                    Png.write(outcome.image(), parameters(cell, spec, outcome.vae()).withVaeTiling(cell.settings(),
-                            outcome.vaeTiled()).pngText(), file);
+                    Png.write(
+                            outcome.image(),
+                            parameters(cell, spec, outcome.vae())
+                                    .withVaeTiling(cell.settings(), outcome.vaeTiled())
+                                    .pngText(),
+                            file);
                 } else {
                     failed++;
                 }
@@ -161,7 +165,8 @@ public final class SweepRunner {
         List<SweepCell> batch = new ArrayList<>(List.of(first));
         // Ancestral samplers (and DDIM with eta) draw noise every step from the batch's generator, so a batched image
         // would differ from the single image of its seed; those run one at a time.
-        boolean batchable = !Samplers.info(first.settings().sampler()).stochastic() && first.settings().eta() == 0;
+        boolean batchable = !Samplers.info(first.settings().sampler()).stochastic()
+                && first.settings().eta() == 0;
         for (int i = from + 1; batchable && i < cells.size() && batch.size() < MAX_BATCH; i++) {
             if (!first.batchesWith(cells.get(i))) {
                 break;
@@ -204,7 +209,11 @@ public final class SweepRunner {
             List<Outcome> named = new ArrayList<>();
             for (int i = 0; i < made.size(); i++) {
                 Outcome o = made.get(i);
-                named.add(new Outcome(o.image(), o.seconds(), o.error(), vaeName,
+                named.add(new Outcome(
+                        o.image(),
+                        o.seconds(),
+                        o.error(),
+                        vaeName,
                         pipeline.tilesVae(batch.get(i).settings())));
             }
             return named;
@@ -213,9 +222,12 @@ public final class SweepRunner {
         } catch (RuntimeException e) {
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             // the VAE the cells were to be decoded with, for their rows, even when it is what failed to load
-            String meantVae = vae == null ? pipeline instanceof StableDiffusionPipeline sd ? sd.vaeName() : null
+            String meantVae = vae == null
+                    ? pipeline instanceof StableDiffusionPipeline sd ? sd.vaeName() : null
                     : SweepPlan.isNone(vae) ? null : Path.of(vae).getFileName().toString();
-            return batch.stream().map(c -> new Outcome(null, 0, message, meantVae, false)).toList();
+            return batch.stream()
+                    .map(c -> new Outcome(null, 0, message, meantVae, false))
+                    .toList();
         }
     }
 
@@ -253,8 +265,9 @@ public final class SweepRunner {
                 }
                 return outcomes;
             }
-            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
-                    .orElse("");
+            String message = e.getMessage() == null
+                    ? e.getClass().getSimpleName()
+                    : e.getMessage().lines().findFirst().orElse("");
             return List.of(new Outcome(null, 0, e instanceof OutOfMemoryError ? "out of memory: " + message : message));
         }
     }
@@ -289,7 +302,8 @@ public final class SweepRunner {
         long h = first.height() / pipeline.vaeScaleFactor();
         long w = first.width() / pipeline.vaeScaleFactor();
         // Holding the generator from seed to draw: another thread's generation in between would change the noise.
-        try (NDManager cpu = NDManager.newBaseManager(Device.cpu()); Randomness.Held generator = Randomness.hold()) {
+        try (NDManager cpu = NDManager.newBaseManager(Device.cpu());
+                Randomness.Held generator = Randomness.hold()) {
             NDList noise = new NDList();
             for (SweepCell cell : batch) {
                 generator.seed(cell.settings().seed()); // as the pipeline seeds a single generation
@@ -297,16 +311,22 @@ public final class SweepRunner {
             }
             NDArray all = NDArrays.concat(noise, 0);
             return first.toBuilder()
-                    .prompts(batch.stream().map(c -> c.settings().prompts().get(0)).toList())
-                    .negativePrompts(batch.stream().map(c -> c.settings().negativePrompts().isEmpty() ? ""
-                            : c.settings().negativePrompts().get(0)).toList())
-                    .initLatents(Latents.of(all)).build();
+                    .prompts(batch.stream()
+                            .map(c -> c.settings().prompts().get(0))
+                            .toList())
+                    .negativePrompts(batch.stream()
+                            .map(c -> c.settings().negativePrompts().isEmpty()
+                                    ? ""
+                                    : c.settings().negativePrompts().get(0))
+                            .toList())
+                    .initLatents(Latents.of(all))
+                    .build();
         }
     }
 
     /** Cells an interrupt left unmade are drawn as plain light tiles, distinct from failed ones. */
-    private static void markNotMade(List<SweepCell> cells, BufferedImage[][][] tiles, boolean[][][] attempted,
-                                    SweepPlan plan) {
+    private static void markNotMade(
+            List<SweepCell> cells, BufferedImage[][][] tiles, boolean[][][] attempted, SweepPlan plan) {
         GridImage.Content content = plan.gridContent(tiles);
         BufferedImage blank = new BufferedImage(content.tileWidth(), content.tileHeight(), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = blank.createGraphics();
@@ -335,14 +355,22 @@ public final class SweepRunner {
 
     /** The grid's parameters, as the web UI writes them: the first cell's, with the script and its axes. */
     private static GenerationParameters gridParameters(SweepPlan plan) {
-        GenerationParameters p = parameters(plan.cells().get(0), plan.spec(), null).with("Script", "X/Y/Z plot");
+        GenerationParameters p =
+                parameters(plan.cells().get(0), plan.spec(), null).with("Script", "X/Y/Z plot");
         String[] roles = {"X", "Y", "Z"};
         for (int i = 0; i < 3; i++) {
             Axis axis = plan.axis(i);
             if (axis != null) {
-                p = p.with(roles[i] + " Type", axis.type().label()).with(roles[i] + " Values", String.join(", ",
-                        axis.values().stream().map(v -> v instanceof Double d ? GenerationParameters.number(d)
-                                : String.valueOf(v)).toList()));
+                p = p.with(roles[i] + " Type", axis.type().label())
+                        .with(
+                                roles[i] + " Values",
+                                String.join(
+                                        ", ",
+                                        axis.values().stream()
+                                                .map(v -> v instanceof Double d
+                                                        ? GenerationParameters.number(d)
+                                                        : String.valueOf(v))
+                                                .toList()));
             }
         }
         return p;

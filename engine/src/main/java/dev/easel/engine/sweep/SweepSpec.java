@@ -1,8 +1,8 @@
 package dev.easel.engine.sweep;
 
+import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.pipeline.GenerationSettings;
 import java.awt.image.BufferedImage;
-import dev.easel.engine.lora.LoraSpec;
 import java.nio.file.Path;
 
 /**
@@ -10,8 +10,17 @@ import java.nio.file.Path;
  * (X, Y, Z; Y and Z may be null), where images go, and grid layout. {@code initImage} and {@code strength} make it an
  * img2img sweep; {@code lora} (may be null) is a LoRA applied to every cell, at its weight or the lora_weight axis's.
  */
-public record SweepSpec(GenerationSettings base, String model, Axis x, Axis y, Axis z, Path outputFolder,
-                        GridImage.Options grid, BufferedImage initImage, double strength, LoraSpec lora) {
+public record SweepSpec(
+        GenerationSettings base,
+        String model,
+        Axis x,
+        Axis y,
+        Axis z,
+        Path outputFolder,
+        GridImage.Options grid,
+        BufferedImage initImage,
+        double strength,
+        LoraSpec lora) {
 
     public SweepSpec {
         if (x == null) {

@@ -82,8 +82,31 @@ final class SweepTable {
     }
 
     Table table() {
-        return SignificantDigits.apply(Table.create("xyz sweep", x, y, z, prompt, negative, model, vae, sampler, steps,
-                cfg, seed, width, height, clipSkip, eta, strength, loraWeight, seconds, image, brightness, contrast,
-                colorfulness, sharpness, error));
+        return SignificantDigits.apply(Table.create(
+                "xyz sweep",
+                x,
+                y,
+                z,
+                prompt,
+                negative,
+                model,
+                vae,
+                sampler,
+                steps,
+                cfg,
+                seed,
+                width,
+                height,
+                clipSkip,
+                eta,
+                strength,
+                loraWeight,
+                seconds,
+                image,
+                brightness,
+                contrast,
+                colorfulness,
+                sharpness,
+                error));
     }
 }

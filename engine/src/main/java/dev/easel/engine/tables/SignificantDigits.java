@@ -45,7 +45,8 @@ public final class SignificantDigits extends NumberFormat {
         if (!Double.isFinite(number)) {
             return to.append(number);
         }
-        return to.append(new BigDecimal(number).round(context).stripTrailingZeros().toPlainString());
+        return to.append(
+                new BigDecimal(number).round(context).stripTrailingZeros().toPlainString());
     }
 
     @Override

@@ -57,22 +57,21 @@ public final class BpeTrainer {
                 special.put("eos_token", ByteLevel.EOS);
                 special.put("pad_token", ByteLevel.EOS);
                 special.put("unk_token", ByteLevel.EOS);
-                json.writerWithDefaultPrettyPrinter().writeValue(folder.resolve("special_tokens_map.json").toFile(),
-                        special);
+                json.writerWithDefaultPrettyPrinter()
+                        .writeValue(folder.resolve("special_tokens_map.json").toFile(), special);
                 ObjectNode config = special.deepCopy();
                 config.put("model_max_length", 77);
                 config.put("tokenizer_class", "CLIPTokenizer");
                 config.put("do_lower_case", true);
-                json.writerWithDefaultPrettyPrinter().writeValue(folder.resolve("tokenizer_config.json").toFile(),
-                        config);
+                json.writerWithDefaultPrettyPrinter()
+                        .writeValue(folder.resolve("tokenizer_config.json").toFile(), config);
             } catch (IOException e) {
                 throw new UncheckedIOException("could not write the tokenizer to " + folder + ": " + e.getMessage(), e);
             }
         }
     }
 
-    private BpeTrainer() {
-    }
+    private BpeTrainer() {}
 
     /** Learns at most {@code maxMerges} merges from {@code texts}. Deterministic: ties go to the smaller pair. */
     public static Vocabulary train(Iterable<String> texts, int maxMerges) {

@@ -49,8 +49,7 @@ public final class ByteLevel {
         }
     }
 
-    private ByteLevel() {
-    }
+    private ByteLevel() {}
 
     /** The 256 single-byte symbols in the order CLIP's vocabulary lists them (ids 0–255). */
     public static List<Character> vocabularyOrder() {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.easel.engine.EngineException;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,8 +39,8 @@ public final class ClipTokenizer {
     /** Every added token with its id: {@code token}, {@code token_1}, …. */
     private volatile Map<String, Long> addedIds = Map.of();
 
-    private ClipTokenizer(Map<String, Integer> vocab, List<String> merges, String padToken, String unkToken,
-                          int maxLength) {
+    private ClipTokenizer(
+            Map<String, Integer> vocab, List<String> merges, String padToken, String unkToken, int maxLength) {
         this.vocab = vocab;
         this.ranks = new HashMap<>();
         for (int i = 0; i < merges.size(); i++) {
@@ -119,6 +118,7 @@ public final class ClipTokenizer {
 
     /** OpenAI's CLIP vocabulary file, shipped inside the jar (MIT licence beside it). */
     private static final String BUNDLED = "bpe_simple_vocab_16e6.txt.gz";
+
     private static volatile List<String> bundledMerges;
 
     /**
@@ -321,13 +321,20 @@ public final class ClipTokenizer {
             if (cp == 0 || cp == 0xFFFD) {
                 return;
             }
-            if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || Character.getType(cp) == Character.SPACE_SEPARATOR) {
+            if (cp == ' '
+                    || cp == '\t'
+                    || cp == '\n'
+                    || cp == '\r'
+                    || Character.getType(cp) == Character.SPACE_SEPARATOR) {
                 clean.append(' ');
                 return;
             }
             int type = Character.getType(cp);
-            boolean control = type == Character.CONTROL || type == Character.FORMAT || type == Character.UNASSIGNED
-                    || type == Character.PRIVATE_USE || type == Character.SURROGATE;
+            boolean control = type == Character.CONTROL
+                    || type == Character.FORMAT
+                    || type == Character.UNASSIGNED
+                    || type == Character.PRIVATE_USE
+                    || type == Character.SURROGATE;
             if (control) {
                 return;
             }
@@ -352,9 +359,13 @@ public final class ClipTokenizer {
     }
 
     private static boolean isCjk(int cp) {
-        return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x20000 && cp <= 0x2A6DF)
-                || (cp >= 0x2A700 && cp <= 0x2B73F) || (cp >= 0x2B740 && cp <= 0x2B81F)
-                || (cp >= 0x2B820 && cp <= 0x2CEAF) || (cp >= 0xF900 && cp <= 0xFAFF)
+        return (cp >= 0x4E00 && cp <= 0x9FFF)
+                || (cp >= 0x3400 && cp <= 0x4DBF)
+                || (cp >= 0x20000 && cp <= 0x2A6DF)
+                || (cp >= 0x2A700 && cp <= 0x2B73F)
+                || (cp >= 0x2B740 && cp <= 0x2B81F)
+                || (cp >= 0x2B820 && cp <= 0x2CEAF)
+                || (cp >= 0xF900 && cp <= 0xFAFF)
                 || (cp >= 0x2F800 && cp <= 0x2FA1F);
     }
 
@@ -382,7 +393,9 @@ public final class ClipTokenizer {
             List<String> merged = new ArrayList<>();
             int i = 0;
             while (i < word.size()) {
-                if (i < word.size() - 1 && word.get(i).equals(bestA) && word.get(i + 1).equals(bestB)) {
+                if (i < word.size() - 1
+                        && word.get(i).equals(bestA)
+                        && word.get(i + 1).equals(bestB)) {
                     merged.add(bestA + bestB);
                     i += 2;
                 } else {

@@ -1,12 +1,12 @@
 package dev.easel.engine.torch;
 
+import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
@@ -25,8 +25,7 @@ public final class LibTorch {
         Engine.getEngine("PyTorch");
     }
 
-    private LibTorch() {
-    }
+    private LibTorch() {}
 
     /** Whether this thread records autograd graphs ({@code torch.is_grad_enabled()}; thread-local). */
     public static boolean gradMode() {

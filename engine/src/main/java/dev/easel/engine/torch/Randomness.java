@@ -21,8 +21,7 @@ public final class Randomness {
 
     private static final ReentrantLock LOCK = new ReentrantLock();
 
-    private Randomness() {
-    }
+    private Randomness() {}
 
     /** Waits for and holds the generator (without seeding it) until the lease is closed. */
     public static Held hold() {
@@ -58,8 +57,7 @@ public final class Randomness {
 
         private boolean open = true;
 
-        private Held() {
-        }
+        private Held() {}
 
         /** {@code torch.manual_seed(seed)}: the generator keeps the low 32 bits of a long seed. */
         public void seed(long seed) {

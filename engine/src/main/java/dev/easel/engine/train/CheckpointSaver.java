@@ -3,11 +3,11 @@ package dev.easel.engine.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.easel.engine.BadValueException;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.torch.LibTorch;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.easel.engine.weights.SafeTensors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -57,9 +57,17 @@ final class CheckpointSaver implements StepListener {
         manifest.putAll(ResumeCheck.recorded(settings));
         manifest.put("random_state", "reseeded per micro-batch from (seed, step, micro); nothing else to restore");
         manifest.put("data_order", "examples are a function of (seed, step, micro); resumes at the saved step");
-        manifest.put("lr_scheduler", Map.of("kind", settings.schedule().kind().id(),
-                "warmup_steps", settings.schedule().warmupSteps(), "total_steps", settings.schedule().totalSteps(),
-                "last_factor", settings.schedule().factor(run.step)));
+        manifest.put(
+                "lr_scheduler",
+                Map.of(
+                        "kind",
+                        settings.schedule().kind().id(),
+                        "warmup_steps",
+                        settings.schedule().warmupSteps(),
+                        "total_steps",
+                        settings.schedule().totalSteps(),
+                        "last_factor",
+                        settings.schedule().factor(run.step)));
         manifest.put("optimizer_step", run.optimizer.step());
         if (run.scaler != null) {
             manifest.put("loss_scale", run.scaler.state());
@@ -104,7 +112,8 @@ final class CheckpointSaver implements StepListener {
                 LibTorch.setGradMode(gradMode);
             }
             Object optimizerStep = checkpoint.manifest().get("optimizer_step");
-            run.optimizer.restore(read(folder.resolve(OPTIMIZER), scope),
+            run.optimizer.restore(
+                    read(folder.resolve(OPTIMIZER), scope),
                     optimizerStep instanceof Number n ? n.longValue() : checkpoint.step());
             if (Files.isRegularFile(folder.resolve(EXTRA))) {
                 run.objective.restoreExtraState(read(folder.resolve(EXTRA), scope));

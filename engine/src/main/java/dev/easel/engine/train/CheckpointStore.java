@@ -33,8 +33,7 @@ import java.util.stream.Stream;
 public final class CheckpointStore {
 
     /** A complete checkpoint: its folder, its step and the manifest written with it. */
-    public record Checkpoint(Path folder, long step, Map<String, Object> manifest) {
-    }
+    public record Checkpoint(Path folder, long step, Map<String, Object> manifest) {}
 
     /** Writes a checkpoint's files into the folder it is given. */
     @FunctionalInterface
@@ -45,6 +44,7 @@ public final class CheckpointStore {
     public static final String MANIFEST = "manifest.json";
     /** The run folder a training keeps in its output folder. */
     public static final String RUN_FOLDER = "checkpoints";
+
     private static final Pattern NAME = Pattern.compile("checkpoint-(\\d+)");
     private static final Pattern PARTIAL = Pattern.compile("\\.checkpoint-\\d+\\.partial-(\\d+)");
     private static final System.Logger LOG = System.getLogger(CheckpointStore.class.getName());
@@ -68,7 +68,8 @@ public final class CheckpointStore {
      */
     public Checkpoint save(long step, Map<String, Object> manifest, Contents contents) {
         Path target = runFolder.resolve("checkpoint-" + step);
-        Path temporary = runFolder.resolve(".checkpoint-" + step + ".partial-" + ProcessHandle.current().pid());
+        Path temporary = runFolder.resolve(
+                ".checkpoint-" + step + ".partial-" + ProcessHandle.current().pid());
         Map<String, Object> fullManifest = new LinkedHashMap<>(manifest);
         fullManifest.put("step", step);
         try {
@@ -76,7 +77,8 @@ public final class CheckpointStore {
             removeLeftovers();
             Files.createDirectory(temporary);
             contents.writeTo(temporary);
-            JSON.writerWithDefaultPrettyPrinter().writeValue(temporary.resolve(MANIFEST).toFile(), fullManifest);
+            JSON.writerWithDefaultPrettyPrinter()
+                    .writeValue(temporary.resolve(MANIFEST).toFile(), fullManifest);
             syncTree(temporary);
             replace(temporary, target);
             sync(runFolder);
@@ -86,9 +88,10 @@ public final class CheckpointStore {
             } catch (IOException ignored) {
                 // The partial folder is hidden and ignored; the next save removes it.
             }
-            String previous = latest().map(c -> "; checkpoint-" + c.step() + " is intact").orElse("");
-            throw new UncheckedIOException(new IOException("could not write checkpoint-" + step + " in " + runFolder
-                    + ": " + describe(e) + previous, e));
+            String previous =
+                    latest().map(c -> "; checkpoint-" + c.step() + " is intact").orElse("");
+            throw new UncheckedIOException(new IOException(
+                    "could not write checkpoint-" + step + " in " + runFolder + ": " + describe(e) + previous, e));
         }
         prune();
         return new Checkpoint(target, step, fullManifest);
@@ -141,7 +144,8 @@ public final class CheckpointStore {
     public static Checkpoint openToResume(Path folder) {
         Path runFolder = folder.resolve(RUN_FOLDER);
         boolean outputFolder = !Files.isRegularFile(folder.resolve(MANIFEST))
-                && new CheckpointStore(folder, 1).latest().isEmpty() && Files.isDirectory(runFolder);
+                && new CheckpointStore(folder, 1).latest().isEmpty()
+                && Files.isDirectory(runFolder);
         return open(outputFolder ? runFolder : folder);
     }
 
@@ -156,18 +160,21 @@ public final class CheckpointStore {
         }
         Path manifestFile = folder.resolve(MANIFEST);
         if (!Files.isRegularFile(manifestFile)) {
-            return new CheckpointStore(folder, 1).latest().orElseThrow(() -> new BadValueException(folder
-                    + " is not a checkpoint (no " + MANIFEST + ") and holds none; pass a checkpoint-N folder of a run"));
+            return new CheckpointStore(folder, 1)
+                    .latest()
+                    .orElseThrow(() -> new BadValueException(folder + " is not a checkpoint (no " + MANIFEST
+                            + ") and holds none; pass a checkpoint-N folder of a run"));
         }
         try {
-            Map<String, Object> manifest = JSON.readValue(manifestFile.toFile(), new TypeReference<>() { });
+            Map<String, Object> manifest = JSON.readValue(manifestFile.toFile(), new TypeReference<>() {});
             Object step = manifest.get("step");
             if (!(step instanceof Number number)) {
                 throw new EngineException(manifestFile + " has no step; it is not an Easel checkpoint");
             }
             return new Checkpoint(folder, number.longValue(), manifest);
         } catch (IOException e) {
-            throw new EngineException(manifestFile + " is not readable JSON (" + e.getMessage().lines().findFirst().orElse("")
+            throw new EngineException(manifestFile + " is not readable JSON ("
+                    + e.getMessage().lines().findFirst().orElse("")
                     + "); the checkpoint is damaged, resume from an earlier one");
         }
     }
@@ -192,8 +199,9 @@ public final class CheckpointStore {
                 }
             }
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "could not remove leftover folders in " + runFolder + ": "
-                    + e.getMessage());
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "could not remove leftover folders in " + runFolder + ": " + e.getMessage());
         }
         return removed;
     }
@@ -205,7 +213,8 @@ public final class CheckpointStore {
             return false;
         }
         long pid = Long.parseLong(m.group(1));
-        return pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        return pid != ProcessHandle.current().pid()
+                && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     private void prune() {
@@ -218,8 +227,7 @@ public final class CheckpointStore {
                 Files.move(old, doomed, StandardCopyOption.ATOMIC_MOVE);
                 Folders.deleteTree(doomed);
             } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "could not remove old checkpoint " + old + ": "
-                        + e.getMessage());
+                LOG.log(System.Logger.Level.WARNING, "could not remove old checkpoint " + old + ": " + e.getMessage());
             }
         }
     }
@@ -270,6 +278,8 @@ public final class CheckpointStore {
     private static String describe(Exception e) {
         Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
         String message = cause.getMessage();
-        return message == null ? cause.getClass().getSimpleName() : message.lines().findFirst().orElse(message);
+        return message == null
+                ? cause.getClass().getSimpleName()
+                : message.lines().findFirst().orElse(message);
     }
 }

@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.easel.engine.nn.TorchOps;
 import dev.easel.engine.EngineException;
+import dev.easel.engine.nn.TorchOps;
 import dev.easel.engine.samplers.PredictionType;
 import dev.easel.engine.samplers.SchedulerConfig;
 
@@ -49,7 +49,8 @@ public final class DenoisingLoss {
 
     /** √ᾱ_t·x₀ + √(1−ᾱ_t)·ε. */
     public NDArray addNoise(NDManager scope, NDArray latents, NDArray noise, long[] timesteps) {
-        return latents.mul(column(scope, timesteps, true, latents)).add(noise.mul(column(scope, timesteps, false, latents)));
+        return latents.mul(column(scope, timesteps, true, latents))
+                .add(noise.mul(column(scope, timesteps, false, latents)));
     }
 
     /** What the UNet should predict: ε, or v = √ᾱ_t·ε − √(1−ᾱ_t)·x₀ for v-prediction models. */
@@ -57,7 +58,8 @@ public final class DenoisingLoss {
         if (!vPrediction) {
             return noise;
         }
-        return noise.mul(column(scope, timesteps, true, latents)).sub(latents.mul(column(scope, timesteps, false, latents)));
+        return noise.mul(column(scope, timesteps, true, latents))
+                .sub(latents.mul(column(scope, timesteps, false, latents)));
     }
 
     /**
@@ -67,7 +69,8 @@ public final class DenoisingLoss {
     public NDArray loss(NDManager scope, NDArray prediction, NDArray target, long[] timesteps, double snrGamma) {
         // In float32 whatever the model computed in, as diffusers' F.mse_loss(model_pred.float(), target.float())
         NDArray squared = TorchOps.cast(scope, prediction, DataType.FLOAT32)
-                .sub(TorchOps.cast(scope, target, DataType.FLOAT32)).square();
+                .sub(TorchOps.cast(scope, target, DataType.FLOAT32))
+                .square();
         if (snrGamma <= 0) {
             return squared.mean();
         }
@@ -79,8 +82,11 @@ public final class DenoisingLoss {
         }
         // One axis at a time: DJL's PyTorch engine refuses a mean over several axes at once.
         NDArray perSample = squared.reshape(timesteps.length, -1).mean(new int[] {1});
-        return perSample.mul(scope.create(weights).toType(perSample.getDataType(), false)
-                .toDevice(perSample.getDevice(), false)).mean();
+        return perSample
+                .mul(scope.create(weights)
+                        .toType(perSample.getDataType(), false)
+                        .toDevice(perSample.getDevice(), false))
+                .mean();
     }
 
     /** √ᾱ_t (or √(1−ᾱ_t)) per sample, shaped [B,1,1,1] to broadcast over latents. */
@@ -90,7 +96,8 @@ public final class DenoisingLoss {
             double a = alphasCumprod[(int) timesteps[i]];
             values[i] = (float) Math.sqrt(signal ? a : 1 - a);
         }
-        return scope.create(values, new Shape(timesteps.length, 1, 1, 1)).toType(like.getDataType(), false)
+        return scope.create(values, new Shape(timesteps.length, 1, 1, 1))
+                .toType(like.getDataType(), false)
                 .toDevice(like.getDevice(), false);
     }
 }

@@ -13,8 +13,7 @@ import java.util.Collection;
  */
 public final class GradientClipping {
 
-    private GradientClipping() {
-    }
+    private GradientClipping() {}
 
     /**
      * Scales {@code gradients} in place so their global L2 norm is at most {@code maxNorm}.

@@ -5,15 +5,13 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import dev.easel.engine.pipeline.ImageTensors;
-import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import java.awt.image.BufferedImage;
 import java.util.List;
 
 /** Images → one [B, 3, H, W] tensor in [-1, 1], as training scripts feed the VAE. */
 public final class ImageBatch {
 
-    private ImageBatch() {
-    }
+    private ImageBatch() {}
 
     public static NDArray of(NDManager scope, List<BufferedImage> images) {
         NDList rows = new NDList();

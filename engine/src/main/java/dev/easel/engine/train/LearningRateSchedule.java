@@ -16,7 +16,10 @@ public record LearningRateSchedule(Kind kind, int warmupSteps, int totalSteps) {
 
     /** The schedule's shape, named as in diffusers. */
     public enum Kind {
-        CONSTANT, CONSTANT_WITH_WARMUP, LINEAR, COSINE;
+        CONSTANT,
+        CONSTANT_WITH_WARMUP,
+        LINEAR,
+        COSINE;
 
         public String id() {
             return name().toLowerCase(Locale.ROOT);
@@ -24,16 +27,19 @@ public record LearningRateSchedule(Kind kind, int warmupSteps, int totalSteps) {
 
         /** The kind called {@code name} (e.g. {@code constant_with_warmup}), or a one-line error listing them. */
         public static Kind named(String name) {
-            return Arrays.stream(values()).filter(k -> k.id().equalsIgnoreCase(name.strip())).findFirst()
-                    .orElseThrow(() -> new BadValueException("unknown learning-rate scheduler '" + name
-                            + "'; use one of " + Arrays.stream(values()).map(Kind::id).collect(Collectors.joining(", "))));
+            return Arrays.stream(values())
+                    .filter(k -> k.id().equalsIgnoreCase(name.strip()))
+                    .findFirst()
+                    .orElseThrow(
+                            () -> new BadValueException("unknown learning-rate scheduler '" + name + "'; use one of "
+                                    + Arrays.stream(values()).map(Kind::id).collect(Collectors.joining(", "))));
         }
     }
 
     public LearningRateSchedule {
         if (warmupSteps < 0 || totalSteps < 1) {
-            throw new BadValueException("warmup steps must be ≥ 0 and total steps ≥ 1, got "
-                    + warmupSteps + " and " + totalSteps);
+            throw new BadValueException(
+                    "warmup steps must be ≥ 0 and total steps ≥ 1, got " + warmupSteps + " and " + totalSteps);
         }
     }
 

@@ -16,12 +16,16 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  */
 public final class LossChart {
 
-    private LossChart() {
-    }
+    private LossChart() {}
 
     public static BufferedImage render(List<TrainingLog.Row> rows, String title, int width, int height) {
-        XYChart chart = new XYChartBuilder().width(width).height(height).title(title)
-                .xAxisTitle("step").yAxisTitle("loss").build();
+        XYChart chart = new XYChartBuilder()
+                .width(width)
+                .height(height)
+                .title(title)
+                .xAxisTitle("step")
+                .yAxisTitle("loss")
+                .build();
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.setYAxisGroupTitle(1, "learning rate");

@@ -23,8 +23,7 @@ final class ResumeCheck {
     /** Recorded settings that change memory and time but not the numbers: a change is reported, not refused. */
     private static final Set<String> NOT_DECIDING = Set.of("gradient_checkpointing");
 
-    private ResumeCheck() {
-    }
+    private ResumeCheck() {}
 
     /** What the manifest records of {@code settings}, by the names used in the messages. */
     static Map<String, Object> recorded(TrainingSettings settings) {
@@ -43,8 +42,8 @@ final class ResumeCheck {
     }
 
     /** As {@link #differences(CheckpointStore.Checkpoint, TrainingSettings)}, or only the non-deciding ones. */
-    private static List<String> differences(CheckpointStore.Checkpoint checkpoint, TrainingSettings settings,
-                                            boolean notDeciding) {
+    private static List<String> differences(
+            CheckpointStore.Checkpoint checkpoint, TrainingSettings settings, boolean notDeciding) {
         Map<String, Object> manifest = checkpoint.manifest();
         List<String> differ = new ArrayList<>();
         recorded(settings).forEach((key, now) -> {
@@ -56,7 +55,11 @@ final class ResumeCheck {
             return differ;
         }
         if (manifest.get("lr_scheduler") instanceof Map<?, ?> saved) {
-            compare(differ, "lr_scheduler", saved.get("kind"), settings.schedule().kind().id());
+            compare(
+                    differ,
+                    "lr_scheduler",
+                    saved.get("kind"),
+                    settings.schedule().kind().id());
         }
         return differ;
     }
@@ -67,7 +70,8 @@ final class ResumeCheck {
         }
         boolean same = saved instanceof Number a && now instanceof Number b
                 ? (a instanceof Double || a instanceof Float || b instanceof Double || b instanceof Float
-                        ? a.doubleValue() == b.doubleValue() : a.longValue() == b.longValue())
+                        ? a.doubleValue() == b.doubleValue()
+                        : a.longValue() == b.longValue())
                 : Objects.equals(String.valueOf(saved), String.valueOf(now));
         if (!same) {
             differ.add(key + " " + saved + " → " + now);
@@ -80,12 +84,14 @@ final class ResumeCheck {
      *
      * @throws EngineException one line naming each differing setting and the two ways on
      */
-    static void require(CheckpointStore.Checkpoint checkpoint, TrainingSettings settings, boolean override,
-                        System.Logger log) {
+    static void require(
+            CheckpointStore.Checkpoint checkpoint, TrainingSettings settings, boolean override, System.Logger log) {
         List<String> changed = differences(checkpoint, settings, true);
         if (!changed.isEmpty()) {
-            log.log(System.Logger.Level.INFO, "resuming " + checkpoint.folder() + " with " + String.join(", ", changed)
-                    + ": memory and speed change, the results do not");
+            log.log(
+                    System.Logger.Level.INFO,
+                    "resuming " + checkpoint.folder() + " with " + String.join(", ", changed)
+                            + ": memory and speed change, the results do not");
         }
         List<String> differ = differences(checkpoint, settings);
         if (differ.isEmpty()) {
@@ -97,7 +103,9 @@ final class ResumeCheck {
                     + " with (" + which + ") would not repeat the uninterrupted run; give the checkpoint's values, or"
                     + " allow the change (--override) to continue with the new ones, not exactly");
         }
-        log.log(System.Logger.Level.WARNING, "resuming " + checkpoint.folder() + " with changed settings (" + which
-                + "): the run continues with the new ones and is no longer exact");
+        log.log(
+                System.Logger.Level.WARNING,
+                "resuming " + checkpoint.folder() + " with changed settings (" + which
+                        + "): the run continues with the new ones and is no longer exact");
     }
 }

@@ -9,14 +9,11 @@ package dev.easel.engine.train;
 interface StepListener {
 
     /** Before the first step of this session (after a resume, the run's step is the checkpoint's). */
-    default void onRunStart(TrainingRun run) {
-    }
+    default void onRunStart(TrainingRun run) {}
 
     /** After optimizer step {@code run.step} (1-based) and what became of it. */
-    default void afterStep(TrainingRun run, TrainingLog.Row row, TrainingRun.Update update) {
-    }
+    default void afterStep(TrainingRun run, TrainingLog.Row row, TrainingRun.Update update) {}
 
     /** When the run stops: at its last step, or {@code interrupted} by the user between steps. */
-    default void onRunEnd(TrainingRun run, boolean interrupted) {
-    }
+    default void onRunEnd(TrainingRun run, boolean interrupted) {}
 }

@@ -1,12 +1,12 @@
 package dev.easel.engine.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.easel.engine.tables.SignificantDigits;
 import dev.easel.engine.io.AtomicFile;
+import dev.easel.engine.tables.SignificantDigits;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,8 +34,7 @@ import tech.tablesaw.api.Table;
 public final class TrainingLog implements AutoCloseable {
 
     /** One optimizer step's scalars. */
-    public record Row(long step, double loss, double learningRate, double gradNorm, double seconds) {
-    }
+    public record Row(long step, double loss, double learningRate, double gradNorm, double seconds) {}
 
     private static final System.Logger LOG = System.getLogger(TrainingLog.class.getName());
     private static final String HEADER = "step,loss,learning_rate,grad_norm,seconds";
@@ -67,11 +66,12 @@ public final class TrainingLog implements AutoCloseable {
         try {
             Path csvFile = folder.resolve(name + ".csv");
             List<Row> kept = resumedStep > 0 && Files.isRegularFile(csvFile)
-                    ? readRows(csvFile, resumedStep) : new ArrayList<>();
+                    ? readRows(csvFile, resumedStep)
+                    : new ArrayList<>();
             return new TrainingLog(folder, name, kept);
         } catch (IOException | RuntimeException e) {
-            throw new UncheckedIOException(new IOException("could not open the training log " + name + ".csv in "
-                    + folder + ": " + e.getMessage(), e));
+            throw new UncheckedIOException(new IOException(
+                    "could not open the training log " + name + ".csv in " + folder + ": " + e.getMessage(), e));
         }
     }
 
@@ -80,8 +80,11 @@ public final class TrainingLog implements AutoCloseable {
         String text = Files.readString(csvFile, StandardCharsets.UTF_8);
         int end = text.lastIndexOf('\n') + 1;
         if (end < text.length()) {
-            LOG.log(System.Logger.Level.WARNING, "{0}: dropped a partial last line \"{1}\" (the write was cut short)",
-                    csvFile, text.substring(end));
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "{0}: dropped a partial last line \"{1}\" (the write was cut short)",
+                    csvFile,
+                    text.substring(end));
         }
         List<Row> kept = new ArrayList<>();
         for (String line : text.substring(0, end).split("\n")) {
@@ -104,8 +107,12 @@ public final class TrainingLog implements AutoCloseable {
             return null;
         }
         try {
-            return new Row(Long.parseLong(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]),
-                    Double.parseDouble(f[3]), Double.parseDouble(f[4]));
+            return new Row(
+                    Long.parseLong(f[0]),
+                    Double.parseDouble(f[1]),
+                    Double.parseDouble(f[2]),
+                    Double.parseDouble(f[3]),
+                    Double.parseDouble(f[4]));
         } catch (NumberFormatException e) {
             return null;
         }
@@ -145,12 +152,17 @@ public final class TrainingLog implements AutoCloseable {
 
     /** The log as a Tablesaw table: step, loss, learning_rate, grad_norm, seconds (shown to 6 significant digits). */
     public Table table(String title) {
-        return SignificantDigits.apply(Table.create(title,
+        return SignificantDigits.apply(Table.create(
+                title,
                 LongColumn.create("step", rows.stream().mapToLong(Row::step).toArray()),
                 DoubleColumn.create("loss", rows.stream().mapToDouble(Row::loss).toArray()),
-                DoubleColumn.create("learning_rate", rows.stream().mapToDouble(Row::learningRate).toArray()),
-                DoubleColumn.create("grad_norm", rows.stream().mapToDouble(Row::gradNorm).toArray()),
-                DoubleColumn.create("seconds", rows.stream().mapToDouble(Row::seconds).toArray())));
+                DoubleColumn.create(
+                        "learning_rate",
+                        rows.stream().mapToDouble(Row::learningRate).toArray()),
+                DoubleColumn.create(
+                        "grad_norm", rows.stream().mapToDouble(Row::gradNorm).toArray()),
+                DoubleColumn.create(
+                        "seconds", rows.stream().mapToDouble(Row::seconds).toArray())));
     }
 
     private static String csvLine(Row row) {

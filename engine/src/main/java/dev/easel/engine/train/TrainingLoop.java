@@ -32,6 +32,7 @@ public final class TrainingLoop {
 
     /** The trainable weights' file in a checkpoint folder. */
     public static final String WEIGHTS = "trainable.safetensors";
+
     private static final System.Logger LOG = System.getLogger(TrainingLoop.class.getName());
 
     private final TrainingSettings settings;
@@ -47,8 +48,11 @@ public final class TrainingLoop {
      * @param allowChangedSettings resume a checkpoint even when the seed, learning rate or schedule differ from the
      *                             ones it was trained with (the run is then no longer exact); otherwise refuse
      */
-    public TrainingLoop(TrainingSettings settings, TrainingListener listener, BooleanSupplier cancel,
-                        boolean allowChangedSettings) {
+    public TrainingLoop(
+            TrainingSettings settings,
+            TrainingListener listener,
+            BooleanSupplier cancel,
+            boolean allowChangedSettings) {
         this.settings = settings;
         this.listener = listener == null ? TrainingListener.NONE : listener;
         this.cancel = cancel == null ? () -> false : cancel;
@@ -65,9 +69,10 @@ public final class TrainingLoop {
         CheckpointStore store = new CheckpointStore(settings.folder(), settings.keepCheckpoints());
         NDManager manager = NDManager.newBaseManager();
         boolean gradMode = LibTorch.gradMode();
-        try (manager; AdamW optimizer = new AdamW(settings.adam(), manager)) {
-            TrainingRun run = new TrainingRun(settings, objective, optimizer, store,
-                    settings.lossScaling() ? new LossScaler() : null);
+        try (manager;
+                AdamW optimizer = new AdamW(settings.adam(), manager)) {
+            TrainingRun run = new TrainingRun(
+                    settings, objective, optimizer, store, settings.lossScaling() ? new LossScaler() : null);
             // a kill -9 during a save or prune leaves hidden folders; they go before anything else is written
             store.removeLeftovers();
             if (resumeFrom == null) {
@@ -86,8 +91,8 @@ public final class TrainingLoop {
             long skipped = 0;
             MemoryReport memory = new MemoryReport();
             try (LossLogger log = new LossLogger(settings.folder(), run.step, listener)) {
-                List<StepListener> listeners = List.of(log, new DivergenceCheck(), new CheckpointSaver(listener),
-                        memory);
+                List<StepListener> listeners =
+                        List.of(log, new DivergenceCheck(), new CheckpointSaver(listener), memory);
                 listeners.forEach(l -> l.onRunStart(run));
                 boolean interrupted = false;
                 while (run.step < settings.maxSteps()) {
@@ -106,8 +111,8 @@ public final class TrainingLoop {
                     }
                     run.step++;
                     objective.afterStep(run.step);
-                    TrainingLog.Row row = new TrainingLog.Row(run.step, step.loss(), lr, step.gradNorm(),
-                            (System.nanoTime() - started) / 1e9);
+                    TrainingLog.Row row = new TrainingLog.Row(
+                            run.step, step.loss(), lr, step.gradNorm(), (System.nanoTime() - started) / 1e9);
                     for (StepListener l : listeners) {
                         l.afterStep(run, row, step.update());
                     }
@@ -117,8 +122,15 @@ public final class TrainingLoop {
                 }
                 double seconds = (System.nanoTime() - sessionStart) / 1e9;
                 long sessionSteps = run.step - firstStep;
-                return new TrainingResult(run.step, sessionSteps, interrupted, lastLoss,
-                        seconds > 0 ? sessionSteps / seconds : 0, memory.peakRssBytes(), run.lastCheckpoint, skipped);
+                return new TrainingResult(
+                        run.step,
+                        sessionSteps,
+                        interrupted,
+                        lastLoss,
+                        seconds > 0 ? sessionSteps / seconds : 0,
+                        memory.peakRssBytes(),
+                        run.lastCheckpoint,
+                        skipped);
             }
         } finally {
             parameters.values().forEach(p -> p.setRequiresGradient(false));
@@ -127,16 +139,15 @@ public final class TrainingLoop {
     }
 
     /** One optimizer step's loss (mean over micro-batches), gradient norm before clipping, and what was done. */
-    private record Step(double loss, double gradNorm, TrainingRun.Update update) {
-    }
+    private record Step(double loss, double gradNorm, TrainingRun.Update update) {}
 
     /**
      * Forward, backward, clip and update: one optimizer step. A non-finite backward pass would turn every weight
      * into NaN — and the next checkpoints with it — so, like mixed precision's loss scaler, such a step is skipped
      * (the row's NaN grad norm in the log shows it).
      */
-    private Step step(TrainingRun run, Map<String, NDArray> parameters, NDManager manager, double lr,
-                      boolean gradMode) {
+    private Step step(
+            TrainingRun run, Map<String, NDArray> parameters, NDManager manager, double lr, boolean gradMode) {
         TrainingObjective objective = run.objective;
         LossScaler scaler = run.scaler;
         long step = run.step;
@@ -163,8 +174,12 @@ public final class TrainingLoop {
                 loss = accumulateGradients(objective, step, manager, 1);
                 gradients = gradients(parameters, scope);
                 gradNorm = GradientClipping.globalNorm(gradients.values());
-                LOG.log(System.Logger.Level.WARNING, String.format("step %d: non-finite gradients for a finite loss"
-                        + " (%s); computed again: gradient norm %.4g", step + 1, where, gradNorm));
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        String.format(
+                                "step %d: non-finite gradients for a finite loss"
+                                        + " (%s); computed again: gradient norm %.4g",
+                                step + 1, where, gradNorm));
             }
             GradientClipping.clip(gradients.values(), gradNorm, settings.maxGradNorm());
             listener.onGradients(step + 1, gradients, gradNorm);
@@ -173,7 +188,8 @@ public final class TrainingLoop {
                 update = TrainingRun.Update.APPLIED;
             } else {
                 // Under loss scaling an overflow with a finite loss is routine (the scale backs off), no divergence.
-                update = scaler != null && Double.isFinite(loss) ? TrainingRun.Update.SKIPPED_OVERFLOW
+                update = scaler != null && Double.isFinite(loss)
+                        ? TrainingRun.Update.SKIPPED_OVERFLOW
                         : TrainingRun.Update.SKIPPED_NON_FINITE;
             }
             if (scaler != null) {
@@ -193,9 +209,9 @@ public final class TrainingLoop {
         for (int micro = 0; micro < micros; micro++) {
             // the step's noise is a function of (seed, step): no other thread may seed or draw until it is drawn
             try (Randomness.Held generator = Randomness.seeded(seedFor(settings.seed(), step, micro));
-                 NDManager scope = manager.newSubManager();
-                 GradientCheckpointing checkpoints = GradientCheckpointing.begin(scope,
-                         settings.gradientCheckpointing())) {
+                    NDManager scope = manager.newSubManager();
+                    GradientCheckpointing checkpoints =
+                            GradientCheckpointing.begin(scope, settings.gradientCheckpointing())) {
                 LibTorch.setGradMode(true);
                 NDArray loss = objective.loss(scope, step, micro);
                 NDArray scaled = micros == 1 ? loss : ScalarOps.div(loss, micros);
@@ -237,7 +253,9 @@ public final class TrainingLoop {
         }
         StringBuilder modules = new StringBuilder();
         perModule.forEach((module, count) -> modules.append(modules.length() == 0 ? "" : ", ")
-                .append(module).append(' ').append(count));
+                .append(module)
+                .append(' ')
+                .append(count));
         return names.size() + " of " + gradients.size() + " tensors, " + modules + ": "
                 + String.join(", ", names.subList(0, Math.min(3, names.size()))) + (names.size() > 3 ? ", …" : "");
     }

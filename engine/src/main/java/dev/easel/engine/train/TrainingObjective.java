@@ -22,8 +22,7 @@ public interface TrainingObjective {
     NDArray loss(NDManager scope, long step, int micro);
 
     /** Called after each optimizer update with the number of completed steps (e.g. to update an EMA). */
-    default void afterStep(long completedSteps) {
-    }
+    default void afterStep(long completedSteps) {}
 
     /** Tensors besides the trainable weights that a checkpoint must hold (e.g. EMA weights). */
     default Map<String, NDArray> extraState() {
@@ -31,8 +30,7 @@ public interface TrainingObjective {
     }
 
     /** Restores what {@link #extraState()} saved. */
-    default void restoreExtraState(Map<String, NDArray> state) {
-    }
+    default void restoreExtraState(Map<String, NDArray> state) {}
 
     /**
      * What identifies the model being trained (architecture, base model path…). A checkpoint whose identity differs

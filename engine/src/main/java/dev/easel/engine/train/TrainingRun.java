@@ -24,8 +24,12 @@ final class TrainingRun {
     long step;
     CheckpointStore.Checkpoint lastCheckpoint;
 
-    TrainingRun(TrainingSettings settings, TrainingObjective objective, AdamW optimizer, CheckpointStore store,
-                LossScaler scaler) {
+    TrainingRun(
+            TrainingSettings settings,
+            TrainingObjective objective,
+            AdamW optimizer,
+            CheckpointStore store,
+            LossScaler scaler) {
         this.settings = settings;
         this.objective = objective;
         this.optimizer = optimizer;

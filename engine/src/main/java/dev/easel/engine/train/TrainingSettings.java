@@ -17,25 +17,73 @@ import java.nio.file.Path;
  * @param gradientCheckpointing recompute the model's block activations in the backward pass instead of keeping them
  *                              ({@link dev.easel.engine.nn.GradientCheckpointing}): less memory, more time
  */
-public record TrainingSettings(long maxSteps, double learningRate, LearningRateSchedule schedule,
-                               int gradientAccumulation, double maxGradNorm, AdamW.Settings adam, long seed,
-                               int checkpointEvery, int keepCheckpoints, Path folder, boolean lossScaling,
-                               boolean gradientCheckpointing) {
+public record TrainingSettings(
+        long maxSteps,
+        double learningRate,
+        LearningRateSchedule schedule,
+        int gradientAccumulation,
+        double maxGradNorm,
+        AdamW.Settings adam,
+        long seed,
+        int checkpointEvery,
+        int keepCheckpoints,
+        Path folder,
+        boolean lossScaling,
+        boolean gradientCheckpointing) {
 
     /** Settings without gradient checkpointing. */
-    public TrainingSettings(long maxSteps, double learningRate, LearningRateSchedule schedule,
-                            int gradientAccumulation, double maxGradNorm, AdamW.Settings adam, long seed,
-                            int checkpointEvery, int keepCheckpoints, Path folder, boolean lossScaling) {
-        this(maxSteps, learningRate, schedule, gradientAccumulation, maxGradNorm, adam, seed, checkpointEvery,
-                keepCheckpoints, folder, lossScaling, false);
+    public TrainingSettings(
+            long maxSteps,
+            double learningRate,
+            LearningRateSchedule schedule,
+            int gradientAccumulation,
+            double maxGradNorm,
+            AdamW.Settings adam,
+            long seed,
+            int checkpointEvery,
+            int keepCheckpoints,
+            Path folder,
+            boolean lossScaling) {
+        this(
+                maxSteps,
+                learningRate,
+                schedule,
+                gradientAccumulation,
+                maxGradNorm,
+                adam,
+                seed,
+                checkpointEvery,
+                keepCheckpoints,
+                folder,
+                lossScaling,
+                false);
     }
 
     /** Settings without loss scaling (float32 or bfloat16 training). */
-    public TrainingSettings(long maxSteps, double learningRate, LearningRateSchedule schedule,
-                            int gradientAccumulation, double maxGradNorm, AdamW.Settings adam, long seed,
-                            int checkpointEvery, int keepCheckpoints, Path folder) {
-        this(maxSteps, learningRate, schedule, gradientAccumulation, maxGradNorm, adam, seed, checkpointEvery,
-                keepCheckpoints, folder, false, false);
+    public TrainingSettings(
+            long maxSteps,
+            double learningRate,
+            LearningRateSchedule schedule,
+            int gradientAccumulation,
+            double maxGradNorm,
+            AdamW.Settings adam,
+            long seed,
+            int checkpointEvery,
+            int keepCheckpoints,
+            Path folder) {
+        this(
+                maxSteps,
+                learningRate,
+                schedule,
+                gradientAccumulation,
+                maxGradNorm,
+                adam,
+                seed,
+                checkpointEvery,
+                keepCheckpoints,
+                folder,
+                false,
+                false);
     }
 
     public TrainingSettings {
@@ -52,8 +100,8 @@ public record TrainingSettings(long maxSteps, double learningRate, LearningRateS
             throw new BadValueException("max grad norm must be > 0, got " + maxGradNorm);
         }
         if (checkpointEvery < 1 || keepCheckpoints < 1) {
-            throw new BadValueException("checkpoint every ≥ 1 step and keep ≥ 1 checkpoint, got "
-                    + checkpointEvery + " and " + keepCheckpoints);
+            throw new BadValueException("checkpoint every ≥ 1 step and keep ≥ 1 checkpoint, got " + checkpointEvery
+                    + " and " + keepCheckpoints);
         }
     }
 }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.easel.engine.io.Folders;
 import dev.easel.engine.models.AutoencoderKL;
 import dev.easel.engine.models.ClipTextModel;
 import dev.easel.engine.models.UNet2DConditionModel;
@@ -13,7 +14,6 @@ import dev.easel.engine.models.unet.DownBlockType;
 import dev.easel.engine.models.unet.UpBlockType;
 import dev.easel.engine.samplers.SchedulerConfig;
 import dev.easel.engine.samplers.TimestepSpacing;
-import dev.easel.engine.io.Folders;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -32,35 +32,58 @@ public final class DiffusersWriter {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String DIFFUSERS_VERSION = "0.25.1";
 
-    private DiffusersWriter() {
-    }
+    private DiffusersWriter() {}
 
     /**
      * Writes the pipeline to {@code target}; weights are stored as {@code storeType} (float16 halves the size).
      *
      * @param tokenizerFolder a folder holding vocab.json, merges.txt and the special-token files, copied as is
      */
-    public static void write(Path target, ClipTextModel textEncoder, UNet2DConditionModel unet, AutoencoderKL vae,
-                             Path tokenizerFolder, SchedulerConfig scheduler, DataType storeType) {
+    public static void write(
+            Path target,
+            ClipTextModel textEncoder,
+            UNet2DConditionModel unet,
+            AutoencoderKL vae,
+            Path tokenizerFolder,
+            SchedulerConfig scheduler,
+            DataType storeType) {
         write(target, textEncoder, unet, vae, vae.config, tokenizerFolder, scheduler, storeType);
     }
 
     /** As above, with the autoencoder's config given (e.g. with a scaling factor measured after training). */
-    public static void write(Path target, ClipTextModel textEncoder, UNet2DConditionModel unet, AutoencoderKL vae,
-                             AutoencoderKL.Config vaeConfig, Path tokenizerFolder, SchedulerConfig scheduler,
-                             DataType storeType) {
+    public static void write(
+            Path target,
+            ClipTextModel textEncoder,
+            UNet2DConditionModel unet,
+            AutoencoderKL vae,
+            AutoencoderKL.Config vaeConfig,
+            Path tokenizerFolder,
+            SchedulerConfig scheduler,
+            DataType storeType) {
         try {
             Folders.replace(target, staging -> {
                 writeJson(staging.resolve("model_index.json"), modelIndex());
-                component(staging.resolve("unet"), unetConfig(unet.config), unet.parameters(),
-                        "diffusion_pytorch_model.safetensors", storeType);
-                component(staging.resolve("vae"), vaeConfig(vaeConfig), vae.parameters(),
-                        "diffusion_pytorch_model.safetensors", storeType);
-                component(staging.resolve("text_encoder"), textConfig(textEncoder.config), textEncoder.parameters(),
-                        "model.safetensors", storeType);
+                component(
+                        staging.resolve("unet"),
+                        unetConfig(unet.config),
+                        unet.parameters(),
+                        "diffusion_pytorch_model.safetensors",
+                        storeType);
+                component(
+                        staging.resolve("vae"),
+                        vaeConfig(vaeConfig),
+                        vae.parameters(),
+                        "diffusion_pytorch_model.safetensors",
+                        storeType);
+                component(
+                        staging.resolve("text_encoder"),
+                        textConfig(textEncoder.config),
+                        textEncoder.parameters(),
+                        "model.safetensors",
+                        storeType);
                 Path tokenizer = Files.createDirectories(staging.resolve("tokenizer"));
-                for (String file : new String[] {"vocab.json", "merges.txt", "special_tokens_map.json",
-                    "tokenizer_config.json"}) {
+                for (String file :
+                        new String[] {"vocab.json", "merges.txt", "special_tokens_map.json", "tokenizer_config.json"}) {
                     Files.copy(tokenizerFolder.resolve(file), tokenizer.resolve(file));
                 }
                 Files.createDirectories(staging.resolve("scheduler"));
@@ -71,8 +94,9 @@ public final class DiffusersWriter {
         }
     }
 
-    private static void component(Path folder, ObjectNode config, Map<String, NDArray> weights, String file,
-                                  DataType storeType) throws IOException {
+    private static void component(
+            Path folder, ObjectNode config, Map<String, NDArray> weights, String file, DataType storeType)
+            throws IOException {
         Files.createDirectories(folder);
         writeJson(folder.resolve("config.json"), config);
         try (NDManager scope = NDManager.newBaseManager()) {
@@ -108,8 +132,11 @@ public final class DiffusersWriter {
         n.set("block_out_channels", ints(c.blockOutChannels()));
         n.put("center_input_sample", false);
         n.put("cross_attention_dim", c.crossAttentionDim());
-        n.set("down_block_types", strings(Arrays.stream(c.downBlockTypes()).map(DownBlockType::configName)
-                .toArray(String[]::new)));
+        n.set(
+                "down_block_types",
+                strings(Arrays.stream(c.downBlockTypes())
+                        .map(DownBlockType::configName)
+                        .toArray(String[]::new)));
         n.put("downsample_padding", 1);
         n.put("flip_sin_to_cos", c.flipSinToCos());
         n.put("freq_shift", c.freqShift());
@@ -120,8 +147,11 @@ public final class DiffusersWriter {
         n.put("norm_num_groups", c.normNumGroups());
         n.put("out_channels", c.outChannels());
         n.put("sample_size", c.sampleSize());
-        n.set("up_block_types", strings(Arrays.stream(c.upBlockTypes()).map(UpBlockType::configName)
-                .toArray(String[]::new)));
+        n.set(
+                "up_block_types",
+                strings(Arrays.stream(c.upBlockTypes())
+                        .map(UpBlockType::configName)
+                        .toArray(String[]::new)));
         n.put("use_linear_projection", c.useLinearProjection());
         n.put("upcast_attention", c.upcastAttention());
         return n;
@@ -184,7 +214,8 @@ public final class DiffusersWriter {
         // The base model's spacing travels with it: every sampler takes the file's spacing (as diffusers'
         // from_config does), so a fine-tuned copy without it would sample differently from the model it came from.
         // Zero-terminal-SNR schedules must start at the pure-noise step they were trained on (Lin et al. §3.3).
-        TimestepSpacing spacing = s.timestepSpacing() != null ? s.timestepSpacing()
+        TimestepSpacing spacing = s.timestepSpacing() != null
+                ? s.timestepSpacing()
                 : s.rescaleBetasZeroSnr() ? TimestepSpacing.TRAILING : null;
         if (spacing != null) {
             n.put("timestep_spacing", spacing.configName());

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.easel.engine.EngineException;
-
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
@@ -21,8 +20,7 @@ import java.util.Set;
 abstract class IndexedTensorFile implements TensorFile {
 
     /** A validated tensor: dtype, shape and its C-ordered little-endian bytes at {@code position}. */
-    record Located(String dtype, long[] shape, long position, long bytes) {
-    }
+    record Located(String dtype, long[] shape, long position, long bytes) {}
 
     private final Path file;
     private final FileChannel channel;

@@ -26,15 +26,13 @@ public final class LdmKeys {
     public static final String VAE = "first_stage_model.";
     public static final String TEXT = "cond_stage_model.transformer.";
 
-    private LdmKeys() {
-    }
+    private LdmKeys() {}
 
     /**
      * Writes the three models as one original-layout checkpoint (LDM key names; the VAE's attention projections
      * as 1×1 convolutions, as the original code stores them).
      */
-    public static void export(ClipTextModel text, UNet2DConditionModel unet,
-                              AutoencoderKL vae, Path file) {
+    public static void export(ClipTextModel text, UNet2DConditionModel unet, AutoencoderKL vae, Path file) {
         export(text, unet, vae, file, false);
     }
 
@@ -44,8 +42,8 @@ public final class LdmKeys {
      * value stacked, one resblock more than the model uses (a copy of the last; SD 2.x reads the penultimate), a zero
      * {@code text_projection} and CLIP's {@code logit_scale} of ln 100.
      */
-    public static void export(ClipTextModel text, UNet2DConditionModel unet,
-                              AutoencoderKL vae, Path file, boolean openClip) {
+    public static void export(
+            ClipTextModel text, UNet2DConditionModel unet, AutoencoderKL vae, Path file, boolean openClip) {
         Map<String, NDArray> out = new LinkedHashMap<>();
         List<NDArray> temp = new ArrayList<>();
         try {
@@ -69,9 +67,15 @@ public final class LdmKeys {
                     if (p.parts().size() == 1) {
                         v = params.get(p.parts().get(0));
                     } else {
-                        v = p.parts().isEmpty() ? (p.shape().length == 0 ? manager.create((float) Math.log(100))
-                                : manager.zeros(new Shape(p.shape())))
-                                : NDArrays.concat(new NDList(p.parts().stream().map(params::get).toList()), 0);
+                        v = p.parts().isEmpty()
+                                ? (p.shape().length == 0
+                                        ? manager.create((float) Math.log(100))
+                                        : manager.zeros(new Shape(p.shape())))
+                                : NDArrays.concat(
+                                        new NDList(p.parts().stream()
+                                                .map(params::get)
+                                                .toList()),
+                                        0);
                         temp.add(v);
                     }
                     out.put(p.key(), v);
@@ -91,9 +95,12 @@ public final class LdmKeys {
     }
 
     private static String resnet(String rest) {
-        return rest.replace("norm1.", "in_layers.0.").replace("conv1.", "in_layers.2.")
-                .replace("time_emb_proj.", "emb_layers.1.").replace("norm2.", "out_layers.0.")
-                .replace("conv2.", "out_layers.3.").replace("conv_shortcut.", "skip_connection.");
+        return rest.replace("norm1.", "in_layers.0.")
+                .replace("conv1.", "in_layers.2.")
+                .replace("time_emb_proj.", "emb_layers.1.")
+                .replace("norm2.", "out_layers.0.")
+                .replace("conv2.", "out_layers.3.")
+                .replace("conv_shortcut.", "skip_connection.");
     }
 
     /** UNet parameter name (diffusers) → LDM key. */
@@ -159,8 +166,10 @@ public final class LdmKeys {
         s = s.replace("conv_norm_out.", "norm_out.");
         s = s.replace("mid_block.resnets.0.", "mid.block_1.").replace("mid_block.resnets.1.", "mid.block_2.");
         s = s.replace("mid_block.attentions.0.", "mid.attn_1.");
-        s = s.replace("attn_1.group_norm.", "attn_1.norm.").replace("attn_1.to_q.", "attn_1.q.")
-                .replace("attn_1.to_k.", "attn_1.k.").replace("attn_1.to_v.", "attn_1.v.")
+        s = s.replace("attn_1.group_norm.", "attn_1.norm.")
+                .replace("attn_1.to_q.", "attn_1.q.")
+                .replace("attn_1.to_k.", "attn_1.k.")
+                .replace("attn_1.to_v.", "attn_1.v.")
                 .replace("attn_1.to_out.0.", "attn_1.proj_out.");
         if (s.startsWith("encoder.down_blocks.")) {
             String[] p = s.split("\\.");

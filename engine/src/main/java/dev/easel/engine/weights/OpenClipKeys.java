@@ -6,7 +6,6 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.models.ClipTextModel;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -31,8 +30,7 @@ public final class OpenClipKeys {
     private static final String CLIP = LdmKeys.TEXT + "text_model.";
     private static final String[] QKV = {"q_proj", "k_proj", "v_proj"};
 
-    private OpenClipKeys() {
-    }
+    private OpenClipKeys() {}
 
     /** Whether {@code f} holds an OpenCLIP text encoder (an SD 2.x original checkpoint). */
     public static boolean present(TensorFile f) {
@@ -54,8 +52,7 @@ public final class OpenClipKeys {
      * @param key   the OpenCLIP tensor
      * @param third which third of a stacked {@code in_proj} tensor (0 query, 1 key, 2 value), -1 for all of it
      */
-    record Source(String key, int third) {
-    }
+    record Source(String key, int third) {}
 
     /** The OpenCLIP source of a CLIP text-encoder parameter ({@code text_model.…}), null when it has none. */
     static Source source(String clipName) {
@@ -91,8 +88,11 @@ public final class OpenClipKeys {
                 return new Source(block + "attn.in_proj_" + part.substring(proj.length()), i);
             }
         }
-        String mapped = part.replace("self_attn.out_proj.", "attn.out_proj.").replace("layer_norm1.", "ln_1.")
-                .replace("layer_norm2.", "ln_2.").replace("mlp.fc1.", "mlp.c_fc.").replace("mlp.fc2.", "mlp.c_proj.");
+        String mapped = part.replace("self_attn.out_proj.", "attn.out_proj.")
+                .replace("layer_norm1.", "ln_1.")
+                .replace("layer_norm2.", "ln_2.")
+                .replace("mlp.fc1.", "mlp.c_fc.")
+                .replace("mlp.fc2.", "mlp.c_proj.");
         return mapped.equals(part) ? null : new Source(block + mapped, -1);
     }
 
@@ -110,8 +110,8 @@ public final class OpenClipKeys {
         long[] pos = f.shape(PREFIX + "positional_embedding");
         long[] fc = f.shape(BLOCKS + "0.mlp.c_fc.weight");
         int hidden = (int) tok[1];
-        return new ClipTextModel.Config((int) tok[0], hidden, (int) fc[0], blocks - 1, Math.max(1, hidden / 64),
-                (int) pos[0], "gelu", 1e-5, 2);
+        return new ClipTextModel.Config(
+                (int) tok[0], hidden, (int) fc[0], blocks - 1, Math.max(1, hidden / 64), (int) pos[0], "gelu", 1e-5, 2);
     }
 
     /**
@@ -203,7 +203,8 @@ public final class OpenClipKeys {
             try (NDManager scratch = manager.newSubManager()) {
                 NDArray stacked = base.read(s.key(), scratch, floatType);
                 // a copy of its own, so the stacked tensor's memory goes when the scratch manager closes
-                NDArray part = stacked.get(new NDIndex(s.third() * rows + ":" + (s.third() + 1) * rows)).duplicate();
+                NDArray part = stacked.get(new NDIndex(s.third() * rows + ":" + (s.third() + 1) * rows))
+                        .duplicate();
                 part.attach(manager);
                 return part;
             }
@@ -216,7 +217,8 @@ public final class OpenClipKeys {
                 return base.readParameter(key, shape, manager, floatType);
             }
             Source s = sourceOf(key);
-            return s.third() < 0 ? base.readParameter(s.key(), shape, manager, floatType)
+            return s.third() < 0
+                    ? base.readParameter(s.key(), shape, manager, floatType)
                     : TensorFile.super.readParameter(key, shape, manager, floatType);
         }
 
@@ -236,8 +238,7 @@ public final class OpenClipKeys {
      *              whose shapes it has; empty for {@code text_projection} and {@code logit_scale}
      * @param used  whether the text encoder reads it
      */
-    public record Packed(String key, long[] shape, List<String> parts, boolean used) {
-    }
+    public record Packed(String key, long[] shape, List<String> parts, boolean used) {}
 
     /** Every tensor of an OpenCLIP text encoder whose penultimate layer is the CLIP model of {@code c}, in file order. */
     public static List<Packed> layout(ClipTextModel.Config c) {
@@ -245,10 +246,16 @@ public final class OpenClipKeys {
         long inter = c.intermediateSize();
         String e = "text_model.embeddings.";
         List<Packed> out = new ArrayList<>();
-        out.add(new Packed(PREFIX + "positional_embedding", new long[] {c.maxPositionEmbeddings(), h},
-                List.of(e + "position_embedding.weight"), true));
-        out.add(new Packed(PREFIX + "token_embedding.weight", new long[] {c.vocabSize(), h},
-                List.of(e + "token_embedding.weight"), true));
+        out.add(new Packed(
+                PREFIX + "positional_embedding",
+                new long[] {c.maxPositionEmbeddings(), h},
+                List.of(e + "position_embedding.weight"),
+                true));
+        out.add(new Packed(
+                PREFIX + "token_embedding.weight",
+                new long[] {c.vocabSize(), h},
+                List.of(e + "token_embedding.weight"),
+                true));
         for (int b = 0; b <= c.numHiddenLayers(); b++) {
             boolean used = b < c.numHiddenLayers();
             String l = "text_model.encoder.layers." + (used ? b : b - 1) + ".";
@@ -258,11 +265,14 @@ public final class OpenClipKeys {
                 for (String p : QKV) {
                     qkv.add(l + "self_attn." + p + "." + kind);
                 }
-                out.add(new Packed(k + "attn.in_proj_" + kind, kind.equals("weight") ? new long[] {3 * h, h}
-                        : new long[] {3 * h}, qkv, used));
+                out.add(new Packed(
+                        k + "attn.in_proj_" + kind,
+                        kind.equals("weight") ? new long[] {3 * h, h} : new long[] {3 * h},
+                        qkv,
+                        used));
             }
-            out.add(new Packed(k + "attn.out_proj.weight", new long[] {h, h}, List.of(l + "self_attn.out_proj.weight"),
-                    used));
+            out.add(new Packed(
+                    k + "attn.out_proj.weight", new long[] {h, h}, List.of(l + "self_attn.out_proj.weight"), used));
             out.add(new Packed(k + "attn.out_proj.bias", new long[] {h}, List.of(l + "self_attn.out_proj.bias"), used));
             for (String[] ln : new String[][] {{"ln_1.", "layer_norm1."}, {"ln_2.", "layer_norm2."}}) {
                 out.add(new Packed(k + ln[0] + "weight", new long[] {h}, List.of(l + ln[1] + "weight"), used));
@@ -273,9 +283,10 @@ public final class OpenClipKeys {
             out.add(new Packed(k + "mlp.c_proj.weight", new long[] {h, inter}, List.of(l + "mlp.fc2.weight"), used));
             out.add(new Packed(k + "mlp.c_proj.bias", new long[] {h}, List.of(l + "mlp.fc2.bias"), used));
         }
-        out.add(new Packed(PREFIX + "ln_final.weight", new long[] {h}, List.of("text_model.final_layer_norm.weight"),
-                true));
-        out.add(new Packed(PREFIX + "ln_final.bias", new long[] {h}, List.of("text_model.final_layer_norm.bias"), true));
+        out.add(new Packed(
+                PREFIX + "ln_final.weight", new long[] {h}, List.of("text_model.final_layer_norm.weight"), true));
+        out.add(new Packed(
+                PREFIX + "ln_final.bias", new long[] {h}, List.of("text_model.final_layer_norm.bias"), true));
         out.add(new Packed(PREFIX + "text_projection", new long[] {h, h}, List.of(), false));
         out.add(new Packed(PREFIX + "logit_scale", new long[0], List.of(), false));
         return out;
@@ -283,13 +294,23 @@ public final class OpenClipKeys {
 
     /** The CLIP names of a text encoder with {@code layers} layers (those {@link #source} maps). */
     private static List<String> clipNames(int layers) {
-        List<String> names = new ArrayList<>(List.of("text_model.embeddings.token_embedding.weight",
-                "text_model.embeddings.position_embedding.weight", "text_model.final_layer_norm.weight",
+        List<String> names = new ArrayList<>(List.of(
+                "text_model.embeddings.token_embedding.weight",
+                "text_model.embeddings.position_embedding.weight",
+                "text_model.final_layer_norm.weight",
                 "text_model.final_layer_norm.bias"));
         for (int i = 0; i < layers; i++) {
             String l = "text_model.encoder.layers." + i + ".";
-            for (String p : new String[] {"self_attn.q_proj.", "self_attn.k_proj.", "self_attn.v_proj.",
-                    "self_attn.out_proj.", "layer_norm1.", "layer_norm2.", "mlp.fc1.", "mlp.fc2."}) {
+            for (String p : new String[] {
+                "self_attn.q_proj.",
+                "self_attn.k_proj.",
+                "self_attn.v_proj.",
+                "self_attn.out_proj.",
+                "layer_norm1.",
+                "layer_norm2.",
+                "mlp.fc1.",
+                "mlp.fc2."
+            }) {
                 names.add(l + p + "weight");
                 names.add(l + p + "bias");
             }

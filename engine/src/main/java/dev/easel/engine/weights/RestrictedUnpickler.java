@@ -1,7 +1,6 @@
 package dev.easel.engine.weights;
 
 import dev.easel.engine.EngineException;
-
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -31,20 +30,16 @@ import java.util.Set;
 final class RestrictedUnpickler {
 
     /** A Python tuple. */
-    record Tuple(List<Object> items) {
-    }
+    record Tuple(List<Object> items) {}
 
     /** A storage named by a persistent id: its safetensors dtype, its key (file {@code data/<key>}) and length. */
-    record StorageRef(String dtype, String key, long numel) {
-    }
+    record StorageRef(String dtype, String key, long numel) {}
 
     /** {@code torch._utils._rebuild_tensor_v2(storage, offset, size, stride, …)}. */
-    record TorchTensor(StorageRef storage, long offset, long[] shape, long[] stride) {
-    }
+    record TorchTensor(StorageRef storage, long offset, long[] shape, long[] stride) {}
 
     /** A global the pickle may name (only those in {@link #STORAGES} or {@link #CALLABLES}). */
-    private record Global(String name) {
-    }
+    private record Global(String name) {}
 
     static final Map<String, String> STORAGES = Map.ofEntries(
             Map.entry("torch.FloatStorage", "F32"), Map.entry("torch.HalfStorage", "F16"),
@@ -83,41 +78,109 @@ final class RestrictedUnpickler {
             int at = in.position();
             int op = in.get() & 0xff;
             switch (op) {
-                case 0x80: in.get(); break;                                       // PROTO
-                case 0x95: in.getLong(); break;                                   // FRAME
-                case '.': return pop();                                           // STOP
-                case '(': marks.push(stack.size()); break;                        // MARK
-                case '}': push(new LinkedHashMap<>()); break;                     // EMPTY_DICT
-                case ']': push(new ArrayList<>()); break;                         // EMPTY_LIST
-                case ')': push(new Tuple(List.of())); break;                      // EMPTY_TUPLE
-                case 't': push(new Tuple(popMark())); break;                      // TUPLE
-                case 0x85: push(tuple(1)); break;                                 // TUPLE1
-                case 0x86: push(tuple(2)); break;                                 // TUPLE2
-                case 0x87: push(tuple(3)); break;                                 // TUPLE3
-                case 'l': push(new ArrayList<>(popMark())); break;                // LIST
-                case 'd': push(dict(popMark())); break;                           // DICT
-                case 'N': push(null); break;                                      // NONE
-                case 0x88: push(Boolean.TRUE); break;                             // NEWTRUE
-                case 0x89: push(Boolean.FALSE); break;                            // NEWFALSE
-                case 'K': push((long) (in.get() & 0xff)); break;                  // BININT1
-                case 'M': push((long) (in.getShort() & 0xffff)); break;           // BININT2
-                case 'J': push((long) in.getInt()); break;                        // BININT
-                case 0x8a: push(long1(in.get() & 0xff)); break;                   // LONG1
-                case 'G': push(in.order(ByteOrder.BIG_ENDIAN).getDouble()); in.order(ByteOrder.LITTLE_ENDIAN); break;
-                case 'X': push(string(in.getInt() & 0xffffffffL)); break;          // BINUNICODE
-                case 0x8c: push(string(in.get() & 0xff)); break;                  // SHORT_BINUNICODE
-                case 0x8d: push(string(in.getLong())); break;                     // BINUNICODE8
-                case 'T': push(latin1(in.getInt() & 0xffffffffL)); break;         // BINSTRING
-                case 'U': push(latin1(in.get() & 0xff)); break;                   // SHORT_BINSTRING
-                case 'B': push(bytes(in.getInt() & 0xffffffffL)); break;          // BINBYTES
-                case 'C': push(bytes(in.get() & 0xff)); break;                    // SHORT_BINBYTES
-                case 'q': memo.put((long) (in.get() & 0xff), peek()); break;      // BINPUT
-                case 'r': memo.put(in.getInt() & 0xffffffffL, peek()); break;     // LONG_BINPUT
-                case 0x94: memo.put((long) memo.size(), peek()); break;           // MEMOIZE
-                case 'h': push(memo(in.get() & 0xff)); break;                     // BINGET
-                case 'j': push(memo(in.getInt() & 0xffffffffL)); break;           // LONG_BINGET
-                case 'c': push(global(line() + "." + line())); break;             // GLOBAL
-                case 0x93: {                                                      // STACK_GLOBAL
+                case 0x80:
+                    in.get();
+                    break; // PROTO
+                case 0x95:
+                    in.getLong();
+                    break; // FRAME
+                case '.':
+                    return pop(); // STOP
+                case '(':
+                    marks.push(stack.size());
+                    break; // MARK
+                case '}':
+                    push(new LinkedHashMap<>());
+                    break; // EMPTY_DICT
+                case ']':
+                    push(new ArrayList<>());
+                    break; // EMPTY_LIST
+                case ')':
+                    push(new Tuple(List.of()));
+                    break; // EMPTY_TUPLE
+                case 't':
+                    push(new Tuple(popMark()));
+                    break; // TUPLE
+                case 0x85:
+                    push(tuple(1));
+                    break; // TUPLE1
+                case 0x86:
+                    push(tuple(2));
+                    break; // TUPLE2
+                case 0x87:
+                    push(tuple(3));
+                    break; // TUPLE3
+                case 'l':
+                    push(new ArrayList<>(popMark()));
+                    break; // LIST
+                case 'd':
+                    push(dict(popMark()));
+                    break; // DICT
+                case 'N':
+                    push(null);
+                    break; // NONE
+                case 0x88:
+                    push(Boolean.TRUE);
+                    break; // NEWTRUE
+                case 0x89:
+                    push(Boolean.FALSE);
+                    break; // NEWFALSE
+                case 'K':
+                    push((long) (in.get() & 0xff));
+                    break; // BININT1
+                case 'M':
+                    push((long) (in.getShort() & 0xffff));
+                    break; // BININT2
+                case 'J':
+                    push((long) in.getInt());
+                    break; // BININT
+                case 0x8a:
+                    push(long1(in.get() & 0xff));
+                    break; // LONG1
+                case 'G':
+                    push(in.order(ByteOrder.BIG_ENDIAN).getDouble());
+                    in.order(ByteOrder.LITTLE_ENDIAN);
+                    break;
+                case 'X':
+                    push(string(in.getInt() & 0xffffffffL));
+                    break; // BINUNICODE
+                case 0x8c:
+                    push(string(in.get() & 0xff));
+                    break; // SHORT_BINUNICODE
+                case 0x8d:
+                    push(string(in.getLong()));
+                    break; // BINUNICODE8
+                case 'T':
+                    push(latin1(in.getInt() & 0xffffffffL));
+                    break; // BINSTRING
+                case 'U':
+                    push(latin1(in.get() & 0xff));
+                    break; // SHORT_BINSTRING
+                case 'B':
+                    push(bytes(in.getInt() & 0xffffffffL));
+                    break; // BINBYTES
+                case 'C':
+                    push(bytes(in.get() & 0xff));
+                    break; // SHORT_BINBYTES
+                case 'q':
+                    memo.put((long) (in.get() & 0xff), peek());
+                    break; // BINPUT
+                case 'r':
+                    memo.put(in.getInt() & 0xffffffffL, peek());
+                    break; // LONG_BINPUT
+                case 0x94:
+                    memo.put((long) memo.size(), peek());
+                    break; // MEMOIZE
+                case 'h':
+                    push(memo(in.get() & 0xff));
+                    break; // BINGET
+                case 'j':
+                    push(memo(in.getInt() & 0xffffffffL));
+                    break; // LONG_BINGET
+                case 'c':
+                    push(global(line() + "." + line()));
+                    break; // GLOBAL
+                case 0x93: { // STACK_GLOBAL
                     Object name = pop();
                     Object module = pop();
                     if (!(module instanceof String) || !(name instanceof String)) {
@@ -126,29 +189,31 @@ final class RestrictedUnpickler {
                     push(global(module + "." + name));
                     break;
                 }
-                case 'R': {                                                       // REDUCE
+                case 'R': { // REDUCE
                     Object args = pop();
                     push(reduce(pop(), args, at));
                     break;
                 }
-                case 'Q': push(persistent(pop(), at)); break;                     // BINPERSID
-                case 'a': {                                                       // APPEND
+                case 'Q':
+                    push(persistent(pop(), at));
+                    break; // BINPERSID
+                case 'a': { // APPEND
                     Object v = pop();
                     list(peek(), at).add(v);
                     break;
                 }
-                case 'e': {                                                       // APPENDS
+                case 'e': { // APPENDS
                     List<Object> items = popMark();
                     list(peek(), at).addAll(items);
                     break;
                 }
-                case 's': {                                                       // SETITEM
+                case 's': { // SETITEM
                     Object v = pop();
                     Object k = pop();
                     map(peek(), at).put(k, v);
                     break;
                 }
-                case 'u': {                                                       // SETITEMS
+                case 'u': { // SETITEMS
                     List<Object> items = popMark();
                     if (items.size() % 2 != 0) {
                         throw corrupt("odd SETITEMS", at);
@@ -159,9 +224,15 @@ final class RestrictedUnpickler {
                     }
                     break;
                 }
-                case '0': pop(); break;                                           // POP
-                case '2': push(peek()); break;                                    // DUP
-                case '1': popMark(); break;                                       // POP_MARK
+                case '0':
+                    pop();
+                    break; // POP
+                case '2':
+                    push(peek());
+                    break; // DUP
+                case '1':
+                    popMark();
+                    break; // POP_MARK
                 default:
                     throw new EngineException(source + ": unsupported pickle opcode 0x" + Integer.toHexString(op)
                             + " at byte " + at + " (only plain data and tensors are read from checkpoints)");
@@ -207,9 +278,13 @@ final class RestrictedUnpickler {
 
     /** {@code ('storage', torch.XStorage, key, location, numel)}, as {@code torch.save} writes it. */
     private Object persistent(Object pid, int at) {
-        if (!(pid instanceof Tuple t) || t.items().size() != 5 || !"storage".equals(t.items().get(0))
-                || !(t.items().get(1) instanceof Global g) || !STORAGES.containsKey(g.name())
-                || !(t.items().get(2) instanceof String key) || !(t.items().get(4) instanceof Long numel)
+        if (!(pid instanceof Tuple t)
+                || t.items().size() != 5
+                || !"storage".equals(t.items().get(0))
+                || !(t.items().get(1) instanceof Global g)
+                || !STORAGES.containsKey(g.name())
+                || !(t.items().get(2) instanceof String key)
+                || !(t.items().get(4) instanceof Long numel)
                 || numel < 0) {
             throw corrupt("unknown persistent id " + describe(pid), at);
         }

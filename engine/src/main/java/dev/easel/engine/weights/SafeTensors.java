@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.io.AtomicFile;
-
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -51,8 +50,8 @@ public final class SafeTensors extends IndexedTensorFile {
     private final Map<String, Entry> entries;
     private final Map<String, String> metadata;
 
-    private SafeTensors(Path file, FileChannel channel, long dataStart, Map<String, Entry> entries,
-                        Map<String, String> metadata) {
+    private SafeTensors(
+            Path file, FileChannel channel, long dataStart, Map<String, Entry> entries, Map<String, String> metadata) {
         super(file, channel, located(entries, dataStart));
         this.file = file;
         this.entries = entries;
@@ -61,8 +60,8 @@ public final class SafeTensors extends IndexedTensorFile {
 
     private static Map<String, Located> located(Map<String, Entry> entries, long dataStart) {
         Map<String, Located> located = new LinkedHashMap<>();
-        entries.forEach((name, e) -> located.put(name, new Located(e.dtype(), e.shape(), dataStart + e.begin(),
-                e.end() - e.begin())));
+        entries.forEach((name, e) ->
+                located.put(name, new Located(e.dtype(), e.shape(), dataStart + e.begin(), e.end() - e.begin())));
         return located;
     }
 
@@ -90,8 +89,8 @@ public final class SafeTensors extends IndexedTensorFile {
             try {
                 root = JSON.readTree(new String(hb.array(), StandardCharsets.UTF_8));
             } catch (JsonProcessingException e) {
-                throw new EngineException(file + ": corrupt safetensors header (invalid JSON: "
-                        + e.getOriginalMessage() + ")");
+                throw new EngineException(
+                        file + ": corrupt safetensors header (invalid JSON: " + e.getOriginalMessage() + ")");
             }
             if (root == null || !root.isObject()) {
                 throw new EngineException(file + ": corrupt safetensors header (not a JSON object)");
@@ -106,15 +105,17 @@ public final class SafeTensors extends IndexedTensorFile {
                 String name = f.getKey();
                 JsonNode v = f.getValue();
                 if (name.equals("__metadata__")) {
-                    v.fields().forEachRemaining(m -> meta.put(m.getKey(), m.getValue().asText()));
+                    v.fields()
+                            .forEachRemaining(
+                                    m -> meta.put(m.getKey(), m.getValue().asText()));
                     continue;
                 }
                 JsonNode dt = v.get("dtype");
                 JsonNode shp = v.get("shape");
                 JsonNode off = v.get("data_offsets");
                 if (dt == null || shp == null || off == null || !shp.isArray() || !off.isArray() || off.size() != 2) {
-                    throw new EngineException(file + ": corrupt safetensors header (entry " + name
-                            + " lacks dtype/shape/data_offsets)");
+                    throw new EngineException(
+                            file + ": corrupt safetensors header (entry " + name + " lacks dtype/shape/data_offsets)");
                 }
                 String dtype = dt.asText();
                 int width = TensorReader.byteWidth(dtype);
@@ -130,10 +131,11 @@ public final class SafeTensors extends IndexedTensorFile {
                     }
                 }
                 if (numel(shape, width) < 0) {
-                    throw new EngineException(file + ": corrupt safetensors header (tensor " + name + " shape " + shp
-                            + " overflows)");
+                    throw new EngineException(
+                            file + ": corrupt safetensors header (tensor " + name + " shape " + shp + " overflows)");
                 }
-                Entry e = new Entry(name, dtype, shape, off.get(0).asLong(), off.get(1).asLong());
+                Entry e = new Entry(
+                        name, dtype, shape, off.get(0).asLong(), off.get(1).asLong());
                 if (e.begin() < 0 || e.end() < e.begin() || e.end() - e.begin() != e.numel() * width) {
                     throw new EngineException(file + ": corrupt safetensors header (tensor " + name
                             + " byte range does not match its shape and dtype)");
@@ -188,7 +190,10 @@ public final class SafeTensors extends IndexedTensorFile {
         List<Spec> specs = new ArrayList<>();
         for (Map.Entry<String, NDArray> t : tensors.entrySet()) {
             NDArray a = t.getValue();
-            specs.add(new Spec(t.getKey(), stDtype(a.getDataType(), t.getKey(), file), a.getShape().getShape()));
+            specs.add(new Spec(
+                    t.getKey(),
+                    stDtype(a.getDataType(), t.getKey(), file),
+                    a.getShape().getShape()));
         }
         write(specs, metadata, file, (spec, out) -> {
             ByteBuffer b = tensors.get(spec.name()).toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
@@ -251,14 +256,17 @@ public final class SafeTensors extends IndexedTensorFile {
         }
         try {
             AtomicFile.write(file, out -> {
-                out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(hp.length).array());
+                out.write(ByteBuffer.allocate(8)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putLong(hp.length)
+                        .array());
                 out.write(hp);
                 for (Spec spec : specs) {
                     CountingStream counted = new CountingStream(out);
                     body.write(spec, counted);
                     if (counted.count != spec.bytes()) {
-                        throw new IOException("tensor " + spec.name() + " produced " + counted.count + " bytes, expected "
-                                + spec.bytes());
+                        throw new IOException("tensor " + spec.name() + " produced " + counted.count
+                                + " bytes, expected " + spec.bytes());
                     }
                 }
             });
@@ -294,15 +302,24 @@ public final class SafeTensors extends IndexedTensorFile {
 
     private static String stDtype(DataType t, String key, Path file) {
         switch (t) {
-            case FLOAT32: return "F32";
-            case FLOAT16: return "F16";
-            case FLOAT64: return "F64";
-            case INT64: return "I64";
-            case INT32: return "I32";
-            case INT8: return "I8";
-            case UINT8: return "U8";
-            case BOOLEAN: return "BOOL";
-            default: throw new EngineException(file + ": cannot write tensor " + key + " of dtype " + t);
+            case FLOAT32:
+                return "F32";
+            case FLOAT16:
+                return "F16";
+            case FLOAT64:
+                return "F64";
+            case INT64:
+                return "I64";
+            case INT32:
+                return "I32";
+            case INT8:
+                return "I8";
+            case UINT8:
+                return "U8";
+            case BOOLEAN:
+                return "BOOL";
+            default:
+                throw new EngineException(file + ": cannot write tensor " + key + " of dtype " + t);
         }
     }
 
@@ -315,5 +332,4 @@ public final class SafeTensors extends IndexedTensorFile {
         }
         buf.flip();
     }
-
 }

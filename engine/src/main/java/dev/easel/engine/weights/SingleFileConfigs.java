@@ -8,7 +8,6 @@ import dev.easel.engine.models.unet.DownBlockType;
 import dev.easel.engine.models.unet.UpBlockType;
 import dev.easel.engine.samplers.PredictionType;
 import dev.easel.engine.samplers.SchedulerConfig;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,8 +23,7 @@ import java.util.List;
  */
 public final class SingleFileConfigs {
 
-    private SingleFileConfigs() {
-    }
+    private SingleFileConfigs() {}
 
     private static long[] shape(TensorFile f, String key) {
         return f.shape(key);
@@ -50,7 +48,8 @@ public final class SingleFileConfigs {
 
     /** The scheduler: SD's DDIM settings, predicting v for SD 2.x v-models. */
     public static SchedulerConfig scheduler(TensorFile f) {
-        return vPrediction(f) ? SchedulerConfig.sd1().withPredictionType(PredictionType.V_PREDICTION)
+        return vPrediction(f)
+                ? SchedulerConfig.sd1().withPredictionType(PredictionType.V_PREDICTION)
                 : SchedulerConfig.sd1();
     }
 
@@ -110,8 +109,23 @@ public final class SingleFileConfigs {
             tlpb[i] = tl;
         }
         int outChannels = (int) shape(f, p + "out.2.weight")[0];
-        return new UNet2DConditionModel.Config((int) convIn[1], outChannels, boc, down, up, layers, crossDim, heads,
-                tlpb, 32, 1e-5, true, 0, linear, sd2, vPrediction(f) ? 96 : 64);
+        return new UNet2DConditionModel.Config(
+                (int) convIn[1],
+                outChannels,
+                boc,
+                down,
+                up,
+                layers,
+                crossDim,
+                heads,
+                tlpb,
+                32,
+                1e-5,
+                true,
+                0,
+                linear,
+                sd2,
+                vPrediction(f) ? 96 : 64);
     }
 
     public static AutoencoderKL.Config vae(TensorFile f) {
@@ -130,8 +144,8 @@ public final class SingleFileConfigs {
         int latent = (int) shape(f, p + "post_quant_conv.weight")[0];
         int in = (int) shape(f, p + "encoder.conv_in.weight")[1];
         int out = (int) shape(f, p + "decoder.conv_out.weight")[0];
-        return new AutoencoderKL.Config(in, out, latent, channels.stream().mapToInt(Integer::intValue).toArray(),
-                layers, 32, 0.18215, 512);
+        return new AutoencoderKL.Config(
+                in, out, latent, channels.stream().mapToInt(Integer::intValue).toArray(), layers, 32, 0.18215, 512);
     }
 
     public static ClipTextModel.Config text(TensorFile f) {
@@ -150,7 +164,7 @@ public final class SingleFileConfigs {
         }
         int inter = (int) shape(f, p + "encoder.layers.0.mlp.fc1.weight")[0];
         int hidden = (int) tok[1];
-        return new ClipTextModel.Config((int) tok[0], hidden, inter, layers, Math.max(1, hidden / 64), (int) pos[0],
-                "quick_gelu", 1e-5, 2);
+        return new ClipTextModel.Config(
+                (int) tok[0], hidden, inter, layers, Math.max(1, hidden / 64), (int) pos[0], "quick_gelu", 1e-5, 2);
     }
 }

@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.memory.HugePages;
-
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
@@ -53,6 +52,7 @@ final class TensorReader implements AutoCloseable {
     private final FileChannel channel;
     /** The file opened for reading and writing, only to be mapped privately; null until needed or when refused. */
     private FileChannel mappable;
+
     private boolean unmappable = !MAPPING;
     private ByteBuffer scratch;
 
@@ -64,11 +64,25 @@ final class TensorReader implements AutoCloseable {
     /** Bytes per element of a safetensors dtype, or -1 if unknown. */
     static int byteWidth(String dtype) {
         switch (dtype) {
-            case "F64": case "I64": case "U64": return 8;
-            case "F32": case "I32": case "U32": return 4;
-            case "F16": case "BF16": case "I16": case "U16": return 2;
-            case "I8": case "U8": case "BOOL": return 1;
-            default: return -1;
+            case "F64":
+            case "I64":
+            case "U64":
+                return 8;
+            case "F32":
+            case "I32":
+            case "U32":
+                return 4;
+            case "F16":
+            case "BF16":
+            case "I16":
+            case "U16":
+                return 2;
+            case "I8":
+            case "U8":
+            case "BOOL":
+                return 1;
+            default:
+                return -1;
         }
     }
 
@@ -79,8 +93,15 @@ final class TensorReader implements AutoCloseable {
      * comment), which is for arrays kept as they are — a model's parameters — not for ones a caller takes views of and
      * closes; otherwise it owns its memory.
      */
-    NDArray read(String key, long position, long bytes, String dtype, long[] shape, NDManager manager,
-                 DataType floatType, boolean shared) {
+    NDArray read(
+            String key,
+            long position,
+            long bytes,
+            String dtype,
+            long[] shape,
+            NDManager manager,
+            DataType floatType,
+            boolean shared) {
         boolean bf16 = dtype.equals("BF16");
         DataType type = bf16 ? DataType.FLOAT32 : djlType(key, dtype);
         long needed = bf16 ? bytes * 2 : bytes;
@@ -115,7 +136,8 @@ final class TensorReader implements AutoCloseable {
         NDArray wrapped = manager.create(view.slice().order(ByteOrder.nativeOrder()), new Shape(shape), type);
         try {
             // the wrapper aliases the scratch: always hand back a copy libtorch owns
-            return type.isFloating() && type != floatType ? converted(wrapped, floatType, manager)
+            return type.isFloating() && type != floatType
+                    ? converted(wrapped, floatType, manager)
                     : wrapped.duplicate();
         } finally {
             wrapped.close();
@@ -150,8 +172,8 @@ final class TensorReader implements AutoCloseable {
      * element size in the file (libtorch's kernels assume aligned elements), empty, over 2 GiB (one Java mapping's
      * limit), or the file cannot be mapped privately.
      */
-    private NDArray readMapped(String key, long position, long bytes, int width, long[] shape, DataType type,
-                               NDManager manager) {
+    private NDArray readMapped(
+            String key, long position, long bytes, int width, long[] shape, DataType type, NDManager manager) {
         if (bytes == 0 || bytes > Integer.MAX_VALUE || position % width != 0) {
             return null;
         }
@@ -184,8 +206,7 @@ final class TensorReader implements AutoCloseable {
     }
 
     /** Reads into a new array's own memory; null when libtorch does not expose it as a buffer of the right size. */
-    private NDArray readInPlace(String key, long position, long bytes, long[] shape, DataType type,
-                                NDManager manager) {
+    private NDArray readInPlace(String key, long position, long bytes, long[] shape, DataType type, NDManager manager) {
         NDArray array = manager.create(new Shape(shape), type);
         boolean ok = false;
         try {
@@ -233,15 +254,24 @@ final class TensorReader implements AutoCloseable {
 
     private DataType djlType(String key, String dtype) {
         switch (dtype) {
-            case "F64": return DataType.FLOAT64;
-            case "F32": return DataType.FLOAT32;
-            case "F16": return DataType.FLOAT16;
-            case "I64": return DataType.INT64;
-            case "I32": return DataType.INT32;
-            case "I8": return DataType.INT8;
-            case "U8": return DataType.UINT8;
-            case "BOOL": return DataType.BOOLEAN;
-            default: throw new EngineException(file + ": unsupported dtype " + dtype + " for tensor " + key);
+            case "F64":
+                return DataType.FLOAT64;
+            case "F32":
+                return DataType.FLOAT32;
+            case "F16":
+                return DataType.FLOAT16;
+            case "I64":
+                return DataType.INT64;
+            case "I32":
+                return DataType.INT32;
+            case "I8":
+                return DataType.INT8;
+            case "U8":
+                return DataType.UINT8;
+            case "BOOL":
+                return DataType.BOOLEAN;
+            default:
+                throw new EngineException(file + ": unsupported dtype " + dtype + " for tensor " + key);
         }
     }
 
@@ -287,8 +317,7 @@ final class TensorReader implements AutoCloseable {
             INVOKE_CLEANER = cleaner;
         }
 
-        private DirectMemory() {
-        }
+        private DirectMemory() {}
 
         static void free(ByteBuffer direct) {
             if (INVOKE_CLEANER != null && direct.isDirect()) {

@@ -3,7 +3,6 @@ package dev.easel.engine.weights;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.weights.RestrictedUnpickler.StorageRef;
 import dev.easel.engine.weights.RestrictedUnpickler.TorchTensor;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -50,8 +49,9 @@ public final class TorchCheckpoint extends IndexedTensorFile {
 
     /** The error for a pre-1.6 (non-zip) {@code torch.save} file. */
     static EngineException legacy(Path file) {
-        return new EngineException(file + ": a legacy (pre-PyTorch-1.6, non-zip) checkpoint, which Easel does not"
-                + " read; re-save it in a current PyTorch (torch.save(torch.load(f), f)) or convert it to .safetensors");
+        return new EngineException(
+                file + ": a legacy (pre-PyTorch-1.6, non-zip) checkpoint, which Easel does not"
+                        + " read; re-save it in a current PyTorch (torch.save(torch.load(f), f)) or convert it to .safetensors");
     }
 
     public static TorchCheckpoint open(Path file) {
@@ -64,26 +64,33 @@ public final class TorchCheckpoint extends IndexedTensorFile {
                 }
             }
             Map<String, ZipDirectory.Entry> zip = ZipDirectory.read(file, ch);
-            ZipDirectory.Entry pkl = zip.values().stream().filter(e -> e.name().endsWith("data.pkl")
-                    && e.name().indexOf('/') == e.name().lastIndexOf('/')).findFirst().orElseThrow(() ->
-                    new EngineException(file + ": not a PyTorch checkpoint (no data.pkl in the zip)"));
+            ZipDirectory.Entry pkl = zip.values().stream()
+                    .filter(e -> e.name().endsWith("data.pkl")
+                            && e.name().indexOf('/') == e.name().lastIndexOf('/'))
+                    .findFirst()
+                    .orElseThrow(
+                            () -> new EngineException(file + ": not a PyTorch checkpoint (no data.pkl in the zip)"));
             String prefix = pkl.name().substring(0, pkl.name().length() - "data.pkl".length());
             ZipDirectory.Entry order = zip.get(prefix + "byteorder");
-            if (order != null && !"little".equals(new String(stored(file, ch, order, 16).array(),
-                    StandardCharsets.US_ASCII).trim())) {
+            if (order != null
+                    && !"little"
+                            .equals(new String(stored(file, ch, order, 16).array(), StandardCharsets.US_ASCII)
+                                    .trim())) {
                 throw new EngineException(file + ": a big-endian checkpoint, which Easel does not read");
             }
             if (pkl.size() > MAX_PICKLE) {
                 throw new EngineException(file + ": corrupt checkpoint (data.pkl claims " + pkl.size() + " bytes)");
             }
-            Object root = RestrictedUnpickler.load(file + ": " + pkl.name(),
+            Object root = RestrictedUnpickler.load(
+                    file + ": " + pkl.name(),
                     stored(file, ch, pkl, (int) pkl.size()).array());
             Map<String, Located> tensors = tensors(file, zip, prefix, namedTensors(file, root));
             if (tensors.isEmpty()) {
                 throw new EngineException(file + ": no tensors in the checkpoint (expected a state dict)");
             }
             OptionalLong step = root instanceof Map<?, ?> m && m.get("global_step") instanceof Long l
-                    ? OptionalLong.of(l) : OptionalLong.empty();
+                    ? OptionalLong.of(l)
+                    : OptionalLong.empty();
             return new TorchCheckpoint(file, ch, tensors, step);
         } catch (IOException e) {
             closeQuietly(ch);
@@ -98,8 +105,13 @@ public final class TorchCheckpoint extends IndexedTensorFile {
     private static Map<String, TorchTensor> namedTensors(Path file, Object root) {
         Map<String, TorchTensor> named = new LinkedHashMap<>();
         if (root instanceof Map<?, ?> m) {
-            flatten(file, "", m.get("state_dict") instanceof Map<?, ?> sd ? sd : m, 0,
-                    Collections.newSetFromMap(new IdentityHashMap<>()), named);
+            flatten(
+                    file,
+                    "",
+                    m.get("state_dict") instanceof Map<?, ?> sd ? sd : m,
+                    0,
+                    Collections.newSetFromMap(new IdentityHashMap<>()),
+                    named);
         }
         return named;
     }
@@ -109,11 +121,10 @@ public final class TorchCheckpoint extends IndexedTensorFile {
      * once: a pickle can make a dict hold itself, or the same dict under many keys many levels deep (its memo
      * shares objects), which a plain walk would follow without end.
      */
-    private static void flatten(Path file, String prefix, Map<?, ?> dict, int depth, Set<Map<?, ?>> seen,
-                                Map<String, TorchTensor> named) {
+    private static void flatten(
+            Path file, String prefix, Map<?, ?> dict, int depth, Set<Map<?, ?>> seen, Map<String, TorchTensor> named) {
         if (depth > MAX_DEPTH) {
-            throw new EngineException(file + ": corrupt checkpoint (dicts nested more than " + MAX_DEPTH
-                    + " deep)");
+            throw new EngineException(file + ": corrupt checkpoint (dicts nested more than " + MAX_DEPTH + " deep)");
         }
         if (!seen.add(dict)) {
             return;
@@ -133,8 +144,8 @@ public final class TorchCheckpoint extends IndexedTensorFile {
         }
     }
 
-    private static Map<String, Located> tensors(Path file, Map<String, ZipDirectory.Entry> zip, String prefix,
-                                               Map<String, TorchTensor> named) {
+    private static Map<String, Located> tensors(
+            Path file, Map<String, ZipDirectory.Entry> zip, String prefix, Map<String, TorchTensor> named) {
         Map<String, Located> result = new LinkedHashMap<>();
         for (Map.Entry<String, TorchTensor> e : named.entrySet()) {
             String name = e.getKey();
@@ -157,8 +168,8 @@ public final class TorchCheckpoint extends IndexedTensorFile {
             }
             long[] shape = t.shape();
             if (shape.length != t.stride().length) {
-                throw new EngineException(file + ": corrupt checkpoint (tensor " + name + " size and stride differ"
-                        + " in length)");
+                throw new EngineException(
+                        file + ": corrupt checkpoint (tensor " + name + " size and stride differ" + " in length)");
             }
             long numel = SafeTensors.numel(shape, 1);
             long bytes = SafeTensors.numel(shape, width);

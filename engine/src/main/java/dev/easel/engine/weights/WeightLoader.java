@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.nn.Module;
-
 import java.util.Map;
 import java.util.function.Function;
 
@@ -19,22 +18,26 @@ public final class WeightLoader {
         void loaded(int done, int total);
     }
 
-    private WeightLoader() {
-    }
+    private WeightLoader() {}
 
     /**
      * Loads every parameter of {@code model} from {@code file}; the key of parameter {@code name} is
      * {@code keyOf.apply(name)} (null → name). Missing keys and wrong shapes fail with one line naming the file.
      * Old diffusers VAE attention names ({@code query/key/value/proj_attn}) are accepted.
      */
-    public static void load(Module model, TensorFile file, Function<String, String> keyOf, NDManager manager,
-                            Progress progress) {
+    public static void load(
+            Module model, TensorFile file, Function<String, String> keyOf, NDManager manager, Progress progress) {
         load(model, file, keyOf, manager, DataType.FLOAT32, progress);
     }
 
     /** As above, each floating-point tensor converted to {@code floatType} as it is read (one tensor at a time). */
-    public static void load(Module model, TensorFile file, Function<String, String> keyOf, NDManager manager,
-                            DataType floatType, Progress progress) {
+    public static void load(
+            Module model,
+            TensorFile file,
+            Function<String, String> keyOf,
+            NDManager manager,
+            DataType floatType,
+            Progress progress) {
         Map<String, NDArray> params = model.parameters();
         int total = params.size();
         int done = 0;
@@ -51,15 +54,17 @@ public final class WeightLoader {
             }
             Shape expected = e.getValue().getShape();
             Shape actual = new Shape(file.shape(key));
-            boolean squeezable = actual.dimension() == 4 && actual.get(2) == 1 && actual.get(3) == 1
-                    && expected.dimension() == 2 && expected.equals(new Shape(actual.get(0), actual.get(1)));
+            boolean squeezable = actual.dimension() == 4
+                    && actual.get(2) == 1
+                    && actual.get(3) == 1
+                    && expected.dimension() == 2
+                    && expected.equals(new Shape(actual.get(0), actual.get(1)));
             if (!actual.equals(expected) && !squeezable) {
-                throw new EngineException(file.file() + ": wrong shape for " + key + ": " + actual + ", expected "
-                        + expected);
+                throw new EngineException(
+                        file.file() + ": wrong shape for " + key + ": " + actual + ", expected " + expected);
             }
             if (!isFloat(file.dtype(key))) {
-                throw new EngineException(file.file() + ": tensor " + key + " has non-float dtype "
-                        + file.dtype(key));
+                throw new EngineException(file.file() + ": tensor " + key + " has non-float dtype " + file.dtype(key));
             }
             // read as the parameter's shape: a reshaped view would not keep a mapped tensor's pages alive
             model.setParameter(name, file.readParameter(key, expected.getShape(), manager, floatType));

@@ -1,7 +1,6 @@
 package dev.easel.engine.weights;
 
 import dev.easel.engine.EngineException;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,8 +18,7 @@ import java.util.Map;
 final class ZipDirectory {
 
     /** One file in the zip. {@code method} 0 = stored. */
-    record Entry(String name, int method, long compressedSize, long size, long dataStart) {
-    }
+    record Entry(String name, int method, long compressedSize, long size, long dataStart) {}
 
     private static final int EOCD = 0x06054b50;
     private static final int ZIP64_LOCATOR = 0x07064b50;
@@ -29,8 +27,7 @@ final class ZipDirectory {
     private static final int LOCAL = 0x04034b50;
     private static final long MAX_DIRECTORY = 512L << 20;
 
-    private ZipDirectory() {
-    }
+    private ZipDirectory() {}
 
     static Map<String, Entry> read(Path file, FileChannel ch) throws IOException {
         long size = ch.size();
@@ -70,8 +67,12 @@ final class ZipDirectory {
             dirSize = rec.getLong(40);
             dirOffset = rec.getLong(48);
         }
-        if (dirOffset < 0 || dirSize < 0 || dirSize > MAX_DIRECTORY || dirOffset + dirSize > eocdPos
-                || entries < 0 || entries > dirSize / 46) {
+        if (dirOffset < 0
+                || dirSize < 0
+                || dirSize > MAX_DIRECTORY
+                || dirOffset + dirSize > eocdPos
+                || entries < 0
+                || entries > dirSize / 46) {
             throw corrupt(file, "zip directory out of range (truncated?)");
         }
         ByteBuffer dir = read(ch, dirOffset, (int) dirSize);

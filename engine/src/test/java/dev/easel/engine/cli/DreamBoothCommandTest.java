@@ -20,16 +20,29 @@ class DreamBoothCommandTest {
         Path instances = Files.createDirectories(folder.resolve("instances"));
         Path output = folder.resolve("out");
         String err = GenerationCommandsTest.stderrOf(() -> assertEquals(2, run(instances, output)));
-        assertEquals("dreambooth: no images in " + instances + "; put 3–20 PNG or JPEG pictures of the subject"
-                + " there", err);
+        assertEquals(
+                "dreambooth: no images in " + instances + "; put 3–20 PNG or JPEG pictures of the subject" + " there",
+                err);
         Files.writeString(instances.resolve("broken.png"), "this is not a PNG");
         err = GenerationCommandsTest.stderrOf(() -> assertEquals(1, run(instances, output)));
-        assertEquals("dreambooth: " + instances.resolve("broken.png") + " is not a readable image (PNG, JPEG, BMP or"
-                + " GIF); remove it or convert it", err);
+        assertEquals(
+                "dreambooth: " + instances.resolve("broken.png") + " is not a readable image (PNG, JPEG, BMP or"
+                        + " GIF); remove it or convert it",
+                err);
     }
 
     private static int run(Path instances, Path output) {
-        return new DreamBoothCommand().run(List.of("--model", "default", "--instance-dir", instances.toString(),
-                "--instance-prompt", "a photo of sks shape", "--output", output.toString(), "--steps", "1"));
+        return new DreamBoothCommand()
+                .run(List.of(
+                        "--model",
+                        "default",
+                        "--instance-dir",
+                        instances.toString(),
+                        "--instance-prompt",
+                        "a photo of sks shape",
+                        "--output",
+                        output.toString(),
+                        "--steps",
+                        "1"));
     }
 }

@@ -35,10 +35,11 @@ class DefaultModelQualityTest {
         System.setProperty("easel.cache", cache.toString());
         DefaultModelEvaluation.Report report;
         try (StableDiffusionPipeline pipeline = ModelLoader.load(DefaultModel.path())) {
-            report = DefaultModelEvaluation.run(pipeline, 64, DefaultModelEvaluation.Settings.standard(), done -> { });
+            report = DefaultModelEvaluation.run(pipeline, 64, DefaultModelEvaluation.Settings.standard(), done -> {});
         }
         String table = "\n" + report.table();
-        for (DefaultModelEvaluation.Score score : new DefaultModelEvaluation.Score[] {report.heldOut(), report.seen()}) {
+        for (DefaultModelEvaluation.Score score :
+                new DefaultModelEvaluation.Score[] {report.heldOut(), report.seen()}) {
             assertTrue(score.colorAccuracy() >= MIN_COLOR, "color" + table);
             assertTrue(score.backgroundAccuracy() >= MIN_BACKGROUND, "background" + table);
             assertTrue(score.shapeAccuracy() >= MIN_SHAPE, "shape" + table);

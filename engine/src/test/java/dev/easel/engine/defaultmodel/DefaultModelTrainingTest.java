@@ -55,8 +55,11 @@ class DefaultModelTrainingTest {
         TrainingResult third = train(resumed, 4, -1, resumed); // resumed at its end: nothing to do
         assertEquals(4, third.completedSteps());
         assertEquals(0, third.sessionSteps());
-        assertEquals("already finished at step 4 (nothing left to train), checkpoint "
-                + second.lastCheckpoint().folder(), third.summary(), "not 'loss NaN, 0.00 steps/s'");
+        assertEquals(
+                "already finished at step 4 (nothing left to train), checkpoint "
+                        + second.lastCheckpoint().folder(),
+                third.summary(),
+                "not 'loss NaN, 0.00 steps/s'");
     }
 
     @Test
@@ -65,8 +68,11 @@ class DefaultModelTrainingTest {
         var e = assertThrows(BadValueException.class, () -> {
             try (NDManager manager = NDManager.newBaseManager()) {
                 AutoencoderKL other = new AutoencoderKL(Init.random(manager), TINY.vae());
-                new TrainingLoop(settings(folder.resolve("b"), 2), null, null).run(new AutoencoderObjective(other,
-                        new ShapesDataset(1, 64), 2, 1, 1e-4, Map.of("model", "something else")), folder.resolve("a"));
+                new TrainingLoop(settings(folder.resolve("b"), 2), null, null)
+                        .run(
+                                new AutoencoderObjective(
+                                        other, new ShapesDataset(1, 64), 2, 1, 1e-4, Map.of("model", "something else")),
+                                folder.resolve("a"));
             }
         });
         assertTrue(e.getMessage().contains("belongs to another model or run"), e.getMessage());
@@ -80,18 +86,29 @@ class DefaultModelTrainingTest {
         assertEquals(2, trainer.report().size());
         try (StableDiffusionPipeline pipeline = ModelLoader.load(model)) {
             GenerationResult result = pipeline.txt2img(GenerationSettings.builder()
-                    .prompts(List.of("a red circle on a blue background")).steps(2).width(64).height(64).seed(3)
+                    .prompts(List.of("a red circle on a blue background"))
+                    .steps(2)
+                    .width(64)
+                    .height(64)
+                    .seed(3)
                     .build());
             assertEquals(64, result.images().get(0).getWidth());
         }
         // Running again on the finished folder resumes every stage at its end: nothing retrains. A recipe made
         // afresh (as by a new process) is recognised as the same run.
-        assertEquals(model, new DefaultModelTrainer(DefaultModelRecipe.tiny(), folder, new TrainingListener() {
-            @Override
-            public void onStep(TrainingLog.Row row, long totalSteps, TrainingLog log) {
-                throw new AssertionError("stage retrained at step " + row.step());
-            }
-        }, () -> false).train("test"));
+        assertEquals(
+                model,
+                new DefaultModelTrainer(
+                                DefaultModelRecipe.tiny(),
+                                folder,
+                                new TrainingListener() {
+                                    @Override
+                                    public void onStep(TrainingLog.Row row, long totalSteps, TrainingLog log) {
+                                        throw new AssertionError("stage retrained at step " + row.step());
+                                    }
+                                },
+                                () -> false)
+                        .train("test"));
     }
 
     @Test
@@ -100,14 +117,22 @@ class DefaultModelTrainingTest {
         Folders.deleteTree(folder.resolve("denoiser"));
         List<String> starts = new ArrayList<>();
         DefaultModelRecipe longer = TINY.withBudget(TINY.seed(), TINY.vaeSteps(), TINY.denoiserSteps() + 2);
-        new DefaultModelTrainer(longer, folder, new TrainingListener() {
-            @Override
-            public void onStart(String name, long startStep, long totalSteps) {
-                starts.add(name + " " + startStep + "/" + totalSteps);
-            }
-        }, () -> false).train("test");
-        assertEquals(List.of("autoencoder " + TINY.vaeSteps() + "/" + TINY.vaeSteps(),
-                "denoiser 0/" + longer.denoiserSteps()), starts.stream().filter(s -> !s.startsWith("latents")).toList(),
+        new DefaultModelTrainer(
+                        longer,
+                        folder,
+                        new TrainingListener() {
+                            @Override
+                            public void onStart(String name, long startStep, long totalSteps) {
+                                starts.add(name + " " + startStep + "/" + totalSteps);
+                            }
+                        },
+                        () -> false)
+                .train("test");
+        assertEquals(
+                List.of(
+                        "autoencoder " + TINY.vaeSteps() + "/" + TINY.vaeSteps(),
+                        "denoiser 0/" + longer.denoiserSteps()),
+                starts.stream().filter(s -> !s.startsWith("latents")).toList(),
                 "the autoencoder resumes at its end; only the denoiser trains");
     }
 
@@ -120,7 +145,9 @@ class DefaultModelTrainingTest {
         }
         Path second = new DefaultModelTrainer(TINY, folder.resolve("second"), TrainingListener.NONE, () -> false)
                 .train("test");
-        for (String weights : List.of("unet/diffusion_pytorch_model.safetensors", "vae/diffusion_pytorch_model.safetensors",
+        for (String weights : List.of(
+                "unet/diffusion_pytorch_model.safetensors",
+                "vae/diffusion_pytorch_model.safetensors",
                 "text_encoder/model.safetensors")) {
             assertEquals(-1L, Files.mismatch(first.resolve(weights), second.resolve(weights)), weights);
         }
@@ -139,18 +166,32 @@ class DefaultModelTrainingTest {
             ai.djl.engine.Engine.getInstance().setRandomSeed(11); // the same initial weights for every run
             AutoencoderKL vae = new AutoencoderKL(Init.random(manager), TINY.vae());
             return new TrainingLoop(settings(run, steps), counter, () -> stopAfter >= 0 && done.get() >= stopAfter)
-                    .run(new AutoencoderObjective(vae, new ShapesDataset(1, 64), 2, 1, 1e-4, Map.of("model", "tiny")),
+                    .run(
+                            new AutoencoderObjective(
+                                    vae, new ShapesDataset(1, 64), 2, 1, 1e-4, Map.of("model", "tiny")),
                             resumeFrom);
         }
     }
 
     private static TrainingSettings settings(Path run, int steps) {
-        return new TrainingSettings(steps, 1e-3, new LearningRateSchedule(LearningRateSchedule.Kind.LINEAR, 1, steps),
-                1, 1.0, AdamW.Settings.DEFAULT, 5, 3, 2, run);
+        return new TrainingSettings(
+                steps,
+                1e-3,
+                new LearningRateSchedule(LearningRateSchedule.Kind.LINEAR, 1, steps),
+                1,
+                1.0,
+                AdamW.Settings.DEFAULT,
+                5,
+                3,
+                2,
+                run);
     }
 
     private static List<String> lossColumn(TrainingResult result) throws Exception {
         Path csv = result.lastCheckpoint().folder().getParent().resolve("loss.csv");
-        return Files.readAllLines(csv).stream().skip(1).map(line -> line.split(",")[1]).toList();
+        return Files.readAllLines(csv).stream()
+                .skip(1)
+                .map(line -> line.split(",")[1])
+                .toList();
     }
 }

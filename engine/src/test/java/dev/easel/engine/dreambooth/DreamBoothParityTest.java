@@ -1,7 +1,6 @@
 package dev.easel.engine.dreambooth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -43,13 +42,15 @@ class DreamBoothParityTest {
         List<Double> losses = new ArrayList<>();
         List<Double> norms = new ArrayList<>();
         try (NDManager manager = NDManager.newBaseManager();
-             StableDiffusionPipeline pipeline = ModelLoader.load(Reference.model(), LoadOptions.cpu());
-             SafeTensors gradsStep1 = SafeTensors.open(Reference.expected("train_step/grads_step1_clipped.safetensors"))) {
+                StableDiffusionPipeline pipeline = ModelLoader.load(Reference.model(), LoadOptions.cpu());
+                SafeTensors gradsStep1 =
+                        SafeTensors.open(Reference.expected("train_step/grads_step1_clipped.safetensors"))) {
             NDArray pixels = Reference.npy(manager, "train_step/pixel_values.npy");
             NDArray ids = Reference.npy(manager, "train_step/input_ids.npy");
             NDArray vaeEps = Reference.npy(manager, "train_step/vae_eps.npy");
             NDArray noise = Reference.npy(manager, "train_step/noise.npy");
-            long[] timesteps = Reference.npy(manager, "train_step/timesteps.npy").toLongArray();
+            long[] timesteps =
+                    Reference.npy(manager, "train_step/timesteps.npy").toLongArray();
             NoiseDraws recorded = new NoiseDraws() {
                 @Override
                 public NDArray latentEps(NDManager scope, Shape shape) {
@@ -66,10 +67,15 @@ class DreamBoothParityTest {
                     return timesteps;
                 }
             };
-            DreamBoothObjective objective = new DreamBoothObjective(pipeline.vae(), pipeline.textEncoder(),
-                    pipeline.unet(), new DenoisingLoss(SchedulerConfig.sd1()),
-                    (scope, step, micro) -> new DreamBoothBatch(pixels, ids, 1), recorded,
-                    new DreamBoothObjective.Options(true, 1.0, 0), Map.of("model", "tiny-sd"));
+            DreamBoothObjective objective = new DreamBoothObjective(
+                    pipeline.vae(),
+                    pipeline.textEncoder(),
+                    pipeline.unet(),
+                    new DenoisingLoss(SchedulerConfig.sd1()),
+                    (scope, step, micro) -> new DreamBoothBatch(pixels, ids, 1),
+                    recorded,
+                    new DreamBoothObjective.Options(true, 1.0, 0),
+                    Map.of("model", "tiny-sd"));
             List<String> gradientProblems = new ArrayList<>();
             Map<String, float[]> gradientsStep1 = new java.util.HashMap<>();
             List<String> parameterProblems = new ArrayList<>();
@@ -93,12 +99,21 @@ class DreamBoothParityTest {
                 @Override
                 public void onStep(TrainingLog.Row row, long totalSteps, TrainingLog log) {
                     losses.add(row.loss());
-                    parameterProblems.addAll(compareParameters(objective.trainableParameters(), (int) row.step(),
-                            gradientsStep1, manager));
+                    parameterProblems.addAll(compareParameters(
+                            objective.trainableParameters(), (int) row.step(), gradientsStep1, manager));
                 }
             };
-            TrainingSettings settings = new TrainingSettings(2, 1e-4, LearningRateSchedule.constant(), 1, 1.0,
-                    new AdamW.Settings(0.9, 0.999, 1e-2, 1e-8), 0, 100, 1, run);
+            TrainingSettings settings = new TrainingSettings(
+                    2,
+                    1e-4,
+                    LearningRateSchedule.constant(),
+                    1,
+                    1.0,
+                    new AdamW.Settings(0.9, 0.999, 1e-2, 1e-8),
+                    0,
+                    100,
+                    1,
+                    run);
             new TrainingLoop(settings, checks, null).run(objective, null);
 
             assertEquals(expected.get("step1").get("loss").asDouble(), losses.get(0), 1e-4);
@@ -117,8 +132,8 @@ class DreamBoothParityTest {
      * ~1e-9 in practice on both sides — Adam amplifies any difference by up to lr·ε/(|g| + ε)² ≈ 10⁴, so there
      * (recorded |g| ≤ 1e-6) we require only that the moves stay within one lr per step.
      */
-    private static List<String> compareParameters(Map<String, NDArray> parameters, int step,
-                                                  Map<String, float[]> gradients, NDManager manager) {
+    private static List<String> compareParameters(
+            Map<String, NDArray> parameters, int step, Map<String, float[]> gradients, NDManager manager) {
         String file = "params_after_step" + step;
         try (SafeTensors expected = SafeTensors.open(Reference.expected("train_step/" + file + ".safetensors"))) {
             assertEquals(expected.keys(), parameters.keySet(), "the same trainable parameters as diffusers");
@@ -130,8 +145,8 @@ class DreamBoothParityTest {
                 for (int i = 0; i < want.length; i++) {
                     double allowed = Math.abs(gradient[i]) > 1e-6 ? 2e-6 : step * 1e-4;
                     if (Math.abs(want[i] - got[i]) > allowed) {
-                        problems.add(file + " " + name + "[" + i + "]: " + want[i] + " vs " + got[i]
-                                + " (gradient " + gradient[i] + ")");
+                        problems.add(file + " " + name + "[" + i + "]: " + want[i] + " vs " + got[i] + " (gradient "
+                                + gradient[i] + ")");
                         return;
                     }
                 }

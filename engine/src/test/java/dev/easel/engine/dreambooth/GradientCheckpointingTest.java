@@ -40,7 +40,7 @@ class GradientCheckpointingTest {
     @Test
     void unetGradientsEqualThePlainBackwardPass() {
         try (StableDiffusionPipeline pipe = ModelLoader.load(Reference.model(), LoadOptions.cpu());
-             NDManager manager = NDManager.newBaseManager()) {
+                NDManager manager = NDManager.newBaseManager()) {
             UNet2DConditionModel unet = pipe.unet();
             NDArray sample;
             NDArray contextValues;
@@ -67,13 +67,18 @@ class GradientCheckpointingTest {
      * One forward and backward pass: every UNet parameter's gradient and the text embeddings' (an input that every
      * block uses and no block produces), with {@code expectedSegments} checkpointed blocks (2 down, mid, 2 up).
      */
-    private static Map<String, float[]> gradients(UNet2DConditionModel unet, NDManager manager, NDArray sample,
-                                                  NDArray contextValues, NDArray target, boolean checkpointing,
-                                                  int expectedSegments) {
+    private static Map<String, float[]> gradients(
+            UNet2DConditionModel unet,
+            NDManager manager,
+            NDArray sample,
+            NDArray contextValues,
+            NDArray target,
+            boolean checkpointing,
+            int expectedSegments) {
         Map<String, float[]> out = new LinkedHashMap<>();
         boolean gradMode = LibTorch.gradMode();
         try (NDManager scope = manager.newSubManager();
-             GradientCheckpointing checkpoints = GradientCheckpointing.begin(scope, checkpointing)) {
+                GradientCheckpointing checkpoints = GradientCheckpointing.begin(scope, checkpointing)) {
             LibTorch.setGradMode(true);
             NDArray contextLeaf = contextValues.duplicate();
             contextLeaf.attach(scope);
@@ -123,18 +128,25 @@ class GradientCheckpointingTest {
                 };
                 String name = kind + (checkpointing ? "-checkpointing" : "-plain");
                 DreamBoothSettings.Builder b = DreamBoothSettings.builder(instances, "a photo of sks shape")
-                        .trainTextEncoder(true).learningRate(1e-3).maxTrainSteps(3).batch(2, 1)
-                        .checkpoints(3, 1).gradientCheckpointing(checkpointing).outputDir(folder.resolve(name));
+                        .trainTextEncoder(true)
+                        .learningRate(1e-3)
+                        .maxTrainSteps(3)
+                        .batch(2, 1)
+                        .checkpoints(3, 1)
+                        .gradientCheckpointing(checkpointing)
+                        .outputDir(folder.resolve(name));
                 if (kind.equals("lora")) {
                     b.lora(4, 4);
                 }
-                DreamBoothTrainer.Run run = new DreamBoothTrainer(Reference.model(), LoadOptions.cpu(), b.build(),
-                        listener, null).train(null);
+                DreamBoothTrainer.Run run = new DreamBoothTrainer(
+                                Reference.model(), LoadOptions.cpu(), b.build(), listener, null)
+                        .train(null);
                 run.pipeline().close();
                 assertEquals(checkpointing, run.checkpoints().get(0).manifest().get("gradient_checkpointing"));
-                Map<String, float[]> weights = read(folder.resolve(name + "/checkpoints/checkpoint-3")
-                        .resolve(TrainingLoop.WEIGHTS));
-                List<Double> losses = run.log().rows().stream().map(r -> r.loss()).toList();
+                Map<String, float[]> weights =
+                        read(folder.resolve(name + "/checkpoints/checkpoint-3").resolve(TrainingLoop.WEIGHTS));
+                List<Double> losses =
+                        run.log().rows().stream().map(r -> r.loss()).toList();
                 if (!checkpointing) {
                     plainWeights = weights;
                     plainLosses = losses;
@@ -147,8 +159,8 @@ class GradientCheckpointingTest {
                 }
                 assertClose(kind + " step 1 gradients", plainGradients.get(0), gradients.get(0), 1e-6);
                 for (int i = 1; i < gradients.size(); i++) {
-                    assertClose(kind + " step " + (i + 1) + " gradients", plainGradients.get(i), gradients.get(i),
-                            1e-4);
+                    assertClose(
+                            kind + " step " + (i + 1) + " gradients", plainGradients.get(i), gradients.get(i), 1e-4);
                 }
                 assertClose(kind + " weights", plainWeights, weights, kind.equals("lora") ? 1e-6 : 1e-4);
             }
@@ -157,15 +169,18 @@ class GradientCheckpointingTest {
 
     private static Map<String, float[]> read(Path file) {
         Map<String, float[]> out = new LinkedHashMap<>();
-        try (NDManager m = NDManager.newBaseManager(); SafeTensors st = SafeTensors.open(file)) {
-            st.keys().forEach(name -> out.put(name, st.read(name, m, DataType.FLOAT32).toFloatArray()));
+        try (NDManager m = NDManager.newBaseManager();
+                SafeTensors st = SafeTensors.open(file)) {
+            st.keys()
+                    .forEach(name ->
+                            out.put(name, st.read(name, m, DataType.FLOAT32).toFloatArray()));
         }
         return out;
     }
 
     /** ‖expected − actual‖ / ‖expected‖ over all tensors together ≤ {@code relative}. */
-    private static void assertClose(String what, Map<String, float[]> expected, Map<String, float[]> actual,
-                                    double relative) {
+    private static void assertClose(
+            String what, Map<String, float[]> expected, Map<String, float[]> actual, double relative) {
         assertEquals(expected.keySet(), actual.keySet(), what);
         double diff = 0;
         double size = 0;

@@ -34,7 +34,10 @@ class InstanceImagesTest {
         g.fillRect(150, 0, 50, 100);
         g.dispose();
         ImageIO.write(wide, "png", folder.resolve("b.png").toFile());
-        ImageIO.write(new BufferedImage(30, 90, BufferedImage.TYPE_INT_RGB), "png", folder.resolve("a.png").toFile());
+        ImageIO.write(
+                new BufferedImage(30, 90, BufferedImage.TYPE_INT_RGB),
+                "png",
+                folder.resolve("a.png").toFile());
         Files.writeString(folder.resolve("notes.txt"), "not an image, not picked up");
 
         List<BufferedImage> images = InstanceImages.load(folder, 64);

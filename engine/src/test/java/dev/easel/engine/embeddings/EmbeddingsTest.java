@@ -1,6 +1,5 @@
 package dev.easel.engine.embeddings;
 
-import dev.easel.engine.loading.ModelLoader;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.Reference;
 import dev.easel.engine.loading.LoadOptions;
+import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.weights.PickleBuilder;
 import dev.easel.engine.weights.SafeTensors;
@@ -37,6 +36,7 @@ class EmbeddingsTest {
 
     @TempDir
     static Path folder;
+
     static StableDiffusionPipeline pipe;
     static NDManager m;
     static NDArray redCircle;
@@ -71,12 +71,16 @@ class EmbeddingsTest {
         Path a1111 = folder.resolve("rcircle.safetensors");
         SafeTensors.write(Map.of("emb_params", redCircle), Map.of(), a1111);
         assertEquals("rcircle", pipe.embeddings().load(a1111, null), "A1111: the token is the file name");
-        assertEquals(Map.of("rcircle", (int) redCircle.getShape().get(0)), pipe.embeddings().tokens());
+        assertEquals(
+                Map.of("rcircle", (int) redCircle.getShape().get(0)),
+                pipe.embeddings().tokens());
         assertTrue(pipe.tokenizer().hasToken("rcircle_1"), "multi-vector: token, token_1, … as diffusers");
         assertArrayEquals(words, encode("a rcircle"), 0f);
         pipe.embeddings().unload("rcircle");
         assertArrayEquals(plain, encode("a rcircle"), 0f, "unloaded: as before");
-        assertEquals(pipe.textEncoder().tokenEmbedding().num, pipe.textEncoder().tokenEmbedding().rows());
+        assertEquals(
+                pipe.textEncoder().tokenEmbedding().num,
+                pipe.textEncoder().tokenEmbedding().rows());
 
         // diffusers' learned_embeds: the key is the token; a single vector [hidden]
         Path learned = folder.resolve("learned_embeds.safetensors");
@@ -107,8 +111,8 @@ class EmbeddingsTest {
         assertTrue(e.getMessage().contains("already in the tokenizer"), e.getMessage());
 
         Path sdxl = folder.resolve("xl.safetensors");
-        SafeTensors.write(Map.of("clip_l", m.ones(new Shape(1, 768)), "clip_g", m.ones(new Shape(1, 1280))),
-                Map.of(), sdxl);
+        SafeTensors.write(
+                Map.of("clip_l", m.ones(new Shape(1, 768)), "clip_g", m.ones(new Shape(1, 1280))), Map.of(), sdxl);
         e = assertThrows(EngineException.class, () -> pipe.embeddings().load(sdxl, null));
         assertTrue(e.getMessage().contains("an SDXL embedding"), e.getMessage());
 
@@ -118,14 +122,15 @@ class EmbeddingsTest {
         assertTrue(e.getMessage().startsWith(text.toString()), e.getMessage());
 
         assertEquals(Map.of(), pipe.embeddings().tokens());
-        assertEquals(pipe.textEncoder().tokenEmbedding().num, pipe.textEncoder().tokenEmbedding().rows());
+        assertEquals(
+                pipe.textEncoder().tokenEmbedding().num,
+                pipe.textEncoder().tokenEmbedding().rows());
         assertArrayEquals(before, encode("a star"), 0f);
     }
 
-    static Path a1111Pt(Path file, NDArray vectors, boolean parameter, Consumer<PickleBuilder> step)
-            throws Exception {
-        return PickleBuilder.a1111Embedding(file, vectors.toFloatArray(), vectors.getShape().getShape(), parameter,
-                step);
+    static Path a1111Pt(Path file, NDArray vectors, boolean parameter, Consumer<PickleBuilder> step) throws Exception {
+        return PickleBuilder.a1111Embedding(
+                file, vectors.toFloatArray(), vectors.getShape().getShape(), parameter, step);
     }
 
     @Test
@@ -155,9 +160,10 @@ class EmbeddingsTest {
         assertEquals(1, TextualInversion.read(one, null, m).count());
         PickleBuilder bin = new PickleBuilder().op('}', '(').str("<red>");
         bin.tensor("FloatStorage", "0", 32, 0, new long[] {32}, new long[] {1}).op('u', '.');
-        Path learned = PickleBuilder.checkpoint(Files.createDirectories(folder.resolve("bin"))
-                .resolve("learned_embeds.bin"), bin.bytes(), Map.of("0", PickleBuilder.floats(redCircle.get(0)
-                .toFloatArray())));
+        Path learned = PickleBuilder.checkpoint(
+                Files.createDirectories(folder.resolve("bin")).resolve("learned_embeds.bin"),
+                bin.bytes(),
+                Map.of("0", PickleBuilder.floats(redCircle.get(0).toFloatArray())));
         assertEquals("<red>", pipe.embeddings().load(learned, null));
         assertArrayEquals(encode("a red circle"), encode("a <red> circle"), 0f);
         pipe.embeddings().unload("<red>");
@@ -168,24 +174,38 @@ class EmbeddingsTest {
         float[] before = encode("a star");
         Map<Path, String> refused = new java.util.LinkedHashMap<>();
         // a model checkpoint saved as .pt
-        refused.put(Files.copy(Reference.root().resolve("formats/tiny-sd.ckpt"), folder.resolve("model.pt")),
+        refused.put(
+                Files.copy(Reference.root().resolve("formats/tiny-sd.ckpt"), folder.resolve("model.pt")),
                 "a Stable Diffusion model checkpoint (512 tensors), not a textual-inversion embedding; load it as a"
                         + " model");
         // some other tensors
         PickleBuilder two = new PickleBuilder().op('}', '(').str("a");
         two.tensor("FloatStorage", "0", 1, 0, new long[] {1}, new long[] {1}).str("b");
         two.tensor("FloatStorage", "0", 1, 0, new long[] {1}, new long[] {1}).op('u', '.');
-        refused.put(PickleBuilder.checkpoint(folder.resolve("two.pt"), two.bytes(), Map.of("0",
-                PickleBuilder.floats(1))), "not a textual-inversion embedding (2 tensors and no emb_params or"
-                + " string_to_param");
+        refused.put(
+                PickleBuilder.checkpoint(folder.resolve("two.pt"), two.bytes(), Map.of("0", PickleBuilder.floats(1))),
+                "not a textual-inversion embedding (2 tensors and no emb_params or" + " string_to_param");
         // the step as a numpy integer: unpickling it calls numpy.core.multiarray.scalar, which is no tensor
-        refused.put(a1111Pt(folder.resolve("numpy-step.pt"), redCircle, false, p -> p
-                .global("numpy.core.multiarray", "scalar").global("numpy", "dtype").str("i8").op(0x89, 0x88, 0x87, 'R')
-                .str("x").op(0x86, 'R')), "refused to load global numpy.core.multiarray.scalar");
+        refused.put(
+                a1111Pt(
+                        folder.resolve("numpy-step.pt"),
+                        redCircle,
+                        false,
+                        p -> p.global("numpy.core.multiarray", "scalar")
+                                .global("numpy", "dtype")
+                                .str("i8")
+                                .op(0x89, 0x88, 0x87, 'R')
+                                .str("x")
+                                .op(0x86, 'R')),
+                "refused to load global numpy.core.multiarray.scalar");
         // the original textual-inversion trainer's nn.ParameterDict, an object built by calling its class
-        PickleBuilder module = new PickleBuilder().op('}', '(').str("string_to_param")
-                .global("torch.nn.modules.container", "ParameterDict").op(')', 0x81, '}', 'b', 'u', '.');
-        refused.put(PickleBuilder.checkpoint(folder.resolve("module.pt"), module.bytes(), Map.of()),
+        PickleBuilder module = new PickleBuilder()
+                .op('}', '(')
+                .str("string_to_param")
+                .global("torch.nn.modules.container", "ParameterDict")
+                .op(')', 0x81, '}', 'b', 'u', '.');
+        refused.put(
+                PickleBuilder.checkpoint(folder.resolve("module.pt"), module.bytes(), Map.of()),
                 "refused to load global torch.nn.modules.container.ParameterDict");
         for (Map.Entry<Path, String> r : refused.entrySet()) {
             var e = assertThrows(EngineException.class, () -> pipe.embeddings().load(r.getKey(), "star"));
@@ -195,7 +215,9 @@ class EmbeddingsTest {
         }
         assertEquals(Map.of(), pipe.embeddings().tokens());
         assertFalse(pipe.tokenizer().hasToken("star"));
-        assertEquals(pipe.textEncoder().tokenEmbedding().num, pipe.textEncoder().tokenEmbedding().rows());
+        assertEquals(
+                pipe.textEncoder().tokenEmbedding().num,
+                pipe.textEncoder().tokenEmbedding().rows());
         assertArrayEquals(before, encode("a star"), 0f);
     }
 

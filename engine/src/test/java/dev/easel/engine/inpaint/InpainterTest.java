@@ -66,15 +66,27 @@ class InpainterTest {
 
     @Test
     void onlyTheMaskedPixelsChangeInBothAreasAndInverted() {
-        GenerationSettings s = GenerationSettings.builder().prompt("a red circle").steps(2).seed(3).size(32, 32)
+        GenerationSettings s = GenerationSettings.builder()
+                .prompt("a red circle")
+                .steps(2)
+                .seed(3)
+                .size(32, 32)
                 .build();
         BufferedImage image = picture(32, 32);
         Rectangle hole = new Rectangle(8, 8, 10, 10);
         try (StableDiffusionPipeline pipe = ModelLoader.load(Reference.model(), LoadOptions.cpu())) {
             for (boolean onlyMasked : new boolean[] {false, true}) {
                 List<String> notes = new ArrayList<>();
-                GenerationResult r = Inpainter.run(pipe, s, image, mask(32, 32, hole), 1.0,
-                        new InpaintOptions(0, onlyMasked, 4, false), null, null, notes);
+                GenerationResult r = Inpainter.run(
+                        pipe,
+                        s,
+                        image,
+                        mask(32, 32, hole),
+                        1.0,
+                        new InpaintOptions(0, onlyMasked, 4, false),
+                        null,
+                        null,
+                        notes);
                 BufferedImage out = r.images().get(0);
                 assertTrue(outsideEqual(image, out, hole), "outside the mask: the original, only masked " + onlyMasked);
                 assertTrue(!outsideEqual(image, out, new Rectangle()), "inside: repainted");
@@ -82,8 +94,18 @@ class InpainterTest {
             }
             // inverted: the hole is kept, the rest repainted; a mask of another size is resized with a note
             List<String> notes = new ArrayList<>();
-            BufferedImage out = Inpainter.run(pipe, s, image, mask(64, 64, new Rectangle(16, 16, 20, 20)), 1.0,
-                    new InpaintOptions(0, false, 0, true), null, null, notes).images().get(0);
+            BufferedImage out = Inpainter.run(
+                            pipe,
+                            s,
+                            image,
+                            mask(64, 64, new Rectangle(16, 16, 20, 20)),
+                            1.0,
+                            new InpaintOptions(0, false, 0, true),
+                            null,
+                            null,
+                            notes)
+                    .images()
+                    .get(0);
             assertEquals(List.of("the mask is 64x64 and the image 32x32; the mask was resized to the image"), notes);
             // the hole is 8..17 at 32x32; Lanczos (as PIL) softens the resized mask's edges up to 3 pixels in, as in
             // A1111, so the pixels kept exactly are those further inside
@@ -94,7 +116,9 @@ class InpainterTest {
             }
         }
         assertEquals(new Rectangle(4, 4, 18, 18), Inpainter.maskedArea(mask(32, 32, hole), 4, 32, 32));
-        assertEquals(new Rectangle(0, 4, 32, 18), Inpainter.maskedArea(mask(32, 32, hole), 4, 64, 32),
+        assertEquals(
+                new Rectangle(0, 4, 32, 18),
+                Inpainter.maskedArea(mask(32, 32, hole), 4, 64, 32),
                 "widened toward the generation's 2:1 as far as the image allows");
     }
 
@@ -105,16 +129,46 @@ class InpainterTest {
         Png.write(picture(64, 64), Map.of(), image);
         Png.write(mask(64, 64, new Rectangle(20, 20, 24, 24)), Map.of(), mask);
         Path out = dir.resolve("out.png");
-        String err = stderrOf(() -> assertEquals(0, new GenerateCommand.Inpaint().run(List.of("--model", "default",
-                "--prompt", "a red circle", "--init-image", image.toString(), "--mask", mask.toString(),
-                "--mask-blur", "2", "--inpaint-area", "masked", "--invert-mask", "--steps", "2", "--seed", "1",
-                "--out", out.toString()))));
+        String err = stderrOf(() -> assertEquals(
+                0,
+                new GenerateCommand.Inpaint()
+                        .run(List.of(
+                                "--model",
+                                "default",
+                                "--prompt",
+                                "a red circle",
+                                "--init-image",
+                                image.toString(),
+                                "--mask",
+                                mask.toString(),
+                                "--mask-blur",
+                                "2",
+                                "--inpaint-area",
+                                "masked",
+                                "--invert-mask",
+                                "--steps",
+                                "2",
+                                "--seed",
+                                "1",
+                                "--out",
+                                out.toString()))));
         assertTrue(err.isBlank(), err);
         assertTrue(Png.readText(out).get("parameters").contains("Denoising strength: 1"));
         Path text = Files.writeString(dir.resolve("mask.txt"), "not an image");
-        err = stderrOf(() -> assertEquals(1, new GenerateCommand.Inpaint().run(List.of("--model", "default",
-                "--prompt", "x", "--init-image", image.toString(), "--mask", text.toString(), "--out",
-                out.toString()))));
+        err = stderrOf(() -> assertEquals(
+                1,
+                new GenerateCommand.Inpaint()
+                        .run(List.of(
+                                "--model",
+                                "default",
+                                "--prompt",
+                                "x",
+                                "--init-image",
+                                image.toString(),
+                                "--mask",
+                                text.toString(),
+                                "--out",
+                                out.toString()))));
         assertEquals("inpaint: " + text + ": not a readable image (PNG, JPEG, BMP, GIF)", err.strip());
     }
 

@@ -25,7 +25,8 @@ class AtomicFileTest {
         AtomicFile.write(atomic, new byte[] {1, 2, 3});
         assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(atomic));
         // the user's umask, not createTempFile's owner-only rw-------
-        assertEquals(PosixFilePermissions.toString(Files.getPosixFilePermissions(plain)),
+        assertEquals(
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(plain)),
                 PosixFilePermissions.toString(Files.getPosixFilePermissions(atomic)));
         assertEquals(List.of("atomic.png"), names(atomic.getParent()));
     }
@@ -34,10 +35,12 @@ class AtomicFileTest {
     void aWriteThatFailsLeavesThePreviousFileAndNoTemporaryOne() throws IOException {
         Path file = dir.resolve("model.safetensors");
         AtomicFile.write(file, new byte[] {7, 7});
-        IOException failure = assertThrows(IOException.class, () -> AtomicFile.write(file, out -> {
-            out.write(new byte[4096]);
-            throw new IOException("No space left on device");
-        }));
+        IOException failure = assertThrows(
+                IOException.class,
+                () -> AtomicFile.write(file, out -> {
+                    out.write(new byte[4096]);
+                    throw new IOException("No space left on device");
+                }));
         assertEquals("No space left on device", failure.getMessage());
         assertArrayEquals(new byte[] {7, 7}, Files.readAllBytes(file));
         assertEquals(List.of("model.safetensors"), names(dir));

@@ -39,9 +39,15 @@ class DefaultModelTest {
         assertTrue(DefaultModel.isDefaultFolder(model));
         assertEquals(cache, model.getParent());
         assertTrue(model.getFileName().toString().matches("default-model-[0-9a-f]{16}"), model.toString());
-        for (String part : List.of("model_index.json", "unet/diffusion_pytorch_model.safetensors",
-                "vae/diffusion_pytorch_model.safetensors", "text_encoder/model.safetensors", "tokenizer/vocab.json",
-                "tokenizer/merges.txt", "scheduler/scheduler_config.json", "easel_training.json")) {
+        for (String part : List.of(
+                "model_index.json",
+                "unet/diffusion_pytorch_model.safetensors",
+                "vae/diffusion_pytorch_model.safetensors",
+                "text_encoder/model.safetensors",
+                "tokenizer/vocab.json",
+                "tokenizer/merges.txt",
+                "scheduler/scheduler_config.json",
+                "easel_training.json")) {
             assertTrue(Files.isRegularFile(model.resolve(part)), part);
         }
         FileTime copied = Files.getLastModifiedTime(model.resolve("model_index.json"));
@@ -59,8 +65,10 @@ class DefaultModelTest {
         Path notAModel = Files.createDirectories(cache.resolve("not-a-model"));
         System.setProperty("easel.default.model", notAModel.toString());
         var e = assertThrows(EngineException.class, DefaultModel::path);
-        assertEquals("the default model is set to " + notAModel + " (EASEL_DEFAULT_MODEL or easel.default.model),"
-                + " which has no model_index.json; point it at a diffusers folder", e.getMessage());
+        assertEquals(
+                "the default model is set to " + notAModel + " (EASEL_DEFAULT_MODEL or easel.default.model),"
+                        + " which has no model_index.json; point it at a diffusers folder",
+                e.getMessage());
     }
 
     @Test

@@ -11,8 +11,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.Reference;
-import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.GenerationParameters;
+import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.weights.LdmKeys;
 import dev.easel.engine.weights.SafeTensors;
@@ -31,12 +31,19 @@ class VaeFilesTest {
 
     @Test
     void everyLayoutLoadsTheSameWeightsAndComesOffAgain() throws Exception {
-        GenerationSettings s = GenerationSettings.builder().prompt("a cat").steps(2).size(32, 32).seed(3).build();
+        GenerationSettings s = GenerationSettings.builder()
+                .prompt("a cat")
+                .steps(2)
+                .size(32, 32)
+                .seed(3)
+                .build();
         try (StableDiffusionPipeline pipe = ModelLoader.load(Reference.model(), LoadOptions.cpu());
-             NDManager m = NDManager.newBaseManager()) {
+                NDManager m = NDManager.newBaseManager()) {
             // "another" VAE: the model's own with a changed decoder output bias
             Map<String, NDArray> diffusers = new LinkedHashMap<>(pipe.vae().parameters());
-            diffusers.put("decoder.conv_out.bias", diffusers.get("decoder.conv_out.bias").add(0.5));
+            diffusers.put(
+                    "decoder.conv_out.bias",
+                    diffusers.get("decoder.conv_out.bias").add(0.5));
             Map<String, NDArray> ldm = new LinkedHashMap<>();
             Map<String, NDArray> bare = new LinkedHashMap<>();
             diffusers.forEach((k, v) -> {
@@ -52,8 +59,13 @@ class VaeFilesTest {
             SafeTensors.write(bare, Map.of(), tmp.resolve("vae-ft-mse.safetensors"));
 
             float[] first = null;
-            for (Path p : new Path[] {folder, tmp.resolve("other"), tmp.resolve("diffusers.safetensors"),
-                tmp.resolve("checkpoint.safetensors"), tmp.resolve("vae-ft-mse.safetensors")}) {
+            for (Path p : new Path[] {
+                folder,
+                tmp.resolve("other"),
+                tmp.resolve("diffusers.safetensors"),
+                tmp.resolve("checkpoint.safetensors"),
+                tmp.resolve("vae-ft-mse.safetensors")
+            }) {
                 VaeFiles.use(pipe, p);
                 assertEquals(p.getFileName().toString(), pipe.vaeName());
                 float[] latents = pipe.txt2img(s).finalLatents().data();
@@ -62,7 +74,9 @@ class VaeFilesTest {
                 first = first == null ? latents : first;
                 assertArrayEquals(first, latents, 0f, "the VAE does not touch the UNet's latents");
             }
-            String text = GenerationParameters.of(s, 0, "tiny").with("VAE", pipe.vaeName()).toA1111();
+            String text = GenerationParameters.of(s, 0, "tiny")
+                    .with("VAE", pipe.vaeName())
+                    .toA1111();
             assertTrue(text.contains(", VAE: vae-ft-mse.safetensors"), text);
             int[] other = pipe.txt2img(s).images().get(0).getRGB(0, 0, 32, 32, null, 0, 32);
             VaeFiles.use(pipe, null);
@@ -75,7 +89,8 @@ class VaeFilesTest {
             eight.put("post_quant_conv.weight", m.zeros(new Shape(8, 8, 1, 1)));
             SafeTensors.write(eight, Map.of(), tmp.resolve("eight.safetensors"));
             var e = assertThrows(EngineException.class, () -> VaeFiles.use(pipe, tmp.resolve("eight.safetensors")));
-            assertTrue(e.getMessage().contains("a VAE with 8 latent channels; this model's latents have 4"),
+            assertTrue(
+                    e.getMessage().contains("a VAE with 8 latent channels; this model's latents have 4"),
                     e.getMessage());
             Files.writeString(tmp.resolve("junk.safetensors"), "junk");
             assertThrows(EngineException.class, () -> VaeFiles.use(pipe, tmp.resolve("junk.safetensors")));

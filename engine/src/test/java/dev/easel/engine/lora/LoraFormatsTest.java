@@ -1,6 +1,5 @@
 package dev.easel.engine.lora;
 
-import dev.easel.engine.loading.ModelLoader;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,8 +10,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.Reference;
-import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.loading.LoadOptions;
+import dev.easel.engine.loading.ModelLoader;
+import dev.easel.engine.pipeline.GenerationSettings;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.weights.SafeTensors;
 import java.nio.file.Files;
@@ -44,11 +44,16 @@ class LoraFormatsTest {
             new Object[] {"text_encoder.text_model.encoder.layers.1.self_attn.v_proj", 2, 1.0},
             new Object[] {"text_encoder.text_model.encoder.layers.2.mlp.fc1", 2, 0.5});
 
-    private static final GenerationSettings PROMPT = GenerationSettings.builder().prompt("a red circle").steps(3)
-            .size(32, 32).seed(7).build();
+    private static final GenerationSettings PROMPT = GenerationSettings.builder()
+            .prompt("a red circle")
+            .steps(3)
+            .size(32, 32)
+            .seed(7)
+            .build();
 
     @TempDir
     static Path folder;
+
     static StableDiffusionPipeline pipe;
     static NDManager tensors;
     /** Layer path → {down, up} in Kohya's shapes (4-D for convolutions). */
@@ -69,7 +74,8 @@ class LoraFormatsTest {
             String path = (String) l[0];
             int rank = (int) l[1];
             Shape w = params.get(path + ".weight").getShape();
-            Shape downShape = w.dimension() == 4 ? new Shape(rank, w.get(1), w.get(2), w.get(3)) : new Shape(rank, w.get(1));
+            Shape downShape =
+                    w.dimension() == 4 ? new Shape(rank, w.get(1), w.get(2), w.get(3)) : new Shape(rank, w.get(1));
             Shape upShape = w.dimension() == 4 ? new Shape(w.get(0), rank, 1, 1) : new Shape(w.get(0), rank);
             NDArray down = tensors.randomNormal(0, 0.3f, downShape, ai.djl.ndarray.types.DataType.FLOAT32);
             NDArray up = tensors.randomNormal(0, 0.3f, upShape, ai.djl.ndarray.types.DataType.FLOAT32);
@@ -89,11 +95,15 @@ class LoraFormatsTest {
         }
         SafeTensors.write(peft, Map.of(), folder.resolve("peft.safetensors"));
         // Kohya under the original UNet names (input_blocks_…), as some trainers write it.
-        kohya.forEach((key, value) -> ldmKohya.put(key.replace("lora_unet_down_blocks_0_attentions_0_",
-                "lora_unet_input_blocks_1_1_").replace("lora_unet_up_blocks_0_resnets_1_conv1", "lora_unet_output_blocks_1_0_in_layers_2")
-                .replace("lora_unet_down_blocks_0_downsamplers_0_conv", "lora_unet_input_blocks_3_0_op")
-                .replace("lora_unet_up_blocks_0_resnets_0_conv_shortcut", "lora_unet_output_blocks_0_0_skip_connection")
-                .replace("lora_te_", "lora_te1_"), value));
+        kohya.forEach((key, value) -> ldmKohya.put(
+                key.replace("lora_unet_down_blocks_0_attentions_0_", "lora_unet_input_blocks_1_1_")
+                        .replace("lora_unet_up_blocks_0_resnets_1_conv1", "lora_unet_output_blocks_1_0_in_layers_2")
+                        .replace("lora_unet_down_blocks_0_downsamplers_0_conv", "lora_unet_input_blocks_3_0_op")
+                        .replace(
+                                "lora_unet_up_blocks_0_resnets_0_conv_shortcut",
+                                "lora_unet_output_blocks_0_0_skip_connection")
+                        .replace("lora_te_", "lora_te1_"),
+                value));
         SafeTensors.write(ldmKohya, Map.of(), folder.resolve("kohya-ldm.safetensors"));
     }
 
@@ -144,8 +154,10 @@ class LoraFormatsTest {
                 NDArray down = lora.get(path)[0];
                 NDArray up = lora.get(path)[1];
                 long rank = down.getShape().get(0);
-                NDArray delta = up.reshape(up.getShape().get(0), rank).matMul(down.reshape(rank, -1))
-                        .mul(weight * (double) l[2] / (int) l[1]).reshape(w.getShape());
+                NDArray delta = up.reshape(up.getShape().get(0), rank)
+                        .matMul(down.reshape(rank, -1))
+                        .mul(weight * (double) l[2] / (int) l[1])
+                        .reshape(w.getShape());
                 originals.put(path, w.duplicate());
                 module.setParameter(name, w.add(delta));
             }
@@ -161,10 +173,12 @@ class LoraFormatsTest {
     @Test
     void unknownKeysAreReportedAndOtherFamiliesRefused() throws Exception {
         Map<String, NDArray> extra = new LinkedHashMap<>();
-        extra.put("lora_unet_down_blocks_0_attentions_0_proj_in.lora_down.weight", lora.get(
-                "unet.down_blocks.0.attentions.0.proj_in")[0]);
-        extra.put("lora_unet_down_blocks_0_attentions_0_proj_in.lora_up.weight", lora.get(
-                "unet.down_blocks.0.attentions.0.proj_in")[1]);
+        extra.put(
+                "lora_unet_down_blocks_0_attentions_0_proj_in.lora_down.weight",
+                lora.get("unet.down_blocks.0.attentions.0.proj_in")[0]);
+        extra.put(
+                "lora_unet_down_blocks_0_attentions_0_proj_in.lora_up.weight",
+                lora.get("unet.down_blocks.0.attentions.0.proj_in")[1]);
         extra.put("lora_unet_down_blocks_9_attentions_0_proj_in.lora_down.weight", tensors.ones(new Shape(2, 2)));
         extra.put("lora_unet_down_blocks_9_attentions_0_proj_in.lora_up.weight", tensors.ones(new Shape(2, 2)));
         Path file = folder.resolve("extra.safetensors");
@@ -172,7 +186,8 @@ class LoraFormatsTest {
         LoraNetwork network = pipe.loadLora(file, 1);
         network.remove();
         assertEquals(2, network.unmatched().size());
-        assertTrue(network.unmatchedNote(file).startsWith("2 keys of extra.safetensors match no layer of this model"),
+        assertTrue(
+                network.unmatchedNote(file).startsWith("2 keys of extra.safetensors match no layer of this model"),
                 network.unmatchedNote(file));
 
         float[] base = latents();
@@ -184,11 +199,14 @@ class LoraFormatsTest {
         assertTrue(e.getMessage().contains("an SDXL LoRA"), e.getMessage());
 
         Path wide = folder.resolve("wide.safetensors");
-        SafeTensors.write(Map.of(
-                "lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn2_to_k.lora_down.weight",
-                tensors.ones(new Shape(2, 2048)),
-                "lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn2_to_k.lora_up.weight",
-                tensors.ones(new Shape(32, 2))), Map.of(), wide);
+        SafeTensors.write(
+                Map.of(
+                        "lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn2_to_k.lora_down.weight",
+                        tensors.ones(new Shape(2, 2048)),
+                        "lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn2_to_k.lora_up.weight",
+                        tensors.ones(new Shape(32, 2))),
+                Map.of(),
+                wide);
         e = assertThrows(EngineException.class, () -> pipe.loadLora(wide, 1));
         assertTrue(e.getMessage().contains("made for another model family"), e.getMessage());
 

@@ -23,8 +23,11 @@ class PromptLorasTest {
         Files.writeString(dir.resolve("styles/ink.safetensors"), "x");
         String prompt = "a castle <lora:pixel:0.8>, <lora:ink> at night";
         assertEquals("a castle, at night", PromptLoras.strip(prompt));
-        assertEquals(List.of(new LoraSpec(dir.resolve("pixel.safetensors"), 0.8),
-                new LoraSpec(dir.resolve("styles/ink.safetensors"), 1.0)), PromptLoras.find(List.of(prompt), dir));
+        assertEquals(
+                List.of(
+                        new LoraSpec(dir.resolve("pixel.safetensors"), 0.8),
+                        new LoraSpec(dir.resolve("styles/ink.safetensors"), 1.0)),
+                PromptLoras.find(List.of(prompt), dir));
         assertEquals("a cat", PromptLoras.strip("a cat"));
 
         var e = assertThrows(EngineException.class, () -> PromptLoras.find(List.of("<lora:nothere:1>"), dir));

@@ -1,18 +1,17 @@
 package dev.easel.engine.memory;
 
-import ai.djl.ndarray.types.DataType;
-import dev.easel.engine.loading.ModelLoader;
-import dev.easel.engine.EngineException;
-import dev.easel.engine.Reference;
-import dev.easel.engine.loading.LoadOptions;
-import dev.easel.engine.pipeline.StableDiffusionPipeline;
-import java.util.List;
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.types.DataType;
+import dev.easel.engine.EngineException;
+import dev.easel.engine.Reference;
+import dev.easel.engine.loading.LoadOptions;
+import dev.easel.engine.loading.ModelLoader;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** Memory estimates before loading: one line saying what is needed, what is free and what would fit. */
 class MemoryBudgetTest {
@@ -24,12 +23,18 @@ class MemoryBudgetTest {
         MemoryBudget.Estimate e = MemoryBudget.forLoad("sd15", SD15, DataType.FLOAT32);
         assertEquals(SD15 * 4 + MemoryBudget.HEADROOM, e.bytes());
         e.check(e.bytes()); // exactly enough is enough
-        String msg = assertThrows(EngineException.class, () -> e.check(3_000_000_000L)).getMessage();
-        assertEquals("loading sd15 needs about 4.7 GB (1066 M parameters as float32) but only 3.0 GB is free;"
-                + " --dtype fp16 would need 2.5 GB and fit", msg);
-        String none = assertThrows(EngineException.class, () -> e.check(1_000_000_000L)).getMessage();
-        assertTrue(none.contains("only 1.0 GB is free; close other models or programs")
-                && none.contains("(--dtype fp16 would need 2.5 GB)"), none);
+        String msg = assertThrows(EngineException.class, () -> e.check(3_000_000_000L))
+                .getMessage();
+        assertEquals(
+                "loading sd15 needs about 4.7 GB (1066 M parameters as float32) but only 3.0 GB is free;"
+                        + " --dtype fp16 would need 2.5 GB and fit",
+                msg);
+        String none = assertThrows(EngineException.class, () -> e.check(1_000_000_000L))
+                .getMessage();
+        assertTrue(
+                none.contains("only 1.0 GB is free; close other models or programs")
+                        && none.contains("(--dtype fp16 would need 2.5 GB)"),
+                none);
         MemoryBudget.forLoad("sd15", SD15, DataType.FLOAT32).check(-1); // unknown: not checked
     }
 
@@ -39,7 +44,20 @@ class MemoryBudgetTest {
         long textEncoder = 123_060_480L;
         long vae = 83_653_863L;
         long rank4 = unet / 1000;
-        return new MemoryBudget.TrainingJob(unet, textEncoder, vae, false, lora ? rank4 : unet, rank4, 320, 512, 1, lora, checkpointing, false, 2 * 4 * 512 * 512);
+        return new MemoryBudget.TrainingJob(
+                unet,
+                textEncoder,
+                vae,
+                false,
+                lora ? rank4 : unet,
+                rank4,
+                320,
+                512,
+                1,
+                lora,
+                checkpointing,
+                false,
+                2 * 4 * 512 * 512);
     }
 
     @Test
@@ -48,35 +66,55 @@ class MemoryBudgetTest {
         long latent = 64 * 64;
         long activations = MemoryBudget.ACTIVATION_BYTES_PER_LATENT_PIXEL * latent;
         long vaeEncode = MemoryBudget.VAE_ENCODE_BYTES_PER_PIXEL * 512 * 512;
-        assertEquals(859_520_964L * 12 + activations + vaeEncode + MemoryBudget.HEADROOM, full.bytes(),
+        assertEquals(
+                859_520_964L * 12 + activations + vaeEncode + MemoryBudget.HEADROOM,
+                full.bytes(),
                 "gradient and AdamW's m and v per UNet weight, the activations, the VAE's encoding");
-        long checkpointed = 859_520_964L * 12 + MemoryBudget.CHECKPOINTED_BYTES_PER_LATENT_PIXEL * latent + vaeEncode
+        long checkpointed = 859_520_964L * 12
+                + MemoryBudget.CHECKPOINTED_BYTES_PER_LATENT_PIXEL * latent
+                + vaeEncode
                 + MemoryBudget.HEADROOM;
-        assertEquals(List.of("--gradient-checkpointing", "--lora-rank 4", "--lora-rank 4 --gradient-checkpointing",
-                "--lora-rank 4 --gradient-checkpointing --mixed-precision fp16"),
-                full.alternatives().stream().map(MemoryBudget.Alternative::option).toList());
+        assertEquals(
+                List.of(
+                        "--gradient-checkpointing",
+                        "--lora-rank 4",
+                        "--lora-rank 4 --gradient-checkpointing",
+                        "--lora-rank 4 --gradient-checkpointing --mixed-precision fp16"),
+                full.alternatives().stream()
+                        .map(MemoryBudget.Alternative::option)
+                        .toList());
         assertEquals(checkpointed, full.alternatives().get(0).bytes());
 
         // Enough for checkpointing but not for keeping the activations: checkpointing is named.
-        String msg = assertThrows(EngineException.class, () -> full.check(checkpointed)).getMessage();
-        assertTrue(msg.startsWith("DreamBooth training needs about " + MemoryBudget.gb(full.bytes())
-                + " (860 M trainable parameters with gradients and AdamW state, activations at 512² × 1) but only "
-                + MemoryBudget.gb(checkpointed) + " is free; --gradient-checkpointing would need "
-                + MemoryBudget.gb(checkpointed) + " and fit"), msg);
+        String msg = assertThrows(EngineException.class, () -> full.check(checkpointed))
+                .getMessage();
+        assertTrue(
+                msg.startsWith("DreamBooth training needs about " + MemoryBudget.gb(full.bytes())
+                        + " (860 M trainable parameters with gradients and AdamW state, activations at 512² × 1) but only "
+                        + MemoryBudget.gb(checkpointed) + " is free; --gradient-checkpointing would need "
+                        + MemoryBudget.gb(checkpointed) + " and fit"),
+                msg);
         // Too little for a full fine-tune at all: LoRA is named, with checkpointing when that alone does not fit.
         MemoryBudget.Estimate lora = MemoryBudget.forTraining("x", sd15(true, false));
         MemoryBudget.Estimate loraCheckpointed = MemoryBudget.forTraining("x", sd15(true, true));
         assertEquals(lora.bytes(), full.alternatives().get(1).bytes());
         assertEquals(loraCheckpointed.bytes(), full.alternatives().get(2).bytes());
-        String toLora = assertThrows(EngineException.class, () -> full.check(lora.bytes())).getMessage();
+        String toLora = assertThrows(EngineException.class, () -> full.check(lora.bytes()))
+                .getMessage();
         assertTrue(toLora.endsWith("--lora-rank 4 would need " + MemoryBudget.gb(lora.bytes()) + " and fit"), toLora);
-        String toBoth = assertThrows(EngineException.class, () -> full.check(loraCheckpointed.bytes())).getMessage();
-        assertTrue(toBoth.endsWith("--lora-rank 4 --gradient-checkpointing would need "
-                + MemoryBudget.gb(loraCheckpointed.bytes()) + " and fit"), toBoth);
+        String toBoth = assertThrows(EngineException.class, () -> full.check(loraCheckpointed.bytes()))
+                .getMessage();
+        assertTrue(
+                toBoth.endsWith("--lora-rank 4 --gradient-checkpointing would need "
+                        + MemoryBudget.gb(loraCheckpointed.bytes()) + " and fit"),
+                toBoth);
         // fp16 mixed precision halves the frozen weights: it can fit where nothing else does
         long fp16 = full.alternatives().get(3).bytes();
-        assertEquals(Math.max(MemoryBudget.HEADROOM, loraCheckpointed.bytes()
-                - 2 * (859_520_964L + 123_060_480L + 83_653_863L)), fp16);
+        assertEquals(
+                Math.max(
+                        MemoryBudget.HEADROOM,
+                        loraCheckpointed.bytes() - 2 * (859_520_964L + 123_060_480L + 83_653_863L)),
+                fp16);
         full.check(full.bytes()); // exactly enough is enough
         loraCheckpointed.check(-1); // unknown: not checked
         assertFalse(msg.contains("\n"));
@@ -85,10 +123,15 @@ class MemoryBudgetTest {
     @Test
     void trainingImagesMustFitTheJavaHeap() {
         MemoryBudget.checkHeap("DreamBooth training", 1024);
-        String msg = assertThrows(EngineException.class, () -> MemoryBudget.checkHeap("DreamBooth training",
-                Runtime.getRuntime().maxMemory() + 1)).getMessage();
-        assertTrue(msg.startsWith("DreamBooth training needs about ") && msg.endsWith("give the JVM more (-Xmx) or use"
-                + " fewer or smaller images"), msg);
+        String msg = assertThrows(
+                        EngineException.class,
+                        () -> MemoryBudget.checkHeap(
+                                "DreamBooth training", Runtime.getRuntime().maxMemory() + 1))
+                .getMessage();
+        assertTrue(
+                msg.startsWith("DreamBooth training needs about ")
+                        && msg.endsWith("give the JVM more (-Xmx) or use" + " fewer or smaller images"),
+                msg);
     }
 
     @Test
@@ -102,7 +145,8 @@ class MemoryBudgetTest {
     void pipelineLoadChecksBeforeReadingAnyWeight() {
         System.setProperty("easel.memory.available", "1000000");
         try {
-            EngineException e = assertThrows(EngineException.class,
+            EngineException e = assertThrows(
+                    EngineException.class,
                     () -> ModelLoader.load(Reference.model(), LoadOptions.cpu()).close());
             assertTrue(e.getMessage().startsWith("loading " + Reference.model() + " needs about"), e.getMessage());
             assertFalse(e.getMessage().contains("\n"));

@@ -17,8 +17,8 @@ class UNetFlopsTest {
 
     @Test
     void theReferenceUNetCountsAsItsForwardPass() {
-        UNet2DConditionModel.Config tiny = Configs.read(Reference.model().resolve("unet/config.json"),
-                UNet2DConditionModel.Config::fromJson);
+        UNet2DConditionModel.Config tiny =
+                Configs.read(Reference.model().resolve("unet/config.json"), UNet2DConditionModel.Config::fromJson);
         assertCountedEqualsAnalytic(tiny, 2, 8, 8);
         assertCountedEqualsAnalytic(tiny, 1, 5, 7); // odd sizes: the down path rounds up, the up path comes back
     }
@@ -34,20 +34,21 @@ class UNetFlopsTest {
         assertCountedEqualsAnalytic(config, 3, 9, 6);
     }
 
-    private static void assertCountedEqualsAnalytic(UNet2DConditionModel.Config config, int batch, int height,
-                                                    int width) {
+    private static void assertCountedEqualsAnalytic(
+            UNet2DConditionModel.Config config, int batch, int height, int width) {
         try (NDManager manager = NDManager.newBaseManager()) {
             UNet2DConditionModel unet = new UNet2DConditionModel(Init.random(manager), config);
-            NDArray sample = manager.randomNormal(new Shape(batch, config.inChannels(), height, width),
-                    DataType.FLOAT32);
-            NDArray context = manager.randomNormal(new Shape(batch, 77, config.crossAttentionDim()),
-                    DataType.FLOAT32);
+            NDArray sample =
+                    manager.randomNormal(new Shape(batch, config.inChannels(), height, width), DataType.FLOAT32);
+            NDArray context = manager.randomNormal(new Shape(batch, 77, config.crossAttentionDim()), DataType.FLOAT32);
             FlopCounter.start();
             try {
                 unet.forward(manager, sample, 500, context);
             } finally {
                 long counted = FlopCounter.stop();
-                assertEquals(counted, UNetFlops.perStep(config, batch, height, width, 77),
+                assertEquals(
+                        counted,
+                        UNetFlops.perStep(config, batch, height, width, 77),
                         batch + "×" + height + "×" + width);
             }
         }

@@ -56,21 +56,27 @@ class VaeTilingTest {
             NDArray above = m.create(new float[] {1, 1, 2, 2, 3, 3, 4, 4}, new Shape(1, 1, 4, 2));
             NDArray below = m.create(new float[] {10, 10, 20, 20, 30, 30}, new Shape(1, 1, 3, 2));
             // extent 2: row 0 = above[-2]·1 + below[0]·0 = 3; row 1 = above[-1]·0.5 + below[1]·0.5 = 12; row 2 kept
-            assertArrayEquals(new float[] {3, 3, 12, 12, 30, 30}, VaeTiling.blendV(above, below, 2).toFloatArray());
+            assertArrayEquals(
+                    new float[] {3, 3, 12, 12, 30, 30},
+                    VaeTiling.blendV(above, below, 2).toFloatArray());
             // an extent beyond the shorter tile is cut to it (diffusers' min(a.shape, b.shape, extent)): thirds
             float twoThirds = (float) (2 / 3.0);
             float oneThird = (float) (1 / 3.0);
             float row1 = 3 * twoThirds + 20 * oneThird;
             float row2 = 4 * oneThird + 30 * twoThirds;
-            assertArrayEquals(new float[] {2, 2, row1, row1, row2, row2},
+            assertArrayEquals(
+                    new float[] {2, 2, row1, row1, row2, row2},
                     VaeTiling.blendV(above, below, 9).toFloatArray());
             // extent 0: no blending
-            assertArrayEquals(below.toFloatArray(), VaeTiling.blendV(above, below, 0).toFloatArray());
+            assertArrayEquals(
+                    below.toFloatArray(), VaeTiling.blendV(above, below, 0).toFloatArray());
 
             // columns: left's last columns into right's first ones, every row alike
             NDArray left = m.create(new float[] {1, 2, 3, 5, 6, 7}, new Shape(1, 1, 2, 3));
             NDArray right = m.create(new float[] {10, 20, 30, 40, 50, 60}, new Shape(1, 1, 2, 3));
-            assertArrayEquals(new float[] {2, 11.5f, 30, 6, 28.5f, 60}, VaeTiling.blendH(left, right, 2).toFloatArray());
+            assertArrayEquals(
+                    new float[] {2, 11.5f, 30, 6, 28.5f, 60},
+                    VaeTiling.blendH(left, right, 2).toFloatArray());
         }
     }
 
@@ -78,10 +84,12 @@ class VaeTilingTest {
     void aLatentNoLargerThanATileDecodesExactlyAsWithoutTiling() {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray z = latents(m, 16, 12, 1); // the tiny VAE's own tile: 16 cells
-            assertArrayEquals(vae.decode(m, z).toFloatArray(),
+            assertArrayEquals(
+                    vae.decode(m, z).toFloatArray(),
                     vae.decode(m, z, VaeTiling.DEFAULT, null).toFloatArray());
             NDArray image = latents(m, 32, 24, 3);
-            assertArrayEquals(vae.encode(m, image).mean().toFloatArray(),
+            assertArrayEquals(
+                    vae.encode(m, image).mean().toFloatArray(),
                     vae.encode(m, image, VaeTiling.DEFAULT).mean().toFloatArray());
         }
     }
@@ -108,7 +116,8 @@ class VaeTilingTest {
             float[][][][] expected = byHand(m, image, 16, 12, 2, 6, vae::moments);
             assertArrayEquals(flatten(expected), moments.toFloatArray());
             AutoencoderKL.LatentDistribution d = vae.encode(m, image, new VaeTiling(16));
-            assertArrayEquals(moments.get(new NDIndex(":, :4")).toFloatArray(), d.mean().toFloatArray());
+            assertArrayEquals(
+                    moments.get(new NDIndex(":, :4")).toFloatArray(), d.mean().toFloatArray());
         }
     }
 
@@ -128,11 +137,15 @@ class VaeTilingTest {
             double meanDiff = meanAbsDiff(whole.toFloatArray(), tiled);
             assertTrue(meanDiff > 0, "tiling changed nothing: was the latent tiled at all?");
             float[] alone = vae.decode(m, z.get(new NDIndex("..., :16, :16"))).toFloatArray();
-            double intrinsic = meanAbsDiff(whole.get(new NDIndex("..., :32, :32")).toFloatArray(), alone);
+            double intrinsic =
+                    meanAbsDiff(whole.get(new NDIndex("..., :32, :32")).toFloatArray(), alone);
             NDArray shifted = z.get(new NDIndex("..., 1:, :")).concat(z.get(new NDIndex("..., :1, :")), 2);
-            double misplaced = meanAbsDiff(whole.toFloatArray(), vae.decode(m, shifted).toFloatArray());
-            assertTrue(meanDiff <= 1.1 * intrinsic && meanDiff < 0.5 * misplaced, "tiled vs untiled mean |diff| "
-                    + meanDiff + " (one tile alone: " + intrinsic + ", one cell off: " + misplaced + ")");
+            double misplaced =
+                    meanAbsDiff(whole.toFloatArray(), vae.decode(m, shifted).toFloatArray());
+            assertTrue(
+                    meanDiff <= 1.1 * intrinsic && meanDiff < 0.5 * misplaced,
+                    "tiled vs untiled mean |diff| " + meanDiff + " (one tile alone: " + intrinsic + ", one cell off: "
+                            + misplaced + ")");
         }
     }
 
@@ -196,16 +209,22 @@ class VaeTilingTest {
      * whole, then in order each blended in place with the (already blended) tile above and the one to the left, and
      * its top-left {@code keep} square placed where the rows and columns before it end.
      */
-    private static float[][][][] byHand(NDManager m, NDArray input, int tile, int stride, int blend, int keep,
-                                        BiFunction<NDManager, NDArray, NDArray> code) {
+    private static float[][][][] byHand(
+            NDManager m,
+            NDArray input,
+            int tile,
+            int stride,
+            int blend,
+            int keep,
+            BiFunction<NDManager, NDArray, NDArray> code) {
         long height = input.getShape().get(2);
         long width = input.getShape().get(3);
         List<List<float[][][][]>> rows = new ArrayList<>();
         for (long i = 0; i < height; i += stride) {
             List<float[][][][]> row = new ArrayList<>();
             for (long j = 0; j < width; j += stride) {
-                NDArray crop = input.get(new NDIndex("..., {}:{}, {}:{}", i, Math.min(i + tile, height), j,
-                        Math.min(j + tile, width)));
+                NDArray crop = input.get(
+                        new NDIndex("..., {}:{}, {}:{}", i, Math.min(i + tile, height), j, Math.min(j + tile, width)));
                 row.add(nchw(code.apply(m, crop)));
             }
             rows.add(row);

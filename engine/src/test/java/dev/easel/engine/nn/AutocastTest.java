@@ -16,7 +16,8 @@ class AutocastTest {
 
     @Test
     void productsComputeInLowPrecisionWhileWeightsAndGradientsStayFloat32() {
-        try (NDManager m = NDManager.newBaseManager(); Randomness.Held generator = Randomness.seeded(3)) {
+        try (NDManager m = NDManager.newBaseManager();
+                Randomness.Held generator = Randomness.seeded(3)) {
             Linear linear = new Linear(Init.random(m), 16, 8, true);
             NDArray x = m.randomNormal(new Shape(4, 16));
             float[] exact = gradientOfWeight(m, linear, x, null);
@@ -41,7 +42,9 @@ class AutocastTest {
                 assertEquals(DataType.FLOAT16, linear.forward(m, x).getDataType(), "the region is back");
             }
             // Outside a region a layer computes in its input's type, whatever its weights' type.
-            assertEquals(DataType.FLOAT16, linear.forward(m, x.toType(DataType.FLOAT16, false)).getDataType());
+            assertEquals(
+                    DataType.FLOAT16,
+                    linear.forward(m, x.toType(DataType.FLOAT16, false)).getDataType());
             assertEquals(DataType.FLOAT32, linear.forward(m, x).getDataType());
         }
     }
@@ -51,7 +54,8 @@ class AutocastTest {
         weight.setRequiresGradient(true);
         boolean grad = LibTorch.gradMode();
         LibTorch.setGradMode(true);
-        try (NDManager scope = m.newSubManager(); Autocast region = Autocast.enable(low)) {
+        try (NDManager scope = m.newSubManager();
+                Autocast region = Autocast.enable(low)) {
             NDArray y = linear.forward(scope, x);
             NDArray loss = TorchOps.cast(scope, y, DataType.FLOAT32).square().sum();
             LibTorch.backward(loss, scope.ones(loss.getShape()), false, false);

@@ -10,12 +10,12 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.easel.engine.Reference;
-import dev.easel.engine.torch.Randomness;
 import dev.easel.engine.loading.LoadOptions;
 import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.models.Configs;
 import dev.easel.engine.models.UNet2DConditionModel;
 import dev.easel.engine.nn.Init;
+import dev.easel.engine.torch.Randomness;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -36,8 +36,14 @@ class InpaintTest {
     static StableDiffusionPipeline four;
     static StableDiffusionPipeline nine;
     static NDManager m;
-    static final GenerationSettings S = GenerationSettings.builder().prompt("a red circle").negativePrompt("blue")
-            .steps(4).sampler("euler").seed(21).size(32, 32).build();
+    static final GenerationSettings S = GenerationSettings.builder()
+            .prompt("a red circle")
+            .negativePrompt("blue")
+            .steps(4)
+            .sampler("euler")
+            .seed(21)
+            .size(32, 32)
+            .build();
     static BufferedImage image;
 
     @BeforeAll
@@ -46,7 +52,8 @@ class InpaintTest {
         m = NDManager.newBaseManager();
         ObjectNode config = (ObjectNode) Configs.read(Reference.model().resolve("unet/config.json"));
         config.put("in_channels", 9);
-        UNet2DConditionModel wide = new UNet2DConditionModel(Init.empty(m), UNet2DConditionModel.Config.fromJson(config));
+        UNet2DConditionModel wide =
+                new UNet2DConditionModel(Init.empty(m), UNet2DConditionModel.Config.fromJson(config));
         for (Map.Entry<String, NDArray> p : four.unet().parameters().entrySet()) {
             NDArray v = p.getValue().duplicate();
             if (p.getKey().equals("conv_in.weight")) { // the inpainting channels start at zero weight
@@ -55,8 +62,15 @@ class InpaintTest {
             v.attach(m);
             wide.setParameter(p.getKey(), v);
         }
-        nine = new StableDiffusionPipeline(m, Device.cpu(), DataType.FLOAT32, four.tokenizer(), four.textEncoder(),
-                wide, four.vae(), four.schedulerConfig());
+        nine = new StableDiffusionPipeline(
+                m,
+                Device.cpu(),
+                DataType.FLOAT32,
+                four.tokenizer(),
+                four.textEncoder(),
+                wide,
+                four.vae(),
+                four.schedulerConfig());
         image = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         g.setColor(Color.ORANGE);
@@ -92,22 +106,34 @@ class InpaintTest {
 
     @Test
     void aWhiteMaskRepaintsAllAsTxt2imgFromTheGeneratorsNextDraw() {
-        float[] inpainted = four.inpaint(S, image, mask(Color.WHITE), 1.0, null, null).finalLatents().data();
-        float[] txt2img = four.txt2img(S.toBuilder().initLatents(draw(1)).build()).finalLatents().data();
+        float[] inpainted = four.inpaint(S, image, mask(Color.WHITE), 1.0, null, null)
+                .finalLatents()
+                .data();
+        float[] txt2img = four.txt2img(S.toBuilder().initLatents(draw(1)).build())
+                .finalLatents()
+                .data();
         assertArrayEquals(txt2img, inpainted, 1e-5f);
     }
 
     @Test
     void anInpaintingUnetTakesMaskAndMaskedImageAsExtraChannels() {
-        float[] inpainted = nine.inpaint(S, image, mask(Color.WHITE), 1.0, null, null).finalLatents().data();
-        float[] txt2img = four.txt2img(S.toBuilder().initLatents(draw(0)).build()).finalLatents().data();
+        float[] inpainted = nine.inpaint(S, image, mask(Color.WHITE), 1.0, null, null)
+                .finalLatents()
+                .data();
+        float[] txt2img = four.txt2img(S.toBuilder().initLatents(draw(0)).build())
+                .finalLatents()
+                .data();
         assertArrayEquals(txt2img, inpainted, 1e-5f, "zero weights on the extra channels: the plain UNet");
         NDArray w = nine.unet().parameters().get("conv_in.weight");
         NDArray changed = w.add(m.randomNormal(w.getShape()).mul(0.2));
         changed.attach(m);
         nine.unet().setParameter("conv_in.weight", changed);
-        float[] white = nine.inpaint(S, image, mask(Color.WHITE), 1.0, null, null).finalLatents().data();
-        float[] black = nine.inpaint(S, image, mask(Color.BLACK), 1.0, null, null).finalLatents().data();
+        float[] white = nine.inpaint(S, image, mask(Color.WHITE), 1.0, null, null)
+                .finalLatents()
+                .data();
+        float[] black = nine.inpaint(S, image, mask(Color.BLACK), 1.0, null, null)
+                .finalLatents()
+                .data();
         assertTrue(maxDiff(inpainted, white) > 1e-3, "the extra channels are read");
         assertTrue(maxDiff(white, black) > 1e-3, "the mask is read");
     }
@@ -119,7 +145,8 @@ class InpaintTest {
         try (NDManager s = m.newSubManager()) {
             var dist = four.vae().encode(s, ImageTensors.toTensor(s, image, 32, 32));
             NDArray expected = new dev.easel.engine.models.AutoencoderKL.LatentDistribution(dist.mean(), dist.logvar())
-                    .sample(draw(0).toArray(s)).mul((float) four.vae().config.scalingFactor());
+                    .sample(draw(0).toArray(s))
+                    .mul((float) four.vae().config.scalingFactor());
             assertArrayEquals(expected.toFloatArray(), kept.finalLatents().data(), 1e-5f);
         }
     }

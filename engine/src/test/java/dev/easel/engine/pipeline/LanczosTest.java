@@ -38,7 +38,8 @@ class LanczosTest {
         // 2x2 [[0, 255], [255, 255]] to 4x4. Rows first: 0, 59, 196, 255 and four 255s. Then column 1 is (59, 255):
         // its output 0 is 1.175491·59 − 0.175481·255 = 24.61 → 25 and its output 2 is 0.232868·59 + 0.767122·255 =
         // 209.36 → 209 (columns first would give 59 and 210 there; PIL does rows first).
-        assertArrayEquals(new int[] {0, 25, 186, 255, 59, 105, 210, 255, 196, 209, 241, 255, 255, 255, 255, 255},
+        assertArrayEquals(
+                new int[] {0, 25, 186, 255, 59, 105, 210, 255, 196, 209, 241, 255, 255, 255, 255, 255},
                 Lanczos.resize(new int[] {0, 255, 255, 255}, 2, 2, 4, 4));
     }
 
@@ -50,7 +51,9 @@ class LanczosTest {
         // L = 0.928665, 0.734888, 0, −0.112306, 0.027433 (sum 1.578680); 255·0.622582/1.578680 = 100.56 → 101.
         assertArrayEquals(new int[] {101, 141, 101}, Lanczos.resize(new int[] {0, 255, 0, 255, 0}, 5, 1, 3, 1));
         BufferedImage rgb = ImageTensors.resized(row(0, 255, 0, 255, 0), 3, 1);
-        assertArrayEquals(new int[] {0xff656565, 0xff8d8d8d, 0xff656565}, rgb.getRGB(0, 0, 3, 1, null, 0, 3),
+        assertArrayEquals(
+                new int[] {0xff656565, 0xff8d8d8d, 0xff656565},
+                rgb.getRGB(0, 0, 3, 1, null, 0, 3),
                 "the image resize is the same Lanczos, per channel");
     }
 
@@ -59,9 +62,12 @@ class LanczosTest {
         // 101, 141, 101 binarised at 128: only the middle is repainted. Bicubic (a = −0.5) gives 106, 126, 106,
         // which would repaint nothing.
         try (NDManager m = NDManager.newBaseManager()) {
-            assertArrayEquals(new float[] {0, 1, 0},
+            assertArrayEquals(
+                    new float[] {0, 1, 0},
                     ImageTensors.toMask(m, row(0, 255, 0, 255, 0), 3, 1).toFloatArray());
-            assertArrayEquals(new float[] {0, 0, 1, 1}, ImageTensors.toMask(m, row(0, 255), 4, 1).toFloatArray());
+            assertArrayEquals(
+                    new float[] {0, 0, 1, 1},
+                    ImageTensors.toMask(m, row(0, 255), 4, 1).toFloatArray());
         }
     }
 

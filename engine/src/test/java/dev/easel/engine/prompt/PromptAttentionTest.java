@@ -1,14 +1,13 @@
 package dev.easel.engine.prompt;
 
-import dev.easel.engine.EngineException;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.easel.engine.EngineException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** A1111's {@code parse_prompt_attention} cases, weights compared exactly (same multiplication order). */
 class PromptAttentionTest {
@@ -28,7 +27,8 @@ class PromptAttentionTest {
         assertEquals("[unbalanced|1.1]", show(PromptAttention.parse("(unbalanced")));
         assertEquals("[(literal]|1.0]", show(PromptAttention.parse("\\(literal\\]")));
         assertEquals("[unnecessaryparens|1.1]", show(PromptAttention.parse("(unnecessary)(parens)")));
-        assertEquals("[a |1.0][house|1.5730000000000004][ |1.1][on|1.0][ a |1.1][hill|0.55][, sun, |1.1]"
+        assertEquals(
+                "[a |1.0][house|1.5730000000000004][ |1.1][on|1.0][ a |1.1][hill|0.55][, sun, |1.1]"
                         + "[sky|1.4641000000000006][.|1.1]",
                 show(PromptAttention.parse("a (((house:1.3)) [on] a (hill:0.5), sun, (((sky))).")));
     }

@@ -1,18 +1,17 @@
 package dev.easel.engine.prompt;
 
-import dev.easel.engine.EngineException;
-import dev.easel.engine.Reference;
-import dev.easel.engine.tokenizer.ClipTokenizer;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
-import java.util.Arrays;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.easel.engine.EngineException;
+import dev.easel.engine.Reference;
+import dev.easel.engine.tokenizer.ClipTokenizer;
+import java.util.Arrays;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** Chunks of 75 tokens as A1111's {@code tokenize_line}, on the reference tokenizer. */
 class PromptChunksTest {

@@ -1,8 +1,8 @@
 package dev.easel.engine.prompt;
 
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
 
 /** A1111's {@code get_learned_conditioning_prompt_schedules} cases (10 steps). */
 class PromptScheduleTest {
@@ -31,12 +31,18 @@ class PromptScheduleTest {
         assertEquals("[10, 'a [unbalanced']", g("a [unbalanced"));
         assertEquals("[5, 'a  c'][10, 'a b c']", g("a [b:.5] c"));
         assertEquals("[3, '((a][:b:c '][10, '((a][:b:c d']", g("((a][:b:c [d:3]"));
-        assertEquals("[1, 'a'][2, '(b:1.1)'][3, 'a'][4, '(b:1.1)'][5, 'a'][6, '(b:1.1)'][7, 'a'][8, '(b:1.1)']"
-                + "[9, 'a'][10, '(b:1.1)']", g("[a|(b:1.1)]"));
-        assertEquals("[1, 'female'][2, 'male'][3, 'female'][4, 'male'][5, 'female'][6, 'male'][7, 'female']"
-                + "[8, 'male'][9, 'female'][10, 'male']", g("[fe|]male"));
-        assertEquals("[1, 'female'][2, 'male'][3, 'male'][4, 'male'][5, 'female'][6, 'male'][7, 'male']"
-                + "[8, 'male'][9, 'female'][10, 'male']", g("[fe|||]male"));
+        assertEquals(
+                "[1, 'a'][2, '(b:1.1)'][3, 'a'][4, '(b:1.1)'][5, 'a'][6, '(b:1.1)'][7, 'a'][8, '(b:1.1)']"
+                        + "[9, 'a'][10, '(b:1.1)']",
+                g("[a|(b:1.1)]"));
+        assertEquals(
+                "[1, 'female'][2, 'male'][3, 'female'][4, 'male'][5, 'female'][6, 'male'][7, 'female']"
+                        + "[8, 'male'][9, 'female'][10, 'male']",
+                g("[fe|]male"));
+        assertEquals(
+                "[1, 'female'][2, 'male'][3, 'male'][4, 'male'][5, 'female'][6, 'male'][7, 'male']"
+                        + "[8, 'male'][9, 'female'][10, 'male']",
+                g("[fe|||]male"));
     }
 
     @Test
@@ -65,8 +71,14 @@ class PromptScheduleTest {
         assertEquals(1, s.at(11));
         assertEquals(1, s.at(99));
         PromptSchedule alt = PromptSchedule.of("[a|b]", 4);
-        assertEquals("a a b a b", String.join(" ", alt.entries().get(alt.at(0)).text(),
-                alt.entries().get(alt.at(1)).text(), alt.entries().get(alt.at(2)).text(),
-                alt.entries().get(alt.at(3)).text(), alt.entries().get(alt.at(4)).text()));
+        assertEquals(
+                "a a b a b",
+                String.join(
+                        " ",
+                        alt.entries().get(alt.at(0)).text(),
+                        alt.entries().get(alt.at(1)).text(),
+                        alt.entries().get(alt.at(2)).text(),
+                        alt.entries().get(alt.at(3)).text(),
+                        alt.entries().get(alt.at(4)).text()));
     }
 }

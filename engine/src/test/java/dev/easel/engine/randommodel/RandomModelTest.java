@@ -1,23 +1,22 @@
 package dev.easel.engine.randommodel;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.easel.engine.models.AutoencoderKL;
 import dev.easel.engine.models.ClipTextModel;
 import dev.easel.engine.models.UNet2DConditionModel;
 import dev.easel.engine.nn.Init;
 import dev.easel.engine.samplers.SchedulerConfig;
 import dev.easel.engine.tokenizer.ClipTokenizer;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The real architectures make-random-model writes: parameter counts of the published models, tokenizer, fp16. */
 class RandomModelTest {
@@ -75,8 +74,11 @@ class RandomModelTest {
             }
             assertEquals(49406, ids[0], "start token is CLIP's id");
             assertEquals(a == Architecture.SD21 ? 0 : 49407, tok.padId(), a.id() + " pads with " + a.padToken());
-            assertEquals(a.textEncoder().vocabSize(),
-                    new ObjectMapper().readTree(dir.resolve("vocab.json").toFile()).size());
+            assertEquals(
+                    a.textEncoder().vocabSize(),
+                    new ObjectMapper()
+                            .readTree(dir.resolve("vocab.json").toFile())
+                            .size());
         }
     }
 
@@ -107,22 +109,40 @@ class RandomModelTest {
 
     @Test
     void halfConversionRoundsLikeLibtorch() {
-        float[] values = {0f, -0f, 1f, -2.5f, 65504f, 70000f, 1e-8f, 6.1e-5f, 3e-6f, 0.1f, 0.33333334f,
-            Float.NaN, Float.POSITIVE_INFINITY, 1.00048828125f, 1.0009765625f + 0.00048828125f};
+        float[] values = {
+            0f,
+            -0f,
+            1f,
+            -2.5f,
+            65504f,
+            70000f,
+            1e-8f,
+            6.1e-5f,
+            3e-6f,
+            0.1f,
+            0.33333334f,
+            Float.NaN,
+            Float.POSITIVE_INFINITY,
+            1.00048828125f,
+            1.0009765625f + 0.00048828125f
+        };
         try (NDManager m = NDManager.newBaseManager()) {
-            float[] torch = m.create(values, new Shape(values.length)).toType(DataType.FLOAT16, false)
-                    .toType(DataType.FLOAT32, false).toFloatArray();
+            float[] torch = m.create(values, new Shape(values.length))
+                    .toType(DataType.FLOAT16, false)
+                    .toType(DataType.FLOAT32, false)
+                    .toFloatArray();
             short[] bits = new short[values.length];
             for (int i = 0; i < values.length; i++) {
                 bits[i] = (short) Half.fromFloat(values[i]);
             }
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(values.length * 2)
-                    .order(java.nio.ByteOrder.nativeOrder());
+            java.nio.ByteBuffer b =
+                    java.nio.ByteBuffer.allocateDirect(values.length * 2).order(java.nio.ByteOrder.nativeOrder());
             for (short s : bits) {
                 b.putShort(s);
             }
             b.rewind();
-            float[] ours = m.create(b, new Shape(values.length), DataType.FLOAT16).toType(DataType.FLOAT32, false)
+            float[] ours = m.create(b, new Shape(values.length), DataType.FLOAT16)
+                    .toType(DataType.FLOAT32, false)
                     .toFloatArray();
             assertArrayEquals(torch, ours, 0f);
         }

@@ -14,8 +14,10 @@ class AxisTest {
     void commaSeparatedValuesWithQuotes() {
         assertEquals(List.of(10L, 20L, 30L), Axis.parse("steps:10,20,30").values());
         assertEquals(List.of("a, b", "c"), Axis.parse("prompt_sr:\"a, b\",c").values());
-        assertEquals(List.of("euler", "ddim"), Axis.parse("Sampler: euler , ddim").values());
-        assertEquals(List.of("say \"hi\""), Axis.parse("negative:\"say \"\"hi\"\"\"").values());
+        assertEquals(
+                List.of("euler", "ddim"), Axis.parse("Sampler: euler , ddim").values());
+        assertEquals(
+                List.of("say \"hi\""), Axis.parse("negative:\"say \"\"hi\"\"\"").values());
     }
 
     @Test
@@ -30,7 +32,9 @@ class AxisTest {
 
     @Test
     void decimalRangesAsInTheWebUi() {
-        assertEquals(List.of(0.5, 0.75, 1.0, 1.25, 1.5), Axis.parse("cfg:0.5-1.5 (+0.25)").values());
+        assertEquals(
+                List.of(0.5, 0.75, 1.0, 1.25, 1.5),
+                Axis.parse("cfg:0.5-1.5 (+0.25)").values());
         assertEquals(List.of(3.0, 5.0, 7.0, 9.0), Axis.parse("cfg:3-9 [4]").values());
         assertEquals(List.of(7.5), Axis.parse("cfg:7.5").values());
         assertEquals(11, Axis.parse("eta:0-1 (+0.1)").size(), "ends exactly on 1.0 despite binary fractions");
@@ -38,7 +42,9 @@ class AxisTest {
 
     @Test
     void sizesAndTypedFactories() {
-        assertEquals(List.of(new ImageSize(64, 64), new ImageSize(64, 96)), Axis.parse("size:64x64, 64X96").values());
+        assertEquals(
+                List.of(new ImageSize(64, 64), new ImageSize(64, 96)),
+                Axis.parse("size:64x64, 64X96").values());
         assertEquals(Axis.parse("steps:10,20"), Axis.steps(10, 20));
         assertEquals(Axis.parse("cfg:3,7.5"), Axis.cfg(3, 7.5));
         assertEquals("CFG Scale: 3.0", Axis.cfg(3).label(0));

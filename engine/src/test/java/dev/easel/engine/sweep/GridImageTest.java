@@ -24,8 +24,14 @@ class GridImageTest {
             }
         }
         tiles[1][1][2] = null;
-        GridImage.Content content = new GridImage.Content(List.of("Steps: 10", "Steps: 20", "Steps: 30"),
-                List.of("CFG Scale: 3.0", "CFG Scale: 7.0"), List.of("euler", "ddim"), tiles, tile, tile, "seed 42");
+        GridImage.Content content = new GridImage.Content(
+                List.of("Steps: 10", "Steps: 20", "Steps: 30"),
+                List.of("CFG Scale: 3.0", "CFG Scale: 7.0"),
+                List.of("euler", "ddim"),
+                tiles,
+                tile,
+                tile,
+                "seed 42");
         BufferedImage grid = GridImage.render(content, new GridImage.Options(2, true, 200));
 
         java.awt.Point first = origin(grid, color(0, 0, 0));
@@ -67,15 +73,18 @@ class GridImageTest {
         BufferedImage[][][] none = new BufferedImage[1][20][20];
         List<String> labels = java.util.Collections.nCopies(20, "x");
         GridImage.Content huge = new GridImage.Content(labels, labels, List.of(""), none, 1024, 1024, null);
-        BadValueException e = assertThrows(BadValueException.class,
-                () -> GridImage.checkSize(huge, GridImage.Options.DEFAULT));
-        assertTrue(e.getMessage().contains("over the 200 MP limit; use fewer axis values or smaller images"), e.getMessage());
+        BadValueException e =
+                assertThrows(BadValueException.class, () -> GridImage.checkSize(huge, GridImage.Options.DEFAULT));
+        assertTrue(
+                e.getMessage().contains("over the 200 MP limit; use fewer axis values or smaller images"),
+                e.getMessage());
         assertEquals(-1, e.getMessage().indexOf('\n'));
     }
 
     @Test
     void longLabelsWrapToTheTileWidth() {
-        var metrics = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics()
+        var metrics = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB)
+                .createGraphics()
                 .getFontMetrics(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 12));
         List<String> lines = GridImage.wrap("a very long label that cannot fit in one narrow tile", 64, metrics);
         assertTrue(lines.size() > 2, lines.toString());

@@ -27,8 +27,20 @@ class BpeTrainerTest {
         vocabulary.write(folder);
 
         ClipTokenizer tokenizer = ClipTokenizer.load(folder);
-        assertEquals(List.of("a</w>", "small</w>", "purple</w>", "triangle</w>", "on</w>", "a</w>", "white</w>",
-                "background</w>", "in</w>", "the</w>", "top</w>", "left</w>"),
+        assertEquals(
+                List.of(
+                        "a</w>",
+                        "small</w>",
+                        "purple</w>",
+                        "triangle</w>",
+                        "on</w>",
+                        "a</w>",
+                        "white</w>",
+                        "background</w>",
+                        "in</w>",
+                        "the</w>",
+                        "top</w>",
+                        "left</w>"),
                 tokenizer.tokenize("A small  purple triangle on a WHITE background in the top left"));
         int size = vocabulary.ids().size();
         assertEquals(512 + vocabulary.merges().size() + 2, size);

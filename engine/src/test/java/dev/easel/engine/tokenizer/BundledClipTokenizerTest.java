@@ -14,7 +14,8 @@ class BundledClipTokenizerTest {
         ClipTokenizer sd1 = ClipTokenizer.bundled(ClipTokenizer.SD1_PAD);
         assertEquals(49408, sd1.vocabularySize());
         assertArrayEquals(new long[] {49406, 320, 1125, 539, 320, 2368, 49407}, sd1.encodeFull("a photo of a cat"));
-        assertArrayEquals(new long[] {49406, 320, 8853, 539, 550, 18376, 6765, 320, 4558, 49407},
+        assertArrayEquals(
+                new long[] {49406, 320, 8853, 539, 550, 18376, 6765, 320, 4558, 49407},
                 sd1.encodeFull("a photograph of an astronaut riding a horse"));
         // Case and spacing are normalised before BPE.
         assertArrayEquals(sd1.encodeFull("a photo of a cat"), sd1.encodeFull("  A Photo   of a CAT "));

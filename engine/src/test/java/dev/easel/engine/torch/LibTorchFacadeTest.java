@@ -19,10 +19,13 @@ class LibTorchFacadeTest {
     @Test
     void onlyTheFacadeCallsJniUtils() throws IOException {
         List<String> callers;
-        try (Stream<Path> files = Stream.concat(Files.walk(Path.of("src/main/java")),
-                Files.walk(Path.of("src/test/java")))) {
-            callers = files.filter(f -> f.toString().endsWith(".java") && !f.endsWith(Path.of("torch", "LibTorch.java")))
-                    .filter(f -> read(f).contains(JNI_UTILS)).map(Path::toString).toList();
+        try (Stream<Path> files =
+                Stream.concat(Files.walk(Path.of("src/main/java")), Files.walk(Path.of("src/test/java")))) {
+            callers = files.filter(
+                            f -> f.toString().endsWith(".java") && !f.endsWith(Path.of("torch", "LibTorch.java")))
+                    .filter(f -> read(f).contains(JNI_UTILS))
+                    .map(Path::toString)
+                    .toList();
         }
         assertEquals(List.of(), callers, "call LibTorch (or Randomness for seeds) instead");
     }

@@ -24,7 +24,8 @@ class DenoisingLossTest {
             // Sample 0 is off by 1 everywhere, sample 1 by 2: squared errors 1 and 4.
             NDArray target = m.ones(new Shape(1, 4, 3, 3)).concat(m.full(new Shape(1, 4, 3, 3), 2f), 0);
             double expected = (weight(timesteps[0]) * 1 + weight(timesteps[1]) * 4) / 2;
-            assertEquals(expected, loss.loss(m, prediction, target, timesteps, 5.0).getFloat(), 1e-5);
+            assertEquals(
+                    expected, loss.loss(m, prediction, target, timesteps, 5.0).getFloat(), 1e-5);
             assertEquals(2.5, loss.loss(m, prediction, target, timesteps, 0).getFloat(), 1e-6, "plain MSE");
         }
     }

@@ -27,6 +27,7 @@ class NonFiniteStepsTest {
         final Set<Long> poisoned;
         /** Steps whose backward pass gives an infinite gradient for a finite loss, the first time or every time. */
         final Set<Long> glitchOnce;
+
         final Set<Long> glitchAlways;
         final Set<Long> glitched = new java.util.HashSet<>();
 
@@ -63,8 +64,17 @@ class NonFiniteStepsTest {
     }
 
     private TrainingSettings settings(Path run, int steps) {
-        return new TrainingSettings(steps, 0.1, new LearningRateSchedule(LearningRateSchedule.Kind.CONSTANT, 0, steps),
-                1, 1.0, AdamW.Settings.DEFAULT, 1, 100, 2, run);
+        return new TrainingSettings(
+                steps,
+                0.1,
+                new LearningRateSchedule(LearningRateSchedule.Kind.CONSTANT, 0, steps),
+                1,
+                1.0,
+                AdamW.Settings.DEFAULT,
+                1,
+                100,
+                2,
+                run);
     }
 
     @Test
@@ -73,8 +83,8 @@ class NonFiniteStepsTest {
             Quadratic clean = new Quadratic(manager, Set.of());
             new TrainingLoop(settings(folder.resolve("clean"), 5), null, null).run(clean, null);
             Quadratic poisoned = new Quadratic(manager, Set.of(2L));
-            TrainingResult result = new TrainingLoop(settings(folder.resolve("poisoned"), 6), null, null)
-                    .run(poisoned, null);
+            TrainingResult result =
+                    new TrainingLoop(settings(folder.resolve("poisoned"), 6), null, null).run(poisoned, null);
             assertEquals(1, result.skippedSteps());
             assertTrue(result.summary().endsWith(", 1 steps skipped (non-finite gradients)"), result.summary());
             // Five real updates either way: the skipped step changed nothing, and the weights stayed finite.
@@ -102,12 +112,10 @@ class NonFiniteStepsTest {
                 }
 
                 @Override
-                public void flush() {
-                }
+                public void flush() {}
 
                 @Override
-                public void close() {
-                }
+                public void close() {}
             };
             TrainingResult result;
             log.addHandler(handler);
@@ -118,16 +126,23 @@ class NonFiniteStepsTest {
                 log.removeHandler(handler);
             }
             assertEquals(2, retries.size(), retries.toString());
-            assertTrue(retries.get(0).matches("WARNING step 2: non-finite gradients for a finite loss \\(1 of 1"
-                    + " tensors, w 1: w Infinity\\); computed again: gradient norm [0-9.]+"), retries.get(0));
+            assertTrue(
+                    retries.get(0)
+                            .matches("WARNING step 2: non-finite gradients for a finite loss \\(1 of 1"
+                                    + " tensors, w 1: w Infinity\\); computed again: gradient norm [0-9.]+"),
+                    retries.get(0));
             assertTrue(retries.get(1).startsWith("WARNING step 4: "), retries.get(1));
             assertEquals(0, result.skippedSteps());
             assertEquals(cleanLosses, glitchyLosses, "the same losses as the run without the glitches");
             assertEquals(clean.w.getFloat(0), glitchy.w.getFloat(0), 0f);
 
             Quadratic broken = new Quadratic(manager, Set.of(), Set.of(), Set.of(2L));
-            assertEquals(1, new TrainingLoop(settings(folder.resolve("broken"), 6), null, null).run(broken, null)
-                    .skippedSteps(), "a backward pass that is non-finite every time is still skipped");
+            assertEquals(
+                    1,
+                    new TrainingLoop(settings(folder.resolve("broken"), 6), null, null)
+                            .run(broken, null)
+                            .skippedSteps(),
+                    "a backward pass that is non-finite every time is still skipped");
         }
     }
 
@@ -144,14 +159,23 @@ class NonFiniteStepsTest {
     void tenNonFiniteStepsInARowStopTheRunInOneLine() {
         try (NDManager manager = NDManager.newBaseManager()) {
             Quadratic broken = new Quadratic(manager, Set.of(3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L, 13L));
-            TrainingSettings settings = new TrainingSettings(20, 0.1, new LearningRateSchedule(
-                    LearningRateSchedule.Kind.CONSTANT, 0, 20), 1, 1.0, AdamW.Settings.DEFAULT, 1, 2, 3,
+            TrainingSettings settings = new TrainingSettings(
+                    20,
+                    0.1,
+                    new LearningRateSchedule(LearningRateSchedule.Kind.CONSTANT, 0, 20),
+                    1,
+                    1.0,
+                    AdamW.Settings.DEFAULT,
+                    1,
+                    2,
+                    3,
                     folder.resolve("broken"));
-            var e = assertThrows(EngineException.class,
-                    () -> new TrainingLoop(settings, null, null).run(broken, null));
-            assertEquals("training diverged: the last 10 steps (to step 13) had a non-finite loss or gradient and"
-                    + " changed nothing; lower the learning rate, or resume from " + folder.resolve("broken")
-                    .resolve("checkpoint-12"), e.getMessage());
+            var e = assertThrows(EngineException.class, () -> new TrainingLoop(settings, null, null).run(broken, null));
+            assertEquals(
+                    "training diverged: the last 10 steps (to step 13) had a non-finite loss or gradient and"
+                            + " changed nothing; lower the learning rate, or resume from "
+                            + folder.resolve("broken").resolve("checkpoint-12"),
+                    e.getMessage());
         }
     }
 }

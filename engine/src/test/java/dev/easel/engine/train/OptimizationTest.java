@@ -45,7 +45,8 @@ class OptimizationTest {
         assertEquals(1.0, LearningRateSchedule.constant().factor(12345));
         assertEquals(LearningRateSchedule.Kind.COSINE, LearningRateSchedule.Kind.named("Cosine"));
         var e = assertThrows(BadValueException.class, () -> LearningRateSchedule.Kind.named("cosin"));
-        assertEquals("unknown learning-rate scheduler 'cosin'; use one of constant, constant_with_warmup, linear, cosine",
+        assertEquals(
+                "unknown learning-rate scheduler 'cosin'; use one of constant, constant_with_warmup, linear, cosine",
                 e.getMessage());
     }
 
@@ -72,7 +73,9 @@ class OptimizationTest {
             }
             assertArrayEquals(toFloats(p), params.get("w").toFloatArray(), 1e-6f);
             assertEquals(3, adam.step());
-            assertEquals(List.of("exp_avg.w", "exp_avg_sq.w"), List.copyOf(adam.state().keySet()));
+            assertEquals(
+                    List.of("exp_avg.w", "exp_avg_sq.w"),
+                    List.copyOf(adam.state().keySet()));
         }
     }
 
@@ -81,7 +84,8 @@ class OptimizationTest {
         Map<String, NDArray> straight = new LinkedHashMap<>(Map.of("w", manager.create(new float[] {1f, 2f})));
         Map<String, NDArray> resumed = new LinkedHashMap<>(Map.of("w", manager.create(new float[] {1f, 2f})));
         float[][] grads = {{0.3f, -0.1f}, {0.2f, 0.4f}, {-0.5f, 0.1f}};
-        try (AdamW a = new AdamW(AdamW.Settings.DEFAULT, manager); AdamW b = new AdamW(AdamW.Settings.DEFAULT, manager)) {
+        try (AdamW a = new AdamW(AdamW.Settings.DEFAULT, manager);
+                AdamW b = new AdamW(AdamW.Settings.DEFAULT, manager)) {
             for (float[] g : grads) {
                 a.update(straight, Map.of("w", manager.create(g)), 1e-2);
             }

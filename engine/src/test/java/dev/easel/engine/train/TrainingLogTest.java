@@ -32,10 +32,13 @@ class TrainingLogTest {
         }
         List<String> csv = Files.readAllLines(run.resolve("loss.csv"));
         assertEquals("step,loss,learning_rate,grad_norm,seconds", csv.get(0));
-        assertEquals(List.of("1", "2", "3", "4"), csv.subList(1, 5).stream().map(l -> l.split(",")[0]).toList());
+        assertEquals(
+                List.of("1", "2", "3", "4"),
+                csv.subList(1, 5).stream().map(l -> l.split(",")[0]).toList());
         List<String> jsonl = Files.readAllLines(run.resolve("loss.jsonl"));
         assertEquals(4, jsonl.size());
-        assertEquals("{\"step\":4,\"loss\":0.2,\"learning_rate\":1.0E-4,\"grad_norm\":0.4,\"seconds\":0.4}", jsonl.get(3));
+        assertEquals(
+                "{\"step\":4,\"loss\":0.2,\"learning_rate\":1.0E-4,\"grad_norm\":0.4,\"seconds\":0.4}", jsonl.get(3));
     }
 
     @Test
@@ -44,7 +47,8 @@ class TrainingLogTest {
         double[] s = LossChart.smoothed(new double[] {1, 0}, 0.5);
         assertEquals(1.0, s[0], 1e-12);
         assertEquals(1.0 / 3.0, s[1], 1e-12);
-        List<TrainingLog.Row> rows = List.of(new TrainingLog.Row(1, 1, 1e-4, 1, 1), new TrainingLog.Row(2, 0.5, 2e-4, 1, 2));
+        List<TrainingLog.Row> rows =
+                List.of(new TrainingLog.Row(1, 1, 1e-4, 1, 1), new TrainingLog.Row(2, 0.5, 2e-4, 1, 2));
         BufferedImage chart = LossChart.render(rows, "loss", 480, 300);
         assertEquals(480, chart.getWidth());
         assertTrue(LossChart.render(List.of(), "empty", 200, 150).getHeight() == 150);

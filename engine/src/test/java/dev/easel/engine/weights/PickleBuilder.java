@@ -1,7 +1,6 @@
 package dev.easel.engine.weights;
 
 import dev.easel.engine.io.StoredZip;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -36,7 +35,10 @@ public final class PickleBuilder {
     public PickleBuilder str(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         op('X');
-        out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(b.length).array());
+        out.writeBytes(ByteBuffer.allocate(4)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(b.length)
+                .array());
         out.writeBytes(b);
         return this;
     }
@@ -49,7 +51,10 @@ public final class PickleBuilder {
 
     public PickleBuilder integer(long v) {
         op('J');
-        out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) v).array());
+        out.writeBytes(ByteBuffer.allocate(4)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt((int) v)
+                .array());
         return this;
     }
 
@@ -64,7 +69,12 @@ public final class PickleBuilder {
     /** Pushes {@code _rebuild_tensor_v2(('storage', FloatStorage, key, 'cpu', numel), offset, shape, stride, …)}. */
     public PickleBuilder tensor(String storageType, String key, long numel, long offset, long[] shape, long[] stride) {
         global("torch._utils", "_rebuild_tensor_v2").op('(');
-        op('(').str("storage").global("torch", storageType).str(key).str("cpu").integer(numel).op('t', 'Q');
+        op('(').str("storage")
+                .global("torch", storageType)
+                .str(key)
+                .str("cpu")
+                .integer(numel)
+                .op('t', 'Q');
         integer(offset).ints(shape).ints(stride).op(0x89);
         global("collections", "OrderedDict").op(')', 'R');
         return op('t', 'R');
@@ -87,7 +97,8 @@ public final class PickleBuilder {
 
     /** A {@code {"state_dict": {name: tensor}}} pickle with one float tensor. */
     static byte[] stateDict(String name, long numel, long offset, long[] shape, long[] stride) {
-        PickleBuilder p = new PickleBuilder().op('}', '(').str("state_dict").op('}', '(').str(name);
+        PickleBuilder p =
+                new PickleBuilder().op('}', '(').str("state_dict").op('}', '(').str(name);
         p.tensor("FloatStorage", "0", numel, offset, shape, stride);
         return p.op('u', 'u', '.').bytes();
     }
@@ -110,8 +121,9 @@ public final class PickleBuilder {
      * [n, hidden] a plain tensor or (as other trainers save them) an {@code nn.Parameter}; {@code step} pushes the
      * step's value, so a test can put something else there.
      */
-    public static Path a1111Embedding(Path file, float[] vectors, long[] shape, boolean parameter,
-                                      Consumer<PickleBuilder> step) throws IOException {
+    public static Path a1111Embedding(
+            Path file, float[] vectors, long[] shape, boolean parameter, Consumer<PickleBuilder> step)
+            throws IOException {
         long[] stride = {shape[1], 1};
         PickleBuilder p = new PickleBuilder().op('}', '(');
         p.str("string_to_token").op('}', '(').str("*").integer(265).op('u');
@@ -124,7 +136,11 @@ public final class PickleBuilder {
         String name = file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
         p.op('u').str("name").str(name).str("step");
         step.accept(p);
-        p.str("sd_checkpoint").op('N').str("sd_checkpoint_name").str("v1-5-pruned-emaonly").op('u', '.');
+        p.str("sd_checkpoint")
+                .op('N')
+                .str("sd_checkpoint_name")
+                .str("v1-5-pruned-emaonly")
+                .op('u', '.');
         return checkpoint(file, p.bytes(), Map.of("0", floats(vectors)));
     }
 

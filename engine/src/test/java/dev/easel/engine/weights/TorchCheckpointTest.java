@@ -1,23 +1,21 @@
 package dev.easel.engine.weights;
 
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import dev.easel.engine.loading.ModelLoader;
-import dev.easel.engine.EngineException;
-import dev.easel.engine.Reference;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.easel.engine.EngineException;
+import dev.easel.engine.Reference;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The restricted reader of PyTorch zip checkpoints: real {@code torch.save} files and hand-made defective ones. */
 class TorchCheckpointTest {
@@ -30,7 +28,8 @@ class TorchCheckpointTest {
     }
 
     private static String fails(Path file, String... mustContain) {
-        EngineException e = assertThrows(EngineException.class, () -> TensorFile.open(file).close());
+        EngineException e =
+                assertThrows(EngineException.class, () -> TensorFile.open(file).close());
         String msg = e.getMessage();
         assertFalse(msg.contains("\n"), msg);
         for (String s : mustContain) {
@@ -41,7 +40,8 @@ class TorchCheckpointTest {
 
     @Test
     void torchSaveCheckpointHasTheStateDictTensors() {
-        try (TensorFile f = TensorFile.open(formats("tiny-sd.ckpt")); NDManager m = NDManager.newBaseManager()) {
+        try (TensorFile f = TensorFile.open(formats("tiny-sd.ckpt"));
+                NDManager m = NDManager.newBaseManager()) {
             assertTrue(f instanceof TorchCheckpoint);
             assertEquals(512, f.keys().size(), "every tensor of state_dict, not global_step/epoch");
             String key = "cond_stage_model.transformer.text_model.embeddings.position_embedding.weight";
@@ -70,22 +70,36 @@ class TorchCheckpointTest {
 
     @Test
     void anyOtherGlobalIsRefusedBeforeItIsCalled() throws Exception {
-        byte[] pickle = new PickleBuilder().global("builtins", "eval").str("1").op(0x85, 'R', '.').bytes();
+        byte[] pickle = new PickleBuilder()
+                .global("builtins", "eval")
+                .str("1")
+                .op(0x85, 'R', '.')
+                .bytes();
         fails(PickleBuilder.checkpoint(tmp.resolve("eval.ckpt"), pickle, Map.of()), "builtins.eval");
-        byte[] newobj = new PickleBuilder().global("collections", "OrderedDict").op(')', 0x81, '.').bytes();
+        byte[] newobj = new PickleBuilder()
+                .global("collections", "OrderedDict")
+                .op(')', 0x81, '.')
+                .bytes();
         fails(PickleBuilder.checkpoint(tmp.resolve("newobj.ckpt"), newobj, Map.of()), "unsupported pickle opcode 0x81");
-        byte[] storageCall = new PickleBuilder().global("torch", "FloatStorage").op(')', 'R', '.').bytes();
-        fails(PickleBuilder.checkpoint(tmp.resolve("call.ckpt"), storageCall, Map.of()), "refused to call",
+        byte[] storageCall = new PickleBuilder()
+                .global("torch", "FloatStorage")
+                .op(')', 'R', '.')
+                .bytes();
+        fails(
+                PickleBuilder.checkpoint(tmp.resolve("call.ckpt"), storageCall, Map.of()),
+                "refused to call",
                 "torch.FloatStorage");
     }
 
     @Test
     void handMadeCheckpointReadsWithOffsetIntoItsStorage() throws Exception {
         byte[] pickle = PickleBuilder.stateDict("w", 6, 2, new long[] {2, 2}, new long[] {2, 1});
-        Path f = PickleBuilder.checkpoint(tmp.resolve("ok.ckpt"), pickle,
-                Map.of("0", PickleBuilder.floats(9, 9, 1, 2, 3, 4)));
-        try (TensorFile t = TensorFile.open(f); NDManager m = NDManager.newBaseManager()) {
-            assertArrayEquals(new float[] {1, 2, 3, 4}, t.read("w", m, DataType.FLOAT32).toFloatArray());
+        Path f = PickleBuilder.checkpoint(
+                tmp.resolve("ok.ckpt"), pickle, Map.of("0", PickleBuilder.floats(9, 9, 1, 2, 3, 4)));
+        try (TensorFile t = TensorFile.open(f);
+                NDManager m = NDManager.newBaseManager()) {
+            assertArrayEquals(
+                    new float[] {1, 2, 3, 4}, t.read("w", m, DataType.FLOAT32).toFloatArray());
             assertArrayEquals(new long[] {2, 2}, t.shape("w"));
         }
     }
@@ -94,24 +108,35 @@ class TorchCheckpointTest {
     void nestedDictsAreFlattenedToDottedNamesAndPlainDataIsSkipped() throws Exception {
         // {"string_to_param": {"*": t}, "name": "x", "step": 5, "me": <the root itself>} — A1111's embedding
         // layout, plus a dict that holds itself (the memo lets a pickle build one), which must not loop
-        PickleBuilder p = new PickleBuilder().op('}', 'q', 0, '(').str("string_to_param").op('}', '(').str("*");
-        p.tensor("FloatStorage", "0", 4, 0, new long[] {2, 2}, new long[] {2, 1}).op('u');
+        PickleBuilder p = new PickleBuilder()
+                .op('}', 'q', 0, '(')
+                .str("string_to_param")
+                .op('}', '(')
+                .str("*");
+        p.tensor("FloatStorage", "0", 4, 0, new long[] {2, 2}, new long[] {2, 1})
+                .op('u');
         p.str("name").str("x").str("step").integer(5).str("me").op('h', 0).op('u', '.');
-        Path f = PickleBuilder.checkpoint(tmp.resolve("nested.pt"), p.bytes(),
-                Map.of("0", PickleBuilder.floats(1, 2, 3, 4)));
-        try (TensorFile t = TensorFile.open(f); NDManager m = NDManager.newBaseManager()) {
+        Path f = PickleBuilder.checkpoint(
+                tmp.resolve("nested.pt"), p.bytes(), Map.of("0", PickleBuilder.floats(1, 2, 3, 4)));
+        try (TensorFile t = TensorFile.open(f);
+                NDManager m = NDManager.newBaseManager()) {
             assertEquals(java.util.Set.of("string_to_param.*"), t.keys());
-            assertArrayEquals(new float[] {1, 2, 3, 4}, t.read("string_to_param.*", m, DataType.FLOAT32)
-                    .toFloatArray());
+            assertArrayEquals(
+                    new float[] {1, 2, 3, 4},
+                    t.read("string_to_param.*", m, DataType.FLOAT32).toFloatArray());
         }
     }
 
     @Test
     void flattenedNamesThatCollideOrNestWithoutEndAreOneLineErrors() throws Exception {
         PickleBuilder twice = new PickleBuilder().op('}', '(').str("a.b");
-        twice.tensor("FloatStorage", "0", 1, 0, new long[] {1}, new long[] {1}).str("a").op('}', '(').str("b");
+        twice.tensor("FloatStorage", "0", 1, 0, new long[] {1}, new long[] {1})
+                .str("a")
+                .op('}', '(')
+                .str("b");
         twice.tensor("FloatStorage", "0", 1, 0, new long[] {1}, new long[] {1}).op('u', 'u', '.');
-        fails(PickleBuilder.checkpoint(tmp.resolve("twice.pt"), twice.bytes(), Map.of("0", PickleBuilder.floats(1))),
+        fails(
+                PickleBuilder.checkpoint(tmp.resolve("twice.pt"), twice.bytes(), Map.of("0", PickleBuilder.floats(1))),
                 "two tensors are named a.b");
         PickleBuilder deep = new PickleBuilder();
         for (int i = 0; i < 40; i++) {
@@ -121,31 +146,53 @@ class TorchCheckpointTest {
         for (int i = 0; i < 40; i++) {
             deep.op('u');
         }
-        fails(PickleBuilder.checkpoint(tmp.resolve("deep.pt"), deep.op('.').bytes(),
-                Map.of("0", PickleBuilder.floats(1))), "nested more than 32 deep");
+        fails(
+                PickleBuilder.checkpoint(
+                        tmp.resolve("deep.pt"), deep.op('.').bytes(), Map.of("0", PickleBuilder.floats(1))),
+                "nested more than 32 deep");
     }
 
     @Test
     void sizesAreNotTakenOnTrust() throws Exception {
         // the storage claims more elements than its zip entry holds
-        fails(PickleBuilder.checkpoint(tmp.resolve("a.ckpt"), PickleBuilder.stateDict("w", 1_000_000, 0,
-                new long[] {1000, 1000}, new long[] {1000, 1}), Map.of("0", PickleBuilder.floats(1, 2))),
-                "truncated checkpoint", "storage 0", "1000000 elements");
+        fails(
+                PickleBuilder.checkpoint(
+                        tmp.resolve("a.ckpt"),
+                        PickleBuilder.stateDict("w", 1_000_000, 0, new long[] {1000, 1000}, new long[] {1000, 1}),
+                        Map.of("0", PickleBuilder.floats(1, 2))),
+                "truncated checkpoint",
+                "storage 0",
+                "1000000 elements");
         // the tensor reaches past its storage
-        fails(PickleBuilder.checkpoint(tmp.resolve("b.ckpt"), PickleBuilder.stateDict("w", 4, 2,
-                new long[] {2, 2}, new long[] {2, 1}), Map.of("0", PickleBuilder.floats(1, 2, 3, 4))),
+        fails(
+                PickleBuilder.checkpoint(
+                        tmp.resolve("b.ckpt"),
+                        PickleBuilder.stateDict("w", 4, 2, new long[] {2, 2}, new long[] {2, 1}),
+                        Map.of("0", PickleBuilder.floats(1, 2, 3, 4))),
                 "tensor w reaches past its storage");
         // a shape whose element count overflows
-        fails(PickleBuilder.checkpoint(tmp.resolve("c.ckpt"), PickleBuilder.stateDict("w", 4, 0,
-                new long[] {1 << 20, 1 << 20, 1 << 20, 1 << 20}, new long[] {1, 1, 1, 1}), Map.of("0",
-                PickleBuilder.floats(1, 2, 3, 4))), "tensor w shape overflows");
+        fails(
+                PickleBuilder.checkpoint(
+                        tmp.resolve("c.ckpt"),
+                        PickleBuilder.stateDict(
+                                "w", 4, 0, new long[] {1 << 20, 1 << 20, 1 << 20, 1 << 20}, new long[] {1, 1, 1, 1}),
+                        Map.of("0", PickleBuilder.floats(1, 2, 3, 4))),
+                "tensor w shape overflows");
         // transposed strides
-        fails(PickleBuilder.checkpoint(tmp.resolve("d.ckpt"), PickleBuilder.stateDict("w", 4, 0,
-                new long[] {2, 2}, new long[] {1, 2}), Map.of("0", PickleBuilder.floats(1, 2, 3, 4))),
+        fails(
+                PickleBuilder.checkpoint(
+                        tmp.resolve("d.ckpt"),
+                        PickleBuilder.stateDict("w", 4, 0, new long[] {2, 2}, new long[] {1, 2}),
+                        Map.of("0", PickleBuilder.floats(1, 2, 3, 4))),
                 "not contiguous");
         // a storage that is not in the zip
-        fails(PickleBuilder.checkpoint(tmp.resolve("e.ckpt"), PickleBuilder.stateDict("w", 4, 0,
-                new long[] {4}, new long[] {1}), Map.of()), "storage 0", "not in the zip");
+        fails(
+                PickleBuilder.checkpoint(
+                        tmp.resolve("e.ckpt"),
+                        PickleBuilder.stateDict("w", 4, 0, new long[] {4}, new long[] {1}),
+                        Map.of()),
+                "storage 0",
+                "not in the zip");
     }
 
     @Test
@@ -154,7 +201,9 @@ class TorchCheckpointTest {
         Path half = Files.write(tmp.resolve("half.ckpt"), Arrays.copyOf(all, all.length / 2));
         fails(half, "half.ckpt", "corrupt checkpoint zip");
         byte[] pickle = PickleBuilder.stateDict("w", 4, 0, new long[] {4}, new long[] {1});
-        Path cut = PickleBuilder.checkpoint(tmp.resolve("cut.ckpt"), Arrays.copyOf(pickle, pickle.length - 9),
+        Path cut = PickleBuilder.checkpoint(
+                tmp.resolve("cut.ckpt"),
+                Arrays.copyOf(pickle, pickle.length - 9),
                 Map.of("0", PickleBuilder.floats(1, 2, 3, 4)));
         fails(cut, "cut.ckpt", "corrupt pickle");
         Path noPickle = PickleBuilder.checkpoint(tmp.resolve("none.ckpt"), new byte[0], Map.of());
@@ -164,12 +213,13 @@ class TorchCheckpointTest {
     @Test
     void sameTensorsAsTheSafetensorsExportOfTheSameWeights() throws Exception {
         Path st = tmp.resolve("tiny.safetensors");
-        try (var p = dev.easel.engine.loading.ModelLoader.load(Reference.model(),
-                dev.easel.engine.loading.LoadOptions.cpu())) {
+        try (var p = dev.easel.engine.loading.ModelLoader.load(
+                Reference.model(), dev.easel.engine.loading.LoadOptions.cpu())) {
             LdmKeys.export(p.textEncoder(), p.unet(), p.vae(), st);
         }
-        try (TensorFile a = TensorFile.open(formats("tiny-sd.ckpt")); TensorFile b = TensorFile.open(st);
-             NDManager m = NDManager.newBaseManager()) {
+        try (TensorFile a = TensorFile.open(formats("tiny-sd.ckpt"));
+                TensorFile b = TensorFile.open(st);
+                NDManager m = NDManager.newBaseManager()) {
             assertTrue(b instanceof SafeTensors);
             int compared = 0;
             for (String k : b.keys()) {

@@ -13,8 +13,7 @@ public final class Log {
     private static final PrintStream ERR = System.err;
     private static volatile boolean debug = System.getenv("EASEL_DEBUG") != null;
 
-    private Log() {
-    }
+    private Log() {}
 
     public static PrintStream stream() {
         return ERR;

@@ -9,7 +9,6 @@ import dev.easel.kernel.channels.HmacSigner;
 import dev.easel.kernel.channels.WireCodec;
 import dev.easel.kernel.install.JupyterPaths;
 import dev.easel.kernel.install.KernelSpecInstaller;
-import dev.easel.kernel.interpreter.JShellInterpreter;
 import dev.easel.kernel.protocol.Contents;
 import dev.easel.kernel.protocol.Header;
 import dev.easel.kernel.protocol.Json;
@@ -84,32 +83,49 @@ public final class KernelBenchmark implements Subcommand {
                 + Runtime.getRuntime().availableProcessors() + " cores");
         Results results;
         try (JShell raw = JShell.builder().executionEngine("local").build();
-             JShell withImports = JShell.builder().executionEngine("local").build();
-             JShell dropping = JShell.builder().executionEngine("local").build()) {
+                JShell withImports = JShell.builder().executionEngine("local").build();
+                JShell dropping = JShell.builder().executionEngine("local").build()) {
             NotebookImports.IMPORTS.forEach(withImports::eval);
-            results = driveKernel(kernelCommand(kernelName, java), runs, new JShell[] {raw, withImports, dropping},
-                    kernelLog);
+            results = driveKernel(
+                    kernelCommand(kernelName, java), runs, new JShell[] {raw, withImports, dropping}, kernelLog);
         }
         double[] raw = results.raw;
         double rawP50 = percentile(raw, 50);
         double p50 = percentile(results.execute, 50);
         System.out.println();
         row("kernel start → first kernel_info_reply", fmt(results.startMillis) + " ms", "≤ 1000 ms");
-        row("raw in-process JShell eval(\"1+1\") p50 / p95", fmt(rawP50) + " / " + fmt(percentile(raw, 95)) + " ms", "baseline");
-        row("  same, with the kernel's default imports", fmt(percentile(results.rawWithImports, 50)) + " / "
-                + fmt(percentile(results.rawWithImports, 95)) + " ms", "(what javac pays for them)");
+        row(
+                "raw in-process JShell eval(\"1+1\") p50 / p95",
+                fmt(rawP50) + " / " + fmt(percentile(raw, 95)) + " ms",
+                "baseline");
+        row(
+                "  same, with the kernel's default imports",
+                fmt(percentile(results.rawWithImports, 50)) + " / " + fmt(percentile(results.rawWithImports, 95))
+                        + " ms",
+                "(what javac pays for them)");
         double droppingP50 = percentile(results.rawDropping, 50);
-        row("  same, dropping each $N as the kernel does", fmt(droppingP50) + " / "
-                + fmt(percentile(results.rawDropping, 95)) + " ms", "(JShell's floor without them)");
-        row("kernel execute 1+1 p50 / p95 (" + runs + " runs)", fmt(p50) + " / " + fmt(percentile(results.execute, 95))
-                + " ms", "p50 ≤ 1.15 × raw");
+        row(
+                "  same, dropping each $N as the kernel does",
+                fmt(droppingP50) + " / " + fmt(percentile(results.rawDropping, 95)) + " ms",
+                "(JShell's floor without them)");
+        row(
+                "kernel execute 1+1 p50 / p95 (" + runs + " runs)",
+                fmt(p50) + " / " + fmt(percentile(results.execute, 95)) + " ms",
+                "p50 ≤ 1.15 × raw");
         row("  ratio p50 / raw p50", String.format("%.2f", p50 / rawP50), "≤ 1.15");
         row("  ratio p50 / raw p50 dropping $N", String.format("%.2f", p50 / droppingP50), "");
-        row("  protocol round trip p50: kernel_info / is_complete", fmt(percentile(results.protocol, 50)) + " / "
-                + fmt(percentile(results.shellThread, 50)) + " ms", "(overhead floor)");
-        row("10,000-line cell (execute → idle), first / median of 5", fmt(results.linesMillis[0]) + " / "
-                + fmt(percentile(results.linesMillis, 50)) + " ms", "≤ 100 ms");
-        row("  lines lost in 5 × 10,000; stream messages per cell", results.linesLost + "; " + results.streamMessages, "0 lost");
+        row(
+                "  protocol round trip p50: kernel_info / is_complete",
+                fmt(percentile(results.protocol, 50)) + " / " + fmt(percentile(results.shellThread, 50)) + " ms",
+                "(overhead floor)");
+        row(
+                "10,000-line cell (execute → idle), first / median of 5",
+                fmt(results.linesMillis[0]) + " / " + fmt(percentile(results.linesMillis, 50)) + " ms",
+                "≤ 100 ms");
+        row(
+                "  lines lost in 5 × 10,000; stream messages per cell",
+                results.linesLost + "; " + results.streamMessages,
+                "0 lost");
         row("busy-loop interrupt → execute_reply", fmt(results.interruptMillis) + " ms", "≤ 100 ms");
         row("idle RSS", results.rssMiB < 0 ? "n/a" : results.rssMiB + " MiB", "≤ 200 MiB");
         return 0;
@@ -140,22 +156,30 @@ public final class KernelBenchmark implements Subcommand {
         List<SnippetEvent> events = jshell.eval("1+1");
         double millis = (System.nanoTime() - start) / 1e6;
         if (dropTemporary) {
-            events.stream().map(SnippetEvent::snippet)
+            events.stream()
+                    .map(SnippetEvent::snippet)
                     .filter(snippet -> snippet.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND)
                     .forEach(jshell::drop);
         }
         return millis;
     }
 
-    private record Results(double startMillis, double[] raw, double[] rawWithImports, double[] rawDropping,
-                           double[] execute, double[] protocol,
-                           double[] shellThread, double[] linesMillis, int linesLost,
-                           int streamMessages, double interruptMillis, long rssMiB) {
-    }
+    private record Results(
+            double startMillis,
+            double[] raw,
+            double[] rawWithImports,
+            double[] rawDropping,
+            double[] execute,
+            double[] protocol,
+            double[] shellThread,
+            double[] linesMillis,
+            int linesLost,
+            int streamMessages,
+            double interruptMillis,
+            long rssMiB) {}
 
     /** A kernel's command line and the environment it adds. */
-    private record KernelLaunch(List<String> argv, Map<String, String> env) {
-    }
+    private record KernelLaunch(List<String> argv, Map<String, String> env) {}
 
     /**
      * The installed kernelspec's argv and env (so the figures include its JVM options, class-data archive and
@@ -168,26 +192,30 @@ public final class KernelBenchmark implements Subcommand {
             List<String> argv = new ArrayList<>();
             json.get("argv").forEach(node -> argv.add(node.asText()));
             Map<String, String> env = new LinkedHashMap<>();
-            json.path("env").fields().forEachRemaining(field -> env.put(field.getKey(), field.getValue().asText()));
+            json.path("env")
+                    .fields()
+                    .forEachRemaining(
+                            field -> env.put(field.getKey(), field.getValue().asText()));
             System.out.println("kernel command from " + spec);
             return new KernelLaunch(argv, env);
         }
         List<String> command = new ArrayList<>(List.of(java, KernelSpecInstaller.DEFAULT_HEAP));
         command.addAll(KernelSpecInstaller.DEFAULT_JVM_OPTIONS);
-        Path self = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path self = Path.of(
+                Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         if (Files.isRegularFile(self)) {
             command.addAll(List.of("-jar", self.toString()));
         } else {
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         }
         command.addAll(List.of("kernel", "{connection_file}"));
-        System.out.println("no kernelspec " + kernelName + " installed; kernel command: java " + KernelSpecInstaller.DEFAULT_HEAP + " … kernel");
+        System.out.println("no kernelspec " + kernelName + " installed; kernel command: java "
+                + KernelSpecInstaller.DEFAULT_HEAP + " … kernel");
         return new KernelLaunch(command, KernelSpecInstaller.ENVIRONMENT);
     }
 
     /** {@code jshells}: raw, with the default imports, dropping its temporaries. */
-    private Results driveKernel(KernelLaunch launch, int runs, JShell[] jshells, Path kernelLog)
-            throws Exception {
+    private Results driveKernel(KernelLaunch launch, int runs, JShell[] jshells, Path kernelLog) throws Exception {
         String key = UUID.randomUUID().toString();
         int[] ports = freePorts(5);
         Map<String, Object> connection = new LinkedHashMap<>();
@@ -204,7 +232,9 @@ public final class KernelBenchmark implements Subcommand {
         Path history = Files.createTempDirectory("easel-bench-data");
         Files.writeString(file, Json.MAPPER.writeValueAsString(connection));
 
-        List<String> command = launch.argv().stream().map(a -> a.replace("{connection_file}", file.toString())).toList();
+        List<String> command = launch.argv().stream()
+                .map(a -> a.replace("{connection_file}", file.toString()))
+                .toList();
         WireCodec codec = new WireCodec(new HmacSigner(key, "hmac-sha256"));
         try (ZContext context = new ZContext()) {
             ZMQ.Socket shell = context.createSocket(SocketType.DEALER);
@@ -216,9 +246,12 @@ public final class KernelBenchmark implements Subcommand {
             iopub.connect("tcp://127.0.0.1:" + ports[3]);
             Client client = new Client(codec, shell, control, iopub);
 
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(kernelLog == null ? ProcessBuilder.Redirect.DISCARD
-                            : ProcessBuilder.Redirect.to(kernelLog.toFile()));
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(
+                            kernelLog == null
+                                    ? ProcessBuilder.Redirect.DISCARD
+                                    : ProcessBuilder.Redirect.to(kernelLog.toFile()));
             builder.environment().putAll(launch.env());
             builder.environment().put("JUPYTER_DATA_DIR", history.toString());
             long launched = System.nanoTime();
@@ -263,7 +296,8 @@ public final class KernelBenchmark implements Subcommand {
                 int streams = 0;
                 for (int run = 0; run < linesMillis.length; run++) {
                     long linesStart = System.nanoTime();
-                    List<ObjectNode> outputs = client.execute("for (int i = 0; i < 10_000; i++) System.out.println(i);");
+                    List<ObjectNode> outputs =
+                            client.execute("for (int i = 0; i < 10_000; i++) System.out.println(i);");
                     linesMillis[run] = (System.nanoTime() - linesStart) / 1e6;
                     StringBuilder text = new StringBuilder();
                     streams = 0;
@@ -295,7 +329,19 @@ public final class KernelBenchmark implements Subcommand {
 
                 client.request(control, MessageType.SHUTDOWN_REQUEST, new Contents.ShutdownRequest(false));
                 kernel.waitFor(10, TimeUnit.SECONDS);
-                return new Results(startMillis, rawTimes[0], rawTimes[1], rawTimes[2], execute, protocol, shellThread, linesMillis, lost, streams, interruptMillis, rss);
+                return new Results(
+                        startMillis,
+                        rawTimes[0],
+                        rawTimes[1],
+                        rawTimes[2],
+                        execute,
+                        protocol,
+                        shellThread,
+                        linesMillis,
+                        lost,
+                        streams,
+                        interruptMillis,
+                        rss);
             } finally {
                 kernel.destroyForcibly();
                 kernel.waitFor(10, TimeUnit.SECONDS); // its history file is written until it exits
@@ -356,8 +402,13 @@ public final class KernelBenchmark implements Subcommand {
         }
 
         Message request(ZMQ.Socket socket, MessageType type, Object content) {
-            Message message = new Message(List.of(), Header.create(type, session), Json.object(), Json.object(),
-                    Json.tree(content), List.of());
+            Message message = new Message(
+                    List.of(),
+                    Header.create(type, session),
+                    Json.object(),
+                    Json.object(),
+                    Json.tree(content),
+                    List.of());
             List<byte[]> frames = codec.encode(message);
             for (int i = 0; i < frames.size(); i++) {
                 socket.send(frames.get(i), i < frames.size() - 1 ? ZMQ.SNDMORE : 0);
@@ -382,7 +433,9 @@ public final class KernelBenchmark implements Subcommand {
         Message awaitReply(ZMQ.Socket socket, Message request) throws IOException {
             while (true) {
                 Message message = receive(socket);
-                if (request.header().msgId().equals(message.parentHeader().path("msg_id").asText())) {
+                if (request.header()
+                        .msgId()
+                        .equals(message.parentHeader().path("msg_id").asText())) {
                     return message;
                 }
             }
@@ -392,7 +445,9 @@ public final class KernelBenchmark implements Subcommand {
             List<ObjectNode> outputs = new ArrayList<>();
             while (true) {
                 Message message = receive(iopub);
-                if (!request.header().msgId().equals(message.parentHeader().path("msg_id").asText())) {
+                if (!request.header()
+                        .msgId()
+                        .equals(message.parentHeader().path("msg_id").asText())) {
                     continue;
                 }
                 if (message.header().msgType().equals("status")) {

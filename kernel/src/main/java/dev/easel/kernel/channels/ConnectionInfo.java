@@ -16,8 +16,16 @@ import java.util.Map;
 
 /** The connection file Jupyter writes for a kernel: where the five sockets listen and the signing key. */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record ConnectionInfo(String transport, String ip, int shellPort, int controlPort, int stdinPort,
-                             int iopubPort, int hbPort, String key, String signatureScheme) {
+public record ConnectionInfo(
+        String transport,
+        String ip,
+        int shellPort,
+        int controlPort,
+        int stdinPort,
+        int iopubPort,
+        int hbPort,
+        String key,
+        String signatureScheme) {
 
     /** A connection file the kernel cannot serve: the message is one line naming the file, the field and the cause. */
     public static final class ConnectionFileException extends IllegalArgumentException {
@@ -47,7 +55,8 @@ public record ConnectionInfo(String transport, String ip, int shellPort, int con
             info = Json.MAPPER.readValue(bytes, ConnectionInfo.class);
         } catch (JsonProcessingException e) {
             throw new ConnectionFileException("connection file " + file + " is not valid: "
-                    + e.getOriginalMessage().lines().findFirst().orElse("") + " (line " + e.getLocation().getLineNr()
+                    + e.getOriginalMessage().lines().findFirst().orElse("") + " (line "
+                    + e.getLocation().getLineNr()
                     + ")");
         } catch (IOException e) {
             throw new ConnectionFileException("cannot read connection file " + file + ": " + e.getMessage());
@@ -70,8 +79,8 @@ public record ConnectionInfo(String transport, String ip, int shellPort, int con
         }
         ports().forEach((name, port) -> {
             if (port <= 0 || port > 65_535) {
-                throw new ConnectionFileException(where + "\"" + name + "\" is " + port
-                        + ", not a port number (1-65535)");
+                throw new ConnectionFileException(
+                        where + "\"" + name + "\" is " + port + ", not a port number (1-65535)");
             }
         });
         if (ip.equals("*")) {

@@ -35,8 +35,9 @@ final class DropLog {
         total++;
         if (total <= FIRST_IN_FULL) {
             log.accept("dropped a message on " + channel + ": " + reason
-                    + (total == FIRST_IN_FULL ? " (further drops are counted, one line at most every "
-                    + SUMMARY_MILLIS / 1000 + " s)" : ""));
+                    + (total == FIRST_IN_FULL
+                            ? " (further drops are counted, one line at most every " + SUMMARY_MILLIS / 1000 + " s)"
+                            : ""));
             return;
         }
         // the reason without the details that differ per message ("bad header: …" → "bad header")
@@ -54,7 +55,8 @@ final class DropLog {
         }
         int count = unreported.values().stream().mapToInt(Integer::intValue).sum();
         StringBuilder line = new StringBuilder("dropped " + count + " more messages (" + total + " in all): ");
-        unreported.forEach((reason, n) -> line.append(reason).append(" ×").append(n).append("; "));
+        unreported.forEach(
+                (reason, n) -> line.append(reason).append(" ×").append(n).append("; "));
         log.accept(line.substring(0, line.length() - 2));
         unreported.clear();
     }

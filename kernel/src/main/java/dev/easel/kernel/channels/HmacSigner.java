@@ -19,7 +19,9 @@ public final class HmacSigner {
         if (scheme != null && !scheme.isEmpty() && !scheme.equals("hmac-sha256")) {
             throw new IllegalArgumentException("unsupported signature scheme " + scheme + "; use hmac-sha256");
         }
-        this.key = key == null || key.isEmpty() ? null : new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+        this.key = key == null || key.isEmpty()
+                ? null
+                : new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
     }
 
     public boolean enabled() {

@@ -194,8 +194,13 @@ public final class KernelSockets implements AutoCloseable {
     /** Queues {@code message} for {@code channel}; safe from any thread. IOPub messages get a topic as identity. */
     public void send(Channel channel, Message message) {
         if (channel == Channel.IOPUB) {
-            message = new Message(List.of(("kernel." + message.header().msgType()).getBytes(StandardCharsets.UTF_8)),
-                    message.header(), message.parentHeader(), message.metadata(), message.content(), message.buffers());
+            message = new Message(
+                    List.of(("kernel." + message.header().msgType()).getBytes(StandardCharsets.UTF_8)),
+                    message.header(),
+                    message.parentHeader(),
+                    message.metadata(),
+                    message.content(),
+                    message.buffers());
         }
         List<byte[]> frames = new ArrayList<>();
         frames.add(channel.name().getBytes(StandardCharsets.US_ASCII));

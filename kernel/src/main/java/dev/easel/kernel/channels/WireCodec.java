@@ -61,8 +61,8 @@ public final class WireCodec {
             throw new MalformedMessageException("no <IDS|MSG> delimiter among " + frames.size() + " frames");
         }
         if (frames.size() < delimiter + 6) {
-            throw new MalformedMessageException("expected signature and 4 JSON frames after <IDS|MSG>, got "
-                    + (frames.size() - delimiter - 1));
+            throw new MalformedMessageException(
+                    "expected signature and 4 JSON frames after <IDS|MSG>, got " + (frames.size() - delimiter - 1));
         }
         byte[] signature = frames.get(delimiter + 1);
         byte[] header = frames.get(delimiter + 2);
@@ -85,8 +85,12 @@ public final class WireCodec {
         if (parsedHeader.msgType() == null || parsedHeader.msgId() == null) {
             throw new MalformedMessageException("header without msg_type or msg_id");
         }
-        return new Message(List.copyOf(frames.subList(0, delimiter)), parsedHeader, object(parent, "parent_header"),
-                object(metadata, "metadata"), object(content, "content"),
+        return new Message(
+                List.copyOf(frames.subList(0, delimiter)),
+                parsedHeader,
+                object(parent, "parent_header"),
+                object(metadata, "metadata"),
+                object(content, "content"),
                 List.copyOf(frames.subList(delimiter + 6, frames.size())));
     }
 

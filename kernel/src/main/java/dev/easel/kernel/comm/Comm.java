@@ -12,8 +12,8 @@ public final class Comm {
     private final String id;
     private final String targetName;
     private final CommManager manager;
-    private volatile Consumer<Map<String, Object>> onMessage = data -> { };
-    private volatile Consumer<Map<String, Object>> onClose = data -> { };
+    private volatile Consumer<Map<String, Object>> onMessage = data -> {};
+    private volatile Consumer<Map<String, Object>> onClose = data -> {};
     private volatile boolean open = true;
 
     Comm(String id, String targetName, CommManager manager) {

@@ -29,16 +29,13 @@ public final class CommManager {
     private final Map<String, BiConsumer<Comm, Map<String, Object>>> targets = new ConcurrentHashMap<>();
     private volatile Publisher publisher = new Publisher() {
         @Override
-        public void open(Comm comm, Map<String, Object> data) {
-        }
+        public void open(Comm comm, Map<String, Object> data) {}
 
         @Override
-        public void message(Comm comm, Map<String, Object> data) {
-        }
+        public void message(Comm comm, Map<String, Object> data) {}
 
         @Override
-        public void close(Comm comm, Map<String, Object> data) {
-        }
+        public void close(Comm comm, Map<String, Object> data) {}
     };
 
     public static CommManager global() {
@@ -77,7 +74,8 @@ public final class CommManager {
     /** Open comms (id → target name), optionally only those of one target. */
     public Map<String, String> list(String targetName) {
         Map<String, String> result = new LinkedHashMap<>();
-        comms.values().stream().filter(c -> targetName == null || targetName.equals(c.targetName()))
+        comms.values().stream()
+                .filter(c -> targetName == null || targetName.equals(c.targetName()))
                 .forEach(c -> result.put(c.id(), c.targetName()));
         return result;
     }

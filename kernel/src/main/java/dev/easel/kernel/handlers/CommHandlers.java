@@ -9,8 +9,7 @@ import java.util.Map;
 /** {@code comm_info_request}, {@code comm_open}, {@code comm_msg} and {@code comm_close}, against {@link CommManager}. */
 public final class CommHandlers {
 
-    private CommHandlers() {
-    }
+    private CommHandlers() {}
 
     /** {@code comm_info_request}: the open comms, optionally of one target. */
     public static Handler info(CommManager comms) {

@@ -34,8 +34,11 @@ public final class CompleteHandler implements Handler {
             converted.computeIfPresent("end", (key, at) -> CursorPosition.toProtocol(code, (Integer) at));
             types.add(converted);
         }
-        request.reply(new Contents.CompleteReply("ok", completion.matches(),
+        request.reply(new Contents.CompleteReply(
+                "ok",
+                completion.matches(),
                 CursorPosition.toProtocol(code, completion.cursorStart()),
-                CursorPosition.toProtocol(code, completion.cursorEnd()), Map.of("_jupyter_types_experimental", types)));
+                CursorPosition.toProtocol(code, completion.cursorEnd()),
+                Map.of("_jupyter_types_experimental", types)));
     }
 }

@@ -7,8 +7,7 @@ package dev.easel.kernel.handlers;
  */
 final class CursorPosition {
 
-    private CursorPosition() {
-    }
+    private CursorPosition() {}
 
     /** The Java index of code point {@code codePoints} of {@code code} (clamped to the text). */
     static int toJava(String code, int codePoints) {

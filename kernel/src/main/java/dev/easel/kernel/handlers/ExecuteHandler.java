@@ -3,8 +3,8 @@ package dev.easel.kernel.handlers;
 import dev.easel.display.MimeBundle;
 import dev.easel.kernel.display.KernelDisplaySink;
 import dev.easel.kernel.history.HistoryStore;
-import dev.easel.kernel.interpreter.Interpreter.ErrorInfo;
 import dev.easel.kernel.interpreter.Interpreter;
+import dev.easel.kernel.interpreter.Interpreter.ErrorInfo;
 import dev.easel.kernel.interpreter.KernelInput;
 import dev.easel.kernel.interpreter.OutputCapture;
 import dev.easel.kernel.protocol.Contents;
@@ -41,8 +41,13 @@ public final class ExecuteHandler implements Handler {
     private int executionCount;
     private volatile long abortThrough = -1;
 
-    public ExecuteHandler(Supplier<Interpreter> interpreter, OutputCapture capture, KernelInput input,
-                          KernelDisplaySink displays, HistoryStore history, AtomicLong lastReceived) {
+    public ExecuteHandler(
+            Supplier<Interpreter> interpreter,
+            OutputCapture capture,
+            KernelInput input,
+            KernelDisplaySink displays,
+            HistoryStore history,
+            AtomicLong lastReceived) {
         this.interpreter = interpreter;
         this.capture = capture;
         this.input = input;
@@ -76,19 +81,24 @@ public final class ExecuteHandler implements Handler {
         }
         capture.setTarget((name, text) -> request.publish(MessageType.STREAM, new Contents.Stream(name, text)));
         displays.setParent(request);
-        input.setReader(content.allowsStdin() ? (prompt, password) -> {
-            capture.flush();
-            inputReplies.clear();
-            request.sendStdin(MessageType.INPUT_REQUEST, new Contents.InputRequest(prompt, password));
-            return inputReplies.take();
-        } : null);
+        input.setReader(
+                content.allowsStdin()
+                        ? (prompt, password) -> {
+                            capture.flush();
+                            inputReplies.clear();
+                            request.sendStdin(MessageType.INPUT_REQUEST, new Contents.InputRequest(prompt, password));
+                            return inputReplies.take();
+                        }
+                        : null);
 
         List<Map<String, Object>> payload = List.of();
         Optional<ErrorInfo> error;
         Matcher help = HELP.matcher(code);
         if (help.matches()) {
             String name = help.group(1);
-            String text = interpreter.get().inspect(name, name.length(), help.group(2).length() - 1)
+            String text = interpreter
+                    .get()
+                    .inspect(name, name.length(), help.group(2).length() - 1)
                     .orElse("No documentation found for " + name);
             payload = List.of(Map.of("source", "page", "data", Map.of("text/plain", text), "start", 0));
             error = Optional.empty();
@@ -98,7 +108,8 @@ public final class ExecuteHandler implements Handler {
                 public void result(MimeBundle value) {
                     capture.flush();
                     if (!content.isSilent()) {
-                        request.publish(MessageType.EXECUTE_RESULT,
+                        request.publish(
+                                MessageType.EXECUTE_RESULT,
                                 new Contents.ExecuteResult(count, value.data(), value.metadata()));
                     }
                 }
@@ -106,7 +117,8 @@ public final class ExecuteHandler implements Handler {
                 @Override
                 public void error(ErrorInfo info) {
                     capture.flush();
-                    request.publish(MessageType.ERROR, new Contents.Error(info.ename(), info.evalue(), info.traceback()));
+                    request.publish(
+                            MessageType.ERROR, new Contents.Error(info.ename(), info.evalue(), info.traceback()));
                 }
             });
         }
@@ -122,8 +134,8 @@ public final class ExecuteHandler implements Handler {
             if (content.stopsOnError()) {
                 abortThrough = lastReceived.get();
             }
-            request.reply(new Contents.ExecuteReply("error", count, expressions, payload, info.ename(), info.evalue(),
-                    info.traceback()));
+            request.reply(new Contents.ExecuteReply(
+                    "error", count, expressions, payload, info.ename(), info.evalue(), info.traceback()));
         } else {
             request.reply(new Contents.ExecuteReply("ok", count, expressions, payload, null, null, null));
         }
@@ -135,7 +147,8 @@ public final class ExecuteHandler implements Handler {
             return Map.of("status", "ok", "data", value.data(), "metadata", value.metadata());
         } catch (Interpreter.EvaluationException e) {
             ErrorInfo info = e.error();
-            return Map.of("status", "error", "ename", info.ename(), "evalue", info.evalue(), "traceback", info.traceback());
+            return Map.of(
+                    "status", "error", "ename", info.ename(), "evalue", info.evalue(), "traceback", info.traceback());
         }
     }
 }

@@ -22,10 +22,13 @@ public final class HistoryHandler implements Handler {
         String access = content.histAccessType() == null ? "tail" : content.histAccessType();
         int n = content.n() == null ? 10 : content.n();
         List<HistoryStore.Entry> entries = switch (access) {
-            case "range" -> history.range(content.session() == null ? 0 : content.session(),
-                    content.start() == null ? 0 : content.start(), content.stop() == null ? 0 : content.stop());
-            case "search" -> history.search(content.pattern(), content.n() == null ? 0 : n,
-                    Boolean.TRUE.equals(content.unique()));
+            case "range" ->
+                history.range(
+                        content.session() == null ? 0 : content.session(),
+                        content.start() == null ? 0 : content.start(),
+                        content.stop() == null ? 0 : content.stop());
+            case "search" ->
+                history.search(content.pattern(), content.n() == null ? 0 : n, Boolean.TRUE.equals(content.unique()));
             default -> history.tail(n);
         };
         boolean output = Boolean.TRUE.equals(content.output());

@@ -21,8 +21,12 @@ public final class InspectHandler implements Handler {
         Contents.InspectRequest content = request.content(Contents.InspectRequest.class);
         String code = content.code() == null ? "" : content.code();
         int detail = content.detailLevel() == null ? 0 : content.detailLevel();
-        Optional<String> text = interpreter.get().inspect(code, CursorPosition.toJava(code, content.cursorPos()), detail);
-        request.reply(new Contents.InspectReply("ok", text.isPresent(),
-                text.<Map<String, Object>>map(t -> Map.of("text/plain", t)).orElse(Map.of()), Map.of()));
+        Optional<String> text =
+                interpreter.get().inspect(code, CursorPosition.toJava(code, content.cursorPos()), detail);
+        request.reply(new Contents.InspectReply(
+                "ok",
+                text.isPresent(),
+                text.<Map<String, Object>>map(t -> Map.of("text/plain", t)).orElse(Map.of()),
+                Map.of()));
     }
 }

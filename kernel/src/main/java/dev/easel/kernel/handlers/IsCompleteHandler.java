@@ -18,7 +18,7 @@ public final class IsCompleteHandler implements Handler {
     public void handle(Request request) {
         Contents.IsCompleteRequest content = request.content(Contents.IsCompleteRequest.class);
         Interpreter.Completeness result = interpreter.get().isComplete(content.code() == null ? "" : content.code());
-        request.reply(new Contents.IsCompleteReply(result.status(),
-                "incomplete".equals(result.status()) ? result.indent() : null));
+        request.reply(new Contents.IsCompleteReply(
+                result.status(), "incomplete".equals(result.status()) ? result.indent() : null));
     }
 }

@@ -29,8 +29,7 @@ import java.util.regex.Pattern;
 public final class HistoryStore {
 
     /** One executed cell. */
-    public record Entry(int session, int line, String source) {
-    }
+    public record Entry(int session, int line, String source) {}
 
     private final Path file;
     private final List<Entry> entries = new ArrayList<>();
@@ -50,8 +49,8 @@ public final class HistoryStore {
             Path lockFile = folder.resolve(file.getFileName() + ".lock");
             // A file lock keeps other processes out; a JVM holds it for all its threads, which the monitor orders.
             synchronized (HistoryStore.class) {
-                try (FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
-                        StandardOpenOption.WRITE)) {
+                try (FileChannel lockChannel =
+                        FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
                     lockChannel.lock(); // released when the channel closes
                     makePrivate(lockFile);
                     if (Files.exists(file)) {
@@ -83,7 +82,9 @@ public final class HistoryStore {
                 JsonNode node = Json.MAPPER.readTree(line);
                 lastSession = Math.max(lastSession, node.get("session").asInt());
                 if (node.has("source")) { // not a session's claim
-                    entries.add(new Entry(node.get("session").asInt(), node.get("line").asInt(),
+                    entries.add(new Entry(
+                            node.get("session").asInt(),
+                            node.get("line").asInt(),
                             node.get("source").asText()));
                 }
             } catch (IOException | RuntimeException torn) {
@@ -96,8 +97,8 @@ public final class HistoryStore {
     private static void createPrivateFolder(Path folder) throws IOException {
         if (!Files.isDirectory(folder)) {
             try {
-                Files.createDirectories(folder, PosixFilePermissions.asFileAttribute(
-                        PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectories(
+                        folder, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             } catch (UnsupportedOperationException notPosix) {
                 Files.createDirectories(folder);
             }
@@ -126,7 +127,8 @@ public final class HistoryStore {
             base = Path.of(dataDir);
         } else {
             String xdg = System.getenv("XDG_DATA_HOME");
-            base = xdg != null && !xdg.isBlank() ? Path.of(xdg, "jupyter")
+            base = xdg != null && !xdg.isBlank()
+                    ? Path.of(xdg, "jupyter")
                     : Path.of(System.getProperty("user.home"), ".local", "share", "jupyter");
         }
         return base.resolve("easel").resolve("history.jsonl");
@@ -159,8 +161,8 @@ public final class HistoryStore {
         if (!created && !endsWithNewline()) {
             text = "\n" + text;
         }
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
+        try (FileChannel channel = FileChannel.open(
+                file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
             if (created) {
                 makePrivate(file);
             }

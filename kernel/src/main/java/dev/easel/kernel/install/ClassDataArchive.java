@@ -39,11 +39,11 @@ public final class ClassDataArchive {
     private static final long RECORD_TIMEOUT_MINUTES = 5;
     /** How much of an archive's start the JVM's identity is in ("OpenJDK 64-Bit Server VM (17.0.15+6-…) for …"). */
     private static final int HEADER_BYTES = 4096;
+
     private static final Path SETSID = Path.of("/usr/bin/setsid");
     private static final Path NICE = Path.of("/usr/bin/nice");
 
-    private ClassDataArchive() {
-    }
+    private ClassDataArchive() {}
 
     /**
      * Records {@code archive} for the kernel that {@code kernelCommand} starts ({@code java … kernel
@@ -73,8 +73,10 @@ public final class ClassDataArchive {
 
     /** Runs the kernel's command once, recording its classes into {@code temporary}. */
     private static void recordInto(Path temporary, List<String> kernelCommand) throws IOException {
-        Process training = new ProcessBuilder(trainingCommand(kernelCommand, temporary)).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process training = new ProcessBuilder(trainingCommand(kernelCommand, temporary))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         try {
             if (!training.waitFor(RECORD_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
                 training.destroyForcibly();
@@ -91,8 +93,7 @@ public final class ClassDataArchive {
     }
 
     /** The training run did not leave an archive: nothing is replaced. */
-    private static final class RecordingFailed extends IOException {
-    }
+    private static final class RecordingFailed extends IOException {}
 
     /** The kernel's own command, recording instead of mapping, with {@code --warm-up} for the connection file. */
     static List<String> trainingCommand(List<String> kernelCommand, Path recordTo) {
@@ -118,9 +119,10 @@ public final class ClassDataArchive {
         }
         // JDK 17 leaves an archive it rejects unmapped; JDK 25 may keep part of it mapped, so a changed jar is
         // looked for either way. Without /proc (not Linux) only the jar is looked at.
-        boolean mapped = readProcessMaps().map(maps -> isMapped(archive.get(), maps)).orElse(true);
-        Optional<String> reason = whyUnused(archive.get(), mapped ? null : System.getProperty("java.vm.version"),
-                classPathFiles());
+        boolean mapped =
+                readProcessMaps().map(maps -> isMapped(archive.get(), maps)).orElse(true);
+        Optional<String> reason =
+                whyUnused(archive.get(), mapped ? null : System.getProperty("java.vm.version"), classPathFiles());
         if (reason.isEmpty()) {
             if (!mapped) {
                 Log.warn("the class-data archive " + archive.get() + " is not used; run the kernel's java with"
@@ -147,7 +149,8 @@ public final class ClassDataArchive {
 
     /** The archive a JVM started with {@code arguments} was told to map. */
     static Optional<Path> named(List<String> arguments) {
-        return arguments.stream().filter(arg -> arg.startsWith(USE_OPTION))
+        return arguments.stream()
+                .filter(arg -> arg.startsWith(USE_OPTION))
                 .reduce((first, last) -> last) // as the JVM reads them, the last one counts
                 .map(arg -> Path.of(arg.substring(USE_OPTION.length())));
     }
@@ -195,7 +198,9 @@ public final class ClassDataArchive {
 
     private static List<Path> classPathFiles() {
         return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .map(Path::of).filter(Files::isRegularFile).toList();
+                .map(Path::of)
+                .filter(Files::isRegularFile)
+                .toList();
     }
 
     private static Optional<String> readProcessMaps() {
@@ -218,10 +223,20 @@ public final class ClassDataArchive {
         if (Files.isExecutable(NICE)) {
             command.addAll(List.of(NICE.toString(), "-n", "19"));
         }
-        command.addAll(List.of(kernelCommand.get(0), "-Xmx64m", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true",
-                "-cp", System.getProperty("java.class.path"), ClassDataArchive.class.getName(), archive.toString()));
+        command.addAll(List.of(
+                kernelCommand.get(0),
+                "-Xmx64m",
+                "-XX:TieredStopAtLevel=1",
+                "-Djava.awt.headless=true",
+                "-cp",
+                System.getProperty("java.class.path"),
+                ClassDataArchive.class.getName(),
+                archive.toString()));
         command.addAll(kernelCommand);
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
     }
 
     /** {@code ClassDataArchive <archive> <kernel command…>}: what {@link #refreshIfUnused} starts. */

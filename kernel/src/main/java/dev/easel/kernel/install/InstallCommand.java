@@ -62,7 +62,8 @@ public final class InstallCommand implements Subcommand {
             }
         }
         if (!name.matches("[A-Za-z0-9._-]+")) {
-            throw new IllegalArgumentException("a kernel name may use letters, digits, '.', '_' and '-', got '" + name + "'");
+            throw new IllegalArgumentException(
+                    "a kernel name may use letters, digits, '.', '_' and '-', got '" + name + "'");
         }
         KernelSpecInstaller.Spec spec = new KernelSpecInstaller.Spec(name, displayName, java, jvmArgs, classPath);
         Path dir = KernelSpecInstaller.install(kernels, spec);

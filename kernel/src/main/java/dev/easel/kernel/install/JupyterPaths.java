@@ -8,8 +8,7 @@ import java.util.concurrent.TimeUnit;
 /** Where Jupyter looks for kernelspecs, by the same rules as {@code jupyter_core.paths}. */
 public final class JupyterPaths {
 
-    private JupyterPaths() {
-    }
+    private JupyterPaths() {}
 
     /** The user's {@code kernels} folder: {@code $JUPYTER_DATA_DIR}, {@code $XDG_DATA_HOME/jupyter} or {@code ~/.local/share/jupyter}. */
     public static Path userKernels() {
@@ -37,7 +36,8 @@ public final class JupyterPaths {
         for (String python : new String[] {"/usr/bin/python3", "python3"}) {
             try {
                 Process process = new ProcessBuilder(python, "-c", "import sys; print(sys.prefix)")
-                        .redirectErrorStream(true).start();
+                        .redirectErrorStream(true)
+                        .start();
                 if (process.waitFor(20, TimeUnit.SECONDS) && process.exitValue() == 0) {
                     return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
                 }

@@ -45,9 +45,12 @@ public final class KernelSpecInstaller {
      * grows in steps, each a full collection (measured with -Xms32m: five in a kernel's first seconds, 46–126 ms each,
      * while the first cells run; with 96 MB none). Idle memory: 180–187 MiB against 166 with 32 MB.
      */
-    public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Djava.awt.headless=true", "-Xms96m",
+    public static final List<String> DEFAULT_JVM_OPTIONS = List.of(
+            "-Djava.awt.headless=true",
+            "-Xms96m",
             "-XX:+UseSerialGC",
-            "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30");
+            "-XX:MinHeapFreeRatio=10",
+            "-XX:MaxHeapFreeRatio=30");
 
     /**
      * The kernel's environment. {@code MALLOC_ARENA_MAX=2}: every cell runs on a new thread, glibc hands new threads
@@ -70,11 +73,9 @@ public final class KernelSpecInstaller {
     static final String OPEN_JSHELL = "--add-opens=jdk.jshell/jdk.jshell=ALL-UNNAMED";
 
     /** What to install. {@code classPath} null means "the jar Easel runs from". */
-    public record Spec(String name, String displayName, String java, List<String> jvmArgs, String classPath) {
-    }
+    public record Spec(String name, String displayName, String java, List<String> jvmArgs, String classPath) {}
 
-    private KernelSpecInstaller() {
-    }
+    private KernelSpecInstaller() {}
 
     public static Path install(Path kernelsDir, Spec spec) throws IOException {
         Path dir = kernelsDir.resolve(spec.name());
@@ -86,7 +87,8 @@ public final class KernelSpecInstaller {
         json.put("interrupt_mode", "message");
         json.put("env", ENVIRONMENT);
         json.put("metadata", Map.of("debugger", false));
-        Files.writeString(dir.resolve("kernel.json"),
+        Files.writeString(
+                dir.resolve("kernel.json"),
                 Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n");
         ImageIO.write(logo(32), "png", dir.resolve("logo-32x32.png").toFile());
         ImageIO.write(logo(64), "png", dir.resolve("logo-64x64.png").toFile());
@@ -117,7 +119,8 @@ public final class KernelSpecInstaller {
             return false;
         }
         try (var files = Files.walk(dir)) {
-            for (Path path : files.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+            for (Path path :
+                    files.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
                 Files.delete(path);
             }
         }
@@ -171,7 +174,11 @@ public final class KernelSpecInstaller {
     /** The jar this code runs from. */
     static Path runningJar() {
         try {
-            Path location = Path.of(KernelSpecInstaller.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path location = Path.of(KernelSpecInstaller.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             if (!Files.isRegularFile(location)) {
                 throw new IllegalArgumentException("Easel is not running from its jar (" + location
                         + "); build it with 'mvn package' and run java -jar kernel/target/easel.jar install");
@@ -184,7 +191,9 @@ public final class KernelSpecInstaller {
 
     /** The java binary running now. */
     public static String currentJava() {
-        return ProcessHandle.current().info().command()
+        return ProcessHandle.current()
+                .info()
+                .command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 

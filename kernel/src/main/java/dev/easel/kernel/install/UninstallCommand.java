@@ -25,7 +25,8 @@ public final class UninstallCommand implements Subcommand {
             String arg = args.get(i);
             switch (arg) {
                 case "--help", "-h" -> {
-                    System.out.println("usage: java -jar easel.jar uninstall [--user | --sys-prefix | --prefix DIR] [--name easel]");
+                    System.out.println(
+                            "usage: java -jar easel.jar uninstall [--user | --sys-prefix | --prefix DIR] [--name easel]");
                     return 0;
                 }
                 case "--user" -> kernels = JupyterPaths.userKernels();

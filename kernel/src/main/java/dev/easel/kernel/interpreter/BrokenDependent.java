@@ -23,8 +23,7 @@ import jdk.jshell.VarSnippet;
  */
 final class BrokenDependent {
 
-    private BrokenDependent() {
-    }
+    private BrokenDependent() {}
 
     /** The one-line warning for {@code event} (caused by another snippet), if it made a declaration unusable. */
     static Optional<String> warning(SnippetEvent event, JShell jshell) {
@@ -32,8 +31,9 @@ final class BrokenDependent {
         if (event.previousStatus() != Snippet.Status.VALID || !isUnusable(event.status())) {
             return Optional.empty();
         }
-        return describe(snippet).map(name -> "warning: this cell made " + name + " unusable: " + reason(snippet, jshell)
-                + (snippet instanceof VarSnippet ? " (its value is kept for when it compiles again)" : ""));
+        return describe(snippet)
+                .map(name -> "warning: this cell made " + name + " unusable: " + reason(snippet, jshell)
+                        + (snippet instanceof VarSnippet ? " (its value is kept for when it compiles again)" : ""));
     }
 
     /**
@@ -42,11 +42,12 @@ final class BrokenDependent {
      */
     static Optional<String> note(String name, JShell jshell) {
         return jshell.snippets()
-                .filter(snippet -> snippet instanceof DeclarationSnippet declaration && declaration.name().equals(name))
+                .filter(snippet -> snippet instanceof DeclarationSnippet declaration
+                        && declaration.name().equals(name))
                 .filter(snippet -> isUnusable(jshell.status(snippet)))
                 .findFirst()
-                .flatMap(snippet -> describe(snippet).map(what -> "note: " + what + " is declared but unusable: "
-                        + reason(snippet, jshell)));
+                .flatMap(snippet -> describe(snippet)
+                        .map(what -> "note: " + what + " is declared but unusable: " + reason(snippet, jshell)));
     }
 
     private static boolean isUnusable(Snippet.Status status) {
@@ -54,18 +55,25 @@ final class BrokenDependent {
     }
 
     private static Optional<String> describe(Snippet snippet) {
-        return Optional.ofNullable(snippet instanceof VarSnippet variable ? "variable " + variable.name()
-                : snippet instanceof MethodSnippet method ? "method " + method.name() + "()"
-                : snippet instanceof TypeDeclSnippet type ? "type " + type.name() : null);
+        return Optional.ofNullable(
+                snippet instanceof VarSnippet variable
+                        ? "variable " + variable.name()
+                        : snippet instanceof MethodSnippet method
+                                ? "method " + method.name() + "()"
+                                : snippet instanceof TypeDeclSnippet type ? "type " + type.name() : null);
     }
 
     private static String reason(Snippet snippet, JShell jshell) {
-        return jshell.diagnostics(snippet).filter(Diag::isError)
-                .map(diag -> String.join(": ", ErrorFormatter.message(diag).lines().map(String::strip).toList()))
+        return jshell.diagnostics(snippet)
+                .filter(Diag::isError)
+                .map(diag -> String.join(
+                        ": ",
+                        ErrorFormatter.message(diag).lines().map(String::strip).toList()))
                 .findFirst()
                 .orElseGet(() -> {
                     String missing = snippet instanceof DeclarationSnippet declaration
-                            ? jshell.unresolvedDependencies(declaration).collect(Collectors.joining(", ")) : "";
+                            ? jshell.unresolvedDependencies(declaration).collect(Collectors.joining(", "))
+                            : "";
                     return missing.isEmpty() ? "it no longer compiles" : "it needs " + missing;
                 });
     }

@@ -81,7 +81,8 @@ final class CellAnalysis {
     Optional<String> inspect(String code, int cursor, int detailLevel) {
         cursor = Math.max(0, Math.min(cursor, code.length()));
         int lineStart = code.lastIndexOf('\n', cursor - 1) + 1;
-        String line = code.substring(lineStart, indexOrEnd(code, '\n', lineStart)).strip();
+        String line =
+                code.substring(lineStart, indexOrEnd(code, '\n', lineStart)).strip();
         if (line.startsWith("%")) { // anywhere on a magic's line: its help, options and examples
             String name = line.replaceFirst("^%%?", "").split("[\\s?]", 2)[0];
             return magics.find(name).map(magic -> magic.help().strip());
@@ -118,8 +119,12 @@ final class CellAnalysis {
             }
         }
         // A variable's value too, as IPython's "String form": JShell's documentation of a variable is only its type.
-        jshell.variables().filter(v -> v.name().equals(expression) && jshell.status(v).isActive())
-                .findFirst().ifPresent(v -> out.append("value: ").append(shortened(jshell.varValue(v))).append('\n'));
+        jshell.variables()
+                .filter(v -> v.name().equals(expression) && jshell.status(v).isActive())
+                .findFirst()
+                .ifPresent(v -> out.append("value: ")
+                        .append(shortened(jshell.varValue(v)))
+                        .append('\n'));
         if (detailLevel > 0 && out.length() > 0) {
             out.append(moreDetail(expression, analysis.analyzeType(upToName, end), docs));
         }
@@ -133,15 +138,19 @@ final class CellAnalysis {
     private String moreDetail(String expression, String valueType, List<SourceCodeAnalysis.Documentation> docs) {
         StringBuilder out = new StringBuilder();
         String simpleName = expression.substring(expression.lastIndexOf('.') + 1);
-        Stream.of(jshell.types(), jshell.methods(), jshell.variables()).flatMap(s -> s)
-                .filter(snippet -> snippet.name().equals(simpleName) && jshell.status(snippet).isActive())
-                .forEach(snippet -> out.append("\ndeclared in a cell:\n").append(snippet.source().strip())
+        Stream.of(jshell.types(), jshell.methods(), jshell.variables())
+                .flatMap(s -> s)
+                .filter(snippet -> snippet.name().equals(simpleName)
+                        && jshell.status(snippet).isActive())
+                .forEach(snippet -> out.append("\ndeclared in a cell:\n")
+                        .append(snippet.source().strip())
                         .append('\n'));
         List<String> candidates = new ArrayList<>();
         if (valueType != null && !valueType.isBlank()) {
             candidates.add(valueType);
         }
-        docs.stream().map(SourceCodeAnalysis.Documentation::signature)
+        docs.stream()
+                .map(SourceCodeAnalysis.Documentation::signature)
                 .filter(signature -> !signature.contains("(") && !signature.contains(" "))
                 .forEach(candidates::add);
         for (String candidate : candidates) {
@@ -216,8 +225,7 @@ final class CellAnalysis {
         return "    ".repeat(Math.max(0, depth));
     }
 
-    private record Piece(String text, int start) {
-    }
+    private record Piece(String text, int start) {}
 
     /**
      * The snippet of a multi-snippet cell that holds {@code cursor}, so analysis sees one snippet — preceded by what
@@ -261,8 +269,11 @@ final class CellAnalysis {
      */
     private boolean declaresForLaterLines(String source) {
         List<Snippet> snippets = analysis.sourceToSnippets(source);
-        return !snippets.isEmpty() && snippets.stream().allMatch(snippet -> snippet.kind() == Snippet.Kind.VAR
-                || snippet.kind() == Snippet.Kind.TYPE_DECL || snippet.kind() == Snippet.Kind.STATEMENT);
+        return !snippets.isEmpty()
+                && snippets.stream()
+                        .allMatch(snippet -> snippet.kind() == Snippet.Kind.VAR
+                                || snippet.kind() == Snippet.Kind.TYPE_DECL
+                                || snippet.kind() == Snippet.Kind.STATEMENT);
     }
 
     private static int indexOrEnd(String text, char c, int from) {

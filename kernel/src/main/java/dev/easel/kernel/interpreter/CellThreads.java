@@ -16,8 +16,7 @@ final class CellThreads {
     /** The frame at the bottom of a snippet thread: the invocation JShell starts the snippet with. */
     private static final String INVOKER = "jdk.jshell.execution.LocalExecutionControl";
 
-    private CellThreads() {
-    }
+    private CellThreads() {}
 
     /** The running snippet's thread and the threads it started, or none when no snippet runs. */
     static List<Thread> ofRunningSnippet() {
@@ -41,7 +40,9 @@ final class CellThreads {
     static void reportWhatBackgroundThreadsDieOf() {
         for (Thread thread : allThreads(root())) {
             ThreadGroup group = thread.getThreadGroup();
-            if (group != null && JSHELL_GROUP.equals(group.getName()) && thread.getUncaughtExceptionHandler() == group) {
+            if (group != null
+                    && JSHELL_GROUP.equals(group.getName())
+                    && thread.getUncaughtExceptionHandler() == group) {
                 thread.setUncaughtExceptionHandler(CellThreadGroup::report);
             }
         }

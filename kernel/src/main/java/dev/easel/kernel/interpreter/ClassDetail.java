@@ -16,8 +16,7 @@ final class ClassDetail {
     /** More members than a pager page shows usefully: the rest is counted. */
     static final int MAX_MEMBERS = 80;
 
-    private ClassDetail() {
-    }
+    private ClassDetail() {}
 
     static String describe(Class<?> type) {
         StringBuilder out = new StringBuilder();
@@ -26,7 +25,9 @@ final class ClassDetail {
         List<String> members = members(type);
         if (!members.isEmpty()) {
             out.append("public members:\n");
-            members.stream().limit(MAX_MEMBERS).forEach(member -> out.append("  ").append(member).append('\n'));
+            members.stream()
+                    .limit(MAX_MEMBERS)
+                    .forEach(member -> out.append("  ").append(member).append('\n'));
             if (members.size() > MAX_MEMBERS) {
                 out.append("  … and ").append(members.size() - MAX_MEMBERS).append(" more\n");
             }
@@ -39,7 +40,9 @@ final class ClassDetail {
         if (type.getName().startsWith("REPL.")) {
             return "a cell of this notebook";
         }
-        CodeSource source = type.getProtectionDomain() == null ? null : type.getProtectionDomain().getCodeSource();
+        CodeSource source = type.getProtectionDomain() == null
+                ? null
+                : type.getProtectionDomain().getCodeSource();
         if (source != null && source.getLocation() != null) {
             return source.getLocation().toString();
         }
@@ -58,10 +61,14 @@ final class ClassDetail {
                 continue;
             }
             members.add((Modifier.isStatic(method.getModifiers()) ? "static " : "") + simple(method.getReturnType())
-                    + " " + method.getName() + Arrays.stream(method.getParameterTypes()).map(ClassDetail::simple)
-                    .collect(Collectors.joining(", ", "(", ")")));
+                    + " " + method.getName()
+                    + Arrays.stream(method.getParameterTypes())
+                            .map(ClassDetail::simple)
+                            .collect(Collectors.joining(", ", "(", ")")));
         }
-        return members.stream().sorted(Comparator.comparing(ClassDetail::nameOf)).toList();
+        return members.stream()
+                .sorted(Comparator.comparing(ClassDetail::nameOf))
+                .toList();
     }
 
     private static String nameOf(String member) {

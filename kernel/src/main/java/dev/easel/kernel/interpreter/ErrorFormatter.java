@@ -28,22 +28,22 @@ public final class ErrorFormatter {
     /** A jshell tool command such as {@code /vars} at the start of a snippet (not a {@code //} or {@code /*} comment). */
     private static final Pattern JSHELL_COMMAND = Pattern.compile("\\s*(/[a-z]+)\\b");
     /** javac's "invalid canonical constructor in record Point". */
-    private static final Pattern RECORD_CONSTRUCTOR = Pattern.compile("invalid canonical constructor in record ([\\w$]+)");
+    private static final Pattern RECORD_CONSTRUCTOR =
+            Pattern.compile("invalid canonical constructor in record ([\\w$]+)");
 
     /** Lines of a repeating run of frames a trace keeps before it counts the rest. */
     static final int KEEP_REPEATED = 5;
     /** The longest group of frames recognised as repeating (a recursion through several methods). */
     static final int MAX_CYCLE = 8;
 
-    private ErrorFormatter() {
-    }
+    private ErrorFormatter() {}
 
     /**
      * A compile error: {@code source} is the snippet, {@code firstLine} its 0-based line in the cell; {@code noteFor}
      * may explain a symbol javac did not find.
      */
-    public static ErrorInfo compileError(String source, List<Diag> diagnostics, int firstLine,
-                                         Function<String, Optional<String>> noteFor) {
+    public static ErrorInfo compileError(
+            String source, List<Diag> diagnostics, int firstLine, Function<String, Optional<String>> noteFor) {
         List<String> traceback = new ArrayList<>();
         String evalue = "";
         for (Diag diag : diagnostics) {
@@ -59,7 +59,12 @@ public final class ErrorFormatter {
             int lineStart = start == 0 ? 0 : source.lastIndexOf('\n', start - 1) + 1;
             int lineEnd = source.indexOf('\n', start);
             lineEnd = lineEnd < 0 ? source.length() : lineEnd;
-            int lineNumber = firstLine + (int) source.substring(0, lineStart).chars().filter(c -> c == '\n').count() + 1;
+            int lineNumber = firstLine
+                    + (int) source.substring(0, lineStart)
+                            .chars()
+                            .filter(c -> c == '\n')
+                            .count()
+                    + 1;
             String line = source.substring(lineStart, lineEnd);
             int markFrom = start - lineStart;
             int markTo = Math.max(markFrom + 1, Math.min(end, lineEnd) - lineStart);
@@ -104,8 +109,12 @@ public final class ErrorFormatter {
      * name, leaving a bare {@code location: class} under "cannot find symbol".
      */
     static String message(Diag diag) {
-        return String.join("\n", diag.getMessage(null).lines()
-                .filter(line -> !line.strip().equals("location: class")).toList());
+        return String.join(
+                "\n",
+                diag.getMessage(null)
+                        .lines()
+                        .filter(line -> !line.strip().equals("location: class"))
+                        .toList());
     }
 
     /** An exception thrown by a snippet; {@code snippetLines} maps snippet ids to their 0-based line in the cell. */
@@ -113,13 +122,18 @@ public final class ErrorFormatter {
         if (exception instanceof UnresolvedReferenceException unresolved) {
             String what = unresolved.getSnippet().toString();
             String message = "this uses a definition that is missing something it refers to; define that first";
-            return new ErrorInfo("UnresolvedReference", message,
+            return new ErrorInfo(
+                    "UnresolvedReference",
+                    message,
                     List.of(BOLD_RED + "UnresolvedReference" + RESET + ": " + message, "    " + what.strip()));
         }
         EvalException eval = (EvalException) exception;
         String className = eval.getExceptionClassName();
         if (ExitTrap.SystemExit.class.getName().equals(className)) {
-            return new ErrorInfo("SystemExit", eval.getMessage(), List.of(BOLD_RED + "SystemExit" + RESET + ": " + eval.getMessage()));
+            return new ErrorInfo(
+                    "SystemExit",
+                    eval.getMessage(),
+                    List.of(BOLD_RED + "SystemExit" + RESET + ": " + eval.getMessage()));
         }
         List<String> traceback = snippetTrace(eval, snippetLines, true);
         String evalue = eval.getMessage() == null ? "" : WrapperNames.strip(eval.getMessage());
@@ -140,8 +154,10 @@ public final class ErrorFormatter {
         Throwable current = top;
         boolean first = true;
         while (current != null) {
-            String name = WrapperNames.strip(current instanceof EvalException e ? e.getExceptionClassName()
-                    : current.getClass().getName());
+            String name = WrapperNames.strip(
+                    current instanceof EvalException e
+                            ? e.getExceptionClassName()
+                            : current.getClass().getName());
             String message = WrapperNames.strip(current.getMessage());
             String headline = (first ? "" : "Caused by: ") + name + (message == null ? "" : ": " + message);
             traceback.add(first && colour ? BOLD_RED + headline + RESET : headline);
@@ -160,8 +176,11 @@ public final class ErrorFormatter {
     }
 
     public static ErrorInfo interrupted() {
-        return new ErrorInfo("Interrupted", "the cell was interrupted",
-                List.of(BOLD_RED + "Interrupted" + RESET + ": the cell was interrupted; what it defined before stays defined"));
+        return new ErrorInfo(
+                "Interrupted",
+                "the cell was interrupted",
+                List.of(BOLD_RED + "Interrupted" + RESET
+                        + ": the cell was interrupted; what it defined before stays defined"));
     }
 
     /** A magic's user error: the one-line message is all there is to show. */
@@ -232,18 +251,21 @@ public final class ErrorFormatter {
 
     private static boolean isInternal(StackTraceElement frame) {
         String type = frame.getClassName();
-        return type.startsWith("jdk.internal.reflect.") || type.startsWith("java.lang.reflect.")
-                || type.startsWith("jdk.jshell.") || type.startsWith("dev.easel.kernel.");
+        return type.startsWith("jdk.internal.reflect.")
+                || type.startsWith("java.lang.reflect.")
+                || type.startsWith("jdk.jshell.")
+                || type.startsWith("dev.easel.kernel.");
     }
 
     private static String describe(StackTraceElement frame, Map<String, Integer> snippetLines) {
         String file = frame.getFileName() == null ? "" : frame.getFileName();
-        boolean snippet = frame.getClassName().isEmpty() || frame.getClassName().startsWith("REPL.")
-                || file.startsWith("#");
+        boolean snippet =
+                frame.getClassName().isEmpty() || frame.getClassName().startsWith("REPL.") || file.startsWith("#");
         if (!snippet) {
             return frame.toString();
         }
-        String method = frame.getMethodName().isEmpty() || frame.getMethodName().equals("do_it$") ? "<cell>"
+        String method = frame.getMethodName().isEmpty() || frame.getMethodName().equals("do_it$")
+                ? "<cell>"
                 : frame.getMethodName();
         Integer firstLine = snippetLines.get(file.startsWith("#") ? file.substring(1) : file);
         if (firstLine == null || frame.getLineNumber() < 0) {

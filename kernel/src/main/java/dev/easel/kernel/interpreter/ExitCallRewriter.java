@@ -31,8 +31,7 @@ public final class ExitCallRewriter {
     private static final int INVOKEVIRTUAL = 0xb6;
     private static final int INVOKESTATIC = 0xb8;
 
-    private ExitCallRewriter() {
-    }
+    private ExitCallRewriter() {}
 
     public static byte[] rewrite(byte[] classFile) {
         try {
@@ -70,15 +69,27 @@ public final class ExitCallRewriter {
                     size = 0; // readUTF consumed it
                     offset += 1 + 2 + lengthOfUtf(classFile, offsets[i]);
                 }
-                case 3, 4 -> { in.skipBytes(4); size = 5; }
-                case 5, 6 -> { in.skipBytes(8); size = 9; }
-                case 7, 8, 16, 19, 20 -> { first[i] = in.readUnsignedShort(); size = 3; }
+                case 3, 4 -> {
+                    in.skipBytes(4);
+                    size = 5;
+                }
+                case 5, 6 -> {
+                    in.skipBytes(8);
+                    size = 9;
+                }
+                case 7, 8, 16, 19, 20 -> {
+                    first[i] = in.readUnsignedShort();
+                    size = 3;
+                }
                 case 9, 10, 11, 12, 17, 18 -> {
                     first[i] = in.readUnsignedShort();
                     second[i] = in.readUnsignedShort();
                     size = 5;
                 }
-                case 15 -> { in.skipBytes(3); size = 4; }
+                case 15 -> {
+                    in.skipBytes(3);
+                    size = 4;
+                }
                 default -> throw new IOException("unknown constant pool tag " + tag);
             }
             offset += size;
@@ -223,7 +234,22 @@ public final class ExitCallRewriter {
             case 0x10, 0x12, 0x15, 0x16, 0x17, 0x18, 0x19, 0x36, 0x37, 0x38, 0x39, 0x3a, 0xa9, 0xbc -> {
                 return 2;
             }
-            case 0x11, 0x13, 0x14, 0x84, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6, 0xb7, 0xb8, 0xbb, 0xbd, 0xc0, 0xc1, 0xc6,
+            case 0x11,
+                    0x13,
+                    0x14,
+                    0x84,
+                    0xb2,
+                    0xb3,
+                    0xb4,
+                    0xb5,
+                    0xb6,
+                    0xb7,
+                    0xb8,
+                    0xbb,
+                    0xbd,
+                    0xc0,
+                    0xc1,
+                    0xc6,
                     0xc7 -> {
                 return 3;
             }

@@ -8,8 +8,7 @@ package dev.easel.kernel.interpreter;
  */
 public final class ExitTrap {
 
-    private ExitTrap() {
-    }
+    private ExitTrap() {}
 
     /** Replaces {@code java.lang.System.exit(int)} in snippet code. */
     public static void exit(int status) {

@@ -30,6 +30,7 @@ final class ExpressionTemporaries {
     private final JShell jshell;
     /** Temporaries some snippet's source names (a name in a string or a comment counts too: it only keeps one). */
     private final Set<String> referenced = new HashSet<>();
+
     private VarSnippet newest;
 
     ExpressionTemporaries(JShell jshell) {
@@ -69,7 +70,9 @@ final class ExpressionTemporaries {
 
     /** Drops {@code snippet} if it is a temporary no snippet names (its expression threw: it holds nothing). */
     void discard(Snippet snippet) {
-        if (isTemporary(snippet) && snippet != newest && jshell.status(snippet).isActive()
+        if (isTemporary(snippet)
+                && snippet != newest
+                && jshell.status(snippet).isActive()
                 && !referenced.contains(((VarSnippet) snippet).name())) {
             jshell.drop(snippet);
         }
@@ -78,7 +81,8 @@ final class ExpressionTemporaries {
     /** For javac's "cannot find symbol" on {@code name}: why a {@code $3} may be gone. */
     static Optional<String> note(String name) {
         return TEMPORARY_NAME.matcher(name).matches()
-                ? Optional.of("note: only the newest expression value is kept as $N; assign a value to a variable to keep it")
+                ? Optional.of(
+                        "note: only the newest expression value is kept as $N; assign a value to a variable to keep it")
                 : Optional.empty();
     }
 

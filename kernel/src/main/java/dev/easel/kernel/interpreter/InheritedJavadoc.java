@@ -19,8 +19,7 @@ import jdk.jshell.SourceCodeAnalysis.Documentation;
  */
 final class InheritedJavadoc {
 
-    private InheritedJavadoc() {
-    }
+    private InheritedJavadoc() {}
 
     /**
      * {@code docs} (JShell's for calls of {@code member}), each one without Javadoc replaced by its declaring class's
@@ -30,16 +29,19 @@ final class InheritedJavadoc {
         Map<String, List<Documentation>> declaredDocs = new HashMap<>();
         List<Documentation> filled = new ArrayList<>(docs.size());
         for (Documentation doc : docs) {
-            Optional<Documentation> declared = hasJavadoc(doc) ? Optional.empty()
-                    : declaringClass(doc.signature(), member).flatMap(type -> matching(doc,
-                            declaredDocs.computeIfAbsent(type, t -> documentation(t, member, analysis))));
+            Optional<Documentation> declared = hasJavadoc(doc)
+                    ? Optional.empty()
+                    : declaringClass(doc.signature(), member)
+                            .flatMap(type -> matching(
+                                    doc, declaredDocs.computeIfAbsent(type, t -> documentation(t, member, analysis))));
             filled.add(declared.orElse(doc));
         }
         return filled;
     }
 
     /** JShell's documentation of {@code member} called on {@code declaringClass} itself. */
-    private static List<Documentation> documentation(String declaringClass, String member, SourceCodeAnalysis analysis) {
+    private static List<Documentation> documentation(
+            String declaringClass, String member, SourceCodeAnalysis analysis) {
         String call = "((" + declaringClass + ") null)." + member + "(";
         return analysis.documentation(call, call.length(), true);
     }
@@ -49,7 +51,8 @@ final class InheritedJavadoc {
         String wanted = withoutParameterNames(doc.signature());
         return candidates.stream()
                 .filter(InheritedJavadoc::hasJavadoc)
-                .filter(candidate -> withoutParameterNames(candidate.signature()).equals(wanted))
+                .filter(candidate ->
+                        withoutParameterNames(candidate.signature()).equals(wanted))
                 .findFirst();
     }
 
@@ -76,8 +79,9 @@ final class InheritedJavadoc {
             } while (depth > 0 && end > 0);
         }
         int begin = end;
-        while (begin > 0 && (Character.isJavaIdentifierPart(signature.charAt(begin - 1))
-                || signature.charAt(begin - 1) == '.')) {
+        while (begin > 0
+                && (Character.isJavaIdentifierPart(signature.charAt(begin - 1))
+                        || signature.charAt(begin - 1) == '.')) {
             begin--;
         }
         return begin == end ? Optional.empty() : Optional.of(signature.substring(begin, end));
@@ -99,8 +103,8 @@ final class InheritedJavadoc {
             if ((c == ',' && depth == 0) || i == close) {
                 String parameter = signature.substring(start, i).strip();
                 int space = parameter.lastIndexOf(' ');
-                boolean named = space > 0
-                        && parameter.substring(space + 1).chars().allMatch(Character::isJavaIdentifierPart);
+                boolean named =
+                        space > 0 && parameter.substring(space + 1).chars().allMatch(Character::isJavaIdentifierPart);
                 if (!parameter.isEmpty()) {
                     types.add(named ? parameter.substring(0, space).strip() : parameter);
                 }

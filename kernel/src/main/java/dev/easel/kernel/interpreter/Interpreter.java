@@ -25,15 +25,12 @@ public interface Interpreter extends AutoCloseable {
     }
 
     /** An error as Jupyter shows it. */
-    record ErrorInfo(String ename, String evalue, List<String> traceback) {
-    }
+    record ErrorInfo(String ename, String evalue, List<String> traceback) {}
 
-    record Completion(List<String> matches, int cursorStart, int cursorEnd, List<Map<String, Object>> types) {
-    }
+    record Completion(List<String> matches, int cursorStart, int cursorEnd, List<Map<String, Object>> types) {}
 
     /** {@code status} is complete, incomplete or invalid; {@code indent} only for incomplete. */
-    record Completeness(String status, String indent) {
-    }
+    record Completeness(String status, String indent) {}
 
     /**
      * Runs a cell. Outputs and errors go to {@code output} as they happen.

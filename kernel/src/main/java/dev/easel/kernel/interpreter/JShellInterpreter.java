@@ -66,6 +66,7 @@ public final class JShellInterpreter implements Interpreter {
     private volatile boolean inJShell;
     /** While a magic binds a variable ({@link #evalBinding}), which an interrupt must not stop. */
     private volatile boolean binding;
+
     private volatile boolean interruptRequested;
     private CellOutput currentOutput;
     private ErrorInfo firstError;
@@ -81,7 +82,7 @@ public final class JShellInterpreter implements Interpreter {
         this.values = new SnippetValues(jshell, control);
         this.magics = Magics.load(parent);
         this.cellAnalysis = new CellAnalysis(jshell, magics, control.loader());
-        interrupter.submit(() -> { }); // start its thread outside any cell's thread group
+        interrupter.submit(() -> {}); // start its thread outside any cell's thread group
         Thread.currentThread().setContextClassLoader(control.loader());
         for (String imported : NotebookImports.IMPORTS) {
             jshell.eval(imported);
@@ -289,8 +290,12 @@ public final class JShellInterpreter implements Interpreter {
             snippetLines.put(snippet.id(), line);
             if (event.status() == Snippet.Status.REJECTED) {
                 List<Diag> diagnostics = jshell.diagnostics(snippet).toList();
-                throw new EvaluationException(ErrorFormatter.compileError(source.stripLeading(), diagnostics, line,
-                        missing -> ExpressionTemporaries.note(missing).or(() -> BrokenDependent.note(missing, jshell))));
+                throw new EvaluationException(ErrorFormatter.compileError(
+                        source.stripLeading(),
+                        diagnostics,
+                        line,
+                        missing ->
+                                ExpressionTemporaries.note(missing).or(() -> BrokenDependent.note(missing, jshell))));
             }
             if (event.exception() != null) {
                 temporaries.discard(snippet); // the temporary of an expression that threw holds nothing
@@ -299,13 +304,15 @@ public final class JShellInterpreter implements Interpreter {
                 }
                 throw new EvaluationException(ErrorFormatter.exception(event.exception(), snippetLines));
             }
-            if (snippet instanceof VarSnippet variable && event.status().isDefined()
+            if (snippet instanceof VarSnippet variable
+                    && event.status().isDefined()
                     && control.lastInvokedClass() != null) {
                 values.defined(variable, control.lastInvokedClass());
             }
             Snippet.SubKind kind = snippet.subKind();
-            if (event.value() != null && (kind == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND
-                    || kind == Snippet.SubKind.VAR_VALUE_SUBKIND)) {
+            if (event.value() != null
+                    && (kind == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND
+                            || kind == Snippet.SubKind.VAR_VALUE_SUBKIND)) {
                 value = values.valueOf(snippet).orElseGet(() -> MimeBundle.text(event.value()));
                 if (valueText != null) {
                     valueText.set(0, event.value());
@@ -383,7 +390,9 @@ public final class JShellInterpreter implements Interpreter {
             Log.debug("stopping the running snippet (attempt " + (attempt + 1) + ")");
             jshell.stop();
         }
-        interrupter.schedule(() -> forceStop(cell, requested, interrupted, attempt + 1), inLibrary ? 50 : 100,
+        interrupter.schedule(
+                () -> forceStop(cell, requested, interrupted, attempt + 1),
+                inLibrary ? 50 : 100,
                 TimeUnit.MILLISECONDS);
     }
 
@@ -394,8 +403,11 @@ public final class JShellInterpreter implements Interpreter {
             if (type.startsWith("REPL.")) {
                 return false;
             }
-            if (!(type.startsWith("java.") || type.startsWith("javax.") || type.startsWith("jdk.")
-                    || type.startsWith("sun.") || type.startsWith("com.sun."))) {
+            if (!(type.startsWith("java.")
+                    || type.startsWith("javax.")
+                    || type.startsWith("jdk.")
+                    || type.startsWith("sun.")
+                    || type.startsWith("com.sun."))) {
                 return true;
             }
         }

@@ -31,16 +31,15 @@ final class JavadocSources {
 
     static final String FOLDER = "easel-sources";
 
-    private JavadocSources() {
-    }
+    private JavadocSources() {}
 
     /** Tells JShell about the JDK's and Easel's sources, before its first documentation lookup reads them. */
     static void install(ClassLoader loader) {
         List<Path> sources = new ArrayList<>(jdkSources());
         sources.addAll(easelSources(loader));
         try {
-            Field override = Class.forName("jdk.jshell.SourceCodeAnalysisImpl")
-                    .getDeclaredField("availableSourcesOverride");
+            Field override =
+                    Class.forName("jdk.jshell.SourceCodeAnalysisImpl").getDeclaredField("availableSourcesOverride");
             override.setAccessible(true);
             override.set(null, List.copyOf(sources));
         } catch (ReflectiveOperationException | RuntimeException e) {

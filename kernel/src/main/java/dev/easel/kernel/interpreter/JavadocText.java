@@ -17,16 +17,29 @@ final class JavadocText {
     private static final Pattern INLINE_TAG = Pattern.compile("\\{@(\\w+)\\s*([^{}]*(?:\\{[^{}]*}[^{}]*)*)}");
     /** A link's reference (a member's parameter list may hold spaces) and its optional label. */
     private static final Pattern LINK = Pattern.compile("(\\S*\\([^)]*\\)|\\S*)\\s*(.*)", Pattern.DOTALL);
+
     private static final Pattern BLOCK_TAG = Pattern.compile("^@(\\w+)\\s*(.*)$", Pattern.DOTALL);
     private static final Map<String, String> SECTIONS = Map.of(
-            "param", "Parameters:", "return", "Returns:", "throws", "Throws:", "exception", "Throws:",
-            "see", "See also:", "since", "Since:", "deprecated", "Deprecated:");
+            "param",
+            "Parameters:",
+            "return",
+            "Returns:",
+            "throws",
+            "Throws:",
+            "exception",
+            "Throws:",
+            "see",
+            "See also:",
+            "since",
+            "Since:",
+            "deprecated",
+            "Deprecated:");
 
-    private JavadocText() {
-    }
+    private JavadocText() {}
 
     static String plain(String javadoc) {
-        List<String> lines = javadoc.strip().lines()
+        List<String> lines = javadoc.strip()
+                .lines()
                 .map(line -> line.startsWith(" ") ? line.substring(1) : line) // the space after each " * "
                 .toList();
         StringBuilder body = new StringBuilder();
@@ -75,7 +88,8 @@ final class JavadocText {
                 case "link", "linkplain" -> {
                     Matcher link = LINK.matcher(content);
                     link.matches();
-                    yield !link.group(2).isEmpty() ? link.group(2)
+                    yield !link.group(2).isEmpty()
+                            ? link.group(2)
                             : link.group(1).replaceFirst("^#", "").replace('#', '.');
                 }
                 case "inheritDoc" -> "";
@@ -95,8 +109,12 @@ final class JavadocText {
                 .replaceAll("(?i)\\s*<li>\\s*", "\n  - ")
                 .replaceAll("(?i)<br\\s*/?>", "\n")
                 .replaceAll("</?[a-zA-Z][a-zA-Z0-9]*(\\s[^>]*)?/?>", "") // any other tag: <code>, <cite>, <a href=…>
-                .replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#64;", "@")
-                .replace("&nbsp;", " ").replace("&amp;", "&")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&#64;", "@")
+                .replace("&nbsp;", " ")
+                .replace("&amp;", "&")
                 .replaceAll("\n{3,}", "\n\n");
     }
 

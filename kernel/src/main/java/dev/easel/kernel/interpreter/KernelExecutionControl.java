@@ -41,8 +41,8 @@ final class KernelExecutionControl extends LocalExecutionControl {
     }
 
     @Override
-    public void load(ClassBytecodes[] cbcs) throws ClassInstallException, NotImplementedException,
-            EngineTerminationException {
+    public void load(ClassBytecodes[] cbcs)
+            throws ClassInstallException, NotImplementedException, EngineTerminationException {
         super.load(rewrite(cbcs));
         for (ClassBytecodes cbc : cbcs) {
             newestClass.put(snippetKey(cbc.name()), cbc.name());
@@ -60,8 +60,8 @@ final class KernelExecutionControl extends LocalExecutionControl {
     }
 
     @Override
-    public void redefine(ClassBytecodes[] cbcs) throws ClassInstallException, NotImplementedException,
-            EngineTerminationException {
+    public void redefine(ClassBytecodes[] cbcs)
+            throws ClassInstallException, NotImplementedException, EngineTerminationException {
         super.redefine(rewrite(cbcs));
     }
 
@@ -72,8 +72,8 @@ final class KernelExecutionControl extends LocalExecutionControl {
     }
 
     @Override
-    public String invoke(String className, String methodName) throws RunException, InternalException,
-            EngineTerminationException {
+    public String invoke(String className, String methodName)
+            throws RunException, InternalException, EngineTerminationException {
         lastInvokedClass = className;
         try {
             return super.invoke(className, methodName);
@@ -98,9 +98,11 @@ final class KernelExecutionControl extends LocalExecutionControl {
         Field field = findClass(className).getDeclaredField(name);
         field.setAccessible(true);
         Class<?> type = field.getType();
-        boolean fits = value == null ? !type.isPrimitive()
-                : type.isPrimitive() ? MethodType.methodType(type).wrap().returnType().isInstance(value)
-                : type.isInstance(value);
+        boolean fits = value == null
+                ? !type.isPrimitive()
+                : type.isPrimitive()
+                        ? MethodType.methodType(type).wrap().returnType().isInstance(value)
+                        : type.isInstance(value);
         if (fits) {
             field.set(null, value);
         }

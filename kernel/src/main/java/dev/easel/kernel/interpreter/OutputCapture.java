@@ -39,7 +39,7 @@ public final class OutputCapture {
         this.target = initial;
         // Start the timer thread now, from the kernel's thread: created lazily by a cell's first print it would join
         // the cell's thread group, and JShell stops or joins that whole group.
-        timer.submit(() -> { });
+        timer.submit(() -> {});
     }
 
     /** Routes this JVM's {@code System.out} and {@code System.err} here. */
@@ -66,7 +66,7 @@ public final class OutputCapture {
         synchronized (sendLock) {
             flush();
             previous = target;
-            target = (name, text) -> { };
+            target = (name, text) -> {};
         }
         for (int i = 0; i < lines; i++) {
             System.out.println(i);

@@ -75,9 +75,11 @@ final class SnippetValues {
      * it cannot be read.
      */
     Optional<Object> valueOf(Snippet snippet) {
-        VarSnippet variable = snippet instanceof VarSnippet declared ? declared
+        VarSnippet variable = snippet instanceof VarSnippet declared
+                ? declared
                 : snippet instanceof ExpressionSnippet expression && expression.name() != null
-                ? activeVariable(expression.name()) : null;
+                        ? activeVariable(expression.name())
+                        : null;
         String className = variable == null ? null : classes.get(variable);
         if (className == null) {
             return Optional.empty();

@@ -11,10 +11,11 @@ final class WrapperNames {
 
     private static final Pattern WRAPPER = Pattern.compile("REPL\\.\\$JShell\\$\\d+[A-Z]*[.$]");
 
-    private WrapperNames() {
-    }
+    private WrapperNames() {}
 
     static String strip(String text) {
-        return text == null || !text.contains("REPL.") ? text : WRAPPER.matcher(text).replaceAll("");
+        return text == null || !text.contains("REPL.")
+                ? text
+                : WRAPPER.matcher(text).replaceAll("");
     }
 }

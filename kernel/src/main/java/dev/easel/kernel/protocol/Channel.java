@@ -2,5 +2,9 @@ package dev.easel.kernel.protocol;
 
 /** The five sockets of a Jupyter kernel. */
 public enum Channel {
-    SHELL, CONTROL, STDIN, IOPUB, HEARTBEAT
+    SHELL,
+    CONTROL,
+    STDIN,
+    IOPUB,
+    HEARTBEAT
 }

@@ -18,8 +18,12 @@ public record Header(String msgId, String session, String username, String date,
     }
 
     public static Header create(String msgType, String session) {
-        return new Header(UUID.randomUUID().toString(), session, "easel",
+        return new Header(
+                UUID.randomUUID().toString(),
+                session,
+                "easel",
                 OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
-                msgType, PROTOCOL_VERSION);
+                msgType,
+                PROTOCOL_VERSION);
     }
 }

@@ -14,8 +14,7 @@ public final class Json {
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
-    private Json() {
-    }
+    private Json() {}
 
     public static ObjectNode object() {
         return MAPPER.createObjectNode();
@@ -29,8 +28,8 @@ public final class Json {
         try {
             return MAPPER.treeToValue(node, type);
         } catch (JsonProcessingException e) {
-            throw new MalformedMessageException("content does not fit " + type.getSimpleName() + ": "
-                    + e.getOriginalMessage());
+            throw new MalformedMessageException(
+                    "content does not fit " + type.getSimpleName() + ": " + e.getOriginalMessage());
         }
     }
 

@@ -8,8 +8,13 @@ import java.util.Optional;
  * One Jupyter message: the routing identities, the header, the parent header (kept as the client sent it), metadata,
  * content and binary buffers.
  */
-public record Message(List<byte[]> identities, Header header, ObjectNode parentHeader, ObjectNode metadata,
-                      ObjectNode content, List<byte[]> buffers) {
+public record Message(
+        List<byte[]> identities,
+        Header header,
+        ObjectNode parentHeader,
+        ObjectNode metadata,
+        ObjectNode content,
+        List<byte[]> buffers) {
 
     public Optional<MessageType> type() {
         return MessageType.byName(header.msgType());
@@ -26,8 +31,13 @@ public record Message(List<byte[]> identities, Header header, ObjectNode parentH
 
     /** As {@link #child(MessageType, Object)}, for a type name outside the table (a reply to an unknown request). */
     public Message child(String msgType, Object content) {
-        return new Message(identities, Header.create(msgType, header.session()), Json.tree(header), Json.object(),
-                Json.tree(content), List.of());
+        return new Message(
+                identities,
+                Header.create(msgType, header.session()),
+                Json.tree(header),
+                Json.object(),
+                Json.tree(content),
+                List.of());
     }
 
     @Override

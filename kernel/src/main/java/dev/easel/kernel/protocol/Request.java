@@ -39,8 +39,10 @@ public final class Request {
 
     /** Sends the {@code *_reply} of this request on its own channel. */
     public void reply(Object content) {
-        MessageType type = MessageType.byName(message.header().msgType()).map(MessageType::reply)
-                .orElseThrow(() -> new IllegalStateException("no reply type for " + message.header().msgType()));
+        MessageType type = MessageType.byName(message.header().msgType())
+                .map(MessageType::reply)
+                .orElseThrow(() -> new IllegalStateException(
+                        "no reply type for " + message.header().msgType()));
         transport.accept(channel, message.child(type, content));
     }
 

@@ -27,7 +27,8 @@ class ConnectionInfoTest {
         return Files.writeString(dir.resolve("kernel.json"), """
                 {"transport": "%s", "ip": "%s", "shell_port": %d, "control_port": %d, "stdin_port": %d,
                  "iopub_port": %d, "hb_port": %d, "key": "k", "signature_scheme": "hmac-sha256"}
-                """.formatted(transport, ip, ports[0], ports[1], ports[2], ports[3], ports[4]));
+                """.formatted(
+                        transport, ip, ports[0], ports[1], ports[2], ports[3], ports[4]));
     }
 
     static int[] freePorts(int count) throws IOException {
@@ -49,8 +50,10 @@ class ConnectionInfoTest {
     }
 
     static String refusal(Path file) {
-        String message = assertThrows(ConnectionInfo.ConnectionFileException.class,
-                () -> new KernelSockets(ConnectionInfo.read(file)).close()).getMessage();
+        String message = assertThrows(
+                        ConnectionInfo.ConnectionFileException.class,
+                        () -> new KernelSockets(ConnectionInfo.read(file)).close())
+                .getMessage();
         assertFalse(message.contains("\n"), "one line: " + message);
         return message;
     }

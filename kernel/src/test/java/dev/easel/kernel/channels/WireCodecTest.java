@@ -27,17 +27,24 @@ class WireCodecTest {
     }
 
     Message request() {
-        return new Message(List.of(bytes("client-id")), Header.create(MessageType.EXECUTE_REQUEST, "s1"),
-                Json.object(), Json.object(), Json.tree(new Contents.ExecuteRequest("1+1", false, true, null, true, true)),
+        return new Message(
+                List.of(bytes("client-id")),
+                Header.create(MessageType.EXECUTE_REQUEST, "s1"),
+                Json.object(),
+                Json.object(),
+                Json.tree(new Contents.ExecuteRequest("1+1", false, true, null, true, true)),
                 List.of());
     }
 
     @Test
     void signatureIsHexHmacOfTheConcatenatedFrames() {
         HmacSigner signer = new HmacSigner("key", "hmac-sha256");
-        assertEquals(64, signer.sign(bytes("a"), bytes("b"), bytes("c"), bytes("d")).length(), "hex of 32 bytes");
-        assertEquals(new HmacSigner("key", null).sign(bytes("abcd")),
-                signer.sign(bytes("a"), bytes("b"), bytes("cd")), "the signature covers the concatenation of the frames");
+        assertEquals(
+                64, signer.sign(bytes("a"), bytes("b"), bytes("c"), bytes("d")).length(), "hex of 32 bytes");
+        assertEquals(
+                new HmacSigner("key", null).sign(bytes("abcd")),
+                signer.sign(bytes("a"), bytes("b"), bytes("cd")),
+                "the signature covers the concatenation of the frames");
         assertEquals("", new HmacSigner("", "hmac-sha256").sign(bytes("x")), "an empty key means no signing");
         assertTrue(new HmacSigner("", null).verify(new byte[0], bytes("x")));
     }
@@ -45,7 +52,8 @@ class WireCodecTest {
     @Test
     void knownVector() {
         // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?"
-        assertEquals("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+        assertEquals(
+                "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
                 new HmacSigner("Jefe", "hmac-sha256").sign(bytes("what do ya want "), bytes("for nothing?")));
     }
 
@@ -73,7 +81,10 @@ class WireCodecTest {
         List<byte[]> forged = new WireCodec(new HmacSigner("other-key", null)).encode(request());
         assertThrows(MalformedMessageException.class, () -> codec.decode(forged));
         List<byte[]> unsigned = new WireCodec(new HmacSigner("", null)).encode(request());
-        assertEquals("missing signature", assertThrows(MalformedMessageException.class, () -> codec.decode(unsigned)).getMessage());
+        assertEquals(
+                "missing signature",
+                assertThrows(MalformedMessageException.class, () -> codec.decode(unsigned))
+                        .getMessage());
     }
 
     @Test
@@ -81,11 +92,14 @@ class WireCodecTest {
         assertThrows(MalformedMessageException.class, () -> codec.decode(List.of(bytes("no delimiter"))));
         assertThrows(MalformedMessageException.class, () -> codec.decode(List.of(WireCodec.DELIMITER, bytes("sig"))));
         WireCodec unsigned = new WireCodec(new HmacSigner("", null));
-        List<byte[]> badJson = List.of(WireCodec.DELIMITER, bytes(""), bytes("{not json"), bytes("{}"), bytes("{}"), bytes("{}"));
+        List<byte[]> badJson =
+                List.of(WireCodec.DELIMITER, bytes(""), bytes("{not json"), bytes("{}"), bytes("{}"), bytes("{}"));
         assertThrows(MalformedMessageException.class, () -> unsigned.decode(badJson));
-        List<byte[]> notObject = List.of(WireCodec.DELIMITER, bytes(""), bytes("[1]"), bytes("{}"), bytes("{}"), bytes("{}"));
+        List<byte[]> notObject =
+                List.of(WireCodec.DELIMITER, bytes(""), bytes("[1]"), bytes("{}"), bytes("{}"), bytes("{}"));
         assertThrows(MalformedMessageException.class, () -> unsigned.decode(notObject));
-        List<byte[]> noType = List.of(WireCodec.DELIMITER, bytes(""), bytes("{\"msg_id\": \"1\"}"), bytes("{}"), bytes("{}"), bytes("{}"));
+        List<byte[]> noType = List.of(
+                WireCodec.DELIMITER, bytes(""), bytes("{\"msg_id\": \"1\"}"), bytes("{}"), bytes("{}"), bytes("{}"));
         assertThrows(MalformedMessageException.class, () -> unsigned.decode(noType));
     }
 
@@ -102,23 +116,34 @@ class WireCodecTest {
     void oneTableOfMessageTypes() {
         assertEquals(MessageType.EXECUTE_REPLY, MessageType.EXECUTE_REQUEST.reply());
         assertEquals(MessageType.HISTORY_REPLY, MessageType.HISTORY_REQUEST.reply());
-        assertEquals(MessageType.INTERRUPT_REPLY, MessageType.byName("interrupt_request").orElseThrow().reply());
+        assertEquals(
+                MessageType.INTERRUPT_REPLY,
+                MessageType.byName("interrupt_request").orElseThrow().reply());
         assertTrue(MessageType.byName("no_such_request").isEmpty());
-        assertEquals("{\"execution_state\":\"idle\"}", Json.tree(new Contents.KernelStatus("idle")).toString());
-        assertEquals("{\"wait\":true}", Json.tree(new Contents.ClearOutput(true)).toString());
+        assertEquals(
+                "{\"execution_state\":\"idle\"}",
+                Json.tree(new Contents.KernelStatus("idle")).toString());
+        assertEquals(
+                "{\"wait\":true}", Json.tree(new Contents.ClearOutput(true)).toString());
     }
 
     @Test
     void aReplayedSignedMessageIsRefusedOnAnyConnection() {
         // The probe resent captured execute_requests: all five ran again, also from a new connection and on control.
         List<byte[]> frames = codec.encode(request());
-        assertEquals("1+1", codec.decode(frames).content(Contents.ExecuteRequest.class).code());
+        assertEquals(
+                "1+1",
+                codec.decode(frames).content(Contents.ExecuteRequest.class).code());
         MalformedMessageException replay = assertThrows(MalformedMessageException.class, () -> codec.decode(frames));
         assertTrue(replay.getMessage().contains("replayed"), replay.getMessage());
         List<byte[]> otherConnection = new ArrayList<>(frames);
         otherConnection.set(0, bytes("another-client"));
         assertThrows(MalformedMessageException.class, () -> codec.decode(otherConnection));
-        assertEquals("1+1", codec.decode(codec.encode(request())).content(Contents.ExecuteRequest.class).code(),
+        assertEquals(
+                "1+1",
+                codec.decode(codec.encode(request()))
+                        .content(Contents.ExecuteRequest.class)
+                        .code(),
                 "a new message (new id and date) is signed differently and runs");
     }
 

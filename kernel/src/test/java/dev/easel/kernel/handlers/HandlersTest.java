@@ -59,16 +59,16 @@ class HandlersTest {
 
     @BeforeEach
     void setUp() {
-        capture = new OutputCapture((name, text) -> { });
+        capture = new OutputCapture((name, text) -> {});
         history = new HistoryStore(dir.resolve("history.jsonl"));
-        execute = new ExecuteHandler(() -> fake, capture, new KernelInput(), new KernelDisplaySink(capture), history,
-                received);
+        execute = new ExecuteHandler(
+                () -> fake, capture, new KernelInput(), new KernelDisplaySink(capture), history, received);
     }
 
     /** A request as the kernel's socket thread makes it: numbered in the order received. */
     Request request(Channel channel, MessageType type, Object content) {
-        Message message = new Message(List.of(), Header.create(type, "client"), Json.object(), Json.object(),
-                Json.tree(content), List.of());
+        Message message = new Message(
+                List.of(), Header.create(type, "client"), Json.object(), Json.object(), Json.tree(content), List.of());
         return new Request(channel, message, received.incrementAndGet(), (to, out) -> {
             synchronized (sent) {
                 sent.add(new Sent(to, out));
@@ -77,7 +77,9 @@ class HandlersTest {
     }
 
     Request execute(String code) {
-        return request(Channel.SHELL, MessageType.EXECUTE_REQUEST,
+        return request(
+                Channel.SHELL,
+                MessageType.EXECUTE_REQUEST,
                 new Contents.ExecuteRequest(code, false, true, null, false, true));
     }
 
@@ -109,30 +111,52 @@ class HandlersTest {
         assertEquals(Channel.SHELL, reply(out).channel());
         assertEquals("ok", reply(out).content().get("status").asText());
         assertEquals(1, reply(out).content().get("execution_count").asInt());
-        assertEquals(2, reply(handle(execute, execute("1"))).content().get("execution_count").asInt());
-        assertEquals(List.of("6 * 7", "1"), history.tail(10).stream().map(HistoryStore.Entry::source).toList());
+        assertEquals(
+                2,
+                reply(handle(execute, execute("1")))
+                        .content()
+                        .get("execution_count")
+                        .asInt());
+        assertEquals(
+                List.of("6 * 7", "1"),
+                history.tail(10).stream().map(HistoryStore.Entry::source).toList());
     }
 
     @Test
     void silentShowsNothingCountsNothingAndStoresNothing() throws Exception {
         handle(execute, execute("first"));
-        List<Sent> out = handle(execute, request(Channel.SHELL, MessageType.EXECUTE_REQUEST,
-                new Contents.ExecuteRequest("quiet", true, true, null, false, true)));
+        List<Sent> out = handle(
+                execute,
+                request(
+                        Channel.SHELL,
+                        MessageType.EXECUTE_REQUEST,
+                        new Contents.ExecuteRequest("quiet", true, true, null, false, true)));
         assertEquals(List.of("execute_reply"), types(out), "no execute_input, no execute_result");
         assertEquals(1, reply(out).content().get("execution_count").asInt(), "the count stays");
         assertTrue(fake.calls.contains("execute quiet"), "the code still ran");
-        assertEquals(List.of("first"), history.tail(10).stream().map(HistoryStore.Entry::source).toList());
+        assertEquals(
+                List.of("first"),
+                history.tail(10).stream().map(HistoryStore.Entry::source).toList());
     }
 
     @Test
     void withoutStoreHistoryTheCellShowsButIsNeitherCountedNorRecorded() throws Exception {
         handle(execute, execute("first"));
-        List<Sent> out = handle(execute, request(Channel.SHELL, MessageType.EXECUTE_REQUEST,
-                new Contents.ExecuteRequest("scratch", false, false, null, false, true)));
+        List<Sent> out = handle(
+                execute,
+                request(
+                        Channel.SHELL,
+                        MessageType.EXECUTE_REQUEST,
+                        new Contents.ExecuteRequest("scratch", false, false, null, false, true)));
         assertEquals(List.of("execute_input", "execute_result", "execute_reply"), types(out));
         assertEquals(1, reply(out).content().get("execution_count").asInt());
         assertEquals(1, history.tail(10).size());
-        assertEquals(2, reply(handle(execute, execute("next"))).content().get("execution_count").asInt());
+        assertEquals(
+                2,
+                reply(handle(execute, execute("next")))
+                        .content()
+                        .get("execution_count")
+                        .asInt());
     }
 
     @Test
@@ -149,24 +173,34 @@ class HandlersTest {
         assertEquals("aborted", reply(aborted).content().get("status").asText());
         assertFalse(fake.calls.contains("execute queued"));
 
-        assertEquals("ok", reply(handle(execute, execute("later"))).content().get("status").asText(),
+        assertEquals(
+                "ok",
+                reply(handle(execute, execute("later"))).content().get("status").asText(),
                 "a cell sent after the error runs");
     }
 
     @Test
     void withoutStopOnErrorQueuedCellsStillRun() throws Exception {
-        Request failing = request(Channel.SHELL, MessageType.EXECUTE_REQUEST,
+        Request failing = request(
+                Channel.SHELL,
+                MessageType.EXECUTE_REQUEST,
                 new Contents.ExecuteRequest("fail", false, true, null, false, false));
         Request queued = execute("queued");
         handle(execute, failing);
-        assertEquals("ok", reply(handle(execute, queued)).content().get("status").asText());
+        assertEquals(
+                "ok", reply(handle(execute, queued)).content().get("status").asText());
     }
 
     @Test
     void userExpressionsAreEvaluatedAfterASuccessfulCellOnly() throws Exception {
         Map<String, String> expressions = Map.of("good", "x", "broken", "bad");
-        JsonNode reply = reply(handle(execute, request(Channel.SHELL, MessageType.EXECUTE_REQUEST,
-                new Contents.ExecuteRequest("cell", false, true, expressions, false, true)))).content();
+        JsonNode reply = reply(handle(
+                        execute,
+                        request(
+                                Channel.SHELL,
+                                MessageType.EXECUTE_REQUEST,
+                                new Contents.ExecuteRequest("cell", false, true, expressions, false, true))))
+                .content();
         JsonNode results = reply.get("user_expressions");
         assertEquals("ok", results.get("good").get("status").asText());
         assertEquals("<x>", results.get("good").get("data").get("text/plain").asText());
@@ -174,8 +208,12 @@ class HandlersTest {
         assertEquals("Bad", results.get("broken").get("ename").asText());
 
         fake.calls.clear();
-        handle(execute, request(Channel.SHELL, MessageType.EXECUTE_REQUEST,
-                new Contents.ExecuteRequest("fail", false, true, Map.of("good", "x"), false, false)));
+        handle(
+                execute,
+                request(
+                        Channel.SHELL,
+                        MessageType.EXECUTE_REQUEST,
+                        new Contents.ExecuteRequest("fail", false, true, Map.of("good", "x"), false, false)));
         assertFalse(fake.calls.contains("evaluate x"), "not after a failed cell");
     }
 
@@ -199,7 +237,9 @@ class HandlersTest {
     void aQuestionMarkPagesTheInspectionAndTwoAskForMoreDetail() throws Exception {
         fake.documentation = "String s";
         JsonNode reply = reply(handle(execute, execute("s?"))).content();
-        assertEquals("String s", reply.get("payload").get(0).get("data").get("text/plain").asText());
+        assertEquals(
+                "String s",
+                reply.get("payload").get(0).get("data").get("text/plain").asText());
         assertEquals("page", reply.get("payload").get(0).get("source").asText());
         handle(execute, execute("s??"));
         assertEquals(List.of("inspect 1 0", "inspect 1 1"), fake.calls);
@@ -211,10 +251,18 @@ class HandlersTest {
     void completionCursorsCountCodePointsNotUtf16Units() throws Exception {
         String code = "\"😀\" + s.len"; // the emoji is one code point, two UTF-16 units
         int cursorInCodePoints = code.codePointCount(0, code.length());
-        fake.completion = new Interpreter.Completion(List.of("length()"), code.length() - 3, code.length(),
+        fake.completion = new Interpreter.Completion(
+                List.of("length()"),
+                code.length() - 3,
+                code.length(),
                 List.of(FakeInterpreter.type(code.length() - 3, code.length(), "length()")));
-        JsonNode reply = reply(handle(new CompleteHandler(() -> fake), request(Channel.SHELL,
-                MessageType.COMPLETE_REQUEST, new Contents.CompleteRequest(code, cursorInCodePoints)))).content();
+        JsonNode reply = reply(handle(
+                        new CompleteHandler(() -> fake),
+                        request(
+                                Channel.SHELL,
+                                MessageType.COMPLETE_REQUEST,
+                                new Contents.CompleteRequest(code, cursorInCodePoints))))
+                .content();
         assertEquals(List.of("complete " + code.length()), fake.calls, "the interpreter gets a Java index");
         assertEquals(cursorInCodePoints - 3, reply.get("cursor_start").asInt());
         assertEquals(cursorInCodePoints, reply.get("cursor_end").asInt());
@@ -228,13 +276,20 @@ class HandlersTest {
     void inspectConvertsTheCursorAndSaysWhetherItFoundSomething() throws Exception {
         String code = "🎨 x";
         InspectHandler inspect = new InspectHandler(() -> fake);
-        JsonNode none = reply(handle(inspect, request(Channel.SHELL, MessageType.INSPECT_REQUEST,
-                new Contents.InspectRequest(code, 3, 1)))).content();
+        JsonNode none = reply(handle(
+                        inspect,
+                        request(Channel.SHELL, MessageType.INSPECT_REQUEST, new Contents.InspectRequest(code, 3, 1))))
+                .content();
         assertFalse(none.get("found").asBoolean());
         assertEquals("inspect 4 1", fake.calls.get(0), "code point 3 is UTF-16 index 4");
         fake.documentation = "int x";
-        JsonNode found = reply(handle(inspect, request(Channel.SHELL, MessageType.INSPECT_REQUEST,
-                new Contents.InspectRequest(code, 3, null)))).content();
+        JsonNode found = reply(handle(
+                        inspect,
+                        request(
+                                Channel.SHELL,
+                                MessageType.INSPECT_REQUEST,
+                                new Contents.InspectRequest(code, 3, null))))
+                .content();
         assertTrue(found.get("found").asBoolean());
         assertEquals("int x", found.get("data").get("text/plain").asText());
         assertTrue(found.has("metadata"));
@@ -243,12 +298,22 @@ class HandlersTest {
     @Test
     void isCompleteGivesAnIndentOnlyWhenIncomplete() throws Exception {
         IsCompleteHandler handler = new IsCompleteHandler(() -> fake);
-        JsonNode incomplete = reply(handle(handler, request(Channel.SHELL, MessageType.IS_COMPLETE_REQUEST,
-                new Contents.IsCompleteRequest("void f() {")))).content();
+        JsonNode incomplete = reply(handle(
+                        handler,
+                        request(
+                                Channel.SHELL,
+                                MessageType.IS_COMPLETE_REQUEST,
+                                new Contents.IsCompleteRequest("void f() {"))))
+                .content();
         assertEquals("incomplete", incomplete.get("status").asText());
         assertEquals("    ", incomplete.get("indent").asText());
-        JsonNode complete = reply(handle(handler, request(Channel.SHELL, MessageType.IS_COMPLETE_REQUEST,
-                new Contents.IsCompleteRequest("1 + 1")))).content();
+        JsonNode complete = reply(handle(
+                        handler,
+                        request(
+                                Channel.SHELL,
+                                MessageType.IS_COMPLETE_REQUEST,
+                                new Contents.IsCompleteRequest("1 + 1"))))
+                .content();
         assertEquals("complete", complete.get("status").asText());
         assertFalse(complete.has("indent"));
     }
@@ -258,18 +323,38 @@ class HandlersTest {
     @Test
     void historyAnswersTailRangeAndSearchFromTheCellsRun() throws Exception {
         for (String code : List.of("a", "b", "fail", "b")) {
-            handle(execute, request(Channel.SHELL, MessageType.EXECUTE_REQUEST,
-                    new Contents.ExecuteRequest(code, false, true, null, false, false)));
+            handle(
+                    execute,
+                    request(
+                            Channel.SHELL,
+                            MessageType.EXECUTE_REQUEST,
+                            new Contents.ExecuteRequest(code, false, true, null, false, false)));
         }
         HistoryHandler handler = new HistoryHandler(history);
-        JsonNode tail = reply(handle(handler, request(Channel.SHELL, MessageType.HISTORY_REQUEST,
-                new Contents.HistoryRequest(false, true, "tail", null, null, null, 2, null, null)))).content();
+        JsonNode tail = reply(handle(
+                        handler,
+                        request(
+                                Channel.SHELL,
+                                MessageType.HISTORY_REQUEST,
+                                new Contents.HistoryRequest(false, true, "tail", null, null, null, 2, null, null))))
+                .content();
         assertEquals("[[1,3,\"fail\"],[1,4,\"b\"]]", tail.get("history").toString());
-        JsonNode range = reply(handle(handler, request(Channel.SHELL, MessageType.HISTORY_REQUEST,
-                new Contents.HistoryRequest(true, true, "range", 0, 1, 3, null, null, null)))).content();
-        assertEquals("[[1,1,[\"a\",null]],[1,2,[\"b\",null]]]", range.get("history").toString());
-        JsonNode search = reply(handle(handler, request(Channel.SHELL, MessageType.HISTORY_REQUEST,
-                new Contents.HistoryRequest(false, true, "search", null, null, null, null, "b", true)))).content();
+        JsonNode range = reply(handle(
+                        handler,
+                        request(
+                                Channel.SHELL,
+                                MessageType.HISTORY_REQUEST,
+                                new Contents.HistoryRequest(true, true, "range", 0, 1, 3, null, null, null))))
+                .content();
+        assertEquals(
+                "[[1,1,[\"a\",null]],[1,2,[\"b\",null]]]", range.get("history").toString());
+        JsonNode search = reply(handle(
+                        handler,
+                        request(
+                                Channel.SHELL,
+                                MessageType.HISTORY_REQUEST,
+                                new Contents.HistoryRequest(false, true, "search", null, null, null, null, "b", true))))
+                .content();
         assertEquals("[[1,4,\"b\"]]", search.get("history").toString());
     }
 
@@ -290,7 +375,10 @@ class HandlersTest {
         assertTrue(fake.calls.contains("interrupt"));
         Sent answer;
         synchronized (sent) {
-            answer = sent.stream().filter(m -> m.type().equals("interrupt_reply")).findFirst().orElseThrow();
+            answer = sent.stream()
+                    .filter(m -> m.type().equals("interrupt_reply"))
+                    .findFirst()
+                    .orElseThrow();
         }
         assertEquals(Channel.CONTROL, answer.channel());
         assertEquals("ok", answer.content().get("status").asText());

@@ -27,11 +27,14 @@ class HistoryStoreTest {
         HistoryStore second = new HistoryStore(file);
         assertEquals(2, second.session());
         second.append(1, "a * 2");
-        assertEquals(List.of("int a = 1;", "a + 1", "a * 2"),
+        assertEquals(
+                List.of("int a = 1;", "a + 1", "a * 2"),
                 second.tail(3).stream().map(HistoryStore.Entry::source).toList());
         assertEquals(List.of(new HistoryStore.Entry(1, 2, "a + 1")), second.range(1, 2, 3));
-        assertEquals(List.of(new HistoryStore.Entry(1, 1, "int a = 1;"), new HistoryStore.Entry(1, 2, "a + 1")),
-                second.range(-1, 0, 0), "a negative session counts back from the current one");
+        assertEquals(
+                List.of(new HistoryStore.Entry(1, 1, "int a = 1;"), new HistoryStore.Entry(1, 2, "a + 1")),
+                second.range(-1, 0, 0),
+                "a negative session counts back from the current one");
         assertEquals(List.of(new HistoryStore.Entry(2, 1, "a * 2")), second.range(0, 1, 0));
     }
 
@@ -45,7 +48,11 @@ class HistoryStoreTest {
         assertEquals(3, history.search("6 *", 0, false).size());
         assertEquals(2, history.search("6 * 7", 0, false).size());
         assertEquals(1, history.search("6 * 7", 0, true).size());
-        assertEquals(List.of(3), history.search("6*", 1, false).stream().map(HistoryStore.Entry::line).toList());
+        assertEquals(
+                List.of(3),
+                history.search("6*", 1, false).stream()
+                        .map(HistoryStore.Entry::line)
+                        .toList());
         assertEquals(1, history.search("print?n(*", 0, false).size());
         assertEquals(4, history.search("*", 0, false).size());
     }
@@ -70,7 +77,8 @@ class HistoryStoreTest {
             for (java.util.concurrent.Future<Integer> session : sessions) {
                 distinct.add(session.get());
             }
-            assertEquals(java.util.stream.IntStream.rangeClosed(1, kernels).boxed().toList(), List.copyOf(distinct));
+            assertEquals(
+                    java.util.stream.IntStream.rangeClosed(1, kernels).boxed().toList(), List.copyOf(distinct));
         } finally {
             pool.shutdown();
         }

@@ -28,8 +28,16 @@ class ClassDataArchiveTest {
 
     @Test
     void theLastSharedArchiveOptionIsTheOneNamed() {
-        assertEquals(Optional.of(Path.of("/b.jsa")), ClassDataArchive.named(List.of("-Xmx2g",
-                "-XX:SharedArchiveFile=/a.jsa", "-XX:SharedArchiveFile=/b.jsa", "-jar", "easel.jar", "kernel", "c.json")));
+        assertEquals(
+                Optional.of(Path.of("/b.jsa")),
+                ClassDataArchive.named(List.of(
+                        "-Xmx2g",
+                        "-XX:SharedArchiveFile=/a.jsa",
+                        "-XX:SharedArchiveFile=/b.jsa",
+                        "-jar",
+                        "easel.jar",
+                        "kernel",
+                        "c.json")));
         assertEquals(Optional.empty(), ClassDataArchive.named(List.of("-jar", "easel.jar", "kernel", "c.json")));
     }
 
@@ -52,32 +60,54 @@ class ClassDataArchiveTest {
         Path archive = dir.resolve("easel.jsa");
         assertEquals(Optional.of("it is missing"), ClassDataArchive.whyUnused(archive, vm, List.of(jar)));
 
-        Files.writeString(archive, "OpenJDK 64-Bit Server VM (17.0.13+11-Debian-2) for linux-amd64 JRE ...",
+        Files.writeString(
+                archive,
+                "OpenJDK 64-Bit Server VM (17.0.13+11-Debian-2) for linux-amd64 JRE ...",
                 StandardCharsets.ISO_8859_1);
-        assertEquals(Optional.of("it was recorded by another Java build than " + vm),
+        assertEquals(
+                Optional.of("it was recorded by another Java build than " + vm),
                 ClassDataArchive.whyUnused(archive, vm, List.of(jar)));
         Files.setLastModifiedTime(jar, FileTime.fromMillis(0));
-        assertEquals(Optional.empty(), ClassDataArchive.whyUnused(archive, null, List.of(jar)),
+        assertEquals(
+                Optional.empty(),
+                ClassDataArchive.whyUnused(archive, null, List.of(jar)),
                 "the header is not looked at for an archive the JVM mapped");
 
-        Files.writeString(archive, "OpenJDK 64-Bit Server VM (" + vm + ") for linux-amd64 JRE ...",
-                StandardCharsets.ISO_8859_1);
+        Files.writeString(
+                archive, "OpenJDK 64-Bit Server VM (" + vm + ") for linux-amd64 JRE ...", StandardCharsets.ISO_8859_1);
         Files.setLastModifiedTime(archive, FileTime.fromMillis(1_000_000));
         Files.setLastModifiedTime(jar, FileTime.fromMillis(2_000_000));
-        assertEquals(Optional.of("easel.jar changed since it was recorded"),
+        assertEquals(
+                Optional.of("easel.jar changed since it was recorded"),
                 ClassDataArchive.whyUnused(archive, vm, List.of(jar)));
 
         Files.setLastModifiedTime(archive, FileTime.fromMillis(3_000_000));
-        assertEquals(Optional.empty(), ClassDataArchive.whyUnused(archive, vm, List.of(jar)),
+        assertEquals(
+                Optional.empty(),
+                ClassDataArchive.whyUnused(archive, vm, List.of(jar)),
                 "nothing recording again would mend");
     }
 
     @Test
     void theTrainingRunIsTheKernelsCommandRecordingInsteadOfMapping() {
-        List<String> kernel = List.of("/jdk/bin/java", "-Xmx2g", "-XX:SharedArchiveFile=/k/easel.jsa", "-jar",
-                "/e/easel.jar", "kernel", "/run/c.json");
-        assertEquals(List.of("/jdk/bin/java", "-XX:ArchiveClassesAtExit=/k/t.tmp", "-Xmx2g", "-jar", "/e/easel.jar",
-                "kernel", "--warm-up"), ClassDataArchive.trainingCommand(kernel, Path.of("/k/t.tmp")));
+        List<String> kernel = List.of(
+                "/jdk/bin/java",
+                "-Xmx2g",
+                "-XX:SharedArchiveFile=/k/easel.jsa",
+                "-jar",
+                "/e/easel.jar",
+                "kernel",
+                "/run/c.json");
+        assertEquals(
+                List.of(
+                        "/jdk/bin/java",
+                        "-XX:ArchiveClassesAtExit=/k/t.tmp",
+                        "-Xmx2g",
+                        "-jar",
+                        "/e/easel.jar",
+                        "kernel",
+                        "--warm-up"),
+                ClassDataArchive.trainingCommand(kernel, Path.of("/k/t.tmp")));
     }
 
     /**
@@ -90,13 +120,20 @@ class ClassDataArchiveTest {
         Path jar = probeJar();
         Path archive = dir.resolve(ClassDataArchive.FILE_NAME);
         String java = KernelSpecInstaller.currentJava();
-        List<String> command = List.of(java, "-XX:SharedArchiveFile=" + archive, "-cp", jar.toString(),
-                Probe.class.getName(), "{connection_file}");
+        List<String> command = List.of(
+                java,
+                "-XX:SharedArchiveFile=" + archive,
+                "-cp",
+                jar.toString(),
+                Probe.class.getName(),
+                "{connection_file}");
 
         assertTrue(ClassDataArchive.record(archive, command));
         assertEquals("mapped", run(command, "check"));
         try (var files = Files.list(dir)) {
-            assertEquals(List.of(), files.filter(f -> f.toString().matches(".*\\.(tmp|lock)")).toList(),
+            assertEquals(
+                    List.of(),
+                    files.filter(f -> f.toString().matches(".*\\.(tmp|lock)")).toList(),
                     "no temporary or lock file left behind");
         }
 
@@ -105,7 +142,8 @@ class ClassDataArchiveTest {
         assertEquals("not mapped", run(command, "check"));
         assertEquals("not mapped", run(command, "refresh"));
         long deadline = System.nanoTime() + 120_000_000_000L;
-        while (Files.getLastModifiedTime(archive).equals(recorded) || Files.exists(archive.resolveSibling("easel.jsa.lock"))) {
+        while (Files.getLastModifiedTime(archive).equals(recorded)
+                || Files.exists(archive.resolveSibling("easel.jsa.lock"))) {
             assertTrue(System.nanoTime() < deadline, "the archive was not recorded again within two minutes");
             Thread.sleep(200);
         }
@@ -119,7 +157,9 @@ class ClassDataArchiveTest {
     private static String run(List<String> command, String mode) throws Exception {
         List<String> argv = new ArrayList<>(command.subList(0, command.size() - 1));
         argv.add(mode);
-        Process process = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process process = new ProcessBuilder(argv)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertEquals(0, process.waitFor(), out);
         return out.substring(out.lastIndexOf('\n') + 1);
@@ -155,10 +195,16 @@ class ClassDataArchiveTest {
             switch (args[0]) {
                 case "--warm-up" -> ToolProvider.getSystemDocumentationTool();
                 case "check", "refresh" -> {
-                    Path archive = ClassDataArchive.named(ProcessHandle.current().info().arguments()
-                            .map(List::of).orElseThrow()).orElseThrow();
-                    System.out.println(ClassDataArchive.isMapped(archive, Files.readString(Path.of("/proc/self/maps")))
-                            ? "mapped" : "not mapped");
+                    Path archive = ClassDataArchive.named(ProcessHandle.current()
+                                    .info()
+                                    .arguments()
+                                    .map(List::of)
+                                    .orElseThrow())
+                            .orElseThrow();
+                    System.out.println(
+                            ClassDataArchive.isMapped(archive, Files.readString(Path.of("/proc/self/maps")))
+                                    ? "mapped"
+                                    : "not mapped");
                     if (args[0].equals("refresh")) {
                         ClassDataArchive.refreshIfUnused();
                     }

@@ -19,15 +19,17 @@ class KernelSpecInstallerTest {
 
     @Test
     void writesKernelJsonAndLogosThenRemovesThem() throws Exception {
-        Path spec = KernelSpecInstaller.install(dir, new KernelSpecInstaller.Spec("easel", "Java (Easel)",
-                "/opt/java/bin/java", List.of("-Dfoo=bar"), "/a.jar:/b.jar"));
+        Path spec = KernelSpecInstaller.install(
+                dir,
+                new KernelSpecInstaller.Spec(
+                        "easel", "Java (Easel)", "/opt/java/bin/java", List.of("-Dfoo=bar"), "/a.jar:/b.jar"));
         JsonNode json = Json.MAPPER.readTree(spec.resolve("kernel.json").toFile());
         assertEquals("java", json.get("language").asText());
         assertEquals("message", json.get("interrupt_mode").asText());
         assertEquals("Java (Easel)", json.get("display_name").asText());
         assertEquals("2", json.get("env").get("MALLOC_ARENA_MAX").asText(), "memory flat from cell to cell");
-        List<String> argv = Json.MAPPER.convertValue(json.get("argv"),
-                new com.fasterxml.jackson.core.type.TypeReference<List<String>>() { });
+        List<String> argv = Json.MAPPER.convertValue(
+                json.get("argv"), new com.fasterxml.jackson.core.type.TypeReference<List<String>>() {});
         assertEquals("/opt/java/bin/java", argv.get(0));
         assertTrue(argv.contains(KernelSpecInstaller.DEFAULT_HEAP));
         assertTrue(argv.contains("-Dfoo=bar"));
@@ -41,16 +43,29 @@ class KernelSpecInstallerTest {
 
     @Test
     void anXmxJvmArgReplacesTheDefaultHeap() {
-        List<String> argv = KernelSpecInstaller.argv(new KernelSpecInstaller.Spec("e", "E", "java",
-                List.of("-Xmx8g"), "cp"));
+        List<String> argv =
+                KernelSpecInstaller.argv(new KernelSpecInstaller.Spec("e", "E", "java", List.of("-Xmx8g"), "cp"));
         assertFalse(argv.contains(KernelSpecInstaller.DEFAULT_HEAP));
         assertTrue(argv.contains("-Xmx8g"));
     }
 
     @Test
     void installCommandParsesItsOptions() throws Exception {
-        int exit = new InstallCommand().run(List.of("--prefix", dir.toString(), "--name", "easel-x",
-                "--display-name", "X", "--jvm-arg", "-Xmx1g", "--java", "/j/bin/java", "--class-path", "/c.jar", "--no-cds"));
+        int exit = new InstallCommand()
+                .run(List.of(
+                        "--prefix",
+                        dir.toString(),
+                        "--name",
+                        "easel-x",
+                        "--display-name",
+                        "X",
+                        "--jvm-arg",
+                        "-Xmx1g",
+                        "--java",
+                        "/j/bin/java",
+                        "--class-path",
+                        "/c.jar",
+                        "--no-cds"));
         assertEquals(0, exit);
         Path spec = dir.resolve("share/jupyter/kernels/easel-x/kernel.json");
         assertTrue(Files.readString(spec).contains("\"/j/bin/java\""));
@@ -70,7 +85,8 @@ class KernelSpecInstallerTest {
 
     private Path fakeJdk(String name, String version) throws Exception {
         Path bin = Files.createDirectories(dir.resolve(name).resolve("bin"));
-        Files.writeString(dir.resolve(name).resolve("release"), "IMPLEMENTOR=\"X\"\nJAVA_VERSION=\"" + version + "\"\n");
+        Files.writeString(
+                dir.resolve(name).resolve("release"), "IMPLEMENTOR=\"X\"\nJAVA_VERSION=\"" + version + "\"\n");
         return Files.createFile(bin.resolve("java"));
     }
 

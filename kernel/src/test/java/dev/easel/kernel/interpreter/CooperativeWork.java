@@ -10,8 +10,7 @@ public final class CooperativeWork {
     /** Set when the work has started, so a test interrupts it in its steps, not while its cell still compiles. */
     public static volatile boolean started;
 
-    private CooperativeWork() {
-    }
+    private CooperativeWork() {}
 
     public static void run(int steps, long stepMillis) {
         stoppedBetweenSteps = false;

@@ -29,8 +29,16 @@ class ErrorFormatterTest {
             frames.add("    at odd");
         }
         List<String> collapsed = ErrorFormatter.collapseRepeats(frames);
-        assertEquals(List.of("    at even", "    at odd", "    at even", "    at odd", "    at even", "    at odd",
-                "    … 594 more of the same (2 frames repeating)"), collapsed);
+        assertEquals(
+                List.of(
+                        "    at even",
+                        "    at odd",
+                        "    at even",
+                        "    at odd",
+                        "    at even",
+                        "    at odd",
+                        "    … 594 more of the same (2 frames repeating)"),
+                collapsed);
     }
 
     @Test

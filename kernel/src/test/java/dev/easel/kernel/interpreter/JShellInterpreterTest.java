@@ -53,15 +53,21 @@ class JShellInterpreterTest {
     void printfAsTheLastExpressionShowsOnlyWhatItPrinted() {
         assertEquals(List.of(), run("System.out.printf(\"%d%%%n\", 50);").results);
         assertEquals(List.of(), run("System.err.format(\"x%n\")").results);
-        String other = run("new PrintStream(new ByteArrayOutputStream()).append('x')").results.get(0).plainText();
+        String other = run("new PrintStream(new ByteArrayOutputStream()).append('x')")
+                .results
+                .get(0)
+                .plainText();
         assertTrue(other.startsWith("java.io.PrintStream@"), other); // any other stream is a value like any other
     }
 
     @Test
     void arraysShowTheirElements() {
-        assertEquals("int[3] { 1, 2, 3 }", run("new int[] {1, 2, 3}").results.get(0).plainText());
+        assertEquals(
+                "int[3] { 1, 2, 3 }", run("new int[] {1, 2, 3}").results.get(0).plainText());
         run("class Cell { public String toString() { return \"cell\"; } }");
-        assertEquals("Cell[1] { cell }", run("new Cell[] {new Cell()}").results.get(0).plainText());
+        assertEquals(
+                "Cell[1] { cell }",
+                run("new Cell[] {new Cell()}").results.get(0).plainText());
     }
 
     @Test
@@ -161,7 +167,12 @@ class JShellInterpreterTest {
         run("import java.awt.Color;");
         assertEquals("3", run("usesOne").results.get(0).plainText());
         assertEquals("one", run(one).results.get(0).plainText());
-        String dropped = String.join("\n", run("$" + (Integer.parseInt(newest.substring(1)) - 1)).errors.get(0).traceback());
+        String dropped = String.join(
+                "\n",
+                run("$" + (Integer.parseInt(newest.substring(1)) - 1))
+                        .errors
+                        .get(0)
+                        .traceback());
         assertTrue(dropped.contains("only the newest expression value"), dropped);
         // An expression that throws leaves no temporary behind.
         assertEquals(1, run("Integer.parseInt(\"not a number\")").errors.size());
@@ -173,7 +184,9 @@ class JShellInterpreterTest {
         run("\"the cell's value\"");
         java.util.Set<String> before = temporaries();
         String cells = newestTemporary();
-        assertEquals("from a frontend", interpreter.evaluate("\"from a \" + \"frontend\"").plainText());
+        assertEquals(
+                "from a frontend",
+                interpreter.evaluate("\"from a \" + \"frontend\"").plainText());
         assertEquals(before, temporaries());
         assertEquals("the cell's value", run(cells).results.get(0).plainText());
     }
@@ -181,7 +194,8 @@ class JShellInterpreterTest {
     @Test
     void aDroppedTemporaryNoLongerHoldsItsValue() throws InterruptedException {
         run("java.lang.ref.WeakReference<?>[] probe = new java.lang.ref.WeakReference<?>[1];");
-        run("StringBuilder tracked(StringBuilder value) { probe[0] = new java.lang.ref.WeakReference<>(value); return value; }");
+        run(
+                "StringBuilder tracked(StringBuilder value) { probe[0] = new java.lang.ref.WeakReference<>(value); return value; }");
         run("tracked(new StringBuilder(\"an expression's value\"))");
         run("\"the next expression\"");
         assertCollected("probe[0]");
@@ -190,8 +204,9 @@ class JShellInterpreterTest {
     @Test
     void aVariableDeclaredAgainLetsItsOldValueGo() throws InterruptedException {
         run("java.lang.ref.WeakReference<?>[] firstVersion = new java.lang.ref.WeakReference<?>[1];");
-        run("StringBuilder remembered(StringBuilder value) { firstVersion[0] = new java.lang.ref.WeakReference<>(value); "
-                + "return value; }");
+        run(
+                "StringBuilder remembered(StringBuilder value) { firstVersion[0] = new java.lang.ref.WeakReference<>(value); "
+                        + "return value; }");
         run("var edited = remembered(new StringBuilder(\"first version\"));");
         run("var edited = new StringBuilder(\"second version\");"); // the cell, edited and run again
         assertEquals("second version", run("edited").results.get(0).plainText());
@@ -216,13 +231,17 @@ class JShellInterpreterTest {
                 System.setErr(realErr);
             }
             String warnings = stderr.toString(java.nio.charset.StandardCharsets.UTF_8);
-            assertTrue(warnings.contains("made variable list unusable: reference to List is ambiguous: both ")
-                    && warnings.contains("java.awt.List in java.awt") && warnings.contains("(its value is kept"), warnings);
+            assertTrue(
+                    warnings.contains("made variable list unusable: reference to List is ambiguous: both ")
+                            && warnings.contains("java.awt.List in java.awt")
+                            && warnings.contains("(its value is kept"),
+                    warnings);
             assertTrue(warnings.contains("made method size() unusable: it needs variable list"), warnings);
             Recorder later = new Recorder();
             own.execute("list", later); // javac says only "cannot find symbol"
             String error = String.join("\n", later.errors.get(0).traceback());
-            assertTrue(error.contains("note: variable list is declared but unusable: reference to List is ambiguous"),
+            assertTrue(
+                    error.contains("note: variable list is declared but unusable: reference to List is ambiguous"),
                     error);
             own.execute("import java.util.List;", new Recorder());
             Recorder back = new Recorder();
@@ -243,12 +262,14 @@ class JShellInterpreterTest {
 
     /** The temporaries in scope, as completion offers them. */
     private static java.util.Set<String> temporaries() {
-        return interpreter.complete("$", 1).matches().stream().filter(name -> name.matches("\\$\\d+"))
+        return interpreter.complete("$", 1).matches().stream()
+                .filter(name -> name.matches("\\$\\d+"))
                 .collect(java.util.stream.Collectors.toSet());
     }
 
     private static String newestTemporary() {
-        return temporaries().stream().max(java.util.Comparator.comparingInt(name -> Integer.parseInt(name.substring(1))))
+        return temporaries().stream()
+                .max(java.util.Comparator.comparingInt(name -> Integer.parseInt(name.substring(1))))
                 .orElseThrow();
     }
 
@@ -260,15 +281,21 @@ class JShellInterpreterTest {
         String traceback = String.join("\n", error.traceback());
         assertTrue(traceback.contains("line 2"), traceback);
         assertTrue(traceback.contains("^^^^^^"), traceback);
-        String unknown = String.join("\n", run("notDeclaredAnywhere + 1").errors.get(0).traceback());
+        String unknown =
+                String.join("\n", run("notDeclaredAnywhere + 1").errors.get(0).traceback());
         assertTrue(unknown.contains("symbol:   variable notDeclaredAnywhere"), unknown);
         assertFalse(unknown.contains("location: class"), "JShell's wrapper class is not named, so no line for it");
     }
 
     @Test
     void aRecordConstructorWithoutPublicSaysWhatToWrite() {
-        String refused = String.join("\n", run("record Range(int lo, int hi) {\n"
-                + "  Range { if (lo > hi) throw new IllegalArgumentException(); }\n}").errors.get(0).traceback());
+        String refused = String.join(
+                "\n",
+                run("record Range(int lo, int hi) {\n"
+                                + "  Range { if (lo > hi) throw new IllegalArgumentException(); }\n}")
+                        .errors
+                        .get(0)
+                        .traceback());
         assertTrue(refused.contains("write public Range(…) or, compact, public Range { … }"), refused);
         run("record Range(int lo, int hi) {\n  public Range { if (lo > hi) throw new IllegalArgumentException(); }\n}");
         assertEquals("Range[lo=1, hi=2]", run("new Range(1, 2)").results.get(0).plainText());
@@ -278,7 +305,8 @@ class JShellInterpreterTest {
     void aJshellCommandIsNamedAsOne() {
         String vars = String.join("\n", run("/vars").errors.get(0).traceback());
         assertTrue(vars.contains("note: /vars is a command of the jshell tool, not Java"), vars);
-        String commented = String.join("\n", run("/* a comment */ int x = \"s\";").errors.get(0).traceback());
+        String commented = String.join(
+                "\n", run("/* a comment */ int x = \"s\";").errors.get(0).traceback());
         assertTrue(commented.contains("incompatible types"), commented);
         assertFalse(commented.contains("jshell tool"), commented);
     }
@@ -297,13 +325,17 @@ class JShellInterpreterTest {
 
     @Test
     void exceptionsDoNotNameJShellsWrapperClasses() {
-        Interpreter.ErrorInfo npe = run("String nothing = null;\nnothing.length()").errors.get(0);
+        Interpreter.ErrorInfo npe =
+                run("String nothing = null;\nnothing.length()").errors.get(0);
         assertEquals("Cannot invoke \"String.length()\" because \"nothing\" is null", npe.evalue());
         run("class ShapeError extends RuntimeException { ShapeError(String m) { super(m); } }");
-        Interpreter.ErrorInfo own = run("throw new ShapeError(\"64 is not 48\");").errors.get(0);
+        Interpreter.ErrorInfo own =
+                run("throw new ShapeError(\"64 is not 48\");").errors.get(0);
         assertEquals("ShapeError", own.ename());
-        assertTrue(own.traceback().get(0).contains("ShapeError: 64 is not 48")
-                && !own.traceback().get(0).contains("JShell"), own.traceback().get(0));
+        assertTrue(
+                own.traceback().get(0).contains("ShapeError: 64 is not 48")
+                        && !own.traceback().get(0).contains("JShell"),
+                own.traceback().get(0));
         run("class Widget { }");
         String shown = run("new Widget()").results.get(0).plainText();
         assertTrue(shown.startsWith("Widget@"), "as jshell shows it: " + shown);
@@ -318,8 +350,18 @@ class JShellInterpreterTest {
 
     @Test
     void stackOverflowAndOutOfMemoryAreCellErrors() {
-        assertEquals("StackOverflowError", run("int down(int n) { return down(n + 1) + 1; }\ndown(0);").errors.get(0).ename());
-        assertEquals("OutOfMemoryError", run("long[][] hog = new long[100_000][]; for (int i = 0; i < hog.length; i++) hog[i] = new long[1_000_000];").errors.get(0).ename());
+        assertEquals(
+                "StackOverflowError",
+                run("int down(int n) { return down(n + 1) + 1; }\ndown(0);")
+                        .errors
+                        .get(0)
+                        .ename());
+        assertEquals(
+                "OutOfMemoryError",
+                run("long[][] hog = new long[100_000][]; for (int i = 0; i < hog.length; i++) hog[i] = new long[1_000_000];")
+                        .errors
+                        .get(0)
+                        .ename());
         run("hog = null;");
         assertEquals("2", run("1 + 1").results.get(0).plainText());
     }
@@ -388,9 +430,11 @@ class JShellInterpreterTest {
         });
         interrupter.start();
         Recorder cell = run("%train_until_interrupted");
-        assertEquals("Interrupted", cell.errors.get(0).ename(), cell.errors.get(0).evalue());
+        assertEquals(
+                "Interrupted", cell.errors.get(0).ename(), cell.errors.get(0).evalue());
         sleep(JShellInterpreter.GRACE_MILLIS + 300); // past the moment the kernel would stop a snippet by force
-        assertEquals("model run", run("trained + \" \" + trained_run").results.get(0).plainText());
+        assertEquals(
+                "model run", run("trained + \" \" + trained_run").results.get(0).plainText());
     }
 
     private static void sleep(long millis) {
@@ -412,7 +456,8 @@ class JShellInterpreterTest {
     @Test
     void isComplete() {
         assertEquals("complete", interpreter.isComplete("1 + 1").status());
-        assertEquals("complete", interpreter.isComplete("int a = 1;\nint b = 2;").status());
+        assertEquals(
+                "complete", interpreter.isComplete("int a = 1;\nint b = 2;").status());
         assertEquals("incomplete", interpreter.isComplete("void f() {").status());
         assertEquals("    ", interpreter.isComplete("void f() {").indent());
         assertEquals("incomplete", interpreter.isComplete("int y = (1 +").status());
@@ -457,9 +502,15 @@ class JShellInterpreterTest {
         assertTrue(load.contains("Model Easel.load(String pathOrDefault, String device, String dtype)"), load);
         assertTrue(load.contains("a diffusers folder (with model_index.json)"), "Easel's sources are found: " + load);
         assertFalse(load.contains("{@code"), "inline tags rendered: " + load);
-        assertTrue(interpreter.inspect("int a = 1;\n%txt2img --steps 4 a cat", 14, 0).orElseThrow()
-                .contains("--sampler"), "a magic's line shows the magic's help");
-        String cfg = interpreter.inspect("Easel.model(\"x\").txt2img(\"y\").cfg", 36, 0).orElseThrow();
+        assertTrue(
+                interpreter
+                        .inspect("int a = 1;\n%txt2img --steps 4 a cat", 14, 0)
+                        .orElseThrow()
+                        .contains("--sampler"),
+                "a magic's line shows the magic's help");
+        String cfg = interpreter
+                .inspect("Easel.model(\"x\").txt2img(\"y\").cfg", 36, 0)
+                .orElseThrow();
         assertTrue(cfg.contains("Classifier-free guidance scale"), cfg);
     }
 
@@ -471,7 +522,8 @@ class JShellInterpreterTest {
         String arguments = "Math.max(Math.abs(-2), \"(\".length() /* ) */)";
         String max = interpreter.inspect(arguments, arguments.length() - 1, 0).orElseThrow();
         assertTrue(max.contains("max(") && !max.contains("abs("), max);
-        String inner = interpreter.inspect(arguments, "Math.max(Math.abs(".length(), 0).orElseThrow();
+        String inner =
+                interpreter.inspect(arguments, "Math.max(Math.abs(".length(), 0).orElseThrow();
         assertTrue(inner.contains("abs(") && !inner.contains("max("), inner);
         assertTrue(interpreter.inspect("1 + (2", 6, 0).isEmpty(), "a parenthesis that is no call");
     }
@@ -482,21 +534,29 @@ class JShellInterpreterTest {
     void runtimeHaltAndExitFailTheCellInsteadOfKillingTheKernel() {
         Recorder halt = run("Runtime.getRuntime().halt(1);");
         assertEquals("SystemExit", halt.errors.get(0).ename());
-        assertTrue(halt.errors.get(0).evalue().startsWith("Runtime.halt(1) was called"), halt.errors.get(0).evalue());
+        assertTrue(
+                halt.errors.get(0).evalue().startsWith("Runtime.halt(1) was called"),
+                halt.errors.get(0).evalue());
         // a call after a switch (padded instructions) in a method, and Runtime.exit
         run("int leave(int k) { switch (k) { case 1: return 1; case 2: return 4; case 9: return 81; default:"
                 + " Runtime.getRuntime().exit(k); return 0; } }");
         assertEquals("81", run("leave(9)").results.get(0).plainText());
-        assertEquals("Runtime.exit(5) was called; the kernel keeps running (restart it to start afresh)",
+        assertEquals(
+                "Runtime.exit(5) was called; the kernel keeps running (restart it to start afresh)",
                 run("leave(5)").errors.get(0).evalue());
         assertEquals("2", run("1 + 1").results.get(0).plainText());
     }
 
     @Test
     void aStackOverflowShowsItsRepeatingFrameOnceWithACount() {
-        List<String> trace = run("int deeper(int n) { return deeper(n + 1) + 1; }\ndeeper(0);").errors.get(0).traceback();
+        List<String> trace = run("int deeper(int n) { return deeper(n + 1) + 1; }\ndeeper(0);")
+                .errors
+                .get(0)
+                .traceback();
         assertTrue(trace.size() < 20, "not 1,024 identical lines: " + trace.size());
-        assertTrue(trace.stream().anyMatch(line -> line.matches("    … [\\d,]+ more of the same")), String.join("\n", trace));
+        assertTrue(
+                trace.stream().anyMatch(line -> line.matches("    … [\\d,]+ more of the same")),
+                String.join("\n", trace));
     }
 
     @Test
@@ -526,8 +586,8 @@ class JShellInterpreterTest {
 
     /** Runs a cell as the kernel does: on a thread of its {@link CellThreadGroup}. */
     static Recorder runInCellThread(String code) throws Exception {
-        java.util.concurrent.ExecutorService shell = java.util.concurrent.Executors.newSingleThreadExecutor(
-                CELLS.factory("test-shell"));
+        java.util.concurrent.ExecutorService shell =
+                java.util.concurrent.Executors.newSingleThreadExecutor(CELLS.factory("test-shell"));
         try {
             return shell.submit(() -> run(code)).get();
         } finally {
@@ -553,25 +613,29 @@ class JShellInterpreterTest {
 
     @Test
     void aBackgroundThreadsExceptionIsReportedOnStderr() throws Exception {
-        String err = stderrWhile(() -> runInCellThread(
-                "new Thread(() -> { throw new IllegalStateException(\"lost in the background\"); }, \"worker\").start();"),
+        String err = stderrWhile(
+                () -> runInCellThread(
+                        "new Thread(() -> { throw new IllegalStateException(\"lost in the background\"); }, \"worker\").start();"),
                 "lost in the background");
-        assertTrue(err.contains("Exception in thread \"worker\" java.lang.IllegalStateException: lost in the background"),
+        assertTrue(
+                err.contains("Exception in thread \"worker\" java.lang.IllegalStateException: lost in the background"),
                 err);
     }
 
     @Test
     void aBackgroundThreadThatOutlivesItsCellIsReportedWhenItDies() throws Exception {
         // Not in a CellThreadGroup: the handler given after the snippet (JDK 25's way) reports it on its own.
-        String err = stderrWhile(() -> run("new Thread(() -> { try { Thread.sleep(300); } catch (InterruptedException e) { }"
-                + " throw new IllegalArgumentException(\"died later\"); }, \"late\").start();"), "died later");
+        String err = stderrWhile(
+                () -> run("new Thread(() -> { try { Thread.sleep(300); } catch (InterruptedException e) { }"
+                        + " throw new IllegalArgumentException(\"died later\"); }, \"late\").start();"),
+                "died later");
         assertTrue(err.contains("Exception in thread \"late\" java.lang.IllegalArgumentException: died later"), err);
     }
 
     @Test
     void aBackgroundThreadsSystemExitEndsOnlyThatThread() throws Exception {
-        String err = stderrWhile(() -> runInCellThread("new Thread(() -> System.exit(4), \"quitter\").start();"),
-                "quitter");
+        String err =
+                stderrWhile(() -> runInCellThread("new Thread(() -> System.exit(4), \"quitter\").start();"), "quitter");
         assertTrue(err.contains("In thread \"quitter\": System.exit(4) was called; the kernel keeps running"), err);
         assertEquals("2", run("1 + 1").results.get(0).plainText());
     }
@@ -586,7 +650,9 @@ class JShellInterpreterTest {
             interpreter.interrupt();
         });
         interrupter.start();
-        assertEquals("Interrupted", run("long spins = 0; while (true) { spins++; }").errors.get(0).ename());
+        assertEquals(
+                "Interrupted",
+                run("long spins = 0; while (true) { spins++; }").errors.get(0).ename());
         sleep(200);
         assertEquals("false", run("backgroundInterrupted").results.get(0).plainText());
         assertEquals("true", run("background.isAlive()").results.get(0).plainText());

@@ -40,14 +40,16 @@ class JavadocTextTest {
 
     @Test
     void otherTagsAreDroppedAndSeeReferencesReadLikeLinks() {
-        assertEquals("As in The Java Virtual Machine Specification, see the docs.\n\nSee also:\n  Math.absExact(int)",
+        assertEquals(
+                "As in The Java Virtual Machine Specification, see the docs.\n\nSee also:\n  Math.absExact(int)",
                 JavadocText.plain("As in <cite>The Java Virtual Machine Specification</cite>, see <a href=\"x.html\">"
                         + "the docs</a>.\n@see Math#absExact(int)"));
     }
 
     @Test
     void genericsInCodeAreNotTakenForTags() {
-        assertEquals("Returns a List<String> keyed like Map<K, V>.",
+        assertEquals(
+                "Returns a List<String> keyed like Map<K, V>.",
                 JavadocText.plain("Returns a {@code List<String>} keyed like <b>{@code Map<K, V>}</b>."));
     }
 

@@ -24,7 +24,8 @@ class OutputCaptureTest {
         PrintStream out = System.out;
         PrintStream err = System.err;
         StringBuilder received = new StringBuilder();
-        OutputCapture capture = new OutputCapture((name, text) -> received.append(name).append(':').append(text));
+        OutputCapture capture = new OutputCapture(
+                (name, text) -> received.append(name).append(':').append(text));
         try {
             capture.install();
             System.out.println("before");

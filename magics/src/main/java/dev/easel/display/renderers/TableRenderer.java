@@ -34,8 +34,13 @@ public final class TableRenderer implements Renderer<Table> {
             appendRows(html, table, table.rowCount() - (MAX_ROWS - head), table.rowCount());
         }
         html.append("</tbody></table>\n");
-        html.append("<p>").append(escape(table.name() == null ? "" : table.name())).append(" ")
-                .append(table.rowCount()).append(" rows × ").append(table.columnCount()).append(" columns");
+        html.append("<p>")
+                .append(escape(table.name() == null ? "" : table.name()))
+                .append(" ")
+                .append(table.rowCount())
+                .append(" rows × ")
+                .append(table.columnCount())
+                .append(" columns");
         if (cut) {
             html.append(" (first and last ").append(MAX_ROWS / 2).append(" shown)");
         }
@@ -55,6 +60,9 @@ public final class TableRenderer implements Renderer<Table> {
     }
 
     private static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return text.replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\"", "&quot;");
     }
 }

@@ -9,8 +9,7 @@ import java.util.function.Supplier;
 /** Runs a generation for a magic, turning the API's exceptions into one-line magic errors. */
 final class DiffusionRun {
 
-    private DiffusionRun() {
-    }
+    private DiffusionRun() {}
 
     static Generation run(Supplier<Generation> generation, CellPart.MagicCall call) {
         try {

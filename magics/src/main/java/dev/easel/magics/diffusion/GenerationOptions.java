@@ -1,28 +1,27 @@
 package dev.easel.magics.diffusion;
 
-import dev.easel.ModelRegistry;
 import dev.easel.GenerationRequest;
 import dev.easel.Model;
+import dev.easel.ModelRegistry;
 import dev.easel.Txt2Img;
 import dev.easel.engine.EngineException;
-import dev.easel.engine.pipeline.HiresFix;
 import dev.easel.engine.lora.LoraSpec;
 import dev.easel.engine.models.VaeTiling;
+import dev.easel.engine.options.CommandOptions;
+import dev.easel.engine.options.OptionSet;
+import dev.easel.engine.options.Suggest;
+import dev.easel.engine.pipeline.HiresFix;
 import dev.easel.magics.CellPart;
 import dev.easel.magics.MagicContext;
 import dev.easel.magics.MagicException;
-import dev.easel.engine.options.CommandOptions;
-import dev.easel.engine.options.OptionSet;
 import dev.easel.magics.spec.MagicSpec;
 import dev.easel.magics.spec.ParsedArgs;
-import dev.easel.engine.options.Suggest;
 import java.util.List;
 
 /** The options {@code %txt2img} and {@code %img2img} share, and how they become a {@link GenerationRequest}. */
 final class GenerationOptions {
 
-    private GenerationOptions() {
-    }
+    private GenerationOptions() {}
 
     /** The options of {@code %txt2img} (and, with {@code declared}, of {@code %img2img}): the engine's declaration. */
     static MagicSpec declare(MagicSpec spec, OptionSet declared) {
@@ -43,15 +42,17 @@ final class GenerationOptions {
         String name = args.string("model");
         ModelRegistry registry = ModelRegistry.global();
         if (name == null) {
-            return registry.current().orElseThrow(() -> new MagicException(args.spelled()
-                    + ": no model loaded — run %load_model default (or %load_model PATH) first"));
+            return registry.current()
+                    .orElseThrow(() -> new MagicException(args.spelled()
+                            + ": no model loaded — run %load_model default (or %load_model PATH) first"));
         }
         return registry.byName(name)
                 .or(() -> context.variable(name).filter(Model.class::isInstance).map(Model.class::cast))
                 .orElseThrow(() -> new MagicException(args.spelled() + ": no model called " + name
                         + Suggest.hint(name, registry.names(), "")
-                        + (registry.names().isEmpty() ? " — none is loaded: run %load_model default --as " + name
-                        : " (loaded: " + String.join(", ", registry.names()) + ")")));
+                        + (registry.names().isEmpty()
+                                ? " — none is loaded: run %load_model default --as " + name
+                                : " (loaded: " + String.join(", ", registry.names()) + ")")));
     }
 
     /** Applies the shared options (paths relative to the notebook); bad values become one-line errors naming it. */
@@ -124,7 +125,8 @@ final class GenerationOptions {
             request.schedule(args.string("schedule"));
         }
         if (args.given("subseed") || args.given("subseed-strength")) {
-            request.variation(args.longInteger("subseed") == null ? 0 : args.longInteger("subseed"),
+            request.variation(
+                    args.longInteger("subseed") == null ? 0 : args.longInteger("subseed"),
                     args.number("subseed-strength") == null ? 1.0 : args.number("subseed-strength"));
         }
         request.plainPrompt(args.flag("plain-prompt"));
@@ -156,8 +158,8 @@ final class GenerationOptions {
         String line = args.positional("PROMPT").orElse("");
         String body = call.isCellMagic() ? call.body().strip() : "";
         if (!line.isEmpty() && !body.isEmpty()) {
-            throw new MagicException(call.spelled() + ": give the prompt either after the options or as the cell body,"
-                    + " not both");
+            throw new MagicException(
+                    call.spelled() + ": give the prompt either after the options or as the cell body," + " not both");
         }
         String prompt = line.isEmpty() ? body : line;
         if (prompt.isEmpty()) {

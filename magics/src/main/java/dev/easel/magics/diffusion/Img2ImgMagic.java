@@ -3,6 +3,7 @@ package dev.easel.magics.diffusion;
 import dev.easel.Generation;
 import dev.easel.Img2Img;
 import dev.easel.Model;
+import dev.easel.engine.EngineException;
 import dev.easel.engine.options.CommandOptions;
 import dev.easel.engine.pipeline.GenerationLimits;
 import dev.easel.magics.CellPart;
@@ -14,7 +15,6 @@ import dev.easel.magics.spec.SpecMagic;
 import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 import java.awt.image.RenderedImage;
-import dev.easel.engine.EngineException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,8 +26,8 @@ public final class Img2ImgMagic extends SpecMagic {
 
     @Override
     protected MagicSpec declare() {
-        return GenerationOptions.declare(MagicSpec.magic("img2img", "Redraw an image towards a text prompt"),
-                        CommandOptions.IMG2IMG)
+        return GenerationOptions.declare(
+                        MagicSpec.magic("img2img", "Redraw an image towards a text prompt"), CommandOptions.IMG2IMG)
                 .rest("PROMPT", "what to draw: the rest of the line (options come first)")
                 .cellBody("the prompt")
                 .note("Without --size the output has the init image's size (rounded down to multiples of 8).")
@@ -93,8 +93,8 @@ public final class Img2ImgMagic extends SpecMagic {
                 return image;
             }
             if (value instanceof RenderedImage rendered) {
-                BufferedImage copy = new BufferedImage(rendered.getWidth(), rendered.getHeight(),
-                        BufferedImage.TYPE_INT_RGB);
+                BufferedImage copy =
+                        new BufferedImage(rendered.getWidth(), rendered.getHeight(), BufferedImage.TYPE_INT_RGB);
                 copy.createGraphics().drawRenderedImage(rendered, new AffineTransform());
                 return copy;
             }

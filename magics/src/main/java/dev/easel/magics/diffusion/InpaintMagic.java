@@ -17,7 +17,8 @@ public final class InpaintMagic extends SpecMagic {
 
     @Override
     protected MagicSpec declare() {
-        return GenerationOptions.declare(MagicSpec.magic("inpaint", "Repaint the white part of a mask over an image"),
+        return GenerationOptions.declare(
+                        MagicSpec.magic("inpaint", "Repaint the white part of a mask over an image"),
                         CommandOptions.INPAINT)
                 .rest("PROMPT", "what to paint in: the rest of the line (options come first)")
                 .cellBody("the prompt")
@@ -41,9 +42,12 @@ public final class InpaintMagic extends SpecMagic {
         Double strength = Img2ImgMagic.strength(args);
         String prompt = GenerationOptions.prompt(args, call);
         Model model = GenerationOptions.model(args, context);
-        Inpaint request = model.inpaint(Img2ImgMagic.image("--init", args.string("init-image"), context),
-                        Img2ImgMagic.image("--mask", args.string("mask"), context), prompt)
-                .maskBlur(args.integer("mask-blur")).invertMask(args.flag("invert-mask"));
+        Inpaint request = model.inpaint(
+                        Img2ImgMagic.image("--init", args.string("init-image"), context),
+                        Img2ImgMagic.image("--mask", args.string("mask"), context),
+                        prompt)
+                .maskBlur(args.integer("mask-blur"))
+                .invertMask(args.flag("invert-mask"));
         if (strength != null) {
             request.strength(strength);
         }

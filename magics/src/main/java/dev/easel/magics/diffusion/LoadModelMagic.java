@@ -1,14 +1,14 @@
 package dev.easel.magics.diffusion;
 
-import dev.easel.ModelRegistry;
 import dev.easel.Easel;
 import dev.easel.Model;
+import dev.easel.ModelRegistry;
+import dev.easel.engine.options.CommandOptions;
+import dev.easel.engine.options.Option;
 import dev.easel.magics.CellPart;
 import dev.easel.magics.MagicContext;
 import dev.easel.magics.MagicException;
 import dev.easel.magics.spec.MagicSpec;
-import dev.easel.engine.options.CommandOptions;
-import dev.easel.engine.options.Option;
 import dev.easel.magics.spec.ParsedArgs;
 import dev.easel.magics.spec.SpecMagic;
 import java.nio.file.Path;
@@ -26,16 +26,26 @@ public final class LoadModelMagic extends SpecMagic {
     @Override
     protected MagicSpec declare() {
         return MagicSpec.magic("load_model", "Load a Stable Diffusion model and bind it to a Java variable (sd)")
-                .optionalPositional("PATH", "a diffusers folder, a .safetensors or .ckpt file, or default (the default)")
+                .optionalPositional(
+                        "PATH", "a diffusers folder, a .safetensors or .ckpt file, or default (the default)")
                 .option(Option.string("as", "NAME", "sd", "the Java variable (and --model name) to bind it to"))
                 .option(Option.choice("device", List.of("cpu", "gpu"), null, "where to run (default: gpu if present)"))
-                .option(Option.choice("dtype", List.of("fp32", "fp16"), null,
+                .option(Option.choice(
+                        "dtype",
+                        List.of("fp32", "fp16"),
+                        null,
                         "weights precision (default: fp16 on gpu, fp32 on cpu)"))
                 .option(CommandOptions.PREDICTION_TYPE)
                 .option(Option.string("vae", "PATH", null, "decode with this VAE: a vae/ folder or a .safetensors"))
-                .option(Option.string("lora-dir", "DIR", null,
+                .option(Option.string(
+                        "lora-dir",
+                        "DIR",
+                        null,
                         "where <lora:name:0.8> in a prompt finds name.safetensors (default: Lora/ beside the model)"))
-                .option(Option.string("embeddings-dir", "DIR", null,
+                .option(Option.string(
+                        "embeddings-dir",
+                        "DIR",
+                        null,
                         "embeddings used when their names appear in a prompt (default: embeddings/ beside the model)"))
                 .note("Loading the same path on the same device and dtype again reuses the loaded model.\n"
                         + "Then: %txt2img a red circle, or in Java: sd.txt2img(\"a red circle\").run()")
@@ -60,8 +70,8 @@ public final class LoadModelMagic extends SpecMagic {
         ModelRegistry.Loaded loaded;
         try {
             Path path = Easel.resolveModelPath(requested, context.workingDirectory());
-            loaded = Easel.load(path, args.string("device"), args.string("dtype"), args.string("prediction-type"),
-                    true);
+            loaded =
+                    Easel.load(path, args.string("device"), args.string("dtype"), args.string("prediction-type"), true);
         } catch (CancellationException interrupted) {
             throw interrupted;
         } catch (IllegalArgumentException | IllegalStateException e) {
@@ -78,8 +88,10 @@ public final class LoadModelMagic extends SpecMagic {
         context.bind(name, Model.class, model);
         ModelRegistry.global().name(name, model);
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.println((loaded.reused() ? "Reusing " + model.name() + " (" + model.device() + ", "
-                + model.dtype() + "), already loaded" : String.format("Loaded %s (%s, %s) in %.1f s", model.name(),
-                model.device(), model.dtype(), seconds)) + " → variable " + name);
+        System.out.println((loaded.reused()
+                        ? "Reusing " + model.name() + " (" + model.device() + ", " + model.dtype() + "), already loaded"
+                        : String.format(
+                                "Loaded %s (%s, %s) in %.1f s", model.name(), model.device(), model.dtype(), seconds))
+                + " → variable " + name);
     }
 }

@@ -1,9 +1,9 @@
 package dev.easel.magics.diffusion;
 
+import dev.easel.engine.options.Option;
 import dev.easel.magics.CellPart;
 import dev.easel.magics.MagicContext;
 import dev.easel.magics.spec.MagicSpec;
-import dev.easel.engine.options.Option;
 import dev.easel.magics.spec.ParsedArgs;
 import dev.easel.magics.spec.SpecMagic;
 import dev.easel.notebook.Outputs;

@@ -2,16 +2,16 @@ package dev.easel.magics.diffusion;
 
 import dev.easel.Easel;
 import dev.easel.Txt2Img;
+import dev.easel.engine.io.Png;
 import dev.easel.engine.options.CommandOptions;
 import dev.easel.engine.options.Option;
+import dev.easel.engine.pipeline.GenerationParameters;
 import dev.easel.magics.CellPart;
 import dev.easel.magics.MagicContext;
 import dev.easel.magics.MagicException;
 import dev.easel.magics.spec.MagicSpec;
 import dev.easel.magics.spec.ParsedArgs;
 import dev.easel.magics.spec.SpecMagic;
-import dev.easel.engine.pipeline.GenerationParameters;
-import dev.easel.engine.io.Png;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -23,8 +23,10 @@ public final class PngInfoMagic extends SpecMagic {
     protected MagicSpec declare() {
         return MagicSpec.magic("png_info", "Print the generation parameters saved in a PNG (A1111 format)")
                 .positional("PATH", "a PNG made by Easel, AUTOMATIC1111 or another tool that writes 'parameters'")
-                .option(Option.flag("run", "make the image again from its parameters (same seed, same model → same"
-                        + " image); fields Easel lacks are named, one line each"))
+                .option(Option.flag(
+                        "run",
+                        "make the image again from its parameters (same seed, same model → same"
+                                + " image); fields Easel lacks are named, one line each"))
                 .option(CommandOptions.MODEL.withHelp("with --run: a loaded model's name (default: the loaded model"
                         + " the image names, else the one loaded last)"))
                 .option(CommandOptions.NO_SAVE)
@@ -49,7 +51,8 @@ public final class PngInfoMagic extends SpecMagic {
         if (args.flag("run")) {
             Txt2Img request;
             try {
-                request = args.string("model") != null ? GenerationOptions.model(args, context).fromPng(file)
+                request = args.string("model") != null
+                        ? GenerationOptions.model(args, context).fromPng(file)
                         : Easel.fromPng(file);
             } catch (IllegalArgumentException e) {
                 throw new MagicException("%png_info --run: " + e.getMessage());

@@ -20,7 +20,8 @@ public final class Txt2ImgMagic extends SpecMagic {
 
     @Override
     protected MagicSpec declare() {
-        return GenerationOptions.declare(MagicSpec.magic("txt2img", "Draw images from a text prompt with the loaded model"),
+        return GenerationOptions.declare(
+                        MagicSpec.magic("txt2img", "Draw images from a text prompt with the loaded model"),
                         CommandOptions.TXT2IMG)
                 .rest("PROMPT", "what to draw: the rest of the line (options come first)")
                 .cellBody("the prompt")

@@ -7,12 +7,12 @@ import dev.easel.Xyz;
 import dev.easel.display.Display;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.lora.LoraSpec;
+import dev.easel.engine.options.CommandOptions;
 import dev.easel.engine.sweep.Axis;
 import dev.easel.engine.sweep.AxisType;
 import dev.easel.magics.CellPart;
 import dev.easel.magics.MagicContext;
 import dev.easel.magics.MagicException;
-import dev.easel.engine.options.CommandOptions;
 import dev.easel.magics.spec.MagicSpec;
 import dev.easel.magics.spec.ParsedArgs;
 import dev.easel.magics.spec.SpecMagic;
@@ -35,10 +35,16 @@ public final class XyzMagic extends SpecMagic {
                 .options(CommandOptions.XYZ)
                 .rest("PROMPT", "the base prompt: the rest of the line")
                 .cellBody("the same settings as YAML: x, y, z, prompt, steps, …")
-                .note("Axes: " + String.join(", ", Arrays.stream(AxisType.values()).map(AxisType::id).toList())
+                .note("Axes: "
+                        + String.join(
+                                ", ",
+                                Arrays.stream(AxisType.values())
+                                        .map(AxisType::id)
+                                        .toList())
                         + ".\nValues as in the web UI: 1,2,3  \"a, b\",c  1-5  1-5 (+2)  10-5 (-3)  1-10 [5]"
                         + "  0.5-1.5 (+0.25); seed -1 is one random seed for the sweep.")
-                .example("%xyz --x \"steps:10,20\" --y \"cfg:3-9 [3]\" --z \"sampler:euler,ddim\" --seed 1 a red circle")
+                .example(
+                        "%xyz --x \"steps:10,20\" --y \"cfg:3-9 [3]\" --z \"sampler:euler,ddim\" --seed 1 a red circle")
                 .example("%xyz --x \"checkpoint:run/checkpoints/checkpoint-100,run/checkpoints/checkpoint-200\""
                         + " --y \"seed:1,2\" a photo of sks dog")
                 .example("%xyz --init outputs/00000-42.png --x \"strength:0.3-0.9 [4]\" --seed 1 a blue circle")
@@ -48,7 +54,8 @@ public final class XyzMagic extends SpecMagic {
     @Override
     public List<String> optionValues(String option) {
         return switch (option) {
-            case "--x", "--y", "--z" -> Arrays.stream(AxisType.values()).map(t -> t.id() + ":").toList();
+            case "--x", "--y", "--z" ->
+                Arrays.stream(AxisType.values()).map(t -> t.id() + ":").toList();
             default -> GenerationOptions.values(option);
         };
     }
@@ -57,7 +64,8 @@ public final class XyzMagic extends SpecMagic {
     protected void run(ParsedArgs lineArgs, CellPart.MagicCall call, MagicContext context) {
         ParsedArgs args = lineArgs;
         if (call.isCellMagic()) {
-            String merged = (call.args() + " " + YamlSettings.toArguments(call.body(), "prompt", call.spelled())).strip();
+            String merged =
+                    (call.args() + " " + YamlSettings.toArguments(call.body(), "prompt", call.spelled())).strip();
             args = spec().parse(merged, call.spelled());
         }
         String prompt = args.positional("PROMPT").orElse("").strip();
@@ -76,8 +84,11 @@ public final class XyzMagic extends SpecMagic {
         Outputs.setNotebookDirectory(context.workingDirectory());
         Sweep sweep;
         try {
-            Xyz xyz = model.xyz(base).x(axis(args, "x", context)).margin(args.integer("margin"))
-                    .legend(args.flag("legend")).maxMegapixels(args.number("max-megapixels"));
+            Xyz xyz = model.xyz(base)
+                    .x(axis(args, "x", context))
+                    .margin(args.integer("margin"))
+                    .legend(args.flag("legend"))
+                    .maxMegapixels(args.number("max-megapixels"));
             if (args.string("y") != null) {
                 xyz.y(axis(args, "y", context));
             }
@@ -94,7 +105,8 @@ public final class XyzMagic extends SpecMagic {
             }
             List<LoraSpec> loras = GenerationOptions.loras(args, context);
             if (loras.size() > 1) {
-                throw new MagicException(call.spelled() + ": a sweep applies one LoRA (weigh it with a lora_weight axis)");
+                throw new MagicException(
+                        call.spelled() + ": a sweep applies one LoRA (weigh it with a lora_weight axis)");
             }
             for (LoraSpec lora : loras) {
                 xyz.lora(lora.file(), lora.weight());
@@ -116,8 +128,11 @@ public final class XyzMagic extends SpecMagic {
         }
         if (axis.type() == AxisType.CHECKPOINT) {
             // Checkpoint folders are written relative to the notebook, like --output of %dreambooth.
-            axis = Axis.of(AxisType.CHECKPOINT, axis.values().stream()
-                    .map(v -> context.path((String) v).toString()).toArray());
+            axis = Axis.of(
+                    AxisType.CHECKPOINT,
+                    axis.values().stream()
+                            .map(v -> context.path((String) v).toString())
+                            .toArray());
         }
         return axis;
     }

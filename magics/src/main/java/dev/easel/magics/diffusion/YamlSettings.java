@@ -17,17 +17,20 @@ final class YamlSettings {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-    private YamlSettings() {
-    }
+    private YamlSettings() {}
 
     /** SnakeYAML's several-line report as one line: what is wrong, and where. */
     private static String problem(JsonProcessingException e) {
         if (e.getCause() instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
-            return marked.getProblem() + " (body line " + (marked.getProblemMark().getLine() + 1) + ", column "
+            return marked.getProblem() + " (body line "
+                    + (marked.getProblemMark().getLine() + 1) + ", column "
                     + (marked.getProblemMark().getColumn() + 1) + ")";
         }
         String first = e.getOriginalMessage().lines().findFirst().orElse("").strip();
-        return first + (e.getLocation() == null ? "" : " (body line " + e.getLocation().getLineNr() + ")");
+        return first
+                + (e.getLocation() == null
+                        ? ""
+                        : " (body line " + e.getLocation().getLineNr() + ")");
     }
 
     /** The body as option text ({@code --key "value" …}); {@code restKey}'s value (e.g. the prompt) goes last, bare. */
@@ -59,7 +62,11 @@ final class YamlSettings {
                     args.append("--").append(option).append(' ');
                 }
             } else if (value != null) {
-                args.append("--").append(option).append(' ').append(quote(String.valueOf(value))).append(' ');
+                args.append("--")
+                        .append(option)
+                        .append(' ')
+                        .append(quote(String.valueOf(value)))
+                        .append(' ');
             }
         }
         if (rest != null) {

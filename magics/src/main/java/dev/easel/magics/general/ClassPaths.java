@@ -12,8 +12,7 @@ public final class ClassPaths {
 
     private static final Set<Path> ADDED = new LinkedHashSet<>();
 
-    private ClassPaths() {
-    }
+    private ClassPaths() {}
 
     /** Adds {@code path} unless it was added before; true when it was new. */
     public static synchronized boolean add(MagicContext context, Path path) {

@@ -19,8 +19,10 @@ public final class ClasspathMagic extends SpecMagic {
 
     @Override
     protected MagicSpec declare() {
-        return MagicSpec.magic("classpath", "Add jars or class folders to the cells' class path (no argument: list them)")
-                .manyPositional("PATH", "a .jar, a folder of classes, or a glob like lib/*.jar; relative to the notebook")
+        return MagicSpec.magic(
+                        "classpath", "Add jars or class folders to the cells' class path (no argument: list them)")
+                .manyPositional(
+                        "PATH", "a .jar, a folder of classes, or a glob like lib/*.jar; relative to the notebook")
                 .example("%classpath lib/*.jar")
                 .example("%classpath /opt/libs/commons-lang3-3.14.0.jar");
     }
@@ -30,8 +32,13 @@ public final class ClasspathMagic extends SpecMagic {
         List<String> paths = args.positionals("PATH");
         if (paths.isEmpty()) {
             List<Path> added = ClassPaths.added();
-            System.out.println(added.isEmpty() ? "Nothing added to the class path yet (%classpath PATH adds a jar)."
-                    : "Added to the class path:\n  " + String.join("\n  ", added.stream().map(Path::toString).toList()));
+            System.out.println(
+                    added.isEmpty()
+                            ? "Nothing added to the class path yet (%classpath PATH adds a jar)."
+                            : "Added to the class path:\n  "
+                                    + String.join(
+                                            "\n  ",
+                                            added.stream().map(Path::toString).toList()));
             return;
         }
         List<Path> toAdd = new ArrayList<>();

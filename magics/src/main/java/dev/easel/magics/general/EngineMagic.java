@@ -1,9 +1,9 @@
 package dev.easel.magics.general;
 
-import dev.easel.ModelRegistry;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.util.cuda.CudaUtils;
+import dev.easel.ModelRegistry;
 import dev.easel.engine.torch.LibTorch;
 import dev.easel.magics.CellPart;
 import dev.easel.magics.MagicContext;
@@ -44,8 +44,9 @@ public final class EngineMagic extends SpecMagic {
             throw new MagicException("the PyTorch engine could not start: " + e.getMessage());
         }
         int gpus = engine.getGpuCount();
-        out.append(line("Engine", "DJL " + Engine.getDjlVersion() + " · " + engine.getEngineName() + " "
-                + engine.getVersion()));
+        out.append(line(
+                "Engine",
+                "DJL " + Engine.getDjlVersion() + " · " + engine.getEngineName() + " " + engine.getVersion()));
         List<String> devices = new ArrayList<>();
         devices.add("cpu (" + Runtime.getRuntime().availableProcessors() + " cores)");
         for (int i = 0; i < gpus; i++) {
@@ -62,8 +63,7 @@ public final class EngineMagic extends SpecMagic {
         out.append(line("Devices", String.join(", ", devices)));
         out.append(line("Default", (gpus > 0 ? "gpu0" : "cpu") + " · float32 (fp16 with --dtype fp16 on a GPU)"));
         try {
-            out.append(line("Threads", LibTorch.threads() + " intra-op, " + LibTorch.interopThreads()
-                    + " inter-op"));
+            out.append(line("Threads", LibTorch.threads() + " intra-op, " + LibTorch.interopThreads() + " inter-op"));
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             out.append(line("Threads", "unknown (" + e.getMessage() + ")"));
         }

@@ -39,7 +39,9 @@ public final class EnvMagic extends SpecMagic {
         Optional<String> first = args.positional("NAME[=VALUE]");
         Optional<String> second = args.positional("VALUE");
         if (first.isEmpty()) {
-            Environment.all().forEach((k, v) -> System.out.println(k + "=" + (SECRET.matcher(k).matches() ? "<hidden>" : v)));
+            Environment.all()
+                    .forEach((k, v) ->
+                            System.out.println(k + "=" + (SECRET.matcher(k).matches() ? "<hidden>" : v)));
             return;
         }
         String text = first.get();
@@ -49,13 +51,15 @@ public final class EnvMagic extends SpecMagic {
             throw new MagicException("'" + name + "' is not a variable name: use letters, digits and _");
         }
         if (eq < 0 && second.isEmpty()) {
-            System.out.println(Environment.get(name).orElseThrow(() -> new MagicException(
-                    "environment variable " + name + " is not set (%env " + name + "=VALUE sets it)")));
+            System.out.println(Environment.get(name)
+                    .orElseThrow(() -> new MagicException(
+                            "environment variable " + name + " is not set (%env " + name + "=VALUE sets it)")));
             return;
         }
-        String value = eq >= 0 ? text.substring(eq + 1) + second.map(s -> " " + s).orElse("") : second.get();
+        String value =
+                eq >= 0 ? text.substring(eq + 1) + second.map(s -> " " + s).orElse("") : second.get();
         Environment.set(name, value);
-        System.out.println("env: " + name + "=" + (SECRET.matcher(name.toUpperCase(Locale.ROOT)).matches()
-                ? "<hidden>" : value));
+        System.out.println("env: " + name + "="
+                + (SECRET.matcher(name.toUpperCase(Locale.ROOT)).matches() ? "<hidden>" : value));
     }
 }

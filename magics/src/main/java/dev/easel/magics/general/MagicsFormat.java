@@ -3,8 +3,7 @@ package dev.easel.magics.general;
 /** Small formatting helpers shared by the magics' reports. */
 public final class MagicsFormat {
 
-    private MagicsFormat() {
-    }
+    private MagicsFormat() {}
 
     /** Bytes as MiB or GiB, e.g. {@code 812 MiB}, {@code 3.2 GiB}. */
     public static String mib(long bytes) {

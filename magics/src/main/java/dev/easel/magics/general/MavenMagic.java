@@ -1,10 +1,10 @@
 package dev.easel.magics.general;
 
+import dev.easel.engine.options.Option;
 import dev.easel.magics.CellPart;
 import dev.easel.magics.MagicContext;
 import dev.easel.magics.MagicException;
 import dev.easel.magics.spec.MagicSpec;
-import dev.easel.engine.options.Option;
 import dev.easel.magics.spec.ParsedArgs;
 import dev.easel.magics.spec.SpecMagic;
 import java.nio.file.Path;
@@ -18,10 +18,12 @@ public final class MavenMagic extends SpecMagic {
 
     @Override
     protected MagicSpec declare() {
-        return MagicSpec.magic("maven", "Resolve artifacts from Maven Central (with dependencies) and add them to the cells")
+        return MagicSpec.magic(
+                        "maven", "Resolve artifacts from Maven Central (with dependencies) and add them to the cells")
                 .option(Option.string("repo", "URL", null, "an extra Maven repository to search after Maven Central"))
                 .option(Option.flag("quiet", "don't list the jars added"))
-                .manyPositional("COORDINATES", "group:artifact:version (or group:artifact:extension:classifier:version)")
+                .manyPositional(
+                        "COORDINATES", "group:artifact:version (or group:artifact:extension:classifier:version)")
                 .note("Jars go to the local Maven repository (" + MavenResolver.defaultLocalRepository()
                         + "; EASEL_MAVEN_REPO changes it).")
                 .example("%maven org.apache.commons:commons-lang3:3.14.0");
@@ -31,7 +33,8 @@ public final class MavenMagic extends SpecMagic {
     protected void run(ParsedArgs args, CellPart.MagicCall call, MagicContext context) {
         List<String> coordinates = args.positionals("COORDINATES");
         if (coordinates.isEmpty()) {
-            throw new MagicException("%maven needs group:artifact:version, e.g. %maven org.apache.commons:commons-lang3:3.14.0");
+            throw new MagicException(
+                    "%maven needs group:artifact:version, e.g. %maven org.apache.commons:commons-lang3:3.14.0");
         }
         MavenResolver resolver = new MavenResolver(MavenResolver.defaultLocalRepository(), args.string("repo"));
         List<Path> jars = resolver.resolve(coordinates);

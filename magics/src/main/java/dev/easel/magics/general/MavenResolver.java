@@ -1,7 +1,7 @@
 package dev.easel.magics.general;
 
-import dev.easel.notebook.Environment;
 import dev.easel.magics.MagicException;
+import dev.easel.notebook.Environment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,8 +39,7 @@ public final class MavenResolver {
     /** {@code EASEL_MAVEN_REPO}, else {@code ~/.m2/repository} (shared with Maven). */
     public static Path defaultLocalRepository() {
         String configured = Environment.get("EASEL_MAVEN_REPO").orElse(null);
-        return configured != null ? Path.of(configured)
-                : Path.of(System.getProperty("user.home"), ".m2", "repository");
+        return configured != null ? Path.of(configured) : Path.of(System.getProperty("user.home"), ".m2", "repository");
     }
 
     /** The jars of the given artifacts and of their runtime dependencies, in class-path order. */
@@ -55,10 +54,11 @@ public final class MavenResolver {
             for (String coordinate : coordinates) {
                 collect.addDependency(new Dependency(artifact(coordinate), JavaScopes.RUNTIME));
             }
-            DependencyRequest request = new DependencyRequest(collect,
-                    DependencyFilterUtils.classpathFilter(JavaScopes.RUNTIME));
+            DependencyRequest request =
+                    new DependencyRequest(collect, DependencyFilterUtils.classpathFilter(JavaScopes.RUNTIME));
             List<Path> jars = new ArrayList<>();
-            for (ArtifactResult result : system.resolveDependencies(session, request).getArtifactResults()) {
+            for (ArtifactResult result :
+                    system.resolveDependencies(session, request).getArtifactResults()) {
                 if (result.getArtifact() != null && result.getArtifact().getFile() != null) {
                     jars.add(result.getArtifact().getFile().toPath());
                 }

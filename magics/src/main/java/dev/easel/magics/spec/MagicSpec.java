@@ -1,10 +1,10 @@
 package dev.easel.magics.spec;
 
-import dev.easel.engine.options.Suggest;
 import dev.easel.engine.options.Option;
 import dev.easel.engine.options.OptionException;
 import dev.easel.engine.options.OptionSet;
 import dev.easel.engine.options.OptionValues;
+import dev.easel.engine.options.Suggest;
 import dev.easel.magics.MagicException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,10 +28,14 @@ import java.util.Optional;
 public final class MagicSpec {
 
     /** How many words a positional argument takes; {@link #REST} takes the rest of the line verbatim. */
-    public enum Arity { OPTIONAL, REQUIRED, MANY, REST }
-
-    public record Positional(String metavar, String help, Arity arity) {
+    public enum Arity {
+        OPTIONAL,
+        REQUIRED,
+        MANY,
+        REST
     }
+
+    public record Positional(String metavar, String help, Arity arity) {}
 
     private final String name;
     private final String summary;
@@ -68,8 +72,12 @@ public final class MagicSpec {
     /** The option {@code --typed} names: its name or an alias. */
     private Option find(String typed) {
         Option named = options.get(typed);
-        return named != null ? named
-                : options.values().stream().filter(o -> o.answersTo(typed)).findFirst().orElse(null);
+        return named != null
+                ? named
+                : options.values().stream()
+                        .filter(o -> o.answersTo(typed))
+                        .findFirst()
+                        .orElse(null);
     }
 
     public MagicSpec positional(String metavar, String help) {
@@ -170,7 +178,8 @@ public final class MagicSpec {
         List<String> loose = new ArrayList<>();
         String rest = null;
         boolean optionsDone = false;
-        boolean hasRest = !positionals.isEmpty() && positionals.get(positionals.size() - 1).arity() == Arity.REST;
+        boolean hasRest = !positionals.isEmpty()
+                && positionals.get(positionals.size() - 1).arity() == Arity.REST;
         int fixedBeforeRest = hasRest ? positionals.size() - 1 : Integer.MAX_VALUE;
         int position = 0;
         while (true) {
@@ -197,14 +206,19 @@ public final class MagicSpec {
                 Option option = find(optionName);
                 if (option == null) {
                     throw new MagicException("unknown option --" + optionName + " for " + spelled
-                            + Suggest.hint(optionName, optionNames().stream().map(n -> n.substring(2)).toList(), "--")
+                            + Suggest.hint(
+                                    optionName,
+                                    optionNames().stream()
+                                            .map(n -> n.substring(2))
+                                            .toList(),
+                                    "--")
                             + " (" + spelled + " --help lists them)");
                 }
                 Object value;
                 if (!option.takesValue()) {
                     if (eq >= 0) {
-                        throw new MagicException(option.spelled() + " is a switch and takes no value: write just "
-                                + option.spelled());
+                        throw new MagicException(
+                                option.spelled() + " is a switch and takes no value: write just " + option.spelled());
                     }
                     value = Boolean.TRUE;
                 } else if (eq >= 0) {
@@ -295,12 +309,14 @@ public final class MagicSpec {
             line.append(" [options]");
         }
         for (Positional p : positionals) {
-            line.append(' ').append(switch (p.arity()) {
-                case REQUIRED -> p.metavar();
-                case OPTIONAL -> "[" + p.metavar() + "]";
-                case MANY -> "[" + p.metavar() + "…]";
-                case REST -> p.metavar() + "…";
-            });
+            line.append(' ')
+                    .append(
+                            switch (p.arity()) {
+                                case REQUIRED -> p.metavar();
+                                case OPTIONAL -> "[" + p.metavar() + "]";
+                                case MANY -> "[" + p.metavar() + "…]";
+                                case REST -> p.metavar() + "…";
+                            });
         }
         return line.toString();
     }
@@ -312,8 +328,12 @@ public final class MagicSpec {
             out.append(usage("%" + name)).append('\n');
         }
         if (isCellMagic()) {
-            out.append("%%").append(name).append(options.isEmpty() ? "" : " [options]")
-                    .append("\n    (cell body: ").append(cellBody).append(")\n");
+            out.append("%%")
+                    .append(name)
+                    .append(options.isEmpty() ? "" : " [options]")
+                    .append("\n    (cell body: ")
+                    .append(cellBody)
+                    .append(")\n");
         }
         out.append('\n').append(summary).append('\n');
         if (!positionals.isEmpty()) {
@@ -332,7 +352,8 @@ public final class MagicSpec {
         }
         if (!examples.isEmpty()) {
             out.append("\nExample").append(examples.size() > 1 ? "s" : "").append(":\n");
-            examples.forEach(e -> out.append("  ").append(e.replace("\n", "\n  ")).append('\n'));
+            examples.forEach(
+                    e -> out.append("  ").append(e.replace("\n", "\n  ")).append('\n'));
         }
         return out.toString().stripTrailing();
     }

@@ -13,11 +13,9 @@ import java.util.List;
 public final class ShellWords {
 
     /** One word: its value after quote removal, and where it starts and ends in the raw line. */
-    public record Word(String value, int start, int end, boolean quoted) {
-    }
+    public record Word(String value, int start, int end, boolean quoted) {}
 
-    private ShellWords() {
-    }
+    private ShellWords() {}
 
     /** Just the values, e.g. {@code a "b c" 'd\'} → {@code [a, b c, d\]}. */
     public static List<String> split(String line) {

@@ -57,15 +57,22 @@ public abstract class SpecMagic implements Magic {
 
     @Override
     public List<String> optionValues(String option) {
-        return spec().option(option.replaceFirst("^--", "")).map(Option::choices).orElse(List.of());
+        return spec().option(option.replaceFirst("^--", ""))
+                .map(Option::choices)
+                .orElse(List.of());
     }
 
     @Override
     public String metavar(String option) {
         if (option == null) {
-            return spec().positionals().stream().findFirst().map(MagicSpec.Positional::metavar).orElse(null);
+            return spec().positionals().stream()
+                    .findFirst()
+                    .map(MagicSpec.Positional::metavar)
+                    .orElse(null);
         }
-        return spec().option(option.replaceFirst("^--", "")).map(Option::metavar).orElse(null);
+        return spec().option(option.replaceFirst("^--", ""))
+                .map(Option::metavar)
+                .orElse(null);
     }
 
     @Override

@@ -26,8 +26,9 @@ class TableRendererTest {
     @Test
     void aLongTableShowsItsHeadAndTailInBothForms() {
         int rows = 10_000;
-        MimeBundle bundle = new TableRenderer().render(
-                Table.create("big", IntColumn.create("n", IntStream.range(0, rows).toArray())));
+        MimeBundle bundle = new TableRenderer()
+                .render(Table.create(
+                        "big", IntColumn.create("n", IntStream.range(0, rows).toArray())));
         String html = (String) bundle.data().get(MimeBundle.HTML);
         assertTrue(html.contains("<td>24</td>") && html.contains("<td>9975</td>") && html.contains("<td>9999</td>"));
         assertFalse(html.contains("<td>25</td>") || html.contains("<td>9974</td>"), "only the first and last 25");
@@ -42,13 +43,17 @@ class TableRendererTest {
     @Test
     void floatingPointColumnsCanShowSixSignificantDigits() {
         double loss = (double) 1.7588554f; // a float loss widened to double: 1.7588554620742798
-        Table table = SignificantDigits.apply(Table.create("log",
-                DoubleColumn.create("loss", loss, 5e-6, 9.755282581475769E-5, 120987.65322000001, Double.NaN)));
+        Table table = SignificantDigits.apply(Table.create(
+                "log", DoubleColumn.create("loss", loss, 5e-6, 9.755282581475769E-5, 120987.65322000001, Double.NaN)));
         MimeBundle bundle = new TableRenderer().render(table);
         String html = (String) bundle.data().get(MimeBundle.HTML);
-        assertTrue(html.contains("<td>1.75886</td>") && html.contains("<td>0.000005</td>")
-                && html.contains("<td>0.0000975528</td>") && html.contains("<td>120988</td>")
-                && html.contains("<td></td>"), html);
+        assertTrue(
+                html.contains("<td>1.75886</td>")
+                        && html.contains("<td>0.000005</td>")
+                        && html.contains("<td>0.0000975528</td>")
+                        && html.contains("<td>120988</td>")
+                        && html.contains("<td></td>"),
+                html);
         assertTrue(bundle.plainText().contains("1.75886"), bundle.plainText());
         assertEquals(loss, table.doubleColumn("loss").get(0), "the column keeps every digit");
     }

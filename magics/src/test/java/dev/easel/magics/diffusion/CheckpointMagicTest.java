@@ -3,16 +3,16 @@ package dev.easel.magics.diffusion;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.easel.engine.loading.ModelLoader;
 import dev.easel.Easel;
 import dev.easel.Model;
+import dev.easel.ModelRegistry;
 import dev.easel.engine.loading.LoadOptions;
+import dev.easel.engine.loading.ModelLoader;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.weights.LdmKeys;
 import dev.easel.magics.Captured;
 import dev.easel.magics.JShellContext;
 import dev.easel.magics.Magics;
-import dev.easel.ModelRegistry;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +36,13 @@ class CheckpointMagicTest {
     }
 
     private static int[] pixels(Model m) {
-        BufferedImage image = m.txt2img("a red circle").steps(2).seed(5).size(32, 32).progress(false).run().image();
+        BufferedImage image = m.txt2img("a red circle")
+                .steps(2)
+                .seed(5)
+                .size(32, 32)
+                .progress(false)
+                .run()
+                .image();
         return image.getRGB(0, 0, image.getWidth(), image.getHeight(), null, 0, image.getWidth());
     }
 
@@ -44,8 +50,7 @@ class CheckpointMagicTest {
     void ckptLoadsThroughLoadModelAndEaselLoadLikeTheSafetensors() throws Exception {
         Path ckpt = Files.copy(reference().resolve("formats/tiny-sd.ckpt"), dir.resolve("tiny.ckpt"));
         Path st = dir.resolve("tiny.safetensors");
-        try (StableDiffusionPipeline p = ModelLoader.load(reference().resolve("tiny-sd"),
-                LoadOptions.cpu())) {
+        try (StableDiffusionPipeline p = ModelLoader.load(reference().resolve("tiny-sd"), LoadOptions.cpu())) {
             LdmKeys.export(p.textEncoder(), p.unet(), p.vae(), st);
         }
         Path tokenizer = Files.createDirectories(dir.resolve("tokenizer"));

@@ -26,7 +26,13 @@ import org.junit.jupiter.api.Test;
 class PredictionTypeMagicTest {
 
     private static int[] pixels(Model m) {
-        BufferedImage image = m.txt2img("a red circle").steps(2).seed(5).size(32, 32).progress(false).run().image();
+        BufferedImage image = m.txt2img("a red circle")
+                .steps(2)
+                .seed(5)
+                .size(32, 32)
+                .progress(false)
+                .run()
+                .image();
         return image.getRGB(0, 0, image.getWidth(), image.getHeight(), null, 0, image.getWidth());
     }
 
@@ -39,12 +45,16 @@ class PredictionTypeMagicTest {
                     .runCell("%load_model tiny-sd --as v --device cpu --prediction-type v_prediction", context));
             assertTrue(out.contains("→ variable v"), out);
             Model fromMagic = ModelRegistry.global().byName("v").orElseThrow();
-            assertEquals(PredictionType.V_PREDICTION,
-                    ((StableDiffusionPipeline) fromMagic.pipeline()).schedulerConfig().predictionType());
+            assertEquals(
+                    PredictionType.V_PREDICTION,
+                    ((StableDiffusionPipeline) fromMagic.pipeline())
+                            .schedulerConfig()
+                            .predictionType());
             Model fromApi = Easel.load(tiny.toString(), "cpu", "fp32", "v_prediction");
             Model own = Easel.load(tiny.toString(), "cpu", "fp32");
             assertNotSame(own, fromApi, "another prediction type is another model, not the loaded one");
-            assertEquals(PredictionType.EPSILON,
+            assertEquals(
+                    PredictionType.EPSILON,
                     ((StableDiffusionPipeline) own.pipeline()).schedulerConfig().predictionType());
             int[] v = pixels(fromMagic);
             assertArrayEquals(v, pixels(fromApi));

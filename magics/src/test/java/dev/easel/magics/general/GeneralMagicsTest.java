@@ -1,6 +1,5 @@
 package dev.easel.magics.general;
 
-import dev.easel.notebook.Environment;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +10,7 @@ import dev.easel.magics.CellPart;
 import dev.easel.magics.JShellContext;
 import dev.easel.magics.MagicException;
 import dev.easel.magics.Magics;
+import dev.easel.notebook.Environment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,14 +42,16 @@ class GeneralMagicsTest {
     }
 
     private String error(String cell) {
-        return assertThrows(MagicException.class, () -> magics.runCell(cell, context)).getMessage();
+        return assertThrows(MagicException.class, () -> magics.runCell(cell, context))
+                .getMessage();
     }
 
     @Test
     void timeReportsWallAndCpuForJavaAndMagics() throws Exception {
         String line = run("%time Thread.sleep(120)");
-        var m = java.util.regex.Pattern.compile("Wall time: ([\\d.]+) (ms|s) · CPU time: [\\d.]+ (µs|ms|s) "
-                + "\\(process, all threads\\)").matcher(line);
+        var m = java.util.regex.Pattern.compile(
+                        "Wall time: ([\\d.]+) (ms|s) · CPU time: [\\d.]+ (µs|ms|s) " + "\\(process, all threads\\)")
+                .matcher(line);
         assertTrue(m.find(), line);
         double wallMs = Double.parseDouble(m.group(1)) * (m.group(2).equals("s") ? 1000 : 1);
         assertTrue(wallMs >= 120, line);
@@ -73,10 +75,14 @@ class GeneralMagicsTest {
     void classpathAddsACompiledFolderToTheCells() throws Exception {
         Path src = notebookDir.resolve("src/demo/Greeter.java");
         Files.createDirectories(src.getParent());
-        Files.writeString(src, "package demo; public class Greeter { public static String hi() { return \"hi from a folder\"; } }");
+        Files.writeString(
+                src,
+                "package demo; public class Greeter { public static String hi() { return \"hi from a folder\"; } }");
         Path classes = notebookDir.resolve("classes");
         Files.createDirectories(classes);
-        assertEquals(0, ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(), src.toString()));
+        assertEquals(
+                0,
+                ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(), src.toString()));
 
         String out = run("%classpath classes");
         assertTrue(out.contains("Added 1 path to the class path"), out);
@@ -93,7 +99,8 @@ class GeneralMagicsTest {
         assertTrue(run("%env").contains("PATH="));
         assertEquals("env: EASEL_TEST_VAR=some value\n", run("%env EASEL_TEST_VAR='some value'"));
         assertEquals("some value", Environment.get("EASEL_TEST_VAR").orElseThrow());
-        assertEquals("environment variable EASEL_NOT_SET_X is not set (%env EASEL_NOT_SET_X=VALUE sets it)",
+        assertEquals(
+                "environment variable EASEL_NOT_SET_X is not set (%env EASEL_NOT_SET_X=VALUE sets it)",
                 error("%env EASEL_NOT_SET_X"));
         assertEquals("'1abc' is not a variable name: use letters, digits and _", error("%env 1abc=2"));
     }
@@ -113,12 +120,15 @@ class GeneralMagicsTest {
     void mavenResolvesFromMavenCentralAndAddsTheJars() throws Exception {
         String out = run("%maven org.apache.commons:commons-lang3:3.14.0");
         assertTrue(out.contains("commons-lang3-3.14.0.jar"), out);
-        assertTrue(context.added.stream().anyMatch(p -> p.endsWith("commons-lang3-3.14.0.jar")), context.added.toString());
+        assertTrue(
+                context.added.stream().anyMatch(p -> p.endsWith("commons-lang3-3.14.0.jar")), context.added.toString());
         assertEquals("\"cba\"", context.evalJava("org.apache.commons.lang3.StringUtils.reverse(\"abc\")"));
-        assertEquals("'commons-lang3' is not group:artifact:version, e.g. org.apache.commons:commons-lang3:3.14.0",
+        assertEquals(
+                "'commons-lang3' is not group:artifact:version, e.g. org.apache.commons:commons-lang3:3.14.0",
                 error("%maven commons-lang3"));
         String missing = error("%maven org.apache.commons:commons-lang3:0.0.0-does-not-exist");
-        assertTrue(missing.startsWith("%maven could not resolve org.apache.commons:commons-lang3:0.0.0-does-not-exist: "),
+        assertTrue(
+                missing.startsWith("%maven could not resolve org.apache.commons:commons-lang3:0.0.0-does-not-exist: "),
                 missing);
         assertTrue(!missing.contains("\n"), missing);
     }

@@ -1,12 +1,12 @@
 package dev.easel.magics.spec;
 
-import dev.easel.engine.options.Suggest;
-import dev.easel.engine.options.Option;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.easel.engine.options.Option;
+import dev.easel.engine.options.Suggest;
 import dev.easel.magics.MagicException;
 import java.util.List;
 import java.util.Optional;
@@ -59,10 +59,16 @@ class MagicSpecTest {
 
     @Test
     void theRestOfTheLineIsTakenVerbatim() {
-        assertEquals("a cat's hat, (masterpiece:1.2),  \"quoted\"",
-                parse("--steps 5 a cat's hat, (masterpiece:1.2),  \"quoted\"  ").positional("PROMPT").orElseThrow());
-        assertEquals("a red circle", parse("\"a red circle\"").positional("PROMPT").orElseThrow());
-        assertEquals("--steps is text", parse("-- --steps is text").positional("PROMPT").orElseThrow());
+        assertEquals(
+                "a cat's hat, (masterpiece:1.2),  \"quoted\"",
+                parse("--steps 5 a cat's hat, (masterpiece:1.2),  \"quoted\"  ")
+                        .positional("PROMPT")
+                        .orElseThrow());
+        assertEquals(
+                "a red circle", parse("\"a red circle\"").positional("PROMPT").orElseThrow());
+        assertEquals(
+                "--steps is text",
+                parse("-- --steps is text").positional("PROMPT").orElseThrow());
     }
 
     @Test
@@ -73,7 +79,8 @@ class MagicSpecTest {
 
     @Test
     void unknownOptionNamesTheClosest() {
-        assertEquals("unknown option --stpes for %txt2img — did you mean --steps? (%txt2img --help lists them)",
+        assertEquals(
+                "unknown option --stpes for %txt2img — did you mean --steps? (%txt2img --help lists them)",
                 error("--stpes 20 a cat"));
         assertEquals("unknown option --zzzzzzzz for %txt2img (%txt2img --help lists them)", error("--zzzzzzzz 1"));
     }
@@ -83,7 +90,8 @@ class MagicSpecTest {
         assertEquals("--steps takes a whole number, got 'abc'", error("--steps abc a cat"));
         assertEquals("--cfg takes a number such as 7.5, got 'high'", error("--cfg high a cat"));
         assertEquals("--size takes WIDTHxHEIGHT in pixels such as 512x512, got '512'", error("--size 512 a cat"));
-        assertEquals("--sampler takes one of euler, euler_a, ddim, got 'eulr' — did you mean euler?",
+        assertEquals(
+                "--sampler takes one of euler, euler_a, ddim, got 'eulr' — did you mean euler?",
                 error("--sampler eulr a cat"));
     }
 
@@ -104,28 +112,37 @@ class MagicSpecTest {
         MagicSpec load = MagicSpec.magic("load_model", "Load")
                 .option(Option.string("as", "NAME", "sd", "variable"))
                 .optionalPositional("PATH", "where");
-        assertEquals("x y", load.parse("'x y' --as pipe", "%load_model").positional("PATH").orElseThrow());
+        assertEquals(
+                "x y",
+                load.parse("'x y' --as pipe", "%load_model").positional("PATH").orElseThrow());
         assertEquals("pipe", load.parse("'x y' --as pipe", "%load_model").string("as"));
         assertEquals(Optional.empty(), load.parse("--as p", "%load_model").positional("PATH"));
-        assertEquals("%load_model got an unexpected argument 'b' — usage: %load_model [options] [PATH]",
-                assertThrows(MagicException.class, () -> load.parse("a b", "%load_model")).getMessage());
+        assertEquals(
+                "%load_model got an unexpected argument 'b' — usage: %load_model [options] [PATH]",
+                assertThrows(MagicException.class, () -> load.parse("a b", "%load_model"))
+                        .getMessage());
         MagicSpec info = MagicSpec.magic("png_info", "Info").positional("PATH", "file");
-        assertEquals("%png_info needs PATH — usage: %png_info PATH",
-                assertThrows(MagicException.class, () -> info.parse(" ", "%png_info")).getMessage());
+        assertEquals(
+                "%png_info needs PATH — usage: %png_info PATH",
+                assertThrows(MagicException.class, () -> info.parse(" ", "%png_info"))
+                        .getMessage());
         MagicSpec many = MagicSpec.magic("maven", "m").manyPositional("COORDS", "c");
-        assertEquals(List.of("a:b:1", "c:d:2"), many.parse("a:b:1 c:d:2", "%maven").positionals("COORDS"));
+        assertEquals(
+                List.of("a:b:1", "c:d:2"), many.parse("a:b:1 c:d:2", "%maven").positionals("COORDS"));
     }
 
     @Test
     void helpIsGeneratedFromTheSpec() {
         String help = spec.help();
-        assertTrue(help.startsWith("%txt2img [options] PROMPT…\n%%txt2img [options]\n    (cell body: the prompt)"), help);
+        assertTrue(
+                help.startsWith("%txt2img [options] PROMPT…\n%%txt2img [options]\n    (cell body: the prompt)"), help);
         assertTrue(help.contains("--steps N"), help);
         assertTrue(help.contains("sampling steps [1..] (default 20)"), help);
         assertTrue(help.contains("--sampler euler|euler_a|ddim"), help);
         assertTrue(help.contains("--no-save "), help);
         assertTrue(help.contains("Example:\n  %txt2img --steps 20 a red circle"), help);
-        assertEquals(List.of("--steps", "--cfg", "--negative", "--sampler", "--size", "--no-save", "--help"),
+        assertEquals(
+                List.of("--steps", "--cfg", "--negative", "--sampler", "--size", "--no-save", "--help"),
                 spec.optionNames());
     }
 

@@ -47,7 +47,8 @@ class ShellWordsTest {
     @Test
     void unclosedQuotesAreOneLineErrors() {
         MagicException single = assertThrows(MagicException.class, () -> ShellWords.split("a 'b"));
-        assertEquals("unclosed ' in the arguments (starting at column 3): close the quote, or write \\' for a literal quote",
+        assertEquals(
+                "unclosed ' in the arguments (starting at column 3): close the quote, or write \\' for a literal quote",
                 single.getMessage());
         MagicException dbl = assertThrows(MagicException.class, () -> ShellWords.split("\"b"));
         assertTrue(dbl.getMessage().startsWith("unclosed \" in the arguments (starting at column 1)"));

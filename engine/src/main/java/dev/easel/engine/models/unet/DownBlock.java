@@ -19,8 +19,15 @@ public abstract sealed class DownBlock extends Module permits DownBlock2D, Cross
     /** Builds a down block; the constructors of the block classes, as {@link DownBlockType} names them. */
     @FunctionalInterface
     public interface Factory {
-        DownBlock create(Init init, int inChannels, int outChannels, int layers, int heads, int transformerLayers,
-                         boolean addDownsample, BlockSettings settings);
+        DownBlock create(
+                Init init,
+                int inChannels,
+                int outChannels,
+                int layers,
+                int heads,
+                int transformerLayers,
+                boolean addDownsample,
+                BlockSettings settings);
     }
 
     private final ModuleList<Transformer2DModel> attentions;
@@ -28,17 +35,30 @@ public abstract sealed class DownBlock extends Module permits DownBlock2D, Cross
     private final ModuleList<Downsample2D> downsamplers;
 
     /** Registers the children in diffusers' order (attentions, resnets, downsamplers); builds them layer by layer. */
-    DownBlock(Init init, int inChannels, int outChannels, int layers, int heads, int transformerLayers,
-              boolean addDownsample, BlockSettings s, boolean crossAttention) {
+    DownBlock(
+            Init init,
+            int inChannels,
+            int outChannels,
+            int layers,
+            int heads,
+            int transformerLayers,
+            boolean addDownsample,
+            BlockSettings s,
+            boolean crossAttention) {
         attentions = crossAttention ? register("attentions", new ModuleList<>()) : null;
         resnets = register("resnets", new ModuleList<>());
         downsamplers = register("downsamplers", new ModuleList<>());
         for (int j = 0; j < layers; j++) {
-            resnets.add(new ResnetBlock2D(init, j == 0 ? inChannels : outChannels, outChannels,
-                    s.timeEmbeddingDim(), s.normGroups(), s.normEps()));
+            resnets.add(new ResnetBlock2D(
+                    init,
+                    j == 0 ? inChannels : outChannels,
+                    outChannels,
+                    s.timeEmbeddingDim(),
+                    s.normGroups(),
+                    s.normEps()));
             if (crossAttention) {
-                attentions.add(new Transformer2DModel(init, heads, outChannels / heads, outChannels,
-                        transformerLayers, s));
+                attentions.add(
+                        new Transformer2DModel(init, heads, outChannels / heads, outChannels, transformerLayers, s));
             }
         }
         if (addDownsample) {

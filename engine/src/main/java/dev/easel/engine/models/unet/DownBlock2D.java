@@ -6,8 +6,15 @@ import dev.easel.engine.nn.Init;
 public final class DownBlock2D extends DownBlock {
 
     /** {@code heads} and {@code transformerLayers} are unused: the block has no transformer. */
-    public DownBlock2D(Init init, int inChannels, int outChannels, int layers, int heads, int transformerLayers,
-                       boolean addDownsample, BlockSettings settings) {
+    public DownBlock2D(
+            Init init,
+            int inChannels,
+            int outChannels,
+            int layers,
+            int heads,
+            int transformerLayers,
+            boolean addDownsample,
+            BlockSettings settings) {
         super(init, inChannels, outChannels, layers, heads, transformerLayers, addDownsample, settings, false);
     }
 }

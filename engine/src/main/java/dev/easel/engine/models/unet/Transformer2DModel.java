@@ -27,15 +27,17 @@ public final class Transformer2DModel extends Module {
         linear = s.useLinearProjection();
         int inner = heads * headDim;
         norm = register("norm", new GroupNorm(init, s.normGroups(), channels, 1e-6f));
-        projIn = register("proj_in", linear ? new Linear(init, channels, inner, true)
-                : new Conv2d(init, channels, inner, 1, 1, 0));
+        projIn = register(
+                "proj_in",
+                linear ? new Linear(init, channels, inner, true) : new Conv2d(init, channels, inner, 1, 1, 0));
         blocks = register("transformer_blocks", new ModuleList<>());
         for (int i = 0; i < layers; i++) {
-            blocks.add(new BasicTransformerBlock(init, inner, heads, headDim, s.crossAttentionDim(),
-                    s.upcastAttention()));
+            blocks.add(
+                    new BasicTransformerBlock(init, inner, heads, headDim, s.crossAttentionDim(), s.upcastAttention()));
         }
-        projOut = register("proj_out", linear ? new Linear(init, inner, channels, true)
-                : new Conv2d(init, inner, channels, 1, 1, 0));
+        projOut = register(
+                "proj_out",
+                linear ? new Linear(init, inner, channels, true) : new Conv2d(init, inner, channels, 1, 1, 0));
     }
 
     /** {@code x} [B, C, H, W] attends to {@code context}; same shape out. */

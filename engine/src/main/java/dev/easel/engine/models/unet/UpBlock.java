@@ -23,8 +23,16 @@ public abstract sealed class UpBlock extends Module permits UpBlock2D, CrossAttn
     /** Builds an up block; the constructors of the block classes, as {@link UpBlockType} names them. */
     @FunctionalInterface
     public interface Factory {
-        UpBlock create(Init init, int inChannels, int prevOutputChannels, int outChannels, int layers, int heads,
-                       int transformerLayers, boolean addUpsample, BlockSettings settings);
+        UpBlock create(
+                Init init,
+                int inChannels,
+                int prevOutputChannels,
+                int outChannels,
+                int layers,
+                int heads,
+                int transformerLayers,
+                boolean addUpsample,
+                BlockSettings settings);
     }
 
     private final ModuleList<Transformer2DModel> attentions;
@@ -37,19 +45,28 @@ public abstract sealed class UpBlock extends Module permits UpBlock2D, CrossAttn
      * @param inChannels channels of the last skip connection (the down block one level lower's input)
      * @param prevOutputChannels channels coming from the block below
      */
-    UpBlock(Init init, int inChannels, int prevOutputChannels, int outChannels, int layers, int heads,
-            int transformerLayers, boolean addUpsample, BlockSettings s, boolean crossAttention) {
+    UpBlock(
+            Init init,
+            int inChannels,
+            int prevOutputChannels,
+            int outChannels,
+            int layers,
+            int heads,
+            int transformerLayers,
+            boolean addUpsample,
+            BlockSettings s,
+            boolean crossAttention) {
         attentions = crossAttention ? register("attentions", new ModuleList<>()) : null;
         resnets = register("resnets", new ModuleList<>());
         upsamplers = register("upsamplers", new ModuleList<>());
         for (int j = 0; j < layers; j++) {
             int skip = j == layers - 1 ? inChannels : outChannels;
             int resIn = j == 0 ? prevOutputChannels : outChannels;
-            resnets.add(new ResnetBlock2D(init, resIn + skip, outChannels, s.timeEmbeddingDim(), s.normGroups(),
-                    s.normEps()));
+            resnets.add(new ResnetBlock2D(
+                    init, resIn + skip, outChannels, s.timeEmbeddingDim(), s.normGroups(), s.normEps()));
             if (crossAttention) {
-                attentions.add(new Transformer2DModel(init, heads, outChannels / heads, outChannels,
-                        transformerLayers, s));
+                attentions.add(
+                        new Transformer2DModel(init, heads, outChannels / heads, outChannels, transformerLayers, s));
             }
         }
         if (addUpsample) {
@@ -77,8 +94,8 @@ public abstract sealed class UpBlock extends Module permits UpBlock2D, CrossAttn
      * the down blocks' outputs are taken back), upsampling to {@code upsampleTo} [h, w] (the next skip connection's
      * size, so odd sizes come back exactly) unless it is the last block.
      */
-    public NDArray forward(NDManager scope, NDArray x, NDArray emb, NDArray context, List<NDArray> skips,
-                           Shape upsampleTo) {
+    public NDArray forward(
+            NDManager scope, NDArray x, NDArray emb, NDArray context, List<NDArray> skips, Shape upsampleTo) {
         for (int j = 0; j < resnets.size(); j++) {
             x = layerForward(scope, j, x, skips.get(j), emb, context);
         }

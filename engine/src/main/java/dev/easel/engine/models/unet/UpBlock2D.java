@@ -6,9 +6,26 @@ import dev.easel.engine.nn.Init;
 public final class UpBlock2D extends UpBlock {
 
     /** {@code heads} and {@code transformerLayers} are unused: the block has no transformer. */
-    public UpBlock2D(Init init, int inChannels, int prevOutputChannels, int outChannels, int layers, int heads,
-                     int transformerLayers, boolean addUpsample, BlockSettings settings) {
-        super(init, inChannels, prevOutputChannels, outChannels, layers, heads, transformerLayers, addUpsample,
-                settings, false);
+    public UpBlock2D(
+            Init init,
+            int inChannels,
+            int prevOutputChannels,
+            int outChannels,
+            int layers,
+            int heads,
+            int transformerLayers,
+            boolean addUpsample,
+            BlockSettings settings) {
+        super(
+                init,
+                inChannels,
+                prevOutputChannels,
+                outChannels,
+                layers,
+                heads,
+                transformerLayers,
+                addUpsample,
+                settings,
+                false);
     }
 }
