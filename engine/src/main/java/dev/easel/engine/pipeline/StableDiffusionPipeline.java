@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.embeddings.Embeddings;
 import dev.easel.engine.lora.LoraNetwork;
+import dev.easel.engine.memory.NativeHeap;
 import dev.easel.engine.models.AutoencoderKL;
 import dev.easel.engine.models.ClipTextModel;
 import dev.easel.engine.models.UNet2DConditionModel;
@@ -305,6 +306,8 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
             List<BufferedImage> images = decode(gen, s, latents);
             List<Long> seeds = Collections.nCopies(s.batchSize(), s.seed());
             return new GenerationResult(images, seeds, s, finalLatents, (System.nanoTime() - startNanos) / 1_000_000);
+        } finally {
+            NativeHeap.releaseFreed(); // the activations just freed, back to the system
         }
     }
 
