@@ -303,6 +303,7 @@ public final class StableDiffusionPipeline implements DiffusionPipeline {
                 latents = hiresPass(gen, s, latents, noise, progress, cancel);
             }
             Latents finalLatents = Latents.of(latents);
+            NativeHeap.releaseFreed(); // the UNet's freed activations go back before the decoder's peak
             List<BufferedImage> images = decode(gen, s, latents);
             List<Long> seeds = Collections.nCopies(s.batchSize(), s.seed());
             return new GenerationResult(images, seeds, s, finalLatents, (System.nanoTime() - startNanos) / 1_000_000);
