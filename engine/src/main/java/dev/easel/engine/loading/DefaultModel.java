@@ -3,9 +3,9 @@ package dev.easel.engine.loading;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.io.AtomicFile;
 import dev.easel.engine.io.Folders;
+import dev.easel.engine.io.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -140,7 +139,7 @@ public final class DefaultModel {
         for (Entry entry : entries) {
             Path file = folder.resolve(entry.path());
             try {
-                if (Files.isRegularFile(file) && entry.sha256().equals(sha256(file))) {
+                if (Files.isRegularFile(file) && entry.sha256().equals(Sha256.of(file))) {
                     continue;
                 }
                 LOG.log(
@@ -163,18 +162,10 @@ public final class DefaultModel {
         VERIFIED.clear();
     }
 
-    private static String sha256(Path file) throws IOException {
-        MessageDigest digest = sha256Digest();
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-            in.transferTo(OutputStream.nullOutputStream());
-        }
-        return HexFormat.of().formatHex(digest.digest());
-    }
-
     /** {@code default-model-<hash>}: named by the index, so a jar with another model gets another folder. */
     private static String shippedFolderName(List<Entry> entries) {
         return "default-model-"
-                + sha256(String.join("\n", entries.stream().map(Entry::line).toList()))
+                + Sha256.of(String.join("\n", entries.stream().map(Entry::line).toList()))
                         .substring(0, 16);
     }
 
@@ -202,7 +193,7 @@ public final class DefaultModel {
 
     private static void copyVerified(Entry entry, Path target) throws IOException {
         Files.createDirectories(target.getParent());
-        MessageDigest digest = sha256Digest();
+        MessageDigest digest = Sha256.digest();
         try (InputStream resource = DefaultModel.class.getResourceAsStream(RESOURCE + entry.path())) {
             if (resource == null) {
                 throw new IOException(entry.path() + " is listed in " + INDEX + " but not in the jar");
@@ -224,17 +215,5 @@ public final class DefaultModel {
         String xdg = System.getenv("XDG_CACHE_HOME");
         Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
         return base.resolve("easel");
-    }
-
-    private static String sha256(String text) {
-        return HexFormat.of().formatHex(sha256Digest().digest(text.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    private static MessageDigest sha256Digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("this JVM has no SHA-256", e);
-        }
     }
 }

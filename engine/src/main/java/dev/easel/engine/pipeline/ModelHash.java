@@ -1,15 +1,13 @@
 package dev.easel.engine.pipeline;
 
 import dev.easel.engine.EngineException;
+import dev.easel.engine.io.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -74,18 +72,10 @@ public final class ModelHash {
     }
 
     private static String digest(Path file, long skip) {
-        try (InputStream in = Files.newInputStream(file)) {
-            in.skipNBytes(skip);
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 20];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                md.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(md.digest());
+        try {
+            return Sha256.of(file, skip);
         } catch (IOException e) {
             throw new EngineException(file + ": cannot read it to hash it: " + e.getMessage());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
