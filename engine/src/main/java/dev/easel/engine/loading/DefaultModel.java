@@ -4,6 +4,7 @@ import dev.easel.engine.EngineException;
 import dev.easel.engine.io.AtomicFile;
 import dev.easel.engine.io.Folders;
 import dev.easel.engine.io.Sha256;
+import dev.easel.engine.io.UserCache;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -27,9 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>The default model is the small SD 1.x-shaped model Easel trains itself ({@code train-base}) and ships inside
  * the engine jar, in diffusers layout under {@value #RESOURCE}. The pipeline loads from folders, so the first use
- * copies it out into the user's cache ({@code $XDG_CACHE_HOME/easel} or {@code ~/.cache/easel}, or the system
- * property {@code easel.cache}), into a folder named after its content hash: a new build with a retrained model gets
- * a new folder and an old one is never half-overwritten. The environment variable {@code EASEL_DEFAULT_MODEL} or the
+ * copies it out into the user's cache ({@link UserCache}), into a folder named after its content hash: a new build
+ * with a retrained model gets a new folder and an old one is never half-overwritten. The environment variable {@code EASEL_DEFAULT_MODEL} or the
  * system property {@code easel.default.model} point {@code default} at another diffusers folder instead.
  */
 public final class DefaultModel {
@@ -76,7 +76,7 @@ public final class DefaultModel {
      */
     public static boolean isDefaultFolder(Path folder) {
         try {
-            Path expected = configured().orElseGet(() -> cacheRoot().resolve(shippedFolderName(index())));
+            Path expected = configured().orElseGet(() -> UserCache.folder().resolve(shippedFolderName(index())));
             return Files.isSameFile(folder, expected);
         } catch (IOException | RuntimeException e) {
             return false; // no such folder (not copied out yet, or no model shipped): not the default model
@@ -92,7 +92,7 @@ public final class DefaultModel {
     /** The shipped model, copied out of the jar once per content hash. */
     static Path shipped() {
         List<Entry> entries = index();
-        Path cache = cacheRoot();
+        Path cache = UserCache.folder();
         String name = shippedFolderName(entries);
         Path folder = cache.resolve(name);
         if (Files.isRegularFile(folder.resolve("model_index.json"))) {
@@ -205,15 +205,5 @@ public final class DefaultModel {
             throw new IOException(entry.path() + " in the jar is damaged (SHA-256 " + actual + ", expected "
                     + entry.sha256() + "); rebuild or re-download Easel");
         }
-    }
-
-    private static Path cacheRoot() {
-        String configured = System.getProperty("easel.cache");
-        if (configured != null) {
-            return Path.of(configured);
-        }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("easel");
     }
 }
