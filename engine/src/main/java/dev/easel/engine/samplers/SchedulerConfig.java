@@ -29,6 +29,9 @@ import dev.easel.engine.models.Configs;
  *                            so the last timestep is pure noise. SD 1.x's own schedule keeps √ᾱ = 0.068 of the image
  *                            at t = 999, enough for a model to read colours and layout from the noise it is given —
  *                            which at sampling time is random.
+ * @param lowerOrderFinal     diffusers' {@code lower_order_final} of the multistep solvers (DPM++ 2M, UniPC): the
+ *                            last step (and for DPM++ 2M only with fewer than 15 steps) drops to first order, which
+ *                            steadies few-step runs; default true, as in diffusers
  */
 public record SchedulerConfig(
         int numTrainTimesteps,
@@ -40,7 +43,8 @@ public record SchedulerConfig(
         Boolean setAlphaToOne,
         TimestepSpacing timestepSpacing,
         boolean useKarrasSigmas,
-        boolean rescaleBetasZeroSnr) {
+        boolean rescaleBetasZeroSnr,
+        boolean lowerOrderFinal) {
 
     /** Where the keys of this record are read from, for error messages. */
     private static final String FILE = "scheduler_config.json";
@@ -54,7 +58,7 @@ public record SchedulerConfig(
     /** Stable Diffusion 1.x's schedule, as its original (PNDM) file gives it: no spacing, so class defaults apply. */
     public static SchedulerConfig sd1() {
         return new SchedulerConfig(
-                1000, 0.00085, 0.012, "scaled_linear", PredictionType.EPSILON, 1, false, null, false, false);
+                1000, 0.00085, 0.012, "scaled_linear", PredictionType.EPSILON, 1, false, null, false, false, true);
     }
 
     /** The config of a {@code scheduler_config.json}; keys it lacks take diffusers' defaults. */
@@ -81,7 +85,8 @@ public record SchedulerConfig(
                 n.hasNonNull("set_alpha_to_one") ? Configs.bool(n, "set_alpha_to_one", true) : null,
                 spacing == null ? null : TimestepSpacing.parse(spacing, FILE + ": timestep_spacing"),
                 false,
-                Configs.bool(n, "rescale_betas_zero_snr", false));
+                Configs.bool(n, "rescale_betas_zero_snr", false),
+                Configs.bool(n, "lower_order_final", true));
     }
 
     /** An explicit spacing for whichever sampler uses this config (null: each sampler's class default). */
@@ -96,7 +101,8 @@ public record SchedulerConfig(
                 setAlphaToOne,
                 spacing,
                 useKarrasSigmas,
-                rescaleBetasZeroSnr);
+                rescaleBetasZeroSnr,
+                lowerOrderFinal);
     }
 
     public SchedulerConfig withPredictionType(PredictionType type) {
@@ -110,7 +116,8 @@ public record SchedulerConfig(
                 setAlphaToOne,
                 timestepSpacing,
                 useKarrasSigmas,
-                rescaleBetasZeroSnr);
+                rescaleBetasZeroSnr,
+                lowerOrderFinal);
     }
 
     /** This config with Karras et al.'s sigma schedule on or off (for samplers that have one). */
@@ -125,7 +132,8 @@ public record SchedulerConfig(
                 setAlphaToOne,
                 timestepSpacing,
                 karras,
-                rescaleBetasZeroSnr);
+                rescaleBetasZeroSnr,
+                lowerOrderFinal);
     }
 
     /** This schedule rescaled to zero terminal SNR (or not). */
@@ -140,7 +148,24 @@ public record SchedulerConfig(
                 setAlphaToOne,
                 timestepSpacing,
                 useKarrasSigmas,
-                rescale);
+                rescale,
+                lowerOrderFinal);
+    }
+
+    /** This config with diffusers' {@code lower_order_final} on or off (multistep solvers only). */
+    public SchedulerConfig withLowerOrderFinal(boolean lower) {
+        return new SchedulerConfig(
+                numTrainTimesteps,
+                betaStart,
+                betaEnd,
+                betaSchedule,
+                predictionType,
+                stepsOffset,
+                setAlphaToOne,
+                timestepSpacing,
+                useKarrasSigmas,
+                rescaleBetasZeroSnr,
+                lower);
     }
 
     /** The file's spacing, else the sampler class's default. */
