@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.models.Configs;
+import java.util.function.Consumer;
 
 /**
  * The training noise schedule and options from {@code scheduler/scheduler_config.json}, shared by all samplers.
@@ -91,81 +92,77 @@ public record SchedulerConfig(
 
     /** An explicit spacing for whichever sampler uses this config (null: each sampler's class default). */
     public SchedulerConfig withSpacing(TimestepSpacing spacing) {
-        return new SchedulerConfig(
-                numTrainTimesteps,
-                betaStart,
-                betaEnd,
-                betaSchedule,
-                predictionType,
-                stepsOffset,
-                setAlphaToOne,
-                spacing,
-                useKarrasSigmas,
-                rescaleBetasZeroSnr,
-                lowerOrderFinal);
+        return with(c -> c.timestepSpacing = spacing);
     }
 
     public SchedulerConfig withPredictionType(PredictionType type) {
-        return new SchedulerConfig(
-                numTrainTimesteps,
-                betaStart,
-                betaEnd,
-                betaSchedule,
-                type,
-                stepsOffset,
-                setAlphaToOne,
-                timestepSpacing,
-                useKarrasSigmas,
-                rescaleBetasZeroSnr,
-                lowerOrderFinal);
+        return with(c -> c.predictionType = type);
     }
 
     /** This config with Karras et al.'s sigma schedule on or off (for samplers that have one). */
     public SchedulerConfig withKarrasSigmas(boolean karras) {
-        return new SchedulerConfig(
-                numTrainTimesteps,
-                betaStart,
-                betaEnd,
-                betaSchedule,
-                predictionType,
-                stepsOffset,
-                setAlphaToOne,
-                timestepSpacing,
-                karras,
-                rescaleBetasZeroSnr,
-                lowerOrderFinal);
+        return with(c -> c.useKarrasSigmas = karras);
     }
 
     /** This schedule rescaled to zero terminal SNR (or not). */
     public SchedulerConfig withZeroTerminalSnr(boolean rescale) {
-        return new SchedulerConfig(
-                numTrainTimesteps,
-                betaStart,
-                betaEnd,
-                betaSchedule,
-                predictionType,
-                stepsOffset,
-                setAlphaToOne,
-                timestepSpacing,
-                useKarrasSigmas,
-                rescale,
-                lowerOrderFinal);
+        return with(c -> c.rescaleBetasZeroSnr = rescale);
     }
 
     /** This config with diffusers' {@code lower_order_final} on or off (multistep solvers only). */
     public SchedulerConfig withLowerOrderFinal(boolean lower) {
-        return new SchedulerConfig(
-                numTrainTimesteps,
-                betaStart,
-                betaEnd,
-                betaSchedule,
-                predictionType,
-                stepsOffset,
-                setAlphaToOne,
-                timestepSpacing,
-                useKarrasSigmas,
-                rescaleBetasZeroSnr,
-                lower);
+        return with(c -> c.lowerOrderFinal = lower);
+    }
+
+    /** This config with one change made to a copy of its fields. */
+    private SchedulerConfig with(Consumer<Fields> change) {
+        Fields f = new Fields(this);
+        change.accept(f);
+        return f.build();
+    }
+
+    /** The record's fields, mutable, so each {@code withX} names only the one it changes. */
+    private static final class Fields {
+        private final int numTrainTimesteps;
+        private final double betaStart;
+        private final double betaEnd;
+        private final String betaSchedule;
+        private PredictionType predictionType;
+        private final int stepsOffset;
+        private final Boolean setAlphaToOne;
+        private TimestepSpacing timestepSpacing;
+        private boolean useKarrasSigmas;
+        private boolean rescaleBetasZeroSnr;
+        private boolean lowerOrderFinal;
+
+        Fields(SchedulerConfig c) {
+            numTrainTimesteps = c.numTrainTimesteps;
+            betaStart = c.betaStart;
+            betaEnd = c.betaEnd;
+            betaSchedule = c.betaSchedule;
+            predictionType = c.predictionType;
+            stepsOffset = c.stepsOffset;
+            setAlphaToOne = c.setAlphaToOne;
+            timestepSpacing = c.timestepSpacing;
+            useKarrasSigmas = c.useKarrasSigmas;
+            rescaleBetasZeroSnr = c.rescaleBetasZeroSnr;
+            lowerOrderFinal = c.lowerOrderFinal;
+        }
+
+        SchedulerConfig build() {
+            return new SchedulerConfig(
+                    numTrainTimesteps,
+                    betaStart,
+                    betaEnd,
+                    betaSchedule,
+                    predictionType,
+                    stepsOffset,
+                    setAlphaToOne,
+                    timestepSpacing,
+                    useKarrasSigmas,
+                    rescaleBetasZeroSnr,
+                    lowerOrderFinal);
+        }
     }
 
     /** The file's spacing, else the sampler class's default. */
