@@ -2,6 +2,7 @@ package dev.easel.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -120,6 +121,19 @@ class SchedulerConfigTest {
             assertArrayEquals(
                     table(m, "euler_n10"), timesteps("euler", resaved.withSpacing(TimestepSpacing.LINSPACE), 10), 1e-4);
         }
+    }
+
+    @Test
+    void lowerOrderFinalComesFromTheFileAndDefaultsToOn() {
+        // DPMSolverMultistep and UniPC take lower_order_final; SD's own file lacks it, so diffusers' default (true)
+        // applies. What the flag does to the steps is checked against diffusers' numbers in
+        // DiffusersSchedulerNumbersTest (its DPM-Solver test turns it off).
+        assertTrue(SchedulerConfig.fromJson(sd15OriginalFile()).lowerOrderFinal());
+        ObjectNode off = sd15OriginalFile().put("lower_order_final", false);
+        assertFalse(SchedulerConfig.fromJson(off).lowerOrderFinal());
+        ObjectNode bad = sd15OriginalFile().put("lower_order_final", "no");
+        EngineException e = assertThrows(EngineException.class, () -> SchedulerConfig.fromJson(bad));
+        assertTrue(e.getMessage().contains("lower_order_final"), e.getMessage());
     }
 
     @Test

@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDArray;
 
 /**
  * DPM-Solver++(2M) (Lu et al. 2022), diffusers' {@code DPMSolverMultistepScheduler} with
- * {@code algorithm_type="dpmsolver++"}, {@code solver_order=2}, midpoint solver, {@code lower_order_final}:
- * first order at the first step (and at the last when fewer than 15 steps), second order otherwise.
+ * {@code algorithm_type="dpmsolver++"}, {@code solver_order=2}, midpoint solver: first order at the first step
+ * (and, with {@code lower_order_final} as by default, at the last when fewer than 15 steps), second order otherwise.
  * The Karras schedule gives "DPM++ 2M Karras".
  */
 public class DpmPp2mSampler extends DpmSolverSampler {
@@ -36,7 +36,7 @@ public class DpmPp2mSampler extends DpmSolverSampler {
     @Override
     public NDArray step(NDArray modelOutput, int index, NDArray sample, Noise noise) {
         int n = timesteps.length;
-        boolean lowerOrderFinal = index == n - 1 && n < 15;
+        boolean lowerOrderFinal = config.lowerOrderFinal() && index == n - 1 && n < 15;
         NDArray x0 = keep(convert(modelOutput, sample, index));
         NDArray eps = stepNoise(modelOutput, noise);
         float sigmaT = sigmas[index + 1];

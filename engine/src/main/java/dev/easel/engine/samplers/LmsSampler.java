@@ -63,8 +63,11 @@ public final class LmsSampler extends SigmaSampler {
             derivatives.remove(0).close();
         }
         int order = Math.min(index + 1, ORDER);
+        // img2img starts at a later index with fewer derivatives than the order: diffusers still takes the order's
+        // coefficients (from the index) and pairs them with the derivatives it has, newest first
+        int terms = Math.min(order, derivatives.size());
         NDArray acc = sample.duplicate();
-        for (int k = 0; k < order; k++) {
+        for (int k = 0; k < terms; k++) {
             NDArray deriv = derivatives.get(derivatives.size() - 1 - k);
             NDArray term = deriv.mul((float) coefficient(order, index, k));
             NDArray next = acc.add(term);

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.models.Configs;
+import java.util.function.Consumer;
 
 /**
  * The training noise schedule and options from {@code scheduler/scheduler_config.json}, shared by all samplers.
@@ -29,6 +30,9 @@ import dev.easel.engine.models.Configs;
  *                            so the last timestep is pure noise. SD 1.x's own schedule keeps √ᾱ = 0.068 of the image
  *                            at t = 999, enough for a model to read colours and layout from the noise it is given —
  *                            which at sampling time is random.
+ * @param lowerOrderFinal     diffusers' {@code lower_order_final} of the multistep solvers (DPM++ 2M, UniPC): the
+ *                            last step (and for DPM++ 2M only with fewer than 15 steps) drops to first order, which
+ *                            steadies few-step runs; default true, as in diffusers
  */
 public record SchedulerConfig(
         int numTrainTimesteps,
@@ -40,7 +44,8 @@ public record SchedulerConfig(
         Boolean setAlphaToOne,
         TimestepSpacing timestepSpacing,
         boolean useKarrasSigmas,
-        boolean rescaleBetasZeroSnr) {
+        boolean rescaleBetasZeroSnr,
+        boolean lowerOrderFinal) {
 
     /** Where the keys of this record are read from, for error messages. */
     private static final String FILE = "scheduler_config.json";
@@ -54,7 +59,7 @@ public record SchedulerConfig(
     /** Stable Diffusion 1.x's schedule, as its original (PNDM) file gives it: no spacing, so class defaults apply. */
     public static SchedulerConfig sd1() {
         return new SchedulerConfig(
-                1000, 0.00085, 0.012, "scaled_linear", PredictionType.EPSILON, 1, false, null, false, false);
+                1000, 0.00085, 0.012, "scaled_linear", PredictionType.EPSILON, 1, false, null, false, false, true);
     }
 
     /** The config of a {@code scheduler_config.json}; keys it lacks take diffusers' defaults. */
@@ -81,66 +86,83 @@ public record SchedulerConfig(
                 n.hasNonNull("set_alpha_to_one") ? Configs.bool(n, "set_alpha_to_one", true) : null,
                 spacing == null ? null : TimestepSpacing.parse(spacing, FILE + ": timestep_spacing"),
                 false,
-                Configs.bool(n, "rescale_betas_zero_snr", false));
+                Configs.bool(n, "rescale_betas_zero_snr", false),
+                Configs.bool(n, "lower_order_final", true));
     }
 
     /** An explicit spacing for whichever sampler uses this config (null: each sampler's class default). */
     public SchedulerConfig withSpacing(TimestepSpacing spacing) {
-        return new SchedulerConfig(
-                numTrainTimesteps,
-                betaStart,
-                betaEnd,
-                betaSchedule,
-                predictionType,
-                stepsOffset,
-                setAlphaToOne,
-                spacing,
-                useKarrasSigmas,
-                rescaleBetasZeroSnr);
+        return with(c -> c.timestepSpacing = spacing);
     }
 
     public SchedulerConfig withPredictionType(PredictionType type) {
-        return new SchedulerConfig(
-                numTrainTimesteps,
-                betaStart,
-                betaEnd,
-                betaSchedule,
-                type,
-                stepsOffset,
-                setAlphaToOne,
-                timestepSpacing,
-                useKarrasSigmas,
-                rescaleBetasZeroSnr);
+        return with(c -> c.predictionType = type);
     }
 
     /** This config with Karras et al.'s sigma schedule on or off (for samplers that have one). */
     public SchedulerConfig withKarrasSigmas(boolean karras) {
-        return new SchedulerConfig(
-                numTrainTimesteps,
-                betaStart,
-                betaEnd,
-                betaSchedule,
-                predictionType,
-                stepsOffset,
-                setAlphaToOne,
-                timestepSpacing,
-                karras,
-                rescaleBetasZeroSnr);
+        return with(c -> c.useKarrasSigmas = karras);
     }
 
     /** This schedule rescaled to zero terminal SNR (or not). */
     public SchedulerConfig withZeroTerminalSnr(boolean rescale) {
-        return new SchedulerConfig(
-                numTrainTimesteps,
-                betaStart,
-                betaEnd,
-                betaSchedule,
-                predictionType,
-                stepsOffset,
-                setAlphaToOne,
-                timestepSpacing,
-                useKarrasSigmas,
-                rescale);
+        return with(c -> c.rescaleBetasZeroSnr = rescale);
+    }
+
+    /** This config with diffusers' {@code lower_order_final} on or off (multistep solvers only). */
+    public SchedulerConfig withLowerOrderFinal(boolean lower) {
+        return with(c -> c.lowerOrderFinal = lower);
+    }
+
+    /** This config with one change made to a copy of its fields. */
+    private SchedulerConfig with(Consumer<Fields> change) {
+        Fields f = new Fields(this);
+        change.accept(f);
+        return f.build();
+    }
+
+    /** The record's fields, mutable, so each {@code withX} names only the one it changes. */
+    private static final class Fields {
+        private final int numTrainTimesteps;
+        private final double betaStart;
+        private final double betaEnd;
+        private final String betaSchedule;
+        private PredictionType predictionType;
+        private final int stepsOffset;
+        private final Boolean setAlphaToOne;
+        private TimestepSpacing timestepSpacing;
+        private boolean useKarrasSigmas;
+        private boolean rescaleBetasZeroSnr;
+        private boolean lowerOrderFinal;
+
+        Fields(SchedulerConfig c) {
+            numTrainTimesteps = c.numTrainTimesteps;
+            betaStart = c.betaStart;
+            betaEnd = c.betaEnd;
+            betaSchedule = c.betaSchedule;
+            predictionType = c.predictionType;
+            stepsOffset = c.stepsOffset;
+            setAlphaToOne = c.setAlphaToOne;
+            timestepSpacing = c.timestepSpacing;
+            useKarrasSigmas = c.useKarrasSigmas;
+            rescaleBetasZeroSnr = c.rescaleBetasZeroSnr;
+            lowerOrderFinal = c.lowerOrderFinal;
+        }
+
+        SchedulerConfig build() {
+            return new SchedulerConfig(
+                    numTrainTimesteps,
+                    betaStart,
+                    betaEnd,
+                    betaSchedule,
+                    predictionType,
+                    stepsOffset,
+                    setAlphaToOne,
+                    timestepSpacing,
+                    useKarrasSigmas,
+                    rescaleBetasZeroSnr,
+                    lowerOrderFinal);
+        }
     }
 
     /** The file's spacing, else the sampler class's default. */

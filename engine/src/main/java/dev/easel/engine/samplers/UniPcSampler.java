@@ -4,7 +4,8 @@ import ai.djl.ndarray.NDArray;
 
 /**
  * UniPC (Zhao et al. 2023), diffusers' {@code UniPCMultistepScheduler} defaults: order 2, data prediction, B(h) =
- * e^h − 1 ("bh2"), a UniC corrector after every step but the first, lower order at the end.
+ * e^h − 1 ("bh2"), a UniC corrector after every step but the first, lower order at the end
+ * ({@code lower_order_final}, on unless the config turns it off).
  */
 public final class UniPcSampler extends DpmSolverSampler {
 
@@ -50,7 +51,7 @@ public final class UniPcSampler extends DpmSolverSampler {
         }
         m1 = m0;
         m0 = x0;
-        int order = Math.min(2, timesteps.length - index);
+        int order = config.lowerOrderFinal() ? Math.min(2, timesteps.length - index) : 2;
         thisOrder = Math.min(order, lowerOrderNums + 1);
         lastSample = sample;
         NDArray out = predictor(sample, index, thisOrder);
