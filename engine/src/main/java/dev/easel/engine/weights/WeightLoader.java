@@ -1,11 +1,14 @@
 package dev.easel.engine.weights;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.easel.engine.EngineException;
+import dev.easel.engine.memory.HugePageArena;
 import dev.easel.engine.nn.Module;
+import dev.easel.engine.torch.LibTorch;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -32,6 +35,29 @@ public final class WeightLoader {
 
     /** As above, each floating-point tensor converted to {@code floatType} as it is read (one tensor at a time). */
     public static void load(
+            Module model,
+            TensorFile file,
+            Function<String, String> keyOf,
+            NDManager manager,
+            DataType floatType,
+            Progress progress) {
+        // converting copies fill memory that the arena's threads fault in ahead, in parallel; libtorch's workers would
+        // only busy-wait beside them between copies (idle OpenMP workers spin), on the cores the faulting needs
+        boolean alone = HugePageArena.faultsAhead() && manager.getDevice().equals(Device.cpu());
+        int threads = LibTorch.threads();
+        if (alone) {
+            LibTorch.setThreads(1);
+        }
+        try {
+            loadEach(model, file, keyOf, manager, floatType, progress);
+        } finally {
+            if (alone) {
+                LibTorch.setThreads(threads);
+            }
+        }
+    }
+
+    private static void loadEach(
             Module model,
             TensorFile file,
             Function<String, String> keyOf,
@@ -73,6 +99,14 @@ public final class WeightLoader {
                 progress.loaded(done, total);
             }
         }
+    }
+
+    /**
+     * Bytes of new memory made for parameters by every load of this process so far: those converted, or copied
+     * because they could not be mapped from their file (for benchmarks: what a load costs beyond reading).
+     */
+    public static long parameterBytesCopied() {
+        return TensorReader.PARAMETER_COPIES.get();
     }
 
     private static boolean isFloat(String dtype) {
