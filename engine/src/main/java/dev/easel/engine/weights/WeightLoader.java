@@ -49,7 +49,18 @@ public final class WeightLoader {
             LibTorch.setThreads(1);
         }
         try {
-            loadEach(model, file, keyOf, manager, floatType, progress);
+            Map<String, NDArray> params = model.parameters();
+            int done = 0;
+            for (Map.Entry<String, NDArray> e : params.entrySet()) {
+                String name = e.getKey();
+                Shape shape = e.getValue().getShape();
+                model.setParameter(
+                        name, readParameter(file, keyOf == null ? name : keyOf.apply(name), shape, manager, floatType));
+                done++;
+                if (progress != null) {
+                    progress.loaded(done, params.size());
+                }
+            }
         } finally {
             if (alone) {
                 LibTorch.setThreads(threads);
@@ -57,48 +68,32 @@ public final class WeightLoader {
         }
     }
 
-    private static void loadEach(
-            Module model,
-            TensorFile file,
-            Function<String, String> keyOf,
-            NDManager manager,
-            DataType floatType,
-            Progress progress) {
-        Map<String, NDArray> params = model.parameters();
-        int total = params.size();
-        int done = 0;
-        for (Map.Entry<String, NDArray> e : params.entrySet()) {
-            String name = e.getKey();
-            String key = keyOf == null ? name : keyOf.apply(name);
-            if (!file.contains(key)) {
-                String legacy = legacyName(key);
-                if (legacy != null && file.contains(legacy)) {
-                    key = legacy;
-                } else {
-                    throw new EngineException(file.file() + ": missing key " + key);
-                }
-            }
-            Shape expected = e.getValue().getShape();
-            Shape actual = new Shape(file.shape(key));
-            boolean squeezable = actual.dimension() == 4
-                    && actual.get(2) == 1
-                    && actual.get(3) == 1
-                    && expected.dimension() == 2
-                    && expected.equals(new Shape(actual.get(0), actual.get(1)));
-            if (!actual.equals(expected) && !squeezable) {
-                throw new EngineException(
-                        file.file() + ": wrong shape for " + key + ": " + actual + ", expected " + expected);
-            }
-            if (!isFloat(file.dtype(key))) {
-                throw new EngineException(file.file() + ": tensor " + key + " has non-float dtype " + file.dtype(key));
-            }
-            // read as the parameter's shape: a reshaped view would not keep a mapped tensor's pages alive
-            model.setParameter(name, file.readParameter(key, expected.getShape(), manager, floatType));
-            done++;
-            if (progress != null) {
-                progress.loaded(done, total);
+    /** Tensor {@code key} (or its legacy name) of {@code file}, checked against the parameter's shape and read. */
+    private static NDArray readParameter(
+            TensorFile file, String key, Shape expected, NDManager manager, DataType floatType) {
+        if (!file.contains(key)) {
+            String legacy = legacyName(key);
+            if (legacy != null && file.contains(legacy)) {
+                key = legacy;
+            } else {
+                throw new EngineException(file.file() + ": missing key " + key);
             }
         }
+        Shape actual = new Shape(file.shape(key));
+        boolean squeezable = actual.dimension() == 4
+                && actual.get(2) == 1
+                && actual.get(3) == 1
+                && expected.dimension() == 2
+                && expected.equals(new Shape(actual.get(0), actual.get(1)));
+        if (!actual.equals(expected) && !squeezable) {
+            throw new EngineException(
+                    file.file() + ": wrong shape for " + key + ": " + actual + ", expected " + expected);
+        }
+        if (!isFloat(file.dtype(key))) {
+            throw new EngineException(file.file() + ": tensor " + key + " has non-float dtype " + file.dtype(key));
+        }
+        // read as the parameter's shape: a reshaped view would not keep a mapped tensor's pages alive
+        return file.readParameter(key, expected.getShape(), manager, floatType);
     }
 
     /**
