@@ -107,6 +107,7 @@ final class FullSizeLoadBench {
                 freshS = freshMemory(fresh); // while the model holds its memory: as fresh as the load's was
             }
             System.gc();
+            Thread.sleep(1000); // arena blocks are unmapped by a cleaner thread just after the collection
             long availAfter = MemoryBudget.memInfoKb("MemAvailable");
             double f32 = params * 4.0;
             double growth = (peak - rssBefore) * 1024.0;
