@@ -32,6 +32,9 @@ import java.util.stream.Stream;
  * column shows it), the peak resident size over the load and that first use ({@code VmHWM}, which counts mapped file
  * pages) against the float32 size of the weights (target ≤ 1.15), and {@code MemAvailable} before, while loaded and
  * after closing.
+ * Beside them, the floor under a load that makes new memory: "fresh memory", the time to allocate and first-write as
+ * many bytes as the load copied (converted weights), by the loader's route, with the ratio load/(cat + fresh). Each
+ * load starts after {@link #SETTLE_MS} idle, so that memory freed before it is as costly to take as after idling.
  * Times are given as wall clock and as CPU time (this process's, resp. {@code cat}'s user + system time from
  * {@code /proc/self/stat}): on a shared machine only the CPU ratio is a fair comparison.
  */
