@@ -144,6 +144,39 @@ class MappedWeightsTest {
     }
 
     @Test
+    void aConvertedParameterOutlivesTheFileAndTakesInPlaceWrites() throws IOException {
+        Path file = tmp.resolve("h.safetensors");
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> t = new LinkedHashMap<>();
+            t.put("small", m.arange(0f, 100f, 1f).toType(DataType.FLOAT16, false));
+            t.put("large", m.arange(0f, 3 << 20, 1f).toType(DataType.FLOAT16, false)); // 12 MB as float32
+            SafeTensors.write(t, Map.of(), file);
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> params = new LinkedHashMap<>();
+            Map<String, float[]> expected = new LinkedHashMap<>();
+            try (SafeTensors f = SafeTensors.open(file)) {
+                for (String key : f.keys()) {
+                    params.put(key, f.readParameter(key, f.shape(key), m, DataType.FLOAT32));
+                    expected.put(key, f.read(key, m, DataType.FLOAT32).toFloatArray());
+                }
+            }
+            System.gc(); // the reader and its arena are gone: the parameters keep their memory
+            for (Map.Entry<String, NDArray> e : params.entrySet()) {
+                NDArray p = e.getValue();
+                assertEquals(DataType.FLOAT32, p.getDataType());
+                assertArrayEquals(expected.get(e.getKey()), p.toFloatArray(), 0f, e.getKey());
+                p.addi(1f);
+                float[] plusOne = expected.get(e.getKey()).clone();
+                for (int i = 0; i < plusOne.length; i++) {
+                    plusOne[i] += 1f;
+                }
+                assertArrayEquals(plusOne, p.toFloatArray(), 0f, e.getKey() + " after an in-place add");
+            }
+        }
+    }
+
+    @Test
     void aFileShrunkAfterOpeningFailsInOneLine() throws IOException {
         Path file = tmp.resolve("s.safetensors");
         try (NDManager m = NDManager.newBaseManager()) {

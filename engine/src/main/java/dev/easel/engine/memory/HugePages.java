@@ -1,11 +1,9 @@
 package dev.easel.engine.memory;
 
-import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
-import java.util.Locale;
 
 /**
  * Asks Linux to back a large, not yet touched block of native memory with transparent huge pages
@@ -18,34 +16,13 @@ import java.util.Locale;
  */
 public final class HugePages {
 
-    /** {@code MADV_HUGEPAGE} in Linux's {@code <sys/mman.h>}, the same on every architecture. */
-    private static final int MADV_HUGEPAGE = 14;
-
-    private static final long HUGE_PAGE = 2L << 20;
-
-    /** The one libc function used. */
-    private interface LibC extends Library {
-        int madvise(Pointer address, NativeLong length, int advice);
-    }
-
-    private static final LibC LIBC = load();
+    private static final LibC LIBC = LibC.INSTANCE;
 
     private HugePages() {}
 
-    private static LibC load() {
-        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
-            return null;
-        }
-        try {
-            return Native.load("c", LibC.class);
-        } catch (LinkageError | RuntimeException e) {
-            return null;
-        }
-    }
-
     /** Whether a block of {@code bytes} is worth advising: it holds at least one whole huge page. */
     public static boolean worthAdvising(long bytes) {
-        return LIBC != null && bytes >= 2 * HUGE_PAGE;
+        return LIBC != null && bytes >= 2 * LibC.HUGE_PAGE;
     }
 
     /**
@@ -58,9 +35,10 @@ public final class HugePages {
         }
         try {
             long address = Pointer.nativeValue(Native.getDirectBufferPointer(direct));
-            long start = (address + HUGE_PAGE - 1) & -HUGE_PAGE;
-            long end = (address + direct.capacity()) & -HUGE_PAGE;
-            return end > start && LIBC.madvise(new Pointer(start), new NativeLong(end - start), MADV_HUGEPAGE) == 0;
+            long start = (address + LibC.HUGE_PAGE - 1) & -LibC.HUGE_PAGE;
+            long end = (address + direct.capacity()) & -LibC.HUGE_PAGE;
+            return end > start
+                    && LIBC.madvise(new Pointer(start), new NativeLong(end - start), LibC.MADV_HUGEPAGE) == 0;
         } catch (LinkageError | RuntimeException e) {
             return false;
         }

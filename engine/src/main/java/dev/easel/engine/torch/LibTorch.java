@@ -74,6 +74,14 @@ public final class LibTorch {
         return JniUtils.getNumThreads();
     }
 
+    /**
+     * Sets libtorch's intra-op thread count ({@code torch.set_num_threads}); with libtorch's OpenMP build the count is
+     * the calling thread's own (OpenMP keeps it per thread), MKL's is the process's.
+     */
+    public static void setThreads(int threads) {
+        JniUtils.setNumThreads(threads);
+    }
+
     /** libtorch's inter-op thread count. */
     public static int interopThreads() {
         return JniUtils.getNumInteropThreads();

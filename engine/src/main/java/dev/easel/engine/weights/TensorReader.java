@@ -1,11 +1,13 @@
 package dev.easel.engine.weights;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.easel.engine.EngineException;
+import dev.easel.engine.memory.HugePageArena;
 import dev.easel.engine.memory.HugePages;
 import java.io.IOException;
 import java.lang.reflect.Field;
@@ -16,6 +18,7 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Reads tensors out of an open file one at a time, for every {@link TensorFile} format, so that loading a model
@@ -37,7 +40,11 @@ import java.nio.file.StandardOpenOption;
  *   <li>BF16 (which DJL cannot hold) is widened to float32 in place inside the scratch.</li>
  * </ul>
  *
- * New arrays of a few MiB or more get transparent huge pages ({@link HugePages}) before they are filled. The scratch
+ * A parameter that needs memory of its own (converted, or copied because it could not be mapped) gets it from the
+ * reader's {@link HugePageArena} — huge pages faulted in ahead by threads of their own, which is where the time of a
+ * converting load goes — and lives over it as long as the model does; {@code -Deasel.arena=off} allocates each as
+ * below, to compare. Other new arrays of a few MiB or more get transparent huge pages ({@link HugePages}) before they
+ * are filled. The scratch
  * grows to the largest converted tensor (75 MB for SD 1.5's fp16 token embedding) and is freed on {@link #close()}.
  * A file changed in place while a model mapped from it is in use changes (or, truncated, crashes) that model, as with
  * any memory-mapped loader ({@code safetensors.safe_open} too); Easel's own writers replace files by renaming, which
@@ -48,6 +55,9 @@ final class TensorReader implements AutoCloseable {
     /** {@code -Deasel.weights=copy}: never map, always copy (the loader before mapping, for comparison). */
     private static final boolean MAPPING = !"copy".equals(System.getProperty("easel.weights"));
 
+    /** Bytes of new memory made for parameters since the process started (for benchmarks). */
+    static final AtomicLong PARAMETER_COPIES = new AtomicLong();
+
     private final Path file;
     private final FileChannel channel;
     /** The file opened for reading and writing, only to be mapped privately; null until needed or when refused. */
@@ -55,6 +65,8 @@ final class TensorReader implements AutoCloseable {
 
     private boolean unmappable = !MAPPING;
     private ByteBuffer scratch;
+    /** Where parameters that need memory of their own get it; null with {@code -Deasel.arena=off} or none here. */
+    private HugePageArena arena = HugePageArena.available() ? new HugePageArena() : null;
 
     TensorReader(Path file, FileChannel channel) {
         this.file = file;
@@ -113,7 +125,7 @@ final class TensorReader implements AutoCloseable {
             if (mapped != null) {
                 return mapped;
             }
-            NDArray direct = readInPlace(key, position, bytes, shape, type, manager);
+            NDArray direct = readInPlace(key, position, bytes, shape, type, manager, shared);
             if (direct != null) {
                 return direct;
             }
@@ -135,10 +147,17 @@ final class TensorReader implements AutoCloseable {
         view.position(0).limit((int) (bf16 ? bytes * 2 : bytes));
         NDArray wrapped = manager.create(view.slice().order(ByteOrder.nativeOrder()), new Shape(shape), type);
         try {
-            // the wrapper aliases the scratch: always hand back a copy libtorch owns
-            return type.isFloating() && type != floatType
-                    ? converted(wrapped, floatType, manager)
-                    : wrapped.duplicate();
+            // the wrapper aliases the scratch: always hand back a copy into memory of its own
+            DataType wanted = type.isFloating() ? floatType : type;
+            long copy = wrapped.size() * wanted.getNumOfBytes();
+            ByteBuffer memory = shared ? arena(copy, manager) : null;
+            if (shared) {
+                PARAMETER_COPIES.addAndGet(copy);
+            }
+            if (memory != null) {
+                return copied(wrapped, manager.create(memory, wrapped.getShape(), wanted));
+            }
+            return wanted != type ? converted(wrapped, wanted, manager) : wrapped.duplicate();
         } finally {
             wrapped.close();
         }
@@ -157,6 +176,19 @@ final class TensorReader implements AutoCloseable {
         boolean ok = false;
         try {
             HugePages.advise(out.toByteBuffer(true));
+            ok = true;
+        } finally {
+            if (!ok) {
+                out.close();
+            }
+        }
+        return copied(source, out);
+    }
+
+    /** {@code out} filled from {@code source} by one converting copy ({@code copy_}); closed if that fails. */
+    private static NDArray copied(NDArray source, NDArray out) {
+        boolean ok = false;
+        try {
             out.set(new NDIndex("..."), source);
             ok = true;
             return out;
@@ -165,6 +197,18 @@ final class TensorReader implements AutoCloseable {
                 out.close();
             }
         }
+    }
+
+    /**
+     * {@code bytes} of fresh memory from this reader's {@link HugePageArena}, for a parameter (which lives as long as
+     * the model, as the arena's blocks do) on the CPU; null for another device (DJL would copy it there), with
+     * {@code -Deasel.arena=off}, or where there are no arenas.
+     */
+    private ByteBuffer arena(long bytes, NDManager manager) {
+        if (arena == null || !manager.getDevice().equals(Device.cpu())) {
+            return null;
+        }
+        return arena.allocate(bytes);
     }
 
     /**
@@ -205,8 +249,20 @@ final class TensorReader implements AutoCloseable {
         return mappable;
     }
 
-    /** Reads into a new array's own memory; null when libtorch does not expose it as a buffer of the right size. */
-    private NDArray readInPlace(String key, long position, long bytes, long[] shape, DataType type, NDManager manager) {
+    /**
+     * Reads into a new array's own memory (for a parameter, a slice of the arena); null when libtorch does not expose
+     * it as a buffer of the right size.
+     */
+    private NDArray readInPlace(
+            String key, long position, long bytes, long[] shape, DataType type, NDManager manager, boolean shared) {
+        if (shared) {
+            PARAMETER_COPIES.addAndGet(bytes);
+        }
+        ByteBuffer fresh = shared ? arena(bytes, manager) : null;
+        if (fresh != null) {
+            readFully(key, fresh, position);
+            return manager.create(fresh.clear(), new Shape(shape), type);
+        }
         NDArray array = manager.create(new Shape(shape), type);
         boolean ok = false;
         try {
@@ -285,6 +341,10 @@ final class TensorReader implements AutoCloseable {
     @Override
     public void close() {
         free();
+        if (arena != null) {
+            arena.release(); // the blocks live on as long as the parameters over them
+            arena = null;
+        }
         if (mappable != null) {
             try {
                 mappable.close(); // the mappings made through it stay valid

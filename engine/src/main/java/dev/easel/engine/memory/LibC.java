@@ -1,0 +1,43 @@
+package dev.easel.engine.memory;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLong;
+import com.sun.jna.Pointer;
+import java.util.Locale;
+import java.util.Set;
+
+/** The Linux C library's memory-mapping calls, through JNA; {@link #INSTANCE} is null elsewhere or when unreachable. */
+interface LibC extends Library {
+
+    /** {@code MADV_HUGEPAGE} in Linux's {@code <sys/mman.h>}, the same on every architecture. */
+    int MADV_HUGEPAGE = 14;
+
+    /** {@code MADV_DONTNEED}: the range's pages are freed; anonymous memory reads as zeros again. */
+    int MADV_DONTNEED = 4;
+
+    /** Bytes in a transparent huge page on x86-64 and ARM64 with 4 KiB base pages. */
+    long HUGE_PAGE = 2L << 20;
+
+    LibC INSTANCE = load();
+
+    /** Whether the {@code mmap} flag values used here are this architecture's (they differ on some others). */
+    boolean MMAP_FLAGS_KNOWN = Set.of("amd64", "x86_64", "aarch64").contains(System.getProperty("os.arch", ""));
+
+    Pointer mmap(Pointer address, NativeLong length, int protection, int flags, int fd, NativeLong offset);
+
+    int munmap(Pointer address, NativeLong length);
+
+    int madvise(Pointer address, NativeLong length, int advice);
+
+    private static LibC load() {
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
+            return null;
+        }
+        try {
+            return Native.load("c", LibC.class);
+        } catch (LinkageError | RuntimeException e) {
+            return null;
+        }
+    }
+}
