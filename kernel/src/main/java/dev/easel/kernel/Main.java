@@ -1,6 +1,7 @@
 package dev.easel.kernel;
 
 import dev.easel.engine.cli.Subcommand;
+import dev.easel.engine.memory.HugePages;
 import dev.easel.kernel.base.Version;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,6 +17,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        HugePages.enableInLibTorch(); // before anything reaches libtorch: it reads the switch once
         // DJL logs through slf4j-simple to stderr, which a notebook shows in red under the cell that loaded a
         // model ("Failed to detect GPU count…"). Errors only, unless the user asks for more.
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {

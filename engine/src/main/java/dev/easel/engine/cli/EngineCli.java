@@ -1,5 +1,6 @@
 package dev.easel.engine.cli;
 
+import dev.easel.engine.memory.HugePages;
 import java.util.Arrays;
 import java.util.ServiceLoader;
 
@@ -13,6 +14,7 @@ public final class EngineCli {
     private EngineCli() {}
 
     public static void main(String[] args) throws Exception {
+        HugePages.enableInLibTorch(); // before anything reaches libtorch: it reads the switch once
         if (args.length == 0 || args[0].equals("--help")) {
             System.out.println("subcommands:");
             for (Subcommand s : ServiceLoader.load(Subcommand.class)) {

@@ -7,8 +7,8 @@ import java.nio.ByteBuffer;
 
 /**
  * Asks Linux to back a large, not yet touched block of native memory with transparent huge pages
- * ({@code madvise(MADV_HUGEPAGE)}), as libtorch does for all its allocations when {@code THP_MEM_ALLOC_ENABLE=1} is in
- * the environment at start — which a running JVM cannot set. Filling fresh memory costs a page fault per page touched:
+ * ({@code madvise(MADV_HUGEPAGE)}), as libtorch does for its own large allocations when {@code THP_MEM_ALLOC_ENABLE=1}
+ * is in its environment ({@link #enableInLibTorch}). Filling fresh memory costs a page fault per page touched:
  * with 2 MiB pages instead of 4 KiB ones, converting SD 1.5's float16 UNet to float32 took 10.1 s of CPU instead of
  * 16.4 s on this project's VM, where a fault is unusually dear (engine/README.md, full-size load). Only the
  * 2 MiB-aligned interior of the block is advised, so no page outside it changes; the advice changes no contents.
@@ -18,7 +18,43 @@ public final class HugePages {
 
     private static final LibC LIBC = LibC.INSTANCE;
 
+    /** libtorch's switch for huge pages in its CPU allocator, read once, at its first allocation. */
+    private static final String LIBTORCH_SWITCH = "THP_MEM_ALLOC_ENABLE";
+
+    /** What {@link #enableInLibTorch} found or made: Java's {@code System.getenv} keeps the environment of the start. */
+    private static volatile boolean inLibTorch;
+
     private HugePages() {}
+
+    /**
+     * Has libtorch give its CPU allocations of 2 MiB and more huge pages ({@code THP_MEM_ALLOC_ENABLE=1}: aligned to
+     * 2 MiB and advised), by putting the variable into this process's environment, where libtorch's allocator reads
+     * it at its first allocation: call this first thing in {@code main}, before anything touches libtorch. Why: every
+     * UNet step allocates and frees activations of tens of MB (an 84 MB GEGLU projection at 512²), which glibc maps
+     * afresh each time, so each is faulted in page by page again; with 4 KiB pages that cost ~45 % of a full-size
+     * 512² step on this project's VM (19.8 s → 10.9–11.9 s with the switch, engine/README.md). A value the user set
+     * is kept (so {@code THP_MEM_ALLOC_ENABLE=0} turns it off), as does {@code -Deasel.thp=off}. Returns whether the
+     * variable now says on. {@code setenv} is not safe beside threads reading the environment, hence only at start,
+     * while the JVM's own threads do not.
+     */
+    public static synchronized boolean enableInLibTorch() {
+        String set = System.getenv(LIBTORCH_SWITCH);
+        if (set != null) {
+            inLibTorch = set.equals("1");
+        } else if (LIBC != null && !"off".equals(System.getProperty("easel.thp"))) {
+            try {
+                inLibTorch = LIBC.setenv(LIBTORCH_SWITCH, "1", 0) == 0;
+            } catch (LinkageError | RuntimeException e) {
+                inLibTorch = false;
+            }
+        }
+        return inLibTorch;
+    }
+
+    /** Whether libtorch was started with huge pages for its allocations, as far as {@link #enableInLibTorch} knows. */
+    public static boolean inLibTorch() {
+        return inLibTorch;
+    }
 
     /** Whether a block of {@code bytes} is worth advising: it holds at least one whole huge page. */
     public static boolean worthAdvising(long bytes) {

@@ -30,6 +30,12 @@ interface LibC extends Library {
 
     int madvise(Pointer address, NativeLong length, int advice);
 
+    /** {@code setenv(name, value, overwrite)}: changes this process's environment as C code reads it. */
+    int setenv(String name, String value, int overwrite);
+
+    /** {@code getenv(name)}: this process's environment as C code reads it (Java's {@code System.getenv} is a copy). */
+    String getenv(String name);
+
     private static LibC load() {
         if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
             return null;
