@@ -17,7 +17,6 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        HugePages.enableInLibTorch(); // before anything reaches libtorch: it reads the switch once
         // DJL logs through slf4j-simple to stderr, which a notebook shows in red under the cell that loaded a
         // model ("Failed to detect GPU count…"). Errors only, unless the user asks for more.
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
@@ -38,6 +37,7 @@ public final class Main {
         }
         for (Subcommand command : commands) {
             if (command.name().equals(args[0])) {
+                HugePages.enableInLibTorch(); // before anything reaches libtorch: it reads the switch once
                 try {
                     return command.run(List.of(Arrays.copyOfRange(args, 1, args.length)));
                 } catch (IllegalArgumentException e) {

@@ -16,8 +16,6 @@ import java.nio.ByteBuffer;
  */
 public final class HugePages {
 
-    private static final LibC LIBC = LibC.INSTANCE;
-
     /** libtorch's switch for huge pages in its CPU allocator, read once, at its first allocation. */
     private static final String LIBTORCH_SWITCH = "THP_MEM_ALLOC_ENABLE";
 
@@ -32,23 +30,32 @@ public final class HugePages {
      * it at its first allocation: call this first thing in {@code main}, before anything touches libtorch. Why: every
      * UNet step allocates and frees activations of tens of MB (an 84 MB GEGLU projection at 512²), which glibc maps
      * afresh each time, so each is faulted in page by page again; with 4 KiB pages that cost ~45 % of a full-size
-     * 512² step on this project's VM (19.8 s → 10.9–11.9 s with the switch, engine/README.md). A value the user set
-     * is kept (so {@code THP_MEM_ALLOC_ENABLE=0} turns it off), as does {@code -Deasel.thp=off}. Returns whether the
-     * variable now says on. {@code setenv} is not safe beside threads reading the environment, hence only at start,
-     * while the JVM's own threads do not.
+     * 512² step on this project's VM (19.8 s → 10.9–11.9 s with the switch, engine/README.md). A value already in the
+     * environment is kept (the kernel's {@code kernel.json} sets it, so a kernel's start does not pay the ~130 ms of
+     * loading JNA here; a user's {@code THP_MEM_ALLOC_ENABLE=0} turns it off); {@code -Deasel.thp=off} turns it off
+     * too. Returns whether the variable now says on. {@code setenv} is not safe beside threads reading the
+     * environment, hence only at start, while the JVM's own threads do not.
      */
     public static synchronized boolean enableInLibTorch() {
         String set = System.getenv(LIBTORCH_SWITCH);
-        if (set != null) {
+        boolean wanted = !"off".equals(System.getProperty("easel.thp"));
+        if (set == null) {
+            inLibTorch = wanted && setenv("1");
+        } else if (set.equals("1") && !wanted) {
+            inLibTorch = !setenv("0"); // the kernel's kernel.json set it; the property asks for off
+        } else {
             inLibTorch = set.equals("1");
-        } else if (LIBC != null && !"off".equals(System.getProperty("easel.thp"))) {
-            try {
-                inLibTorch = LIBC.setenv(LIBTORCH_SWITCH, "1", 0) == 0;
-            } catch (LinkageError | RuntimeException e) {
-                inLibTorch = false;
-            }
         }
         return inLibTorch;
+    }
+
+    private static boolean setenv(String value) {
+        LibC libc = LibC.INSTANCE;
+        try {
+            return libc != null && libc.setenv(LIBTORCH_SWITCH, value, 1) == 0;
+        } catch (LinkageError | RuntimeException e) {
+            return false;
+        }
     }
 
     /** Whether libtorch was started with huge pages for its allocations, as far as {@link #enableInLibTorch} knows. */
@@ -58,7 +65,7 @@ public final class HugePages {
 
     /** Whether a block of {@code bytes} is worth advising: it holds at least one whole huge page. */
     public static boolean worthAdvising(long bytes) {
-        return LIBC != null && bytes >= 2 * LibC.HUGE_PAGE;
+        return LibC.INSTANCE != null && bytes >= 2 * LibC.HUGE_PAGE;
     }
 
     /**
@@ -66,7 +73,8 @@ public final class HugePages {
      * the kernel took the advice (false when huge pages are off or the platform has none; the memory works the same).
      */
     public static boolean advise(ByteBuffer direct) {
-        if (LIBC == null || !direct.isDirect()) {
+        LibC libc = LibC.INSTANCE;
+        if (libc == null || !direct.isDirect()) {
             return false;
         }
         try {
@@ -74,7 +82,7 @@ public final class HugePages {
             long start = (address + LibC.HUGE_PAGE - 1) & -LibC.HUGE_PAGE;
             long end = (address + direct.capacity()) & -LibC.HUGE_PAGE;
             return end > start
-                    && LIBC.madvise(new Pointer(start), new NativeLong(end - start), LibC.MADV_HUGEPAGE) == 0;
+                    && libc.madvise(new Pointer(start), new NativeLong(end - start), LibC.MADV_HUGEPAGE) == 0;
         } catch (LinkageError | RuntimeException e) {
             return false;
         }

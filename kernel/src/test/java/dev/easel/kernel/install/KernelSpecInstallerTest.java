@@ -28,6 +28,7 @@ class KernelSpecInstallerTest {
         assertEquals("message", json.get("interrupt_mode").asText());
         assertEquals("Java (Easel)", json.get("display_name").asText());
         assertEquals("2", json.get("env").get("MALLOC_ARENA_MAX").asText(), "memory flat from cell to cell");
+        assertEquals("1", json.get("env").get("THP_MEM_ALLOC_ENABLE").asText(), "libtorch's huge pages, set at launch");
         List<String> argv = Json.MAPPER.convertValue(
                 json.get("argv"), new com.fasterxml.jackson.core.type.TypeReference<List<String>>() {});
         assertEquals("/opt/java/bin/java", argv.get(0));
