@@ -1,5 +1,6 @@
 package dev.easel.engine.train;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -67,7 +68,9 @@ public final class TrainingLoop {
     public TrainingResult run(TrainingObjective objective, Path resumeFrom) {
         Map<String, NDArray> parameters = objective.trainableParameters();
         CheckpointStore store = new CheckpointStore(settings.folder(), settings.keepCheckpoints());
-        NDManager manager = NDManager.newBaseManager();
+        // on the trained weights' device, not the engine's default one: a CPU run on a GPU machine would otherwise
+        // make its noise, targets and optimizer scratch on the GPU beside weights on the CPU
+        NDManager manager = NDManager.newBaseManager(deviceOf(parameters));
         boolean gradMode = LibTorch.gradMode();
         try (manager;
                 AdamW optimizer = new AdamW(settings.adam(), manager)) {
@@ -225,6 +228,13 @@ public final class TrainingLoop {
             }
         }
         return lossSum / micros;
+    }
+
+    private static Device deviceOf(Map<String, NDArray> parameters) {
+        if (parameters.isEmpty()) {
+            throw new IllegalArgumentException("the training objective has no trainable parameters");
+        }
+        return parameters.values().iterator().next().getDevice();
     }
 
     /** The random seed of one micro-batch: distinct for every (seed, step, micro), the same on every run. */
