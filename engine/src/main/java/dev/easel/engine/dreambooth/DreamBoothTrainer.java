@@ -1,5 +1,6 @@
 package dev.easel.engine.dreambooth;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -63,6 +64,7 @@ public final class DreamBoothTrainer {
             List<CheckpointStore.Checkpoint> checkpoints,
             Path model) {}
 
+    private static final System.Logger LOG = System.getLogger(DreamBoothTrainer.class.getName());
     private static final int VALIDATION_STEPS = 20;
 
     private final Path baseModel;
@@ -112,6 +114,7 @@ public final class DreamBoothTrainer {
         StableDiffusionPipeline pipeline = ModelLoader.load(root, loadOptions);
         boolean ok = false;
         try {
+            warnIfHalfPrecisionOnCpu(pipeline);
             int resolution = pipeline.vaeScaleFactor() * pipeline.unet().config.sampleSize();
             List<BufferedImage> instances = InstanceImages.load(settings.instanceDir(), resolution);
             requireMemory(
@@ -135,18 +138,18 @@ public final class DreamBoothTrainer {
                 }
             }
             boolean trainTextEncoder = settings.trainTextEncoder() && lora == null;
-            TrainingPrecision precision = new TrainingPrecision(pipeline);
+            TrainingPrecision precision = new TrainingPrecision(pipeline, root);
             DataType frozenType = settings.lowPrecision() == null ? DataType.FLOAT32 : settings.lowPrecision();
-            precision.freeze(pipeline.vae(), frozenType);
+            precision.freeze(pipeline.vae(), "vae", frozenType);
             if (lora == null) {
                 precision.train(pipeline.unet());
             } else {
-                precision.freeze(pipeline.unet(), frozenType);
+                precision.freeze(pipeline.unet(), "unet", frozenType);
             }
             if (trainTextEncoder) {
                 precision.train(pipeline.textEncoder());
             } else {
-                precision.freeze(pipeline.textEncoder(), frozenType);
+                precision.freeze(pipeline.textEncoder(), "text_encoder", frozenType);
             }
             DreamBoothObjective objective = new DreamBoothObjective(
                     pipeline.vae(),
@@ -215,7 +218,6 @@ public final class DreamBoothTrainer {
             }
             TrainingResult result = new TrainingLoop(loopSettings, withValidation, cancel, allowChangedSettings)
                     .run(objective, resumeFrom);
-            precision.restoreFrozen();
             Path model = null;
             if (!result.interrupted() && lora != null) {
                 model = settings.outputDir()
@@ -224,7 +226,15 @@ public final class DreamBoothTrainer {
                                         ? settings.outputDir().toAbsolutePath().getFileName() + ".safetensors"
                                         : "pytorch_lora_weights.safetensors");
                 lora.save(model, settings.loraFormat());
-            } else if (!result.interrupted()) {
+            }
+            try {
+                precision.restoreFrozen(); // after the adapters are saved: they do not depend on it
+            } catch (EngineException e) {
+                throw new EngineException("reading the base model's frozen weights back after training failed ("
+                        + e.getMessage() + "); the trained weights are safe in the last checkpoint in " + runFolder
+                        + ": put " + root + " back as it was and resume from it");
+            }
+            if (!result.interrupted() && lora == null) {
                 model = settings.outputDir().resolve("model");
                 DiffusersWriter.write(
                         model,
@@ -248,6 +258,22 @@ public final class DreamBoothTrainer {
             if (!ok) {
                 pipeline.close();
             }
+        }
+    }
+
+    /**
+     * float16 on a CPU saves memory but not time: libtorch's CPU kernels for it are far slower than float32's (an
+     * SD 1.5-size LoRA step at 512² on one libtorch thread of this project's CPU machine: 449–470 s in float16,
+     * 34–41 s in float32). The run goes on — memory may be what is short, and the memory estimate suggests fp16 only
+     * after every other option — but says so first.
+     */
+    private void warnIfHalfPrecisionOnCpu(StableDiffusionPipeline pipeline) {
+        if (settings.lowPrecision() == DataType.FLOAT16
+                && Device.Type.CPU.equals(pipeline.device().getDeviceType())) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "mixed precision fp16 on the CPU makes every step about 10x slower than float32 (it only saves"
+                            + " memory); use --mixed-precision no unless memory is short");
         }
     }
 
@@ -278,6 +304,7 @@ public final class DreamBoothTrainer {
                 lora,
                 settings.gradientCheckpointing(),
                 settings.lowPrecision() != null,
+                pipeline.dtype(),
                 4L * resolution * resolution * images);
         MemoryBudget.forTraining("DreamBooth training", job).check();
         MemoryBudget.checkHeap("DreamBooth training", job.heapBytes());

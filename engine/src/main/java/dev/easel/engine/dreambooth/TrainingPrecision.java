@@ -1,9 +1,11 @@
 package dev.easel.engine.dreambooth;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import dev.easel.engine.loading.DiffusersFolder;
+import dev.easel.engine.memory.NativeHeap;
 import dev.easel.engine.nn.Module;
 import dev.easel.engine.pipeline.StableDiffusionPipeline;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,16 +15,29 @@ import java.util.Map;
  * The weight types of a DreamBooth run, set up as diffusers' train_dreambooth does: the weights being trained are
  * float32 — the optimizer's master copies, whatever type the pipeline generates in (float16 on a GPU) — and the
  * frozen models are held in the mixed-precision type ({@code weight_dtype}; float32 without mixed precision).
- * Afterwards the pipeline gets its own types back: frozen weights exactly as they were, trained ones cast to it.
+ * Afterwards the pipeline gets its own types back: trained weights cast to it, and frozen weights whose type changed
+ * read again from the base model's files — as diffusers' script builds its final pipeline from them. Keeping an exact
+ * copy aside instead would hold every frozen weight twice through the run: with a float32 model on the CPU, fp16
+ * mixed precision would then need more memory than float32, not less.
  */
 final class TrainingPrecision implements AutoCloseable {
 
-    private final StableDiffusionPipeline pipeline;
-    private final List<Module> trained = new ArrayList<>();
-    private final Map<Module, Map<String, NDArray>> frozenOriginals = new LinkedHashMap<>();
+    /** Tensors read back between two trims of the native heap (SD 1.5's UNet has 686, 2.5 MB each in float16). */
+    private static final int TRIM_EVERY = 32;
 
-    TrainingPrecision(StableDiffusionPipeline pipeline) {
+    private final StableDiffusionPipeline pipeline;
+    private final Path baseModel;
+    private final List<Module> trained = new ArrayList<>();
+    /** Frozen models whose weights changed type, and their component folders in {@link #baseModel}. */
+    private final Map<Module, String> retyped = new LinkedHashMap<>();
+
+    /**
+     * @param pipeline the pipeline being trained
+     * @param baseModel the diffusers folder it was loaded from
+     */
+    TrainingPrecision(StableDiffusionPipeline pipeline, Path baseModel) {
         this.pipeline = pipeline;
+        this.baseModel = baseModel;
     }
 
     /** A model whose weights train: float32. */
@@ -31,22 +46,43 @@ final class TrainingPrecision implements AutoCloseable {
         trained.add(module);
     }
 
-    /** A frozen model: held in {@code type}, its weights of another type kept aside to be restored exactly. */
-    void freeze(Module module, DataType type) {
-        Map<String, NDArray> originals = new LinkedHashMap<>();
-        module.parameters().forEach((name, weight) -> {
-            if (weight.getDataType().isFloating() && weight.getDataType() != type) {
-                originals.put(name, weight.duplicate());
-            }
-        });
+    /** A frozen model ({@code component}: its folder in the base model), held in {@code type}. */
+    void freeze(Module module, String component, DataType type) {
+        boolean changes = module.parameters().values().stream()
+                .anyMatch(w -> w.getDataType().isFloating() && w.getDataType() != type);
         module.to(pipeline.manager(), pipeline.device(), type);
-        frozenOriginals.put(module, originals);
+        if (changes) {
+            retyped.put(module, component);
+            // the replaced arrays are closed, but the memory under loaded weights (huge-page arena blocks, mapped
+            // files) is given back when the buffers are collected: now, before training needs the room
+            System.gc();
+        }
     }
 
-    /** Puts the frozen models' own weights back (before the trained model is written beside them). */
+    /**
+     * Puts the frozen models' own weights back (before the trained model is written beside them), reading those
+     * whose type changed from the base model again, one tensor at a time.
+     *
+     * @throws dev.easel.engine.EngineException one line when the base model's files cannot be read any more
+     */
     void restoreFrozen() {
-        frozenOriginals.forEach((module, originals) -> originals.forEach(module::setParameter));
-        frozenOriginals.clear();
+        for (var it = retyped.entrySet().iterator(); it.hasNext(); ) {
+            var frozen = it.next();
+            DiffusersFolder.reloadComponent(
+                    frozen.getKey(),
+                    baseModel,
+                    frozen.getValue(),
+                    pipeline.manager(),
+                    pipeline.dtype(),
+                    (component, done, total) -> {
+                        // the replaced half-precision arrays go back to glibc's heaps, which keep them: without
+                        // trimming, the process would hold them beside their float32 successors
+                        if (done % TRIM_EVERY == 0 || done == total) {
+                            NativeHeap.releaseFreed();
+                        }
+                    });
+            it.remove();
+        }
     }
 
     /** The pipeline's own types again: frozen weights restored, trained ones cast to the pipeline's type. */

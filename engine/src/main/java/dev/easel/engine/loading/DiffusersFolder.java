@@ -2,6 +2,7 @@ package dev.easel.engine.loading;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import dev.easel.engine.EngineException;
 import dev.easel.engine.models.AutoencoderKL;
 import dev.easel.engine.models.ClipTextModel;
@@ -80,6 +81,28 @@ public final class DiffusersFolder implements ModelFormat {
             throw new EngineException(index + ": \"_class_name\" is " + pipeline + "; Easel runs Stable Diffusion"
                     + " 1.x/2.x models (" + String.join(", ", SUPPORTED_PIPELINES) + ")");
         }
+    }
+
+    /**
+     * Reads the weights of {@code component} ({@code text_encoder}, {@code unet} or {@code vae}) of the diffusers
+     * folder {@code root} into {@code model} again, as {@code dtype} on {@code manager}'s device: tensor by tensor,
+     * each array it replaces closed as its successor arrives, so the model is never held twice. For weights that were
+     * rounded (a frozen model held in float16 while training) and are wanted back exactly as loaded; {@code progress}
+     * hears each tensor.
+     */
+    public static void reloadComponent(
+            Module model, Path root, String component, NDManager manager, DataType dtype, LoadProgress progress) {
+        String base = switch (component) {
+            case "text_encoder" -> "model";
+            case "unet", "vae" -> "diffusion_pytorch_model";
+            default -> throw new IllegalArgumentException("not a weight component: " + component);
+        };
+        loadComponent(
+                model,
+                root.resolve(component),
+                base,
+                manager,
+                new LoadOptions(manager.getDevice(), dtype, null, null, progress));
     }
 
     /** Loads the component in {@code folder} (named as the folder) from its weight file. */

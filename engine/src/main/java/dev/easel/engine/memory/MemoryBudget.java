@@ -106,6 +106,8 @@ public final class MemoryBudget {
      * @param unetBaseChannels the UNet's first block width (320 in SD 1.x/2.x): activations scale with it
      * @param resolution image side in pixels
      * @param samples UNet batch of one micro-batch (the batch, doubled with prior preservation)
+     * @param weightType the type the model was loaded in (float32 on a CPU, float16 on a GPU): trained weights become
+     *     float32 and frozen ones the mixed-precision type, and the difference is memory the run adds or frees
      * @param heapBytes what the run holds on the Java heap (the decoded training images)
      */
     public record TrainingJob(
@@ -121,6 +123,7 @@ public final class MemoryBudget {
             boolean lora,
             boolean gradientCheckpointing,
             boolean mixedPrecision,
+            DataType weightType,
             long heapBytes) {}
 
     /*
@@ -182,16 +185,19 @@ public final class MemoryBudget {
     private static long trainingBytes(TrainingJob job, boolean lora, boolean checkpointing, boolean fp16) {
         long trainable = lora == job.lora() ? job.trainableParameters() : job.loraParameters();
         long optimizer = trainable * OPTIMIZER_BYTES_PER_PARAMETER;
-        // what fp16 mixed precision would store in half precision: every weight that does not train
+        // every weight that does not train is held in the mixed-precision type (float32 without it), every one that
+        // does in float32; what differs from the loaded type is memory the run adds (or frees: the loaded arrays
+        // are released as they are converted)
         long frozen = lora
                 ? job.unetParameters() + job.textEncoderParameters() + job.vaeParameters()
                 : job.vaeParameters() + (job.trainTextEncoder() ? 0 : job.textEncoderParameters());
-        long halved = fp16 && !job.mixedPrecision() ? -frozen * 2 : 0;
+        long loaded = job.weightType().getNumOfBytes();
+        long retyped = frozen * ((fp16 ? 2 : 4) - loaded) + (lora ? 0 : trainable * (4 - loaded));
         long latentPixels = (long) (job.resolution() / 8) * (job.resolution() / 8);
         long perPixel = checkpointing ? CHECKPOINTED_BYTES_PER_LATENT_PIXEL : ACTIVATION_BYTES_PER_LATENT_PIXEL;
         long activations = perPixel * latentPixels * job.samples() * job.unetBaseChannels() / 320;
         long vae = VAE_ENCODE_BYTES_PER_PIXEL * job.resolution() * job.resolution() * job.samples();
-        return Math.max(HEADROOM, optimizer + activations + vae + halved + HEADROOM);
+        return Math.max(HEADROOM, optimizer + activations + vae + retyped + HEADROOM);
     }
 
     /**

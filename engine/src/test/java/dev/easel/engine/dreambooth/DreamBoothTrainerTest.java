@@ -216,23 +216,53 @@ class DreamBoothTrainerTest {
 
     @Test
     void mixedPrecisionTrainsFloat32WeightsWithHalfPrecisionCompute() throws Exception {
-        List<String> full = losses(new DreamBoothTrainer(
-                        Reference.model(),
-                        LoadOptions.cpu(),
-                        settings(folder.resolve("fp32")).validation(null, 0).build(),
-                        null,
-                        null)
-                .train(null));
-        DreamBoothTrainer.Run run = new DreamBoothTrainer(
-                        Reference.model(),
-                        LoadOptions.cpu(),
-                        settings(folder.resolve("fp16"))
-                                .validation(null, 0)
-                                .mixedPrecision("fp16")
-                                .build(),
-                        null,
-                        null)
-                .train(null);
+        // float16 on the CPU is slow: the run says so (the CLI and the notebook show the engine's warnings)
+        List<String> warnings = new ArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(DreamBoothTrainer.class.getName());
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                warnings.add(record.getLevel() + " " + record.getMessage());
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        log.addHandler(capture);
+        List<String> full;
+        List<String> afterFloat32;
+        DreamBoothTrainer.Run run;
+        try {
+            full = losses(new DreamBoothTrainer(
+                            Reference.model(),
+                            LoadOptions.cpu(),
+                            settings(folder.resolve("fp32")).validation(null, 0).build(),
+                            null,
+                            null)
+                    .train(null));
+            afterFloat32 = List.copyOf(warnings);
+            run = new DreamBoothTrainer(
+                            Reference.model(),
+                            LoadOptions.cpu(),
+                            settings(folder.resolve("fp16"))
+                                    .validation(null, 0)
+                                    .mixedPrecision("fp16")
+                                    .build(),
+                            null,
+                            null)
+                    .train(null);
+        } finally {
+            log.removeHandler(capture);
+        }
+        assertEquals(List.of(), afterFloat32, "no warning for float32");
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(
+                warnings.get(0).startsWith("WARNING mixed precision fp16 on the CPU")
+                        && warnings.get(0).contains("--mixed-precision no"),
+                warnings.get(0));
         try (StableDiffusionPipeline trained = run.pipeline();
                 StableDiffusionPipeline base = ModelLoader.load(Reference.model(), LoadOptions.cpu());
                 StableDiffusionPipeline written = ModelLoader.load(run.model(), LoadOptions.cpu())) {
@@ -272,6 +302,34 @@ class DreamBoothTrainerTest {
                             .get(run.checkpoints().size() - 1)
                             .manifest()
                             .get("loss_scale"));
+        }
+        // LoRA in float16: the frozen UNet and text encoder were held in float16; the pipeline handed back has them
+        // exactly as loaded again (read back from the base model), in its own float32
+        DreamBoothTrainer.Run lora = new DreamBoothTrainer(
+                        Reference.model(),
+                        LoadOptions.cpu(),
+                        settings(folder.resolve("lora-fp16"))
+                                .trainTextEncoder(false)
+                                .lora(4, 4)
+                                .maxTrainSteps(1)
+                                .validation(null, 0)
+                                .mixedPrecision("fp16")
+                                .build(),
+                        null,
+                        null)
+                .train(null);
+        try (StableDiffusionPipeline trained = lora.pipeline();
+                StableDiffusionPipeline base = ModelLoader.load(Reference.model(), LoadOptions.cpu())) {
+            assertTrue(Files.isRegularFile(lora.model()), "the adapters are written: " + lora.model());
+            for (String part : List.of("unet", "text_encoder")) {
+                var mine = part.equals("unet") ? trained.unet() : trained.textEncoder();
+                var theirs = part.equals("unet") ? base.unet() : base.textEncoder();
+                theirs.parameters().forEach((name, weight) -> {
+                    NDArray back = mine.parameters().get(name);
+                    assertEquals(DataType.FLOAT32, back.getDataType(), part + "." + name);
+                    assertEquals(0, Reference.maxDiff(weight, back), 0.0, "read back exactly: " + part + "." + name);
+                });
+            }
         }
         // Resumed from its step-2 checkpoint, the float16 run takes step 3 exactly as it did uninterrupted.
         Path saved = folder.resolve("fp16/checkpoints/checkpoint-2");

@@ -57,6 +57,7 @@ class MemoryBudgetTest {
                 lora,
                 checkpointing,
                 false,
+                DataType.FLOAT32,
                 2 * 4 * 512 * 512);
     }
 
@@ -118,6 +119,49 @@ class MemoryBudgetTest {
         full.check(full.bytes()); // exactly enough is enough
         loraCheckpointed.check(-1); // unknown: not checked
         assertFalse(msg.contains("\n"));
+    }
+
+    @Test
+    void trainingCountsWeightsThatChangeType() {
+        long frozen = 859_520_964L + 123_060_480L + 83_653_863L; // a LoRA run trains adapters only
+        MemoryBudget.TrainingJob cpu = sd15(true, true); // loaded float32, trained in float32
+        MemoryBudget.TrainingJob cpuFp16 = withTypes(cpu, true, DataType.FLOAT32);
+        MemoryBudget.TrainingJob gpuFp16 = withTypes(cpu, true, DataType.FLOAT16);
+        MemoryBudget.TrainingJob gpuFloat32 = withTypes(cpu, false, DataType.FLOAT16);
+        long base = MemoryBudget.forTraining("x", cpu).bytes();
+        // a float32 model with fp16 mixed precision: the frozen weights are converted and the float32 ones released
+        assertEquals(
+                Math.max(MemoryBudget.HEADROOM, base - 2 * frozen),
+                MemoryBudget.forTraining("x", cpuFp16).bytes());
+        // a float16 model (GPU): with mixed precision nothing changes type, without it the frozen weights double
+        assertEquals(base, MemoryBudget.forTraining("x", gpuFp16).bytes());
+        assertEquals(
+                base + 2 * frozen, MemoryBudget.forTraining("x", gpuFloat32).bytes());
+        // a full fine-tune of a float16 model trains float32 master weights: the UNet's double too
+        MemoryBudget.TrainingJob full = sd15(false, true);
+        assertEquals(
+                MemoryBudget.forTraining("x", full).bytes() + 2 * 859_520_964L,
+                MemoryBudget.forTraining("x", withTypes(full, true, DataType.FLOAT16))
+                        .bytes());
+    }
+
+    private static MemoryBudget.TrainingJob withTypes(
+            MemoryBudget.TrainingJob job, boolean mixedPrecision, DataType weightType) {
+        return new MemoryBudget.TrainingJob(
+                job.unetParameters(),
+                job.textEncoderParameters(),
+                job.vaeParameters(),
+                job.trainTextEncoder(),
+                job.trainableParameters(),
+                job.loraParameters(),
+                job.unetBaseChannels(),
+                job.resolution(),
+                job.samples(),
+                job.lora(),
+                job.gradientCheckpointing(),
+                mixedPrecision,
+                weightType,
+                job.heapBytes());
     }
 
     @Test
