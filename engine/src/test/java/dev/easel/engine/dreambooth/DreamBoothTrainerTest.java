@@ -42,6 +42,11 @@ class DreamBoothTrainerTest {
         return SubjectImages.write(folder.resolve("instances"), 9, 3);
     }
 
+    /** A run of the tiny reference model on the CPU, from scratch. */
+    private static DreamBoothTrainer.Run trainOnCpu(DreamBoothSettings.Builder settings) {
+        return new DreamBoothTrainer(Reference.model(), LoadOptions.cpu(), settings.build(), null, null).train(null);
+    }
+
     private DreamBoothSettings.Builder settings(Path out) throws Exception {
         return DreamBoothSettings.builder(instances(), "a photo of sks shape")
                 .priorPreservation("a photo of a shape", folder.resolve("class"), 2, 1.0)
@@ -236,24 +241,10 @@ class DreamBoothTrainerTest {
         List<String> afterFloat32;
         DreamBoothTrainer.Run run;
         try {
-            full = losses(new DreamBoothTrainer(
-                            Reference.model(),
-                            LoadOptions.cpu(),
-                            settings(folder.resolve("fp32")).validation(null, 0).build(),
-                            null,
-                            null)
-                    .train(null));
+            full = losses(trainOnCpu(settings(folder.resolve("fp32")).validation(null, 0)));
             afterFloat32 = List.copyOf(warnings);
-            run = new DreamBoothTrainer(
-                            Reference.model(),
-                            LoadOptions.cpu(),
-                            settings(folder.resolve("fp16"))
-                                    .validation(null, 0)
-                                    .mixedPrecision("fp16")
-                                    .build(),
-                            null,
-                            null)
-                    .train(null);
+            run = trainOnCpu(
+                    settings(folder.resolve("fp16")).validation(null, 0).mixedPrecision("fp16"));
         } finally {
             log.removeHandler(capture);
         }
@@ -305,19 +296,12 @@ class DreamBoothTrainerTest {
         }
         // LoRA in float16: the frozen UNet and text encoder were held in float16; the pipeline handed back has them
         // exactly as loaded again (read back from the base model), in its own float32
-        DreamBoothTrainer.Run lora = new DreamBoothTrainer(
-                        Reference.model(),
-                        LoadOptions.cpu(),
-                        settings(folder.resolve("lora-fp16"))
-                                .trainTextEncoder(false)
-                                .lora(4, 4)
-                                .maxTrainSteps(1)
-                                .validation(null, 0)
-                                .mixedPrecision("fp16")
-                                .build(),
-                        null,
-                        null)
-                .train(null);
+        DreamBoothTrainer.Run lora = trainOnCpu(settings(folder.resolve("lora-fp16"))
+                .trainTextEncoder(false)
+                .lora(4, 4)
+                .maxTrainSteps(1)
+                .validation(null, 0)
+                .mixedPrecision("fp16"));
         try (StableDiffusionPipeline trained = lora.pipeline();
                 StableDiffusionPipeline base = ModelLoader.load(Reference.model(), LoadOptions.cpu())) {
             assertTrue(Files.isRegularFile(lora.model()), "the adapters are written: " + lora.model());
