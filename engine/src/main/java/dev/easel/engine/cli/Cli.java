@@ -7,7 +7,6 @@ final class Cli {
 
     private Cli() {}
 
-    /** Keeps DJL's informational logging off the terminal (errors still show). */
     /** DJL's chatter off the terminal; Easel's own warnings as {@code easel: MESSAGE} lines on stderr. */
     static void quietLogs() {
         EngineLog.showOnStandardError();

@@ -179,6 +179,10 @@ public class GenerateCommand extends EngineCommand {
         } else if ("gpu".equals(a.string("device"))) {
             opts = opts.withDevice(Device.gpu(), DataType.FLOAT16);
         }
+        if (a.string("dtype") != null) { // what MemoryBudget names when float32 weights do not fit
+            opts = opts.withDevice(
+                    opts.device(), "fp16".equals(a.string("dtype")) ? DataType.FLOAT16 : DataType.FLOAT32);
+        }
         if (a.string("config") != null) {
             opts = opts.withConfigDir(Path.of(a.string("config")));
         }

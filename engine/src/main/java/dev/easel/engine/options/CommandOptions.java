@@ -162,6 +162,13 @@ public final class CommandOptions {
             "what the UNet predicts, overriding the model's scheduler config (a lone SD 2.x"
                     + " file is taken as v_prediction unless its global_step is 875000, SD 2.x-base: epsilon)");
 
+    /** The weights' type; a model's load option (%load_model in a notebook, LoadOptions in Java). */
+    public static final Option DTYPE = Option.choice(
+            "dtype",
+            List.of("fp32", "fp16"),
+            null,
+            "weights precision (default: fp16 on a GPU, fp32 on a CPU, where float16 is much slower)");
+
     public static final Option DEVICE = Option.choice(
                     "device", List.of("cpu", "gpu"), null, "where to run (default: a GPU when there is one)")
             .only(COMMAND_LINE);
@@ -291,6 +298,7 @@ public final class CommandOptions {
             CONFIG,
             PREDICTION_TYPE.only(COMMAND_LINE),
             DEVICE,
+            DTYPE.only(COMMAND_LINE),
             OUT,
             NO_SAVE,
             SCHEDULE,

@@ -48,6 +48,55 @@ class GenerationCommandsTest {
     }
 
     @Test
+    void dtypeFp16LoadsHalfPrecisionWeightsAndSaysThatIsSlowOnTheCpu() {
+        Map<String, BufferedImage> drawn = new java.util.LinkedHashMap<>();
+        Map<String, String> errors = new java.util.LinkedHashMap<>();
+        for (String dtype : List.of("fp32", "fp16")) {
+            Path out = folder.resolve(dtype + ".png");
+            errors.put(
+                    dtype,
+                    stderrOf(() -> assertEquals(
+                            0,
+                            new GenerateCommand()
+                                    .run(List.of(
+                                            "--model",
+                                            "default",
+                                            "--prompt",
+                                            "a red circle on a blue background",
+                                            "--steps",
+                                            "2",
+                                            "--seed",
+                                            "5",
+                                            "--device",
+                                            "cpu",
+                                            "--dtype",
+                                            dtype,
+                                            "--out",
+                                            out.toString())))));
+            drawn.put(dtype, Png.read(out));
+        }
+        assertTrue(errors.get("fp32").isBlank(), errors.get("fp32"));
+        assertTrue(
+                errors.get("fp16").startsWith("easel: float16 weights on the CPU make generation about")
+                        && errors.get("fp16").contains("--dtype fp32"),
+                errors.get("fp16"));
+        int[] full = drawn.get("fp32").getRGB(0, 0, 64, 64, null, 0, 64);
+        int[] half = drawn.get("fp16").getRGB(0, 0, 64, 64, null, 0, 64);
+        long differing = 0;
+        double sum = 0;
+        for (int i = 0; i < full.length; i++) {
+            for (int shift = 0; shift < 24; shift += 8) {
+                int d = Math.abs(((full[i] >> shift) & 0xff) - ((half[i] >> shift) & 0xff));
+                sum += d;
+                differing += d > 0 ? 1 : 0;
+            }
+        }
+        double mean = sum / (full.length * 3.0);
+        // float16 weights really were used (rounding shows), and draw the same picture
+        assertTrue(differing > 0 && mean < 4, "channels differing " + differing + ", mean difference " + mean);
+    }
+
+    @Test
     void txt2imgTakesPromptLorasEmbeddingsAndAVae() throws IOException {
         Path loras = Files.createDirectories(folder.resolve("loras"));
         Path embedding = folder.resolve("shiny.safetensors");

@@ -30,11 +30,7 @@ public final class LoadModelMagic extends SpecMagic {
                         "PATH", "a diffusers folder, a .safetensors or .ckpt file, or default (the default)")
                 .option(Option.string("as", "NAME", "sd", "the Java variable (and --model name) to bind it to"))
                 .option(Option.choice("device", List.of("cpu", "gpu"), null, "where to run (default: gpu if present)"))
-                .option(Option.choice(
-                        "dtype",
-                        List.of("fp32", "fp16"),
-                        null,
-                        "weights precision (default: fp16 on gpu, fp32 on cpu)"))
+                .option(CommandOptions.DTYPE)
                 .option(CommandOptions.PREDICTION_TYPE)
                 .option(Option.string("vae", "PATH", null, "decode with this VAE: a vae/ folder or a .safetensors"))
                 .option(Option.string(
