@@ -50,11 +50,12 @@ final class TrainingPrecision implements AutoCloseable {
     void freeze(Module module, String component, DataType type) {
         boolean changes = module.parameters().values().stream()
                 .anyMatch(w -> w.getDataType().isFloating() && w.getDataType() != type);
-        module.to(pipeline.manager(), pipeline.device(), type);
         if (changes) {
+            module.to(pipeline.manager(), pipeline.device(), type);
             retyped.put(module, component);
             // the replaced arrays are closed, but the memory under loaded weights (huge-page arena blocks, mapped
-            // files) is given back when the buffers are collected: now, before training needs the room
+            // files) goes back when their buffers are collected: now, before training needs the room. Until then
+            // the model is held in both types (MemoryBudget counts that moment).
             System.gc();
         }
     }
