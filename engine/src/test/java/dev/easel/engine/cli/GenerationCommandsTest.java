@@ -23,23 +23,18 @@ class GenerationCommandsTest {
     @TempDir
     Path folder;
 
+    /** A quick txt2img with the default model, plus {@code more} options. */
+    private static int redCircle(String... more) {
+        List<String> argv = new java.util.ArrayList<>(List.of(
+                "--model", "default", "--prompt", "a red circle on a blue background", "--steps", "2", "--seed", "5"));
+        argv.addAll(List.of(more));
+        return new GenerateCommand().run(argv);
+    }
+
     @Test
     void txt2imgWithTheDefaultModelDrawsAtTheModelsOwnSize() {
         Path out = folder.resolve("circle.png");
-        assertEquals(
-                0,
-                new GenerateCommand()
-                        .run(List.of(
-                                "--model",
-                                "default",
-                                "--prompt",
-                                "a red circle on a blue background",
-                                "--steps",
-                                "2",
-                                "--seed",
-                                "5",
-                                "--out",
-                                out.toString())));
+        assertEquals(0, redCircle("--out", out.toString()));
         BufferedImage image = Png.read(out);
         assertEquals(64, image.getWidth());
         assertEquals(64, image.getHeight());
@@ -55,24 +50,8 @@ class GenerationCommandsTest {
             Path out = folder.resolve(dtype + ".png");
             errors.put(
                     dtype,
-                    stderrOf(() -> assertEquals(
-                            0,
-                            new GenerateCommand()
-                                    .run(List.of(
-                                            "--model",
-                                            "default",
-                                            "--prompt",
-                                            "a red circle on a blue background",
-                                            "--steps",
-                                            "2",
-                                            "--seed",
-                                            "5",
-                                            "--device",
-                                            "cpu",
-                                            "--dtype",
-                                            dtype,
-                                            "--out",
-                                            out.toString())))));
+                    stderrOf(() ->
+                            assertEquals(0, redCircle("--device", "cpu", "--dtype", dtype, "--out", out.toString()))));
             drawn.put(dtype, Png.read(out));
         }
         assertTrue(errors.get("fp32").isBlank(), errors.get("fp32"));
