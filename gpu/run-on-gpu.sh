@@ -52,8 +52,8 @@ if [[ $REHEARSAL == 1 ]]; then
   # 2 shared cores instead of 16 and a GPU: the budgets stretch, the deadline goes
   SCALE=6 DEADLINE=100000
   DEVICE=cpu SIZE=64 STEPS=4 RUNS=1 UNET_ITERS=2 MATMUL_N=512 DB_STEPS=3 DB_SIZE=64 CASES=1
-  # float16 training on a CPU runs libtorch's scalar half-precision kernels: 7.5 min per step of the full-size model
-  # even at 64² (measured); the tiny model rehearses the same command and files
+  # float16 training on a CPU runs libtorch's slow half-precision kernels: 7.5 min per step of the full-size model
+  # (it trains at the model's 512² whatever the images' size; measured); the tiny model rehearses the same command
   DB_MODEL=$PAYLOAD/reference/tiny-sd
   # one libtorch thread: OpenMP's spin-waiting on shared cores is 10x slower (engine/README.md)
   export JAVA_TOOL_OPTIONS="-Dai.djl.pytorch.num_threads=1"
