@@ -24,8 +24,6 @@ import dev.easel.engine.pipeline.StableDiffusionPipeline;
 import dev.easel.engine.samplers.SchedulerConfig;
 import dev.easel.engine.tokenizer.ClipTokenizer;
 import dev.easel.engine.torch.LibTorch;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -99,7 +97,7 @@ public final class BenchEngineCommand extends EngineCommand {
                 try (NDManager weights = NDManager.newBaseManager()) {
                     AutoencoderKL vae = sd15Vae(Init.random(weights));
                     System.gc();
-                    long built = rssKb() / 1024;
+                    long built = MemoryBudget.processKb("VmRSS") / 1024;
                     say(
                             "SD 1.5-size VAE (random weights): %.1f M parameters, float32 weights %d MB, RSS after"
                                     + " build %d MB%n",
@@ -152,16 +150,16 @@ public final class BenchEngineCommand extends EngineCommand {
 
             GenerationSettings many = gs.toBuilder().steps(genSteps).build();
             System.gc();
-            long before = rssKb();
+            long before = MemoryBudget.processKb("VmRSS");
             long t1 = System.nanoTime();
             for (int i = 0; i < generations; i++) {
                 pipe.txt2img(many.toBuilder().seed(i).build());
                 if (i == 9) {
-                    say("RSS after 10 generations: %d MB%n", rssKb() / 1024);
+                    say("RSS after 10 generations: %d MB%n", MemoryBudget.processKb("VmRSS") / 1024);
                 }
             }
             System.gc();
-            long after = rssKb();
+            long after = MemoryBudget.processKb("VmRSS");
             say(
                     "RSS before %d generations (%d steps each): %d MB, after: %d MB (%.1f s)%n",
                     generations, genSteps, before / 1024, after / 1024, (System.nanoTime() - t1) / 1e9);
@@ -203,7 +201,7 @@ public final class BenchEngineCommand extends EngineCommand {
                     vae,
                     SchedulerConfig.sd1());
             System.gc();
-            long built = rssKb() / 1024;
+            long built = MemoryBudget.processKb("VmRSS") / 1024;
             say(
                     "SD 1.5-size pipeline (random weights): %.1f M parameters (UNet %.1f M), float32 weights %d MB;"
                             + " built in %.1f s, RSS after build %d MB%n",
@@ -245,13 +243,13 @@ public final class BenchEngineCommand extends EngineCommand {
             }
 
             System.gc();
-            vaeDecodes(vae, rssKb() / 1024, vaeSizes);
+            vaeDecodes(vae, MemoryBudget.processKb("VmRSS") / 1024, vaeSizes);
 
             for (int i = 0; i < generations; i++) {
                 pipe.txt2img(gs.toBuilder().seed(i).build());
             }
             System.gc();
-            long after = rssKb() / 1024;
+            long after = MemoryBudget.processKb("VmRSS") / 1024;
             say(
                     "RSS after %d more generations: %d MB vs %d MB after build (%+.1f %%, target within 10 %%)%n",
                     generations, after, built, 100.0 * (after - built) / built);
@@ -410,18 +408,5 @@ public final class BenchEngineCommand extends EngineCommand {
                     matmulCpuGflops,
                     peakGrowth);
         }
-    }
-
-    static long rssKb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException | NumberFormatException ignored) {
-            // not Linux
-        }
-        return -1;
     }
 }

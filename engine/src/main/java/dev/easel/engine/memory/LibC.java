@@ -7,7 +7,7 @@ import com.sun.jna.Pointer;
 import java.util.Locale;
 import java.util.Set;
 
-/** The Linux C library's memory-mapping calls, through JNA; {@link #INSTANCE} is null elsewhere or when unreachable. */
+/** The Linux C library's memory calls, through JNA; {@link #INSTANCE} is null elsewhere or when unreachable. */
 interface LibC extends Library {
 
     /** {@code MADV_HUGEPAGE} in Linux's {@code <sys/mman.h>}, the same on every architecture. */
@@ -29,6 +29,9 @@ interface LibC extends Library {
     int munmap(Pointer address, NativeLong length);
 
     int madvise(Pointer address, NativeLong length, int advice);
+
+    /** glibc's {@code malloc_trim(pad)}: freed heap memory back to the system (musl has none: the call then fails). */
+    int malloc_trim(long pad);
 
     /** {@code setenv(name, value, overwrite)}: changes this process's environment as C code reads it. */
     int setenv(String name, String value, int overwrite);

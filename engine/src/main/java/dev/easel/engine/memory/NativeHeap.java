@@ -1,9 +1,5 @@
 package dev.easel.engine.memory;
 
-import com.sun.jna.Library;
-import com.sun.jna.Native;
-import java.util.Locale;
-
 /**
  * Hands memory that libtorch has freed back to the system ({@code malloc_trim(0)}, glibc). A generation frees
  * hundreds of megabytes of activations, but glibc keeps freed blocks under its mmap threshold in its heaps, so the
@@ -13,34 +9,25 @@ import java.util.Locale;
  */
 public final class NativeHeap {
 
-    /** The one libc function used. */
-    private interface LibC extends Library {
-        int malloc_trim(long pad);
-    }
-
-    private static final LibC LIBC = load();
+    /** Whether this C library has {@code malloc_trim}: tried once (musl's lacks it, and the call then throws). */
+    private static final boolean TRIMS = tryTrim();
 
     private NativeHeap() {}
 
-    private static LibC load() {
-        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
-            return null;
-        }
+    private static boolean tryTrim() {
         try {
-            LibC libc = Native.load("c", LibC.class);
-            libc.malloc_trim(0); // fails here, once, where the C library is not glibc (musl has no malloc_trim)
-            return libc;
+            return LibC.INSTANCE != null && LibC.INSTANCE.malloc_trim(0) >= 0;
         } catch (LinkageError | RuntimeException e) {
-            return null;
+            return false;
         }
     }
 
     /** Returns freed native heap memory to the system; whether the C library could be asked. */
     public static boolean releaseFreed() {
-        if (LIBC == null) {
+        if (!TRIMS) {
             return false;
         }
-        LIBC.malloc_trim(0);
+        LibC.INSTANCE.malloc_trim(0);
         return true;
     }
 }
